@@ -1,0 +1,44 @@
+/**
+ * treecot CLI: a thin commander layer over the library. Each command lives in its own file
+ * under src/cli/commands/, exports `register(program: Command): void`, and is loaded here.
+ * Command files import heavy modules (tfjs, llama.cpp) lazily inside their actions, so
+ * `treecot --help` stays fast.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Command } from 'commander';
+import { TreecotError } from '../core/errors.ts';
+
+const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command();
+  program
+    .name('treecot')
+    .description('Tree-shaped CoT data by MCTS over typed thoughts, and CoT-aware post-training for small reasoning models.')
+    .version('0.1.0');
+  const files = readdirSync(COMMANDS_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  for (const file of files) {
+    const module = (await import(pathToFileURL(join(COMMANDS_DIR, file)).href)) as { register?: (p: Command) => void };
+    if (typeof module.register !== 'function') throw new Error(`src/cli/commands/${file} does not export register(program)`);
+    module.register(program);
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (TreecotError.isInstance(error)) {
+      process.stderr.write(`treecot: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+}

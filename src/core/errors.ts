@@ -1,0 +1,85 @@
+/**
+ * treecot's error types. One base class with `isInstance` (works across module copies and
+ * worker threads, where `instanceof` can fail), and a few subclasses that carry what a
+ * caller needs to act. Pattern from vercel/ai `packages/provider/src/errors/`.
+ */
+const MARKER = Symbol.for('treecot.error');
+
+export class TreecotError extends Error {
+  readonly [MARKER] = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+  static isInstance(value: unknown): value is TreecotError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** Where in a user's file a problem sits. `line` is 1-based; absent for whole-file problems. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+  field?: string;
+}
+
+function formatLocation(loc: SourceLocation): string {
+  let s = loc.file;
+  if (loc.line !== undefined) s += `:${loc.line}`;
+  if (loc.field !== undefined) s += ` field "${loc.field}"`;
+  return s;
+}
+
+/** Bad input data (a problems file, predictions, a data set): names file, line and field. */
+export class DataError extends TreecotError {
+  readonly location: SourceLocation;
+  constructor(location: SourceLocation, problem: string, options?: { cause?: unknown }) {
+    super(`${formatLocation(location)}: ${problem}`, options);
+    this.location = location;
+  }
+}
+
+/** A bad configuration value: names the field, the file, what was found and how to fix it. */
+export class ConfigError extends TreecotError {
+  readonly location: SourceLocation;
+  constructor(location: SourceLocation, problem: string, options?: { cause?: unknown }) {
+    super(`${formatLocation(location)}: ${problem}`, options);
+    this.location = location;
+  }
+}
+
+/** A policy (LLM back-end) call failed after every retry. `attempts` lists each failure. */
+export class PolicyCallError extends TreecotError {
+  readonly url?: string;
+  readonly status?: number;
+  readonly isRetryable: boolean;
+  readonly attempts: string[];
+  constructor(
+    message: string,
+    details: { url?: string; status?: number; isRetryable?: boolean; attempts?: string[]; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.url = details.url;
+    this.status = details.status;
+    this.isRetryable = details.isRetryable ?? false;
+    this.attempts = details.attempts ?? [];
+  }
+}
+
+/** A verifier did not finish within its time limit (milliseconds). */
+export class VerifierTimeoutError extends TreecotError {
+  readonly limitMs: number;
+  constructor(limitMs: number) {
+    super(`verifier did not finish within ${limitMs} ms`);
+    this.limitMs = limitMs;
+  }
+}
+
+/** A store (SQLite) problem: wrong schema version, a changed config, a broken file. */
+export class StoreError extends TreecotError {
+  readonly file: string;
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super(`${file}: ${problem}`, options);
+    this.file = file;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Reading user data files with precise errors, and writing outputs atomically.
+ */
+import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { DataError } from './errors.ts';
+
+/** One record of a data file with the 1-based line it started on (JSON arrays: the element's line). */
+export interface SourcedRecord {
+  record: Record<string, unknown>;
+  line: number;
+  index: number;
+}
+
+/**
+ * Read a JSONL file (one object per line, blank lines skipped) or a JSON file holding an
+ * array of objects. Format is chosen by content: a file whose first non-space char is `[`
+ * is a JSON array.
+ * @throws DataError naming the file (and line) for a missing file, malformed JSON, or a
+ *   row that is not an object.
+ */
+export function readRecords(file: string): SourcedRecord[] {
+  if (!existsSync(file)) throw new DataError({ file }, 'file not found');
+  const text = readFileSync(file, 'utf8');
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new DataError({ file }, `malformed JSON array: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(parsed)) throw new DataError({ file }, 'expected a JSON array of objects');
+    const lines = lineOfEachArrayElement(text, parsed.length);
+    return parsed.map((record, index) => {
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        throw new DataError({ file, line: lines[index] }, `element ${index} is not an object`);
+      }
+      return { record: record as Record<string, unknown>, line: lines[index] ?? 1, index };
+    });
+  }
+  const out: SourcedRecord[] = [];
+  const rows = text.split('\n');
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!.trim();
+    if (row === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(row);
+    } catch (error) {
+      throw new DataError({ file, line: i + 1 }, `malformed JSON: ${(error as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new DataError({ file, line: i + 1 }, 'row is not a JSON object');
+    }
+    out.push({ record: parsed as Record<string, unknown>, line: i + 1, index: out.length });
+  }
+  return out;
+}
+
+/** Best-effort line numbers of the top-level elements of a JSON array (tracks depth and strings). */
+function lineOfEachArrayElement(text: string, count: number): number[] {
+  const lines: number[] = [];
+  let depth = 0;
+  let line = 1;
+  let inString = false;
+  let expectingElement = false;
+  for (let i = 0; i < text.length && lines.length < count; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (depth === 1 && expectingElement && !/\s/.test(c)) {
+      lines.push(line);
+      expectingElement = false;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectingElement = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expectingElement = true;
+  }
+  return lines;
+}
+
+/**
+ * Field access with errors that name file, line and field.
+ * @throws DataError when the field is missing or has the wrong type.
+ */
+export function requireField(
+  source: SourcedRecord,
+  file: string,
+  field: string,
+  kind: 'string' | 'number' | 'string|number' | 'any',
+): unknown {
+  const value = source.record[field];
+  if (value === undefined || value === null) {
+    throw new DataError({ file, line: source.line, field }, `missing field (row has: ${Object.keys(source.record).join(', ')})`);
+  }
+  const t = typeof value;
+  const ok =
+    kind === 'any' ||
+    (kind === 'string' && t === 'string') ||
+    (kind === 'number' && t === 'number') ||
+    (kind === 'string|number' && (t === 'string' || t === 'number'));
+  if (!ok) throw new DataError({ file, line: source.line, field }, `expected ${kind}, got ${Array.isArray(value) ? 'array' : t}`);
+  return value;
+}
+
+/**
+ * Write a file atomically: write `<name>.tmp-<pid>` next to it, then rename. A crash
+ * leaves either the old file or the new one, never half of one.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/** Serialise rows as JSONL (one JSON object per line, trailing newline). */
+export function toJsonl(rows: readonly unknown[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+}

@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './rng.ts';
+export * from './files.ts';
+export * from './thought-format.ts';
+export * from './prompt.ts';
