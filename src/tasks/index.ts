@@ -5,6 +5,7 @@
 import type { Task } from './types.ts';
 
 export type { Task, Problem, Verdict, VerdictKind, LoadOptions } from './types.ts';
+export { loadProblems, DEFAULT_ID_FIELDS, type ProblemDefaults, type FieldContext } from './load-problems.ts';
 
 export const TASKS: Record<string, Task> = {};
 

@@ -1,0 +1,82 @@
+/**
+ * Shared problem loader for every task: reads a JSONL file or a JSON array with `readRecords`,
+ * pulls the question, reference and id fields with `requireField`, and returns `Problem[]`.
+ * Errors are `DataError`s naming file, 1-based line and field (src/core/errors.ts).
+ */
+import { readRecords, requireField, DataError, type SourcedRecord } from '../core/index.ts';
+import type { LoadOptions, Problem } from './types.ts';
+
+/** Fields tried, in order, for the problem id when no `idField` is given (issue 2, CLI `check`). */
+export const DEFAULT_ID_FIELDS = ['id', 'unique_id', 'instance_id'] as const;
+
+/** Where a field value came from, for error messages raised while turning it into a reference. */
+export interface FieldContext {
+  file: string;
+  line: number;
+  field: string;
+  /** The whole row, for tasks whose reference needs more than one field. */
+  row: SourcedRecord;
+}
+
+/** A task's defaults for `loadProblems`; the user's `LoadOptions` override the field names. */
+export interface ProblemDefaults {
+  /** Question field; with a list, the first field present in the row is used (e.g. `['problem', 'question']`). */
+  questionField: string | readonly string[];
+  /** Reference field; with a list, the first present is used. */
+  answerField: string | readonly string[];
+  /** Type the answer field must have (default `'string|number'`). */
+  answerKind?: 'string' | 'number' | 'string|number' | 'any';
+  /**
+   * Turn the raw answer value into the task's reference (default: the value itself).
+   * Throw `DataError` (use `context`) when the value is unusable.
+   */
+  reference?: (value: unknown, context: FieldContext) => unknown;
+}
+
+function pickField(row: SourcedRecord, names: string | readonly string[]): string {
+  if (typeof names === 'string') return names;
+  for (const name of names) if (row.record[name] !== undefined && row.record[name] !== null) return name;
+  return names[0]!;
+}
+
+/**
+ * Load problems from `file` (JSONL, or a JSON array of objects).
+ * Id: `options.idField` if given (must be present, string or number), else the first of
+ * `id` / `unique_id` / `instance_id` present, else the 0-based row index as a string.
+ * @param options user's field overrides (CLI `--question-field`, `--answer-field`, `--id-field`).
+ * @param defaults the task's default field names and reference conversion.
+ * @throws DataError naming file, line and field: missing file, malformed JSON line, missing
+ *   field, wrong type, duplicate id, or whatever `defaults.reference` rejects.
+ */
+export function loadProblems(file: string, options: LoadOptions = {}, defaults: ProblemDefaults): Problem[] {
+  const rows = readRecords(file);
+  const seen = new Map<string, number>();
+  return rows.map((row) => {
+    const questionField = options.questionField ?? pickField(row, defaults.questionField);
+    const answerField = options.answerField ?? pickField(row, defaults.answerField);
+    const question = requireField(row, file, questionField, 'string') as string;
+    const rawAnswer = requireField(row, file, answerField, defaults.answerKind ?? 'string|number');
+    const reference = defaults.reference
+      ? defaults.reference(rawAnswer, { file, line: row.line, field: answerField, row })
+      : rawAnswer;
+    const { id, idField } = problemId(row, file, options.idField);
+    const previous = seen.get(id);
+    if (previous !== undefined) {
+      throw new DataError({ file, line: row.line, field: idField }, `duplicate id "${id}" (first seen on line ${previous})`);
+    }
+    seen.set(id, row.line);
+    return { id, question, reference, source: { file, line: row.line } };
+  });
+}
+
+function problemId(row: SourcedRecord, file: string, idField: string | undefined): { id: string; idField: string } {
+  if (idField !== undefined) {
+    return { id: String(requireField(row, file, idField, 'string|number')), idField };
+  }
+  for (const name of DEFAULT_ID_FIELDS) {
+    const value = row.record[name];
+    if (value === undefined || value === null) continue;
+    return { id: String(requireField(row, file, name, 'string|number')), idField: name };
+  }
+  return { id: String(row.index), idField: '(row index)' };
+}
