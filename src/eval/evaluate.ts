@@ -1,0 +1,173 @@
+/**
+ * Evaluate a policy on a task's problems: generate full responses (no prefill; stop at EOS or
+ * max tokens), judge each with the task verifier, write per-question JSONL and a summary.
+ * Resumable: each finished question is appended to `questions.partial.jsonl`; a re-run skips
+ * those and the final files are written atomically at the end.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { hashString, toJsonl, writeFileAtomic } from '../core/index.ts';
+import type { Policy } from '../policy/types.ts';
+import type { Problem, Task, Verdict } from '../tasks/index.ts';
+import { reflectionMarkers, repeatedLineRate } from './metrics.ts';
+import { summarize } from './summarize.ts';
+import type { EvalQuestionRecord, EvalSample, EvalSummary } from './types.ts';
+
+/** Scores steps of one response, e.g. letter counting's spelling / count / addition steps (1 right, 0 wrong, null n/a). */
+export type StepScorer = (response: string, problem: Problem) => Record<string, number | null>;
+
+export interface EvaluateOptions {
+  /** Name of this evaluation (e.g. "base", "sft"); stored in the summary. */
+  name: string;
+  task: Task;
+  problems: readonly Problem[];
+  policy: Policy;
+  /** Task instruction before the question ('' for none; default: the task's). */
+  instruction?: string;
+  /** Samples per question (n >= 1). */
+  n: number;
+  /** 0 = greedy. */
+  temperature: number;
+  topP?: number;
+  maxTokens: number;
+  /** Extra stop strings (default none: stop at EOS). */
+  stop?: string[];
+  /** k values for pass@k (each <= n). */
+  k: number[];
+  seed: number;
+  /** Policy calls in flight (default 1; raise it for HTTP servers). */
+  concurrency?: number;
+  /** Output folder for questions.jsonl and summary.json; omitted = nothing written. */
+  outDir?: string;
+  /** Data file name stored in the summary. */
+  dataLabel?: string;
+  stepScorer?: StepScorer;
+  /** Called after each question with (done, total). */
+  onProgress?: (done: number, total: number, record: EvalQuestionRecord) => void;
+  /** Judge an output (default task.verify). */
+  verify?: (output: string, problem: Problem) => Verdict | Promise<Verdict>;
+}
+
+export interface EvaluateResult {
+  records: EvalQuestionRecord[];
+  summary: EvalSummary;
+}
+
+/** Build one judged sample from a response text. */
+export async function judgeSample(
+  text: string,
+  problem: Problem,
+  verify: (output: string, problem: Problem) => Verdict | Promise<Verdict>,
+  extra: { completionTokens: number; finishReason: string; stepScorer?: StepScorer },
+): Promise<EvalSample> {
+  const verdict = await verify(text, problem);
+  const sample: EvalSample = {
+    text,
+    verdict: verdict.verdict,
+    extracted: verdict.extracted,
+    length_chars: text.length,
+    completion_tokens: extra.completionTokens,
+    finish_reason: extra.finishReason,
+    reflection_markers: reflectionMarkers(text),
+    repeated_line_rate: repeatedLineRate(text),
+  };
+  if (extra.stepScorer) sample.steps = extra.stepScorer(text, problem);
+  return sample;
+}
+
+/** Reference as the text the verifier compares against. */
+export function referenceText(problem: Problem): string {
+  return typeof problem.reference === 'string' ? problem.reference : JSON.stringify(problem.reference);
+}
+
+/**
+ * Run the evaluation. Sampling seed per question = hash(seed:question id), so results do not
+ * depend on order or concurrency (where the back-end honours seeds).
+ * @throws RangeError when a k exceeds n; PolicyCallError when a call fails after its retries.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  for (const k of options.k) {
+    if (k < 1 || k > options.n) throw new RangeError(`pass@k needs 1 <= k <= n (k=${k}, n=${options.n})`);
+  }
+  const started = Date.now();
+  const verify = options.verify ?? ((output: string, problem: Problem) => options.task.verify(output, problem));
+  const instruction = options.instruction ?? options.task.defaultInstruction;
+  const done = new Map<string, EvalQuestionRecord>();
+  const partial = options.outDir ? join(options.outDir, 'questions.partial.jsonl') : null;
+  if (options.outDir) mkdirSync(options.outDir, { recursive: true });
+  if (partial && existsSync(partial)) {
+    for (const line of readFileSync(partial, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const record = JSON.parse(line) as EvalQuestionRecord;
+        done.set(record.question_id, record);
+      } catch {
+        // A line cut by a kill: that question is simply evaluated again.
+      }
+    }
+  }
+  let finished = done.size;
+  const limit = pLimit(Math.max(1, options.concurrency ?? 1));
+  const todo = options.problems.filter((p) => !done.has(p.id));
+  await Promise.all(
+    todo.map((problem) =>
+      limit(async () => {
+        const result = await options.policy.doComplete({
+          prompt: { instruction, question: problem.question, assistantPrefix: '' },
+          n: options.n,
+          stop: options.stop ?? [],
+          maxTokens: options.maxTokens,
+          temperature: options.temperature,
+          topP: options.topP ?? 1,
+          seed: hashString(`${options.seed}:${problem.id}`),
+        });
+        const perSample = result.usage.completionTokens / Math.max(1, result.completions.length);
+        const samples: EvalSample[] = [];
+        for (const completion of result.completions) {
+          samples.push(
+            await judgeSample(completion.text, problem, verify, {
+              completionTokens: perSample,
+              finishReason: completion.finishReason,
+              stepScorer: options.stepScorer,
+            }),
+          );
+        }
+        const record: EvalQuestionRecord = {
+          question_id: problem.id,
+          question: problem.question,
+          reference: referenceText(problem),
+          n: samples.length,
+          correct: samples.filter((s) => s.verdict === 'correct').length,
+          samples,
+          prompt_tokens: result.usage.promptTokens,
+        };
+        done.set(problem.id, record);
+        if (partial) appendFileSync(partial, JSON.stringify(record) + '\n');
+        finished++;
+        options.onProgress?.(finished, options.problems.length, record);
+      }),
+    ),
+  );
+  const records = options.problems.map((p) => done.get(p.id)!);
+  const summary = summarize(records, {
+    name: options.name,
+    task: options.task.name,
+    policy: options.policy.modelId,
+    decode: 'sample',
+    data: options.dataLabel ?? '',
+    temperature: options.temperature,
+    maxTokens: options.maxTokens,
+    k: options.k,
+    wallS: (Date.now() - started) / 1000,
+  });
+  if (options.outDir) writeEvalOutputs(options.outDir, records, summary);
+  return { records, summary };
+}
+
+/** Write `questions.jsonl` then `summary.json` (atomically, summary last) and drop the partial file. */
+export function writeEvalOutputs(outDir: string, records: readonly EvalQuestionRecord[], summary: EvalSummary): void {
+  writeFileAtomic(join(outDir, 'questions.jsonl'), toJsonl(records));
+  writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  rmSync(join(outDir, 'questions.partial.jsonl'), { force: true });
+}

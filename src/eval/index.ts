@@ -1,0 +1,8 @@
+/** Evaluation: metrics, the evaluation runner, summaries and comparison tables. */
+export * from './metrics.ts';
+export * from './types.ts';
+export { evaluate, judgeSample, referenceText, writeEvalOutputs } from './evaluate.ts';
+export type { EvaluateOptions, EvaluateResult, StepScorer } from './evaluate.ts';
+export { summarize, meanStepScores } from './summarize.ts';
+export type { SummaryContext } from './summarize.ts';
+export { compareTable, loadEvalSummary, percent } from './compare.ts';

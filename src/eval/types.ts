@@ -1,0 +1,67 @@
+/**
+ * Shapes of what `treecot eval` writes: one `EvalQuestionRecord` per line of `questions.jsonl`,
+ * and one `EvalSummary` in `summary.json`. Snake_case keys, as in the files.
+ */
+import type { VerdictKind } from '../tasks/index.ts';
+
+/** One generated response and its verdict. */
+export interface EvalSample {
+  /** The full generated response (no prefill; stopped at EOS or max tokens). */
+  text: string;
+  verdict: VerdictKind;
+  extracted: string | null;
+  /** Response length in characters (the unit every treecot report uses unless it says tokens). */
+  length_chars: number;
+  /** Completion tokens as the policy reported them for this call, divided evenly over its samples. */
+  completion_tokens: number;
+  finish_reason: string;
+  reflection_markers: number;
+  repeated_line_rate: number;
+  /** Per-step scores read from the response (task-specific; e.g. letter counting: spelling, count steps, addition). */
+  steps?: Record<string, number | null>;
+}
+
+export interface EvalQuestionRecord {
+  question_id: string;
+  question: string;
+  reference: string;
+  /** Number of samples (n). */
+  n: number;
+  /** Samples judged correct (c). */
+  correct: number;
+  samples: EvalSample[];
+  /** Prompt tokens the policy reported for this question's call(s). */
+  prompt_tokens: number;
+  /** Present with MCTS decode: what the search did for this question. */
+  search?: { rollouts: number; nodes: number; answers: Record<string, number> };
+}
+
+/** What one evaluation run measured. Every rate is a share in [0, 1]. */
+export interface EvalSummary {
+  name: string;
+  task: string;
+  policy: string;
+  decode: 'sample' | 'mcts';
+  data: string;
+  questions: number;
+  samples_per_question: number;
+  temperature: number;
+  max_tokens: number;
+  /** Share of all samples that are correct (greedy accuracy when n = 1). */
+  accuracy: number;
+  no_answer_rate: number;
+  /** Unbiased pass@k (Chen et al. 2021) per requested k, keys as strings. */
+  pass_at_k: Record<string, number>;
+  mean_length_chars: number;
+  median_length_chars: number;
+  reflection_markers_per_response: number;
+  repeated_line_rate: number;
+  /** Always answering the most common reference. */
+  majority_baseline: { answer: string | null; accuracy: number };
+  /** Mean of each per-step score over samples where it applies (null scores are skipped). */
+  step_accuracy?: Record<string, number>;
+  verdicts: Record<VerdictKind, number>;
+  prompt_tokens: number;
+  completion_tokens: number;
+  wall_s: number;
+}
