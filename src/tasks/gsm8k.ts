@@ -1,0 +1,137 @@
+/**
+ * GSM8K (Cobbe et al. 2021, grade-school math word problems): the reference is the number after
+ * the solution's last `####`; a prediction's final number is taken from (in this order, the last
+ * match of the first kind found) `#### n`, `\boxed{n}`, or "The (final) answer is n" / "Answer: n".
+ * Inside an `<answer>...</answer>` thought (src/core/thought-format.ts) a bare number also counts.
+ * Numbers compare exactly as decimals: `$`, thousands commas, trailing units/words and trailing
+ * zeros (`18.00` = `18`) are tolerated. Text without any of these forms is `no_answer`
+ * (we do not guess "the last number in the text": METHOD.md section 5 counts no-answers).
+ */
+import { DataError } from '../core/index.ts';
+import { loadProblems } from './load-problems.ts';
+import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
+
+/** GSM8K reference: the canonical decimal answer and the row's worked solution (if it had one). */
+export interface Gsm8kReference {
+  /** Canonical decimal string, e.g. "18", "-3.5". */
+  answer: string;
+  /** The worked solution text ending in `#### n`, or null when the row held only a number. */
+  solution: string | null;
+}
+
+/** A number as written: optional sign, thousands-comma groups or plain digits, optional decimals. */
+const NUMBER = String.raw`[-−–]?\s*(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(?:\.\d+)?`;
+const NUMBER_AFTER_PREFIX = new RegExp(String.raw`^[\s:=*]*(?:\\\$|\$|\\\(|\\\[|\\text\{\s*\$?)?\s*(${NUMBER})`);
+
+/**
+ * Canonical decimal text of a written number (`"1,234.50"` -> `"1234.5"`, `"-0"` -> `"0"`);
+ * null when `text` holds no digits.
+ */
+export function canonicalDecimal(text: string): string | null {
+  let s = text.replace(/[−–]/g, '-').replace(/[\s,]/g, '');
+  if (!/\d/.test(s)) return null;
+  let sign = '';
+  if (s.startsWith('-')) {
+    sign = '-';
+    s = s.slice(1);
+  }
+  if (!/^\d*(?:\.\d*)?$/.test(s)) return null;
+  let [intPart = '', frac = ''] = s.split('.');
+  intPart = intPart.replace(/^0+/, '') || '0';
+  frac = frac.replace(/0+$/, '');
+  const body = frac ? `${intPart}.${frac}` : intPart;
+  return body === '0' ? '0' : sign + body;
+}
+
+/** First number at the start of `text` (after `$`, `:` and spaces), canonicalised; null if none. */
+function numberAtStart(text: string): string | null {
+  const match = NUMBER_AFTER_PREFIX.exec(text);
+  return match ? canonicalDecimal(match[1]!) : null;
+}
+
+/** Contents of `\boxed{...}` groups (balanced braces), in order. */
+function boxedContents(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf('\\boxed{', from);
+    if (at < 0) return out;
+    let depth = 0;
+    let end = -1;
+    for (let i = at + 6; i < text.length; i++) {
+      const c = text[i];
+      if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) {
+        end = i;
+        break;
+      }
+    }
+    if (end < 0) return out;
+    out.push(text.slice(at + 7, end));
+    from = end + 1;
+  }
+}
+
+/**
+ * The final numeric answer of a GSM8K-style output, canonical (see `canonicalDecimal`); null when
+ * the output has no `#### n`, `\boxed{n}`, "answer is n" or `<answer>` number.
+ */
+export function extractGsm8kAnswer(output: string): string | null {
+  const answerTags = [...output.matchAll(/<answer>([\s\S]*?)(?:<\/answer>|$)/g)];
+  const scope = answerTags.length ? answerTags[answerTags.length - 1]![1]! : output;
+  const hashes = scope.split('####');
+  if (hashes.length > 1) {
+    const value = numberAtStart(hashes[hashes.length - 1]!);
+    if (value !== null) return value;
+  }
+  const boxes = boxedContents(scope);
+  for (let i = boxes.length - 1; i >= 0; i--) {
+    const inner = boxes[i]!.replace(/\\!|\\,|\{,\}/g, '');
+    const value = numberAtStart(inner.replace(/^\\text\{/, ''));
+    if (value !== null) return value;
+  }
+  const phrases = [...scope.matchAll(/(?:answer is|answer:|answer =)/gi)];
+  for (let i = phrases.length - 1; i >= 0; i--) {
+    const match = phrases[i]!;
+    const value = numberAtStart(scope.slice(match.index! + match[0].length).replace(/^\s*(?:\*\*|:)/, ''));
+    if (value !== null) return value;
+  }
+  if (answerTags.length) {
+    const numbers = [...scope.matchAll(new RegExp(NUMBER, 'g'))].map((m) => canonicalDecimal(m[0])).filter((v) => v !== null);
+    if (numbers.length) return numbers[numbers.length - 1]!;
+  }
+  return null;
+}
+
+/** Turn a GSM8K `answer` field (worked solution with `####`, or a bare number) into a reference. */
+function toReference(value: unknown, where: { file: string; line: number; field: string }): Gsm8kReference {
+  const text = String(value);
+  const parts = text.split('####');
+  const answer = canonicalDecimal(parts[parts.length - 1]!.trim().replace(/^\$/, ''));
+  if (answer === null) {
+    throw new DataError(where, `no number after "####" (or as the whole value) in ${JSON.stringify(text.slice(-60))}`);
+  }
+  return { answer, solution: parts.length > 1 ? text : null };
+}
+
+export const gsm8kTask: Task = {
+  name: 'gsm8k',
+  description: 'GSM8K grade-school math: reference after ####, exact numeric match of the final number',
+  defaultInstruction:
+    'Solve the following math word problem step by step. End with the final numeric answer as "#### <number>".\n',
+  load(file: string, options?: LoadOptions): Problem[] {
+    return loadProblems(file, options, { questionField: 'question', answerField: 'answer', reference: toReference });
+  },
+  extractAnswer: extractGsm8kAnswer,
+  verify(output: string, problem: Problem): Verdict {
+    const reference = (problem.reference as Gsm8kReference).answer;
+    const extracted = extractGsm8kAnswer(output);
+    if (extracted === null) return { verdict: 'no_answer', extracted, reference, reason: 'no "#### n", \\boxed{n} or "answer is n" found' };
+    return extracted === reference
+      ? { verdict: 'correct', extracted, reference, reason: `${extracted} equals the reference` }
+      : { verdict: 'wrong', extracted, reference, reason: `${extracted} differs from the reference ${reference}` };
+  },
+  goldOutput(problem: Problem): string | null {
+    return (problem.reference as Gsm8kReference).solution;
+  },
+};
