@@ -1,0 +1,20 @@
+/**
+ * store/: the SQLite search database (better-sqlite3, WAL). Readers use `readRun`;
+ * the search engine and `treecot merge` use `SearchStore`.
+ */
+export type { Annotation, StoredNode, StoredQuestion, StoredRun, QuestionStatus } from './types.ts';
+export { readRun, storedNodeFromRow, type ReadRunOptions } from './read-run.ts';
+export {
+  SearchStore,
+  runFromRow,
+  type NewNode,
+  type NodeRow,
+  type QuestionRow,
+  type RolloutRow,
+  type NewQuestion,
+  type RolloutCommit,
+  type NewRun,
+  type RunRow,
+} from './search-store.ts';
+export { SCHEMA_VERSION } from './schema.ts';
+export { mergeStores, type MergeResult } from './merge.ts';
