@@ -1,0 +1,125 @@
+/**
+ * Final-integer extraction shared by the tasks whose answer is one integer (`letter-count`,
+ * `arithmetic`). Accepted forms, and the LAST one in the output wins:
+ *   - `<answer>3</answer>` (the built-in model's compact format; an unclosed `<answer>3` at
+ *     the very end also counts, since generation may stop at the closing tag);
+ *   - `<answer>The answer is: \boxed{3}</answer>` (the authors' format; inside an answer tag a
+ *     `\boxed{}` or "answer is" wins, else the last number in the tag);
+ *   - `\boxed{3}` (also `boxed{3}`, which the authors' prompt literally asks for, and `\fbox{3}`);
+ *   - "The answer is 3", "the answer is: **3**", "Answer: 3".
+ * Numbers may carry a sign, thousands separators (`1,234`) and an integral decimal part
+ * (`3.0` = 3); number words zero..twenty are read too ("The answer is three").
+ */
+
+/** Written number words accepted after "answer is" (0-20). */
+const NUMBER_WORDS: Record<string, number> = {
+  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
+  eighteen: 18, nineteen: 19, twenty: 20,
+};
+
+/** A signed number with optional thousands separators and decimals, or a number word. */
+const NUMBER_SOURCE = String.raw`[-−]?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\b(?:${Object.keys(NUMBER_WORDS).join('|')})\b`;
+const NUMBER = new RegExp(NUMBER_SOURCE, 'gi');
+
+/**
+ * Normalise one number token to its canonical text: an integer string ("-12"), or the
+ * decimal as written ("2.5") when it is not integral. Null for anything else.
+ */
+export function normalizeNumberToken(token: string): string | null {
+  const word = NUMBER_WORDS[token.trim().toLowerCase()];
+  if (word !== undefined) return String(word);
+  const cleaned = token.replace(/[\s,]/g, '').replace('−', '-');
+  if (!/^-?\d+(?:\.\d+)?$/.test(cleaned)) return null;
+  const [whole, fraction] = cleaned.split('.') as [string, string | undefined];
+  if (fraction !== undefined && !/^0+$/.test(fraction)) return cleaned.replace(/^(-?)0+(?=\d)/, '$1');
+  const value = BigInt(whole);
+  return value.toString();
+}
+
+/** The last number in `text` (normalised), or null. */
+function lastNumber(text: string): string | null {
+  let last: string | null = null;
+  for (const match of text.matchAll(NUMBER)) last = normalizeNumberToken(match[0]) ?? last;
+  return last;
+}
+
+/** The first number in `text` (normalised), or null. */
+function firstNumber(text: string): string | null {
+  for (const match of text.matchAll(NUMBER)) {
+    const value = normalizeNumberToken(match[0]);
+    if (value !== null) return value;
+  }
+  return null;
+}
+
+/** Content of every `\boxed{...}` / `boxed{...}` / `\fbox{...}` (balanced braces), with its end offset. */
+function boxedContents(text: string): { content: string; end: number }[] {
+  const out: { content: string; end: number }[] = [];
+  const opener = /\\?(?:boxed|fbox)\s*\{/g;
+  for (let match = opener.exec(text); match; match = opener.exec(text)) {
+    let depth = 1;
+    let i = match.index + match[0].length;
+    const start = i;
+    for (; i < text.length && depth > 0; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}') depth--;
+    }
+    if (depth === 0) out.push({ content: text.slice(start, i - 1), end: i });
+    opener.lastIndex = Math.max(opener.lastIndex, start);
+  }
+  return out;
+}
+
+const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is\s*[:=]?|[:=])\s*(?:\*\*|\$|\\\(|\s)*(${NUMBER_SOURCE})`, 'gi');
+
+/** Candidate answers found in free text, each with the offset where it ends. */
+function freeTextCandidates(text: string): { value: string; end: number }[] {
+  const out: { value: string; end: number }[] = [];
+  for (const box of boxedContents(text)) {
+    const value = firstNumber(box.content);
+    if (value !== null) out.push({ value, end: box.end });
+  }
+  for (const match of text.matchAll(ANSWER_IS)) {
+    const value = normalizeNumberToken(match[1]!);
+    if (value !== null) out.push({ value, end: match.index + match[0].length });
+  }
+  return out;
+}
+
+/** Read the answer inside an `<answer>` tag: a `\boxed{}` or "answer is" first, else its last number. */
+function answerTagValue(content: string): string | null {
+  const inner = freeTextCandidates(content);
+  if (inner.length > 0) return inner.reduce((a, b) => (b.end >= a.end ? b : a)).value;
+  return lastNumber(content);
+}
+
+/**
+ * Extract the final integer-like answer of a model output (see the file comment for the
+ * accepted forms). Returns the normalised number text ("3", "-12", or "2.5" for a
+ * non-integral number, which the caller judges wrong), or null when nothing is extractable.
+ */
+export function extractFinalNumber(output: string): string | null {
+  const candidates: { value: string; end: number }[] = [];
+  const tag = /<answer>([\s\S]*?)(?:<\/answer>|$)/gi;
+  // Answer-tag regions are blanked out (same length) so free-text offsets stay comparable.
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const match of output.matchAll(tag)) {
+    const end = match.index + match[0].length;
+    const value = answerTagValue(match[1]!);
+    if (value !== null) candidates.push({ value, end });
+    parts.push(output.slice(cursor, match.index), ' '.repeat(match[0].length));
+    cursor = end;
+  }
+  parts.push(output.slice(cursor));
+  const masked = parts.join('');
+  candidates.push(...freeTextCandidates(masked));
+  if (candidates.length === 0) return null;
+  return candidates.reduce((a, b) => (b.end >= a.end ? b : a)).value;
+}
+
+/** True when `value` is an integer string as produced by `extractFinalNumber`. */
+export function isIntegerText(value: string): boolean {
+  return /^-?\d+$/.test(value);
+}

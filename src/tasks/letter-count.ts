@@ -1,0 +1,90 @@
+/**
+ * The `letter-count` task: "how many X (and Y) in WORD" questions with an integer answer, as in
+ * the Marco-o1 v2 demo set (../shared/data/letter-count/letter_count_hard.json,
+ * `{id, problem, solution}`). The authors grade with `count_latter`: the integer of the final
+ * answer equals `solution`.
+ */
+import { DataError } from '../core/errors.ts';
+import { loadProblems, type FieldContext } from './load-problems.ts';
+import { extractFinalNumber, isIntegerText } from './integer-answer.ts';
+import {
+  countLetter,
+  letterCountTrace,
+  parseLetterCountQuestion,
+} from './letter-count-questions.ts';
+import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
+
+/**
+ * The authors' task instruction (`base_prompt` of marco_o1_demo_config.json, verbatim; it ends
+ * with "Now the question is: " so the question follows directly). The built-in compact model
+ * is prompted with the bare question instead (instruction '').
+ */
+export const LETTER_COUNT_BASE_PROMPT =
+  'Now you need to complete a task related to letters.\n' +
+  'First, you need to break down the task in <sub-task>, and your breakdown should be as detailed as possible, considering verification and correction.\n' +
+  'In <thinking>, you need to complete the tasks broken down in subtask, with one sub-task per <thinking>. For example, if you breakdown into 3 sub-tasks, you need to output 3 <thinking> to complete each of these steps. You need to thinking carefully, you need to do split the string and compute *letter by letter*.\n' +
+  'In <double-check>, ensure that the steps in <thinking> are correct, including but not limited to word spelling and calculations. If you find errors, you need to clearly point them out.\n' +
+  'In <reflection>, correct your mistakes and provide the correct answer.\n' +
+  'In <answer>, output your answer, and the answer should be clearly stated in boxed{xx}.\n' +
+  'Note that these tags cannot be nested, but they can be sequential, so try to keep actions within tags atomic.\n\n' +
+  'Now the question is: ';
+
+/**
+ * Turn a raw answer field (number or numeric string) into an integer reference.
+ * @throws DataError naming file, line and field when it is not an integer.
+ */
+export function integerReference(value: unknown, context: FieldContext): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new DataError({ file: context.file, line: context.line, field: context.field }, `expected an integer answer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
+ * Judge an integer answer: `no_answer` when nothing is extractable, `correct` when the
+ * extracted integer equals `reference`, else `wrong` (a non-integral number is wrong).
+ */
+export function verifyInteger(output: string, reference: number, details?: unknown): Verdict {
+  const extracted = extractFinalNumber(output);
+  const ref = String(reference);
+  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details };
+  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details };
+  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details };
+  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details };
+}
+
+export const letterCountTask: Task = {
+  name: 'letter-count',
+  description: 'Count letters in a word ("How many g and n are there in total in navigant?"); integer answer',
+  defaultInstruction: LETTER_COUNT_BASE_PROMPT,
+
+  /** Defaults: question `problem` (or `question`), answer `solution` (or `answer`), an integer. */
+  load(file: string, options?: LoadOptions): Problem[] {
+    return loadProblems(file, options, {
+      questionField: ['problem', 'question'],
+      answerField: ['solution', 'answer'],
+      reference: integerReference,
+    });
+  },
+
+  extractAnswer: extractFinalNumber,
+
+  /** details: `{word, letters, counts}` recounted from the question text, when it parses. */
+  verify(output: string, problem: Problem): Verdict {
+    const parsed = parseLetterCountQuestion(problem.question);
+    const details = parsed
+      ? { word: parsed.word, letters: parsed.letters, counts: parsed.letters.map((l) => countLetter(parsed.word, l)) }
+      : undefined;
+    return verifyInteger(output, problem.reference as number, details);
+  },
+
+  /**
+   * The compact worked trace recomputed from the question's word (so `treecot check` without
+   * `--pred` re-checks every label against the word); null when the question does not parse.
+   */
+  goldOutput(problem: Problem): string | null {
+    const parsed = parseLetterCountQuestion(problem.question);
+    return parsed ? letterCountTrace(parsed, '\n') : null;
+  },
+};

@@ -1,0 +1,179 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { letterCountTask } from '../../src/tasks/letter-count.ts';
+import {
+  generateLetterCountProblems,
+  parseLetterCountQuestion,
+  letterCountAnswer,
+  letterCountTrace,
+  TWO_LETTER_PHRASINGS,
+  ONE_LETTER_PHRASINGS,
+} from '../../src/tasks/letter-count-questions.ts';
+import type { Problem } from '../../src/tasks/types.ts';
+
+const HARD = '/work/shared/data/letter-count/letter_count_hard.json';
+
+test('authors hard set: all 500 questions parse and recounted labels agree with the file', () => {
+  const problems = letterCountTask.load(HARD);
+  assert.equal(problems.length, 500);
+  const disagreements: string[] = [];
+  for (const p of problems) {
+    const parsed = parseLetterCountQuestion(p.question);
+    assert.ok(parsed, `does not parse: ${p.question}`);
+    assert.equal(parsed.letters.length, 2, p.question);
+    assert.notEqual(parsed.letters[0], parsed.letters[1]);
+    if (letterCountAnswer(parsed) !== p.reference) disagreements.push(`${p.id}: ${p.question} file=${p.reference} recount=${letterCountAnswer(parsed)}`);
+  }
+  assert.deepEqual(disagreements, []);
+});
+
+test('authors hard set: every phrasing is one of the 7 two-letter templates', () => {
+  const rows = JSON.parse(readFileSync(HARD, 'utf8')) as { problem: string }[];
+  const used = new Set<number>();
+  for (const row of rows) {
+    const parsed = parseLetterCountQuestion(row.problem)!;
+    const index = TWO_LETTER_PHRASINGS.findIndex((t) =>
+      t.replace('{a}', parsed.letters[0]!).replace('{b}', parsed.letters[1]!).replace('{word}', parsed.word) === row.problem);
+    assert.ok(index >= 0, row.problem);
+    used.add(index);
+  }
+  assert.equal(used.size, 7);
+});
+
+test('gold traces verify as correct; the label from another question is wrong unless equal', () => {
+  const problems = letterCountTask.load(HARD);
+  for (const [i, p] of problems.entries()) {
+    const gold = letterCountTask.goldOutput!(p)!;
+    assert.equal(letterCountTask.verify(gold, p).verdict, 'correct', gold);
+    const other = problems[(i + 7) % problems.length]!;
+    const v = letterCountTask.verify(letterCountTask.goldOutput!(other)!, p);
+    assert.equal(v.verdict, other.reference === p.reference ? 'correct' : 'wrong');
+  }
+});
+
+test('trace format matches the compact built-in model format', () => {
+  assert.equal(
+    letterCountTrace({ word: 'navigant', letters: ['g', 'n'] }),
+    '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>',
+  );
+  assert.equal(
+    letterCountTrace({ word: 'banana', letters: ['a'] }),
+    '<sub-task>a</sub-task><thinking>banana</thinking><thinking>a:3</thinking><answer>3</answer>',
+  );
+});
+
+test('one-letter and quoted phrasings parse', () => {
+  const cases: [string, string, string[]][] = [
+    ['How many r are there in strawberry?', 'strawberry', ['r']],
+    ["How many r's are in strawberry?", 'strawberry', ['r']],
+    ['Count the occurrences of "e" in "excellence".', 'excellence', ['e']],
+    ['How many times does the letter a appear in banana?', 'banana', ['a']],
+    ['What is the count of a and b in abba?', 'abba', ['a', 'b']],
+    ["How many 'x' and 'y' in xylophony", 'xylophony', ['x', 'y']],
+  ];
+  for (const [text, word, letters] of cases) assert.deepEqual(parseLetterCountQuestion(text), { word, letters }, text);
+  assert.equal(parseLetterCountQuestion('What is 2 + 3?'), null);
+  assert.equal(parseLetterCountQuestion('Hello'), null);
+  assert.equal(parseLetterCountQuestion(''), null);
+});
+
+test('generator: deterministic under a seed, labels correct, parseable, shares respected', () => {
+  const words = ['banana', 'strawberry', 'navigant', 'subsensual', 'mississippi', 'aaa', 'queue'];
+  const options = { words, count: 400, seed: 42, twoLetterShare: 0.7, letterSampling: 'pos' as const, randomLetterShare: 0.1 };
+  const a = generateLetterCountProblems(options);
+  const b = generateLetterCountProblems(options);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, generateLetterCountProblems({ ...options, seed: 43 }));
+  // Question i does not depend on count.
+  assert.deepEqual(generateLetterCountProblems({ ...options, count: 10 }), a.slice(0, 10));
+  let two = 0;
+  let zero = 0;
+  for (const p of a) {
+    const parsed = parseLetterCountQuestion(p.question);
+    assert.deepEqual(parsed, { word: p.word, letters: p.letters }, p.question);
+    assert.equal(p.reference, letterCountAnswer(parsed!));
+    const templates = p.letters.length === 2 ? TWO_LETTER_PHRASINGS : ONE_LETTER_PHRASINGS;
+    assert.ok(templates[p.phrasing] !== undefined);
+    if (p.letters.length === 2) {
+      two++;
+      assert.notEqual(p.letters[0], p.letters[1]);
+    }
+    if (p.reference === 0) zero++;
+    assert.equal(letterCountTask.verify(`<answer>${p.reference}</answer>`, p).verdict, 'correct');
+  }
+  assert.ok(two > 400 * 0.6 && two < 400 * 0.8, `two-letter share ${two}/400`);
+  assert.ok(zero > 0, 'random letters give some zero counts');
+  const noRandom = generateLetterCountProblems({ ...options, randomLetterShare: 0 });
+  // Without random letters every letter occurs in the word, except a second letter for 'aaa' (one distinct letter).
+  assert.ok(noRandom.every((p) => p.word === 'aaa' || p.letters.every((l) => p.word.includes(l))));
+  assert.ok(noRandom.every((p) => p.reference > 0));
+  const oneOnly = generateLetterCountProblems({ ...options, twoLetterShare: 0, letterSampling: 'set' });
+  assert.ok(oneOnly.every((p) => p.letters.length === 1));
+  assert.throws(() => generateLetterCountProblems({ ...options, words: [] }), RangeError);
+  assert.throws(() => generateLetterCountProblems({ ...options, twoLetterShare: 1.5 }), RangeError);
+});
+
+test('pos sampling weights letters by occurrence, set sampling does not', () => {
+  const base = { words: ['aaaaaaaaab'], count: 600, seed: 7, twoLetterShare: 0, randomLetterShare: 0 };
+  const share = (sampling: 'pos' | 'set') =>
+    generateLetterCountProblems({ ...base, letterSampling: sampling }).filter((p) => p.letters[0] === 'a').length / base.count;
+  assert.ok(share('pos') > 0.8, `pos share ${share('pos')}`);
+  assert.ok(share('set') > 0.4 && share('set') < 0.6, `set share ${share('set')}`);
+});
+
+const problem: Problem = { id: 'x', question: 'How many g and n are there in total in navigant?', reference: 3 };
+
+test('extraction: accepted answer forms, last answer wins', () => {
+  const table: [string, string | null][] = [
+    ['<answer>3</answer>', '3'],
+    ['<answer>The answer is: \\boxed{3}</answer>', '3'],
+    ['so \\boxed{3}', '3'],
+    ['boxed{4}', '4'],
+    ['The answer is 3.', '3'],
+    ['The answer is: **3**', '3'],
+    ['Answer: 3', '3'],
+    ['The answer is three.', '3'],
+    ['The answer is 2. Wait, the answer is 3', '3'],
+    ['<answer>2</answer> hmm, actually <answer>3</answer>', '3'],
+    ['\\boxed{2} ... The answer is 3', '3'],
+    ['The answer is 3 ... \\boxed{2}', '2'],
+    ['<answer>e:1, u:2, total 3</answer>', '3'],
+    ['<answer>3', '3'],
+    ['<answer>3.0</answer>', '3'],
+    ['<answer>1,234</answer>', '1234'],
+    ['<answer>-7</answer>', '-7'],
+    ['<answer>2.5</answer>', '2.5'],
+    ['I need to answer 2 questions about it', null],
+    ['navigant has letters', null],
+    ['', null],
+    ['<answer></answer>', null],
+    ['<answer>three</answer>', '3'],
+  ];
+  for (const [output, expected] of table) assert.equal(letterCountTask.extractAnswer(output), expected, output);
+});
+
+test('verdicts: correct, wrong, no answer, non-integer', () => {
+  assert.equal(letterCountTask.verify('<answer>3</answer>', problem).verdict, 'correct');
+  const wrong = letterCountTask.verify('<answer>4</answer>', problem);
+  assert.equal(wrong.verdict, 'wrong');
+  assert.equal(wrong.extracted, '4');
+  assert.equal(wrong.reference, '3');
+  assert.deepEqual(wrong.details, { word: 'navigant', letters: ['g', 'n'], counts: [1, 2] });
+  const none = letterCountTask.verify('I think it is hard.', problem);
+  assert.equal(none.verdict, 'no_answer');
+  assert.equal(none.extracted, null);
+  assert.equal(letterCountTask.verify('<answer>3.5</answer>', problem).verdict, 'wrong');
+});
+
+test('load: bad input names file, line and field', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'lc-'));
+  const file = join(dir, 'bad.jsonl');
+  writeFileSync(file, '{"problem": "How many a in banana?", "solution": 3}\n{"problem": "How many b in bob?", "solution": "two"}\n');
+  assert.throws(() => letterCountTask.load(file), (e: Error) => e.message.includes(`${file}:2`) && e.message.includes('"solution"'));
+  writeFileSync(file, '{"problem": "How many a in banana?"}\n');
+  assert.throws(() => letterCountTask.load(file), (e: Error) => e.message.includes(`${file}:1`) && e.message.includes('solution'));
+});
