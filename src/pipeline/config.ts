@@ -1,0 +1,198 @@
+/**
+ * The pipeline config (`treecot run --config pipeline.yaml`): which policy searches, which
+ * questions are searched and evaluated, and what each stage does. Validated once with zod; every
+ * error names the file and the field. Defaults run on a laptop (STYLE.md "Configuration").
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/index.ts';
+
+/** Where questions come from: a data file (JSON/JSONL, task format) or the letter-count generator. */
+const questionSourceShape = {
+  /** Data file read by the task's loader; relative paths as in resolveConfigPath. */
+  file: z.string().optional(),
+  /** Letter-count generator: `count` questions on the built-in model's `train` or `heldout` words. */
+  generate: z
+    .strictObject({
+      count: z.int().min(1),
+      words: z.enum(['train', 'heldout']).default('heldout'),
+      seed: z.int().default(1),
+    })
+    .optional(),
+  /** Use only the first `limit` questions. */
+  limit: z.int().min(1).optional(),
+};
+const exactlyOneSource = (s: { file?: string; generate?: unknown }) => (s.file === undefined) !== (s.generate === undefined);
+const oneSourceMessage = { message: 'give exactly one of `file` or `generate`' };
+const QuestionSource = z.strictObject(questionSourceShape).refine(exactlyOneSource, oneSourceMessage);
+/** An evaluation set: a named question source. Names are folder names under eval/<stage>/. */
+const EvalSet = z
+  .strictObject({ name: z.string().regex(/^[a-z0-9_-]+$/, 'use a-z, 0-9, _ and -'), ...questionSourceShape })
+  .refine(exactlyOneSource, oneSourceMessage);
+
+const Policy = z
+  .strictObject({
+    /** In-process GGUF model via node-llama-cpp. */
+    gguf: z.string().optional(),
+    /** OpenAI-compatible endpoints (vLLM, SGLang, Ollama, llama.cpp server). */
+    urls: z.array(z.string()).optional(),
+    /** Model name sent to the server. */
+    model: z.string().optional(),
+    /** Endpoints for `special_model` node types (default: the main ones). */
+    special_urls: z.array(z.string()).optional(),
+    /** Chat template for /v1/completions: 'chatml', 'llama3', or a tokenizer_config.json path. */
+    chat_template: z.string().optional(),
+    /** Environment variable holding the API key (never written anywhere). */
+    api_key_env: z.string().optional(),
+    /** llama.cpp threads (1 is fastest on a 2-core machine). */
+    threads: z.int().min(1).default(1),
+  })
+  .refine((p) => (p.gguf === undefined) !== (p.urls === undefined), { message: 'give exactly one of `gguf` or `urls`' });
+
+const SftStage = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Optimiser steps (batches). */
+  steps: z.int().min(1).default(60),
+  batch_size: z.int().min(1).default(16),
+  learning_rate: z.number().positive().default(5e-4),
+  /** Which correct paths per question become SFT rows (METHOD.md section 2: the longest). */
+  select: z.enum(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'),
+});
+
+const PreferenceStage = z.strictObject({
+  enabled: z.boolean().default(true),
+  steps: z.int().min(1).default(60),
+  batch_size: z.int().min(1).default(8),
+  learning_rate: z.number().positive().default(2e-4),
+  /** DPO temperature beta (TRL default 0.1). */
+  beta: z.number().positive().default(0.1),
+  /** cDPO label smoothing eps in [0, 0.5); 0 = plain DPO. METHOD.md section 3. */
+  eps: z.number().min(0).lt(0.5).default(0.1),
+  /** Weight of the SFT term in L_cDPO + alpha * L_SFT (METHOD.md section 4; the paper chose 1). */
+  alpha: z.number().min(0).default(1),
+  /** Mask the shared prefix of chosen and rejected (METHOD.md section 3). */
+  mask_prefix: z.boolean().default(true),
+  /** DPO `chosen`: the shortest correct path (thoughts-length balance, METHOD.md section 2), or longest / random. */
+  chosen: z.enum(['shortest', 'longest', 'random']).default('shortest'),
+});
+
+const EvalConfig = z.strictObject({
+  /** Samples per question; 1 with temperature 0 = greedy accuracy. */
+  n: z.int().min(1).default(1),
+  temperature: z.number().min(0).default(0),
+  top_p: z.number().gt(0).max(1).default(1),
+  /** pass@k values (each <= n). */
+  k: z.array(z.int().min(1)).default([1]),
+  max_tokens: z.int().min(1).default(96),
+  concurrency: z.int().min(1).default(1),
+  /** "MCTS decode": answer by a small search at inference instead of one sample. */
+  mcts_decode: z.boolean().default(false),
+  /** Question sets; the first one is the headline set in summary.json. */
+  sets: z.array(EvalSet).min(1),
+});
+
+export const PipelineConfigSchema = z.strictObject({
+  name: z.string().default('treecot-run'),
+  task: z.string(),
+  seed: z.int().default(1),
+  /** Search -> build -> train rounds; round r > 1 searches with round r-1's final model (GGUF only). */
+  rounds: z.int().min(1).default(1),
+  policy: Policy,
+  search: z.strictObject({
+    /** Search config file (action graph, sampling, stop rule); relative to this file. */
+    config: z.string(),
+    /** Questions searched to build training data (must not overlap the evaluation sets). */
+    questions: QuestionSource,
+    /** Override the search config's max rollouts per question. */
+    max_rollouts: z.int().min(1).optional(),
+    /** Policy requests in flight. */
+    concurrency: z.int().min(1).default(4),
+  }),
+  build: z
+    .strictObject({
+      /** DPO pairs per question. */
+      pairs_per_question: z.int().min(1).default(1),
+      /** Drop rows longer than this many characters. */
+      max_length: z.int().min(1).optional(),
+    })
+    .default({ pairs_per_question: 1 }),
+  train: z
+    .strictObject({
+      /** 'treecot': the TypeScript trainer on the GGUF policy; 'none': stop after build (HTTP policies: train with the TRL bundle). */
+      backend: z.enum(['treecot', 'none']).default('treecot'),
+      sft: SftStage.default(SftStage.parse({})),
+      preference: PreferenceStage.default(PreferenceStage.parse({})),
+      /** Worker threads for data-parallel training. */
+      workers: z.int().min(1).default(1),
+    })
+    .default({ backend: 'treecot', sft: SftStage.parse({}), preference: PreferenceStage.parse({}), workers: 1 }),
+  eval: EvalConfig,
+  /** `--ablation` rows and `--alpha-sweep` values (METHOD.md section 5). */
+  ablation: z
+    .strictObject({
+      alpha_sweep: z.array(z.number().min(0)).default([0, 0.5, 1, 1.5, 2]),
+      eps: z.number().min(0).lt(0.5).default(0.1),
+    })
+    .default({ alpha_sweep: [0, 0.5, 1, 1.5, 2], eps: 0.1 }),
+});
+
+export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
+export type QuestionSourceConfig = z.infer<typeof QuestionSource>;
+export type EvalSetConfig = z.infer<typeof EvalSet>;
+export type PreferenceConfig = z.infer<typeof PreferenceStage>;
+
+/** A validated config plus where it came from (relative paths resolve against `baseDir`). */
+export interface LoadedPipelineConfig {
+  config: PipelineConfig;
+  file: string;
+  baseDir: string;
+}
+
+/**
+ * Parse and validate a pipeline config object. Relative paths (policy.gguf, search.config,
+ * question files) are resolved against `baseDir`, except paths that start with `./` or a name
+ * that exists relative to the current directory (so configs in `configs/` can say `models/builtin.gguf`).
+ * @throws ConfigError naming the file and the first bad field.
+ */
+export function parsePipelineConfig(raw: unknown, file: string, baseDir = dirname(file)): LoadedPipelineConfig {
+  const result = PipelineConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.map(String).join('.') || '(root)';
+    throw new ConfigError({ file, field }, `${issue.message}`);
+  }
+  const config = result.data;
+  if (config.eval.k.some((k) => k > config.eval.n)) {
+    throw new ConfigError({ file, field: 'eval.k' }, `every k must be <= eval.n (${config.eval.n}); got ${config.eval.k.join(', ')}`);
+  }
+  const names = config.eval.sets.map((s) => s.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new ConfigError({ file, field: 'eval.sets' }, `set name "${duplicate}" is used twice`);
+  return { config, file, baseDir };
+}
+
+/** Read a YAML or JSON pipeline config. @throws ConfigError for a missing file, bad YAML or a bad field. */
+export function loadPipelineConfig(file: string): LoadedPipelineConfig {
+  if (!existsSync(file)) throw new ConfigError({ file }, 'config file not found');
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError({ file }, `not valid YAML/JSON: ${(error as Error).message}`);
+  }
+  return parsePipelineConfig(raw, file);
+}
+
+/**
+ * Resolve a path from the config: absolute paths as they are; otherwise the current directory
+ * when the file exists there (configs under configs/ name repo files like `models/builtin.gguf`),
+ * else relative to the config file's folder.
+ */
+export function resolveConfigPath(loaded: LoadedPipelineConfig, path: string): string {
+  if (isAbsolute(path)) return path;
+  const fromCwd = resolve(path);
+  if (existsSync(fromCwd)) return fromCwd;
+  return resolve(loaded.baseDir, path);
+}

@@ -1,0 +1,90 @@
+/**
+ * The shape of a run folder's `summary.json`: one entry per model stage (base, sft, final, ablation
+ * rows) with at least `stage`, `accuracy`, `no_answer_rate`, `n`, plus search, data and training
+ * statistics. Snake_case keys, as in the file.
+ */
+
+/** Numbers of one evaluation set for one model stage (from its questions.jsonl via eval's summarize). */
+export interface SetResult {
+  set: string;
+  /** Questions. */
+  n: number;
+  samples_per_question: number;
+  accuracy: number;
+  no_answer_rate: number;
+  pass_at_k: Record<string, number>;
+  majority_baseline: { answer: string | null; accuracy: number };
+  mean_length_chars: number;
+  median_length_chars: number;
+  reflection_markers_per_response: number;
+  repeated_line_rate: number;
+  step_accuracy?: Record<string, number>;
+  /** Path of the per-question JSONL, relative to the run folder. */
+  questions_file: string;
+}
+
+/** One model stage. The headline numbers are those of the first evaluation set. */
+export interface StageEntry {
+  stage: string;
+  /** What the stage is, e.g. "SFT on the longest correct paths". */
+  description: string;
+  /** Model file or endpoint evaluated. */
+  model: string;
+  accuracy: number;
+  no_answer_rate: number;
+  n: number;
+  set: string;
+  sets: SetResult[];
+}
+
+/** Search statistics of one round (from the store and the search summary). */
+export interface SearchEntry {
+  round: number;
+  questions: number;
+  finished: number;
+  /** Questions with at least one correct rollout. */
+  solved: number;
+  rollouts: number;
+  correct_rollouts: number;
+  nodes: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  wall_s: number;
+  /** Rollouts per question, in question order (for the histogram). */
+  rollouts_per_question: number[];
+}
+
+/** Data statistics of one build. */
+export interface DataEntry {
+  name: string;
+  sft_rows: number;
+  dpo_pairs: number;
+  /** Character lengths, for the histograms. */
+  sft_lengths: number[];
+  chosen_lengths: number[];
+  rejected_lengths: number[];
+  common_prefix_chars: number[];
+  dir: string;
+}
+
+export interface TrainEntry {
+  stage: string;
+  objective: string;
+  steps: number;
+  final_loss: number | null;
+  wall_s: number;
+  model: string;
+}
+
+export interface RunSummary {
+  name: string;
+  task: string;
+  config_hash: string;
+  written_at: string;
+  stages: StageEntry[];
+  search: SearchEntry[];
+  data: DataEntry[];
+  train: TrainEntry[];
+  /** Wall seconds per pipeline stage (from the stage markers). */
+  stage_wall_s: Record<string, number>;
+}
