@@ -4,6 +4,7 @@
  */
 import type { Task } from './types.ts';
 import { letterCountTask } from './letter-count.ts';
+import { blocksworldTask } from './blocksworld/index.ts';
 
 export type { Task, Problem, Verdict, VerdictKind, LoadOptions } from './types.ts';
 export { loadProblems, DEFAULT_ID_FIELDS, type ProblemDefaults, type FieldContext } from './load-problems.ts';
@@ -28,9 +29,11 @@ export {
   type GeneratedLetterCountProblem,
 } from './letter-count-questions.ts';
 export { extractFinalNumber, normalizeNumberToken } from './integer-answer.ts';
+export * from './blocksworld/index.ts';
 
 export const TASKS: Record<string, Task> = {
   'letter-count': letterCountTask,
+  blocksworld: blocksworldTask,
 };
 
 /** @throws Error listing the known task names when `name` is unknown. */
