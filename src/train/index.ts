@@ -5,3 +5,4 @@ export * from './tokenizer.ts';
 export * from './model-config.ts';
 export { initWeights } from './init.ts';
 export * from './gguf/index.ts';
+export * from './builtin/index.ts';

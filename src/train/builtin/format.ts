@@ -13,6 +13,7 @@
  *   <double-check>85-38=47</double-check><answer>85</answer>
  */
 import { defaultTagFor, renderThought } from '../../core/index.ts';
+import { countLetter, letterCountTrace } from '../../tasks/index.ts';
 
 /** Tags of the four node types the built-in model writes (METHOD.md section 1; no reflection). */
 export const BUILTIN_TAGS = {
@@ -22,31 +23,20 @@ export const BUILTIN_TAGS = {
   answer: defaultTagFor('answer'),
 } as const;
 
-/** Occurrences of `letter` (one character) in `word`. */
-export function countLetter(word: string, letter: string): number {
-  let n = 0;
-  for (const c of word) if (c === letter) n++;
-  return n;
-}
+/** Occurrences of `letter` in `word` (re-exported from the letter-count task). */
+export { countLetter };
 
 /**
- * The target response for "count `letters` (1 or 2 single letters, in question order) in `word`".
+ * The target response for "count `letters` (1 or 2 single letters, in question order) in `word`":
+ * the letter-count task's compact trace (`letterCountTrace`, separator ""), so the search's gold trace
+ * and the built-in model's training target cannot drift apart.
  * @throws RangeError for anything other than 1 or 2 single-character letters.
  */
 export function formatLetterCountResponse(word: string, letters: readonly string[]): string {
   if (letters.length < 1 || letters.length > 2 || letters.some((l) => l.length !== 1)) {
     throw new RangeError(`formatLetterCountResponse: expected 1 or 2 single letters, got ${JSON.stringify(letters)}`);
   }
-  const counts = letters.map((l) => countLetter(word, l));
-  const total = counts.reduce((a, b) => a + b, 0);
-  const parts = [
-    renderThought(BUILTIN_TAGS.subTask, letters.join('+')),
-    renderThought(BUILTIN_TAGS.thinking, word),
-    ...letters.map((l, i) => renderThought(BUILTIN_TAGS.thinking, `${l}:${counts[i]}`)),
-  ];
-  if (letters.length === 2) parts.push(renderThought(BUILTIN_TAGS.doubleCheck, `${counts[0]}+${counts[1]}=${total}`));
-  parts.push(renderThought(BUILTIN_TAGS.answer, String(total)));
-  return parts.join('');
+  return letterCountTrace({ word, letters: [...letters] }, '');
 }
 
 /** An arithmetic question the compact format covers: `a op b` with non-negative integers. */

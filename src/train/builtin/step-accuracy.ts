@@ -4,6 +4,7 @@
  * count step or a misspelt word, and the hard set's majority answer (3) already scores 59.6%, so the
  * answer alone does not show that a model counts.
  */
+import { parseLetterCountQuestion } from '../../tasks/index.ts';
 import { BUILTIN_TAGS, countLetter } from './format.ts';
 
 /** One `<tag>content</tag>` of a response, in order. */
@@ -108,4 +109,13 @@ export function summarizeStepAccuracy(scores: readonly LetterCountStepScore[]): 
     letterBinding: scores.reduce((s, x) => s + x.countStepsOnExpectedLetter, 0) / steps,
     addition: additions.filter((x) => x.additionCorrect).length / additions.length,
   };
+}
+
+/**
+ * Score a response against a question given as text (parsed with the letter-count task's
+ * `parseLetterCountQuestion`). Null when the question does not parse.
+ */
+export function scoreLetterCountResponse(response: string, question: string): LetterCountStepScore | null {
+  const parsed = parseLetterCountQuestion(question);
+  return parsed ? scoreLetterCountSteps(response, parsed) : null;
 }
