@@ -72,4 +72,20 @@ export interface Policy {
   doComplete(options: CompleteOptions): Promise<CompleteResult>;
   /** Release resources (model memory, sockets). */
   close?(): Promise<void>;
+  /** Counters per endpoint (or model), for progress display. Optional; wrappers forward it. */
+  stats?(): EndpointStats[];
+}
+
+/** Counters of one endpoint (an HTTP base URL or a model file) since the policy was created. */
+export interface EndpointStats {
+  /** Base URL or model file. */
+  endpoint: string;
+  /** Requests sent (HTTP requests, or generation calls in-process). */
+  requests: number;
+  /** Requests that failed (each retry attempt counts). */
+  errors: number;
+  /** Requests in flight now. */
+  outstanding: number;
+  promptTokens: number;
+  completionTokens: number;
 }
