@@ -1,0 +1,113 @@
+/**
+ * Answer equivalence for MATH / AIME: normalise both strings (normalize.ts), split them into
+ * structure (structure.ts), compare structure node by node and scalars by value (scalar.ts).
+ * Lists, sets and unions are unordered; tuples, intervals and matrices are ordered and their
+ * bracket kinds must match. An assignment `x = 5` equals `5`.
+ */
+import { normalizeAnswer, wordKey, MAX_ANSWER_LENGTH } from './normalize.ts';
+import { parseAnswer, type AnswerNode } from './structure.ts';
+import { scalarEqual, equationsEqual, type Comparison } from './scalar.ts';
+
+export type { Comparison } from './scalar.ts';
+
+/** Largest unordered list we match item by item (n^2 comparisons). */
+const MAX_LIST_ITEMS = 30;
+const SIMPLE_VARIABLE = /^[A-Za-z](?:_\{?\w+\}?)?$|^\\(?:alpha|beta|gamma|theta|lambda|mu)$/;
+
+const equal = (reason: string): Comparison => ({ equal: true, reason });
+const unequal = (reason: string): Comparison => ({ equal: false, reason });
+
+function nodeText(node: AnswerNode): string | null {
+  return node.kind === 'scalar' ? node.text : null;
+}
+
+function compareOrdered(a: AnswerNode[], b: AnswerNode[], what: string): Comparison {
+  if (a.length !== b.length) return unequal(`${what} lengths differ (${a.length} vs ${b.length})`);
+  for (let i = 0; i < a.length; i++) {
+    const c = compareNodes(a[i]!, b[i]!);
+    if (!c.equal) return unequal(`${what} entry ${i + 1}: ${c.reason}`);
+  }
+  return equal(`every ${what} entry matches`);
+}
+
+function compareUnordered(a: AnswerNode[], b: AnswerNode[], what: string): Comparison {
+  if (a.length !== b.length) return unequal(`${what} sizes differ (${a.length} vs ${b.length})`);
+  if (a.length > MAX_LIST_ITEMS) return unequal(`${what} too long to compare`);
+  const used = new Array<boolean>(b.length).fill(false);
+  for (const item of a) {
+    const k = b.findIndex((other, j) => !used[j] && compareNodes(item, other).equal);
+    if (k < 0) return unequal(`${what} item has no match in the reference`);
+    used[k] = true;
+  }
+  return equal(`same ${what} items in any order`);
+}
+
+/** Matrix as a flat ordered list when it is a single column or row (a vector). */
+function vectorItems(node: AnswerNode): AnswerNode[] | null {
+  if (node.kind !== 'matrix') return null;
+  if (node.rows.every((row) => row.length === 1)) return node.rows.map((row) => row[0]!);
+  if (node.rows.length === 1) return node.rows[0]!;
+  return null;
+}
+
+/** Compare predicted node `a` with reference node `b`. */
+export function compareNodes(a: AnswerNode, b: AnswerNode): Comparison {
+  if (a.kind === 'equation' && b.kind === 'equation') {
+    const la = a.lhs.replace(/\s+/g, '');
+    if (la === b.lhs.replace(/\s+/g, '') && SIMPLE_VARIABLE.test(la)) return compareNodes(a.rhs, b.rhs);
+    const ra = nodeText(a.rhs);
+    const rb = nodeText(b.rhs);
+    if (ra === null || rb === null) return unequal('equations with structured sides differ');
+    return equationsEqual([a.lhs, ra], [b.lhs, rb]);
+  }
+  if (a.kind === 'equation' && SIMPLE_VARIABLE.test(a.lhs.replace(/\s+/g, ''))) return compareNodes(a.rhs, b);
+  if (b.kind === 'equation' && SIMPLE_VARIABLE.test(b.lhs.replace(/\s+/g, ''))) return compareNodes(a, b.rhs);
+  switch (b.kind) {
+    case 'scalar':
+      return a.kind === 'scalar' ? scalarEqual(a.text, b.text) : unequal(`a ${a.kind} is not a single value`);
+    case 'word':
+      return a.kind === 'word' && wordKey(a.text) === wordKey(b.text) ? equal('same word') : unequal('different word answer');
+    case 'choice':
+      if (a.kind === 'choice') return a.letter === b.letter ? equal('same choice letter') : unequal('different choice letter');
+      return unequal('reference is a multiple-choice letter');
+    case 'list':
+    case 'set':
+      if (a.kind === 'list' || a.kind === 'set') return compareUnordered(a.items, b.items, 'solution');
+      return unequal(`expected ${b.items.length} values, got a ${a.kind}`);
+    case 'union':
+      if (a.kind === 'union') return compareUnordered(a.items, b.items, 'union');
+      return unequal('expected a union of intervals');
+    case 'bracket': {
+      if (a.kind === 'bracket') {
+        if (a.open !== b.open || a.close !== b.close) return unequal(`brackets differ: ${a.open}${a.close} vs ${b.open}${b.close}`);
+        return compareOrdered(a.items, b.items, 'tuple');
+      }
+      const vector = vectorItems(a);
+      if (vector && b.open === '(' && b.close === ')') return compareOrdered(vector, b.items, 'vector');
+      return unequal(`expected a ${b.open}...${b.close} tuple or interval, got a ${a.kind}`);
+    }
+    case 'matrix': {
+      if (a.kind === 'matrix') {
+        if (a.rows.length !== b.rows.length) return unequal('matrix row counts differ');
+        return compareOrdered(a.rows.flat(), b.rows.flat(), 'matrix');
+      }
+      const vector = vectorItems(b);
+      if (vector && a.kind === 'bracket' && a.open === '(' && a.close === ')') return compareOrdered(a.items, vector, 'vector');
+      return unequal('expected a matrix');
+    }
+    case 'equation':
+      return unequal('expected an equation');
+  }
+}
+
+/**
+ * Is the predicted answer mathematically equal to the reference? Both are LaTeX answer strings
+ * (already extracted, e.g. a `\boxed{}` content). Returns the verdict with a short reason.
+ */
+export function answersEquivalent(predicted: string, reference: string): Comparison {
+  if (predicted.length > MAX_ANSWER_LENGTH) return unequal(`answer longer than ${MAX_ANSWER_LENGTH} characters`);
+  const p = normalizeAnswer(predicted);
+  const r = normalizeAnswer(reference);
+  if (p.replace(/\s+/g, '') === r.replace(/\s+/g, '')) return equal('same text after normalisation');
+  return compareNodes(parseAnswer(p), parseAnswer(r));
+}
