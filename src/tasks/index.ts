@@ -5,6 +5,10 @@
 import type { Task } from './types.ts';
 import { letterCountTask } from './letter-count.ts';
 import { blocksworldTask } from './blocksworld/index.ts';
+import { arithmeticTask } from './arithmetic.ts';
+import { gsm8kTask } from './gsm8k.ts';
+import { mathTask, aimeTask } from './math/index.ts';
+import { ConfigError } from '../core/errors.ts';
 
 export type { Task, Problem, Verdict, VerdictKind, LoadOptions } from './types.ts';
 export { loadProblems, DEFAULT_ID_FIELDS, type ProblemDefaults, type FieldContext } from './load-problems.ts';
@@ -30,15 +34,32 @@ export {
 } from './letter-count-questions.ts';
 export { extractFinalNumber, normalizeNumberToken } from './integer-answer.ts';
 export * from './blocksworld/index.ts';
+export {
+  arithmeticTask,
+  generateArithmeticProblems,
+  evaluateExpression,
+  parseArithmeticQuestion,
+  ARITHMETIC_PHRASINGS,
+  type ArithmeticOperator,
+  type ArithmeticGeneratorOptions,
+  type GeneratedArithmeticProblem,
+} from './arithmetic.ts';
+export { gsm8kTask, extractGsm8kAnswer, canonicalDecimal, type Gsm8kReference } from './gsm8k.ts';
+export { mathTask, aimeTask, extractMathAnswer, lastBoxed, answersEquivalent, normalizeAnswer, type MathReference, type Comparison } from './math/index.ts';
+export { VerifierPool, type VerifierPoolOptions } from './verifier-pool.ts';
 
 export const TASKS: Record<string, Task> = {
   'letter-count': letterCountTask,
   blocksworld: blocksworldTask,
+  arithmetic: arithmeticTask,
+  gsm8k: gsm8kTask,
+  math: mathTask,
+  aime: aimeTask,
 };
 
-/** @throws Error listing the known task names when `name` is unknown. */
+/** @throws ConfigError (a TreecotError) listing the known task names when `name` is unknown. */
 export function getTask(name: string): Task {
-  const task = TASKS[name];
-  if (!task) throw new Error(`unknown task "${name}"; known tasks: ${Object.keys(TASKS).sort().join(', ')}`);
+  const task = Object.hasOwn(TASKS, name) ? TASKS[name] : undefined;
+  if (!task) throw new ConfigError({ file: '--task' }, `unknown task "${name}"; known tasks: ${Object.keys(TASKS).sort().join(', ')}`);
   return task;
 }
