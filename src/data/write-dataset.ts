@@ -1,0 +1,166 @@
+/**
+ * Writes a built data set to a folder. Every file is first written into a staging folder next
+ * to the target and then renamed into place, so a failure never leaves half a data set: either
+ * the old files or the new ones (issue 4, "nothing half-written").
+ *
+ * Layout of DIR:
+ *   sft.jsonl, dpo.jsonl          rows for `treecot train` (TRL plain format + provenance columns)
+ *   paths.jsonl                   every kept root-to-answer path
+ *   stats.json, card.md           statistics and data card
+ *   manifest.json                 every file with its row count
+ *   trl/                          sft, sft_conversational, dpo, dpo_conversational, dpo_prefix_in_prompt (.jsonl)
+ *   llama-factory/                sft.json, dpo.json (sharegpt, ranking) and dataset_info.json
+ *   openrlhf/                     sft.jsonl (input/output), dpo.jsonl (prompt/chosen/rejected)
+ *   *.parquet                     next to each .jsonl when `parquet` is set
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DataError } from '../core/errors.ts';
+import { toJsonl } from '../core/files.ts';
+import type { BuiltDataset } from './build-dataset.ts';
+import { renderDatasetCard } from './dataset-card.ts';
+import {
+  llamaFactoryDatasetInfo,
+  llamaFactoryDpo,
+  llamaFactorySft,
+  openRlhfDpo,
+  openRlhfSft,
+  trlDpoConversational,
+  trlDpoPlain,
+  trlDpoPrefixInPrompt,
+  trlSftConversational,
+  trlSftPlain,
+  type PrefixBoundary,
+} from './export-formats.ts';
+import { rowsToParquet } from './parquet.ts';
+import type { TreePath } from './types.ts';
+
+export const MANIFEST_SCHEMA = 'treecot.data-manifest/1';
+
+export interface WriteDatasetOptions {
+  /** Also write a .parquet next to every .jsonl. Default false. */
+  parquet?: boolean;
+  /** What the prefix-in-prompt export moves: whole shared thoughts (default) or the exact common prefix. */
+  prefixBoundary?: PrefixBoundary;
+}
+
+export interface DatasetManifest {
+  schema: typeof MANIFEST_SCHEMA;
+  /** Relative path -> number of rows (null for non-row files). */
+  files: Record<string, number | null>;
+}
+
+/** A path as a `paths.jsonl` row (snake_case like the other rows). */
+function pathRow(p: TreePath): Record<string, unknown> {
+  return {
+    question_id: p.questionId,
+    prompt: p.prompt,
+    response: p.response,
+    reward: p.reward,
+    correct: p.correct,
+    verdict: p.verdict,
+    length: p.length,
+    length_unit: p.lengthUnit,
+    reflection_count: p.reflectionCount,
+    node_ids: p.nodeIds,
+    path_tokens: p.promptTokens + p.completionTokens,
+  };
+}
+
+/** The files of a data set as (relative path -> bytes), and the manifest. */
+export function renderDatasetFiles(data: BuiltDataset, options: WriteDatasetOptions = {}): Map<string, string | Uint8Array> {
+  const rowSets: [string, Record<string, unknown>[]][] = [
+    ['sft.jsonl', data.sft as unknown as Record<string, unknown>[]],
+    ['dpo.jsonl', data.dpo as unknown as Record<string, unknown>[]],
+    ['paths.jsonl', data.paths.map(pathRow)],
+    ['trl/sft.jsonl', data.sft.map(trlSftPlain)],
+    ['trl/sft_conversational.jsonl', data.sft.map(trlSftConversational)],
+    ['trl/dpo.jsonl', data.dpo.map(trlDpoPlain)],
+    ['trl/dpo_conversational.jsonl', data.dpo.map(trlDpoConversational)],
+    ['trl/dpo_prefix_in_prompt.jsonl', data.dpo.map((p) => trlDpoPrefixInPrompt(p, options.prefixBoundary))],
+    ['openrlhf/sft.jsonl', data.sft.map(openRlhfSft)],
+    ['openrlhf/dpo.jsonl', data.dpo.map(openRlhfDpo)],
+  ];
+  const files = new Map<string, string | Uint8Array>();
+  const manifest: DatasetManifest = { schema: MANIFEST_SCHEMA, files: {} };
+  for (const [name, rows] of rowSets) {
+    files.set(name, toJsonl(rows));
+    manifest.files[name] = rows.length;
+    if (options.parquet && name !== 'paths.jsonl') {
+      const bytes = rowsToParquet(rows);
+      if (bytes) {
+        const parquetName = name.replace(/\.jsonl$/, '.parquet');
+        files.set(parquetName, bytes);
+        manifest.files[parquetName] = rows.length;
+      }
+    }
+  }
+  files.set('llama-factory/sft.json', JSON.stringify(data.sft.map(llamaFactorySft), null, 1) + '\n');
+  files.set('llama-factory/dpo.json', JSON.stringify(data.dpo.map(llamaFactoryDpo), null, 1) + '\n');
+  files.set('llama-factory/dataset_info.json', JSON.stringify(llamaFactoryDatasetInfo('sft.json', 'dpo.json'), null, 2) + '\n');
+  manifest.files['llama-factory/sft.json'] = data.sft.length;
+  manifest.files['llama-factory/dpo.json'] = data.dpo.length;
+  manifest.files['llama-factory/dataset_info.json'] = null;
+  files.set('stats.json', JSON.stringify(data.stats, null, 2) + '\n');
+  files.set('card.md', renderDatasetCard(data.stats));
+  manifest.files['stats.json'] = null;
+  manifest.files['card.md'] = null;
+  manifest.files['manifest.json'] = null;
+  files.set('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+  return files;
+}
+
+/**
+ * Write `files` into `outDir` through a staging folder; files listed in an older manifest of
+ * `outDir` but not written now are removed, so no stale export survives.
+ * @throws DataError when `outDir` exists and is not a folder.
+ */
+export function writeFilesStaged(outDir: string, files: Map<string, string | Uint8Array>): void {
+  const target = resolve(outDir);
+  if (existsSync(target) && !statSync(target).isDirectory()) throw new DataError({ file: outDir }, 'output path exists and is not a folder');
+  const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const [name, content] of files) {
+      const file = join(staging, name);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  if (!existsSync(target)) {
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(staging, target);
+    return;
+  }
+  const stale = previousFiles(target).filter((name) => !files.has(name));
+  for (const name of files.keys()) {
+    if (name === 'manifest.json') continue;
+    mkdirSync(dirname(join(target, name)), { recursive: true });
+    renameSync(join(staging, name), join(target, name));
+  }
+  for (const name of stale) rmSync(join(target, name), { force: true });
+  // The manifest goes last: a reader that sees the new manifest sees every new file.
+  if (files.has('manifest.json')) renameSync(join(staging, 'manifest.json'), join(target, 'manifest.json'));
+  rmSync(staging, { recursive: true, force: true });
+}
+
+function previousFiles(dir: string): string[] {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) return [];
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Partial<DatasetManifest>;
+    return Object.keys(manifest.files ?? {}).filter((name) => !name.includes('..'));
+  } catch {
+    return [];
+  }
+}
+
+/** Render and write a data set to `outDir` (staged, then renamed into place). */
+export function writeDataset(data: BuiltDataset, outDir: string, options: WriteDatasetOptions = {}): Map<string, string | Uint8Array> {
+  const files = renderDatasetFiles(data, options);
+  writeFilesStaged(outDir, files);
+  return files;
+}
