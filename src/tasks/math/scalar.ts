@@ -16,15 +16,24 @@ function getEngine(): ComputeEngine {
   return engine;
 }
 
+/** Recently parsed answers (answer lists compare items pairwise, so items are parsed repeatedly). */
+const parseCache = new Map<string, MathJson | null>();
+const PARSE_CACHE_SIZE = 1000;
+
 /** Parsed LaTeX as canonical MathJSON, or null when the engine reports it as invalid. */
 export function parseLatex(latex: string): MathJson | null {
+  const cached = parseCache.get(latex);
+  if (cached !== undefined) return cached;
+  let json: MathJson | null = null;
   try {
     const expr = getEngine().parse(latex);
-    if (!expr.isValid) return null;
-    return expr.json as MathJson;
+    json = expr.isValid ? (expr.json as MathJson) : null;
   } catch {
-    return null;
+    json = null;
   }
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.clear();
+  parseCache.set(latex, json);
+  return json;
 }
 
 /** Sample values per variable slot at each of the sample points (rationals, away from 0 and 1). */
