@@ -12,6 +12,16 @@ import torch
 import torch.nn.functional as F
 
 
+def blas_libraries():
+    """The BLAS/LAPACK shared objects this process really loaded."""
+    libs = set()
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        if "blas" in path or "lapack" in path:
+            libs.add(path)
+    return sorted(libs)
+
+
 def matmul_gflops():
     a = torch.randn(1024, 1024)
     b = torch.randn(1024, 1024)
@@ -156,7 +166,10 @@ def run(c, batches, steps, warmup):
 def main():
     spec = json.load(open(sys.argv[1]))
     torch.set_num_threads(spec["threads"])
-    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "matmulGflops": matmul_gflops(), "configs": {}}
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "matmulGflops": matmul_gflops(), "blasLibraries": blas_libraries(), "configs": {}}
+    if spec.get("matmulOnly"):
+        print(json.dumps(result))
+        return
     for c in spec["configs"]:
         result["configs"][c["name"]] = run(c, spec["batches"], spec["steps"], spec["warmup"])
     result["peakRssMb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

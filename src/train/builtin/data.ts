@@ -2,12 +2,13 @@
  * Training rows and evaluation questions of the built-in model (../shared/notes/letter-count-model.md,
  * "Setup" and "Recommendation"): letter-counting questions on the training words (70% two-letter with
  * the hard set's 7 phrasings, 30% one-letter; letters weighted by occurrence, "pos"; 10% any letter
- * a-z), plus a small share of column-arithmetic questions. The prompt is the raw question text (the
+ * a-z), plus a small share of one-operation arithmetic questions (the arithmetic task's generator,
+ * operands 1-99, + and -) answered by column steps. The prompt is the raw question text (the
  * search config configs/letter-count-builtin.yaml has an empty instruction); the completion is the
  * compact typed-thought response of format.ts.
  */
 import { Rng } from '../../core/index.ts';
-import { generateLetterCountProblems, type GeneratedLetterCountProblem } from '../../tasks/index.ts';
+import { generateArithmeticProblems, generateLetterCountProblems, type GeneratedLetterCountProblem } from '../../tasks/index.ts';
 import { formatArithmeticResponse, formatLetterCountResponse, type ArithmeticOperation } from './format.ts';
 import { builtinWordSplit } from './words.ts';
 
@@ -27,23 +28,6 @@ export interface BuiltinRowOptions {
   arithmeticShare?: number;
 }
 
-/** Phrasings of arithmetic questions; `{a}`, `{op}`, `{b}`. */
-export const ARITHMETIC_PHRASINGS: readonly string[] = ['What is {a} {op} {b}?', 'Calculate {a} {op} {b}.', 'Compute {a} {op} {b}.'];
-
-/** A random `a + b` or `a - b` (a >= b) with operands of 1-3 digits, and its question text. */
-export function randomArithmetic(rng: Rng): { question: string; operation: ArithmeticOperation } {
-  const digits = (): number => {
-    const d = rng.int(1, 3);
-    return rng.int(d === 1 ? 0 : 10 ** (d - 1), 10 ** d - 1);
-  };
-  let a = digits();
-  let b = digits();
-  const op = rng.float() < 0.5 ? '+' : '-';
-  if (op === '-' && a < b) [a, b] = [b, a];
-  const question = rng.pick(ARITHMETIC_PHRASINGS).replace('{a}', String(a)).replace('{op}', op).replace('{b}', String(b));
-  return { question, operation: { a, b, op } };
-}
-
 /**
  * SFT rows for the built-in model, from the TRAINING words only (builtinWordSplit().train).
  * Row i depends only on (seed, i), as generateLetterCountProblems does per question.
@@ -60,15 +44,31 @@ export function buildBuiltinRows(options: BuiltinRowOptions): BuiltinRow[] {
     letterSampling: 'pos',
     randomLetterShare: 0.1,
   });
-  let next = 0;
-  return isArithmetic.map((arithmetic, i): BuiltinRow => {
+  const arithmeticProblems = generateArithmeticProblems({
+    count: isArithmetic.filter((x) => x).length,
+    seed: options.seed,
+    minOperations: 1,
+    maxOperations: 1,
+    operators: ['+', '-'],
+    maxOperand: 99,
+  });
+  let nextLetter = 0;
+  let nextArithmetic = 0;
+  return isArithmetic.map((arithmetic): BuiltinRow => {
     if (arithmetic) {
-      const { question, operation } = randomArithmetic(root.split(`arithmetic:${i}`));
-      return { prompt: question, completion: formatArithmeticResponse(operation), kind: 'arithmetic' };
+      const p = arithmeticProblems[nextArithmetic++]!;
+      return { prompt: p.question, completion: formatArithmeticResponse(parseSingleOperation(p.expression)), kind: 'arithmetic' };
     }
-    const p = letterProblems[next++]!;
+    const p = letterProblems[nextLetter++]!;
     return { prompt: p.question, completion: formatLetterCountResponse(p.word, p.letters), kind: 'letter-count' };
   });
+}
+
+/** "47 + 38" -> {a: 47, b: 38, op: '+'}. @throws RangeError for anything else. */
+export function parseSingleOperation(expression: string): ArithmeticOperation {
+  const m = /^(\d+) ([+-]) (\d+)$/.exec(expression);
+  if (!m) throw new RangeError(`not a single + or - operation: "${expression}"`);
+  return { a: Number(m[1]), b: Number(m[3]), op: m[2] as '+' | '-' };
 }
 
 /**

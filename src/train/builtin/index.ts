@@ -6,7 +6,7 @@ export { builtinWordSplit, isHeldOutWord, isUsableWord, BUILTIN_MIN_WORD_LENGTH,
 export { HARD_SET_WORDS } from './hard-set-words.ts';
 export { BUILTIN_TAGS, formatLetterCountResponse, formatArithmeticResponse, type ArithmeticOperation } from './format.ts';
 export { parseThoughts, scoreLetterCountSteps, scoreLetterCountResponse, summarizeStepAccuracy, type ParsedThought, type LetterCountQuery, type LetterCountStepScore, type StepAccuracySummary } from './step-accuracy.ts';
-export { buildBuiltinRows, heldOutQuestions, randomArithmetic, ARITHMETIC_PHRASINGS, type BuiltinRow, type BuiltinRowOptions } from './data.ts';
+export { buildBuiltinRows, heldOutQuestions, parseSingleOperation, type BuiltinRow, type BuiltinRowOptions } from './data.ts';
 export { openGgufGenerator, type GgufGenerator, type GenerateOptions } from './gguf-generator.ts';
 export { evaluateBuiltinGguf, evaluateGreedy, evaluateSampled, loadHardSet, heldOutEvalQuestions, type EvalQuestion, type GreedySetResult, type SampledSetResult, type BuiltinEvalOptions, type BuiltinEvalReport } from './evaluate.ts';
 
