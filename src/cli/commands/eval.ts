@@ -1,0 +1,156 @@
+/**
+ * `treecot eval`: accuracy, no-answer rate, pass@k, lengths, reflection markers and repeated lines
+ * of a policy on a task.
+ *
+ *   treecot eval --task letter-count --data ../shared/data/letter-count/letter_count_hard.json \
+ *     --gguf models/builtin.gguf --instruction "" --out eval/base
+ *   treecot eval --task gsm8k --data test.jsonl --policy http://gpu1:8000/v1 --model Qwen/Qwen2.5-1.5B-Instruct \
+ *     -n 8 --temperature 0.7 -k 1 4 8 --concurrency 64 --out eval/qwen
+ *   treecot eval --compare eval/base eval/sft eval/final
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.ts';
+
+interface EvalCliOptions {
+  task?: string;
+  data?: string;
+  policy?: string[];
+  model?: string;
+  chatTemplate?: string;
+  apiKeyEnv?: string;
+  gguf?: string;
+  threads: string;
+  n: string;
+  temperature: string;
+  topP: string;
+  k?: string[];
+  maxTokens: string;
+  instruction?: string;
+  searchConfig?: string;
+  limit?: string;
+  concurrency: string;
+  seed: string;
+  out?: string;
+  name?: string;
+  mctsDecode?: boolean;
+  compare?: string[];
+  json?: boolean;
+}
+
+function int(value: string, flag: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError({ file: 'command line', field: flag }, `expected an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+function num(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError({ file: 'command line', field: flag }, `expected a number >= 0, got "${value}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate a policy on a task: accuracy, no-answer rate, pass@k, lengths; or --compare stored evaluations')
+    .option('--task <name>', 'task name (letter-count, gsm8k, math, blocksworld, ...)')
+    .option('--data <file>', 'problems file (JSON or JSONL)')
+    .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1')
+    .option('--model <name>', 'model name sent to the server')
+    .option('--chat-template <name|file>', 'chatml, llama3, or a tokenizer_config.json (for /v1/completions)')
+    .option('--api-key-env <var>', 'environment variable holding the API key')
+    .option('--gguf <file>', 'GGUF model run in-process by node-llama-cpp')
+    .option('--threads <n>', 'llama.cpp threads', '1')
+    .option('-n, --samples <n>', 'samples per question', '1')
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)', '0')
+    .option('--top-p <p>', 'nucleus mass', '1')
+    .option('-k <k...>', 'pass@k values (each <= n); default 1 and n')
+    .option('--max-tokens <n>', 'max new tokens per response', '512')
+    .option('--instruction <text>', 'task instruction before the question (default: the search config\'s, else the task\'s)')
+    .option('--search-config <file>', 'search config: its instruction is used, and the graph for --mcts-decode')
+    .option('--limit <n>', 'first N questions only')
+    .option('--concurrency <n>', 'policy calls in flight', '1')
+    .option('--seed <n>', 'sampling seed', '1')
+    .option('--out <dir>', 'write questions.jsonl and summary.json here')
+    .option('--name <name>', 'name stored in the summary')
+    .option('--mcts-decode', 'answer each question by a small tree search (majority answer of its rollouts)')
+    .option('--compare <dirs...>', 'print one table for several evaluation folders and exit')
+    .option('--json', 'print the summary as one JSON line at the end')
+    .action(async (raw: Record<string, unknown>) => {
+      const options = { ...raw, n: raw.samples } as unknown as EvalCliOptions;
+      const { compareTable, loadEvalSummary } = await import('../../eval/index.ts');
+      if (options.compare) {
+        const summaries = options.compare.map((dir) => loadEvalSummary(dir));
+        const table = compareTable(summaries, options.compare);
+        process.stdout.write(table);
+        if (options.out) {
+          const { writeFileAtomic } = await import('../../core/index.ts');
+          const { join } = await import('node:path');
+          writeFileAtomic(join(options.out, 'compare.md'), table);
+        }
+        return;
+      }
+      await runEval(options);
+    });
+}
+
+async function runEval(options: EvalCliOptions): Promise<void> {
+  const where = { file: 'command line' };
+  if (!options.task) throw new ConfigError({ ...where, field: '--task' }, 'missing (or use --compare)');
+  if (!options.data) throw new ConfigError({ ...where, field: '--data' }, 'missing');
+  if (!!options.gguf === !!options.policy?.length) throw new ConfigError({ ...where, field: '--policy/--gguf' }, 'give exactly one of --policy URL... or --gguf FILE');
+  const n = int(options.n, '-n', 1);
+  const k = (options.k ?? [...new Set(['1', String(n)])]).map((v) => int(v, '-k', 1));
+  if (k.some((v) => v > n)) throw new ConfigError({ ...where, field: '-k' }, `every k must be <= n (${n})`);
+  const { getTask } = await import('../../tasks/index.ts');
+  const { evaluate } = await import('../../eval/index.ts');
+  const { openPolicy, loadSearchSettings, stepScorerFor } = await import('../../pipeline/index.ts');
+  const task = getTask(options.task);
+  let problems = task.load(options.data);
+  if (options.limit) problems = problems.slice(0, int(options.limit, '--limit', 1));
+  const settings = options.searchConfig ? await loadSearchSettings(options.searchConfig) : null;
+  const instruction = options.instruction ?? settings?.instruction ?? task.defaultInstruction;
+  const model = options.gguf
+    ? { kind: 'gguf' as const, path: options.gguf, threads: int(options.threads, '--threads', 1) }
+    : { kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.chatTemplate, apiKeyEnv: options.apiKeyEnv };
+  const policy = await openPolicy(model, { concurrency: int(options.concurrency, '--concurrency', 1) });
+  const started = Date.now();
+  const every = Math.max(1, Math.round(problems.length / 20));
+  try {
+    const common = {
+      name: options.name ?? (options.out ? options.out.split('/').filter(Boolean).pop()! : 'eval'),
+      task,
+      problems,
+      policy,
+      instruction,
+      n,
+      temperature: num(options.temperature, '--temperature'),
+      topP: num(options.topP, '--top-p'),
+      maxTokens: int(options.maxTokens, '--max-tokens', 1),
+      k,
+      seed: int(options.seed, '--seed'),
+      concurrency: int(options.concurrency, '--concurrency', 1),
+      outDir: options.out,
+      dataLabel: options.data,
+      stepScorer: stepScorerFor(task.name),
+      onProgress: (done: number, total: number) => {
+        if (done % every === 0 || done === total) {
+          const rate = done / Math.max(1e-9, (Date.now() - started) / 1000);
+          process.stderr.write(`eval: ${done}/${total} questions (${rate.toFixed(1)}/s)\n`);
+        }
+      },
+    };
+    let summary;
+    if (options.mctsDecode) {
+      if (!options.searchConfig) throw new ConfigError({ ...where, field: '--search-config' }, '--mcts-decode needs a search config (the action graph to search with)');
+      throw new ConfigError({ ...where, field: '--mcts-decode' }, 'MCTS decode is not available yet');
+    } else {
+      ({ summary } = await evaluate(common));
+    }
+    const { compareTable } = await import('../../eval/index.ts');
+    process.stdout.write(compareTable([summary]));
+    if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
+  } finally {
+    await policy.close?.();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The pipeline's calls into the other modules (policy, search, store, data, train), each behind one
+ * small function, so run-pipeline.ts reads as the stage list and nothing else.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Policy } from '../policy/types.ts';
+import type { Problem } from '../tasks/index.ts';
+import { readRun } from '../store/index.ts';
+import type { PipelineConfig } from './config.ts';
+import type { ModelRef } from './model-ref.ts';
+import type { PipelineLog } from './stage.ts';
+import type { DataEntry, SearchEntry, TrainEntry } from './summary-types.ts';
+
+/** What the pipeline needs from a search config: the prompt the search (and so the evaluation) uses. */
+export interface SearchSettings {
+  instruction: string;
+  separator: string;
+}
+
+export async function loadSearchSettings(file: string): Promise<SearchSettings> {
+  void file;
+  throw new Error('search config loading: waiting for src/search');
+}
+
+/**
+ * Open a policy for a model: a GGUF run in-process by node-llama-cpp, or OpenAI-compatible
+ * endpoints (probed at start; least-outstanding balancing, retries, fan-out where `n` is ignored).
+ * `concurrency` bounds HTTP requests in flight (default: unbounded; callers bound their own calls).
+ */
+export async function openPolicy(model: ModelRef, options: { concurrency?: number } = {}): Promise<Policy> {
+  if (model.kind === 'http') {
+    const { createOpenAICompatiblePolicy } = await import('../policy/index.ts');
+    return createOpenAICompatiblePolicy({
+      endpoints: model.urls,
+      model: model.model,
+      template: model.chatTemplate,
+      apiKeyEnv: model.apiKeyEnv,
+      concurrency: options.concurrency,
+    });
+  }
+  throw new Error('GGUF policy: waiting for src/policy/llama-cpp');
+}
+
+export interface SearchStageArgs {
+  searchConfigPath: string;
+  maxRollouts?: number;
+  taskName: string;
+  problems: Problem[];
+  policy: Policy;
+  specialPolicy?: Policy;
+  dbPath: string;
+  concurrency: number;
+  seed: number;
+  log: PipelineLog;
+}
+
+export async function runSearchStage(args: SearchStageArgs): Promise<void> {
+  void args;
+  throw new Error('search: waiting for src/search');
+}
+
+/** Search statistics of a finished search database (read model of src/store). */
+export function readSearchEntry(dbPath: string, round: number, wallS: number): SearchEntry {
+  const { questions } = readRun(dbPath);
+  let nodes = 0;
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (const q of questions) {
+    nodes += q.nodes.length;
+    for (const node of q.nodes) {
+      promptTokens += node.promptTokens;
+      completionTokens += node.completionTokens;
+    }
+  }
+  return {
+    round,
+    questions: questions.length,
+    finished: questions.filter((q) => q.status !== 'pending' && q.status !== 'running').length,
+    solved: questions.filter((q) => q.correctRollouts > 0).length,
+    rollouts: questions.reduce((s, q) => s + q.rollouts, 0),
+    correct_rollouts: questions.reduce((s, q) => s + q.correctRollouts, 0),
+    nodes,
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    wall_s: wallS,
+    rollouts_per_question: questions.map((q) => q.rollouts),
+  };
+}
+
+export interface BuildStageOptions {
+  sft: 'longest' | 'shortest' | 'medium' | 'all' | 'random';
+  chosen: 'shortest' | 'longest' | 'random';
+  pairsPerQuestion: number;
+  maxLength?: number;
+  seed: number;
+}
+
+/** Build sft.jsonl / dpo.jsonl / stats.json / card.md in `outDir` from the search database. */
+export async function buildDataStage(dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
+  const { buildDataset, writeDataset } = await import('../data/index.ts');
+  const built = buildDataset(
+    readRun(dbPath),
+    { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
+    { source: dbPath },
+  );
+  writeDataset(built, outDir);
+  return dataEntryFromFiles(outDir);
+}
+
+/** Lengths and counts read back from the written data files (what the report plots). */
+export function dataEntryFromFiles(dir: string): Omit<DataEntry, 'name' | 'dir'> {
+  const rows = (file: string) =>
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const sft = rows('sft.jsonl');
+  const dpo = rows('dpo.jsonl');
+  return {
+    sft_rows: sft.length,
+    dpo_pairs: dpo.length,
+    sft_lengths: sft.map((r) => String(r.completion).length),
+    chosen_lengths: dpo.map((r) => String(r.chosen).length),
+    rejected_lengths: dpo.map((r) => String(r.rejected).length),
+    common_prefix_chars: dpo.map((r) => Number(r.common_prefix_chars)),
+  };
+}
+
+export interface TrainModelArgs {
+  stage: string;
+  kind: 'sft' | 'preference';
+  initModel: string;
+  dataDir: string;
+  outDir: string;
+  config: PipelineConfig;
+  preference?: { eps: number; alpha: number; maskPrefix: boolean };
+  log: PipelineLog;
+}
+
+/** Train from `initModel` (GGUF) on the data folder; writes outDir/model.gguf. */
+export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
+  void args;
+  throw new Error('training: waiting for src/train');
+}

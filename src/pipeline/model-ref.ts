@@ -1,0 +1,27 @@
+/**
+ * What a pipeline stage evaluates or searches with: a GGUF file run in-process, or OpenAI-compatible
+ * endpoints. A trained model is always a GGUF (the TypeScript trainer writes GGUF).
+ */
+import type { PipelineConfig } from './config.ts';
+
+export type ModelRef =
+  | { kind: 'gguf'; path: string; threads: number }
+  | { kind: 'http'; urls: string[]; model?: string; specialUrls?: string[]; chatTemplate?: string; apiKeyEnv?: string };
+
+/** Short label for logs and reports. */
+export function describeModel(model: ModelRef): string {
+  return model.kind === 'gguf' ? model.path : `${model.urls.join(', ')}${model.model ? ` (${model.model})` : ''}`;
+}
+
+/** The base model of a config (paths already resolved by the caller). */
+export function baseModelRef(policy: PipelineConfig['policy'], resolvePath: (p: string) => string): ModelRef {
+  if (policy.gguf) return { kind: 'gguf', path: resolvePath(policy.gguf), threads: policy.threads };
+  return {
+    kind: 'http',
+    urls: policy.urls!,
+    model: policy.model,
+    specialUrls: policy.special_urls,
+    chatTemplate: policy.chat_template ? (policy.chat_template.endsWith('.json') ? resolvePath(policy.chat_template) : policy.chat_template) : undefined,
+    apiKeyEnv: policy.api_key_env,
+  };
+}

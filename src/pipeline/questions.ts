@@ -1,0 +1,59 @@
+/**
+ * Question sources of the pipeline: a data file read by the task's loader, or the letter-count
+ * generator on the built-in model's train / held-out words (so a fresh user without
+ * ../shared still gets real questions).
+ */
+import { getTask, generateLetterCountProblems, parseLetterCountQuestion, type Problem } from '../tasks/index.ts';
+import { builtinWordSplit, scoreLetterCountSteps } from '../train/index.ts';
+import { ConfigError } from '../core/index.ts';
+import type { StepScorer } from '../eval/index.ts';
+import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig } from './config.ts';
+
+/** Human label of a source for logs and summaries. */
+export function describeSource(source: QuestionSourceConfig): string {
+  if (source.file) return source.file + (source.limit ? ` (first ${source.limit})` : '');
+  const g = source.generate!;
+  return `${g.count} generated letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (seed ${g.seed})`;
+}
+
+/**
+ * Load the problems of a source.
+ * @throws ConfigError when `generate` is used with a task other than letter-count; DataError from the task loader.
+ */
+export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSourceConfig, field: string, idPrefix: string): Problem[] {
+  const task = getTask(loaded.config.task);
+  let problems: Problem[];
+  if (source.file) {
+    problems = task.load(resolveConfigPath(loaded, source.file));
+  } else {
+    if (loaded.config.task !== 'letter-count') {
+      throw new ConfigError({ file: loaded.file, field: `${field}.generate` }, `the question generator exists only for task letter-count (task is ${loaded.config.task}); give a \`file\``);
+    }
+    const g = source.generate!;
+    const split = builtinWordSplit();
+    problems = generateLetterCountProblems({ words: g.words === 'train' ? split.train : split.heldOut, count: g.count, seed: g.seed, idPrefix });
+  }
+  return source.limit ? problems.slice(0, source.limit) : problems;
+}
+
+/**
+ * Per-step scorer for a task, when it has one. Letter counting: spelling (sub-task letters and the
+ * spelled word exactly right), count_step (share of `letter:n` steps whose n is right for the letter
+ * written), letter_binding (share of count steps on the expected letter), addition (the double-check's
+ * a+b=c is right; null without one). Scores from train/builtin's scoreLetterCountSteps; responses of
+ * other formats simply score 0 / null.
+ */
+export function stepScorerFor(taskName: string): StepScorer | undefined {
+  if (taskName !== 'letter-count') return undefined;
+  return (response: string, problem: Problem): Record<string, number | null> => {
+    const query = parseLetterCountQuestion(problem.question);
+    if (!query) return {};
+    const s = scoreLetterCountSteps(response, query);
+    return {
+      spelling: s.spellingCorrect ? 1 : 0,
+      count_step: s.countSteps > 0 ? s.countStepsCorrect / s.countSteps : null,
+      letter_binding: s.countSteps > 0 ? s.countStepsOnExpectedLetter / s.countSteps : null,
+      addition: s.additionCorrect === null ? null : s.additionCorrect ? 1 : 0,
+    };
+  };
+}
