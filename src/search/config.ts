@@ -1,0 +1,229 @@
+/**
+ * The search config (YAML or JSON): the action graph of typed thoughts (METHOD.md
+ * section 1), the instruction, sampling and the MCTS parameters. Validated once here with
+ * zod; every error names the field, the file and (when known) the line.
+ *
+ * Field names are snake_case like the authors' `marco_o1_demo_config.json`. Defaults are
+ * the authors' demo values (temperature 0.7, top-p 0.9, 512 tokens, c = 1.414,
+ * thresholds [4, 8] over 32 rollouts, give up after 4 x 32).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import { closeTag, defaultTagFor } from '../core/thought-format.ts';
+
+/** The root node's type name in the graph (the authors call it `base`; both are accepted). */
+export const ROOT_TYPE = 'root';
+/** The terminal node type: reaching it ends a rollout and calls the verifier. */
+export const ANSWER_TYPE = 'answer';
+
+const typeName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'node type names are lower_snake_case');
+
+const nodeTypeSchema = z.strictObject({
+  /** Prefill phrases; one is picked at random per expansion and written after the open tag. */
+  prefill: z.array(z.string()).default([]),
+  /** Child type -> number of samples (one policy call with n = count). */
+  next_step: z.record(typeName, z.int().min(1).max(64)).default({}),
+  /** Generate this type with the `--special-policy` model (paper: Llama-3.1-70B for double-check/reflection). */
+  special_model: z.boolean().default(false),
+  /** Whether the thought is written into the linearised path (prompts and training data). */
+  show_in_history: z.boolean().default(true),
+  /** Tag name; default `defaultTagFor(type)` (underscores -> hyphens). */
+  tag: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a tag is letters, digits, - and _').optional(),
+  /** Max new tokens for this type (overrides sampling.max_tokens). */
+  max_tokens: z.int().min(1).optional(),
+  description: z.string().optional(),
+});
+
+const configSchema = z.strictObject({
+  /** Task instruction before the question in the user turn; omitted = the task's default. */
+  instruction: z.string().optional(),
+  format: z.strictObject({ separator: z.string().default('\n') }).default({ separator: '\n' }),
+  sampling: z
+    .strictObject({
+      temperature: z.number().min(0).max(5).default(0.7),
+      top_p: z.number().gt(0).max(1).default(0.9),
+      max_tokens: z.int().min(1).default(512),
+    })
+    .default({ temperature: 0.7, top_p: 0.9, max_tokens: 512 }),
+  search: z
+    .strictObject({
+      /** UCT exploration constant c in W/N + c*sqrt(2 ln N_parent / N). */
+      uct_c: z.number().min(0).default(1.414),
+      /** Rollouts after which a question with >= reward_thresholds[0] correct stops (authors: max_rollout_time). */
+      max_rollouts: z.int().min(1).default(32),
+      /** [min, max] correct rollouts: stop at max; after max_rollouts stop once >= min. */
+      reward_thresholds: z.tuple([z.int().min(0), z.int().min(1)]).default([4, 8]),
+      /** Give up after give_up_factor * max_rollouts rollouts with < min correct. */
+      give_up_factor: z.number().min(1).default(4),
+      /** Ancestor type that receives a reflection child after a wrong answer; null disables backtracking. */
+      reflection_ancestor: typeName.nullable().default('double_check'),
+      /** Type of the node added by backtracking. */
+      reflection_type: typeName.default('reflection'),
+      /** Longest root-to-answer path (root depth 0); deeper nodes only grow toward `answer`. */
+      max_depth: z.int().min(1).max(1000).default(32),
+      /** What the verifier judges: the answer thought's content, or the whole linearised path. */
+      verify_on: z.enum(['answer', 'path']).default('answer'),
+    })
+    .default({
+      uct_c: 1.414,
+      max_rollouts: 32,
+      reward_thresholds: [4, 8],
+      give_up_factor: 4,
+      reflection_ancestor: 'double_check',
+      reflection_type: 'reflection',
+      max_depth: 32,
+      verify_on: 'answer',
+    }),
+  seed: z.int().min(0).max(0xffffffff).default(0),
+  graph: z.record(typeName, nodeTypeSchema),
+});
+
+export type NodeTypeConfig = z.output<typeof nodeTypeSchema> & { tag: string };
+export type SearchConfig = Omit<z.output<typeof configSchema>, 'graph'> & { graph: Record<string, NodeTypeConfig> };
+
+/** A loaded config with where it came from. */
+export interface LoadedSearchConfig {
+  config: SearchConfig;
+  file: string;
+}
+
+/** Sorted-key JSON, so equal configs have equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 hex of the canonical JSON of the effective config (stored with every run). */
+export function configHash(config: SearchConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+}
+
+/**
+ * Read and validate a search config file (YAML or JSON; JSON is read by the YAML parser).
+ * @throws ConfigError naming the file, the line and the field, with what is wrong.
+ */
+export function loadSearchConfig(file: string): LoadedSearchConfig {
+  if (!existsSync(file)) throw new ConfigError({ file }, 'config file not found');
+  const text = readFileSync(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const line = lineCounter.linePos(error.pos[0]).line;
+    throw new ConfigError({ file, line }, `cannot parse: ${error.message.split('\n')[0]}`);
+  }
+  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { config: parseSearchConfig(doc.toJS(), file, lineOf), file };
+}
+
+/**
+ * Validate a config object (already parsed). `lineOf` maps a field path to a line.
+ * @throws ConfigError naming the field.
+ */
+export function parseSearchConfig(
+  raw: unknown,
+  file = '<config>',
+  lineOf: (path: readonly PropertyKey[]) => number | undefined = () => undefined,
+): SearchConfig {
+  const fail = (path: readonly PropertyKey[], problem: string): never => {
+    throw new ConfigError({ file, line: lineOf(path), field: path.map(String).join('.') }, problem);
+  };
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const graph = (raw as Record<string, unknown>).graph;
+    // Accept the authors' name for the root row.
+    if (graph && typeof graph === 'object' && 'base' in graph && !(ROOT_TYPE in graph)) {
+      const { base, ...rest } = graph as Record<string, unknown>;
+      (raw as Record<string, unknown>).graph = { [ROOT_TYPE]: base, ...rest };
+    }
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const extra = issue.code === 'unrecognized_keys' ? ` (${(issue as { keys: string[] }).keys.join(', ')})` : '';
+    fail(issue.path, `${issue.message}${extra}`);
+  }
+  const value = parsed.data!;
+  const graph: Record<string, NodeTypeConfig> = {};
+  for (const [type, node] of Object.entries(value.graph)) graph[type] = { ...node, tag: node.tag ?? defaultTagFor(type) };
+  const config: SearchConfig = { ...value, graph };
+  validateGraph(config, fail);
+  return config;
+}
+
+function validateGraph(config: SearchConfig, fail: (path: readonly PropertyKey[], problem: string) => never): void {
+  const { graph, search } = config;
+  if (!graph[ROOT_TYPE]) fail(['graph'], `the graph needs a "${ROOT_TYPE}" row (the question node; "base" is accepted too)`);
+  if (!graph[ANSWER_TYPE]) fail(['graph'], `the graph needs an "${ANSWER_TYPE}" type (the terminal thought the verifier judges)`);
+  if (Object.keys(graph[ANSWER_TYPE]!.next_step).length > 0) fail(['graph', ANSWER_TYPE, 'next_step'], 'an answer is terminal: next_step must be empty');
+  for (const [type, node] of Object.entries(graph)) {
+    for (const child of Object.keys(node.next_step)) {
+      if (!graph[child]) fail(['graph', type, 'next_step', child], `unknown node type "${child}"; known: ${Object.keys(graph).join(', ')}`);
+      if (child === ROOT_TYPE) fail(['graph', type, 'next_step', child], 'the root cannot be a child');
+    }
+    node.prefill.forEach((p, i) => {
+      if (p.includes(closeTag(node.tag)) && !p.endsWith(closeTag(node.tag))) {
+        fail(['graph', type, 'prefill', i], `the close tag ${closeTag(node.tag)} may only end a prefill (then the thought needs no model call)`);
+      }
+    });
+  }
+  if (search.reward_thresholds[0] > search.reward_thresholds[1]) {
+    fail(['search', 'reward_thresholds'], `min ${search.reward_thresholds[0]} is above max ${search.reward_thresholds[1]}; write [min, max]`);
+  }
+  if (search.reflection_ancestor !== null) {
+    if (!graph[search.reflection_ancestor]) fail(['search', 'reflection_ancestor'], `unknown node type "${search.reflection_ancestor}"`);
+    if (!graph[search.reflection_type]) fail(['search', 'reflection_type'], `unknown node type "${search.reflection_type}"`);
+  }
+  const distance = distanceToAnswer(graph);
+  for (const type of reachableTypes(graph, search.reflection_ancestor !== null ? [ROOT_TYPE, search.reflection_type] : [ROOT_TYPE])) {
+    if (!Number.isFinite(distance[type]!)) fail(['graph', type, 'next_step'], `no path from "${type}" reaches "${ANSWER_TYPE}"`);
+  }
+  if (distance[ROOT_TYPE]! > search.max_depth) fail(['search', 'max_depth'], `${search.max_depth} is below the shortest root-to-answer path (${distance[ROOT_TYPE]})`);
+}
+
+/** Fewest edges from each type to `answer` in the action graph (Infinity when unreachable). */
+export function distanceToAnswer(graph: Record<string, NodeTypeConfig>): Record<string, number> {
+  const distance: Record<string, number> = {};
+  for (const type of Object.keys(graph)) distance[type] = type === ANSWER_TYPE ? 0 : Infinity;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [type, node] of Object.entries(graph)) {
+      for (const child of Object.keys(node.next_step)) {
+        const d = distance[child]! + 1;
+        if (d < distance[type]!) {
+          distance[type] = d;
+          changed = true;
+        }
+      }
+    }
+  }
+  return distance;
+}
+
+function reachableTypes(graph: Record<string, NodeTypeConfig>, starts: string[]): string[] {
+  const seen = new Set<string>(starts);
+  const queue = [...starts];
+  while (queue.length > 0) {
+    for (const child of Object.keys(graph[queue.shift()!]?.next_step ?? {})) {
+      if (!seen.has(child)) {
+        seen.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  return [...seen];
+}

@@ -1,0 +1,215 @@
+/**
+ * Expansion (the only asynchronous step of the search): generate all children of a node,
+ * one policy call per child type with n = the graph's count and one random prefill,
+ * verify new answer nodes, and commit everything in one transaction before the search
+ * uses it (METHOD.md section 1, "Generating a node" and "Expansion is lazy").
+ */
+import type { Rng } from '../core/rng.ts';
+import { VerifierTimeoutError, TreecotError } from '../core/errors.ts';
+import { closeTag, linearizePath, openTag, renderThought } from '../core/thought-format.ts';
+import type { Completion, FinishReason } from '../policy/types.ts';
+import type { NewNode } from '../store/search-store.ts';
+import type { Verdict } from '../tasks/types.ts';
+import { ANSWER_TYPE } from './config.ts';
+import type { QuestionState, SearchContext } from './context.ts';
+
+/** One distinct child text produced for a node (identical samples merged). */
+export interface GeneratedChild {
+  type: string;
+  tag: string;
+  prefill: string;
+  content: string;
+  showInHistory: boolean;
+  copies: number;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: FinishReason | null;
+  policy: string;
+  reward: number | null;
+  verdict: string | null;
+  verdictReason: string | null;
+}
+
+/**
+ * The child types a node at `depth` may get: the graph row, restricted near `max_depth`
+ * to types that can still reach `answer` within it (if none can, the ones closest to it).
+ * The paper sets no depth limit; without one a `thinking -> thinking` loop is unbounded.
+ */
+export function childTypesAt(ctx: SearchContext, type: string, depth: number): [string, number][] {
+  const row = Object.entries(ctx.config.graph[type]!.next_step);
+  const fits = row.filter(([t]) => depth + 1 + ctx.distanceToAnswer[t]! <= ctx.config.search.max_depth);
+  if (fits.length > 0) return fits;
+  const closest = Math.min(...row.map(([t]) => ctx.distanceToAnswer[t]!));
+  return row.filter(([t]) => ctx.distanceToAnswer[t] === closest);
+}
+
+/** The assistant-turn prefix for a new thought of `tag` under `node`: path + separator + open tag + prefill. */
+export function assistantPrefixFor(ctx: SearchContext, q: QuestionState, node: number, tag: string, prefill: string): string {
+  const path = linearizePath(q.tree.thoughtsTo(node), ctx.config.format.separator);
+  return `${path === '' ? '' : path + ctx.config.format.separator}${openTag(tag)}${prefill}`;
+}
+
+/** Cut at the first close tag, for back-ends that do not honour `stop`. */
+function cutAtStop(text: string, stop: string): string {
+  const at = text.indexOf(stop);
+  return at === -1 ? text : text.slice(0, at);
+}
+
+/**
+ * Sample `count` children of one type under `node`. A prefill that ends with the type's
+ * close tag is the whole thought: no model call, one node with `copies = count`.
+ * @throws PolicyCallError (from the policy) when the call fails after its retries.
+ */
+export async function generateChildren(
+  ctx: SearchContext,
+  q: QuestionState,
+  node: number,
+  type: string,
+  count: number,
+  rng: Rng,
+): Promise<GeneratedChild[]> {
+  const spec = ctx.config.graph[type]!;
+  const close = closeTag(spec.tag);
+  const prefill = spec.prefill.length > 0 ? rng.pick(spec.prefill) : '';
+  const base = { type, tag: spec.tag, showInHistory: spec.show_in_history, reward: null, verdict: null, verdictReason: null };
+  if (prefill.endsWith(close)) {
+    const content = prefill.slice(0, -close.length);
+    return [{ ...base, prefill: content, content, copies: count, promptTokens: 0, completionTokens: 0, finishReason: null, policy: '' }];
+  }
+  const policy = spec.special_model ? ctx.specialPolicy : ctx.policy;
+  const seed = rng.int(0, 0x7fffffff);
+  ctx.counters.policyCalls++;
+  let result;
+  try {
+    result = await policy.doComplete({
+      prompt: { instruction: ctx.instruction, question: q.problem.question, assistantPrefix: assistantPrefixFor(ctx, q, node, spec.tag, prefill) },
+      n: count,
+      stop: [close],
+      maxTokens: spec.max_tokens ?? ctx.config.sampling.max_tokens,
+      temperature: ctx.config.sampling.temperature,
+      topP: ctx.config.sampling.top_p,
+      seed,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    ctx.counters.errors++;
+    throw error;
+  }
+  ctx.counters.requests += result.requests;
+  ctx.counters.promptTokens += result.usage.promptTokens;
+  ctx.counters.completionTokens += result.usage.completionTokens;
+  return mergeIdentical(result.completions.slice(0, count), prefill, close, result.usage, { ...base, policy: policy.modelId });
+}
+
+/**
+ * Merge samples with identical text into one child with `copies` = how many produced it,
+ * in first-seen order. The call's token usage is split evenly over the samples (remainder
+ * to the first child), so the children's sums equal the call's usage.
+ */
+function mergeIdentical(
+  completions: readonly Completion[],
+  prefill: string,
+  close: string,
+  usage: { promptTokens: number; completionTokens: number },
+  base: Omit<GeneratedChild, 'prefill' | 'content' | 'copies' | 'promptTokens' | 'completionTokens' | 'finishReason'>,
+): GeneratedChild[] {
+  const byContent = new Map<string, GeneratedChild>();
+  for (const completion of completions) {
+    const content = prefill + cutAtStop(completion.text, close);
+    const existing = byContent.get(content);
+    if (existing) existing.copies++;
+    else byContent.set(content, { ...base, prefill, content, copies: 1, promptTokens: 0, completionTokens: 0, finishReason: completion.finishReason });
+  }
+  const children = [...byContent.values()];
+  const n = Math.max(1, completions.length);
+  for (const key of ['promptTokens', 'completionTokens'] as const) {
+    const share = Math.floor(usage[key] / n);
+    let given = 0;
+    for (const child of children) {
+      child[key] = share * child.copies;
+      given += child[key];
+    }
+    if (children.length > 0) children[0]![key] += usage[key] - given;
+  }
+  return children;
+}
+
+/** Run the verifier on an answer child; timeouts become verdict 'timeout' (reward 0). */
+export async function judgeAnswer(ctx: SearchContext, q: QuestionState, parent: number, child: GeneratedChild): Promise<void> {
+  const thought = renderThought(child.tag, child.content);
+  const output =
+    ctx.config.search.verify_on === 'answer'
+      ? thought
+      : [linearizePath(q.tree.thoughtsTo(parent), ctx.config.format.separator), thought].filter((s) => s !== '').join(ctx.config.format.separator);
+  let verdict: Verdict;
+  try {
+    verdict = await ctx.verify(output, q.problem);
+  } catch (error) {
+    if (!(error instanceof VerifierTimeoutError) && !(TreecotError.isInstance(error) && error.name === 'VerifierTimeoutError')) throw error;
+    ctx.counters.errors++;
+    verdict = { verdict: 'timeout', extracted: null, reference: '', reason: (error as Error).message };
+  }
+  child.verdict = verdict.verdict;
+  child.verdictReason = verdict.reason;
+  child.reward = verdict.verdict === 'correct' ? 1 : 0;
+}
+
+/** The store row for a generated child of tree node `parent`. */
+export function toNewNode(ctx: SearchContext, q: QuestionState, parent: number, child: GeneratedChild): NewNode {
+  return {
+    runId: ctx.runId,
+    questionId: q.problem.id,
+    parentId: q.tree.storeId[parent]!,
+    type: child.type,
+    tag: child.tag,
+    prefill: child.prefill,
+    content: child.content,
+    showInHistory: child.showInHistory,
+    depth: q.tree.depth[parent]! + 1,
+    reward: child.reward,
+    verdict: child.verdict,
+    verdictReason: child.verdictReason,
+    copies: child.copies,
+    promptTokens: child.promptTokens,
+    completionTokens: child.completionTokens,
+    finishReason: child.finishReason,
+    policy: child.policy,
+  };
+}
+
+/** Add committed children to the in-memory tree (same order as the store ids). */
+export function addChildren(q: QuestionState, parent: number, children: readonly GeneratedChild[], storeIds: readonly number[]): number[] {
+  return children.map((child, i) =>
+    q.tree.add({
+      parent,
+      type: child.type,
+      tag: child.tag,
+      prefill: child.prefill,
+      content: child.content,
+      showInHistory: child.showInHistory,
+      storeId: storeIds[i]!,
+      reward: child.reward,
+      verdict: child.verdict,
+      copies: child.copies,
+      expanded: false,
+    }),
+  );
+}
+
+/**
+ * Expand `node`: every child type of its graph row (calls run concurrently, each behind
+ * the global request bound), answers verified, then one commit. Randomness (prefill
+ * choice, sampling seed) is keyed by the node's index, so a resumed run that expands the
+ * node later draws the same choices.
+ */
+export async function expandNode(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
+  const types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
+  const rng = q.rng.split(`expand:${node}`);
+  const perType = await Promise.all(types.map(([type, count]) => generateChildren(ctx, q, node, type, count, rng.split(type))));
+  const children = perType.flat();
+  for (const child of children) if (child.type === ANSWER_TYPE) await judgeAnswer(ctx, q, node, child);
+  const ids = ctx.store.commitExpansion(q.tree.storeId[node]!, children.map((child) => toNewNode(ctx, q, node, child)));
+  ctx.counters.nodesCreated += ids.length;
+  addChildren(q, node, children, ids);
+  q.tree.expanded[node] = 1;
+}

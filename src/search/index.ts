@@ -1,0 +1,33 @@
+/**
+ * search/: MCTS over typed thoughts (METHOD.md section 1), after mctx's layout:
+ * config (action graph), tree (struct of arrays, pure backup), action-selection (UCT,
+ * swappable), stop-rule, expand (the only async step), question-search (one tree),
+ * run-search (scheduler over many questions), export (trees as JSON/text).
+ */
+export {
+  loadSearchConfig,
+  parseSearchConfig,
+  configHash,
+  canonicalJson,
+  distanceToAnswer,
+  ROOT_TYPE,
+  ANSWER_TYPE,
+  type SearchConfig,
+  type NodeTypeConfig,
+  type LoadedSearchConfig,
+} from './config.ts';
+export { SearchTree, NO_PARENT, backup, applyVirtualVisit, type TreeNodeInput } from './tree.ts';
+export { selectUct, uctScore, type SelectChild } from './action-selection.ts';
+export { decideStop, type StopRule, type StopDecision } from './stop-rule.ts';
+export { childTypesAt, assistantPrefixFor } from './expand.ts';
+export { searchQuestion, loadQuestionState, type QuestionOutcome } from './question-search.ts';
+export {
+  runSearch,
+  parseShard,
+  type RunSearchOptions,
+  type SearchSummary,
+  type SearchProgress,
+  type Shard,
+} from './run-search.ts';
+export type { VerifyFn, SearchCounters, SearchContext, QuestionState } from './context.ts';
+export { exportTree, formatTree, pathText, type ExportedTree } from './export-trees.ts';

@@ -1,0 +1,190 @@
+/**
+ * `runSearch`: the scheduler. Many questions in flight, one global bound on outstanding
+ * policy calls, deterministic shards, resume from the store, and a summary.
+ */
+import pLimit from 'p-limit';
+import { ConfigError, StoreError } from '../core/errors.ts';
+import type { Policy } from '../policy/types.ts';
+import { SearchStore, type RunRow } from '../store/search-store.ts';
+import type { Problem } from '../tasks/types.ts';
+import { selectUct, type SelectChild } from './action-selection.ts';
+import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
+import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn } from './context.ts';
+import { searchQuestion } from './question-search.ts';
+
+/** `--shard i/n`: this process takes the questions whose data-file row index % n === i (0-based i). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Parse `i/n` (0 <= i < n). @throws ConfigError naming the flag. */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index >= count) {
+    throw new ConfigError({ file: '(command line)', field: 'shard' }, `expected i/n with 0 <= i < n, e.g. 0/4 (got "${text}")`);
+  }
+  return { index, count };
+}
+
+export interface RunSearchOptions {
+  /** Validated config (see loadSearchConfig). */
+  config: SearchConfig;
+  /** Task name stored with the run. */
+  task: string;
+  /** Instruction used when the config has none (the task's `defaultInstruction`). */
+  defaultInstruction: string;
+  /** All problems of the data file, in file order (the row index is the shard key). */
+  problems: readonly Problem[];
+  /** Search database path (created, or resumed). */
+  dbPath: string;
+  /** Data file name, recorded with the run. */
+  dataFile?: string;
+  policy: Policy;
+  /** Policy for `special_model` node types; default `policy`. */
+  specialPolicy?: Policy;
+  verify: VerifyFn;
+  /** Max policy calls outstanding at once over all questions and both policies. Default 8. */
+  concurrency?: number;
+  /** Questions searched at once. Default `concurrency`. */
+  questionsInFlight?: number;
+  /** Concurrent iterations per tree with virtual loss; 1 (default) = ordered iterations. */
+  virtualLoss?: number;
+  shard?: Shard;
+  /** Search only the first `limit` questions (after sharding). */
+  limit?: number;
+  /** Start a new run in the file when the stored config differs (else that is an error). */
+  newRun?: boolean;
+  selectChild?: SelectChild;
+  maxConsecutiveErrors?: number;
+  signal?: AbortSignal;
+  /** Called after each rollout and each finished question. */
+  onProgress?: (progress: SearchProgress) => void;
+}
+
+export interface SearchProgress {
+  questions: number;
+  /** Questions done (solved, finished or gave up), including ones done by earlier runs. */
+  finished: number;
+  solved: number;
+  errored: number;
+  counters: SearchCounters;
+  elapsedMs: number;
+}
+
+/** The `--json` summary (snake_case, one object). */
+export interface SearchSummary {
+  run_id: number;
+  config_hash: string;
+  questions: number;
+  finished: number;
+  solved: number;
+  gave_up: number;
+  errored: number;
+  /** Questions already done before this invocation (resume). */
+  skipped: number;
+  rollouts: number;
+  correct_rollouts: number;
+  /** Nodes stored for the selected questions (all runs of this file's run). */
+  nodes: number;
+  nodes_created: number;
+  policy_calls: number;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  errors: number;
+  wall_s: number;
+}
+
+const DONE = new Set(['solved', 'finished', 'gave_up']);
+
+/** Wrap policies so that all their calls share one bound (p-limit, FIFO). */
+function shareBound(policies: Policy[], limit: ReturnType<typeof pLimit>): Policy[] {
+  const wrapped = new Map<Policy, Policy>();
+  return policies.map((policy) => {
+    let w = wrapped.get(policy);
+    if (!w) {
+      w = { specificationVersion: 'v1', provider: policy.provider, modelId: policy.modelId, doComplete: (options) => limit(() => policy.doComplete(options)) };
+      wrapped.set(policy, w);
+    }
+    return w;
+  });
+}
+
+function openRun(store: SearchStore, options: RunSearchOptions, config: SearchConfig, hash: string): RunRow {
+  const latest = store.latestRun();
+  if (latest && latest.config_hash === hash && latest.task === options.task) return latest;
+  if (latest && !options.newRun) {
+    const what = latest.task !== options.task ? `task "${latest.task}" (now "${options.task}")` : `config ${latest.config_hash.slice(0, 12)} (now ${hash.slice(0, 12)})`;
+    throw new StoreError(store.file, `holds a run with another ${what}; pass --new-run to start a new run in this file, or use another --out`);
+  }
+  return store.createRun({ config, configHash: hash, task: options.task, separator: config.format.separator, dataFile: options.dataFile ?? '' });
+}
+
+/**
+ * Run (or resume) a search. Finished questions are skipped; unfinished ones continue from
+ * their committed nodes and rollouts.
+ * @throws StoreError when the file holds another config and `newRun` is not set.
+ */
+export async function runSearch(options: RunSearchOptions): Promise<SearchSummary> {
+  const started = Date.now();
+  const concurrency = options.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError({ file: '(command line)', field: 'concurrency' }, `must be an integer >= 1 (got ${concurrency})`);
+  const instruction = options.config.instruction ?? options.defaultInstruction;
+  const config: SearchConfig = { ...options.config, instruction };
+  const hash = configHash(config);
+  const store = SearchStore.open(options.dbPath);
+  try {
+    const run = openRun(store, options, config, hash);
+    const indexed = options.problems.map((problem, idx) => ({ problem, idx }));
+    let selected = options.shard ? indexed.filter(({ idx }) => idx % options.shard!.count === options.shard!.index) : indexed;
+    if (options.limit !== undefined) selected = selected.slice(0, options.limit);
+    store.addQuestions(run.run_id, selected.map(({ problem, idx }) => ({ questionId: problem.id, idx, question: problem.question, reference: problem.reference, instruction })));
+    const statusBefore = new Map(store.questions(run.run_id).map((q) => [q.question_id, q.status]));
+    const todo = selected.filter(({ problem }) => !DONE.has(statusBefore.get(problem.id) ?? 'pending'));
+    const limit = pLimit(concurrency);
+    const [policy, specialPolicy] = shareBound([options.policy, options.specialPolicy ?? options.policy], limit);
+    const counters = emptyCounters();
+    const ctx: SearchContext = {
+      store, runId: run.run_id, config, instruction, policy: policy!, specialPolicy: specialPolicy!, verify: options.verify,
+      selectChild: options.selectChild ?? selectUct, distanceToAnswer: distanceToAnswer(config.graph),
+      iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: options.signal,
+    };
+    const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };
+    outcome.gaveUp = selected.filter(({ problem }) => statusBefore.get(problem.id) === 'gave_up').length;
+    const report = () =>
+      options.onProgress?.({ questions: selected.length, finished: outcome.finished, solved: outcome.solved, errored: outcome.errored, counters, elapsedMs: Date.now() - started });
+    const skipped = outcome.finished;
+    report();
+    let next = 0;
+    const questionWorker = async () => {
+      while (next < todo.length) {
+        const { problem } = todo[next++]!;
+        const result = await searchQuestion(ctx, problem, report);
+        if (result.status === 'error') outcome.errored++;
+        else {
+          outcome.finished++;
+          if (result.status === 'solved') outcome.solved++;
+          if (result.status === 'gave_up') outcome.gaveUp++;
+        }
+        report();
+      }
+    };
+    const inFlight = Math.max(1, options.questionsInFlight ?? concurrency);
+    await Promise.all(Array.from({ length: Math.min(inFlight, Math.max(1, todo.length)) }, questionWorker));
+    const ids = new Set(selected.map(({ problem }) => problem.id));
+    const nodes = (store.db.prepare('SELECT question_id, count(*) AS n FROM nodes WHERE run_id = ? GROUP BY question_id').all(run.run_id) as { question_id: string; n: number }[])
+      .filter((row) => ids.has(row.question_id))
+      .reduce((sum, row) => sum + row.n, 0);
+    return {
+      run_id: run.run_id, config_hash: hash, questions: selected.length, finished: outcome.finished, solved: outcome.solved, gave_up: outcome.gaveUp,
+      errored: outcome.errored, skipped, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes, nodes_created: counters.nodesCreated,
+      policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens, completion_tokens: counters.completionTokens,
+      errors: counters.errors, wall_s: (Date.now() - started) / 1000,
+    };
+  } finally {
+    store.close();
+  }
+}
