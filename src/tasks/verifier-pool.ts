@@ -52,6 +52,7 @@ type WorkerMessage =
   | { type: 'result'; id: number; verdict: Verdict }
   | { type: 'error'; id: number; message: string; name: string };
 
+const MAX_STARTUP_FAILURES = 3;
 const WORKER_URL = new URL('./verifier-worker.mjs', import.meta.url);
 
 /** The reference as text for a timeout verdict (the task's own formatting is in the stuck worker). */
@@ -71,6 +72,9 @@ export class VerifierPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  /** Workers that died before saying `ready`; after MAX_STARTUP_FAILURES the pool stops respawning. */
+  private startupFailures = 0;
+  private lastStartupError: Error | null = null;
   private tasks: Promise<(name: string) => Task> | null = null;
   /** Counters since construction: checks done, timeouts, workers replaced. */
   readonly stats = { checks: 0, inProcess: 0, timeouts: 0, workersReplaced: 0 };
@@ -80,12 +84,20 @@ export class VerifierPool {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.inProcess = new Set(options.inProcessTasks ?? ['gsm8k']);
     this.inProcessMaxChars = options.inProcessMaxChars ?? 20_000;
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
-  /** Resolves when every worker has loaded its tasks (optional; `verify` waits by itself). */
+  /** Start the workers now (they start lazily on the first check that needs one) and wait until they are ready. */
   async ready(): Promise<void> {
-    while (this.slots.some((s) => !s.ready)) await new Promise((r) => setTimeout(r, 20));
+    this.startWorkers();
+    while (this.slots.some((s) => !s.ready)) {
+      if (this.startupFailures >= MAX_STARTUP_FAILURES) throw this.lastStartupError ?? new Error('verifier workers failed to start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private startWorkers(): void {
+    if (this.startupFailures >= MAX_STARTUP_FAILURES) throw this.lastStartupError ?? new Error('verifier workers failed to start');
+    while (!this.closed && this.slots.length < this.size) this.slots.push(this.spawn());
   }
 
   /**
@@ -102,6 +114,7 @@ export class VerifierPool {
       this.stats.inProcess++;
       return task.verify(output, problem);
     }
+    this.startWorkers();
     return new Promise<Verdict>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, taskName, output, problem, resolve, reject });
       this.dispatch();
@@ -161,7 +174,7 @@ export class VerifierPool {
     this.slots.splice(index, 1);
     void slot.worker.terminate();
     this.stats.workersReplaced++;
-    if (!this.closed) this.slots.push(this.spawn());
+    if (!this.closed && this.startupFailures < MAX_STARTUP_FAILURES) this.slots.push(this.spawn());
   }
 
   private onCrash(slot: Slot, error: Error): void {
@@ -169,9 +182,13 @@ export class VerifierPool {
     if (slot.timer) clearTimeout(slot.timer);
     const job = slot.job;
     slot.job = null;
+    if (!slot.ready) {
+      this.startupFailures++;
+      this.lastStartupError = error;
+    }
     this.replace(slot);
     if (job) job.reject(error);
-    else if (!slot.ready) for (const queued of this.queue.splice(0)) queued.reject(error); // worker cannot even start
+    else if (this.startupFailures >= MAX_STARTUP_FAILURES) for (const queued of this.queue.splice(0)) queued.reject(error);
     this.dispatch();
   }
 

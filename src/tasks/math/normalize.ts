@@ -45,6 +45,7 @@ export function normalizeAnswer(input: string): string {
   let s = input.trim();
   if (s.length > MAX_ANSWER_LENGTH) return s;
   s = s.replace(/^\$+|\$+$/g, '').replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');
+  s = s.replace(/\\(?:textbf|mathbf|textit|mathit|boldsymbol|bm)\s*\{([^{}]*)\}/g, '$1');
   s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigl|\\bigr/g, '');
   s = s.replace(/,\\!\s*(?=\d{3})/g, ',').replace(/\{,\}/g, ',');
   s = s.replace(/(?<!\\)\\(?:[!,;: ]|quad|qquad)|~/g, ' ');

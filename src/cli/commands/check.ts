@@ -1,0 +1,114 @@
+/**
+ * `treecot check`: verify predictions (or a data set's own gold solutions) with a task's verifier,
+ * each check under a hard time limit in the VerifierPool.
+ *
+ *   treecot check --task gsm8k --data ../shared/data/gsm8k/test.jsonl            # gold solutions
+ *   treecot check --task math --data ../shared/data/math500/test.jsonl --pred preds.jsonl --json
+ *   treecot check --task aime --data ../shared/data/aime/aime25.jsonl --pred preds.jsonl
+ *   treecot check --task math --data my.jsonl --question-field q --answer-field a --id-field key
+ *
+ * `--pred` rows are `{"id": ..., "output": "model text"}`; `id` matches the data set's id (its `id`,
+ * `unique_id` or `instance_id` field, or `--id-field`, else the 0-based row index). Several rows
+ * may share an id (k samples per problem). Output: a summary (correct / wrong / no-answer /
+ * timeouts); with `--json`, one JSON object per check on stdout (`id`, `verdict`, `extracted`,
+ * `reference`, `reason`) and the summary on stderr.
+ */
+import type { Command } from 'commander';
+
+interface CheckOptions {
+  task: string;
+  data: string;
+  pred?: string;
+  json?: boolean;
+  questionField?: string;
+  answerField?: string;
+  idField?: string;
+  timeoutMs: string;
+  workers: string;
+}
+
+function positiveInt(value: string, flag: string, ConfigError: typeof import('../../core/errors.ts').ConfigError): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError({ file: flag }, `expected a positive integer, got "${value}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description("verify predictions (--pred) or the data set's gold solutions with a task's verifier")
+    .requiredOption('--task <name>', 'task: gsm8k, math, aime, blocksworld, ifeval, letter-count, arithmetic')
+    .requiredOption('--data <file>', 'problems file (JSONL or JSON array)')
+    .option('--pred <file>', 'predictions JSONL: {"id": ..., "output": "model text"} per line')
+    .option('--json', 'one JSON object per check on stdout (summary goes to stderr)')
+    .option('--question-field <field>', 'question field in --data (task default otherwise)')
+    .option('--answer-field <field>', 'reference answer field in --data (task default otherwise)')
+    .option('--id-field <field>', 'id field in --data (default: id, unique_id, instance_id, else row index)')
+    .option('--timeout-ms <ms>', 'hard time limit per check', '2000')
+    .option('--workers <n>', 'verifier worker threads', '2')
+    .action(async (options: CheckOptions) => {
+      const { getTask, VerifierPool } = await import('../../tasks/index.ts');
+      const { readRecords, requireField, DataError, ConfigError } = await import('../../core/index.ts');
+      const task = getTask(options.task);
+      const timeoutMs = positiveInt(options.timeoutMs, '--timeout-ms', ConfigError);
+      const workers = positiveInt(options.workers, '--workers', ConfigError);
+      const problems = task.load(options.data, {
+        questionField: options.questionField,
+        answerField: options.answerField,
+        idField: options.idField,
+      });
+      const byId = new Map(problems.map((p) => [p.id, p]));
+
+      const items: Array<{ id: string; output: string }> = [];
+      let missing = 0;
+      if (options.pred) {
+        for (const row of readRecords(options.pred)) {
+          const id = String(requireField(row, options.pred, 'id', 'string|number'));
+          const output = requireField(row, options.pred, 'output', 'string') as string;
+          if (!byId.has(id)) throw new DataError({ file: options.pred, line: row.line, field: 'id' }, `no problem with id "${id}" in ${options.data}`);
+          items.push({ id, output });
+        }
+        const predicted = new Set(items.map((i) => i.id));
+        missing = problems.filter((p) => !predicted.has(p.id)).length;
+      } else {
+        for (const problem of problems) {
+          const gold = task.goldOutput?.(problem) ?? null;
+          if (gold === null) missing++;
+          else items.push({ id: problem.id, output: gold });
+        }
+        if (items.length === 0) {
+          throw new ConfigError({ file: options.data }, `task "${task.name}" finds no gold solutions in this file; pass --pred with model outputs`);
+        }
+      }
+
+      const pool = new VerifierPool({ workers, timeoutMs });
+      const started = performance.now();
+      const counts = { correct: 0, wrong: 0, no_answer: 0, timeout: 0 };
+      try {
+        const pending = items.map((item) => pool.verify(task.name, item.output, byId.get(item.id)!));
+        for (let i = 0; i < items.length; i++) {
+          const verdict = await pending[i]!;
+          counts[verdict.verdict]++;
+          if (options.json) {
+            const { verdict: kind, extracted, reference, reason } = verdict;
+            process.stdout.write(`${JSON.stringify({ id: items[i]!.id, verdict: kind, extracted, reference, reason })}\n`);
+          }
+        }
+      } finally {
+        await pool.close();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const total = items.length;
+      const pct = (n: number) => `${((100 * n) / total).toFixed(1)}%`;
+      const lines = [
+        `task ${task.name}, ${options.data}: ${total} checks (${options.pred ? `predictions from ${options.pred}` : 'gold solutions'})`,
+        `correct    ${counts.correct} (${pct(counts.correct)})`,
+        `wrong      ${counts.wrong} (${pct(counts.wrong)})`,
+        `no-answer  ${counts.no_answer} (${pct(counts.no_answer)})`,
+        `timeouts   ${counts.timeout} (${pct(counts.timeout)})`,
+      ];
+      if (missing) lines.push(`not checked: ${missing} problems without ${options.pred ? 'a prediction' : 'a gold solution'}`);
+      lines.push(`time ${seconds.toFixed(2)} s (${(total / Math.max(seconds, 1e-9)).toFixed(0)} checks/s, limit ${timeoutMs} ms per check)`);
+      (options.json ? process.stderr : process.stdout).write(`${lines.join('\n')}\n`);
+    });
+}
