@@ -1,0 +1,92 @@
+/**
+ * `treecot build`: search database -> SFT rows, DPO pairs, stats, card and exports
+ * (METHOD.md sections 2-3; docs/data.md).
+ *
+ *   treecot build run.db --out data/                               # paper defaults
+ *   treecot build run.db --out data/ --sft all --sft-per-question 4 --pairs-per-question 2
+ *   treecot build run.db --out data/ --chosen random --seed 7 --max-length 6000 --parquet
+ *   treecot build run.db --out data/ --strip-tags --json          # stats.json on stdout
+ *
+ * Writes DIR/sft.jsonl, DIR/dpo.jsonl (TRL plain format + provenance), paths.jsonl, stats.json,
+ * card.md, manifest.json, trl/, llama-factory/, openrlhf/ (and .parquet files with --parquet).
+ * All files are staged and renamed into place; on any error nothing is written.
+ */
+import type { Command } from 'commander';
+
+interface BuildCliOptions {
+  out: string;
+  sft: string;
+  sftPerQuestion?: string;
+  chosen: string;
+  pairsPerQuestion: string;
+  maxLength?: string;
+  stripTags?: boolean;
+  seed: string;
+  parquet?: boolean;
+  prefixBoundary: string;
+  runId?: string;
+  json?: boolean;
+}
+
+function integer(value: string | undefined, flag: string, ConfigError: typeof import('../../core/errors.ts').ConfigError): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new ConfigError({ file: '(command line)', field: flag }, `expected an integer, got "${value}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description('build SFT rows and fine-grained DPO pairs (+ stats, card, TRL/LLaMA-Factory/OpenRLHF exports) from a search database')
+    .argument('<db>', 'search database written by `treecot search`')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--sft <strategy>', 'SFT paths per question: longest | shortest | medium | all | random', 'longest')
+    .option('--sft-per-question <n>', 'cap of SFT rows per question (default 1; all for --sft all)')
+    .option('--chosen <strategy>', 'DPO chosen: shortest | longest | random', 'shortest')
+    .option('--pairs-per-question <n>', 'DPO pairs per question', '1')
+    .option('--max-length <n>', 'drop paths longer than n characters')
+    .option('--strip-tags', 'write thoughts without their <tag>...</tag> wrappers')
+    .option('--seed <n>', 'seed for ties and random strategies', '0')
+    .option('--parquet', 'also write a .parquet next to every .jsonl')
+    .option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt: thought | char', 'thought')
+    .option('--run-id <n>', 'which run of the database (default: the latest)')
+    .option('--json', 'print stats.json on stdout')
+    .action(async (db: string, options: BuildCliOptions) => {
+      const { ConfigError } = await import('../../core/errors.ts');
+      const { readRun } = await import('../../store/index.ts');
+      const { buildDataset, parseBuildOptions, writeDataset } = await import('../../data/index.ts');
+      if (options.prefixBoundary !== 'thought' && options.prefixBoundary !== 'char') {
+        throw new ConfigError({ file: '(command line)', field: '--prefix-boundary' }, `expected thought or char, got "${options.prefixBoundary}"`);
+      }
+      const buildOptions = parseBuildOptions(
+        {
+          sft: options.sft,
+          sftPerQuestion: integer(options.sftPerQuestion, '--sft-per-question', ConfigError),
+          chosen: options.chosen,
+          pairsPerQuestion: integer(options.pairsPerQuestion, '--pairs-per-question', ConfigError),
+          maxLength: integer(options.maxLength, '--max-length', ConfigError),
+          stripTags: options.stripTags ?? false,
+          seed: integer(options.seed, '--seed', ConfigError),
+        },
+        '(command line)',
+      );
+      const started = Date.now();
+      const data = readRun(db, { runId: integer(options.runId, '--run-id', ConfigError) });
+      const built = buildDataset(data, buildOptions, { source: db });
+      const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
+      if (options.json) {
+        process.stdout.write(JSON.stringify(built.stats, null, 2) + '\n');
+        return;
+      }
+      const s = built.stats;
+      process.stdout.write(
+        `treecot build: ${s.splits.sft} SFT rows and ${s.splits.dpo} DPO pairs from ${s.questions.total} questions ` +
+          `(${s.paths.total} paths: ${s.paths.correct} correct, ${s.paths.incorrect} incorrect) -> ${options.out} ` +
+          `(${files.size} files, ${Date.now() - started} ms)\n` +
+          `  options: ${JSON.stringify(built.options)}\n` +
+          `  dropped: ${s.questions.droppedNoCorrectPath} questions without a correct path, ${s.paths.droppedAnnotationRejected} annotation-rejected paths, ` +
+          `${s.paths.droppedOverMaxLength} over max length; median common prefix ${s.dpo.commonPrefixChars.summary.median} chars\n`,
+      );
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * `treecot export-trl`: a TRL training bundle (sft.yaml, dpo.yaml, launch.sh, prepare_data.py,
+ * README.md, data/) from a folder written by `treecot build` (METHOD.md "Training mapping onto TRL").
+ *
+ *   treecot export-trl data/ --base Qwen/Qwen2.5-1.5B-Instruct --out trl/
+ *   treecot export-trl data/ --base meta-llama/Llama-3.1-8B-Instruct --out trl/ --alpha 1 --eps 0.1 --beta 0.1
+ *   treecot export-trl data/ --base ./my-model --out trl/ --masking none --max-length 8192
+ *   cd trl && pip install -r requirements.txt && ./launch.sh     # on the GPU machine
+ *
+ * The bundle pins trl>=0.20,<0.29: TRL 0.29 silently ignores label_smoothing for the sigmoid
+ * loss (cDPO would become plain DPO); see the bundle's README.md.
+ */
+import type { Command } from 'commander';
+
+interface ExportTrlCliOptions {
+  base: string;
+  out: string;
+  beta: string;
+  eps: string;
+  alpha: string;
+  masking: string;
+  prefixBoundary: string;
+  sftLr: string;
+  dpoLr: string;
+  sftEpochs: string;
+  dpoEpochs: string;
+  batchSize: string;
+  gradAccum: string;
+  maxLength: string;
+  seed: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('export-trl')
+    .description('write a TRL bundle (sft.yaml, dpo.yaml for `trl sft/dpo --config`, launch.sh with accelerate) from built data')
+    .argument('<data>', 'folder written by `treecot build` (sft.jsonl, dpo.jsonl)')
+    .requiredOption('--base <model>', 'student model: Hugging Face id or local path')
+    .requiredOption('--out <dir>', 'bundle folder')
+    .option('--beta <x>', 'DPO beta', '0.1')
+    .option('--eps <x>', 'cDPO label smoothing in [0, 0.5)', '0.1')
+    .option('--alpha <x>', 'weight of the SFT term in the joint loss', '1')
+    .option('--masking <kind>', 'prefix-in-prompt (paper masking) | none', 'prefix-in-prompt')
+    .option('--prefix-boundary <kind>', 'what prefix-in-prompt moves: thought | char', 'thought')
+    .option('--sft-lr <x>', 'SFT learning rate', '2e-5')
+    .option('--dpo-lr <x>', 'DPO learning rate', '1e-6')
+    .option('--sft-epochs <n>', 'SFT epochs', '3')
+    .option('--dpo-epochs <n>', 'DPO epochs', '1')
+    .option('--batch-size <n>', 'per-device train batch size', '1')
+    .option('--grad-accum <n>', 'gradient accumulation steps', '8')
+    .option('--max-length <n>', 'max prompt + completion tokens', '4096')
+    .option('--seed <n>', 'training seed', '0')
+    .action(async (data: string, options: ExportTrlCliOptions) => {
+      const { ConfigError } = await import('../../core/errors.ts');
+      const { parseTrlBundleOptions, writeTrlBundle } = await import('../../data/index.ts');
+      const number = (value: string, flag: string): number => {
+        const n = Number(value);
+        if (value.trim() === '' || !Number.isFinite(n)) throw new ConfigError({ file: '(command line)', field: flag }, `expected a number, got "${value}"`);
+        return n;
+      };
+      const bundleOptions = parseTrlBundleOptions(
+        {
+          base: options.base,
+          beta: number(options.beta, '--beta'),
+          eps: number(options.eps, '--eps'),
+          alpha: number(options.alpha, '--alpha'),
+          masking: options.masking,
+          prefixBoundary: options.prefixBoundary,
+          sftLearningRate: number(options.sftLr, '--sft-lr'),
+          dpoLearningRate: number(options.dpoLr, '--dpo-lr'),
+          sftEpochs: number(options.sftEpochs, '--sft-epochs'),
+          dpoEpochs: number(options.dpoEpochs, '--dpo-epochs'),
+          perDeviceBatchSize: number(options.batchSize, '--batch-size'),
+          gradientAccumulationSteps: number(options.gradAccum, '--grad-accum'),
+          maxLength: number(options.maxLength, '--max-length'),
+          seed: number(options.seed, '--seed'),
+        },
+        '(command line)',
+      );
+      const files = writeTrlBundle(data, bundleOptions, options.out);
+      process.stdout.write(
+        `treecot export-trl: ${files.size} files -> ${options.out} (beta ${bundleOptions.beta}, eps ${bundleOptions.eps}, ` +
+          `alpha ${bundleOptions.alpha}, masking ${bundleOptions.masking}); run: cd ${options.out} && pip install -r requirements.txt && ./launch.sh\n`,
+      );
+    });
+}
