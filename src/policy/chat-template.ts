@@ -95,16 +95,32 @@ export function jinjaTemplateFromTokenizerConfig(file: string, options: Template
   if (typeof source !== 'string' || source === '') {
     throw new ConfigError({ file, field: 'chat_template' }, 'missing or empty; pass --template chatml|llama3|raw instead');
   }
+  return jinjaTemplateFromSource(source, {
+    ...options,
+    bosToken: tokenText(config.bos_token),
+    eosToken: tokenText(config.eos_token),
+    name: `jinja:${file}`,
+    file,
+  });
+}
+
+/**
+ * A Jinja chat template from its source text (e.g. a GGUF's `tokenizer.chat_template`).
+ * @throws ConfigError (naming `file`, field chat_template) when it does not parse.
+ */
+export function jinjaTemplateFromSource(
+  source: string,
+  options: TemplateOptions & { bosToken?: string; eosToken?: string; name: string; file?: string },
+): ChatTemplate {
   let template: Template;
   try {
     template = new Template(source);
   } catch (error) {
-    throw new ConfigError({ file, field: 'chat_template' }, `does not parse as Jinja: ${(error as Error).message}`);
+    throw new ConfigError({ file: options.file ?? options.name, field: 'chat_template' }, `does not parse as Jinja: ${(error as Error).message}`);
   }
-  const bosToken = tokenText(config.bos_token);
-  const eosToken = tokenText(config.eos_token);
+  const bosToken = options.bosToken;
   return {
-    name: `jinja:${file}`,
+    name: options.name,
     render(p) {
       const messages = [
         ...(options.system !== undefined ? [{ role: 'system', content: options.system }] : []),
@@ -114,7 +130,7 @@ export function jinjaTemplateFromTokenizerConfig(file: string, options: Template
         messages,
         add_generation_prompt: true,
         bos_token: bosToken ?? '',
-        eos_token: eosToken ?? '',
+        eos_token: options.eosToken ?? '',
       });
       if (!options.keepBos && bosToken && text.startsWith(bosToken)) text = text.slice(bosToken.length);
       return text + p.assistantPrefix;

@@ -7,3 +7,4 @@ export * from './with-balancing.ts';
 export * from './with-fan-out.ts';
 export * from './with-concurrency-limit.ts';
 export * from './openai-compatible/index.ts';
+export * from './llama-cpp/index.ts';
