@@ -43,8 +43,8 @@ export interface EvaluateOptions {
   /** Data file name stored in the summary. */
   dataLabel?: string;
   stepScorer?: StepScorer;
-  /** Called after each question with (done, total). */
-  onProgress?: (done: number, total: number, record: EvalQuestionRecord) => void;
+  /** Called after each question with (done, total) and its record (absent under MCTS decode). */
+  onProgress?: (done: number, total: number, record?: EvalQuestionRecord) => void;
   /** Judge an output (default task.verify). */
   verify?: (output: string, problem: Problem) => Verdict | Promise<Verdict>;
 }
@@ -150,11 +150,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     ),
   );
   const records = options.problems.map((p) => done.get(p.id)!);
+  return evaluateRecords(records, options, 'sample', started);
+}
+
+/** Summarise finished records and write the output files (shared by sampling and MCTS decode). */
+export function evaluateRecords(records: EvalQuestionRecord[], options: EvaluateOptions, decode: 'sample' | 'mcts', started: number): EvaluateResult {
   const summary = summarize(records, {
     name: options.name,
     task: options.task.name,
     policy: options.policy.modelId,
-    decode: 'sample',
+    decode,
     data: options.dataLabel ?? '',
     temperature: options.temperature,
     maxTokens: options.maxTokens,

@@ -1,7 +1,9 @@
 /** Evaluation: metrics, the evaluation runner, summaries and comparison tables. */
 export * from './metrics.ts';
 export * from './types.ts';
-export { evaluate, judgeSample, referenceText, writeEvalOutputs } from './evaluate.ts';
+export { evaluate, evaluateRecords, judgeSample, referenceText, writeEvalOutputs } from './evaluate.ts';
+export { evaluateWithSearch, selfConsistencyVerifier } from './mcts-decode.ts';
+export type { MctsDecodeOptions } from './mcts-decode.ts';
 export type { EvaluateOptions, EvaluateResult, StepScorer } from './evaluate.ts';
 export { summarize, meanStepScores } from './summarize.ts';
 export type { SummaryContext } from './summarize.ts';

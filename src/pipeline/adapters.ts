@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../policy/types.ts';
+import type { SearchSummary } from '../search/index.ts';
 import type { Problem } from '../tasks/index.ts';
 import { readRun } from '../store/index.ts';
 import type { PipelineConfig } from './config.ts';
@@ -18,9 +19,16 @@ export interface SearchSettings {
   separator: string;
 }
 
-export async function loadSearchSettings(file: string): Promise<SearchSettings> {
-  void file;
-  throw new Error('search config loading: waiting for src/search');
+/**
+ * Instruction and separator of a search config. An instruction the config leaves out is the
+ * task's default (as `runSearch` does).
+ * @throws ConfigError from the search config loader (file, line, field).
+ */
+export async function loadSearchSettings(file: string, taskName: string): Promise<SearchSettings> {
+  const { loadSearchConfig } = await import('../search/index.ts');
+  const { getTask } = await import('../tasks/index.ts');
+  const { config } = loadSearchConfig(file);
+  return { instruction: config.instruction ?? getTask(taskName).defaultInstruction, separator: config.format.separator };
 }
 
 /**
@@ -39,7 +47,8 @@ export async function openPolicy(model: ModelRef, options: { concurrency?: numbe
       concurrency: options.concurrency,
     });
   }
-  throw new Error('GGUF policy: waiting for src/policy/llama-cpp');
+  const { createLlamaCppPolicy } = await import('../policy/llama-cpp/index.ts');
+  return createLlamaCppPolicy({ modelPath: model.path, threads: model.threads });
 }
 
 export interface SearchStageArgs {
@@ -55,9 +64,37 @@ export interface SearchStageArgs {
   log: PipelineLog;
 }
 
-export async function runSearchStage(args: SearchStageArgs): Promise<void> {
-  void args;
-  throw new Error('search: waiting for src/search');
+/**
+ * Run (or resume) the search of a round into `dbPath`, logging progress about every 10% of the
+ * questions. The config's `search.max_rollouts` is replaced by `maxRollouts` when given.
+ */
+export async function runSearchStage(args: SearchStageArgs): Promise<SearchSummary> {
+  const { loadSearchConfig, runSearch } = await import('../search/index.ts');
+  const { getTask } = await import('../tasks/index.ts');
+  const task = getTask(args.taskName);
+  const { config } = loadSearchConfig(args.searchConfigPath);
+  const effective = args.maxRollouts ? { ...config, search: { ...config.search, max_rollouts: args.maxRollouts } } : config;
+  const every = Math.max(1, Math.round(args.problems.length / 10));
+  let lastLogged = -1;
+  const summary = await runSearch({
+    config: effective,
+    task: task.name,
+    defaultInstruction: task.defaultInstruction,
+    problems: args.problems,
+    dbPath: args.dbPath,
+    policy: args.policy,
+    specialPolicy: args.specialPolicy,
+    verify: (output, problem) => task.verify(output, problem),
+    concurrency: args.concurrency,
+    onProgress: (p) => {
+      if (p.finished !== lastLogged && (p.finished % every === 0 || p.finished === p.questions)) {
+        lastLogged = p.finished;
+        const rate = p.counters.rollouts / Math.max(1e-9, p.elapsedMs / 1000);
+        args.log(`  search: ${p.finished}/${p.questions} questions done, ${p.solved} solved, ${p.counters.rollouts} rollouts (${rate.toFixed(1)}/s), ${p.counters.errors} errors`);
+      }
+    },
+  });
+  return summary;
 }
 
 /** Search statistics of a finished search database (read model of src/store). */

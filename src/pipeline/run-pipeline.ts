@@ -86,7 +86,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const runConfigHash = claimRunFolder(outDir, config, loaded.file);
   const resolvePath = (p: string) => resolveConfigPath(loaded, p);
   const task = getTask(config.task);
-  const settings = await loadSearchSettings(resolvePath(config.search.config));
+  const settings = await loadSearchSettings(resolvePath(config.search.config), config.task);
   const instruction = settings.instruction;
   const stepScorer = stepScorerFor(config.task);
   const base = baseModelRef(config.policy, resolvePath);

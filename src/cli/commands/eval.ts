@@ -33,6 +33,7 @@ interface EvalCliOptions {
   out?: string;
   name?: string;
   mctsDecode?: boolean;
+  mctsRollouts?: string;
   compare?: string[];
   json?: boolean;
 }
@@ -73,7 +74,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'sampling seed', '1')
     .option('--out <dir>', 'write questions.jsonl and summary.json here')
     .option('--name <name>', 'name stored in the summary')
-    .option('--mcts-decode', 'answer each question by a small tree search (majority answer of its rollouts)')
+    .option('--mcts-decode', 'answer each question by a small tree search scored by self-consistency (majority answer of its rollouts)')
+    .option('--mcts-rollouts <n>', 'max rollouts per question for --mcts-decode (default: the search config\'s)')
     .option('--compare <dirs...>', 'print one table for several evaluation folders and exit')
     .option('--json', 'print the summary as one JSON line at the end')
     .action(async (raw: Record<string, unknown>) => {
@@ -103,12 +105,12 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const k = (options.k ?? [...new Set(['1', String(n)])]).map((v) => int(v, '-k', 1));
   if (k.some((v) => v > n)) throw new ConfigError({ ...where, field: '-k' }, `every k must be <= n (${n})`);
   const { getTask } = await import('../../tasks/index.ts');
-  const { evaluate } = await import('../../eval/index.ts');
+  const { evaluate, evaluateWithSearch } = await import('../../eval/index.ts');
   const { openPolicy, loadSearchSettings, stepScorerFor } = await import('../../pipeline/index.ts');
   const task = getTask(options.task);
   let problems = task.load(options.data);
   if (options.limit) problems = problems.slice(0, int(options.limit, '--limit', 1));
-  const settings = options.searchConfig ? await loadSearchSettings(options.searchConfig) : null;
+  const settings = options.searchConfig ? await loadSearchSettings(options.searchConfig, task.name) : null;
   const instruction = options.instruction ?? settings?.instruction ?? task.defaultInstruction;
   const model = options.gguf
     ? { kind: 'gguf' as const, path: options.gguf, threads: int(options.threads, '--threads', 1) }
@@ -143,7 +145,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
     let summary;
     if (options.mctsDecode) {
       if (!options.searchConfig) throw new ConfigError({ ...where, field: '--search-config' }, '--mcts-decode needs a search config (the action graph to search with)');
-      throw new ConfigError({ ...where, field: '--mcts-decode' }, 'MCTS decode is not available yet');
+      ({ summary } = await evaluateWithSearch({ ...common, searchConfigPath: options.searchConfig, maxRollouts: options.mctsRollouts ? int(options.mctsRollouts, '--mcts-rollouts', 1) : undefined }));
     } else {
       ({ summary } = await evaluate(common));
     }
