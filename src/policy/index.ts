@@ -8,3 +8,4 @@ export * from './with-fan-out.ts';
 export * from './with-concurrency-limit.ts';
 export * from './openai-compatible/index.ts';
 export * from './llama-cpp/index.ts';
+export * from './create-policies.ts';
