@@ -73,26 +73,42 @@ export class CharTokenizer {
 
   /** Token ids of `text` (no BOS/EOS added). Never fails: unknown characters become byte tokens. */
   encode(text: string): number[] {
-    const out: number[] = [];
+    return this.encodeWithEnds(text).ids;
+  }
+
+  /**
+   * Token ids of `text` and, for each token, the UTF-16 offset in `text` just after it (byte
+   * tokens of one character all end after that character). Used to map character prefixes to tokens.
+   */
+  encodeWithEnds(text: string): { ids: number[]; ends: number[] } {
+    const ids: number[] = [];
+    const ends: number[] = [];
     let i = 0;
     outer: while (i < text.length) {
       if (text.charCodeAt(i) === 0x3c /* '<' */) {
         for (const tag of this.tags) {
           if (text.startsWith(tag.text, i)) {
-            out.push(tag.id);
+            ids.push(tag.id);
             i += tag.text.length;
+            ends.push(i);
             continue outer;
           }
         }
       }
-      const cp = text.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      const id = this.charToId.get(ch);
-      if (id !== undefined) out.push(id);
-      else for (const byte of Buffer.from(ch, 'utf8')) out.push(this.byteBase + byte);
+      const ch = String.fromCodePoint(text.codePointAt(i)!);
       i += ch.length;
+      const id = this.charToId.get(ch);
+      if (id !== undefined) {
+        ids.push(id);
+        ends.push(i);
+      } else {
+        for (const byte of Buffer.from(ch, 'utf8')) {
+          ids.push(this.byteBase + byte);
+          ends.push(i);
+        }
+      }
     }
-    return out;
+    return { ids, ends };
   }
 
   /**
