@@ -6,6 +6,7 @@ import type { Task } from './types.ts';
 import { letterCountTask } from './letter-count.ts';
 import { blocksworldTask } from './blocksworld/index.ts';
 import { arithmeticTask } from './arithmetic.ts';
+import { ifevalTask, ifevalLooseTask } from './ifeval/index.ts';
 import { gsm8kTask } from './gsm8k.ts';
 import { mathTask, aimeTask } from './math/index.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -44,6 +45,7 @@ export {
   type ArithmeticGeneratorOptions,
   type GeneratedArithmeticProblem,
 } from './arithmetic.ts';
+export * from './ifeval/index.ts';
 export { gsm8kTask, extractGsm8kAnswer, canonicalDecimal, type Gsm8kReference } from './gsm8k.ts';
 export { mathTask, aimeTask, extractMathAnswer, lastBoxed, answersEquivalent, normalizeAnswer, type MathReference, type Comparison } from './math/index.ts';
 export { VerifierPool, type VerifierPoolOptions } from './verifier-pool.ts';
@@ -52,6 +54,8 @@ export const TASKS: Record<string, Task> = {
   'letter-count': letterCountTask,
   blocksworld: blocksworldTask,
   arithmetic: arithmeticTask,
+  ifeval: ifevalTask,
+  'ifeval-loose': ifevalLooseTask,
   gsm8k: gsm8kTask,
   math: mathTask,
   aime: aimeTask,
