@@ -35,6 +35,7 @@ interface Job {
   taskName: string;
   output: string;
   problem: Problem;
+  timeoutMs: number;
   resolve: (verdict: Verdict) => void;
   reject: (error: Error) => void;
 }
@@ -103,9 +104,10 @@ export class VerifierPool {
   /**
    * Verify `output` for `problem` with task `taskName`. Resolves to the task's verdict, or to a
    * `timeout` verdict when the check ran past `timeoutMs`.
+   * @param options.timeoutMs this check's limit instead of the pool's.
    * @throws (rejects) ConfigError for an unknown task; the task's own error if verify threw.
    */
-  async verify(taskName: string, output: string, problem: Problem): Promise<Verdict> {
+  async verify(taskName: string, output: string, problem: Problem, options: { timeoutMs?: number } = {}): Promise<Verdict> {
     if (this.closed) throw new Error('VerifierPool is closed');
     const getTask = await this.loadRegistry();
     const task = getTask(taskName); // throws ConfigError for an unknown name
@@ -116,7 +118,8 @@ export class VerifierPool {
     }
     this.startWorkers();
     return new Promise<Verdict>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, taskName, output, problem, resolve, reject });
+      const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+      this.queue.push({ id: this.nextId++, taskName, output, problem, timeoutMs, resolve, reject });
       this.dispatch();
     });
   }
@@ -204,7 +207,7 @@ export class VerifierPool {
       verdict: 'timeout',
       extracted: null,
       reference: referenceText(job.problem),
-      reason: `verifier did not finish within ${this.timeoutMs} ms (worker replaced)`,
+      reason: `verifier did not finish within ${job.timeoutMs} ms (worker replaced)`,
     });
     this.dispatch();
   }
@@ -216,7 +219,7 @@ export class VerifierPool {
       const job = this.queue.shift()!;
       slot.job = job;
       slot.startedAt = performance.now();
-      slot.timer = setTimeout(() => this.onTimeout(slot), this.timeoutMs);
+      slot.timer = setTimeout(() => this.onTimeout(slot), job.timeoutMs);
       slot.worker.postMessage({ id: job.id, taskName: job.taskName, output: job.output, problem: job.problem });
     }
     // Idle workers must not keep the process alive; busy or starting ones (with waiting jobs) must.
