@@ -58,8 +58,11 @@ const configSchema = z.strictObject({
       reward_thresholds: z.tuple([z.int().min(0), z.int().min(1)]).default([4, 8]),
       /** Give up after give_up_factor * max_rollouts rollouts with < min correct. */
       give_up_factor: z.number().min(1).default(4),
-      /** Ancestor type that receives a reflection child after a wrong answer; null disables backtracking. */
-      reflection_ancestor: typeName.nullable().default('double_check'),
+      /**
+       * Ancestor type that receives a reflection child after a wrong answer; null disables
+       * backtracking. Default: 'double_check' when the graph has it and the reflection type.
+       */
+      reflection_ancestor: typeName.nullable().optional(),
       /** Type of the node added by backtracking. */
       reflection_type: typeName.default('reflection'),
       /** Longest root-to-answer path (root depth 0); deeper nodes only grow toward `answer`. */
@@ -72,7 +75,6 @@ const configSchema = z.strictObject({
       max_rollouts: 32,
       reward_thresholds: [4, 8],
       give_up_factor: 4,
-      reflection_ancestor: 'double_check',
       reflection_type: 'reflection',
       max_depth: 32,
       verify_on: 'answer',
@@ -82,7 +84,11 @@ const configSchema = z.strictObject({
 });
 
 export type NodeTypeConfig = z.output<typeof nodeTypeSchema> & { tag: string };
-export type SearchConfig = Omit<z.output<typeof configSchema>, 'graph'> & { graph: Record<string, NodeTypeConfig> };
+type ParsedConfig = z.output<typeof configSchema>;
+export type SearchConfig = Omit<ParsedConfig, 'graph' | 'search'> & {
+  graph: Record<string, NodeTypeConfig>;
+  search: Omit<ParsedConfig['search'], 'reflection_ancestor'> & { reflection_ancestor: string | null };
+};
 
 /** A loaded config with where it came from. */
 export interface LoadedSearchConfig {
@@ -154,13 +160,21 @@ export function parseSearchConfig(
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const extra = issue.code === 'unrecognized_keys' ? ` (${(issue as { keys: string[] }).keys.join(', ')})` : '';
-    fail(issue.path, `${issue.message}${extra}`);
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys: string[] }).keys;
+      fail([...issue.path, keys[0]!], `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}; check the spelling against docs/search.md`);
+    }
+    fail(issue.path, issue.message);
   }
   const value = parsed.data!;
   const graph: Record<string, NodeTypeConfig> = {};
   for (const [type, node] of Object.entries(value.graph)) graph[type] = { ...node, tag: node.tag ?? defaultTagFor(type) };
-  const config: SearchConfig = { ...value, graph };
+  const ancestor = value.search.reflection_ancestor;
+  const search = {
+    ...value.search,
+    reflection_ancestor: ancestor !== undefined ? ancestor : graph.double_check && graph[value.search.reflection_type] ? 'double_check' : null,
+  };
+  const config: SearchConfig = { ...value, search, graph };
   validateGraph(config, fail);
   return config;
 }

@@ -24,8 +24,10 @@ export interface SearchCounters {
   requests: number;
   promptTokens: number;
   completionTokens: number;
-  /** Policy calls or verifications that failed (after the policy's own retries). */
-  errors: number;
+  /** Policy calls that failed after the policy's own retries. */
+  failedCalls: number;
+  /** Verifications that ran past their time limit (verdict 'timeout'). */
+  verifierTimeouts: number;
   rollouts: number;
   correctRollouts: number;
   /** Nodes this invocation created. */
@@ -33,7 +35,7 @@ export interface SearchCounters {
 }
 
 export function emptyCounters(): SearchCounters {
-  return { policyCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0, errors: 0, rollouts: 0, correctRollouts: 0, nodesCreated: 0 };
+  return { policyCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0, failedCalls: 0, verifierTimeouts: 0, rollouts: 0, correctRollouts: 0, nodesCreated: 0 };
 }
 
 export interface SearchContext {

@@ -92,7 +92,7 @@ export async function generateChildren(
       signal: ctx.signal,
     });
   } catch (error) {
-    ctx.counters.errors++;
+    ctx.counters.failedCalls++;
     throw error;
   }
   ctx.counters.requests += result.requests;
@@ -146,9 +146,9 @@ export async function judgeAnswer(ctx: SearchContext, q: QuestionState, parent: 
     verdict = await ctx.verify(output, q.problem);
   } catch (error) {
     if (!(error instanceof VerifierTimeoutError) && !(TreecotError.isInstance(error) && error.name === 'VerifierTimeoutError')) throw error;
-    ctx.counters.errors++;
     verdict = { verdict: 'timeout', extracted: null, reference: '', reason: (error as Error).message };
   }
+  if (verdict.verdict === 'timeout') ctx.counters.verifierTimeouts++;
   child.verdict = verdict.verdict;
   child.verdictReason = verdict.reason;
   child.reward = verdict.verdict === 'correct' ? 1 : 0;

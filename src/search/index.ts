@@ -31,3 +31,4 @@ export {
 } from './run-search.ts';
 export type { VerifyFn, SearchCounters, SearchContext, QuestionState } from './context.ts';
 export { exportTree, formatTree, pathText, type ExportedTree } from './export-trees.ts';
+export { createProgressReporter, type ProgressReporter } from './progress-bar.ts';

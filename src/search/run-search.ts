@@ -94,8 +94,26 @@ export interface SearchSummary {
   requests: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /**
+   * Failed attempts: failed requests as the policies count them (each retry attempt; from
+   * `Policy.stats`, when a policy has it, else calls that failed after all retries) plus
+   * verifier timeouts.
+   */
   errors: number;
+  /** Policy calls that still failed after the policy's retries (the iteration was retried). */
+  failed_calls: number;
+  verifier_timeouts: number;
   wall_s: number;
+}
+
+/** Sum of failed requests over the distinct policies that report stats; null when none does. */
+function requestErrors(policies: Policy[]): number | null {
+  let total: number | null = null;
+  for (const policy of new Set(policies)) {
+    const stats = policy.stats?.();
+    if (stats) total = (total ?? 0) + stats.reduce((sum, s) => sum + s.errors, 0);
+  }
+  return total;
 }
 
 const DONE = new Set(['solved', 'finished', 'gave_up']);
@@ -106,7 +124,13 @@ function shareBound(policies: Policy[], limit: ReturnType<typeof pLimit>): Polic
   return policies.map((policy) => {
     let w = wrapped.get(policy);
     if (!w) {
-      w = { specificationVersion: 'v1', provider: policy.provider, modelId: policy.modelId, doComplete: (options) => limit(() => policy.doComplete(options)) };
+      w = {
+        specificationVersion: 'v1',
+        provider: policy.provider,
+        modelId: policy.modelId,
+        doComplete: (options) => limit(() => policy.doComplete(options)),
+        stats: policy.stats?.bind(policy),
+      };
       wrapped.set(policy, w);
     }
     return w;
@@ -136,6 +160,8 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
   const config: SearchConfig = { ...options.config, instruction };
   const hash = configHash(config);
   const store = SearchStore.open(options.dbPath);
+  const policies = [options.policy, options.specialPolicy ?? options.policy];
+  const requestErrorsBefore = requestErrors(policies);
   try {
     const run = openRun(store, options, config, hash);
     const indexed = options.problems.map((problem, idx) => ({ problem, idx }));
@@ -182,7 +208,8 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
       run_id: run.run_id, config_hash: hash, questions: selected.length, finished: outcome.finished, solved: outcome.solved, gave_up: outcome.gaveUp,
       errored: outcome.errored, skipped, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes, nodes_created: counters.nodesCreated,
       policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens, completion_tokens: counters.completionTokens,
-      errors: counters.errors, wall_s: (Date.now() - started) / 1000,
+      errors: (requestErrorsBefore === null ? counters.failedCalls : requestErrors(policies)! - requestErrorsBefore) + counters.verifierTimeouts,
+      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, wall_s: (Date.now() - started) / 1000,
     };
   } finally {
     store.close();

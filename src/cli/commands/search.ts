@@ -1,0 +1,145 @@
+/**
+ * `treecot search`: build trees of typed thoughts by MCTS (docs/search.md).
+ *
+ *   treecot search --config configs/letter-count.yaml --task letter-count \
+ *     --data ../shared/data/letter-count/letter_count_hard.json --out runs/lc.db \
+ *     --policy http://gpu1:8000/v1 --policy http://gpu2:8000/v1 --special-policy http://gpu3:8000/v1 \
+ *     --concurrency 64
+ *   treecot search --config configs/letter-count-builtin.yaml --task letter-count --data lc.json \
+ *     --out runs/tiny.db --gguf models/builtin.gguf --limit 20 --json
+ *   treecot search ... --shard 0/4        # this machine takes rows 0, 4, 8, ...; then `treecot merge`
+ *
+ * Re-running the same command on the same --out resumes (finished questions are skipped).
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.ts';
+import type { Policy } from '../../policy/types.ts';
+
+interface SearchCliOptions {
+  config: string;
+  task: string;
+  data: string;
+  out: string;
+  policy?: string[];
+  gguf?: string;
+  specialPolicy?: string[];
+  specialGguf?: string;
+  model?: string;
+  specialModel?: string;
+  chatTemplate?: string;
+  apiKeyEnv?: string;
+  threads: string;
+  concurrency: string;
+  questionsInFlight?: string;
+  virtualLoss?: string;
+  shard?: string;
+  limit?: string;
+  newRun?: boolean;
+  verifierTimeout: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+const WHERE = { file: '(command line)' };
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError({ ...WHERE, field: flag }, `must be an integer >= 1 (got "${value}")`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('search')
+    .description('build trees of typed thoughts by MCTS with a policy model; resumable, writes a SQLite file')
+    .requiredOption('--config <file>', 'search config (YAML/JSON): action graph, sampling, UCT, stop rule (see configs/)')
+    .requiredOption('--task <name>', 'task whose verifier gives the reward, e.g. letter-count, gsm8k, math, blocksworld')
+    .requiredOption('--data <file>', 'problems file (JSONL or JSON array)')
+    .requiredOption('--out <file>', 'search database (created, or resumed when it exists)')
+    .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1 (several: least-outstanding balancing)')
+    .option('--gguf <file>', 'GGUF model run in-process by node-llama-cpp (instead of --policy)')
+    .option('--special-policy <url...>', 'endpoint(s) for node types with special_model: true (default: the main policy)')
+    .option('--special-gguf <file>', 'GGUF model for special_model node types')
+    .option('--model <name>', 'model name sent to --policy servers (default: the first one the server lists)')
+    .option('--special-model <name>', 'model name sent to --special-policy servers')
+    .option('--chat-template <name|file>', 'for /v1/completions: chatml, llama3, or a tokenizer_config.json')
+    .option('--api-key-env <var>', 'environment variable holding the API key (the key is never stored)')
+    .option('--threads <n>', 'llama.cpp threads for --gguf', '1')
+    .option('--concurrency <n>', 'policy calls in flight over all questions', '8')
+    .option('--questions-in-flight <n>', 'questions searched at once (default: --concurrency)')
+    .option('--virtual-loss <k>', 'run k iterations per tree at once with virtual loss (default 1: ordered iterations)')
+    .option('--shard <i/n>', 'take the questions whose row index % n == i (0-based i)')
+    .option('--limit <n>', 'first N questions (after --shard)')
+    .option('--new-run', 'start a new run in --out when its stored config differs (otherwise refused)')
+    .option('--verifier-timeout <ms>', 'hard time limit per verification', '5000')
+    .option('--json', 'print the summary as one JSON object on the last stdout line')
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (options: SearchCliOptions) => {
+      await runSearchCommand(options);
+    });
+}
+
+async function openPolicy(urls: string[] | undefined, gguf: string | undefined, model: string | undefined, options: SearchCliOptions, which: string): Promise<Policy | undefined> {
+  if (urls?.length && gguf) throw new ConfigError({ ...WHERE, field: which }, `give either ${which} URL... or ${which === '--policy' ? '--gguf' : '--special-gguf'} FILE, not both`);
+  if (urls?.length) {
+    const { createOpenAICompatiblePolicy } = await import('../../policy/index.ts');
+    return createOpenAICompatiblePolicy({ endpoints: urls, model, template: options.chatTemplate, apiKeyEnv: options.apiKeyEnv });
+  }
+  if (gguf) {
+    const { createLlamaCppPolicy } = await import('../../policy/index.ts');
+    return createLlamaCppPolicy({ modelPath: gguf, threads: positiveInt(options.threads, '--threads') });
+  }
+  return undefined;
+}
+
+async function runSearchCommand(options: SearchCliOptions): Promise<void> {
+  const { loadSearchConfig, runSearch, parseShard } = await import('../../search/index.ts');
+  const { getTask, VerifierPool } = await import('../../tasks/index.ts');
+  const { config, file } = loadSearchConfig(options.config);
+  let task;
+  try {
+    task = getTask(options.task);
+  } catch (error) {
+    throw new ConfigError({ ...WHERE, field: '--task' }, (error as Error).message);
+  }
+  const problems = task.load(options.data);
+  const concurrency = positiveInt(options.concurrency, '--concurrency');
+  const shard = options.shard ? parseShard(options.shard) : undefined;
+  const limit = options.limit ? positiveInt(options.limit, '--limit') : undefined;
+  const questionsInFlight = options.questionsInFlight ? positiveInt(options.questionsInFlight, '--questions-in-flight') : undefined;
+  const virtualLoss = options.virtualLoss ? positiveInt(options.virtualLoss, '--virtual-loss') : undefined;
+  if (!options.policy?.length && !options.gguf) throw new ConfigError({ ...WHERE, field: '--policy' }, 'give --policy URL... or --gguf FILE');
+  const policy = (await openPolicy(options.policy, options.gguf, options.model, options, '--policy'))!;
+  const special = await openPolicy(options.specialPolicy, options.specialGguf, options.specialModel ?? options.model, options, '--special-policy');
+  const pool = new VerifierPool({ timeoutMs: positiveInt(options.verifierTimeout, '--verifier-timeout') });
+  const { createProgressReporter } = await import('../../search/progress-bar.ts');
+  const progress = options.progress ? createProgressReporter() : undefined;
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  try {
+    process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
+    const summary = await runSearch({
+      config, task: task.name, defaultInstruction: task.defaultInstruction, problems, dbPath: options.out, dataFile: options.data,
+      policy, specialPolicy: special, verify: (output, problem) => pool.verify(task.name, output, problem),
+      concurrency, questionsInFlight, virtualLoss, shard, limit, newRun: options.newRun, signal: controller.signal,
+      onProgress: progress?.update,
+    });
+    progress?.stop();
+    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else {
+      process.stdout.write(
+        `${summary.finished}/${summary.questions} questions done (${summary.solved} solved, ${summary.gave_up} gave up, ${summary.errored} errors, ${summary.skipped} done before)\n` +
+          `${summary.rollouts} rollouts (${summary.correct_rollouts} correct), ${summary.nodes} nodes in ${options.out}\n` +
+          `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} errors, ${summary.wall_s.toFixed(1)} s\n`,
+      );
+    }
+    if (summary.errored > 0) process.exitCode = 1;
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSignal);
+    await pool.close();
+    await policy.close?.();
+    if (special) await special.close?.();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * `treecot tree`: print one question's search tree as indented text.
+ *
+ *   treecot tree runs/lc.db real_0
+ *   treecot tree runs/lc.db real_0 --width 200 --run 2
+ *
+ * Each line: [node id] type N=visits W=reward sum (verdict) xcopies text.
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.ts';
+
+export function register(program: Command): void {
+  program
+    .command('tree <db> <questionId>')
+    .description('print one question\'s search tree as indented text')
+    .option('--run <id>', 'run id in the file (default: the latest)')
+    .option('--width <n>', 'characters of each thought to show', '100')
+    .action(async (db: string, questionId: string, options: { run?: string; width: string }) => {
+      const { readRun } = await import('../../store/index.ts');
+      const { formatTree } = await import('../../search/index.ts');
+      const { questions } = readRun(db, { runId: options.run === undefined ? undefined : Number(options.run) });
+      const q = questions.find((x) => x.questionId === questionId);
+      if (!q) {
+        const known = questions.slice(0, 5).map((x) => x.questionId).join(', ');
+        throw new ConfigError({ file: db, field: 'questionId' }, `no question "${questionId}" in this run (${questions.length} questions, e.g. ${known})`);
+      }
+      process.stdout.write(`${formatTree(q, Number(options.width) || 100)}\n`);
+    });
+}
