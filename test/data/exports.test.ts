@@ -188,3 +188,18 @@ test('bad input: another schema version, an empty run, a run without answers -> 
   await assert.rejects(cli('build', db, '--out', file), /not a folder/);
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });
+
+test('build --tokenizer builtin: lengths and prefixes in tokens of the built-in model (tags are one token)', async () => {
+  const out = join(dir, 'data-tokens');
+  const stats = JSON.parse(await cli('build', db, '--out', out, '--json', '--tokenizer', 'builtin'));
+  assert.equal(stats.build.lengthUnit, 'tokens');
+  const sft = jsonl(join(out, 'sft.jsonl'));
+  // PATH_D: 218 characters, of which 10 tags (132 characters) are one token each: 218 - 132 + 10 = 97 tokens.
+  assert.equal(sft[0]!.completion, PATH_D);
+  assert.equal(sft[0]!.length, 97);
+  assert.equal(sft[0]!.length_unit, 'tokens');
+  const dpo = jsonl(join(out, 'dpo.jsonl'));
+  assert.equal(dpo[0]!.common_prefix_chars, 1);
+  assert.equal(dpo[0]!.common_prefix_tokens, 1, '"<" is one character token');
+  await assert.rejects(cli('build', db, '--out', join(dir, 'y'), '--tokenizer', 'gpt2'), /--tokenizer/);
+});

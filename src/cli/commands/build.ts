@@ -6,6 +6,7 @@
  *   treecot build run.db --out data/ --sft all --sft-per-question 4 --pairs-per-question 2
  *   treecot build run.db --out data/ --chosen random --seed 7 --max-length 6000 --parquet
  *   treecot build run.db --out data/ --strip-tags --json          # stats.json on stdout
+ *   treecot build run.db --out data/ --tokenizer builtin          # lengths/prefixes in built-in-model tokens
  *
  * Writes DIR/sft.jsonl, DIR/dpo.jsonl (TRL plain format + provenance), paths.jsonl, stats.json,
  * card.md, manifest.json, trl/, llama-factory/, openrlhf/ (and .parquet files with --parquet).
@@ -25,6 +26,7 @@ interface BuildCliOptions {
   parquet?: boolean;
   prefixBoundary: string;
   runId?: string;
+  tokenizer?: string;
   json?: boolean;
 }
 
@@ -45,12 +47,13 @@ export function register(program: Command): void {
     .option('--sft-per-question <n>', 'cap of SFT rows per question (default 1; all for --sft all)')
     .option('--chosen <strategy>', 'DPO chosen: shortest | longest | random', 'shortest')
     .option('--pairs-per-question <n>', 'DPO pairs per question', '1')
-    .option('--max-length <n>', 'drop paths longer than n characters')
+    .option('--max-length <n>', 'drop paths longer than n characters (tokens with --tokenizer)')
     .option('--strip-tags', 'write thoughts without their <tag>...</tag> wrappers')
     .option('--seed <n>', 'seed for ties and random strategies', '0')
     .option('--parquet', 'also write a .parquet next to every .jsonl')
     .option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt: thought | char', 'thought')
     .option('--run-id <n>', 'which run of the database (default: the latest)')
+    .option('--tokenizer <kind>', 'measure lengths and prefixes in tokens: builtin (the built-in model\'s tokenizer)')
     .option('--json', 'print stats.json on stdout')
     .action(async (db: string, options: BuildCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
@@ -71,9 +74,18 @@ export function register(program: Command): void {
         },
         '(command line)',
       );
+      let countTokens: ((text: string) => number) | undefined;
+      if (options.tokenizer !== undefined) {
+        if (options.tokenizer !== 'builtin') {
+          throw new ConfigError({ file: '(command line)', field: '--tokenizer' }, `only "builtin" is supported, got "${options.tokenizer}"`);
+        }
+        const { CharTokenizer } = await import('../../train/index.ts');
+        const tokenizer = new CharTokenizer();
+        countTokens = (text) => tokenizer.encode(text).length;
+      }
       const started = Date.now();
       const data = readRun(db, { runId: integer(options.runId, '--run-id', ConfigError) });
-      const built = buildDataset(data, buildOptions, { source: db });
+      const built = buildDataset(data, buildOptions, { source: db, countTokens });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       if (options.json) {
         process.stdout.write(JSON.stringify(built.stats, null, 2) + '\n');
