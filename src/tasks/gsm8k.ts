@@ -109,7 +109,7 @@ function toReference(value: unknown, where: { file: string; line: number; field:
   const parts = text.split('####');
   const answer = canonicalDecimal(parts[parts.length - 1]!.trim().replace(/^\$/, ''));
   if (answer === null) {
-    throw new DataError(where, `no number after "####" (or as the whole value) in ${JSON.stringify(text.slice(-60))}`);
+    throw new DataError({ file: where.file, line: where.line, field: where.field }, `no number after "####" (or as the whole value) in ${JSON.stringify(text.slice(-60))}`);
   }
   return { answer, solution: parts.length > 1 ? text : null };
 }
