@@ -47,6 +47,7 @@ const CASES: Case[] = [
   ['detectable_format:json_format', {}, '```json\n{"a": [1, 2]}\n```', true],
   ['detectable_format:json_format', {}, '{"a": [1, 2]', false],
   ['detectable_format:json_format', {}, 'Here is the JSON: {"a": 1}', false],
+  ['detectable_format:json_format', {}, '{"a": NaN, "b": -Infinity, "c": "NaN"}', true], // Python's json.loads accepts these
   ['detectable_format:multiple_sections', { section_spliter: 'Section', num_sections: 2 }, 'Section 1\nIntro.\nSection 2\nBody.', true],
   ['detectable_format:multiple_sections', { section_spliter: 'Section', num_sections: 3 }, 'Section 1\nIntro.\nSection 2\nBody.', false],
   ['detectable_format:number_bullet_lists', { num_bullets: 2 }, 'Points:\n* one\n- two', true],

@@ -76,6 +76,22 @@ const WORD_END = new RegExp(`${WORD_CHAR}$`, 'u');
 const startsWithWordChar = (s: string): boolean => WORD_START.test(s);
 const endsWithWordChar = (s: string): boolean => WORD_END.test(s);
 
+/**
+ * Whether Python's `json.loads` accepts `text`: JSON plus the bare constants `NaN`, `Infinity`
+ * and `-Infinity`, which are swapped for 0 (outside strings) before `JSON.parse`.
+ */
+function parsesAsPythonJson(text: string): boolean {
+  const parse = (t: string): boolean => {
+    try {
+      JSON.parse(t);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return parse(text) || parse(text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m.startsWith('"') ? m : '0')));
+}
+
 const CONSTRAINED_OPTIONS = ['My answer is yes.', 'My answer is no.', 'My answer is maybe.'];
 
 /** The checkers, by instruction id. */
@@ -144,12 +160,7 @@ export const CHECKERS: Record<string, CheckerSpec> = {
       let s = v.trim();
       for (const prefix of ['```json', '```Json', '```JSON', '```']) if (s.startsWith(prefix)) s = s.slice(prefix.length);
       if (s.endsWith('```')) s = s.slice(0, -3);
-      try {
-        JSON.parse(s.trim());
-        return { followed: true };
-      } catch {
-        return { followed: false };
-      }
+      return { followed: parsesAsPythonJson(s.trim()) };
     },
   },
   'detectable_format:multiple_sections': {
