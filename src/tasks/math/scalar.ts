@@ -109,6 +109,7 @@ function compareValues(a: MathJson, b: MathJson, proportional: boolean): Compari
   if (compared === 0) return { equal: false, reason: 'could not evaluate either side' };
   if (symbols.length && compared < 2) return { equal: false, reason: 'too few sample points evaluated' };
   if (proportional && ratio === null && compared < envs.length) return { equal: false, reason: 'could not compare equations' };
+  if (proportional) return { equal: true, reason: 'the equations are multiples of each other' };
   return { equal: true, reason: symbols.length ? `identical as functions of ${symbols.join(', ')}` : 'equal values' };
 }
 
