@@ -90,7 +90,7 @@ export async function runSearchStage(args: SearchStageArgs): Promise<SearchSumma
       if (p.finished !== lastLogged && (p.finished % every === 0 || p.finished === p.questions)) {
         lastLogged = p.finished;
         const rate = p.counters.rollouts / Math.max(1e-9, p.elapsedMs / 1000);
-        args.log(`  search: ${p.finished}/${p.questions} questions done, ${p.solved} solved, ${p.counters.rollouts} rollouts (${rate.toFixed(1)}/s), ${p.counters.errors} errors`);
+        args.log(`  search: ${p.finished}/${p.questions} questions done, ${p.solved} solved, ${p.counters.rollouts} rollouts (${rate.toFixed(1)}/s), ${p.counters.failedCalls} failed calls`);
       }
     },
   });
@@ -175,8 +175,79 @@ export interface TrainModelArgs {
   log: PipelineLog;
 }
 
-/** Train from `initModel` (GGUF) on the data folder; writes outDir/model.gguf. */
+/** Read a JSONL data file as objects. */
+function readJsonl(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * The trainer objective for (eps, alpha): eps = alpha = 0 is plain sigmoid DPO; alpha = 0 is
+ * cDPO; alpha > 0 is the joint objective L_cDPO + alpha * L_SFT (eps = 0 inside it is DPO + SFT).
+ */
+export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo+sft' {
+  if (alpha > 0) return 'cdpo+sft';
+  return eps > 0 ? 'cdpo' : 'dpo';
+}
+
+/**
+ * Train from `initModel` (GGUF) on the data folder's sft.jsonl (kind sft) or dpo.jsonl (kind
+ * preference; the initial model is also the frozen reference model); writes outDir/model.gguf,
+ * outDir/train-log.jsonl and checkpoints under outDir/checkpoint (an interrupted stage resumes there).
+ * @throws DataError when the data set is empty (e.g. a search that found no correct path).
+ */
 export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
-  void args;
-  throw new Error('training: waiting for src/train');
+  const { train } = await import('../train/index.ts');
+  const started = Date.now();
+  const config = args.config.train;
+  const sft = args.kind === 'sft';
+  const stage = sft ? config.sft : config.preference;
+  const objective = sft ? 'sft' : objectiveFor(args.preference!.eps, args.preference!.alpha);
+  const dataFile = join(args.dataDir, sft ? 'sft.jsonl' : 'dpo.jsonl');
+  const rows = readJsonl(dataFile);
+  const out = join(args.outDir, 'model.gguf');
+  const every = Math.max(1, Math.round(stage.steps / 5));
+  const result = await train({
+    objective,
+    modelPath: args.initModel,
+    ...(sft
+      ? { sftRows: rows.map((r) => ({ prompt: String(r.prompt), completion: String(r.completion) })) }
+      : {
+          preferenceRows: rows.map((r) => ({ prompt: String(r.prompt), chosen: String(r.chosen), rejected: String(r.rejected), common_prefix_chars: Number(r.common_prefix_chars ?? 0) })),
+          beta: config.preference.beta,
+          eps: args.preference!.eps,
+          alpha: args.preference!.alpha,
+          maskPrefix: args.preference!.maskPrefix,
+        }),
+    dataSource: dataFile,
+    steps: stage.steps,
+    batch: stage.batch_size,
+    lr: stage.learning_rate,
+    workers: config.workers,
+    seed: args.config.seed,
+    out,
+    log: join(args.outDir, 'train-log.jsonl'),
+    checkpointDir: join(args.outDir, 'checkpoint'),
+    checkpointEvery: Math.max(1, Math.round(stage.steps / 4)),
+    resume: true,
+    refCacheDir: join(args.outDir, 'ref-logps'),
+    name: `treecot-${args.stage}`,
+    onStep: (record) => {
+      if (record.step % every === 0 || record.step === stage.steps) {
+        const extra = record['rewards/margins'] !== undefined ? `, margin ${record['rewards/margins'].toFixed(3)}, pref. acc ${((record['rewards/accuracies'] ?? 0) * 100).toFixed(0)}%` : '';
+        args.log(`  train ${args.stage}: step ${record.step}/${stage.steps}, loss ${record.loss.toFixed(4)}${extra}, ${record.tokens_per_s.toFixed(0)} tok/s`);
+      }
+    },
+  });
+  const last = result.records[result.records.length - 1];
+  return {
+    stage: args.stage,
+    objective: sft ? 'sft' : `${objective} (beta ${config.preference.beta}, eps ${args.preference!.eps}, alpha ${args.preference!.alpha}${args.preference!.maskPrefix ? ', masked' : ''})`,
+    steps: result.totalSteps,
+    final_loss: last ? last.loss : null,
+    wall_s: (Date.now() - started) / 1000,
+    model: out,
+  };
 }

@@ -19,6 +19,12 @@ const questionSourceShape = {
       count: z.int().min(1),
       words: z.enum(['train', 'heldout']).default('heldout'),
       seed: z.int().default(1),
+      /** Share of two-letter questions (the authors' set has only two-letter questions). */
+      two_letter_share: z.number().min(0).max(1).default(1),
+      /** 'set': letters uniform over the word's distinct letters (the notes' held-out test sets); 'pos': by occurrence. */
+      letter_sampling: z.enum(['set', 'pos']).default('set'),
+      /** Share of letters drawn from a-z at random (counts of 0 become possible). */
+      random_letter_share: z.number().min(0).max(1).default(0),
     })
     .optional(),
   /** Use only the first `limit` questions. */

@@ -13,7 +13,8 @@ import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig
 export function describeSource(source: QuestionSourceConfig): string {
   if (source.file) return source.file + (source.limit ? ` (first ${source.limit})` : '');
   const g = source.generate!;
-  return `${g.count} generated letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (seed ${g.seed})`;
+  const kind = g.two_letter_share === 1 ? 'two-letter' : g.two_letter_share === 0 ? 'one-letter' : `${Math.round(g.two_letter_share * 100)}% two-letter`;
+  return `${g.count} generated ${kind} letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (letters: ${g.letter_sampling}, seed ${g.seed})`;
 }
 
 /**
@@ -31,7 +32,15 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
     }
     const g = source.generate!;
     const split = builtinWordSplit();
-    problems = generateLetterCountProblems({ words: g.words === 'train' ? split.train : split.heldOut, count: g.count, seed: g.seed, idPrefix });
+    problems = generateLetterCountProblems({
+      words: g.words === 'train' ? split.train : split.heldOut,
+      count: g.count,
+      seed: g.seed,
+      twoLetterShare: g.two_letter_share,
+      letterSampling: g.letter_sampling,
+      randomLetterShare: g.random_letter_share,
+      idPrefix,
+    });
   }
   return source.limit ? problems.slice(0, source.limit) : problems;
 }
