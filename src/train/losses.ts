@@ -8,6 +8,7 @@
  * Rewards (TRL's `rewards/chosen`, `rewards/rejected`): beta * (log pi(y) - log ref(y)).
  */
 import { tf } from './tf-backend.ts';
+import { logSigmoid } from './ops.ts';
 
 /** The training objective (METHOD.md sections 3-4). */
 export type Objective = 'sft' | 'dpo' | 'cdpo' | 'cdpo+sft';
@@ -26,7 +27,7 @@ export type PairLoss = (h: tf.Tensor, config: PreferenceLossConfig) => tf.Tensor
  * Sigmoid DPO: L = -log sigma(h).
  * Source: Rafailov et al. 2023, "Direct Preference Optimization", eq. 7; TRL `loss_type="sigmoid"`.
  */
-export const sigmoidDpoLoss: PairLoss = (h) => tf.neg(tf.logSigmoid(h));
+export const sigmoidDpoLoss: PairLoss = (h) => tf.neg(logSigmoid(h));
 
 /**
  * Conservative DPO (label smoothing eps): L = -(1 - eps) log sigma(h) - eps log sigma(-h).
@@ -34,7 +35,7 @@ export const sigmoidDpoLoss: PairLoss = (h) => tf.neg(tf.logSigmoid(h));
  * `label_smoothing` on the sigmoid loss (TRL 0.20-0.28 only, see METHOD.md). eps = 0 is sigmoidDpoLoss.
  */
 export const cdpoLoss: PairLoss = (h, { eps }) =>
-  tf.sub(tf.mul(-(1 - eps), tf.logSigmoid(h)), tf.mul(eps, tf.logSigmoid(tf.neg(h))));
+  tf.sub(tf.mul(-(1 - eps), logSigmoid(h)), tf.mul(eps, logSigmoid(tf.neg(h))));
 
 /** The pair loss each objective uses (`sft` has none). */
 export const PAIR_LOSS_BY_OBJECTIVE: Record<Exclude<Objective, 'sft'>, PairLoss> = {

@@ -81,3 +81,15 @@ export function rope(x: tf.Tensor, cos: tf.Tensor, sinSigned: tf.Tensor): tf.Ten
   const swapped = tf.reshape(tf.reverse(tf.reshape(x, [B, T, D / 2, 2]), -1), [B, T, D]);
   return tf.add(tf.mul(x, cos), tf.mul(swapped, sinSigned));
 }
+
+/**
+ * log sigmoid(x), computed stably as min(x, 0) - log1p(exp(-|x|)), with gradient sigmoid(-x).
+ * (tfjs's own `logSigmoid` closes over a tensor that `tidy` may dispose before its gradient runs.)
+ */
+export const logSigmoid = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: tf.sub(tf.minimum(x, 0), tf.log1p(tf.exp(tf.neg(tf.abs(x))))),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.sigmoid(tf.neg(saved[0]!)))],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
