@@ -115,20 +115,45 @@ function compareValues(a: MathJson, b: MathJson, proportional: boolean): Compari
 
 const BASE_NUMBER = /^([0-9A-Za-z]+)_\{?(\d+)\}?$/;
 
-/** Equality of two scalar answers (already normalised). */
+/** Value of a numeral in `base` (2..36), or null when a digit is out of range. */
+function numeralValue(digits: string, base: number): bigint | null {
+  if (base < 2 || base > 36) return null;
+  let value = 0n;
+  for (const ch of digits.toLowerCase()) {
+    const d = parseInt(ch, 36);
+    if (Number.isNaN(d) || d >= base) return null;
+    value = value * BigInt(base) + BigInt(d);
+  }
+  return value;
+}
+
+/**
+ * Base-n numerals (`2516_8`). Predicted `a` vs reference `b`: same base -> same digits; a
+ * reference with a base accepts the bare digits (the question asked for that base); a predicted
+ * numeral with a base against a plain reference is converted to decimal.
+ */
+function compareBaseNumerals(a: string, baseA: RegExpExecArray | null, b: string, baseB: RegExpExecArray | null): Comparison {
+  if (baseA && baseB) {
+    const equal = baseA[2] === baseB[2] && baseA[1]!.toUpperCase() === baseB[1]!.toUpperCase();
+    return { equal, reason: equal ? 'same digits in the same base' : 'different base-n numerals' };
+  }
+  if (baseB) {
+    const equal = a.toUpperCase() === baseB[1]!.toUpperCase();
+    return { equal, reason: equal ? `same digits as the base-${baseB[2]} reference` : 'different base-n digits' };
+  }
+  const value = numeralValue(baseA![1]!, Number(baseA![2]));
+  const equal = value !== null && /^\d+$/.test(b) && value === BigInt(b);
+  return { equal, reason: equal ? 'base-n numeral equals the decimal reference' : 'base-n numeral differs from the reference' };
+}
+
+/** Equality of two scalar answers (already normalised): `a` predicted, `b` reference. */
 export function scalarEqual(a: string, b: string): Comparison {
   const sa = a.replace(/\s+/g, '');
   const sb = b.replace(/\s+/g, '');
   if (sa === sb) return { equal: true, reason: 'same text after normalisation' };
   const baseA = BASE_NUMBER.exec(sa);
   const baseB = BASE_NUMBER.exec(sb);
-  if (baseA || baseB) {
-    const digitsA = baseA ? baseA[1]! : sa;
-    const digitsB = baseB ? baseB[1]! : sb;
-    const sameBase = !baseA || !baseB || baseA[2] === baseB[2];
-    const equal = sameBase && digitsA.toUpperCase() === digitsB.toUpperCase();
-    return { equal, reason: equal ? 'same digits in the same base' : 'different base-n numerals' };
-  }
+  if (baseA || baseB) return compareBaseNumerals(sa, baseA, sb, baseB);
   const ja = parseLatex(a);
   const jb = parseLatex(b);
   if (ja === null || jb === null) return { equal: false, reason: 'texts differ and one does not parse as math' };
