@@ -1,10 +1,10 @@
 /**
  * Wire tests of the OpenAI-compatible policy against the real loopback server.
  */
-import { test, after } from 'node:test';
+import { test as nodeTest, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOpenAITestServer, type OpenAITestServer, type OpenAITestServerOptions } from '../helpers/openai-server.ts';
-import { createOpenAICompatiblePolicy, type OpenAICompatiblePolicyOptions } from '../../src/policy/index.ts';
+import { createOpenAICompatiblePolicy, type OpenAICompatiblePolicyOptions, type Transport } from '../../src/policy/index.ts';
 import type { CompleteOptions } from '../../src/policy/types.ts';
 import { PolicyCallError } from '../../src/core/index.ts';
 
@@ -34,11 +34,18 @@ function call(overrides: Partial<CompleteOptions> = {}): CompleteOptions {
   };
 }
 
+let transport: Transport = 'node-http';
+
 function policyFor(s: OpenAITestServer | OpenAITestServer[], options: Partial<OpenAICompatiblePolicyOptions> = {}) {
   const list = Array.isArray(s) ? s : [s];
   const model = options.probe === false ? 'test-model' : undefined;
-  return createOpenAICompatiblePolicy({ endpoints: list.map((x) => x.baseURL), model, retry: fastRetry, ...options });
+  return createOpenAICompatiblePolicy({ endpoints: list.map((x) => x.baseURL), model, retry: fastRetry, transport, ...options });
 }
+
+// Every test runs with both transports: the lean node:http one (default) and the openai SDK.
+const transports: Transport[] = ['node-http', 'sdk'];
+const tests: [string, () => Promise<void>][] = [];
+const test = (name: string, fn: () => Promise<void>) => tests.push([name, fn]);
 
 test('completions request body: client-side ChatML, sampling fields, n and seed', async () => {
   const s = await server();
@@ -210,3 +217,14 @@ test('API key: read from the named environment variable, sent as Bearer, never s
   await policyFor(noKey);
   assert.equal(noKey.requests[0]!.headers.authorization, undefined);
 });
+
+for (const t of transports) {
+  describe(`transport ${t}`, () => {
+    for (const [name, fn] of tests) {
+      nodeTest(name, async () => {
+        transport = t;
+        await fn();
+      });
+    }
+  });
+}

@@ -18,6 +18,7 @@ import { withConcurrencyLimit } from '../with-concurrency-limit.ts';
 import { withFanOut } from '../with-fan-out.ts';
 import { withRetries, type RetryOptions } from '../with-retries.ts';
 import { OpenAICompatibleEndpoint, type EndpointMode } from './endpoint.ts';
+import type { Transport } from './sender.ts';
 import { probeEndpoint, type ProbeResult } from './probe.ts';
 
 export interface OpenAICompatiblePolicyOptions {
@@ -42,6 +43,8 @@ export interface OpenAICompatiblePolicyOptions {
   /** Without a probe: whether the servers honour `n`. */
   supportsN?: boolean;
   extraBody?: Record<string, unknown>;
+  /** 'node-http' (default) or 'sdk' (the openai SDK); see sender.ts. */
+  transport?: Transport;
   /** Where the environment comes from (tests). Default process.env. */
   env?: Record<string, string | undefined>;
 }
@@ -87,7 +90,7 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
   if (options.probe !== false) {
     for (const baseURL of urls) {
       probes.push(
-        await probeEndpoint({ baseURL, apiKey, model: options.model ?? probes[0]?.model, mode, timeoutMs: options.timeoutMs, retry: options.retry }),
+        await probeEndpoint({ baseURL, apiKey, model: options.model ?? probes[0]?.model, mode, timeoutMs: options.timeoutMs, retry: options.retry, transport: options.transport }),
       );
     }
     if (mode === 'chat') {
@@ -115,6 +118,7 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
         timeoutMs: options.timeoutMs,
         supportsN: probes[i]?.supportsN ?? options.supportsN ?? true,
         extraBody: options.extraBody,
+        transport: options.transport,
       }),
   );
   let inner: Policy = withBalancing(endpoints);

@@ -1,7 +1,7 @@
 /**
  * One OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp server, hosted APIs) as a Policy,
- * through the maintained `openai` SDK (v6) with a custom baseURL. The SDK's own retries are off
- * (`maxRetries: 0`); retries, balancing and fan-out are wrappers (see ../with-*.ts). Each call
+ * over a lean node:http transport (default) or the maintained `openai` SDK (v6, custom baseURL,
+ * SDK retries off); see sender.ts. Retries, balancing and fan-out are wrappers (see ../with-*.ts). Each call
  * makes one HTTP request, except when the server returns fewer choices than `n`: then the missing
  * ones are requested with n = 1 in parallel (and `supportsN` becomes false for later calls).
  *
@@ -15,11 +15,10 @@
  * and unparsable responses), with `retry-after` parsed. The API key lives only inside the SDK
  * client; it is not a field of this object and never appears in errors or `describe()`.
  */
-import OpenAI from 'openai';
-import { PolicyCallError } from '../../core/index.ts';
 import type { ChatTemplate } from '../chat-template.ts';
 import { chatMessages } from '../chat-template.ts';
-import { abortError, isRetryableStatus, parseRetryAfter, PolicyRequestError } from '../request-error.ts';
+import { abortError, PolicyRequestError } from '../request-error.ts';
+import { createSender, type Sender, type Transport } from './sender.ts';
 import type { Completion, CompleteOptions, CompleteResult, EndpointStats, FinishReason, Policy, Warning } from '../types.ts';
 
 export type EndpointMode = 'completions' | 'chat';
@@ -42,6 +41,8 @@ export interface EndpointOptions {
   supportsN?: boolean;
   /** Extra JSON fields merged into every generation request body (server quirks). */
   extraBody?: Record<string, unknown>;
+  /** 'node-http' (default, lean) or 'sdk' (the openai SDK). */
+  transport?: Transport;
 }
 
 interface RawChoice {
@@ -81,7 +82,7 @@ export class OpenAICompatibleEndpoint implements Policy {
   readonly baseURL: string;
   readonly mode: EndpointMode;
   supportsN: boolean;
-  readonly #client: OpenAI;
+  readonly #send: Sender;
   readonly #options: EndpointOptions;
   readonly #stats: EndpointStats;
 
@@ -92,21 +93,13 @@ export class OpenAICompatibleEndpoint implements Policy {
     this.baseURL = options.baseURL;
     this.mode = options.mode;
     this.supportsN = options.supportsN ?? true;
-    this.#client = new OpenAI({
+    this.#send = createSender({
       baseURL: options.baseURL,
-      apiKey: options.apiKey ?? 'no-key',
-      organization: null,
-      project: null,
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 120_000,
-      ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      transport: options.transport,
     });
     this.#stats = { endpoint: options.baseURL, requests: 0, errors: 0, outstanding: 0, promptTokens: 0, completionTokens: 0 };
-  }
-
-  /** The SDK client (for the capability probe). */
-  get client(): OpenAI {
-    return this.#client;
   }
 
   stats(): EndpointStats[] {
@@ -122,6 +115,7 @@ export class OpenAICompatibleEndpoint implements Policy {
       mode: this.mode,
       template: this.#options.template?.name,
       supportsN: this.supportsN,
+      transport: this.#options.transport ?? 'node-http',
       timeoutMs: this.#options.timeoutMs ?? 120_000,
     };
   }
@@ -188,11 +182,11 @@ export class OpenAICompatibleEndpoint implements Policy {
     this.#stats.outstanding++;
     let raw: RawResponse;
     try {
-      raw = (await this.#client.post(path, { body, signal: options.signal ?? undefined })) as RawResponse;
+      raw = (await this.#send('POST', path, body, options.signal)) as RawResponse;
     } catch (error) {
       this.#stats.errors++;
       if (options.signal?.aborted) throw abortError(options.signal);
-      throw classify(error, url, this.#options.timeoutMs ?? 120_000);
+      throw error;
     } finally {
       this.#stats.outstanding--;
     }
@@ -216,33 +210,4 @@ export class OpenAICompatibleEndpoint implements Policy {
     this.#stats.completionTokens += completionTokens;
     return { completions, promptTokens, completionTokens };
   }
-}
-
-/** Turn an SDK or network error into a PolicyRequestError (see the module doc for what retries). */
-export function classify(error: unknown, url: string, timeoutMs: number): PolicyRequestError {
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new PolicyRequestError(`${url}: no response within ${timeoutMs} ms`, { url, isRetryable: true, cause: error });
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    const cause = (error as { cause?: { message?: string; cause?: { code?: string } } }).cause;
-    const detail = cause?.cause?.code ?? cause?.message ?? error.message;
-    return new PolicyRequestError(`${url}: connection error (${detail})`, { url, isRetryable: true, cause: error });
-  }
-  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-    const status = error.status;
-    const message = (error.error as { message?: string } | undefined)?.message ?? error.message;
-    return new PolicyRequestError(`${url}: HTTP ${status}: ${message}`, {
-      url,
-      status,
-      isRetryable: isRetryableStatus(status),
-      retryAfterMs: parseRetryAfter(error.headers),
-      cause: error,
-    });
-  }
-  if (error instanceof SyntaxError) {
-    return new PolicyRequestError(`${url}: response is not valid JSON (${error.message})`, { url, status: 200, isRetryable: true, cause: error });
-  }
-  if (error instanceof PolicyCallError) return new PolicyRequestError(error.message, { url, isRetryable: error.isRetryable, cause: error });
-  const message = error instanceof Error ? error.message : String(error);
-  return new PolicyRequestError(`${url}: ${message}`, { url, isRetryable: true, cause: error });
 }

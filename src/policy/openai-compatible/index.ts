@@ -1,4 +1,7 @@
-export { OpenAICompatibleEndpoint, classify, cutAtStop, mapFinishReason } from './endpoint.ts';
+export { OpenAICompatibleEndpoint, cutAtStop, mapFinishReason } from './endpoint.ts';
+export { createSender, classify } from './sender.ts';
+export type { Sender, SenderOptions, Transport } from './sender.ts';
+export { requestJson } from './node-http-transport.ts';
 export type { EndpointMode, EndpointOptions } from './endpoint.ts';
 export { probeEndpoint } from './probe.ts';
 export type { ProbeOptions, ProbeResult } from './probe.ts';

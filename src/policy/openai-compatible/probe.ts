@@ -10,10 +10,9 @@
  * Probe requests are retried like normal calls (transient failures at start do not decide a
  * capability), with the same timeout.
  */
-import OpenAI from 'openai';
 import { ConfigError, PolicyCallError } from '../../core/index.ts';
 import { retryWithBackoff, type RetryOptions } from '../with-retries.ts';
-import { classify } from './endpoint.ts';
+import { createSender, type Transport } from './sender.ts';
 
 export interface ProbeOptions {
   baseURL: string;
@@ -27,6 +26,7 @@ export interface ProbeOptions {
   checkLogprobs?: boolean;
   timeoutMs?: number;
   retry?: RetryOptions;
+  transport?: Transport;
 }
 
 export interface ProbeResult {
@@ -44,28 +44,15 @@ export interface ProbeResult {
 /** Probe one server; see the module doc. @throws PolicyCallError when it cannot be reached. */
 export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const client = new OpenAI({
-    baseURL: options.baseURL,
-    apiKey: options.apiKey ?? 'no-key',
-    organization: null,
-    project: null,
-    maxRetries: 0,
-    timeout: timeoutMs,
-    ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
-  });
+  const send = createSender({ baseURL: options.baseURL, apiKey: options.apiKey, timeoutMs, transport: options.transport });
   let requests = 0;
   /** Run one probe request with retries; a non-retryable 4xx comes back as `{status, message}`. */
   async function attempt<T>(path: string, run: () => Promise<T>): Promise<T | { status: number; message: string }> {
-    const url = `${options.baseURL}${path}`;
     try {
       const { value } = await retryWithBackoff(
         async () => {
           requests++;
-          try {
-            return await run();
-          } catch (error) {
-            throw classify(error, url, timeoutMs);
-          }
+          return await run();
         },
         { maxRetries: 3, initialDelayMs: 200, ...options.retry },
       );
@@ -81,7 +68,7 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult>
   const isFailure = (v: unknown): v is { status: number; message: string } =>
     typeof v === 'object' && v !== null && 'status' in v && 'message' in v && !('data' in v) && !('choices' in v);
 
-  const list = await attempt('/models', () => client.get<{ data?: { id?: string }[] }>('/models'));
+  const list = await attempt('/models', () => send('GET', '/models') as Promise<{ data?: { id?: string }[] }>);
   const models = isFailure(list) ? [] : (list.data ?? []).map((m) => String(m.id));
   const model = options.model ?? models[0];
   if (model === undefined) {
@@ -105,17 +92,17 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult>
     options.mode === 'completions'
       ? { model, prompt: 'Say OK.', max_tokens: 1, temperature: 1, n: 2 }
       : { model, messages: [{ role: 'user', content: 'Say OK.' }], max_tokens: 1, temperature: 1, n: 2 };
-  const nAnswer = await attempt(path, () => client.post<{ choices?: unknown[] }>(path, { body: nBody }));
+  const nAnswer = await attempt(path, () => send('POST', path, nBody) as Promise<{ choices?: unknown[] }>);
   if (isFailure(nAnswer)) throw new PolicyCallError(`capability probe failed: ${nAnswer.message}`, { url: options.baseURL, status: nAnswer.status });
   result.supportsN = (nAnswer.choices?.length ?? 0) >= 2;
 
   if (options.mode === 'chat' || options.checkChatContinue) {
-    const chat = await attempt('/chat/completions', () => client.post<{ choices?: unknown[] }>('/chat/completions', { body: chatBody }));
+    const chat = await attempt('/chat/completions', () => send('POST', '/chat/completions', chatBody) as Promise<{ choices?: unknown[] }>);
     result.supportsChatContinue = !isFailure(chat) && Array.isArray(chat.choices);
   }
   if (options.checkLogprobs) {
     const lp = await attempt('/completions', () =>
-      client.post<{ choices?: { logprobs?: unknown }[] }>('/completions', { body: { model, prompt: 'Say OK.', max_tokens: 1, logprobs: 1 } }),
+      send('POST', '/completions', { model, prompt: 'Say OK.', max_tokens: 1, logprobs: 1 }) as Promise<{ choices?: { logprobs?: unknown }[] }>,
     );
     result.supportsLogprobs = !isFailure(lp) && lp.choices?.[0]?.logprobs != null;
   }

@@ -1,0 +1,107 @@
+/**
+ * Benchmark (b) of issue 3: throughput of the OpenAI-compatible policy against the loopback server
+ * with 50 ms latency, at 1, 8, 64 and 256 requests in flight. Ideal requests/s = in-flight / latency;
+ * we report achieved / ideal (target >= 0.9 at 64 and 256). The server runs in a child process so
+ * it does not share the client's event loop.
+ *
+ * Each level: `in_flight` workers each call `doComplete` (n = 1, no fan-out, retries on) in a loop for
+ * `seconds`, after a short warm-up that opens the connections.
+ *
+ *   npm run bench:search:http            # prints one JSON line
+ *   npm run bench:search:http -- --seconds 5 --latency 50 --levels 1,8,64,256 --transport sdk
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
+import { createOpenAICompatiblePolicy } from '../../src/policy/index.ts';
+import type { CompleteOptions, Policy } from '../../src/policy/types.ts';
+import type { Transport } from '../../src/policy/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    latency: { type: 'string', default: '50' },
+    levels: { type: 'string', default: '1,8,64,256' },
+    transport: { type: 'string', default: 'node-http' },
+  },
+});
+const seconds = Number(values.seconds);
+const latencyMs = Number(values.latency);
+const levels = values.levels!.split(',').map(Number);
+const transport = values.transport as Transport;
+
+function startServer(): Promise<{ child: ChildProcess; baseURL: string }> {
+  const child = fork(fileURLToPath(new URL('./http-server-child.ts', import.meta.url)), [JSON.stringify({ latencyMs })], {
+    execArgv: ['--import', 'tsx'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, baseURL: (m as { baseURL: string }).baseURL }));
+    child.once('error', reject);
+  });
+}
+
+function serverStats(child: ChildProcess): Promise<{ requests: number; maxInFlight: number; cpuUs: number }> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as { requests: number; maxInFlight: number; cpuUs: number }));
+    child.send('stats');
+  });
+}
+
+const call: CompleteOptions = {
+  prompt: { instruction: 'Count the letters. ', question: 'How many r in "strawberry"?', assistantPrefix: '<thinking>' },
+  n: 1,
+  stop: ['</thinking>'],
+  maxTokens: 32,
+  temperature: 1,
+  topP: 1,
+};
+
+async function drive(policy: Policy, inFlight: number, durationMs: number): Promise<number> {
+  const end = performance.now() + durationMs;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < end) {
+        await policy.doComplete(call);
+        done++;
+      }
+    }),
+  );
+  return done;
+}
+
+const { child, baseURL } = await startServer();
+const results = [];
+try {
+  for (const inFlight of levels) {
+    const policy = await createOpenAICompatiblePolicy({ endpoints: [baseURL], model: 'test-model', probe: false, timeoutMs: 30_000, transport });
+    await drive(policy, inFlight, Math.max(300, latencyMs * 4)); // warm-up: open connections, JIT
+    child.send('reset');
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    const requests = await drive(policy, inFlight, seconds * 1000);
+    const elapsed = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const stats = await serverStats(child);
+    const rps = requests / elapsed;
+    const ideal = inFlight / (latencyMs / 1000);
+    const errors = policy.stats()[0]!.errors;
+    results.push({
+      in_flight: inFlight,
+      requests,
+      seconds: Number(elapsed.toFixed(3)),
+      requests_per_s: Number(rps.toFixed(1)),
+      ideal_requests_per_s: ideal,
+      share_of_ideal: Number((rps / ideal).toFixed(3)),
+      server_max_in_flight: stats.maxInFlight,
+      client_cpu_us_per_request: Math.round((cpu.user + cpu.system) / requests),
+      server_cpu_us_per_request: Math.round(stats.cpuUs / Math.max(1, stats.requests)),
+      load_average_1m: Number(loadavg()[0]!.toFixed(2)),
+      errors,
+    });
+  }
+} finally {
+  child.disconnect();
+}
+console.log(JSON.stringify({ bench: 'search-http', latency_ms: latencyMs, transport, node: process.version, cpus: cpus().length, results }));
