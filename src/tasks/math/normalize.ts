@@ -45,8 +45,10 @@ export function normalizeAnswer(input: string): string {
   let s = input.trim();
   if (s.length > MAX_ANSWER_LENGTH) return s;
   s = s.replace(/^\$+|\$+$/g, '').replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');
+  s = s.replace(/(?:\s|\.|\\[.,;!]\s*$)+$/, '').replace(/^\$+|\$+$/g, '');
   s = s.replace(/\\(?:textbf|mathbf|textit|mathit|boldsymbol|bm)\s*\{([^{}]*)\}/g, '$1');
-  s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigl|\\bigr/g, '');
+  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\s*[.|]/g, (m) => (m.endsWith('|') ? '|' : ''));
+  s = s.replace(/\\displaystyle|\\left|\\right|\\bigl|\\bigr|\\Bigl|\\Bigr|\\big|\\Big/g, '');
   s = s.replace(/,\\!\s*(?=\d{3})/g, ',').replace(/\{,\}/g, ',');
   s = s.replace(/(?<!\\)\\(?:[!,;: ]|quad|qquad)|~/g, ' ');
   s = s.replace(/\\[dt]frac/g, '\\frac').replace(/\\[dt]binom/g, '\\binom');
@@ -56,7 +58,8 @@ export function normalizeAnswer(input: string): string {
   s = s.replace(/\\(?:text|mbox|mathrm|textrm)\s*\{\s*(or|and)\s*\}/g, ',');
   const plain = unwrapText(s).trim();
   if (isWordAnswer(plain) || choiceLetter(plain)) return plain.replace(/\s+/g, ' ');
-  s = stripUnits(s);
+  const withoutUnits = stripUnits(s);
+  if (withoutUnits !== '') s = withoutUnits;
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, '');
   s = s.replace(/[.\s]+$/, '').replace(/^[\s]+/, '');
   // thousands separators in a whole-number answer: 58,500 / 11,111,111,100
