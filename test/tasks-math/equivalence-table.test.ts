@@ -20,7 +20,7 @@ const EQUAL: Record<string, Case[]> = {
   textUnitsDegrees: [
     ['90^\\circ', '90'], ['106', '106^\\circ'], ['15\\mbox{ cm}^2', '15'], ['5.4 \\text{ cents}', '5.4'],
     ['864 \\mbox{ inches}^2', '864'], ['\\frac{270}7\\text{ degrees}', '\\frac{270}{7}'], ['\\text{Evelyn}', 'Evelyn'],
-    ['\\text{ east }', '\\text{east}'],
+    ['\\text{ east }', '\\text{east}'], ['\\text{Evelyn}.', '\\text{Evelyn}'], ['\\left. 44 \\right.', '44'],
   ],
   radicals: [
     ['2\\sqrt{2}', '\\sqrt{8}'], ['\\frac{\\sqrt{3}}{3}', '\\frac{1}{\\sqrt{3}}'], ['\\sqrt{\\frac{2}{3}}', '\\frac{\\sqrt{6}}{3}'],
