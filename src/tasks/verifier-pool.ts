@@ -28,6 +28,11 @@ export interface VerifierPoolOptions {
   inProcessTasks?: readonly string[];
   /** Longest output (characters) verified in-process (default 20,000). */
   inProcessMaxChars?: number;
+  /**
+   * Heap limit per worker in MB (default 1024). A check that exhausts it ends its worker; the
+   * pool replaces the worker and rejects that check with the worker's error.
+   */
+  maxHeapMb?: number;
 }
 
 interface Job {
@@ -69,6 +74,7 @@ export class VerifierPool {
   private readonly size: number;
   private readonly inProcess: ReadonlySet<string>;
   private readonly inProcessMaxChars: number;
+  private readonly maxHeapMb: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -85,6 +91,7 @@ export class VerifierPool {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.inProcess = new Set(options.inProcessTasks ?? ['gsm8k']);
     this.inProcessMaxChars = options.inProcessMaxChars ?? 20_000;
+    this.maxHeapMb = options.maxHeapMb ?? 1024;
   }
 
   /** Start the workers now (they start lazily on the first check that needs one) and wait until they are ready. */
@@ -144,7 +151,7 @@ export class VerifierPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, { execArgv: [] });
+    const worker = new Worker(WORKER_URL, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
     const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 };
     worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
     worker.on('error', (error) => this.onCrash(slot, error));
