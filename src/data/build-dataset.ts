@@ -81,6 +81,7 @@ export function buildDataset(
   const source = extra.source ?? `run ${data.run.runId}`;
   if (data.questions.length === 0) throw new DataError({ file: source }, 'the run has no questions: run `treecot search` first');
   const rng = new Rng(options.seed);
+  const reflectionTypes = [reflectionTypeOf(data.run.config)];
   const counts: ExtractCounts = { unscoredAnswers: 0, annotationRejected: 0 };
   const allPaths: TreePath[] = [];
   const allRanked: RankedPath[] = [];
@@ -90,15 +91,21 @@ export function buildDataset(
   let droppedOverMaxLength = 0;
   let duplicateCorrectResponses = 0;
   let searchTokens = 0;
+  let timeoutsNotRejected = 0;
   for (const question of data.questions) {
     for (const node of question.nodes) searchTokens += node.promptTokens + node.completionTokens;
-    const extracted = extractQuestionPaths(question, { separator: data.run.separator, stripTags: options.stripTags, countTokens: extra.countTokens, source }, counts);
+    const extracted = extractQuestionPaths(
+      question,
+      { separator: data.run.separator, stripTags: options.stripTags, countTokens: extra.countTokens, source, reflectionTypes },
+      counts,
+    );
     const paths = extracted.filter((p) => options.maxLength === undefined || p.length <= options.maxLength);
     droppedOverMaxLength += extracted.length - paths.length;
     allPaths.push(...paths);
     if (paths.length > 0) q.withScoredPaths++;
     const correct = paths.filter((p) => p.correct);
-    const incorrect = paths.filter((p) => !p.correct);
+    const incorrect = paths.filter((p) => !p.correct && !NOT_REJECTABLE_VERDICTS.includes(p.verdict ?? ''));
+    timeoutsNotRejected += paths.filter((p) => !p.correct).length - incorrect.length;
     if (incorrect.length > 0) q.withIncorrectPath++;
     if (correct.length === 0) {
       if (paths.length > 0) q.droppedNoCorrectPath++;
@@ -137,6 +144,7 @@ export function buildDataset(
       unscoredAnswers: counts.unscoredAnswers,
       droppedOverMaxLength,
       duplicateCorrectResponses,
+      timeoutsNotRejected,
     },
     ranked: allRanked,
     sft: sftUnique,
@@ -146,6 +154,18 @@ export function buildDataset(
     searchTokens,
   });
   return { sft: sftUnique, dpo: dpoUnique, paths: allPaths, stats, options };
+}
+
+/**
+ * Verdicts whose paths are never DPO `rejected`: a verifier that ran out of time says nothing
+ * about the answer (our choice; the paper's rule-based rewards do not time out).
+ */
+export const NOT_REJECTABLE_VERDICTS: readonly string[] = ['timeout'];
+
+/** The run's reflection node type (`search.reflection_type` of the stored config), default `reflection`. */
+function reflectionTypeOf(config: unknown): string {
+  const search = (config as { search?: { reflection_type?: unknown } } | null)?.search;
+  return typeof search?.reflection_type === 'string' ? search.reflection_type : 'reflection';
 }
 
 function uniqueBy<T>(rows: readonly T[], key: (row: T) => string): T[] {
@@ -169,6 +189,7 @@ function toSftRow(r: RankedPath): SftRow {
     length_rank: r.rank,
     correct_paths: r.count,
     reflection_count: r.path.reflectionCount,
+    reflection_markers: r.path.reflectionMarkers,
     node_ids: r.path.nodeIds,
     path_tokens: r.path.promptTokens + r.path.completionTokens,
   };

@@ -78,6 +78,8 @@ export function makePair(chosen: RankedPath, rejected: TreePath, countTokens?: C
     chosen_length_bin: chosen.bin,
     chosen_reflection_count: c.reflectionCount,
     rejected_reflection_count: rejected.reflectionCount,
+    chosen_reflection_markers: c.reflectionMarkers,
+    rejected_reflection_markers: rejected.reflectionMarkers,
     rejected_verdict: rejected.verdict,
     chosen_node_ids: c.nodeIds,
     rejected_node_ids: rejected.nodeIds,

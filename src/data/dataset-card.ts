@@ -53,7 +53,8 @@ ${q.withIncorrectPath} with an incorrect path, ${q.withPairs} with DPO pairs; ${
 
 Paths: ${p.total} root-to-answer paths (${p.correct} correct, ${p.incorrect} incorrect). Left out:
 ${p.droppedAnnotationRejected} through a node a person rejected, ${p.unscoredAnswers} unscored answers,
-${p.droppedOverMaxLength} over the maximum length, ${p.duplicateCorrectResponses} duplicate correct responses.
+${p.droppedOverMaxLength} over the maximum length, ${p.duplicateCorrectResponses} duplicate correct responses;
+${p.timeoutsNotRejected} wrong-scored paths with a verifier timeout were not used as DPO rejected.
 
 Verdicts of all paths:
 
@@ -71,9 +72,11 @@ SFT completion length (${unit}): ${summaryLine(stats.sft.length)}
 ## Reflection markers
 
 SFT rows with at least one reflection: ${stats.sft.reflection.rowsWithReflection} of ${stats.sft.rows}.
-Reflections per SFT row: ${summaryLine(stats.sft.reflection.summary)}
+Reflection nodes per SFT row: ${summaryLine(stats.sft.reflection.summary)}
+Reflective phrases per SFT row (\`<reflection>\`, "wait", "something is wrong", ...): ${summaryLine(stats.sft.reflection.markers)}
 
 DPO pairs whose chosen has a reflection: ${stats.dpo.reflection.chosenWithReflection}; whose rejected has one: ${stats.dpo.reflection.rejectedWithReflection}.
+Reflective phrases: chosen ${summaryLine(stats.dpo.reflection.chosenMarkers)}; rejected ${summaryLine(stats.dpo.reflection.rejectedMarkers)}.
 
 ## DPO common prefix (METHOD.md section 3)
 

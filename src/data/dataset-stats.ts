@@ -36,6 +36,8 @@ export interface DatasetStats {
     unscoredAnswers: number;
     droppedOverMaxLength: number;
     duplicateCorrectResponses: number;
+    /** Wrong-scored paths whose verdict is `timeout`: not used as DPO rejected. */
+    timeoutsNotRejected: number;
   };
   /** Counts per split. */
   splits: { sft: number; dpo: number };
@@ -44,7 +46,7 @@ export interface DatasetStats {
     byLengthBin: Record<LengthBin, number>;
     duplicatesRemoved: number;
     length: NumberSummary;
-    reflection: { rowsWithReflection: number; summary: NumberSummary; byCount: Record<string, number> };
+    reflection: { rowsWithReflection: number; summary: NumberSummary; byCount: Record<string, number>; markers: NumberSummary };
     pathTokens: NumberSummary;
   };
   dpo: {
@@ -58,7 +60,7 @@ export interface DatasetStats {
     /** common_prefix_chars / chosen length in characters. */
     prefixShareOfChosen: NumberSummary;
     rejectedByVerdict: Record<string, number>;
-    reflection: { chosenWithReflection: number; rejectedWithReflection: number };
+    reflection: { chosenWithReflection: number; rejectedWithReflection: number; chosenMarkers: NumberSummary; rejectedMarkers: NumberSummary };
     pathTokens: NumberSummary;
   };
   /** Lengths of all distinct correct paths per relative length class (METHOD.md section 2). */
@@ -125,6 +127,7 @@ export function computeDatasetStats(input: StatsInput): DatasetStats {
         rowsWithReflection: sft.filter((r) => r.reflection_count > 0).length,
         summary: summarize(sft.map((r) => r.reflection_count)),
         byCount: tally(sft.map((r) => r.reflection_count)),
+        markers: summarize(sft.map((r) => r.reflection_markers)),
       },
       pathTokens: summarize(sft.map((r) => r.path_tokens)),
     },
@@ -140,6 +143,8 @@ export function computeDatasetStats(input: StatsInput): DatasetStats {
       reflection: {
         chosenWithReflection: dpo.filter((p) => p.chosen_reflection_count > 0).length,
         rejectedWithReflection: dpo.filter((p) => p.rejected_reflection_count > 0).length,
+        chosenMarkers: summarize(dpo.map((p) => p.chosen_reflection_markers)),
+        rejectedMarkers: summarize(dpo.map((p) => p.rejected_reflection_markers)),
       },
       pathTokens: summarize(dpo.map((p) => p.path_tokens)),
     },

@@ -7,6 +7,7 @@
 import { DataError } from '../core/errors.ts';
 import { linearizePath, renderThought, type ThoughtOnPath } from '../core/thought-format.ts';
 import { userText } from '../core/prompt.ts';
+import { reflectionMarkers } from '../eval/index.ts';
 import type { StoredNode, StoredQuestion } from '../store/types.ts';
 import type { CountTokens, TreePath } from './types.ts';
 
@@ -19,6 +20,8 @@ export interface ExtractPathsOptions {
   countTokens?: CountTokens;
   /** Name used in error messages (the database path). */
   source?: string;
+  /** Node types counted as reflections. Default REFLECTION_TYPES. */
+  reflectionTypes?: readonly string[];
 }
 
 /** What was left out while extracting, for the stats. */
@@ -29,7 +32,7 @@ export interface ExtractCounts {
   annotationRejected: number;
 }
 
-/** Node types that are counted as reflection markers. */
+/** Node types counted as reflections by default (the run's `search.reflection_type` is used when known). */
 export const REFLECTION_TYPES: readonly string[] = ['reflection'];
 
 /** An answer node: type `answer`, or any node that carries a reward. */
@@ -115,7 +118,8 @@ function buildPath(
     verdict: answer.verdict,
     length: options.countTokens ? options.countTokens(response) : response.length,
     lengthUnit: options.countTokens ? 'tokens' : 'chars',
-    reflectionCount: thoughts.filter((n) => REFLECTION_TYPES.includes(n.type)).length,
+    reflectionCount: thoughts.filter((n) => (options.reflectionTypes ?? REFLECTION_TYPES).includes(n.type)).length,
+    reflectionMarkers: reflectionMarkers(response),
     nodeIds: chain.map((n) => n.id),
     thoughtStarts,
     promptTokens: chain.reduce((sum, n) => sum + n.promptTokens, 0),

@@ -30,6 +30,7 @@ export {
   buildDataset,
   canonicalHash,
   parseBuildOptions,
+  NOT_REJECTABLE_VERDICTS,
   BuildOptionsSchema,
   type BuildOptions,
   type BuildOptionsInput,

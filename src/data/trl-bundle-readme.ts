@@ -31,6 +31,8 @@ ${prefix ? 'Before DPO it runs `prepare_data.py`, which writes `data/dpo_prefix_
 | prefix masking | ${prefix ? 'shared prefix moved into the prompt' : 'off (`--masking none`)'} | ${prefix ? `boundary: ${options.prefixBoundary}` : '-'} |
 
 The DPO stage starts from the SFT output (\`output/sft\`), which TRL also copies as the reference model.
+\`max_prompt_length\` is set to \`max_length\`: TRL's default of 512 would cut long prompts (instruction + question +
+moved prefix) from the left without a warning.
 
 ## Why TRL is pinned to \`${TRL_VERSION_SPEC}\`
 

@@ -122,6 +122,9 @@ export function trlConfigs(options: TrlBundleOptions, hasSft: boolean): { sft: R
     dataset_train_split: 'train',
     ...trainingArguments(options, 'output/dpo', options.dpoLearningRate, options.dpoEpochs),
     max_length: options.maxLength,
+    // TRL 0.20-0.28 default max_prompt_length = 512 and cut longer prompts from the left; a
+    // prefix-in-prompt prompt (instruction + question + shared thoughts) is often longer.
+    max_prompt_length: options.maxLength,
     beta: options.beta,
     label_smoothing: options.eps,
     loss_type: ['sigmoid', 'sft'],

@@ -28,8 +28,10 @@ export interface TreePath {
   /** Length of `response` in `lengthUnit`. */
   length: number;
   lengthUnit: LengthUnit;
-  /** Number of `reflection` nodes on the path (the visible "Wait! something is wrong" markers). */
+  /** Number of reflection nodes on the path (type `reflection`, or the run's `search.reflection_type`). */
   reflectionCount: number;
+  /** Reflective phrases in the response text (eval's `reflectionMarkers`: `<reflection>`, "wait", ...). */
+  reflectionMarkers: number;
   /** Node ids from the root to the answer node (inclusive). */
   nodeIds: number[];
   /** Character offsets in `response` where each shown thought starts (first is 0). */
@@ -56,6 +58,8 @@ export interface SftRow {
   /** Number of distinct correct paths of the question. */
   correct_paths: number;
   reflection_count: number;
+  /** Reflective phrases in the completion (eval's `reflectionMarkers`). */
+  reflection_markers: number;
   /** Node ids root..answer. */
   node_ids: number[];
   /** Prompt + completion tokens the search spent on this path's nodes. */
@@ -86,6 +90,8 @@ export interface DpoPair {
   chosen_length_bin: LengthBin;
   chosen_reflection_count: number;
   rejected_reflection_count: number;
+  chosen_reflection_markers: number;
+  rejected_reflection_markers: number;
   rejected_verdict: string | null;
   chosen_node_ids: number[];
   rejected_node_ids: number[];

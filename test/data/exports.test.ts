@@ -39,7 +39,9 @@ async function cli(...args: string[]): Promise<string> {
   program.exitOverride();
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+  // Only our text output is captured; the test runner's own (binary) reports pass through.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    typeof chunk === 'string' ? ((out += chunk), true) : write(chunk, ...rest)) as typeof process.stdout.write;
   try {
     await program.parseAsync(['node', 'treecot', ...args]);
   } finally {

@@ -32,6 +32,11 @@ test('paths: every scored root-to-answer path, linearised as the search wrote it
     paths.map((p) => p.reflectionCount),
     [0, 0, 0, 1, 0],
   );
+  // D's text: "<reflection>", "Wait", "something is wrong", "let's think again" (eval's markers).
+  assert.deepEqual(
+    paths.map((p) => p.reflectionMarkers),
+    [0, 0, 0, 4, 0],
+  );
   assert.deepEqual(
     paths.map((p) => p.length),
     [PATH_A.length, PATH_B.length, PATH_C.length, PATH_D.length, PATH_E.length],
@@ -225,6 +230,7 @@ test('buildDataset: SFT rows and DPO pairs with provenance, stats per split', ()
       length_rank: 2,
       correct_paths: 3,
       reflection_count: 1,
+      reflection_markers: 4,
       node_ids: undefined,
       path_tokens: 75,
     },
@@ -250,4 +256,20 @@ test('buildDataset: maxLength filter and option validation', () => {
   assert.equal(built.stats.paths.droppedOverMaxLength, 1);
   assert.throws(() => buildDataset({ run: run(), questions: [handTree()] }, { sft: 'longer' as never }), /field "sft"/);
   assert.throws(() => buildDataset({ run: run(), questions: [handTree()] }, { pairsPerQuestion: 0 }), /field "pairsPerQuestion"/);
+});
+
+test('buildDataset: a verifier timeout is never DPO rejected; the reflection type comes from the run config', () => {
+  const tree = handTree();
+  tree.nodes.find((n) => n.id === 13)!.verdict = 'timeout';
+  const built = buildDataset({ run: run(), questions: [tree] });
+  assert.equal(built.dpo[0]!.rejected, PATH_C, 'E timed out, so C (next shortest prefix) is rejected');
+  assert.equal(built.stats.paths.timeoutsNotRejected, 1);
+
+  const renamed = handTree();
+  for (const n of renamed.nodes) if (n.type === 'reflection') n.type = 'rethink';
+  const byDefault = buildDataset({ run: run(), questions: [renamed] });
+  assert.equal(byDefault.sft[0]!.reflection_count, 0);
+  const configured = buildDataset({ run: { ...run(), config: { search: { reflection_type: 'rethink' } } }, questions: [renamed] });
+  assert.equal(configured.sft[0]!.reflection_count, 1);
+  assert.equal(configured.sft[0]!.reflection_markers, 4, 'text markers do not depend on the node type');
 });

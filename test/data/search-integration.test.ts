@@ -103,7 +103,8 @@ test('build from a real search database (loopback OpenAI server): verifier agree
     // The CLI writes the same rows.
     const program = await buildProgram();
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+      typeof chunk === 'string' ? true : write(chunk, ...rest)) as typeof process.stdout.write;
     try {
       await program.parseAsync(['node', 'treecot', 'build', db, '--out', join(dir, 'data'), '--pairs-per-question', '2']);
     } finally {
