@@ -86,5 +86,6 @@ export function parseTrainConfig(input: unknown, source = 'train options'): Trai
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || '(root)';
   const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), input);
-  throw new ConfigError({ file: source, field }, `${issue.message}${got !== undefined ? ` (got ${JSON.stringify(got)})` : ''}`);
+  const shown = typeof got === 'number' ? String(got) : JSON.stringify(got);
+  throw new ConfigError({ file: source, field }, `${issue.message}${got !== undefined ? ` (got ${shown})` : ''}`);
 }

@@ -35,3 +35,4 @@ export { trainConfigSchema, parseTrainConfig, type TrainConfig, type TrainConfig
 export * from './losses.ts';
 export { type SftRow, type PreferenceRow, encodeSftRow, encodePreferenceRow } from './batching.ts';
 export { AdamW, learningRateAt, clipGradNorm, DEFAULT_ADAMW } from './optimizer.ts';
+export { trainingDataFile, readSftRows, readPreferenceRows } from './data.ts';

@@ -1,0 +1,118 @@
+/**
+ * `treecot train`: SFT, DPO, cDPO or the joint objective on the TS trainer (tfjs-WASM, CPU),
+ * from a GGUF model or a fresh one; writes a GGUF that node-llama-cpp runs (docs/train.md).
+ *
+ *   treecot train data/ --init L2-d64 --objective sft --epochs 3 --out sft.gguf --log sft.jsonl
+ *   treecot train data/ --model sft.gguf --objective cdpo+sft --alpha 1 --eps 0.1 --beta 0.1 --mask-prefix --steps 200 --out joint.gguf
+ *   treecot train data/dpo.jsonl --model sft.gguf --objective dpo --batch 8 --accum 2 --workers 2 --lr 1e-4
+ *   treecot train rows.jsonl --init L2-d64-h4-f176-c128 --tokens 5e6 --batch 32 --workers 2 --checkpoint-dir ckpt/ --resume
+ *
+ * DATA is a file (JSONL or JSON array) or a `treecot build` folder (sft.jsonl for sft, dpo.jsonl
+ * otherwise). Prints the effective configuration, then one JSON summary line on stdout.
+ */
+import type { Command } from 'commander';
+
+interface TrainCliOptions {
+  model?: string;
+  init?: string;
+  objective: string;
+  alpha?: string;
+  eps?: string;
+  beta?: string;
+  maskPrefix?: boolean;
+  lengthNormalize?: boolean;
+  steps?: string;
+  epochs?: string;
+  tokens?: string;
+  lr?: string;
+  warmup?: string;
+  weightDecay?: string;
+  clip?: string;
+  batch?: string;
+  accum?: string;
+  workers?: string;
+  seed?: string;
+  out?: string;
+  log?: string;
+  checkpointDir?: string;
+  checkpointEvery?: string;
+  resume?: boolean;
+  refCache?: string;
+  progress: boolean;
+}
+
+/** Strings from commander -> numbers for zod (NaN is reported by zod with the field name). */
+function num(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('post-train a small llama model on CPU (SFT | DPO | cDPO | cDPO+SFT) and write a GGUF')
+    .argument('<data>', 'a JSONL/JSON file of rows, or a `treecot build` output folder')
+    .option('--model <gguf>', 'starting model (and frozen reference model for preference objectives)')
+    .option('--init <spec>', 'fresh model instead of --model, e.g. L2-d64 or L2-d64-h4-f176-c128 (layers, dim, heads, ffn, context)')
+    .option('--objective <name>', 'sft | dpo | cdpo | cdpo+sft', 'sft')
+    .option('--alpha <x>', 'weight of the SFT term in cdpo+sft (default 1)')
+    .option('--eps <x>', 'cDPO label smoothing in [0, 0.5) (default 0.1)')
+    .option('--beta <x>', 'DPO beta (default 0.1)')
+    .option('--mask-prefix', 'mask the shared prefix of chosen and rejected')
+    .option('--length-normalize', 'mean instead of summed response log-probs in the preference loss')
+    .option('--steps <n>', 'optimiser steps')
+    .option('--epochs <x>', 'passes over the data (default 1 when no budget is given)')
+    .option('--tokens <n>', 'real tokens to train on')
+    .option('--lr <x>', 'peak learning rate (default 3e-3)')
+    .option('--warmup <ratio>', 'warm-up share of the steps (default 0.03)')
+    .option('--weight-decay <x>', 'AdamW decoupled weight decay on matrices (default 0.1)')
+    .option('--clip <x>', 'gradient-norm clip, 0 = off (default 1)')
+    .option('--batch <n>', 'rows (or pairs) per micro-batch per worker (default 16)')
+    .option('--accum <n>', 'gradient accumulation micro-batches (default 1)')
+    .option('--workers <n>', 'data-parallel worker threads (default 1; 2 uses both cores)')
+    .option('--seed <n>', 'seed of init and data order (default 0)')
+    .option('--out <gguf>', 'write the trained model here')
+    .option('--log <jsonl>', 'one JSON line per step (loss, rewards/*, logps/*, grad_norm, tokens_per_s)')
+    .option('--checkpoint-dir <dir>', 'checkpoint folder (written every --checkpoint-every steps and at the end)')
+    .option('--checkpoint-every <n>', 'steps between checkpoints (default 0 = end only)')
+    .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
+    .option('--ref-cache <dir>', 'reference log-prob cache folder (default .cache/treecot/ref-logps)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (data: string, o: TrainCliOptions) => {
+      const { ConfigError } = await import('../../core/errors.ts');
+      const { train, parseTrainConfig, trainingDataFile, readSftRows, readPreferenceRows } = await import('../../train/index.ts');
+      if ((o.model === undefined) === (o.init === undefined)) {
+        throw new ConfigError({ file: '(command line)', field: '--model' }, 'give exactly one of --model <gguf> or --init <spec>');
+      }
+      const raw = {
+        objective: o.objective,
+        alpha: num(o.alpha), eps: num(o.eps), beta: num(o.beta),
+        maskPrefix: o.maskPrefix ?? false, lengthNormalize: o.lengthNormalize ?? false,
+        steps: num(o.steps), epochs: num(o.epochs), tokens: num(o.tokens),
+        lr: num(o.lr), warmupRatio: num(o.warmup), weightDecay: num(o.weightDecay), clip: num(o.clip),
+        batch: num(o.batch), accum: num(o.accum), workers: num(o.workers), seed: num(o.seed),
+        out: o.out, log: o.log, checkpointDir: o.checkpointDir, checkpointEvery: num(o.checkpointEvery), resume: o.resume ?? false,
+        refCacheDir: o.refCache, progress: o.progress,
+      };
+      const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+      const config = parseTrainConfig(defined, '(command line)');
+      const file = trainingDataFile(data, config.objective);
+      const rows = config.objective === 'sft' ? { sftRows: readSftRows(file) } : { preferenceRows: readPreferenceRows(file) };
+      process.stderr.write(`treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`);
+      process.stderr.write(`effective config: ${JSON.stringify(config)}\n`);
+      const result = await train({ ...defined, ...rows, dataSource: file, modelPath: o.model, init: o.init });
+      const last = result.records.at(-1);
+      const meanTps = result.records.reduce((s, r) => s + r.tokens_per_s, 0) / Math.max(1, result.records.length);
+      process.stdout.write(
+        `${JSON.stringify({
+          out: config.out ?? null,
+          steps: result.totalSteps,
+          steps_run: result.stepsRun,
+          tokens: result.tokensSeen,
+          wall_s: +result.wallSeconds.toFixed(1),
+          mean_tokens_per_s: Math.round(meanTps),
+          parameters: result.model.parameterCount,
+          final: last ?? null,
+        })}\n`,
+      );
+    });
+}
