@@ -4,6 +4,10 @@
  * we report achieved / ideal (target >= 0.9 at 64 and 256). The server runs in a child process so
  * it does not share the client's event loop.
  *
+ * Also reported per level: client and server CPU per request, the client's CPU share of one core,
+ * the client's event-loop delay and the 1-minute load average, so a shortfall can be attributed
+ * (our CPU cost vs. a machine busy with other work).
+ *
  * Each level: `in_flight` workers each call `doComplete` (n = 1, no fan-out, retries on) in a loop for
  * `seconds`, after a short warm-up that opens the connections.
  *
@@ -14,6 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createOpenAICompatiblePolicy } from '../../src/policy/index.ts';
 import type { CompleteOptions, Policy } from '../../src/policy/types.ts';
 import type { Transport } from '../../src/policy/index.ts';
@@ -80,9 +85,12 @@ try {
     child.send('reset');
     const start = performance.now();
     const cpuStart = process.cpuUsage();
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
     const requests = await drive(policy, inFlight, seconds * 1000);
     const elapsed = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuStart);
+    delay.disable();
     const stats = await serverStats(child);
     const rps = requests / elapsed;
     const ideal = inFlight / (latencyMs / 1000);
@@ -96,6 +104,9 @@ try {
       share_of_ideal: Number((rps / ideal).toFixed(3)),
       server_max_in_flight: stats.maxInFlight,
       client_cpu_us_per_request: Math.round((cpu.user + cpu.system) / requests),
+      client_cpu_share_of_one_core: Number(((cpu.user + cpu.system) / 1e6 / elapsed).toFixed(3)),
+      event_loop_delay_p50_ms: Number((delay.percentile(50) / 1e6).toFixed(2)),
+      event_loop_delay_p99_ms: Number((delay.percentile(99) / 1e6).toFixed(2)),
       server_cpu_us_per_request: Math.round(stats.cpuUs / Math.max(1, stats.requests)),
       load_average_1m: Number(loadavg()[0]!.toFixed(2)),
       errors,
