@@ -82,6 +82,7 @@ export function buildDataset(
   if (data.questions.length === 0) throw new DataError({ file: source }, 'the run has no questions: run `treecot search` first');
   const rng = new Rng(options.seed);
   const reflectionTypes = [reflectionTypeOf(data.run.config)];
+  const lengthUnit = extra.countTokens ? ('tokens' as const) : ('chars' as const);
   const counts: ExtractCounts = { unscoredAnswers: 0, annotationRejected: 0 };
   const allPaths: TreePath[] = [];
   const allRanked: RankedPath[] = [];
@@ -136,7 +137,7 @@ export function buildDataset(
   }
   const stats = computeDatasetStats({
     search: { runId: data.run.runId, task: data.run.task, configHash: data.run.configHash, separator: data.run.separator },
-    build: { configHash: canonicalHash(options), options: { ...options }, lengthUnit: extra.countTokens ? 'tokens' : 'chars' },
+    build: { configHash: canonicalHash({ options, lengthUnit }), options: { ...options }, lengthUnit },
     questions: { total: data.questions.length, ...q },
     paths: allPaths,
     pathCounts: {
