@@ -205,3 +205,15 @@ test('build --tokenizer builtin: lengths and prefixes in tokens of the built-in 
   assert.equal(dpo[0]!.common_prefix_tokens, 1, '"<" is one character token');
   await assert.rejects(cli('build', db, '--out', join(dir, 'y'), '--tokenizer', 'gpt2'), /--tokenizer/);
 });
+
+test('parquet: a .parquet for every non-empty .jsonl; an empty split has its .jsonl only', async () => {
+  const { buildDataset, renderDatasetFiles } = await import('../../src/data/index.ts');
+  const onlyCorrect = question('c', [node(1, null, 'root', 'q'), node(2, 1, 'answer', '4', correct)]);
+  const files = renderDatasetFiles(buildDataset({ run: run(), questions: [onlyCorrect] }), { parquet: true });
+  assert.equal(files.get('dpo.jsonl'), '');
+  assert.ok(!files.has('dpo.parquet') && !files.has('trl/dpo.parquet'));
+  assert.ok(files.has('sft.parquet') && files.has('trl/sft.parquet'));
+  const manifest = JSON.parse(files.get('manifest.json') as string) as { files: Record<string, number | null> };
+  assert.equal(manifest.files['dpo.jsonl'], 0);
+  assert.equal(manifest.files['sft.parquet'], 1);
+});
