@@ -19,7 +19,8 @@ import { join, relative } from 'node:path';
 import { ConfigError, writeFileAtomic } from '../core/index.ts';
 import { evaluate, summarize, type EvalQuestionRecord } from '../eval/index.ts';
 import { getTask, type Problem } from '../tasks/index.ts';
-import { buildDataStage, loadSearchSettings, openPolicy, readSearchEntry, runSearchStage, trainModel } from './adapters.ts';
+import { buildDataStage, loadSearchSettings, openPolicy as openModelPolicy, readSearchEntry, runSearchStage, trainModel } from './adapters.ts';
+import type { Policy } from '../policy/types.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type PipelineConfig } from './config.ts';
 import { baseModelRef, describeModel, type ModelRef } from './model-ref.ts';
 import { describeSource, loadQuestions, stepScorerFor } from './questions.ts';
@@ -35,6 +36,11 @@ export interface RunPipelineOptions {
   /** Add one final-objective model per alpha. */
   alphaSweep?: number[];
   log: PipelineLog;
+  /**
+   * Open the policy of a model (default: adapters' openPolicy: GGUF via node-llama-cpp or HTTP).
+   * Tests without a trained GGUF pass a scripted policy here.
+   */
+  openPolicy?: (model: ModelRef) => Promise<Policy>;
 }
 
 interface EvalSet {
@@ -71,7 +77,7 @@ function claimRunFolder(outDir: string, config: PipelineConfig, file: string): s
   if (existsSync(record)) {
     const previous = JSON.parse(readFileSync(record, 'utf8')) as { config_hash?: string };
     if (previous.config_hash !== hash) {
-      throw new ConfigError({ file }, `the run folder ${outDir} was made with a different config (hash ${previous.config_hash?.slice(0, 12)}, now ${hash.slice(0, 12)}); use another --out or delete the folder`);
+      throw new ConfigError({ file }, `the run folder ${outDir} was made with a different config (hash ${previous.config_hash?.slice(0, 12)}, now ${hash.slice(0, 12)}); use another --out, or --fresh to delete the folder`);
     }
   } else {
     writeFileAtomic(record, JSON.stringify({ config_hash: hash, config }, null, 2) + '\n');
@@ -82,6 +88,7 @@ function claimRunFolder(outDir: string, config: PipelineConfig, file: string): s
 /** Run the whole pipeline; returns the summary it wrote. */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunSummary> {
   const { loaded, outDir, log } = options;
+  const openPolicy = options.openPolicy ?? openModelPolicy;
   const config = loaded.config;
   const runConfigHash = claimRunFolder(outDir, config, loaded.file);
   const resolvePath = (p: string) => resolveConfigPath(loaded, p);

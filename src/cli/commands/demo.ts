@@ -17,7 +17,7 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('run the whole pipeline with the built-in model on letter counting (quick profile, ~15 min on 2 cores)')
-    .option('--data <file>', "evaluate on this file instead of generated held-out questions (e.g. the authors' letter_count_hard.json)")
+    .option('--data <file>', "also evaluate on this file, as the headline set (e.g. the authors' letter_count_hard.json)")
     .option('--out <dir>', 'run folder', 'treecot-demo')
     .option('--config <file>', 'pipeline config', DEMO_CONFIG)
     .option('--fresh', 'delete the run folder first (otherwise a re-run resumes and skips finished stages)')

@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run folder (default runs/<config name>)')
     .option('--ablation', "also train and evaluate the paper's ablation rows (DPO, +length balance, +cDPO, +joint, +masking)")
     .option('--alpha-sweep [list]', 'also train the final objective for each alpha', '')
-    .option('--data <file>', 'replace the first evaluation set by this file (e.g. the authors\' letter_count_hard.json)')
+    .option('--data <file>', 'evaluate also on this file, as the headline set named after the file (e.g. the authors\' letter_count_hard.json)')
     .option('--fresh', 'delete the run folder first')
     .action(async (options: { config: string; out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean }) => {
       const { loadPipelineConfig } = await import('../../pipeline/index.ts');
@@ -46,8 +46,11 @@ export async function runLoadedPipeline(
   const { rmSync } = await import('node:fs');
   const { resolve, join } = await import('node:path');
   if (options.data) {
-    const first = loaded.config.eval.sets[0]!;
-    loaded.config.eval.sets[0] = { name: first.name === 'heldout' ? 'data' : first.name, file: resolve(options.data) };
+    // The file becomes the headline set; the config's sets (e.g. held-out generated questions) stay beside it.
+    const { basename, extname } = await import('node:path');
+    const name = basename(options.data, extname(options.data)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-') || 'data';
+    const sets = loaded.config.eval.sets.filter((s) => s.name !== name);
+    loaded.config.eval.sets = [{ name, file: resolve(options.data) } as (typeof sets)[number], ...sets];
   }
   const outDir = resolve(options.out ?? join('runs', loaded.config.name));
   if (options.fresh) rmSync(outDir, { recursive: true, force: true });
