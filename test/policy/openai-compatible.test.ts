@@ -129,6 +129,15 @@ test('n honoured: one request per call; n ignored: probe detects it and calls fa
   assert.ok(new Set(r2.completions.map((c) => c.text)).size > 1);
 });
 
+test('probe reports logprobs support when asked', async () => {
+  const withLogprobs = await server({ supportsLogprobs: true });
+  assert.equal((await policyFor(withLogprobs, { probeLogprobs: true })).probes[0]!.supportsLogprobs, true);
+  const without = await server({ supportsLogprobs: false });
+  const probed = await policyFor(without, { probeLogprobs: true });
+  assert.equal(probed.probes[0]!.supportsLogprobs, false);
+  assert.equal((await policyFor(without)).probes[0]!.supportsLogprobs, undefined);
+});
+
 test('without a probe, a short answer is topped up with n = 1 requests', async () => {
   const s = await server({ supportsN: false });
   const policy = await policyFor(s, { probe: false });

@@ -40,6 +40,8 @@ export interface OpenAICompatiblePolicyOptions {
   concurrency?: number;
   /** Probe each endpoint at start (default true). With false, `supportsN` is assumed true unless given. */
   probe?: boolean;
+  /** Also probe whether `/v1/completions` returns logprobs (reported in `probes`). Default false. */
+  probeLogprobs?: boolean;
   /** Without a probe: whether the servers honour `n`. */
   supportsN?: boolean;
   extraBody?: Record<string, unknown>;
@@ -90,7 +92,7 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
   if (options.probe !== false) {
     for (const baseURL of urls) {
       probes.push(
-        await probeEndpoint({ baseURL, apiKey, model: options.model ?? probes[0]?.model, mode, timeoutMs: options.timeoutMs, retry: options.retry, transport: options.transport }),
+        await probeEndpoint({ baseURL, apiKey, model: options.model ?? probes[0]?.model, mode, timeoutMs: options.timeoutMs, retry: options.retry, transport: options.transport, checkLogprobs: options.probeLogprobs }),
       );
     }
     if (mode === 'chat') {
