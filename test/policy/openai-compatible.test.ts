@@ -194,8 +194,8 @@ test('an aborted call is not retried', async () => {
 });
 
 test('least-outstanding balancing sends more work to the faster of two servers', async () => {
-  const fast = await server({ latencyMs: 10 });
-  const slow = await server({ latencyMs: 80 });
+  const fast = await server({ latencyMs: 5 });
+  const slow = await server({ latencyMs: 150 });
   const policy = await policyFor([fast, slow], { probe: false, concurrency: 4 });
   await Promise.all(Array.from({ length: 60 }, () => policy.doComplete(call({ n: 1 }))));
   const f = fast.requestCount();
