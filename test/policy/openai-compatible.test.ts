@@ -149,7 +149,7 @@ test('without a probe, a short answer is topped up with n = 1 requests', async (
 
 test('retries 500, 429, reset, invalid JSON and a stall past the timeout, then succeeds', async () => {
   const s = await server({ failureSchedule: ['500', '429', 'reset', 'invalid-json', 'stall'] });
-  const policy = await policyFor(s, { probe: false, timeoutMs: 300, retry: { ...fastRetry, maxRetries: 5 } });
+  const policy = await policyFor(s, { probe: false, timeoutMs: 1000, retry: { ...fastRetry, maxRetries: 5 } });
   const result = await policy.doComplete(call({ n: 2 }));
   assert.equal(result.completions.length, 2);
   assert.equal(s.requestCount('/v1/completions'), 6);
