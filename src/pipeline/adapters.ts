@@ -125,11 +125,23 @@ export function readSearchEntry(dbPath: string, round: number, wallS: number): S
   };
 }
 
+/**
+ * Context length and token counter of a GGUF written by treecot (its CharTokenizer), so the data
+ * build can drop paths the trainer could not fit: sequence = BOS + prompt + response + EOS.
+ */
+export async function ggufTokenLimits(path: string): Promise<{ context: number; countTokens: (text: string) => number }> {
+  const { loadGguf } = await import('../train/index.ts');
+  const { model, tokenizer } = loadGguf(path);
+  return { context: model.config.context, countTokens: (text: string) => tokenizer.encode(text).length };
+}
+
 export interface BuildStageOptions {
   sft: 'longest' | 'shortest' | 'medium' | 'all' | 'random';
   chosen: 'shortest' | 'longest' | 'random';
   pairsPerQuestion: number;
+  /** Drop paths longer than this (tokens with `countTokens`, else characters). */
   maxLength?: number;
+  countTokens?: (text: string) => number;
   seed: number;
 }
 
@@ -139,7 +151,7 @@ export async function buildDataStage(dbPath: string, outDir: string, options: Bu
   const built = buildDataset(
     readRun(dbPath),
     { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
-    { source: dbPath },
+    { source: dbPath, countTokens: options.countTokens },
   );
   writeDataset(built, outDir);
   return dataEntryFromFiles(outDir);

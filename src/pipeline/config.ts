@@ -120,7 +120,7 @@ export const PipelineConfigSchema = z.strictObject({
     .strictObject({
       /** DPO pairs per question. */
       pairs_per_question: z.int().min(1).default(1),
-      /** Drop rows longer than this many characters. */
+      /** Drop paths longer than this: tokens of the model when a GGUF is trained (the model context also caps it), else characters. */
       max_length: z.int().min(1).optional(),
     })
     .default({ pairs_per_question: 1 }),

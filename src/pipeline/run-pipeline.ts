@@ -16,10 +16,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConfigError, writeFileAtomic } from '../core/index.ts';
+import { ConfigError, userText, writeFileAtomic } from '../core/index.ts';
 import { evaluate, summarize, type EvalQuestionRecord } from '../eval/index.ts';
 import { getTask, type Problem } from '../tasks/index.ts';
-import { buildDataStage, loadSearchSettings, openPolicy as openModelPolicy, readSearchEntry, runSearchStage, trainModel } from './adapters.ts';
+import { buildDataStage, ggufTokenLimits, loadSearchSettings, openPolicy as openModelPolicy, readSearchEntry, runSearchStage, trainModel } from './adapters.ts';
 import type { Policy } from '../policy/types.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type PipelineConfig } from './config.ts';
 import { baseModelRef, describeModel, type ModelRef } from './model-ref.ts';
@@ -210,6 +210,17 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     searchEntries.push(searchStats);
     log(`  search round ${round}: ${searchStats.solved}/${searchStats.questions} solved, ${searchStats.rollouts} rollouts, ${searchStats.nodes} nodes`);
 
+    // A GGUF trained here has a fixed context: drop paths that would not fit BOS + prompt + response + EOS.
+    let maxLength = config.build.max_length;
+    let countTokens: ((text: string) => number) | undefined;
+    if (trainable && current.kind === 'gguf') {
+      const limits = await ggufTokenLimits(current.path);
+      countTokens = limits.countTokens;
+      const longestPrompt = Math.max(...searchProblems.map((p) => limits.countTokens(userText(instruction, p.question))));
+      const fit = limits.context - 2 - longestPrompt;
+      maxLength = Math.min(maxLength ?? fit, fit);
+      log(`  build: paths longer than ${maxLength} tokens are dropped (model context ${limits.context}, longest prompt ${longestPrompt} tokens)`);
+    }
     const variants = new Set<'shortest' | 'longest' | 'random'>([preference.chosen]);
     if (options.ablation) variants.add('random').add('shortest');
     const dataDirs = new Map<string, string>();
@@ -221,7 +232,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
           sft: config.train.sft.select,
           chosen,
           pairsPerQuestion: config.build.pairs_per_question,
-          maxLength: config.build.max_length,
+          maxLength,
+          countTokens,
           seed: config.seed,
         }),
       );

@@ -23,7 +23,7 @@ export function writePipelineFixture(dir: string): string {
   if (!HAVE_BUILTIN) {
     gguf = join(dir, 'random-tiny.gguf');
     const tokenizer = new CharTokenizer();
-    exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c128', tokenizer.vocabSize), 3), gguf, { tokenizer });
+    exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c512', tokenizer.vocabSize), 3), gguf, { tokenizer });
   }
   const data = join(dir, 'questions.jsonl');
   const problems = generateLetterCountProblems({ words: builtinWordSplit().heldOut, count: 8, seed: 99, twoLetterShare: 1, letterSampling: 'set', randomLetterShare: 0 });
