@@ -10,7 +10,7 @@
  * `toWeights`/`fromWeights` transpose. The embedding is [V, D] in both.
  */
 import { tf } from './tf-backend.ts';
-import { mm, rmsNorm, rope, ropeTables } from './ops.ts';
+import { bmm, mm, rmsNorm, rope, ropeTables } from './ops.ts';
 import { initWeights } from './init.ts';
 import { weightShapes, type LlamaConfig, type LlamaWeights } from './model-config.ts';
 
@@ -163,13 +163,14 @@ export function forwardLogits(config: LlamaConfig, p: Map<string, tf.Tensor>, x0
   for (let l = 0; l < config.layers; l++) {
     const b = `blk.${l}.`;
     const h = rmsNorm(x, w(`${b}attn_norm.weight`), eps); // [N, D]
-    const q = rope(tf.reshape(mm(h, w(`${b}attn_q.weight`)), [B, T, D]), cos, sinSigned); // [B, T, D]
-    const k = rope(tf.reshape(mm(h, w(`${b}attn_k.weight`)), [B, T, D]), cos, sinSigned); // [B, T, D]
+    const q = rope(mm(h, w(`${b}attn_q.weight`)), cos, sinSigned, B); // [B, T, D]
+    const k = rope(mm(h, w(`${b}attn_k.weight`)), cos, sinSigned, B); // [B, T, D]
     const v = tf.reshape(mm(h, w(`${b}attn_v.weight`)), [B, T, H, hd]); // [B, T, H, hd]
-    const qh = tf.transpose(tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, T, H, hd]), [0, 2, 1, 3]); // [B, H, T, hd]
-    const kt = tf.transpose(tf.reshape(k, [B, T, H, hd]), [0, 2, 3, 1]); // [B, H, hd, T]
-    const scores = tf.add(mm(qh, kt), mask); // [B, H, T, T]
-    const attn = mm(tf.softmax(scores), tf.transpose(v, [0, 2, 1, 3])); // [B, H, T, hd]
+    const qh = tf.reshape(tf.transpose(tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]); // [BH, T, hd]
+    const kt = tf.reshape(tf.transpose(tf.reshape(k, [B, T, H, hd]), [0, 2, 3, 1]), [B * H, hd, T]); // [BH, hd, T]
+    const scores = tf.add(bmm(qh, kt), mask); // [BH, T, T]
+    const vh = tf.reshape(tf.transpose(v, [0, 2, 1, 3]), [B * H, T, hd]); // [BH, T, hd]
+    const attn = tf.reshape(bmm(tf.softmax(scores), vh), [B, H, T, hd]); // [B, H, T, hd]
     const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, D]); // [N, D]
     x = tf.add(x, mm(merged, w(`${b}attn_output.weight`)));
     const h2 = rmsNorm(x, w(`${b}ffn_norm.weight`), eps); // [N, D]

@@ -75,12 +75,60 @@ export function ropeTables(T: number, dim: number, heads: number, base: number):
   return { cos, sinSigned };
 }
 
-/** Apply RoPE to x [B, T, D] with tables [T, D] (see ropeTables). */
-export function rope(x: tf.Tensor, cos: tf.Tensor, sinSigned: tf.Tensor): tf.Tensor {
-  const [B, T, D] = x.shape as [number, number, number];
-  const swapped = tf.reshape(tf.reverse(tf.reshape(x, [B, T, D / 2, 2]), -1), [B, T, D]);
-  return tf.add(tf.mul(x, cos), tf.mul(swapped, sinSigned));
+const pairSwapCache = new Map<number, tf.Tensor>();
+
+/** [D, D] permutation matrix that swaps lanes 2i and 2i+1 (symmetric, its own inverse). */
+function pairSwapMatrix(D: number): tf.Tensor {
+  let m = pairSwapCache.get(D);
+  if (!m) {
+    const data = new Float32Array(D * D);
+    for (let i = 0; i < D; i++) data[i * D + (i ^ 1)] = 1;
+    m = tf.keep(tf.tensor2d(data, [D, D]));
+    pairSwapCache.set(D, m);
+  }
+  return m;
 }
+
+/**
+ * Swap adjacent lanes of x [N, D] as x @ P (P a symmetric permutation, so the gradient is dy @ P).
+ * A plain matMul on WASM is ~4x faster than `tf.reverse` over a size-2 axis (measured here).
+ */
+const swapPairs = tf.customGrad(((x: tf.Tensor) => {
+  const P = pairSwapMatrix(x.shape[1]!);
+  return { value: tf.matMul(x, P), gradFunc: (dy: tf.Tensor) => [tf.matMul(dy, P)] };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/** Apply RoPE to x [N, D] (N = B*T rows, position = row mod T) with tables [T, D] (see ropeTables). */
+export function rope(x: tf.Tensor, cos: tf.Tensor, sinSigned: tf.Tensor, B: number): tf.Tensor {
+  const [N, D] = x.shape as [number, number];
+  const T = N / B;
+  const x3 = tf.reshape(x, [B, T, D]);
+  return tf.add(tf.mul(x3, cos), tf.mul(tf.reshape(swapPairs(x), [B, T, D]), sinSigned)); // [B, T, D]
+}
+
+/**
+ * Batched product via a depthwise convolution: a [C, M, K] x b [C, K, N] -> [C, M, N].
+ * tfjs-backend-wasm runs batched matMul on a slow generic loop but depthwise conv on XNNPACK;
+ * measured here 2-3x faster for attention shapes, transposes included. Channel c of the
+ * input [1, M, K, C] meets the filter [1, K, C, N]; a 1xK "valid" window contracts K.
+ */
+function bmmViaConv(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const [C, M, K] = a.shape as [number, number, number];
+  const N = b.shape[2]!;
+  const x = tf.reshape(tf.transpose(a, [1, 2, 0]), [1, M, K, C]) as tf.Tensor4D;
+  const f = tf.reshape(tf.transpose(b, [1, 0, 2]), [1, K, C, N]) as tf.Tensor4D;
+  const out = tf.depthwiseConv2d(x, f, 1, 'valid'); // [1, M, 1, C*N]
+  return tf.transpose(tf.reshape(out, [M, C, N]), [1, 0, 2]);
+}
+
+/** Batched matrix product a [C, M, K] x b [C, K, N] -> [C, M, N] (bmmViaConv) with gradients of the same kind. */
+export const bmm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: bmmViaConv(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [bmmViaConv(dy, swapLast(saved[1]!)), bmmViaConv(swapLast(saved[0]!), dy)],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /**
  * log sigmoid(x), computed stably as min(x, 0) - log1p(exp(-|x|)), with gradient sigmoid(-x).
