@@ -208,7 +208,8 @@ export async function expandNode(ctx: SearchContext, q: QuestionState, node: num
   const perType = await Promise.all(types.map(([type, count]) => generateChildren(ctx, q, node, type, count, rng.split(type))));
   const children = perType.flat();
   for (const child of children) if (child.type === ANSWER_TYPE) await judgeAnswer(ctx, q, node, child);
-  const ids = ctx.store.commitExpansion(q.tree.storeId[node]!, children.map((child) => toNewNode(ctx, q, node, child)));
+  const rows = children.map((child) => toNewNode(ctx, q, node, child));
+  const ids = await ctx.store.commitExpansionGrouped(q.tree.storeId[node]!, rows);
   ctx.counters.nodesCreated += ids.length;
   addChildren(q, node, children, ids);
   q.tree.expanded[node] = 1;

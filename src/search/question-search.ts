@@ -106,12 +106,17 @@ async function iterate(ctx: SearchContext, q: QuestionState, key: string): Promi
     const correct = q.correct + reward;
     const status: QuestionStatus = decideStop(rollouts, correct, stopRule(ctx)) ?? 'running';
     const newNodes: NewNode[] = reflection ? [toNewNode(ctx, q, reflection.ancestor, reflection.child)] : [];
-    const ids = ctx.store.commitRollout({
+    const commit = {
       runId: ctx.runId, questionId: q.problem.id, idx: q.rollouts, path: path.map((i) => tree.storeId[i]!),
       reward, verdict: tree.verdict[node] ?? 'no_answer', newNodes, status,
-    });
+    };
+    // Counted before the commit resolves so concurrent iterations (virtual loss) take distinct
+    // rollout numbers; a failed rollout commit leaves memory and store apart, so it is fatal.
     q.rollouts = rollouts;
     q.correct = correct;
+    const ids = await ctx.store.commitRolloutGrouped(commit).catch((error: unknown) => {
+      throw new Error(`${ctx.store.file}: cannot commit rollout ${commit.idx} of ${q.problem.id}: ${(error as Error).message}`, { cause: error });
+    });
     ctx.counters.rollouts++;
     ctx.counters.correctRollouts += reward;
     ctx.counters.nodesCreated += ids.length;

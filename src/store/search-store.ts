@@ -143,10 +143,20 @@ export function runFromRow(row: RunRow): StoredRun {
   };
 }
 
+interface QueuedWrite {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 export class SearchStore {
   readonly file: string;
   readonly db: Db;
   private readonly statements = new Map<string, Database.Statement>();
+  private queue: QueuedWrite[] = [];
+  private flushScheduled = false;
+  /** Group commits so far (for benchmarks): transactions and the writes they carried. */
+  readonly groupCommitStats = { transactions: 0, writes: 0 };
 
   private constructor(file: string, db: Db) {
     this.file = file;
@@ -223,7 +233,57 @@ export class SearchStore {
   }
 
   close(): void {
+    this.flush();
     this.db.close();
+  }
+
+  /**
+   * Group commit: run `work` (writes without a transaction of their own) inside one SQLite
+   * transaction together with every other write queued in the same event-loop turn, and
+   * resolve once that transaction has committed. Many questions in flight then share one
+   * commit instead of paying one each; each write still lands whole or not at all.
+   */
+  private enqueue<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * Commit every queued write now (see `enqueue`). Fast path: all writes in one transaction
+   * without savepoints. If one throws, that transaction is rolled back and each write is
+   * retried in its own transaction, so only the failing one rejects.
+   */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    let values: unknown[] | null = null;
+    try {
+      values = this.db.transaction(() => batch.map((item) => item.work()))();
+    } catch {
+      values = null;
+    }
+    if (values) {
+      this.groupCommitStats.transactions++;
+      this.groupCommitStats.writes += batch.length;
+      batch.forEach((item, i) => item.resolve(values![i]));
+      return;
+    }
+    for (const item of batch) {
+      try {
+        item.resolve(this.db.transaction(item.work)());
+        this.groupCommitStats.transactions++;
+        this.groupCommitStats.writes++;
+      } catch (error) {
+        item.reject(error);
+      }
+    }
   }
 
   // ---- runs ----
@@ -359,12 +419,21 @@ export class SearchStore {
    * @throws StoreError if the parent was already expanded (a second writer on the same file).
    */
   commitExpansion(parentId: number, children: readonly NewNode[]): number[] {
-    return this.db.transaction(() => {
+    return this.db.transaction(() => this.writeExpansion(parentId, children))();
+  }
+
+  /** `commitExpansion` through the group commit (see `enqueue`); resolves once committed. */
+  commitExpansionGrouped(parentId: number, children: readonly NewNode[]): Promise<number[]> {
+    return this.enqueue(() => this.writeExpansion(parentId, children));
+  }
+
+  private writeExpansion(parentId: number, children: readonly NewNode[]): number[] {
+    {
       const now = Date.now();
       const flag = this.statement('UPDATE nodes SET expanded = 1 WHERE id = ? AND expanded = 0').run(parentId);
       if (flag.changes !== 1) throw new StoreError(this.file, `node ${parentId} is already expanded (is another search writing this file?)`);
       return children.map((child) => this.insertNodeRow(child, now));
-    })();
+    }
   }
 
   /**
@@ -373,19 +442,29 @@ export class SearchStore {
    * transaction. Returns the ids of `newNodes`.
    */
   commitRollout(commit: RolloutCommit): number[] {
-    return this.db.transaction(() => {
+    return this.db.transaction(() => this.writeRollout(commit))();
+  }
+
+  /** `commitRollout` through the group commit (see `enqueue`); resolves once committed. */
+  commitRolloutGrouped(commit: RolloutCommit): Promise<number[]> {
+    return this.enqueue(() => this.writeRollout(commit));
+  }
+
+  private writeRollout(commit: RolloutCommit): number[] {
+    {
       const now = Date.now();
+      const path = JSON.stringify(commit.path);
       this.statement(
         'INSERT INTO rollouts (run_id, question_id, idx, leaf_id, path, reward, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(commit.runId, commit.questionId, commit.idx, commit.path[commit.path.length - 1], JSON.stringify(commit.path), commit.reward, commit.verdict, now);
-      const visit = this.statement('UPDATE nodes SET visits = visits + 1, reward_sum = reward_sum + ? WHERE id = ?');
-      for (const id of commit.path) visit.run(commit.reward, id);
+      ).run(commit.runId, commit.questionId, commit.idx, commit.path[commit.path.length - 1], path, commit.reward, commit.verdict, now);
+      // One statement for the whole path (ids are distinct along a path).
+      this.statement('UPDATE nodes SET visits = visits + 1, reward_sum = reward_sum + ? WHERE id IN (SELECT value FROM json_each(?))').run(commit.reward, path);
       this.statement(
         `UPDATE questions SET rollouts = rollouts + 1, correct_rollouts = correct_rollouts + ?, status = ?, error = NULL, updated_at = ?
          WHERE run_id = ? AND question_id = ?`,
       ).run(commit.reward > 0 ? 1 : 0, commit.status, now, commit.runId, commit.questionId);
       return commit.newNodes.map((node) => this.insertNodeRow(node, now));
-    })();
+    }
   }
 
   /**

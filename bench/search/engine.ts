@@ -1,0 +1,103 @@
+/**
+ * bench/search (a) and (c): engine overhead and memory, with an instant in-process policy
+ * (ScriptedPolicy, no latency) and the real letter-count verifier, into a real SQLite file.
+ *
+ * (a) node expansions/s including SQLite commits: many questions of the authors' demo graph
+ *     (configs/letter-count.yaml, smaller stop rule), concurrency 64.
+ * (c) memory per 10,000 stored nodes: one question whose answers are always wrong, so its
+ *     tree (held in memory while it is searched) grows until give-up; peak RSS and heap
+ *     above the baseline, per 10,000 nodes.
+ *
+ * Prints one JSON line. Run: node --import tsx bench/search/engine.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashString } from '../../src/core/index.ts';
+import { ScriptedPolicy } from '../../src/policy/scripted-policy.ts';
+import { loadSearchConfig, runSearch, type SearchConfig } from '../../src/search/index.ts';
+import { getTask, parseLetterCountQuestion, letterCountAnswer } from '../../src/tasks/index.ts';
+
+const task = getTask('letter-count');
+const problems = task.load(new URL('../../../shared/data/letter-count/letter_count_hard.json', import.meta.url).pathname);
+const dir = mkdtempSync(join(tmpdir(), 'treecot-bench-search-'));
+
+function instantPolicy(pCorrect: number): ScriptedPolicy {
+  return new ScriptedPolicy({
+    modelId: 'instant',
+    respond: (request, i) => {
+      const prefix = request.prompt.assistantPrefix;
+      const h = hashString(`${prefix.length}|${request.seed}|${i}`);
+      if (prefix.endsWith('The answer is:')) {
+        const parsed = parseLetterCountQuestion(request.prompt.question);
+        const truth = parsed ? letterCountAnswer(parsed) : 0;
+        return ` \\boxed{${(h % 1000) / 1000 < pCorrect ? truth : truth + 1}}`;
+      }
+      return ` thought ${h % 7}`;
+    },
+  });
+}
+
+function configWith(search: Partial<SearchConfig['search']>): SearchConfig {
+  const { config } = loadSearchConfig(new URL('../../configs/letter-count.yaml', import.meta.url).pathname);
+  return { ...config, search: { ...config.search, ...search } };
+}
+
+async function engineThroughput() {
+  const dbPath = join(dir, 'engine.db');
+  const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
+  const summary = await runSearch({
+    config: configWith({ max_rollouts: 16, reward_thresholds: [4, 8] }), task: 'letter-count', defaultInstruction: task.defaultInstruction,
+    problems: problems.slice(0, 200), dbPath, policy: instantPolicy(0.3), verify: (o, p) => task.verify(o, p), concurrency: 64,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return {
+    questions: summary.questions,
+    nodes: summary.nodes_created,
+    policy_calls: summary.policy_calls,
+    store_transactions: summary.store_transactions,
+    rollouts: summary.rollouts,
+    seconds: Number(seconds.toFixed(3)),
+    nodes_per_s: Math.round(summary.nodes_created / seconds),
+    rollouts_per_s: Math.round(summary.rollouts / seconds),
+    // CPU time of this process (all threads): the rate on one free core, whatever else runs.
+    cpu_seconds: Number(cpuSeconds.toFixed(3)),
+    nodes_per_cpu_s: Math.round(summary.nodes_created / cpuSeconds),
+  };
+}
+
+async function memoryPerNodes() {
+  const dbPath = join(dir, 'memory.db');
+  global.gc?.();
+  const baseRss = process.memoryUsage().rss;
+  const baseHeap = process.memoryUsage().heapUsed;
+  let peakRss = baseRss;
+  let peakHeap = baseHeap;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const timer = setInterval(sample, 20);
+  const summary = await runSearch({
+    config: configWith({ max_rollouts: 400, give_up_factor: 1, reward_thresholds: [4, 8] }), task: 'letter-count', defaultInstruction: task.defaultInstruction,
+    problems: problems.slice(0, 1), dbPath, policy: instantPolicy(0), verify: (o, p) => task.verify(o, p), concurrency: 4,
+    onProgress: sample,
+  });
+  clearInterval(timer);
+  sample();
+  const per10k = 10_000 / summary.nodes;
+  return {
+    nodes_in_one_tree: summary.nodes,
+    peak_rss_mb_per_10k_nodes: Number((((peakRss - baseRss) / 2 ** 20) * per10k).toFixed(1)),
+    peak_heap_mb_per_10k_nodes: Number((((peakHeap - baseHeap) / 2 ** 20) * per10k).toFixed(1)),
+  };
+}
+
+const engine = await engineThroughput();
+const memory = await memoryPerNodes();
+rmSync(dir, { recursive: true, force: true });
+process.stdout.write(`${JSON.stringify({ bench: 'search-engine', node: process.version, target_nodes_per_s: 20000, ...engine, memory })}\n`);
