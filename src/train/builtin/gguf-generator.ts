@@ -23,8 +23,8 @@ export interface GgufGenerator {
 
 /** Load `file` into node-llama-cpp (CPU, prebuilt binaries) and return a generator over it. */
 export async function openGgufGenerator(file: string): Promise<GgufGenerator> {
-  const { getLlama } = await import('node-llama-cpp');
-  const llama: Llama = await getLlama({ gpu: false, build: 'never' });
+  const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+  const llama: Llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model: LlamaModel = await llama.loadModel({ modelPath: file });
   const context: LlamaContext = await model.createContext({ contextSize: Math.min(256, model.trainContextSize), threads: 1, flashAttention: false, sequences: 1 });
   const sequence: LlamaContextSequence = context.getSequence();

@@ -1,0 +1,171 @@
+/**
+ * `npm run train:builtin`: trains treecot's built-in model with treecot's own trainer and writes
+ *   models/builtin.gguf             the shipped model (F32, ~0.6 MB)
+ *   models/builtin.train-log.jsonl  a run header, one record per optimiser step, one per evaluation
+ *   models/builtin.eval.json        greedy accuracy (held-out two-/one-letter, hard set next to its
+ *                                   always-3 baseline), per-step accuracy, sampled T=0.7 mix
+ *
+ * Recipe (../shared/notes/letter-count-model.md "Recommendation"): L2 d64 4 heads ffn 176, context
+ * 128; "pos" occurrence-weighted letters, 70% two-letter / 30% one-letter, 10% random letters, 5%
+ * arithmetic rows; 64 sequences per step (batch 16 x accum 2 x 2 workers), AdamW 0.9/0.98 wd 0.1,
+ * peak lr 3e-3, 3% warm-up, cosine to 10%, clip 1; a token budget (default 4.5M). Every --eval-every
+ * tokens (and at the end) the model is exported to GGUF and scored greedily by node-llama-cpp on 300
+ * held-out two-letter questions; the shipped checkpoint is the one in the target band (default
+ * 50-80%) closest to its middle, so the search still finds wrong answers to reflect on.
+ *
+ * Examples:
+ *   npm run train:builtin
+ *   npm run train:builtin -- --tokens 4000000 --seed 2 --hard-set ../shared/data/letter-count/letter_count_hard.json
+ *   npm run train:builtin -- --resume         # continue a killed run from its checkpoint
+ *   npm run train:builtin -- --select-only    # re-select and re-evaluate from the saved checkpoints
+ */
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { train, exportGguf, type StepRecord } from '../src/train/index.ts';
+import {
+  builtinWordSplit,
+  buildBuiltinRows,
+  HARD_SET_WORDS,
+  loadHardSet,
+  heldOutEvalQuestions,
+  openGgufGenerator,
+  evaluateGreedy,
+  evaluateBuiltinGguf,
+} from '../src/train/builtin/index.ts';
+import { writeFileAtomic } from '../src/core/index.ts';
+
+const program = new Command()
+  .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 4.5e6)
+  .option('--seed <n>', 'seed of data, init and order', Number, 1)
+  .option('--workers <n>', 'data-parallel worker threads', Number, 2)
+  .option('--eval-every <n>', 'tokens between checkpoint evaluations', Number, 1e6)
+  .option('--quick-eval <n>', 'held-out two-letter questions per checkpoint evaluation', Number, 300)
+  .option('--band <lo,hi>', 'target held-out two-letter greedy accuracy band', '0.5,0.8')
+  .option('--final-eval <n>', 'held-out questions per set in the final evaluation (sampled mix: min(n, 100))', Number, 500)
+  .option('--hard-set <file>', "the authors' letter-count evaluation set (read at training time only)", '/work/shared/data/letter-count/letter_count_hard.json')
+  .option('--out-dir <dir>', 'where builtin.gguf, its log and eval go', 'models')
+  .option('--work-dir <dir>', 'checkpoints and intermediate GGUFs', '.cache/treecot/builtin-train')
+  .option('--resume', 'continue from the checkpoint in --work-dir')
+  .option('--select-only', 'skip training; select among the GGUFs already in --work-dir')
+  .parse();
+const o = program.opts<{ tokens: number; seed: number; workers: number; evalEvery: number; quickEval: number; finalEval: number; band: string; hardSet: string; outDir: string; workDir: string; resume?: boolean; selectOnly?: boolean }>();
+const [bandLow, bandHigh] = o.band.split(',').map(Number) as [number, number];
+const MODEL_SPEC = 'L2-d64-h4-f176-c128';
+const MEAN_ROW_TOKENS = 82.8; // measured mean of BOS + prompt + response + EOS over buildBuiltinRows
+const logFile = join(o.outDir, 'builtin.train-log.jsonl');
+const ggufDir = join(o.workDir, 'gguf');
+mkdirSync(ggufDir, { recursive: true });
+mkdirSync(o.outDir, { recursive: true });
+const log = (record: Record<string, unknown>): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
+const say = (line: string): void => console.error(`[train-builtin ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** Greedy accuracy of a GGUF on the quick held-out two-letter set. */
+async function quickEval(file: string): Promise<{ heldOutTwoLetter: number; spelling: number; countStep: number; noAnswer: number; seconds: number }> {
+  const t0 = Date.now();
+  const generator = await openGgufGenerator(file);
+  try {
+    const r = await evaluateGreedy(generator, heldOutEvalQuestions(2, o.quickEval, o.seed + 1000));
+    return { heldOutTwoLetter: r.answer, spelling: r.spelling, countStep: r.countStep, noAnswer: r.noAnswer, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    await generator.dispose();
+  }
+}
+
+const started = Date.now();
+if (!o.selectOnly) {
+  // The evaluation set's words must be exactly the embedded exclusion list (checked here, at training time only).
+  const hard = loadHardSet(o.hardSet);
+  const hardWords = [...new Set(hard.map((q) => q.word))].sort();
+  if (hardWords.join(' ') !== [...HARD_SET_WORDS].join(' ')) throw new Error(`${o.hardSet}: its words differ from src/train/builtin/hard-set-words.ts; regenerate that list`);
+  const split = builtinWordSplit();
+  const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
+  const rows = buildBuiltinRows({ count, seed: o.seed });
+  if (!o.resume || !existsSync(logFile)) writeFileSync(logFile, '');
+  log({
+    type: 'run',
+    started: new Date(started).toISOString(),
+    model: MODEL_SPEC,
+    tokensBudget: o.tokens,
+    seed: o.seed,
+    workers: o.workers,
+    rows: count,
+    arithmeticRows: rows.filter((r) => r.kind === 'arithmetic').length,
+    words: { train: split.train.length, heldOut: split.heldOut.length, hardSetWords: HARD_SET_WORDS.length, hardSetWordsExcludedFromList: split.excludedHardSetWords.length },
+    band: [bandLow, bandHigh],
+    node: process.version,
+  });
+  say(`rows ${count}, train words ${split.train.length}, held-out ${split.heldOut.length}, hard-set words excluded ${split.excludedHardSetWords.length}`);
+  let nextEval = o.evalEvery;
+  let lastEvalTokens = -1;
+  const exportAndEval = async (tokens: number, model: Parameters<typeof exportGguf>[0]): Promise<void> => {
+    const file = join(ggufDir, `builtin-${String(Math.round(tokens)).padStart(8, '0')}.gguf`);
+    exportGguf(model, file, { name: 'treecot-builtin' });
+    const result = await quickEval(file);
+    lastEvalTokens = tokens;
+    log({ type: 'eval', tokens, file, ...result });
+    say(`eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out two-letter ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${(100 * result.countStep).toFixed(1)}%`);
+  };
+  const result = await train({
+    init: MODEL_SPEC,
+    sftRows: rows,
+    dataSource: 'buildBuiltinRows',
+    objective: 'sft',
+    tokens: o.tokens,
+    batch: 16,
+    accum: 2,
+    workers: o.workers,
+    lr: 3e-3,
+    warmupRatio: 0.03,
+    minLrRatio: 0.1,
+    weightDecay: 0.1,
+    beta1: 0.9,
+    beta2: 0.98,
+    clip: 1,
+    seed: o.seed,
+    checkpointDir: join(o.workDir, 'checkpoint'),
+    checkpointEvery: 25,
+    resume: Boolean(o.resume),
+    name: 'treecot-builtin',
+    onStep: async (record: StepRecord, model) => {
+      log({ type: 'step', ...record });
+      if (record.step % 25 === 0) say(`step ${record.step}, ${(record.tokens / 1e6).toFixed(2)}M tokens, loss ${record.loss.toFixed(4)}, ${Math.round(record.tokens_per_s)} tok/s`);
+      if (record.tokens >= nextEval) {
+        while (nextEval <= record.tokens) nextEval += o.evalEvery;
+        await exportAndEval(record.tokens, model);
+      }
+    },
+  });
+  if (lastEvalTokens !== result.tokensSeen) await exportAndEval(result.tokensSeen, result.model);
+  log({ type: 'train-done', steps: result.totalSteps, tokens: result.tokensSeen, trainSeconds: result.wallSeconds });
+  say(`training done: ${result.totalSteps} steps, ${result.tokensSeen} tokens, ${(result.wallSeconds / 60).toFixed(1)} min`);
+}
+
+// Select: the checkpoint in the band closest to its middle (else the one closest to the band).
+// Candidates: the checkpoint evaluations of the log (the latest record per file).
+const evals = new Map<string, { file: string; tokens: number; acc: number }>();
+for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+  if (!line.includes('"type":"eval"')) continue;
+  const r = JSON.parse(line) as { file: string; tokens: number; heldOutTwoLetter: number };
+  if (existsSync(r.file)) evals.set(r.file, { file: r.file, tokens: r.tokens, acc: r.heldOutTwoLetter });
+}
+const candidates = [...evals.values()];
+if (candidates.length === 0) throw new Error(`no checkpoint evaluations in ${logFile}`);
+const middle = (bandLow + bandHigh) / 2;
+const distance = (acc: number): number => (acc < bandLow ? bandLow - acc + 1 : acc > bandHigh ? acc - bandHigh + 1 : Math.abs(acc - middle));
+const chosen = [...candidates].sort((a, b) => distance(a.acc) - distance(b.acc) || b.tokens - a.tokens)[0]!;
+say(`chosen ${chosen.file} (held-out two-letter ${(100 * chosen.acc).toFixed(1)}% on ${o.quickEval} questions)`);
+copyFileSync(chosen.file, join(o.outDir, 'builtin.gguf'));
+const report = await evaluateBuiltinGguf(join(o.outDir, 'builtin.gguf'), { heldOutCount: o.finalEval, hardSetFile: existsSync(o.hardSet) ? o.hardSet : undefined, sampledCount: Math.min(o.finalEval, 100) });
+const evalJson = {
+  model: 'models/builtin.gguf',
+  architecture: MODEL_SPEC,
+  chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, inBand: chosen.acc >= bandLow && chosen.acc <= bandHigh },
+  band: [bandLow, bandHigh],
+  candidates: candidates.map(({ tokens, acc }) => ({ tokens, quickHeldOutTwoLetter: acc })),
+  notes: 'greedy = temperature 0 via node-llama-cpp; held-out = 500 questions on held-out dictionary words, letters uniform over the word\'s distinct letters; hardSet = the authors\' 500 questions (majorityBaseline = always answering the most common gold answer, 3); sampled = 8 samples at T 0.7 on the first 100 questions of each set',
+  ...report,
+};
+writeFileAtomic(join(o.outDir, 'builtin.eval.json'), `${JSON.stringify(evalJson, null, 2)}\n`);
+log({ type: 'selected', tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, heldOutTwoLetter: report.heldOutTwoLetter.answer, heldOutOneLetter: report.heldOutOneLetter.answer, hardSet: report.hardSet?.answer, totalSeconds: (Date.now() - started) / 1000 });
+say(`held-out two-letter ${(100 * report.heldOutTwoLetter.answer).toFixed(1)}%, one-letter ${(100 * report.heldOutOneLetter.answer).toFixed(1)}%, hard ${report.hardSet ? (100 * report.hardSet.answer).toFixed(1) + '%' : '-'}; wrote ${o.outDir}/builtin.gguf, builtin.eval.json, builtin.train-log.jsonl`);
