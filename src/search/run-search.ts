@@ -175,10 +175,16 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     const limit = pLimit(concurrency);
     const [policy, specialPolicy] = shareBound([options.policy, options.specialPolicy ?? options.policy], limit);
     const counters = emptyCounters();
+    // One failing question worker (a bug, a store failure, an abort) stops the others before
+    // the store is closed, so nothing writes to a closed file.
+    const stop = new AbortController();
+    const forward = () => stop.abort(options.signal!.reason);
+    if (options.signal?.aborted) forward();
+    options.signal?.addEventListener('abort', forward, { once: true });
     const ctx: SearchContext = {
       store, runId: run.run_id, config, instruction, policy: policy!, specialPolicy: specialPolicy!, verify: options.verify,
       selectChild: options.selectChild ?? selectUct, distanceToAnswer: distanceToAnswer(config.graph),
-      iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: options.signal,
+      iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: stop.signal,
     };
     const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };
     outcome.gaveUp = selected.filter(({ problem }) => statusBefore.get(problem.id) === 'gave_up').length;
@@ -188,7 +194,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     report();
     let next = 0;
     const questionWorker = async () => {
-      while (next < todo.length) {
+      while (next < todo.length && !stop.signal.aborted) {
         const { problem } = todo[next++]!;
         const result = await searchQuestion(ctx, problem, report);
         if (result.status === 'error') outcome.errored++;
@@ -201,7 +207,18 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
       }
     };
     const inFlight = Math.max(1, options.questionsInFlight ?? concurrency);
-    await Promise.all(Array.from({ length: Math.min(inFlight, Math.max(1, todo.length)) }, questionWorker));
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(inFlight, Math.max(1, todo.length)) }, () =>
+        questionWorker().catch((error: unknown) => {
+          stop.abort(error);
+          throw error;
+        }),
+      ),
+    );
+    options.signal?.removeEventListener('abort', forward);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw options.signal?.aborted ? options.signal.reason : failed.reason;
+    if (options.signal?.aborted) throw options.signal.reason;
     const ids = new Set(selected.map(({ problem }) => problem.id));
     const nodes = (store.db.prepare('SELECT question_id, count(*) AS n FROM nodes WHERE run_id = ? GROUP BY question_id').all(run.run_id) as { question_id: string; n: number }[])
       .filter((row) => ids.has(row.question_id))

@@ -190,3 +190,35 @@ test('shards: i/n slices are disjoint, cover the data, and merge into the unshar
   const norm = (db: string) => readRun(db).questions.map((q) => normaliseTree(exportTree(q))).sort((a, b) => String((a as { question_id: string }).question_id).localeCompare((b as { question_id: string }).question_id));
   assert.deepEqual(norm(merged), norm(whole));
 });
+
+test('virtual loss: several iterations per tree at once; counts stay consistent with the committed rollouts', async () => {
+  const { config } = loadSearchConfig('configs/letter-count.yaml');
+  const small = { ...config, search: { ...config.search, max_rollouts: 8, reward_thresholds: [2, 4] as [number, number] } };
+  const db = tmp('virtual.db');
+  const summary = await runSearch({ config: small, task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 4), dbPath: db, policy: hashedLetterCountPolicy({ latencyMs: 2 }), verify: verifyLetterCount, virtualLoss: 4, concurrency: 8 });
+  assert.equal(summary.finished, 4);
+  const store = SearchStore.open(db);
+  for (const q of readRun(db).questions) {
+    assert.equal(store.rebuildCounts(1, q.questionId), 0, 'stored visit counts equal the rollouts');
+    assert.deepEqual(store.rollouts(1, q.questionId).map((r) => r.idx), Array.from({ length: q.rollouts }, (_, i) => i));
+    const expanded = store.nodes(1, q.questionId).filter((n) => n.expanded === 1).map((n) => n.id);
+    assert.equal(new Set(expanded).size, expanded.length);
+  }
+  store.close();
+});
+
+test('a policy that keeps failing marks the question "error" (counted), and a re-run with a working policy finishes it', async () => {
+  const { PolicyCallError } = await import('../../src/core/index.ts');
+  const broken = new ScriptedPolicy({ respond: () => { throw new PolicyCallError('server down', { isRetryable: true, attempts: ['503', '503'] }); } });
+  const config = chainConfig();
+  const db = tmp('errors.db');
+  const first = await runSearch({ config, task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 2), dbPath: db, policy: broken, verify: verifyLetterCount, maxConsecutiveErrors: 2 });
+  assert.equal(first.errored, 2);
+  assert.equal(first.finished, 0);
+  assert.equal(first.failed_calls, 4);
+  assert.equal(first.errors, 4);
+  assert.ok(readRun(db).questions.every((q) => q.status === 'error'));
+  const second = await runSearch({ config, task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 2), dbPath: db, policy: hashedLetterCountPolicy({ pCorrect: 1 }), verify: verifyLetterCount });
+  assert.equal(second.finished, 2);
+  assert.equal(second.errored, 0);
+});

@@ -119,12 +119,21 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
-    const summary = await runSearch({
+    let summary;
+    try {
+      summary = await runSearch({
       config, task: task.name, defaultInstruction: task.defaultInstruction, problems, dbPath: options.out, dataFile: options.data,
       policy, specialPolicy: special, verify: (output, problem) => pool.verify(task.name, output, problem),
       concurrency, questionsInFlight, virtualLoss, shard, limit, newRun: options.newRun, signal: controller.signal,
       onProgress: progress?.update,
-    });
+      });
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      progress?.stop();
+      process.stderr.write(`treecot search: interrupted; everything committed so far is kept in ${options.out}; re-run the same command to resume\n`);
+      process.exitCode = 130;
+      return;
+    }
     progress?.stop();
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
