@@ -174,6 +174,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     maskPrefix: preference.mask_prefix,
   };
 
+  /** Preference trainings from the latest SFT model, by (chosen, eps, alpha, mask), so ablation rows equal to one are not trained twice. */
+  const trainedVariants = new Map<string, string>();
+  const variantKey = (v: PreferenceVariant) => JSON.stringify([v.chosen, v.eps, v.alpha, v.maskPrefix]);
+
   await evalModel('base', 'the base model before any training', base);
   let current: ModelRef = base;
   let sftModel: ModelRef | null = null;
@@ -256,11 +260,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       await evalModel(`sft${suffix}`, `SFT on the ${config.train.sft.select} correct path per question (round ${round})`, afterSft);
     }
     sftModel = afterSft;
+    trainedVariants.clear();
     if (preference.enabled) {
       const variant = finalVariant;
       const model = await trainPreference(variant, afterSft, dataDirs.get(variant.chosen)!, join(roundDir, 'final'), `final${suffix}`);
       current = model;
       await evalModel(`final${suffix}`, `${variant.description} (round ${round})`, model);
+      trainedVariants.set(variantKey(variant), `final${suffix}`);
     } else {
       current = afterSft;
     }
@@ -301,9 +307,18 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     }
     const lastRound = join(outDir, `round-${config.rounds}`);
     for (const row of rows) {
+      const same = trainedVariants.get(variantKey(row));
+      const sameEntry = same ? stages.find((s) => s.stage === same) : undefined;
+      if (sameEntry) {
+        // Same objective, data and starting model as an earlier stage: reuse its model and evaluation.
+        stages.push({ ...sameEntry, stage: row.stage, description: `${row.description} (the same training as ${same}: its model and evaluation)` });
+        log(`[${row.stage}] same training as ${same}; reusing its model and evaluation`);
+        continue;
+      }
       const dataDir = row.chosen === preference.chosen ? join(lastRound, 'data') : join(outDir, 'ablation', `data-chosen-${row.chosen}`);
       const model = await trainPreference(row, sftModel, dataDir, join(outDir, 'ablation', row.stage), row.stage);
       await evalModel(row.stage, row.description, model);
+      trainedVariants.set(variantKey(row), row.stage);
     }
   }
 

@@ -67,7 +67,7 @@ export function barChart(groups: readonly BarGroup[], options: BarChartOptions):
   });
   for (const line of options.lines ?? []) {
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(line.value)}" y2="${y(line.value)}" stroke="#333" stroke-dasharray="5,4"/>`);
-    parts.push(`<text x="${width - right}" y="${y(line.value) - 3}" text-anchor="end" font-size="10">${escapeXml(`${line.label} ${format(line.value)}`)}</text>`);
+    parts.push(`<text x="${left + 4}" y="${y(line.value) - 3}" font-size="10" fill="#333">${escapeXml(`${line.label} ${format(line.value)}`)}</text>`);
   }
   series.forEach((name, si) => {
     const x = left + si * 150;

@@ -14,7 +14,8 @@ import { builtinWordSplit } from '../../src/train/index.ts';
 import type { Policy } from '../../src/policy/types.ts';
 import { hashedLetterCountPolicy } from '../search/helpers.ts';
 
-export const BUILTIN = resolve('models/builtin.gguf');
+/** The base model: models/builtin.gguf, or another GGUF named by TREECOT_PIPELINE_TEST_GGUF. */
+export const BUILTIN = resolve(process.env.TREECOT_PIPELINE_TEST_GGUF ?? 'models/builtin.gguf');
 export const HAVE_BUILTIN = existsSync(BUILTIN);
 
 /** Write the fixture's config (and data file, and fallback model) into `dir`; returns the config path. */
