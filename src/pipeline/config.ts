@@ -95,6 +95,8 @@ const EvalConfig = z.strictObject({
   concurrency: z.int().min(1).default(1),
   /** "MCTS decode": answer by a small search at inference instead of one sample. */
   mcts_decode: z.boolean().default(false),
+  /** Max rollouts per question under MCTS decode (default 8). */
+  mcts_rollouts: z.int().min(1).default(8),
   /** Question sets; the first one is the headline set in summary.json. */
   sets: z.array(EvalSet).min(1),
 });

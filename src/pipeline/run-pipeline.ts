@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError, userText, writeFileAtomic } from '../core/index.ts';
-import { evaluate, summarize, type EvalQuestionRecord } from '../eval/index.ts';
+import { evaluate, evaluateWithSearch, summarize, type EvalQuestionRecord } from '../eval/index.ts';
 import { getTask, type Problem } from '../tasks/index.ts';
 import { buildDataStage, ggufTokenLimits, loadSearchSettings, openPolicy as openModelPolicy, readSearchEntry, runSearchStage, trainModel } from './adapters.ts';
 import type { Policy } from '../policy/types.ts';
@@ -130,7 +130,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
         const policy = await openPolicy(model);
         try {
           const every = Math.max(1, Math.round(set.problems.length / 10));
-          const result = await evaluate({
+          const evaluateOptions = {
             name: `${stage}/${set.name}`,
             task,
             problems: set.problems,
@@ -146,10 +146,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
             outDir: dir,
             dataLabel: set.label,
             stepScorer,
-            onProgress: (done, total) => {
+            onProgress: (done: number, total: number) => {
               if (done % every === 0 || done === total) log(`  eval ${stage}/${set.name}: ${done}/${total} questions`);
             },
-          });
+          };
+          const result = config.eval.mcts_decode
+            ? await evaluateWithSearch({ ...evaluateOptions, searchConfigPath: resolvePath(config.search.config), maxRollouts: config.eval.mcts_rollouts })
+            : await evaluate(evaluateOptions);
           log(`  eval ${stage}/${set.name}: accuracy ${(result.summary.accuracy * 100).toFixed(1)}%, no-answer ${(result.summary.no_answer_rate * 100).toFixed(1)}%`);
           return { accuracy: result.summary.accuracy, no_answer_rate: result.summary.no_answer_rate };
         } finally {
@@ -347,7 +350,7 @@ export function setResultFromJsonl(outDir: string, dir: string, set: string, con
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as EvalQuestionRecord);
-  const s = summarize(records, { name: set, task: config.task, policy: '', decode: 'sample', data: '', temperature: config.eval.temperature, maxTokens: config.eval.max_tokens, k: config.eval.k, wallS: 0 });
+  const s = summarize(records, { name: set, task: config.task, policy: '', decode: config.eval.mcts_decode ? 'mcts' : 'sample', data: '', temperature: config.eval.temperature, maxTokens: config.eval.max_tokens, k: config.eval.k, wallS: 0 });
   const result: SetResult = {
     set,
     n: s.questions,
