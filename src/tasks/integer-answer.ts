@@ -65,13 +65,18 @@ function boxedContents(text: string): { content: string; end: number }[] {
       if (text[i] === '{') depth++;
       else if (text[i] === '}') depth--;
     }
-    if (depth === 0) out.push({ content: text.slice(start, i - 1), end: i });
-    opener.lastIndex = Math.max(opener.lastIndex, start);
+    // Unclosed: every later opener sits inside this one and cannot close either.
+    if (depth !== 0) break;
+    out.push({ content: text.slice(start, i - 1), end: i });
+    // Continue after the closing brace (a box nested inside is read through the outer content).
+    opener.lastIndex = i;
   }
   return out;
 }
 
-const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is\s*[:=]?|[:=])\s*(?:\*\*|\$|\\\(|\s)*(${NUMBER_SOURCE})`, 'gi');
+// No two adjacent quantifiers may match the same characters (e.g. `\s*` then `(\s)*`): that
+// backtracks quadratically on "answer is" followed by a long run of spaces.
+const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is(?:\s*[:=])?|[:=])(?:\*\*|\$|\\\(|\s)*(${NUMBER_SOURCE})`, 'gi');
 
 /** Candidate answers found in free text, each with the offset where it ends. */
 function freeTextCandidates(text: string): { value: string; end: number }[] {

@@ -116,8 +116,11 @@ export function parsePlan(output: string): Action[] {
     found.push({ at: m.index, action: { name, args, text: m[0] } });
     covered.push([m.index, m.index + m[0].length]);
   }
+  // PDDL matches are in text order, so one forward pointer finds the span an English match may sit in.
+  let span = 0;
   for (const m of text.matchAll(ENGLISH_ACTION)) {
-    if (covered.some(([a, b]) => m.index >= a && m.index < b)) continue;
+    while (span < covered.length && covered[span]![1] <= m.index) span++;
+    if (span < covered.length && covered[span]![0] <= m.index) continue;
     const name = operatorOf(m[1]!)!;
     const args = [m[2]!, m[3]].filter((a): a is string => a !== undefined).map((a) => a.toLowerCase());
     found.push({ at: m.index, action: { name, args: args.slice(0, Math.max(OPERATOR_ARITY[name], 1)), text: m[0] } });

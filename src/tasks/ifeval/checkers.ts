@@ -17,7 +17,11 @@ import {
   escapeRegExp,
   isLanguage,
   isLower,
+  isPySpace,
   isUpper,
+  PY_SPACE,
+  pyFirstWord,
+  pyStrip,
   stripChars,
   WORD_CHAR,
   wordTokenize,
@@ -92,6 +96,83 @@ function parsesAsPythonJson(text: string): boolean {
   return parse(text) || parse(text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m.startsWith('"') ? m : '0')));
 }
 
+/** Smallest line start (0, or just after a '\n') at or after `from`; -1 when none. */
+function lineStartAtOrAfter(text: string, from: number): number {
+  if (from === 0 || (from <= text.length && text[from - 1] === '\n')) return from;
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? -1 : nl + 1;
+}
+
+/**
+ * Number of non-overlapping matches of Python's `re.findall(r"^\s*\*[^\*].*$", v, re.M)`
+ * (marker '*') or `r"^\s*-.*$"` (marker '-'), in linear time: the regex engine retries
+ * `^\s*` from every line start of a long whitespace run, which is quadratic.
+ */
+function countBulletLines(text: string, marker: '*' | '-'): number {
+  let count = 0;
+  for (let start = 0; start >= 0 && start <= text.length; ) {
+    let j = start;
+    while (j < text.length && isPySpace(text[j]!)) j++;
+    // '*' must be followed by a character that is not '*' (it may be a newline).
+    const matched = text[j] === marker && (marker === '-' || (j + 1 < text.length && text[j + 1] !== '*'));
+    if (matched) {
+      count++;
+      const from = marker === '-' ? j + 1 : j + 2;
+      const nl = text.indexOf('\n', from);
+      start = nl < 0 ? -1 : lineStartAtOrAfter(text, nl);
+    } else {
+      // Every line start inside the whitespace run reaches the same j and fails the same way.
+      const nl = text.indexOf('\n', j);
+      start = nl < 0 ? -1 : nl + 1;
+    }
+  }
+  return count;
+}
+
+/** `len(re.findall(r"\[.*?\]", v))` in linear time ('.' = not a newline). */
+function countPlaceholders(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('['); i >= 0; ) {
+    const close = text.indexOf(']', i + 1);
+    const nl = text.indexOf('\n', i + 1);
+    if (close >= 0 && (nl < 0 || close < nl)) {
+      count++;
+      i = text.indexOf('[', close + 1);
+    } else {
+      // No ']' before the end of this line: no later '[' on it can match either.
+      i = nl < 0 ? -1 : text.indexOf('[', nl + 1);
+    }
+  }
+  return count;
+}
+
+/**
+ * Titles of `re.findall(r"<<[^\n]+>>", v)`, in linear time: per line, the greedy match runs from
+ * the first "<<" to the last ">>" that leaves at least one character between them.
+ */
+function titles(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const open = line.indexOf('<<');
+    if (open < 0) continue;
+    const close = line.lastIndexOf('>>');
+    if (close >= open + 3) out.push(line.slice(open, close + 2));
+  }
+  return out;
+}
+
+/** Python `s.lstrip(left).rstrip(right)` for single characters, without regex backtracking. */
+function stripEnds(text: string, left: string, right: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === left) start++;
+  while (end > start && text[end - 1] === right) end--;
+  return text.slice(start, end);
+}
+
+/** `\s?\*\*\*\s?` with Python's `\s`. */
+const PARAGRAPH_DIVIDER = new RegExp(`${PY_SPACE}?\\*\\*\\*${PY_SPACE}?`);
+
 const CONSTRAINED_OPTIONS = ['My answer is yes.', 'My answer is no.', 'My answer is maybe.'];
 
 /** The checkers, by instruction id. */
@@ -119,7 +200,7 @@ export const CHECKERS: Record<string, CheckerSpec> = {
   },
   'combination:repeat_prompt': {
     args: { prompt_to_repeat: 'string' },
-    check: (v, k) => ({ followed: v.trim().toLowerCase().startsWith((k.prompt_to_repeat as string).trim().toLowerCase()) }),
+    check: (v, k) => ({ followed: pyStrip(v).toLowerCase().startsWith(pyStrip(k.prompt_to_repeat as string).toLowerCase()) }),
   },
   'combination:two_responses': {
     args: {},
@@ -127,46 +208,48 @@ export const CHECKERS: Record<string, CheckerSpec> = {
       const parts = v.split('******');
       const valid: string[] = [];
       for (const [i, part] of parts.entries()) {
-        if (part.trim() === '') {
+        if (pyStrip(part) === '') {
           if (i !== 0 && i !== parts.length - 1) return { followed: false, measured: { emptyResponseInside: true } };
         } else valid.push(part);
       }
-      return { followed: valid.length === 2 && valid[0]!.trim() !== valid[1]!.trim(), measured: { responses: valid.length } };
+      return { followed: valid.length === 2 && pyStrip(valid[0]!) !== pyStrip(valid[1]!), measured: { responses: valid.length } };
     },
   },
   'detectable_content:number_placeholders': {
     args: { num_placeholders: 'number' },
     check: (v, k) => {
-      const n = v.match(/\[[^\n]*?\]/g)?.length ?? 0;
+      const n = countPlaceholders(v);
       return { followed: n >= (k.num_placeholders as number), measured: { placeholders: n } };
     },
   },
   'detectable_content:postscript': {
     args: { postscript_marker: 'string' },
     check: (v, k) => {
-      const marker = (k.postscript_marker as string).trim();
+      const marker = pyStrip(k.postscript_marker as string);
+      // The official pattern is `\s*<marker>.*$` under re.MULTILINE; its leading `\s*` and trailing
+      // `.*$` always match, so the test is whether the marker occurs (and stays linear in time).
       const pattern =
-        marker === 'P.P.S' ? String.raw`\s*p\.\s?p\.\s?s[^\n]*$` : marker === 'P.S.' ? String.raw`\s*p\.\s?s\.[^\n]*$` : String.raw`\s*${escapeRegExp(marker.toLowerCase())}[^\n]*$`;
-      return { followed: new RegExp(pattern, 'm').test(v.toLowerCase()) };
+        marker === 'P.P.S' ? `p\\.${PY_SPACE}?p\\.${PY_SPACE}?s` : marker === 'P.S.' ? `p\\.${PY_SPACE}?s\\.` : escapeRegExp(marker.toLowerCase());
+      return { followed: new RegExp(pattern).test(v.toLowerCase()) };
     },
   },
   'detectable_format:constrained_response': {
     args: {},
-    check: (v) => ({ followed: CONSTRAINED_OPTIONS.some((o) => v.trim().includes(o)) }),
+    check: (v) => ({ followed: CONSTRAINED_OPTIONS.some((o) => pyStrip(v).includes(o)) }),
   },
   'detectable_format:json_format': {
     args: {},
     check: (v) => {
-      let s = v.trim();
+      let s = pyStrip(v);
       for (const prefix of ['```json', '```Json', '```JSON', '```']) if (s.startsWith(prefix)) s = s.slice(prefix.length);
       if (s.endsWith('```')) s = s.slice(0, -3);
-      return { followed: parsesAsPythonJson(s.trim()) };
+      return { followed: parsesAsPythonJson(pyStrip(s)) };
     },
   },
   'detectable_format:multiple_sections': {
     args: { section_spliter: 'string', num_sections: 'number' },
     check: (v, k) => {
-      const splitter = new RegExp(String.raw`\s?${escapeRegExp((k.section_spliter as string).trim())}\s?\d+\s?`, 'g');
+      const splitter = new RegExp(`${PY_SPACE}?${escapeRegExp(pyStrip(k.section_spliter as string))}${PY_SPACE}?\\d+${PY_SPACE}?`, 'g');
       const sections = v.match(splitter)?.length ?? 0;
       return { followed: sections >= (k.num_sections as number), measured: { sections } };
     },
@@ -174,8 +257,8 @@ export const CHECKERS: Record<string, CheckerSpec> = {
   'detectable_format:number_bullet_lists': {
     args: { num_bullets: 'number' },
     check: (v, k) => {
-      const stars = v.match(/^\s*\*[^*][^\n]*$/gm)?.length ?? 0;
-      const dashes = v.match(/^\s*-[^\n]*$/gm)?.length ?? 0;
+      const stars = countBulletLines(v, '*');
+      const dashes = countBulletLines(v, '-');
       return { followed: stars + dashes === (k.num_bullets as number), measured: { bullets: stars + dashes } };
     },
   },
@@ -183,14 +266,14 @@ export const CHECKERS: Record<string, CheckerSpec> = {
     args: { num_highlights: 'number' },
     check: (v, k) => {
       let n = 0;
-      for (const h of v.match(/\*[^\n*]*\*/g) ?? []) if (stripChars(h, '*').trim() !== '') n++;
-      for (const h of v.match(/\*\*[^\n*]*\*\*/g) ?? []) if (h.slice(2, -2).trim() !== '') n++;
+      for (const h of v.match(/\*[^\n*]*\*/g) ?? []) if (pyStrip(stripChars(h, '*')) !== '') n++;
+      for (const h of v.match(/\*\*[^\n*]*\*\*/g) ?? []) if (pyStrip(h.slice(2, -2)) !== '') n++;
       return { followed: n >= (k.num_highlights as number), measured: { highlights: n } };
     },
   },
   'detectable_format:title': {
     args: {},
-    check: (v) => ({ followed: (v.match(/<<[^\n]+>>/g) ?? []).some((t) => t.replace(/^<+/, '').replace(/>+$/, '').trim() !== '') }),
+    check: (v) => ({ followed: titles(v).some((t) => pyStrip(stripEnds(t, '<', '>')) !== '') }),
   },
   'keywords:existence': {
     args: { keywords: 'string[]' },
@@ -209,12 +292,12 @@ export const CHECKERS: Record<string, CheckerSpec> = {
   },
   'keywords:frequency': {
     args: { keyword: 'string', frequency: 'number', relation: 'relation' },
-    check: (v, k) => counted('occurrences', occurrences(v, (k.keyword as string).trim()), k.relation, k.frequency),
+    check: (v, k) => counted('occurrences', occurrences(v, pyStrip(k.keyword as string)), k.relation, k.frequency),
   },
   'keywords:letter_frequency': {
     args: { letter: 'string', let_frequency: 'number', let_relation: 'relation' },
     check: (v, k) => {
-      const letter = (k.letter as string).trim().toLowerCase();
+      const letter = pyStrip(k.letter as string).toLowerCase();
       let n = 0;
       for (const c of v.toLowerCase()) if (c === letter) n++;
       return counted('letters', n, k.let_relation, k.let_frequency);
@@ -231,12 +314,12 @@ export const CHECKERS: Record<string, CheckerSpec> = {
     args: { num_paragraphs: 'number', nth_paragraph: 'number', first_word: 'string' },
     check: (v, k) => {
       const paragraphs = v.split('\n\n');
-      const count = paragraphs.filter((p) => p.trim() !== '').length;
+      const count = paragraphs.filter((p) => pyStrip(p) !== '').length;
       const nth = k.nth_paragraph as number;
       if (nth > count) return { followed: false, measured: { paragraphs: count } };
-      const paragraph = paragraphs[nth - 1]!.trim();
+      const paragraph = pyStrip(paragraphs[nth - 1]!);
       if (paragraph === '') return { followed: false, measured: { paragraphs: count, firstWord: '' } };
-      const word = paragraph.split(/\s+/)[0]!.replace(/^'+/, '').replace(/^"+/, '');
+      const word = pyFirstWord(paragraph).replace(/^'+/, '').replace(/^"+/, '');
       let firstWord = '';
       for (const c of word) {
         if ('.,?!\'"'.includes(c)) break;
@@ -251,10 +334,10 @@ export const CHECKERS: Record<string, CheckerSpec> = {
   'length_constraints:number_paragraphs': {
     args: { num_paragraphs: 'number' },
     check: (v, k) => {
-      const parts = v.split(/\s?\*\*\*\s?/);
+      const parts = v.split(PARAGRAPH_DIVIDER);
       let count = parts.length;
       for (const [i, part] of parts.entries()) {
-        if (part.trim() !== '') continue;
+        if (pyStrip(part) !== '') continue;
         if (i === 0 || i === parts.length - 1) count--;
         else return { followed: false, measured: { emptyParagraphInside: true } };
       }
@@ -275,12 +358,12 @@ export const CHECKERS: Record<string, CheckerSpec> = {
   },
   'startend:end_checker': {
     args: { end_phrase: 'string' },
-    check: (v, k) => ({ followed: stripChars(v.trim(), '"').toLowerCase().endsWith((k.end_phrase as string).trim().toLowerCase()) }),
+    check: (v, k) => ({ followed: stripChars(pyStrip(v), '"').toLowerCase().endsWith(pyStrip(k.end_phrase as string).toLowerCase()) }),
   },
   'startend:quotation': {
     args: {},
     check: (v) => {
-      const s = v.trim();
+      const s = pyStrip(v);
       return { followed: s.length > 1 && s.startsWith('"') && s.endsWith('"') };
     },
   },

@@ -11,6 +11,7 @@ import { DataError, readRecords, requireField } from '../../core/index.ts';
 import { DEFAULT_ID_FIELDS } from '../load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from '../types.ts';
 import { checkInstruction, validateInstruction, type InstructionKwargs } from './checkers.ts';
+import { pyStrip } from './text.ts';
 
 /** One instruction of a prompt. */
 export interface IfevalInstruction {
@@ -53,9 +54,9 @@ export function ifevalResponse(output: string): string {
 /** The 8 loose variants of a response (official `test_instruction_following_loose`), in its order. */
 export function looseVariants(response: string): string[] {
   const lines = response.split('\n');
-  const removeFirst = lines.slice(1).join('\n').trim();
-  const removeLast = lines.slice(0, -1).join('\n').trim();
-  const removeBoth = lines.slice(1, -1).join('\n').trim();
+  const removeFirst = pyStrip(lines.slice(1).join('\n'));
+  const removeLast = pyStrip(lines.slice(0, -1).join('\n'));
+  const removeBoth = pyStrip(lines.slice(1, -1).join('\n'));
   const noStars = (s: string): string => s.replaceAll('*', '');
   return [response, noStars(response), removeFirst, removeLast, removeBoth, noStars(removeFirst), noStars(removeLast), noStars(removeBoth)];
 }
@@ -64,8 +65,8 @@ export function looseVariants(response: string): string[] {
 export function checkInstructions(response: string, instructions: readonly IfevalInstruction[]): IfevalInstructionResult[] {
   const variants = looseVariants(response);
   return instructions.map(({ id, kwargs }) => {
-    const strictResult = response.trim() !== '' ? checkInstruction(id, kwargs, response) : { followed: false };
-    const loose = strictResult.followed || variants.some((v) => v.trim() !== '' && checkInstruction(id, kwargs, v).followed);
+    const strictResult = pyStrip(response) !== '' ? checkInstruction(id, kwargs, response) : { followed: false };
+    const loose = strictResult.followed || variants.some((v) => pyStrip(v) !== '' && checkInstruction(id, kwargs, v).followed);
     return { id, kwargs, strict: strictResult.followed, loose, ...(strictResult.measured ? { measured: strictResult.measured } : {}) };
   });
 }
@@ -115,7 +116,7 @@ export function verifyIfeval(output: string, problem: Problem, mode: 'strict' | 
   const { instructions } = problem.reference as IfevalReference;
   const reference = instructions.map((i) => i.id).join(', ');
   const response = ifevalResponse(output);
-  if (response.trim() === '') {
+  if (pyStrip(response) === '') {
     return { verdict: 'no_answer', extracted: null, reference, reason: 'empty response' };
   }
   const results = checkInstructions(response, instructions);
@@ -141,7 +142,7 @@ function makeIfevalTask(mode: 'strict' | 'loose'): Task {
     load: loadIfeval,
     extractAnswer: (output: string) => {
       const response = ifevalResponse(output);
-      return response.trim() === '' ? null : response;
+      return pyStrip(response) === '' ? null : response;
     },
     verify: (output: string, problem: Problem) => verifyIfeval(output, problem, mode),
   };

@@ -34,6 +34,42 @@ export function stripChars(text: string, chars: string): string {
   return text.slice(start, end);
 }
 
+/** Python's `\s` for str patterns (JavaScript's `\s` adds U+FEFF and lacks U+001C..U+001F, U+0085). */
+export const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+/** Whether one character is Python `\s` (the code points of `PY_SPACE`). */
+export function isPySpace(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000
+  );
+}
+
+/** Python `s.split()[0]`: the first run of non-whitespace characters ('' when none). */
+export function pyFirstWord(text: string): string {
+  let start = 0;
+  while (start < text.length && isPySpace(text[start]!)) start++;
+  let end = start;
+  while (end < text.length && !isPySpace(text[end]!)) end++;
+  return text.slice(start, end);
+}
+
+/** Python `str.strip()` (strips Python whitespace, see `PY_SPACE`). */
+export function pyStrip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPySpace(text[start]!)) start++;
+  while (end > start && isPySpace(text[end - 1]!)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** Python `str.split()` with no separator: runs of Python whitespace, no empty pieces. */
+export function pySplit(text: string): string[] {
+  return text.split(new RegExp(`${PY_SPACE}+`)).filter((piece) => piece !== '');
+}
+
 /** Escape a literal for use inside a RegExp. */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -42,7 +78,10 @@ export function escapeRegExp(text: string): string {
 const ALPHABETS = '([A-Za-z])';
 const PREFIXES = /(Mr|St|Mrs|Ms|Dr)[.]/g;
 const SUFFIXES = '(Inc|Ltd|Jr|Sr|Co)';
-const STARTERS = String.raw`(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)`;
+const STARTERS = String.raw`(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)`.replaceAll(
+  '\\s',
+  PY_SPACE,
+);
 const ACRONYMS = '([A-Z][.][A-Z][.](?:[A-Z][.])?)';
 const WEBSITES = /[.](com|net|org|io|gov|edu|me)/g;
 const DIGITS = '([0-9])';
@@ -62,7 +101,7 @@ export function splitIntoSentences(input: string): string[] {
   text = text.replace(new RegExp(`${DIGITS}[.]${DIGITS}`, 'g'), '$1<prd>$2');
   text = text.replace(/\.{2,}/g, (m) => '<prd>'.repeat(m.length) + '<stop>');
   if (text.includes('Ph.D')) text = text.replaceAll('Ph.D.', 'Ph<prd>D<prd>');
-  text = text.replace(new RegExp(String.raw`\s${ALPHABETS}[.] `, 'g'), ' $1<prd> ');
+  text = text.replace(new RegExp(`${PY_SPACE}${ALPHABETS}[.] `, 'g'), ' $1<prd> ');
   text = text.replace(new RegExp(`${ACRONYMS} ${STARTERS}`, 'g'), '$1<stop> $2');
   text = text.replace(new RegExp(`${ALPHABETS}[.]${ALPHABETS}[.]${ALPHABETS}[.]`, 'g'), '$1<prd>$2<prd>$3<prd>');
   text = text.replace(new RegExp(`${ALPHABETS}[.]${ALPHABETS}[.]`, 'g'), '$1<prd>$2<prd>');
@@ -72,7 +111,7 @@ export function splitIntoSentences(input: string): string[] {
   text = text.replaceAll('.”', '”.').replaceAll('."', '".').replaceAll('!"', '"!').replaceAll('?"', '"?');
   text = text.replaceAll('.', '.<stop>').replaceAll('?', '?<stop>').replaceAll('!', '!<stop>');
   text = text.replaceAll('<prd>', '.');
-  let sentences = text.split('<stop>').map((s) => s.trim());
+  let sentences = text.split('<stop>').map(pyStrip);
   if (sentences.length > 0 && sentences[sentences.length - 1] === '') sentences = sentences.slice(0, -1);
   return sentences;
 }
@@ -94,24 +133,24 @@ const TRAILING = /[)"'\]}.,;:!?”’»]+$/;
  */
 export function wordTokenize(text: string): string[] {
   const out: string[] = [];
-  for (const chunk of text.split(/\s+/)) {
+  for (const chunk of pySplit(text)) {
     if (chunk === '') continue;
     let word = chunk;
     const lead = LEADING.exec(word);
     if (lead) {
-      out.push(...lead[0]);
+      for (const c of lead[0]) out.push(c);
       word = word.slice(lead[0].length);
     }
     const trail = TRAILING.exec(word);
     const tail: string[] = [];
     if (trail) {
-      tail.push(...trail[0]);
+      for (const c of trail[0]) tail.push(c);
       word = word.slice(0, word.length - trail[0].length);
     }
     const clitic = CONTRACTIONS.exec(word);
     if (clitic) out.push(clitic[1]!, clitic[2]!);
     else if (word !== '') out.push(word);
-    out.push(...tail);
+    for (const t of tail) out.push(t);
   }
   return out;
 }
@@ -169,19 +208,21 @@ function scriptShare(text: string, script: RegExp): number {
  */
 export function isLanguage(text: string, code: string): { ok: boolean; detected: string } {
   if (!/\p{L}/u.test(text)) return { ok: true, detected: '' };
-  const detected = detector()(text);
+  // langdetect reads at most 10,000 characters (its `max_text_length`); so do we.
+  const sample = text.length > 10_000 ? text.slice(0, 10_000) : text;
+  const detected = detector()(sample);
   if (code === 'sw') {
-    const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
+    const words = sample.toLowerCase().match(/\p{L}+/gu) ?? [];
     const share = words.filter((w) => SWAHILI_WORDS.has(w)).length / words.length;
     return { ok: share >= 0.15, detected: share >= 0.15 ? 'sw' : detected };
   }
   if (code === 'pa') {
     // Punjabi (Gurmukhi script): tinyld returns nothing for it.
-    const ok = scriptShare(text, /\p{Script=Gurmukhi}/u) > 0.5;
+    const ok = scriptShare(sample, /\p{Script=Gurmukhi}/u) > 0.5;
     return { ok, detected: ok ? 'pa' : detected };
   }
-  if ((detected === 'hi' || detected === '') && scriptShare(text, /\p{Script=Devanagari}/u) > 0.5) {
-    const language = devanagariLanguage(text, 'hi');
+  if ((detected === 'hi' || detected === '') && scriptShare(sample, /\p{Script=Devanagari}/u) > 0.5) {
+    const language = devanagariLanguage(sample, 'hi');
     return { ok: language === code, detected: language };
   }
   return { ok: detected === code, detected };
