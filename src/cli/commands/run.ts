@@ -43,7 +43,7 @@ export async function runLoadedPipeline(
   options: { out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean },
 ): Promise<void> {
   const { runPipeline } = await import('../../pipeline/index.ts');
-  const { rmSync } = await import('node:fs');
+  const { existsSync, readdirSync, rmSync } = await import('node:fs');
   const { resolve, join } = await import('node:path');
   if (options.data) {
     // The file becomes the headline set; the config's sets (e.g. held-out generated questions) stay beside it.
@@ -53,7 +53,12 @@ export async function runLoadedPipeline(
     loaded.config.eval.sets = [{ name, file: resolve(options.data) } as (typeof sets)[number], ...sets];
   }
   const outDir = resolve(options.out ?? join('runs', loaded.config.name));
-  if (options.fresh) rmSync(outDir, { recursive: true, force: true });
+  if (options.fresh && existsSync(outDir)) {
+    if (!existsSync(join(outDir, 'pipeline.json')) && readdirSync(outDir).length > 0) {
+      throw new ConfigError({ file: 'command line', field: '--fresh' }, `${outDir} is not a treecot run folder (no pipeline.json); refusing to delete it`);
+    }
+    rmSync(outDir, { recursive: true, force: true });
+  }
   const alphaSweep =
     typeof options.alphaSweep === 'string' && options.alphaSweep !== ''
       ? parseAlphaList(options.alphaSweep)
