@@ -10,7 +10,7 @@
  * `toWeights`/`fromWeights` transpose. The embedding is [V, D] in both.
  */
 import { tf } from './tf-backend.ts';
-import { bmm, mm, rmsNorm, rope, ropeTables } from './ops.ts';
+import { attention, mm, rmsNorm, rope, ropeTables } from './ops.ts';
 import { initWeights } from './init.ts';
 import { weightShapes, type LlamaConfig, type LlamaWeights } from './model-config.ts';
 
@@ -134,7 +134,7 @@ export class LlamaModel {
 
 const constantCache = new Map<string, { cos: tf.Tensor; sinSigned: tf.Tensor; mask: tf.Tensor }>();
 
-/** RoPE tables [T, D] and the additive causal mask [T, T] for length T (cached per thread). */
+/** RoPE tables [T, D] and the additive causal mask [T, 1, T] for length T (cached per thread). */
 function constantsFor(config: LlamaConfig, T: number): { cos: tf.Tensor; sinSigned: tf.Tensor; mask: tf.Tensor } {
   const key = `${config.dim}/${config.heads}/${config.ropeBase}/${T}`;
   let c = constantCache.get(key);
@@ -142,7 +142,7 @@ function constantsFor(config: LlamaConfig, T: number): { cos: tf.Tensor; sinSign
     const { cos, sinSigned } = ropeTables(T, config.dim, config.heads, config.ropeBase);
     const mask = new Float32Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
-    c = { cos: tf.keep(tf.tensor2d(cos, [T, config.dim])), sinSigned: tf.keep(tf.tensor2d(sinSigned, [T, config.dim])), mask: tf.keep(tf.tensor2d(mask, [T, T])) };
+    c = { cos: tf.keep(tf.tensor2d(cos, [T, config.dim])), sinSigned: tf.keep(tf.tensor2d(sinSigned, [T, config.dim])), mask: tf.keep(tf.tensor3d(mask, [T, 1, T])) };
     constantCache.set(key, c);
   }
   return c;
@@ -165,13 +165,10 @@ export function forwardLogits(config: LlamaConfig, p: Map<string, tf.Tensor>, x0
     const h = rmsNorm(x, w(`${b}attn_norm.weight`), eps); // [N, D]
     const q = rope(mm(h, w(`${b}attn_q.weight`)), cos, sinSigned, B); // [B, T, D]
     const k = rope(mm(h, w(`${b}attn_k.weight`)), cos, sinSigned, B); // [B, T, D]
-    const v = tf.reshape(mm(h, w(`${b}attn_v.weight`)), [B, T, H, hd]); // [B, T, H, hd]
-    const qh = tf.reshape(tf.transpose(tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]); // [BH, T, hd]
-    const kt = tf.reshape(tf.transpose(tf.reshape(k, [B, T, H, hd]), [0, 2, 3, 1]), [B * H, hd, T]); // [BH, hd, T]
-    const scores = tf.add(bmm(qh, kt), mask); // [BH, T, T]
-    const vh = tf.reshape(tf.transpose(v, [0, 2, 1, 3]), [B * H, T, hd]); // [BH, T, hd]
-    const attn = tf.reshape(bmm(tf.softmax(scores), vh), [B, H, T, hd]); // [B, H, T, hd]
-    const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, D]); // [N, D]
+    const v = mm(h, w(`${b}attn_v.weight`)); // [N, D]
+    const timeMajor = (t: tf.Tensor): tf.Tensor => tf.reshape(tf.transpose(tf.reshape(t, [B, T, D]), [1, 0, 2]), [T, B * H, hd]); // [T, BH, hd]
+    const attn = attention(timeMajor(tf.mul(q, 1 / Math.sqrt(hd))), timeMajor(k), timeMajor(v), mask); // [T, BH, hd]
+    const merged = tf.reshape(tf.transpose(tf.reshape(attn, [T, B, D]), [1, 0, 2]), [B * T, D]); // [N, D]
     x = tf.add(x, mm(merged, w(`${b}attn_output.weight`)));
     const h2 = rmsNorm(x, w(`${b}ffn_norm.weight`), eps); // [N, D]
     const gate = mm(h2, w(`${b}ffn_gate.weight`)); // [N, F]
