@@ -84,7 +84,8 @@ test('treecot search --json, resume, tree, export-trees, merge', { timeout: 180_
 
 test('bad data and bad config: errors name file, line and field; the database is left as it was', { timeout: 120_000 }, async () => {
   const db = join(dir, 'keep.db');
-  assert.equal((await treecot(searchArgs(db, ['--limit', '2']))).code, 0);
+  const seeded = await treecot(searchArgs(db, ['--limit', '2']));
+  assert.equal(seeded.code, 0, seeded.stderr);
   const before = JSON.stringify(readRun(db));
   const badData = join(dir, 'bad.jsonl');
   writeFileSync(badData, '{"problem": "How many r in strawberry?", "solution": 3}\n{"problem": "How many a in banana?"}\n');

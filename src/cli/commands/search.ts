@@ -7,13 +7,13 @@
  *     --concurrency 64
  *   treecot search --config configs/letter-count-builtin.yaml --task letter-count --data lc.json \
  *     --out runs/tiny.db --gguf models/builtin.gguf --limit 20 --json
+ *   treecot search ... --policy http://localhost:8000/v1 --mode chat --model Qwen/Qwen2.5-7B-Instruct
  *   treecot search ... --shard 0/4        # this machine takes rows 0, 4, 8, ...; then `treecot merge`
  *
  * Re-running the same command on the same --out resumes (finished questions are skipped).
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
-import type { Policy } from '../../policy/types.ts';
 
 interface SearchCliOptions {
   config: string;
@@ -23,11 +23,12 @@ interface SearchCliOptions {
   policy?: string[];
   gguf?: string;
   specialPolicy?: string[];
-  specialGguf?: string;
   model?: string;
   specialModel?: string;
-  chatTemplate?: string;
+  mode?: string;
+  template?: string;
   apiKeyEnv?: string;
+  timeoutMs?: string;
   threads: string;
   concurrency: string;
   questionsInFlight?: string;
@@ -58,12 +59,13 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'search database (created, or resumed when it exists)')
     .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1 (several: least-outstanding balancing)')
     .option('--gguf <file>', 'GGUF model run in-process by node-llama-cpp (instead of --policy)')
-    .option('--special-policy <url...>', 'endpoint(s) for node types with special_model: true (default: the main policy)')
-    .option('--special-gguf <file>', 'GGUF model for special_model node types')
+    .option('--special-policy <url-or-gguf...>', 'policy for node types with special_model: true: URL(s) or one .gguf (default: the main policy)')
     .option('--model <name>', 'model name sent to --policy servers (default: the first one the server lists)')
     .option('--special-model <name>', 'model name sent to --special-policy servers')
-    .option('--chat-template <name|file>', 'for /v1/completions: chatml, llama3, or a tokenizer_config.json')
+    .option('--mode <mode>', 'completions (client-side template) or chat (continue_final_message)', 'completions')
+    .option('--template <name|file>', 'raw, chatml, llama3, gguf, or a tokenizer_config.json (HTTP default chatml, GGUF default raw)')
     .option('--api-key-env <var>', 'environment variable holding the API key (the key is never stored)')
+    .option('--timeout-ms <ms>', 'per-request timeout for HTTP policies (default 120000)')
     .option('--threads <n>', 'llama.cpp threads for --gguf', '1')
     .option('--concurrency <n>', 'policy calls in flight over all questions', '8')
     .option('--questions-in-flight <n>', 'questions searched at once (default: --concurrency)')
@@ -77,19 +79,6 @@ export function register(program: Command): void {
     .action(async (options: SearchCliOptions) => {
       await runSearchCommand(options);
     });
-}
-
-async function openPolicy(urls: string[] | undefined, gguf: string | undefined, model: string | undefined, options: SearchCliOptions, which: string): Promise<Policy | undefined> {
-  if (urls?.length && gguf) throw new ConfigError({ ...WHERE, field: which }, `give either ${which} URL... or ${which === '--policy' ? '--gguf' : '--special-gguf'} FILE, not both`);
-  if (urls?.length) {
-    const { createOpenAICompatiblePolicy } = await import('../../policy/index.ts');
-    return createOpenAICompatiblePolicy({ endpoints: urls, model, template: options.chatTemplate, apiKeyEnv: options.apiKeyEnv });
-  }
-  if (gguf) {
-    const { createLlamaCppPolicy } = await import('../../policy/index.ts');
-    return createLlamaCppPolicy({ modelPath: gguf, threads: positiveInt(options.threads, '--threads') });
-  }
-  return undefined;
 }
 
 async function runSearchCommand(options: SearchCliOptions): Promise<void> {
@@ -108,9 +97,15 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const limit = options.limit ? positiveInt(options.limit, '--limit') : undefined;
   const questionsInFlight = options.questionsInFlight ? positiveInt(options.questionsInFlight, '--questions-in-flight') : undefined;
   const virtualLoss = options.virtualLoss ? positiveInt(options.virtualLoss, '--virtual-loss') : undefined;
-  if (!options.policy?.length && !options.gguf) throw new ConfigError({ ...WHERE, field: '--policy' }, 'give --policy URL... or --gguf FILE');
-  const policy = (await openPolicy(options.policy, options.gguf, options.model, options, '--policy'))!;
-  const special = await openPolicy(options.specialPolicy, options.specialGguf, options.specialModel ?? options.model, options, '--special-policy');
+  if (options.mode !== 'completions' && options.mode !== 'chat') throw new ConfigError({ ...WHERE, field: '--mode' }, `expected completions or chat (got "${options.mode}")`);
+  const { createPolicies } = await import('../../policy/index.ts');
+  const policies = await createPolicies({
+    policy: options.policy, gguf: options.gguf, specialPolicy: options.specialPolicy, model: options.model, specialModel: options.specialModel,
+    mode: options.mode, template: options.template, apiKeyEnv: options.apiKeyEnv, threads: positiveInt(options.threads, '--threads'),
+    timeoutMs: options.timeoutMs ? positiveInt(options.timeoutMs, '--timeout-ms') : undefined, seed: config.seed,
+  });
+  const policy = policies.policy;
+  const special = policies.specialPolicy === policy ? undefined : policies.specialPolicy;
   const pool = new VerifierPool({ timeoutMs: positiveInt(options.verifierTimeout, '--verifier-timeout') });
   const { createProgressReporter } = await import('../../search/progress-bar.ts');
   const progress = options.progress ? createProgressReporter() : undefined;
@@ -148,7 +143,6 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
     progress?.stop();
     process.off('SIGINT', onSignal);
     await pool.close();
-    await policy.close?.();
-    if (special) await special.close?.();
+    await policies.close();
   }
 }
