@@ -121,36 +121,30 @@ export function countSentences(text: string): number {
   return splitIntoSentences(text).length;
 }
 
-const CONTRACTIONS = /^(.+?)('s|'re|'ve|'ll|'d|'m|n't|'S|'RE|'VE|'LL|'D|'M|N'T)$/;
-const LEADING = /^[("'`\[{“‘«]+/;
-const TRAILING = /[)"'\]}.,;:!?”’»]+$/;
-
 /**
- * Approximation of NLTK's `word_tokenize` (Treebank rules): whitespace split, leading and
- * trailing punctuation split off, clitics (`'s`, `n't`, `'re`, ...) split off, hyphenated
- * words kept whole. Used only to count all-capital words, where it agrees with NLTK except on
- * rare punctuation inside tokens.
+ * Approximation of NLTK's `word_tokenize` (Punkt sentences, then the Treebank rules of
+ * `NLTKWordTokenizer`): commas and colons not followed by a digit, `; @ # $ % & ? !`, brackets,
+ * double quotes and `--` are split off; clitics (`'s 'm 'd 'll 're 've n't`) are split from
+ * their word; "cannot", "gonna", "gimme", "gotta", "lemme", "wanna" become two tokens;
+ * a final period is split off a word that has no other period (so "U.S.A." stays whole);
+ * hyphenated words stay whole. Used only to count all-capital words (`isUpper` per token), where
+ * only the split of cased text matters. Every step is one linear `replace`.
  */
 export function wordTokenize(text: string): string[] {
+  let t = ` ${text} `;
+  t = t.replace(/([:,])(?=\D)/g, ' $1 ');
+  t = t.replace(/\.\.\./g, ' ... ');
+  t = t.replace(/[;@#$%&?!\][(){}<>"“”]/g, ' $& ');
+  t = t.replace(/--/g, ' -- ');
+  t = t.replace(/([^'\s])('[sSmMdD]|'ll|'LL|'re|'RE|'ve|'VE|n't|N'T)(?=\s)/g, '$1 $2');
+  t = t.replace(/\b(can)(not)\b|\b(gon|wan)(na)\b|\b(gim|lem)(me)\b|\b(got)(ta)\b/gi, (m, ...groups: (string | undefined)[]) => {
+    const parts = groups.slice(0, 8).filter((g): g is string => typeof g === 'string');
+    return parts.length === 2 ? `${parts[0]} ${parts[1]}` : m;
+  });
   const out: string[] = [];
-  for (const chunk of pySplit(text)) {
-    if (chunk === '') continue;
-    let word = chunk;
-    const lead = LEADING.exec(word);
-    if (lead) {
-      for (const c of lead[0]) out.push(c);
-      word = word.slice(lead[0].length);
-    }
-    const trail = TRAILING.exec(word);
-    const tail: string[] = [];
-    if (trail) {
-      for (const c of trail[0]) tail.push(c);
-      word = word.slice(0, word.length - trail[0].length);
-    }
-    const clitic = CONTRACTIONS.exec(word);
-    if (clitic) out.push(clitic[1]!, clitic[2]!);
-    else if (word !== '') out.push(word);
-    for (const t of tail) out.push(t);
+  for (const token of pySplit(t)) {
+    if (token.length > 1 && token.endsWith('.') && token.indexOf('.') === token.length - 1) out.push(token.slice(0, -1), '.');
+    else out.push(token);
   }
   return out;
 }
