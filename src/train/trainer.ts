@@ -8,7 +8,7 @@
  * s takes rows [s*R, (s+1)*R) of the concatenated epochs (R = batch x accum x workers), so a
  * resumed run sees exactly the rows the uninterrupted run would.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataError, ConfigError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -148,9 +148,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       tokensSeen = ckpt.tokensSeen;
     }
   }
-  if (config.log && startStep === 0) {
+  if (config.log) {
     mkdirSync(dirname(config.log), { recursive: true });
-    writeFileSync(config.log, '');
+    // A resumed run keeps the log lines up to its checkpoint and drops any written after it.
+    const kept = startStep > 0 && existsSync(config.log)
+      ? readFileSync(config.log, 'utf8').split('\n').filter((line) => line.trim() !== '' && (JSON.parse(line) as { step?: number }).step! <= startStep)
+      : [];
+    writeFileSync(config.log, kept.map((line) => `${line}\n`).join(''));
   }
 
   const engine = await createEngine(model.config, config.workers);

@@ -67,25 +67,27 @@ test('gradient invariance: batch 8 x accum 1 = batch 1 x accum 8 = batch 4 x 2 w
   assert.ok(a.records[2]!.padding_share >= 0);
 });
 
-test('checkpoint and resume: 2 + 2 steps equal 4 uninterrupted steps', async () => {
+test('checkpoint and resume: a crash at step 3 resumes from step 2 and ends equal to 4 uninterrupted steps', async () => {
   const dir = scratch();
-  const options = { sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 4, batch: 4, lr: 1e-2, seed: 9, checkpointDir: join(dir, 'ckpt'), checkpointEvery: 2 } as const;
-  const full = await train({ ...options, checkpointDir: join(dir, 'full') });
+  const options = { sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 4, batch: 4, lr: 1e-2, seed: 9, checkpointDir: join(dir, 'ckpt'), checkpointEvery: 2, log: join(dir, 'log.jsonl') } as const;
+  const full = await train({ ...options, checkpointDir: join(dir, 'full'), log: join(dir, 'full.jsonl') });
   let stopped = 0;
   await assert.rejects(
     train({
       ...options,
       onStep: (record) => {
         stopped = record.step;
-        if (record.step === 2) throw new Error('simulated crash');
+        if (record.step === 3) throw new Error('simulated crash');
       },
     }),
     /simulated crash/,
   );
-  assert.equal(stopped, 2);
+  assert.equal(stopped, 3, 'crashed after step 3, last checkpoint at step 2');
   const resumed = await train({ ...options, resume: true });
   assert.equal(resumed.stepsRun, 2);
   assert.deepEqual(resumed.records.map((r) => r.step), [3, 4]);
   assert.deepEqual(resumed.records.map((r) => r.loss), full.records.slice(2).map((r) => r.loss));
   assert.deepEqual(resumed.model.params, full.model.params);
+  const steps = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+  assert.deepEqual(steps, [1, 2, 3, 4], 'the log keeps steps 1-2, drops the lost step 3, then continues');
 });
