@@ -91,3 +91,32 @@ test('checkpoint and resume: a crash at step 3 resumes from step 2 and ends equa
   const steps = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
   assert.deepEqual(steps, [1, 2, 3, 4], 'the log keeps steps 1-2, drops the lost step 3, then continues');
 });
+
+test('reference log-probs are computed once and cached on disk, keyed by model, data and masking', async () => {
+  const { createEngine } = await import('../../src/train/engine.ts');
+  const { referenceLogps } = await import('../../src/train/reference.ts');
+  const { LlamaModel, CharTokenizer, parseInitSpec, encodePreferenceRow } = await import('../../src/train/index.ts');
+  const dir = scratch();
+  const tok = new CharTokenizer();
+  const model = LlamaModel.init(parseInitSpec('L1-d16-h2-c96', tok.vocabSize), 4);
+  const encoded = pairs().map((p, i) => encodePreferenceRow(tok, p, 96, { file: 'pairs', line: i + 1 }));
+  const engine = await createEngine(model.config, 1);
+  try {
+    const options = { maskPrefix: false, lengthNormalize: false, batch: 3, cacheDir: dir };
+    const first = await referenceLogps(engine, model.params, encoded, options);
+    const again = await referenceLogps(engine, model.params, encoded, options);
+    assert.equal(first.cached, false);
+    assert.equal(again.cached, true);
+    assert.deepEqual(again.logps, first.logps);
+    assert.equal(first.logps.length, 2 * encoded.length);
+    assert.ok(first.logps.every((x) => x < 0));
+    const masked = await referenceLogps(engine, model.params, encoded, { ...options, maskPrefix: true });
+    assert.equal(masked.cached, false);
+    assert.notEqual(masked.key, first.key);
+    assert.ok(masked.logps[0]! > first.logps[0]!, 'masking drops prefix tokens from the sum');
+    const other = LlamaModel.init(model.config, 5);
+    assert.equal((await referenceLogps(engine, other.params, encoded, options)).cached, false, 'another reference model is another key');
+  } finally {
+    await engine.close();
+  }
+});
