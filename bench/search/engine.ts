@@ -5,10 +5,10 @@
  * (a) node expansions/s including SQLite commits: many questions of the authors' demo graph
  *     (configs/letter-count.yaml, smaller stop rule), concurrency 64.
  * (c) memory per 10,000 stored nodes: one question whose answers are always wrong, so its
- *     tree (held in memory while it is searched) grows until give-up; peak RSS and heap
- *     above the baseline, per 10,000 nodes.
+ *     tree (held in memory while it is searched) grows until give-up after 1,500 rollouts;
+ *     peak RSS above the baseline, and the live heap after a full GC, per 10,000 nodes.
  *
- * Prints one JSON line. Run: node --import tsx bench/search/engine.ts
+ * Prints one JSON line. Run: node --expose-gc --import tsx bench/search/engine.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'treecot-bench-search-'));
 function instantPolicy(pCorrect: number): ScriptedPolicy {
   return new ScriptedPolicy({
     modelId: 'instant',
+    record: false,
     respond: (request, i) => {
       const prefix = request.prompt.assistantPrefix;
       const h = hashString(`${prefix.length}|${request.seed}|${i}`);
@@ -71,33 +72,40 @@ async function engineThroughput() {
 
 async function memoryPerNodes() {
   const dbPath = join(dir, 'memory.db');
-  global.gc?.();
-  const baseRss = process.memoryUsage().rss;
-  const baseHeap = process.memoryUsage().heapUsed;
-  let peakRss = baseRss;
-  let peakHeap = baseHeap;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let liveHeap = 0;
+  let rollouts = 0;
   const sample = () => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
   };
   const timer = setInterval(sample, 20);
   const summary = await runSearch({
-    config: configWith({ max_rollouts: 400, give_up_factor: 1, reward_thresholds: [4, 8] }), task: 'letter-count', defaultInstruction: task.defaultInstruction,
+    config: configWith({ max_rollouts: 1500, give_up_factor: 1, reward_thresholds: [4, 8] }), task: 'letter-count', defaultInstruction: task.defaultInstruction,
     problems: problems.slice(0, 1), dbPath, policy: instantPolicy(0), verify: (o, p) => task.verify(o, p), concurrency: 4,
-    onProgress: sample,
+    onProgress: (p) => {
+      // Near the end the whole tree is alive: measure the live heap after a full GC.
+      if (gc && p.counters.rollouts !== rollouts && p.counters.rollouts % 100 === 0) {
+        rollouts = p.counters.rollouts;
+        gc();
+        liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed - base.heapUsed);
+      }
+    },
   });
   clearInterval(timer);
   sample();
   const per10k = 10_000 / summary.nodes;
   return {
     nodes_in_one_tree: summary.nodes,
-    peak_rss_mb_per_10k_nodes: Number((((peakRss - baseRss) / 2 ** 20) * per10k).toFixed(1)),
-    peak_heap_mb_per_10k_nodes: Number((((peakHeap - baseHeap) / 2 ** 20) * per10k).toFixed(1)),
+    peak_rss_mb_per_10k_nodes: Number((((peakRss - base.rss) / 2 ** 20) * per10k).toFixed(1)),
+    live_heap_mb_per_10k_nodes: gc ? Number(((liveHeap / 2 ** 20) * per10k).toFixed(1)) : 'run with --expose-gc',
   };
 }
 
-const engine = await engineThroughput();
+// Memory first, so its RSS baseline is not raised by the throughput run.
 const memory = await memoryPerNodes();
+const engine = await engineThroughput();
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify({ bench: 'search-engine', node: process.version, target_nodes_per_s: 20000, ...engine, memory })}\n`);

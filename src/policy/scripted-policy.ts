@@ -19,6 +19,8 @@ export interface ScriptedPolicyOptions {
   modelId?: string;
   /** Wait this long per call (ms) before answering; 0 answers in the same microtask turn. */
   latencyMs?: number;
+  /** Keep every request in `calls` (default true; benchmarks turn it off to measure without it). */
+  record?: boolean;
 }
 
 /** Approximate token count: ceil(chars / 4). */
@@ -32,6 +34,8 @@ export class ScriptedPolicy implements Policy {
   readonly modelId: string;
   /** Every call received, in order (tests inspect prompts, n, stop strings). */
   readonly calls: ScriptedRequest[] = [];
+  /** Calls received (also when not recorded). */
+  callCount = 0;
   private readonly options: ScriptedPolicyOptions;
 
   constructor(options: ScriptedPolicyOptions) {
@@ -40,8 +44,8 @@ export class ScriptedPolicy implements Policy {
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
-    const request: ScriptedRequest = { ...options, callIndex: this.calls.length };
-    this.calls.push(request);
+    const request: ScriptedRequest = { ...options, callIndex: this.callCount++ };
+    if (this.options.record !== false) this.calls.push(request);
     if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
     const completions: Completion[] = [];
