@@ -112,6 +112,11 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
+  // Keep the event loop alive for the whole run: a moment where the only pending work is a
+  // dynamic import through tsx's off-thread loader (the VerifierPool loads the task table
+  // lazily) and idle, unref'd sockets and workers would otherwise end the process with exit
+  // code 13 ("unsettled top-level await"); seen once in the CLI tests.
+  const keepAlive = setInterval(() => {}, 60_000);
   try {
     process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
     let summary;
@@ -140,6 +145,7 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
     }
     if (summary.errored > 0) process.exitCode = 1;
   } finally {
+    clearInterval(keepAlive);
     progress?.stop();
     process.off('SIGINT', onSignal);
     await pool.close();
