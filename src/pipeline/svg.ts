@@ -65,10 +65,13 @@ export function barChart(groups: readonly BarGroup[], options: BarChartOptions):
     });
     parts.push(`<text x="${(left + gi * groupW + groupW / 2).toFixed(1)}" y="${top + plotH + 14}" text-anchor="middle" font-size="11">${escapeXml(group.label)}</text>`);
   });
-  for (const line of options.lines ?? []) {
-    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(line.value)}" y2="${y(line.value)}" stroke="#333" stroke-dasharray="5,4"/>`);
-    parts.push(`<text x="${left + 4}" y="${y(line.value) - 3}" font-size="10" fill="#333">${escapeXml(`${line.label} ${format(line.value)}`)}</text>`);
-  }
+  // Reference lines are drawn across the plot and named in the legend (no label on the plot to collide with bar labels).
+  (options.lines ?? []).forEach((line, li) => {
+    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(line.value)}" y2="${y(line.value)}" stroke="#333" stroke-dasharray="5,4"><title>${escapeXml(`${line.label} ${format(line.value)}`)}</title></line>`);
+    const x = left + series.length * 150 + li * 260;
+    parts.push(`<line x1="${x}" x2="${x + 22}" y1="${height - 11}" y2="${height - 11}" stroke="#333" stroke-dasharray="5,4"/>`);
+    parts.push(`<text x="${x + 26}" y="${height - 7}" font-size="11">${escapeXml(`${line.label}: ${format(line.value)}`)}</text>`);
+  });
   series.forEach((name, si) => {
     const x = left + si * 150;
     parts.push(`<rect x="${x}" y="${height - 16}" width="10" height="10" fill="${PALETTE[si % PALETTE.length]}"/>`);
