@@ -53,7 +53,7 @@ export interface TrainOptions extends TrainConfigInput {
   preferenceRows?: readonly PreferenceRow[];
   /** Name of the data source for error messages (file path). */
   dataSource?: string;
-  /** Starting model (policy and, for preference objectives, the frozen reference). */
+  /** Starting model (policy and, for preference objectives, the frozen reference); not modified (training works on a copy). */
   model?: LlamaModel;
   tokenizer?: CharTokenizer;
   /** Starting model from a GGUF file. */
@@ -81,7 +81,8 @@ const LIBRARY_ONLY = ['sftRows', 'preferenceRows', 'dataSource', 'model', 'token
 function startingModel(options: TrainOptions): { model: LlamaModel; tokenizer: CharTokenizer } {
   const given = [options.model && 'model', options.modelPath && 'modelPath', options.init && 'init'].filter(Boolean);
   if (given.length !== 1) throw new ConfigError({ file: 'train options', field: 'model' }, `give exactly one of model, modelPath (--model), init (--init); got ${given.length ? given.join(', ') : 'none'}`);
-  if (options.model) return { model: options.model, tokenizer: options.tokenizer ?? new CharTokenizer() };
+  // A copy: training must not change the caller's model (it may be the reference of another run).
+  if (options.model) return { model: new LlamaModel(options.model.config, options.model.params.slice()), tokenizer: options.tokenizer ?? new CharTokenizer() };
   if (options.modelPath) return loadGguf(options.modelPath);
   const tokenizer = options.tokenizer ?? new CharTokenizer();
   return { model: LlamaModel.init(parseInitSpec(options.init!, tokenizer.vocabSize), options.seed ?? 0), tokenizer };

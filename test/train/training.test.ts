@@ -67,6 +67,24 @@ test('gradient invariance: batch 8 x accum 1 = batch 1 x accum 8 = batch 4 x 2 w
   assert.ok(a.records[2]!.padding_share >= 0);
 });
 
+test('preference gradient invariance: 8 pairs x 1 = 2 pairs x 2 accum x 2 workers (cdpo+sft, masked)', async () => {
+  const base = await train({ sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 5, batch: 8, lr: 1e-2, seed: 6 });
+  const run = (batch: number, accum: number, workers: number) =>
+    train({ preferenceRows: pairs(), model: base.model, objective: 'cdpo+sft', maskPrefix: true, beta: 0.5, steps: 2, batch, accum, workers, lr: 1e-3, warmupRatio: 0, seed: 6 });
+  const before = base.model.params.slice();
+  const a = await run(8, 1, 1);
+  assert.deepEqual(base.model.params, before, 'train() does not modify the model it starts from');
+  const b = await run(2, 2, 2);
+  a.records.forEach((ra, i) => {
+    const rb = b.records[i]!;
+    for (const key of ['loss', 'grad_norm', 'sft_loss', 'rewards/margins', 'logps/chosen'] as const) {
+      const x = ra[key]!;
+      const y = rb[key]!;
+      assert.ok(Math.abs(x - y) <= 1e-4 * Math.max(1, Math.abs(x)), `step ${i + 1} ${key}: ${x} vs ${y}`);
+    }
+  });
+});
+
 test('checkpoint and resume: a crash at step 3 resumes from step 2 and ends equal to 4 uninterrupted steps', async () => {
   const dir = scratch();
   const options = { sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 4, batch: 4, lr: 1e-2, seed: 9, checkpointDir: join(dir, 'ckpt'), checkpointEvery: 2, log: join(dir, 'log.jsonl') } as const;
