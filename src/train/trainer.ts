@@ -177,7 +177,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (let step = startStep; step < totalSteps; step++) {
       const t0 = performance.now();
       const rows = rowsOfStep(step, rowsPerStep, rowCount, config.seed, orderCache);
-      const owner = new Map<MicroBatch, number[]>();
       let batches: MicroBatch[];
       if (!preference) {
         const seqs = rows.map((i) => sft[i]!);
@@ -194,9 +193,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             refs[j] = ref![2 * rows[k]!]!;
             refs[g.length + j] = ref![2 * rows[k]! + 1]!;
           });
-          const mb = preferenceMicroBatch(g.map((k) => stepPairs[k]!), { beta: config.beta, eps: config.eps, lossName: config.objective as 'dpo', maskPrefix: config.maskPrefix, lengthNormalize: config.lengthNormalize, pairWeight: 1 / stepPairs.length, sftTokenWeight }, refs);
-          owner.set(mb, g);
-          return mb;
+          return preferenceMicroBatch(g.map((k) => stepPairs[k]!), { beta: config.beta, eps: config.eps, lossName: config.objective as 'dpo', maskPrefix: config.maskPrefix, lengthNormalize: config.lengthNormalize, pairWeight: 1 / stepPairs.length, sftTokenWeight }, refs);
         });
       }
       const queues = assignToWorkers(batches, engine.workers);
