@@ -10,8 +10,8 @@
  * arithmetic rows; 64 sequences per step (batch 16 x accum 2 x 2 workers), AdamW 0.9/0.98 wd 0.1,
  * peak lr 3e-3, 3% warm-up, cosine to 10%, clip 1; a token budget (default 4.5M). Every --eval-every
  * tokens (and at the end) the model is exported to GGUF and scored greedily by node-llama-cpp on 300
- * held-out two-letter questions; the shipped checkpoint is the one in the target band (default
- * 50-80%) closest to its middle, so the search still finds wrong answers to reflect on.
+ * held-out two-letter questions; the shipped checkpoint is the most-trained one in the target band
+ * (default 50-80%), so the search still finds wrong answers to reflect on.
  *
  * Examples:
  *   npm run train:builtin
@@ -141,7 +141,8 @@ if (!o.selectOnly) {
   say(`training done: ${result.totalSteps} steps, ${result.tokensSeen} tokens, ${(result.wallSeconds / 60).toFixed(1)} min`);
 }
 
-// Select: the checkpoint in the band closest to its middle (else the one closest to the band).
+// Select: the most-trained checkpoint in the band (it has learnt the most steps: an early checkpoint can
+// sit in the band by answering the majority count, 2, with no spelling); else the one closest to the band.
 // Candidates: the checkpoint evaluations of the log (the latest record per file).
 const evals = new Map<string, { file: string; tokens: number; acc: number }>();
 for (const line of readFileSync(logFile, 'utf8').split('\n')) {
@@ -151,8 +152,7 @@ for (const line of readFileSync(logFile, 'utf8').split('\n')) {
 }
 const candidates = [...evals.values()];
 if (candidates.length === 0) throw new Error(`no checkpoint evaluations in ${logFile}`);
-const middle = (bandLow + bandHigh) / 2;
-const distance = (acc: number): number => (acc < bandLow ? bandLow - acc + 1 : acc > bandHigh ? acc - bandHigh + 1 : Math.abs(acc - middle));
+const distance = (acc: number): number => (acc < bandLow ? bandLow - acc : acc > bandHigh ? acc - bandHigh : 0);
 const chosen = [...candidates].sort((a, b) => distance(a.acc) - distance(b.acc) || b.tokens - a.tokens)[0]!;
 say(`chosen ${chosen.file} (held-out two-letter ${(100 * chosen.acc).toFixed(1)}% on ${o.quickEval} questions)`);
 copyFileSync(chosen.file, join(o.outDir, 'builtin.gguf'));
