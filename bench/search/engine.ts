@@ -4,6 +4,7 @@
  *
  * (a) node expansions/s including SQLite commits: many questions of the authors' demo graph
  *     (configs/letter-count.yaml, smaller stop rule), concurrency 64.
+ * Also the store alone (group-committed expansions and rollouts, no search) for comparison.
  * (c) memory per 10,000 stored nodes: one question whose answers are always wrong, so its
  *     tree (held in memory while it is searched) grows until give-up after 1,500 rollouts;
  *     peak RSS above the baseline, and the live heap after a full GC, per 10,000 nodes.
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { hashString } from '../../src/core/index.ts';
 import { ScriptedPolicy } from '../../src/policy/scripted-policy.ts';
 import { loadSearchConfig, runSearch, type SearchConfig } from '../../src/search/index.ts';
+import { SearchStore } from '../../src/store/index.ts';
 import { getTask, parseLetterCountQuestion, letterCountAnswer } from '../../src/tasks/index.ts';
 
 const task = getTask('letter-count');
@@ -104,8 +106,48 @@ async function memoryPerNodes() {
   };
 }
 
+/**
+ * The store alone: 200 questions, each expanded 55 times by 2 nodes (22,000 nodes) through the
+ * group commit, with a rollout every 4th round; no search, no policy.
+ */
+async function storeOnly() {
+  const store = SearchStore.open(join(dir, 'store-only.db'));
+  const run = store.createRun({ config: {}, configHash: 'bench', task: 'letter-count', separator: '\n', dataFile: '' });
+  const questions = 200;
+  store.addQuestions(run.run_id, Array.from({ length: questions }, (_, i) => ({ questionId: `q${i}`, idx: i, question: 'q', reference: 1, instruction: '' })));
+  const frontier = Array.from({ length: questions }, (_, i) => [
+    store.insertRoot({ runId: run.run_id, questionId: `q${i}`, parentId: null, type: 'root', tag: '', prefill: '', content: 'q', showInHistory: false, depth: 0 }),
+  ]);
+  const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
+  let nodes = 0;
+  let rollouts = 0;
+  for (let round = 0; round < 55; round++) {
+    await Promise.all(
+      frontier.map(async (queue, qi) => {
+        const parent = queue.shift()!;
+        const child = (k: number) => ({
+          runId: run.run_id, questionId: `q${qi}`, parentId: parent, type: 'thinking', tag: 'thinking', prefill: 'Firstly, I need to break down this task.',
+          content: `Firstly, I need to break down this task. thought ${k} ${round}`, showInHistory: true, depth: 1, policy: 'bench', promptTokens: 300, completionTokens: 12,
+        });
+        const ids = await store.commitExpansionGrouped(parent, [child(0), child(1)]);
+        queue.push(...ids);
+        nodes += ids.length;
+        if (round % 4 === 3) {
+          await store.commitRolloutGrouped({ runId: run.run_id, questionId: `q${qi}`, idx: rollouts++, path: [parent, ids[0]!], reward: 1, verdict: 'correct', newNodes: [], status: 'running' });
+        }
+      }),
+    );
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  store.close();
+  return { nodes, seconds: Number(seconds.toFixed(3)), nodes_per_s: Math.round(nodes / seconds), nodes_per_cpu_s: Math.round(nodes / ((cpu.user + cpu.system) / 1e6)) };
+}
+
 // Memory first, so its RSS baseline is not raised by the throughput run.
 const memory = await memoryPerNodes();
 const engine = await engineThroughput();
+const store = await storeOnly();
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(`${JSON.stringify({ bench: 'search-engine', node: process.version, target_nodes_per_s: 20000, ...engine, memory })}\n`);
+process.stdout.write(`${JSON.stringify({ bench: 'search-engine', node: process.version, target_nodes_per_s: 20000, ...engine, store_only: store, memory })}\n`);
