@@ -10,7 +10,7 @@
  * `toWeights`/`fromWeights` transpose. The embedding is [V, D] in both.
  */
 import { tf } from './tf-backend.ts';
-import { attention, mm, rmsNorm, rope, ropeTables } from './ops.ts';
+import { attention, mm, rmsNorm, rope, ropeTables, selectRows } from './ops.ts';
 import { initWeights } from './init.ts';
 import { weightShapes, type LlamaConfig, type LlamaWeights } from './model-config.ts';
 
@@ -152,9 +152,11 @@ function constantsFor(config: LlamaConfig, T: number): { cos: tf.Tensor; sinSign
  * The transformer from embedded tokens to logits.
  * @param p parameter tensors by GGUF name (flat-array orientation, see paramLayout)
  * @param x0 embedded tokens [B*T, D]
- * @returns logits [B*T, V]
+ * @param rows optional int32 [M]: positions (row-major in [B, T]) whose logits are needed; the output
+ *   head then runs on those M positions only (positions without a loss cost nothing there)
+ * @returns logits [B*T, V], or [M, V] with `rows`
  */
-export function forwardLogits(config: LlamaConfig, p: Map<string, tf.Tensor>, x0: tf.Tensor, B: number, T: number): tf.Tensor {
+export function forwardLogits(config: LlamaConfig, p: Map<string, tf.Tensor>, x0: tf.Tensor, B: number, T: number, rows?: tf.Tensor): tf.Tensor {
   const { dim: D, heads: H, normEps: eps } = config;
   const hd = D / H;
   const { cos, sinSigned, mask } = constantsFor(config, T);
@@ -175,5 +177,6 @@ export function forwardLogits(config: LlamaConfig, p: Map<string, tf.Tensor>, x0
     const up = mm(h2, w(`${b}ffn_up.weight`)); // [N, F]
     x = tf.add(x, mm(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), w(`${b}ffn_down.weight`))); // [N, D]
   }
-  return mm(rmsNorm(x, w('output_norm.weight'), eps), w('output.weight')); // [N, V]
+  const hidden = rows ? selectRows(x, rows) : x; // [M, D] or [N, D]
+  return mm(rmsNorm(hidden, w('output_norm.weight'), eps), w('output.weight')); // [M or N, V]
 }

@@ -160,3 +160,16 @@ export const logSigmoid = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) =
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.sigmoid(tf.neg(saved[0]!)))],
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * Rows `rows` (int32 [M]) of x [N, D] -> [M, D], with the gradient scattered back (ScatterNd):
+ * gather alone has no gradient kernel on WASM. Used to run the output head only where a loss is taken.
+ */
+export const selectRows = tf.customGrad(((x: tf.Tensor, rows: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([rows]);
+  const shape = x.shape;
+  return {
+    value: tf.gather(x, rows),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(tf.expandDims(saved[0]!, 1), dy, shape), tf.zerosLike(saved[0]!)],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, rows: tf.Tensor) => tf.Tensor;

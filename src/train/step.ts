@@ -2,11 +2,12 @@
  * Loss and gradients of one micro-batch (what each data-parallel worker runs). The embedding is
  * looked up with `gather` outside the tape and its gradient is scattered back in JS from
  * dL/dx0, because gather has no gradient kernel on WASM (and a one-hot matmul would cost two
- * [N, V] x [V, D] products).
+ * [N, V] x [V, D] products). The output head runs only at positions that carry a loss weight
+ * (response tokens; prompt and masked prefix positions are skipped).
  */
 import { tf } from './tf-backend.ts';
 import { forwardLogits, type LlamaModel } from './model.ts';
-import { targetLogProbs } from './ops.ts';
+import { mm, targetLogProbs } from './ops.ts';
 import { implicitRewards, sftLoss, PAIR_LOSS_BY_OBJECTIVE } from './losses.ts';
 import type { MicroBatch } from './batching.ts';
 
@@ -22,21 +23,65 @@ export interface MicroBatchStats {
   paddedTokens: number;
 }
 
-/** Sequence log-probs of a micro-batch's rows from token log-probs [B*T] and weights [B*T] -> [B]. */
-function sequenceLogps(tokenLogps: tf.Tensor, weights: tf.Tensor, B: number, T: number): tf.Tensor {
-  return tf.sum(tf.reshape(tf.mul(tokenLogps, weights), [B, T]), 1);
+/** The positions of a micro-batch that carry a loss weight, compacted. */
+interface LossPositions {
+  /** Positions in [B*T] (row-major), M of them (at least 1). */
+  index: Int32Array;
+  /** Target token of each. */
+  targets: Int32Array;
+  /** SFT weight of each. */
+  sftWeights: Float32Array;
+  /** Sequence weight of each (preference batches). */
+  seqWeights?: Float32Array;
+  /** Row membership [B, M]: 1 where position j belongs to row b (preference batches). */
+  membership?: Float32Array;
 }
 
-function lossOf(mb: MicroBatch, tokenLogps: tf.Tensor, captured: { policyLogps?: Float32Array; sftTerm?: number }): tf.Tensor {
-  const sft = sftLoss(tokenLogps, tf.tensor1d(mb.sftWeights));
+function lossPositions(mb: MicroBatch): LossPositions {
+  const seq = mb.preference?.seqWeights;
+  const picked: number[] = [];
+  for (let p = 0; p < mb.B * mb.T; p++) if (mb.sftWeights[p] !== 0 || (seq && seq[p] !== 0)) picked.push(p);
+  if (picked.length === 0) picked.push(0); // weight 0: keeps shapes non-empty
+  const index = Int32Array.from(picked);
+  const M = index.length;
+  const out: LossPositions = {
+    index,
+    targets: Int32Array.from(index, (p) => mb.targets[p]!),
+    sftWeights: Float32Array.from(index, (p) => mb.sftWeights[p]!),
+  };
+  if (seq) {
+    out.seqWeights = Float32Array.from(index, (p) => seq[p]!);
+    out.membership = new Float32Array(mb.B * M);
+    index.forEach((p, j) => {
+      out.membership![Math.floor(p / mb.T) * M + j] = 1;
+    });
+  }
+  return out;
+}
+
+/** Token log-probs [M] at the loss positions. */
+function lossTokenLogps(model: LlamaModel, p: Map<string, tf.Tensor>, x0: tf.Tensor, mb: MicroBatch, at: LossPositions): tf.Tensor {
+  const logits = forwardLogits(model.config, p, x0, mb.B, mb.T, tf.tensor1d(at.index, 'int32')); // [M, V]
+  const oneHot = tf.cast(tf.oneHot(tf.tensor1d(at.targets, 'int32'), model.config.vocabSize), 'float32'); // [M, V]
+  return targetLogProbs(logits, oneHot);
+}
+
+/** Sequence log-probs [B] = sum over each row's loss positions of weight x token log-prob. */
+function sequenceLogps(tokenLogps: tf.Tensor, at: LossPositions, B: number): tf.Tensor {
+  const M = at.index.length;
+  const weighted = tf.reshape(tf.mul(tokenLogps, tf.tensor1d(at.seqWeights!)), [M, 1]);
+  return tf.reshape(mm(tf.tensor2d(at.membership!, [B, M]), weighted), [B]);
+}
+
+function lossOf(mb: MicroBatch, at: LossPositions, tokenLogps: tf.Tensor, captured: { policyLogps?: Float32Array; sftTerm?: number }): tf.Tensor {
+  const sft = sftLoss(tokenLogps, tf.tensor1d(at.sftWeights));
   captured.sftTerm = sft.dataSync()[0]!;
   const pref = mb.preference;
   if (!pref) return sft;
-  const seq = sequenceLogps(tokenLogps, tf.tensor1d(pref.seqWeights), mb.B, mb.T); // [2P]
+  const seq = sequenceLogps(tokenLogps, at, mb.B); // [2P]
   captured.policyLogps = (seq.dataSync() as Float32Array).slice();
   const [policyChosen, policyRejected] = tf.split(seq, 2);
-  const ref = tf.tensor1d(pref.refLogps);
-  const [refChosen, refRejected] = tf.split(ref, 2);
+  const [refChosen, refRejected] = tf.split(tf.tensor1d(pref.refLogps), 2);
   const { h } = implicitRewards(policyChosen!, policyRejected!, refChosen!, refRejected!, pref.beta);
   const pairLosses = PAIR_LOSS_BY_OBJECTIVE[pref.lossName](h, { beta: pref.beta, eps: pref.eps }); // [P]
   return tf.add(sft, tf.mul(pref.pairWeight, tf.sum(pairLosses)));
@@ -50,16 +95,14 @@ export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Fl
   const captured: { policyLogps?: Float32Array; sftTerm?: number } = {};
   const embedding = model.layout[0]!;
   const D = model.config.dim;
+  const at = lossPositions(mb);
   const loss = tf.tidy(() => {
     const p = model.tensors();
     const names = model.layout.slice(1).map((e) => e.name);
     const x0 = tf.gather(p.get(embedding.name)!, tf.tensor1d(mb.ids, 'int32')); // [N, D]
-    const oneHot = tf.oneHot(tf.tensor1d(mb.targets, 'int32'), model.config.vocabSize) as tf.Tensor; // [N, V]
     const f = (x: tf.Tensor, ...ws: tf.Tensor[]): tf.Scalar => {
       const map = new Map(names.map((n, i) => [n, ws[i]!]));
-      const logits = forwardLogits(model.config, map, x, mb.B, mb.T); // [N, V]
-      const tokenLogps = targetLogProbs(logits, tf.cast(oneHot, 'float32')); // [N]
-      return lossOf(mb, tokenLogps, captured) as tf.Scalar;
+      return lossOf(mb, at, lossTokenLogps(model, map, x, mb, at), captured) as tf.Scalar;
     };
     const { value, grads: g } = tf.valueAndGrads(f)([x0, ...names.map((n) => p.get(n)!)]);
     const dx0 = g[0]!.dataSync();
@@ -76,15 +119,13 @@ export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Fl
   return { loss, sftTerm: captured.sftTerm ?? 0, policyLogps: captured.policyLogps, realTokens: mb.realTokens, paddedTokens: mb.B * mb.T };
 }
 
-/** Forward only: the weighted sequence log-probs [B] of a micro-batch (weights = preference seqWeights). */
+/** Forward only: the weighted sequence log-probs [B] of a preference micro-batch (its seqWeights). */
 export function sequenceLogProbs(model: LlamaModel, mb: MicroBatch): Float32Array {
   if (!mb.preference) throw new RangeError('sequenceLogProbs needs a preference micro-batch');
-  const weights = mb.preference.seqWeights;
+  const at = lossPositions(mb);
   return tf.tidy(() => {
     const p = model.tensors();
     const x0 = tf.gather(p.get(model.layout[0]!.name)!, tf.tensor1d(mb.ids, 'int32'));
-    const logits = forwardLogits(model.config, p, x0, mb.B, mb.T);
-    const oneHot = tf.cast(tf.oneHot(tf.tensor1d(mb.targets, 'int32'), model.config.vocabSize), 'float32');
-    return (sequenceLogps(targetLogProbs(logits, oneHot), tf.tensor1d(weights), mb.B, mb.T).dataSync() as Float32Array).slice();
+    return (sequenceLogps(lossTokenLogps(model, p, x0, mb, at), at, mb.B).dataSync() as Float32Array).slice();
   });
 }
