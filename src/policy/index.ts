@@ -9,3 +9,4 @@ export * from './with-concurrency-limit.ts';
 export * from './openai-compatible/index.ts';
 export * from './llama-cpp/index.ts';
 export * from './create-policies.ts';
+export * from './scripted-policy.ts';

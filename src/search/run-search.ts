@@ -3,7 +3,7 @@
  * policy calls, deterministic shards, resume from the store, and a summary.
  */
 import pLimit from 'p-limit';
-import { ConfigError, StoreError } from '../core/errors.ts';
+import { ConfigError, DataError, StoreError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
 import { SearchStore, type RunRow } from '../store/search-store.ts';
 import type { Problem } from '../tasks/types.ts';
@@ -161,6 +161,15 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
   const instruction = options.config.instruction ?? options.defaultInstruction;
   const config: SearchConfig = { ...options.config, instruction };
   const hash = configHash(config);
+  const firstSeen = new Map<string, Problem>();
+  for (const problem of options.problems) {
+    const earlier = firstSeen.get(problem.id);
+    if (earlier) {
+      const where = (p: Problem) => (p.source ? `${p.source.file}:${p.source.line}` : 'the data');
+      throw new DataError({ file: problem.source?.file ?? options.dataFile ?? '(problems)', line: problem.source?.line, field: 'id' }, `question id "${problem.id}" is used twice (first at ${where(earlier)}); ids must be unique`);
+    }
+    firstSeen.set(problem.id, problem);
+  }
   const store = SearchStore.open(options.dbPath);
   const policies = [options.policy, options.specialPolicy ?? options.policy];
   const requestErrorsBefore = requestErrors(policies);

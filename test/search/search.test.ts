@@ -222,3 +222,15 @@ test('a policy that keeps failing marks the question "error" (counted), and a re
   assert.equal(second.finished, 2);
   assert.equal(second.errored, 0);
 });
+
+test('duplicate question ids in the data are refused before anything is stored', async () => {
+  const db = tmp('dupes.db');
+  const a: Problem = { id: 'x', question: 'How many a in banana?', reference: 3, source: { file: 'q.jsonl', line: 1 } };
+  const b: Problem = { id: 'x', question: 'How many n in banana?', reference: 2, source: { file: 'q.jsonl', line: 4 } };
+  await assert.rejects(
+    runSearch({ config: chainConfig(), task: 'letter-count', defaultInstruction: '', problems: [a, b], dbPath: db, policy: hashedLetterCountPolicy(), verify: verifyLetterCount }),
+    /q\.jsonl:4 field "id": question id "x" is used twice \(first at q\.jsonl:1\)/,
+  );
+  const { existsSync } = await import('node:fs');
+  assert.equal(existsSync(db), false);
+});
