@@ -119,6 +119,12 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const keepAlive = setInterval(() => {}, 60_000);
   try {
     process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
+    const { search, sampling } = config;
+    process.stderr.write(
+      `  UCT c=${search.uct_c}, stop [${search.reward_thresholds.join(', ')}] of ${search.max_rollouts} rollouts, give up after ${search.give_up_factor}x, ` +
+        `reflection under ${search.reflection_ancestor ?? '(off)'}, max depth ${search.max_depth}, temperature ${sampling.temperature}, top-p ${sampling.top_p}, ` +
+        `max tokens ${sampling.max_tokens}, separator ${JSON.stringify(config.format.separator)}, seed ${config.seed}\n`,
+    );
     let summary;
     try {
       summary = await runSearch({
