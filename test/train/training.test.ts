@@ -70,7 +70,7 @@ test('gradient invariance: batch 8 x accum 1 = batch 1 x accum 8 = batch 4 x 2 w
 test('preference gradient invariance: 8 pairs x 1 = 2 pairs x 2 accum x 2 workers (cdpo+sft, masked)', async () => {
   const base = await train({ sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 5, batch: 8, lr: 1e-2, seed: 6 });
   const run = (batch: number, accum: number, workers: number) =>
-    train({ preferenceRows: pairs(), model: base.model, objective: 'cdpo+sft', maskPrefix: true, beta: 0.5, steps: 2, batch, accum, workers, lr: 1e-3, warmupRatio: 0, seed: 6 });
+    train({ preferenceRows: pairs(), model: base.model, objective: 'cdpo+sft', maskPrefix: true, beta: 0.5, steps: 2, batch, accum, workers, lr: 1e-3, warmupRatio: 0, seed: 6, refCacheDir: scratch() });
   const before = base.model.params.slice();
   const a = await run(8, 1, 1);
   assert.deepEqual(base.model.params, before, 'train() does not modify the model it starts from');
