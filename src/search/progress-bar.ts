@@ -35,7 +35,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
         rps: (c.rollouts / seconds).toFixed(1),
         correct: c.rollouts > 0 ? ((100 * c.correctRollouts) / c.rollouts).toFixed(0) : '-',
         tps: ((c.promptTokens + c.completionTokens) / seconds).toFixed(0),
-        errors: c.failedCalls + c.verifierTimeouts + p.errored,
+        errors: p.errors,
       };
       if (!started) {
         bar.start(p.questions, p.finished, payload);

@@ -2,6 +2,7 @@
  * `runSearch`: the scheduler. Many questions in flight, one global bound on outstanding
  * policy calls, deterministic shards, resume from the store, and a summary.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { ConfigError, DataError, StoreError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
@@ -70,6 +71,8 @@ export interface SearchProgress {
   finished: number;
   solved: number;
   errored: number;
+  /** Failed attempts so far, counted as in the summary's `errors`. */
+  errors: number;
   counters: SearchCounters;
   elapsedMs: number;
 }
@@ -187,6 +190,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     // One failing question worker (a bug, a store failure, an abort) stops the others before
     // the store is closed, so nothing writes to a closed file.
     const stop = new AbortController();
+    setMaxListeners(0, stop.signal); // every in-flight request listens to it
     const forward = () => stop.abort(options.signal!.reason);
     if (options.signal?.aborted) forward();
     options.signal?.addEventListener('abort', forward, { once: true });
@@ -197,8 +201,13 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     };
     const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };
     outcome.gaveUp = selected.filter(({ problem }) => statusBefore.get(problem.id) === 'gave_up').length;
+    const errorsSoFar = () =>
+      (requestErrorsBefore === null ? counters.failedCalls : requestErrors(policies)! - requestErrorsBefore) + counters.verifierTimeouts;
     const report = () =>
-      options.onProgress?.({ questions: selected.length, finished: outcome.finished, solved: outcome.solved, errored: outcome.errored, counters, elapsedMs: Date.now() - started });
+      options.onProgress?.({
+        questions: selected.length, finished: outcome.finished, solved: outcome.solved, errored: outcome.errored, errors: errorsSoFar(),
+        counters, elapsedMs: Date.now() - started,
+      });
     const skipped = outcome.finished;
     report();
     let next = 0;
@@ -236,7 +245,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
       run_id: run.run_id, config_hash: hash, questions: selected.length, finished: outcome.finished, solved: outcome.solved, gave_up: outcome.gaveUp,
       errored: outcome.errored, skipped, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes, nodes_created: counters.nodesCreated,
       policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens, completion_tokens: counters.completionTokens,
-      errors: (requestErrorsBefore === null ? counters.failedCalls : requestErrors(policies)! - requestErrorsBefore) + counters.verifierTimeouts,
+      errors: errorsSoFar(),
       failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts,
       store_transactions: (store.flush(), store.groupCommitStats.transactions), wall_s: (Date.now() - started) / 1000,
     };

@@ -144,9 +144,9 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       process.stdout.write(
-        `${summary.finished}/${summary.questions} questions done (${summary.solved} solved, ${summary.gave_up} gave up, ${summary.errored} errors, ${summary.skipped} done before)\n` +
+        `${summary.finished}/${summary.questions} questions done (${summary.solved} solved, ${summary.gave_up} gave up, ${summary.errored} stopped by errors, ${summary.skipped} done before)\n` +
           `${summary.rollouts} rollouts (${summary.correct_rollouts} correct), ${summary.nodes} nodes in ${options.out}\n` +
-          `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} errors, ${summary.wall_s.toFixed(1)} s\n`,
+          `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s\n`,
       );
     }
     if (summary.errored > 0) process.exitCode = 1;
