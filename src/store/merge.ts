@@ -7,6 +7,7 @@
  * Node ids are renumbered in the output (creation order per question is kept, parents and
  * rollout paths are remapped). The whole merge is one transaction on the output.
  */
+import { resolve } from 'node:path';
 import { StoreError } from '../core/errors.ts';
 import { SearchStore, runFromRow, type QuestionRow, type RunRow } from './search-store.ts';
 
@@ -30,6 +31,7 @@ function progress(q: QuestionRow): number {
  */
 export function mergeStores(outFile: string, inputFiles: readonly string[]): MergeResult {
   if (inputFiles.length === 0) throw new StoreError(outFile, 'merge needs at least one input database');
+  if (inputFiles.some((file) => resolve(file) === resolve(outFile))) throw new StoreError(outFile, 'is also an input; merge into a new file');
   const inputs = inputFiles.map((file) => SearchStore.open(file, { readonly: true }));
   const out = SearchStore.open(outFile, { create: true });
   try {

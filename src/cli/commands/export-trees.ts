@@ -9,6 +9,7 @@
  * '-' replaced by '_' (a numeric suffix keeps them distinct).
  */
 import type { Command } from 'commander';
+import { runIdOption } from './search.ts';
 
 /** A safe, distinct file name for each question id. */
 export function treeFileNames(ids: readonly string[]): string[] {
@@ -33,7 +34,7 @@ export function register(program: Command): void {
       const { exportTree } = await import('../../search/index.ts');
       const { writeFileAtomic } = await import('../../core/index.ts');
       const { join } = await import('node:path');
-      const { questions } = readRun(db, { runId: options.run === undefined ? undefined : Number(options.run) });
+      const { questions } = readRun(db, { runId: runIdOption(options.run) });
       const names = treeFileNames(questions.map((q) => q.questionId));
       questions.forEach((q, i) => writeFileAtomic(join(options.out, names[i]!), `${JSON.stringify(exportTree(q), null, 2)}\n`));
       process.stdout.write(`${questions.length} trees written to ${options.out}\n`);

@@ -49,6 +49,11 @@ function positiveInt(value: string, flag: string): number {
   return n;
 }
 
+/** `--run <id>` of tree/export-trees: a positive integer, or undefined for the latest run. */
+export function runIdOption(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : positiveInt(value, '--run');
+}
+
 export function register(program: Command): void {
   program
     .command('search')

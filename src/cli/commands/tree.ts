@@ -7,6 +7,7 @@
  * Each line: [node id] type N=visits W=reward sum (verdict) xcopies text.
  */
 import type { Command } from 'commander';
+import { runIdOption } from './search.ts';
 import { ConfigError } from '../../core/errors.ts';
 
 export function register(program: Command): void {
@@ -18,7 +19,7 @@ export function register(program: Command): void {
     .action(async (db: string, questionId: string, options: { run?: string; width: string }) => {
       const { readRun } = await import('../../store/index.ts');
       const { formatTree } = await import('../../search/index.ts');
-      const { questions } = readRun(db, { runId: options.run === undefined ? undefined : Number(options.run) });
+      const { questions } = readRun(db, { runId: runIdOption(options.run) });
       const q = questions.find((x) => x.questionId === questionId);
       if (!q) {
         const known = questions.slice(0, 5).map((x) => x.questionId).join(', ');
