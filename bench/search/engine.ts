@@ -25,6 +25,15 @@ const problems = task.load(new URL('../../../shared/data/letter-count/letter_cou
 const dir = mkdtempSync(join(tmpdir(), 'treecot-bench-search-'));
 
 function instantPolicy(pCorrect: number): ScriptedPolicy {
+  const truths = new Map<string, number>();
+  const truthOf = (question: string) => {
+    let truth = truths.get(question);
+    if (truth === undefined) {
+      const parsed = parseLetterCountQuestion(question);
+      truths.set(question, (truth = parsed ? letterCountAnswer(parsed) : 0));
+    }
+    return truth;
+  };
   return new ScriptedPolicy({
     modelId: 'instant',
     record: false,
@@ -32,8 +41,7 @@ function instantPolicy(pCorrect: number): ScriptedPolicy {
       const prefix = request.prompt.assistantPrefix;
       const h = hashString(`${prefix.length}|${request.seed}|${i}`);
       if (prefix.endsWith('The answer is:')) {
-        const parsed = parseLetterCountQuestion(request.prompt.question);
-        const truth = parsed ? letterCountAnswer(parsed) : 0;
+        const truth = truthOf(request.prompt.question);
         return ` \\boxed{${(h % 1000) / 1000 < pCorrect ? truth : truth + 1}}`;
       }
       return ` thought ${h % 7}`;

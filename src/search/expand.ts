@@ -6,7 +6,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import { VerifierTimeoutError, TreecotError } from '../core/errors.ts';
-import { closeTag, linearizePath, openTag, renderThought } from '../core/thought-format.ts';
+import { closeTag, openTag, renderThought } from '../core/thought-format.ts';
 import type { Completion, FinishReason } from '../policy/types.ts';
 import type { NewNode } from '../store/search-store.ts';
 import type { Verdict } from '../tasks/types.ts';
@@ -45,7 +45,7 @@ export function childTypesAt(ctx: SearchContext, type: string, depth: number): [
 
 /** The assistant-turn prefix for a new thought of `tag` under `node`: path + separator + open tag + prefill. */
 export function assistantPrefixFor(ctx: SearchContext, q: QuestionState, node: number, tag: string, prefill: string): string {
-  const path = linearizePath(q.tree.thoughtsTo(node), ctx.config.format.separator);
+  const path = q.tree.pathText(node, ctx.config.format.separator);
   return `${path === '' ? '' : path + ctx.config.format.separator}${openTag(tag)}${prefill}`;
 }
 
@@ -140,10 +140,11 @@ export async function judgeAnswer(ctx: SearchContext, q: QuestionState, parent: 
   const output =
     ctx.config.search.verify_on === 'answer'
       ? thought
-      : [linearizePath(q.tree.thoughtsTo(parent), ctx.config.format.separator), thought].filter((s) => s !== '').join(ctx.config.format.separator);
+      : [q.tree.pathText(parent, ctx.config.format.separator), thought].filter((s) => s !== '').join(ctx.config.format.separator);
   let verdict: Verdict;
   try {
-    verdict = await ctx.verify(output, q.problem);
+    const result = ctx.verify(output, q.problem);
+    verdict = result instanceof Promise ? await result : result;
   } catch (error) {
     if (!(error instanceof VerifierTimeoutError) && !(TreecotError.isInstance(error) && error.name === 'VerifierTimeoutError')) throw error;
     verdict = { verdict: 'timeout', extracted: null, reference: '', reason: (error as Error).message };

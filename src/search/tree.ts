@@ -6,7 +6,7 @@
  * Backup is synchronous and pure on these arrays (METHOD.md section 1: "Backpropagation
  * adds the reward and one visit to every ancestor").
  */
-import type { ThoughtOnPath } from '../core/thought-format.ts';
+import { renderThought, type ThoughtOnPath } from '../core/thought-format.ts';
 
 /** Parent of the root. */
 export const NO_PARENT = -1;
@@ -105,6 +105,16 @@ export class SearchTree {
     return this.pathTo(node)
       .slice(1)
       .map((i) => ({ tag: this.tag[i]!, content: this.content[i]!, showInHistory: this.showInHistory[i]! }));
+  }
+
+  /**
+   * `linearizePath(thoughtsTo(node), separator)` without the intermediate objects: the shown
+   * thoughts from the root to `node`, rendered with their tags, joined by `separator`.
+   */
+  pathText(node: number, separator: string): string {
+    const parts: string[] = [];
+    for (let i = node; i > 0; i = this.parent[i]!) if (this.showInHistory[i]) parts.push(renderThought(this.tag[i]!, this.content[i]!));
+    return parts.reverse().join(separator);
   }
 
   /** Nearest proper ancestor of `node` with the given type, or null. */
