@@ -234,3 +234,16 @@ test('duplicate question ids in the data are refused before anything is stored',
   const { existsSync } = await import('node:fs');
   assert.equal(existsSync(db), false);
 });
+
+test('seeded: the same seed gives the same trees, another seed other tie-breaks and prefills', async () => {
+  const { config } = loadSearchConfig('configs/letter-count.yaml');
+  const withSeed = (seed: number) => ({ ...config, seed, search: { ...config.search, max_rollouts: 5, reward_thresholds: [2, 3] as [number, number] } });
+  const trees = async (seed: number) => {
+    const db = tmp(`seed${seed}.db`);
+    await runSearch({ config: withSeed(seed), task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 2), dbPath: db, policy: hashedLetterCountPolicy(), verify: verifyLetterCount });
+    return JSON.parse(JSON.stringify(readRun(db).questions.map((q) => normaliseTree(exportTree(q)))));
+  };
+  const a = await trees(1);
+  assert.deepEqual(await trees(1), a);
+  assert.notDeepEqual(await trees(2), a);
+});
