@@ -48,7 +48,7 @@ export async function openPolicy(model: ModelRef, options: { concurrency?: numbe
     });
   }
   const { createLlamaCppPolicy } = await import('../policy/llama-cpp/index.ts');
-  return createLlamaCppPolicy({ modelPath: model.path, threads: model.threads });
+  return createLlamaCppPolicy({ modelPath: model.path, threads: model.threads, contextSize: model.contextSize });
 }
 
 export interface SearchStageArgs {
@@ -129,10 +129,10 @@ export function readSearchEntry(dbPath: string, round: number, wallS: number): S
  * Context length and token counter of a GGUF written by treecot (its CharTokenizer), so the data
  * build can drop paths the trainer could not fit: sequence = BOS + prompt + response + EOS.
  */
-export async function ggufTokenLimits(path: string): Promise<{ context: number; countTokens: (text: string) => number }> {
+export async function ggufTokenLimits(path: string, trainContext?: number): Promise<{ context: number; countTokens: (text: string) => number }> {
   const { loadGguf } = await import('../train/index.ts');
   const { model, tokenizer } = loadGguf(path);
-  return { context: model.config.context, countTokens: (text: string) => tokenizer.encode(text).length };
+  return { context: Math.max(model.config.context, trainContext ?? 0), countTokens: (text: string) => tokenizer.encode(text).length };
 }
 
 export interface BuildStageOptions {
@@ -211,7 +211,7 @@ export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo
  * @throws DataError when the data set is empty (e.g. a search that found no correct path).
  */
 export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
-  const { train } = await import('../train/index.ts');
+  const { train, loadGguf, LlamaModel } = await import('../train/index.ts');
   const started = Date.now();
   const config = args.config.train;
   const sft = args.kind === 'sft';
@@ -221,9 +221,14 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
   const rows = readJsonl(dataFile);
   const out = join(args.outDir, 'model.gguf');
   const every = Math.max(1, Math.round(stage.steps / 5));
+  // A longer training context keeps the weights (rotary positions, no learned position table).
+  const loaded = loadGguf(args.initModel);
+  const context = Math.max(loaded.model.config.context, config.context ?? 0);
+  const model = context > loaded.model.config.context ? LlamaModel.fromWeights({ ...loaded.model.config, context }, loaded.model.toWeights()) : loaded.model;
   const result = await train({
     objective,
-    modelPath: args.initModel,
+    model,
+    tokenizer: loaded.tokenizer,
     ...(sft
       ? { sftRows: rows.map((r) => ({ prompt: String(r.prompt), completion: String(r.completion) })) }
       : {

@@ -54,6 +54,11 @@ const Policy = z
     api_key_env: z.string().optional(),
     /** llama.cpp threads (1 is fastest on a 2-core machine). */
     threads: z.int().min(1).default(1),
+    /**
+     * GGUF only: tokens per llama.cpp sequence (default: the model's trained context). Raise it when
+     * search paths with reflection outgrow a small model's context (rotary positions extrapolate).
+     */
+    context_size: z.int().min(16).optional(),
   })
   .refine((p) => (p.gguf === undefined) !== (p.urls === undefined), { message: 'give exactly one of `gguf` or `urls`' });
 
@@ -134,8 +139,14 @@ export const PipelineConfigSchema = z.strictObject({
       preference: PreferenceStage.default(PreferenceStage.parse({})),
       /** Worker threads for data-parallel training. */
       workers: z.int().min(1).default(1),
+      /**
+       * Train with this context length (tokens) when it exceeds the GGUF's: the llama model has rotary
+       * positions and no learned position table, so the weights are kept and the written GGUF
+       * declares the longer context. Lets SFT/DPO see search paths with reflection. Default: the GGUF's.
+       */
+      context: z.int().min(16).optional(),
     })
-    .default({ backend: 'treecot', sft: SftStage.parse({}), preference: PreferenceStage.parse({}), workers: 1 }),
+    .default({ backend: 'treecot', sft: SftStage.parse({}), preference: PreferenceStage.parse({}), workers: 1, context: undefined }),
   eval: EvalConfig,
   /** `--ablation` rows and `--alpha-sweep` values (METHOD.md section 5). */
   ablation: z

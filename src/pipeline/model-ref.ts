@@ -5,7 +5,7 @@
 import type { PipelineConfig } from './config.ts';
 
 export type ModelRef =
-  | { kind: 'gguf'; path: string; threads: number }
+  | { kind: 'gguf'; path: string; threads: number; contextSize?: number }
   | { kind: 'http'; urls: string[]; model?: string; specialUrls?: string[]; chatTemplate?: string; apiKeyEnv?: string };
 
 /** Short label for logs and reports. */
@@ -15,7 +15,7 @@ export function describeModel(model: ModelRef): string {
 
 /** The base model of a config (paths already resolved by the caller). */
 export function baseModelRef(policy: PipelineConfig['policy'], resolvePath: (p: string) => string): ModelRef {
-  if (policy.gguf) return { kind: 'gguf', path: resolvePath(policy.gguf), threads: policy.threads };
+  if (policy.gguf) return { kind: 'gguf', path: resolvePath(policy.gguf), threads: policy.threads, contextSize: policy.context_size };
   return {
     kind: 'http',
     urls: policy.urls!,

@@ -221,7 +221,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     let maxLength = config.build.max_length;
     let countTokens: ((text: string) => number) | undefined;
     if (trainable && current.kind === 'gguf') {
-      const limits = await ggufTokenLimits(current.path);
+      const limits = await ggufTokenLimits(current.path, config.train.context);
       countTokens = limits.countTokens;
       const longestPrompt = Math.max(...searchProblems.map((p) => limits.countTokens(userText(instruction, p.question))));
       const fit = limits.context - 2 - longestPrompt;
@@ -259,7 +259,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
         trainModel({ stage: `sft${suffix}`, kind: 'sft', initModel: init.path, dataDir: roundData, outDir: dir, config, log }),
       );
       trainEntries.push(entry);
-      afterSft = { kind: 'gguf', path: entry.model, threads: init.threads };
+      afterSft = { kind: 'gguf', path: entry.model, threads: init.threads, contextSize: init.contextSize };
       await evalModel(`sft${suffix}`, `SFT on the ${config.train.sft.select} correct path per question (round ${round})`, afterSft);
     }
     sftModel = afterSft;
@@ -290,7 +290,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       }),
     );
     trainEntries.push(entry);
-    return { kind: 'gguf', path: entry.model, threads: from.threads };
+    return { kind: 'gguf', path: entry.model, threads: from.threads, contextSize: from.contextSize };
   }
 
   if (trainable && sftModel && (options.ablation || options.alphaSweep?.length)) {
