@@ -48,7 +48,10 @@ async function searchAgainst(mode: Mode) {
   servers.push(server);
   const policy = await createOpenAICompatiblePolicy({
     endpoints: [server.baseURL], model: 'test-model', mode: mode.endpoint, probe: false, supportsN: mode.server.supportsN ?? true,
-    timeoutMs: 1500, // generous: a client-side timeout on a busy machine would make the server count a sample the client never got retry: { maxRetries: 8, initialDelayMs: 1, maxDelayMs: 10 },
+    // Generous timeouts: a client-side timeout on a busy machine would make the server count a
+    // sample the client never got. Stalls (30 s on the server) end at this timeout.
+    timeoutMs: mode.server.failureRate ? 2000 : 5000,
+    retry: { maxRetries: 8, initialDelayMs: 1, maxDelayMs: 10 },
   });
   const config: SearchConfig = crashTestConfig();
   const dbPath = join(mkdtempSync(join(tmpdir(), 'treecot-loopback-')), `${mode.name}.db`);
@@ -103,7 +106,7 @@ test('chat without n: the policy fans out, one request per sample', { timeout: 1
 });
 
 test('20% faults (500, 429, stalls past the timeout, resets, invalid JSON): the run completes and reports the error counts', { timeout: 180_000 }, async () => {
-  const { server, summary, dbPath } = await searchAgainst({ name: 'faults', endpoint: 'completions', server: { supportsN: true, failureRate: 0.2, seed: 3, stallMs: 5000 } });
+  const { server, summary, dbPath } = await searchAgainst({ name: 'faults', endpoint: 'completions', server: { supportsN: true, failureRate: 0.2, seed: 3, stallMs: 30_000 } });
   checkRun(server, summary, dbPath, true);
   const faults = server.failureCounts();
   const total = Object.values(faults).reduce((a, b) => a + b, 0);
