@@ -33,7 +33,7 @@ export function writePipelineFixture(dir: string): string {
     name: 'tiny',
     task: 'letter-count',
     seed: 1,
-    policy: { gguf },
+    policy: { gguf, context_size: 256 },
     search: {
       config: resolve('configs/letter-count-builtin.yaml'),
       questions: { generate: { count: 6, words: 'train', seed: 7, letter_sampling: 'pos' } },
@@ -41,7 +41,7 @@ export function writePipelineFixture(dir: string): string {
       concurrency: 1,
     },
     build: { pairs_per_question: 2 },
-    train: { sft: { steps: 3, batch_size: 4 }, preference: { steps: 3, batch_size: 4 } },
+    train: { context: 256, sft: { steps: 3, batch_size: 4 }, preference: { steps: 3, batch_size: 4 } },
     eval: {
       max_tokens: 64,
       sets: [

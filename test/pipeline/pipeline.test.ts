@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { percent, type EvalQuestionRecord, type EvalSummary } from '../../src/eval/index.ts';
 import { loadPipelineConfig, runPipeline, STAGE_MARKER, type RunSummary } from '../../src/pipeline/index.ts';
 import { readRun } from '../../src/store/index.ts';
+import { loadGguf } from '../../src/train/index.ts';
 import { fixturePolicy, writePipelineFixture } from './fixture.ts';
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
@@ -65,6 +66,8 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
   // Training ran the configured steps from the previous model and wrote new weights.
   assert.deepEqual(summary.train.map((t) => [t.stage, t.steps]), [['sft', 3], ['final', 3]]);
   assert.equal(lines(join(out, 'round-1/sft/train-log.jsonl')).length, 3);
+  // The SFT model was trained (and written) with the 256-token context of `train.context`.
+  assert.equal(loadGguf(join(out, 'round-1/sft/model.gguf')).model.config.context, Math.max(256, loadGguf(summary.stages[0]!.model).model.config.context));
   const base = readFileSync(summary.stages[0]!.model);
   assert.ok(!base.equals(readFileSync(join(out, 'round-1/sft/model.gguf'))));
   assert.ok(!readFileSync(join(out, 'round-1/sft/model.gguf')).equals(readFileSync(join(out, 'round-1/final/model.gguf'))));
