@@ -44,7 +44,10 @@ export class ScriptedPolicy implements Policy {
   }
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
-    const request: ScriptedRequest = { ...options, callIndex: this.callCount++ };
+    const request: ScriptedRequest = {
+      prompt: options.prompt, n: options.n, stop: options.stop, maxTokens: options.maxTokens, temperature: options.temperature,
+      topP: options.topP, seed: options.seed, signal: options.signal, callIndex: this.callCount++,
+    };
     if (this.options.record !== false) this.calls.push(request);
     if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');

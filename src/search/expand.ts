@@ -71,10 +71,9 @@ export async function generateChildren(
   const spec = ctx.config.graph[type]!;
   const close = closeTag(spec.tag);
   const prefill = spec.prefill.length > 0 ? rng.pick(spec.prefill) : '';
-  const base = { type, tag: spec.tag, showInHistory: spec.show_in_history, reward: null, verdict: null, verdictReason: null };
   if (prefill.endsWith(close)) {
     const content = prefill.slice(0, -close.length);
-    return [{ ...base, prefill: content, content, copies: count, promptTokens: 0, completionTokens: 0, finishReason: null, policy: '' }];
+    return [newChild(type, spec.tag, spec.show_in_history, content, content, count, null, '')];
   }
   const policy = spec.special_model ? ctx.specialPolicy : ctx.policy;
   const seed = rng.int(0, 0x7fffffff);
@@ -98,7 +97,18 @@ export async function generateChildren(
   ctx.counters.requests += result.requests;
   ctx.counters.promptTokens += result.usage.promptTokens;
   ctx.counters.completionTokens += result.usage.completionTokens;
-  return mergeIdentical(result.completions.slice(0, count), prefill, close, result.usage, { ...base, policy: policy.modelId });
+  const completions = result.completions.length > count ? result.completions.slice(0, count) : result.completions;
+  return mergeIdentical(completions, type, spec.tag, spec.show_in_history, prefill, close, result.usage, policy.modelId);
+}
+
+/** A child record with every field set (one object shape for all children). */
+function newChild(
+  type: string, tag: string, showInHistory: boolean, prefill: string, content: string, copies: number, finishReason: FinishReason | null, policy: string,
+): GeneratedChild {
+  return {
+    type, tag, prefill, content, showInHistory, copies, promptTokens: 0, completionTokens: 0, finishReason, policy,
+    reward: null, verdict: null, verdictReason: null,
+  };
 }
 
 /**
@@ -108,28 +118,36 @@ export async function generateChildren(
  */
 function mergeIdentical(
   completions: readonly Completion[],
+  type: string,
+  tag: string,
+  showInHistory: boolean,
   prefill: string,
   close: string,
   usage: { promptTokens: number; completionTokens: number },
-  base: Omit<GeneratedChild, 'prefill' | 'content' | 'copies' | 'promptTokens' | 'completionTokens' | 'finishReason'>,
+  policy: string,
 ): GeneratedChild[] {
-  const byContent = new Map<string, GeneratedChild>();
+  const children: GeneratedChild[] = [];
   for (const completion of completions) {
     const content = prefill + cutAtStop(completion.text, close);
-    const existing = byContent.get(content);
+    let existing: GeneratedChild | undefined;
+    for (const child of children) if (child.content === content) existing = child;
     if (existing) existing.copies++;
-    else byContent.set(content, { ...base, prefill, content, copies: 1, promptTokens: 0, completionTokens: 0, finishReason: completion.finishReason });
+    else children.push(newChild(type, tag, showInHistory, prefill, content, 1, completion.finishReason, policy));
   }
-  const children = [...byContent.values()];
   const n = Math.max(1, completions.length);
-  for (const key of ['promptTokens', 'completionTokens'] as const) {
-    const share = Math.floor(usage[key] / n);
-    let given = 0;
-    for (const child of children) {
-      child[key] = share * child.copies;
-      given += child[key];
-    }
-    if (children.length > 0) children[0]![key] += usage[key] - given;
+  const promptShare = Math.floor(usage.promptTokens / n);
+  const completionShare = Math.floor(usage.completionTokens / n);
+  let promptGiven = 0;
+  let completionGiven = 0;
+  for (const child of children) {
+    child.promptTokens = promptShare * child.copies;
+    child.completionTokens = completionShare * child.copies;
+    promptGiven += child.promptTokens;
+    completionGiven += child.completionTokens;
+  }
+  if (children.length > 0) {
+    children[0]!.promptTokens += usage.promptTokens - promptGiven;
+    children[0]!.completionTokens += usage.completionTokens - completionGiven;
   }
   return children;
 }
