@@ -9,7 +9,8 @@
  * committed; a power cut may lose the last transactions (SQLite docs, "WAL mode").
  */
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreError } from '../core/errors.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION, STORE_KIND } from './schema.ts';
 import type { QuestionStatus } from './types.ts';
@@ -50,6 +51,7 @@ export class SearchStore {
     const create = options.create ?? !readonly;
     const exists = existsSync(file);
     if (!exists && !create) throw new StoreError(file, 'no such search database');
+    if (!exists) mkdirSync(dirname(file), { recursive: true });
     let db: Db;
     try {
       db = new Database(file, { readonly: readonly && exists, fileMustExist: !create });
