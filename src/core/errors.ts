@@ -66,6 +66,30 @@ export class PolicyCallError extends TreecotError {
   }
 }
 
+/**
+ * The prompt (question + path so far) does not fit the model's context window. Not
+ * retryable. The search treats it as a dead end of that path (reward 0), not as a failure
+ * of the whole question: a path that outgrows the context cannot reach an answer.
+ */
+export class ContextLengthError extends PolicyCallError {
+  constructor(message: string, details: { url?: string; status?: number; cause?: unknown } = {}) {
+    super(message, { ...details, isRetryable: false });
+  }
+  /** True for a ContextLengthError, also across module copies (checks the name). */
+  static isContextLength(value: unknown): value is ContextLengthError {
+    return TreecotError.isInstance(value) && value.name === 'ContextLengthError';
+  }
+}
+
+/**
+ * Whether an HTTP error body says the prompt exceeds the context window. Covers vLLM/SGLang
+ * ("maximum context length"), llama.cpp server ("exceeds the available context size"),
+ * OpenAI ("context_length_exceeded") and Ollama ("context length").
+ */
+export function looksLikeContextLengthMessage(message: string): boolean {
+  return /maximum context length|context_length_exceeded|exceeds the available context|context length|context window/i.test(message);
+}
+
 /** A verifier did not finish within its time limit (milliseconds). */
 export class VerifierTimeoutError extends TreecotError {
   readonly limitMs: number;

@@ -3,7 +3,7 @@
  * Retryable (vercel/ai `api-call-error.ts` and `handle-fetch-error.ts`): HTTP 408, 409, 429, 5xx,
  * timeouts, connection errors and unparsable responses. Not retryable: other 4xx, aborts.
  */
-import { PolicyCallError } from '../core/index.ts';
+import { ContextLengthError, PolicyCallError, looksLikeContextLengthMessage } from '../core/index.ts';
 
 export class PolicyRequestError extends PolicyCallError {
   /** Server-requested wait before the next attempt, ms (from `retry-after-ms` / `retry-after`). */
@@ -15,6 +15,18 @@ export class PolicyRequestError extends PolicyCallError {
     super(message, details);
     this.retryAfterMs = details.retryAfterMs;
   }
+}
+
+/**
+ * The error for a non-2xx HTTP answer: a ContextLengthError when a 400/413 body says the
+ * prompt is too long (so the search can end that path instead of failing the question),
+ * else a PolicyRequestError classified by status.
+ */
+export function httpStatusError(url: string, status: number, message: string, retryAfterMs: number | undefined, cause?: unknown): PolicyCallError {
+  if ((status === 400 || status === 413) && looksLikeContextLengthMessage(message)) {
+    return new ContextLengthError(`${url}: HTTP ${status}: ${message}`, { url, status, cause });
+  }
+  return new PolicyRequestError(`${url}: HTTP ${status}: ${message}`, { url, status, isRetryable: isRetryableStatus(status), retryAfterMs, cause });
 }
 
 /** HTTP statuses worth retrying: 408, 409, 429 and every 5xx. */

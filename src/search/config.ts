@@ -40,7 +40,19 @@ const nodeTypeSchema = z.strictObject({
 const configSchema = z.strictObject({
   /** Task instruction before the question in the user turn; omitted = the task's default. */
   instruction: z.string().optional(),
-  format: z.strictObject({ separator: z.string().default('\n') }).default({ separator: '\n' }),
+  format: z
+    .strictObject({
+      /** Text between thoughts on a path ("\n" for chat models, "" for the built-in compact model). */
+      separator: z.string().default('\n'),
+      /**
+       * Also end a thought at any other tag of the graph (open or close), not only at its own
+       * close tag. Thoughts cannot nest (the authors' prompt says so); a small model that
+       * writes `</thinking>` inside a double-check has left the thought. Off by default because
+       * some hosted APIs accept at most 4 stop strings.
+       */
+      stop_at_any_tag: z.boolean().default(false),
+    })
+    .default({ separator: '\n', stop_at_any_tag: false }),
   sampling: z
     .strictObject({
       temperature: z.number().min(0).max(5).default(0.7),

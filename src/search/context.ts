@@ -26,6 +26,8 @@ export interface SearchCounters {
   completionTokens: number;
   /** Policy calls that failed after the policy's own retries. */
   failedCalls: number;
+  /** Expansions of a type that ended because the prompt no longer fits the context (dead ends). */
+  contextExceeded: number;
   /** Verifications that ran past their time limit (verdict 'timeout'). */
   verifierTimeouts: number;
   rollouts: number;
@@ -35,7 +37,7 @@ export interface SearchCounters {
 }
 
 export function emptyCounters(): SearchCounters {
-  return { policyCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0, failedCalls: 0, verifierTimeouts: 0, rollouts: 0, correctRollouts: 0, nodesCreated: 0 };
+  return { policyCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0, failedCalls: 0, contextExceeded: 0, verifierTimeouts: 0, rollouts: 0, correctRollouts: 0, nodesCreated: 0 };
 }
 
 export interface SearchContext {

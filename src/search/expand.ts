@@ -5,7 +5,7 @@
  * uses it (METHOD.md section 1, "Generating a node" and "Expansion is lazy").
  */
 import type { Rng } from '../core/rng.ts';
-import { VerifierTimeoutError, TreecotError } from '../core/errors.ts';
+import { ContextLengthError, VerifierTimeoutError, TreecotError } from '../core/errors.ts';
 import { closeTag, openTag, renderThought } from '../core/thought-format.ts';
 import type { Completion, FinishReason } from '../policy/types.ts';
 import type { NewNode } from '../store/search-store.ts';
@@ -49,10 +49,28 @@ export function assistantPrefixFor(ctx: SearchContext, q: QuestionState, node: n
   return `${path === '' ? '' : path + ctx.config.format.separator}${openTag(tag)}${prefill}`;
 }
 
-/** Cut at the first close tag, for back-ends that do not honour `stop`. */
-function cutAtStop(text: string, stop: string): string {
-  const at = text.indexOf(stop);
-  return at === -1 ? text : text.slice(0, at);
+/** Cut at the earliest stop string, for back-ends that do not honour `stop`. */
+function cutAtStop(text: string, stops: readonly string[]): string {
+  let end = text.length;
+  for (const stop of stops) {
+    const at = text.indexOf(stop);
+    if (at !== -1 && at < end) end = at;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * Stop strings for a thought written with `tag`: its close tag, then (with
+ * `format.stop_at_any_tag`) every other open and close tag of the graph.
+ */
+export function stopStringsFor(ctx: SearchContext, tag: string): string[] {
+  const stops = [closeTag(tag)];
+  if (!ctx.config.format.stop_at_any_tag) return stops;
+  for (const spec of Object.values(ctx.config.graph)) {
+    if (spec.tag === '') continue;
+    for (const s of [openTag(spec.tag), closeTag(spec.tag)]) if (!stops.includes(s)) stops.push(s);
+  }
+  return stops;
 }
 
 /**
@@ -75,6 +93,7 @@ export async function generateChildren(
     const content = prefill.slice(0, -close.length);
     return [newChild(type, spec.tag, spec.show_in_history, content, content, count, null, '')];
   }
+  const stops = stopStringsFor(ctx, spec.tag);
   const policy = spec.special_model ? ctx.specialPolicy : ctx.policy;
   const seed = rng.int(0, 0x7fffffff);
   ctx.counters.policyCalls++;
@@ -83,7 +102,7 @@ export async function generateChildren(
     result = await policy.doComplete({
       prompt: { instruction: ctx.instruction, question: q.problem.question, assistantPrefix: assistantPrefixFor(ctx, q, node, spec.tag, prefill) },
       n: count,
-      stop: [close],
+      stop: stops,
       maxTokens: spec.max_tokens ?? ctx.config.sampling.max_tokens,
       temperature: ctx.config.sampling.temperature,
       topP: ctx.config.sampling.top_p,
@@ -91,14 +110,14 @@ export async function generateChildren(
       signal: ctx.signal,
     });
   } catch (error) {
-    ctx.counters.failedCalls++;
+    if (!ContextLengthError.isContextLength(error)) ctx.counters.failedCalls++;
     throw error;
   }
   ctx.counters.requests += result.requests;
   ctx.counters.promptTokens += result.usage.promptTokens;
   ctx.counters.completionTokens += result.usage.completionTokens;
   const completions = result.completions.length > count ? result.completions.slice(0, count) : result.completions;
-  return mergeIdentical(completions, type, spec.tag, spec.show_in_history, prefill, close, result.usage, policy.modelId);
+  return mergeIdentical(completions, type, spec.tag, spec.show_in_history, prefill, stops, result.usage, policy.modelId);
 }
 
 /** A child record with every field set (one object shape for all children). */
@@ -122,13 +141,13 @@ function mergeIdentical(
   tag: string,
   showInHistory: boolean,
   prefill: string,
-  close: string,
+  stops: readonly string[],
   usage: { promptTokens: number; completionTokens: number },
   policy: string,
 ): GeneratedChild[] {
   const children: GeneratedChild[] = [];
   for (const completion of completions) {
-    const content = prefill + cutAtStop(completion.text, close);
+    const content = prefill + cutAtStop(completion.text, stops);
     let existing: GeneratedChild | undefined;
     for (const child of children) if (child.content === content) existing = child;
     if (existing) existing.copies++;
@@ -224,7 +243,17 @@ export function addChildren(q: QuestionState, parent: number, children: readonly
 export async function expandNode(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
   const types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
   const rng = q.rng.split(`expand:${node}`);
-  const perType = await Promise.all(types.map(([type, count]) => generateChildren(ctx, q, node, type, count, rng.split(type))));
+  const perType = await Promise.all(
+    types.map(([type, count]) =>
+      generateChildren(ctx, q, node, type, count, rng.split(type)).catch((error: unknown) => {
+        // A path that outgrew the model's context cannot continue: no children of this type.
+        // A node left with no children at all is a dead end (see question-search.ts).
+        if (!ContextLengthError.isContextLength(error)) throw error;
+        ctx.counters.contextExceeded++;
+        return [] as GeneratedChild[];
+      }),
+    ),
+  );
   const children = perType.flat();
   for (const child of children) if (child.type === ANSWER_TYPE) await judgeAnswer(ctx, q, node, child);
   const rows = children.map((child) => toNewNode(ctx, q, node, child));

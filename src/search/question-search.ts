@@ -94,21 +94,29 @@ async function iterate(ctx: SearchContext, q: QuestionState, key: string): Promi
   if (virtual) applyVirtualVisit(tree, [0], 1);
   try {
     let node = 0;
+    let deadEnd = false;
     while (tree.type[node] !== ANSWER_TYPE) {
       await ensureExpanded(ctx, q, node);
+      // An expanded node without children is a dead end: its path no longer fits the
+      // model's context (expand.ts). The rollout ends here with reward 0 and no reflection
+      // (a reflection would only make the path longer).
+      if (tree.children[node]!.length === 0) {
+        deadEnd = true;
+        break;
+      }
       node = ctx.selectChild(tree, node, rng, { c: ctx.config.search.uct_c });
       path.push(node);
       if (virtual) applyVirtualVisit(tree, [node], 1);
     }
-    const reward = tree.reward[node]! > 0 ? 1 : 0;
-    const reflection = reward === 0 ? await reflectionFor(ctx, q, node, rng.split('reflection')) : null;
+    const reward = !deadEnd && tree.reward[node]! > 0 ? 1 : 0;
+    const reflection = reward === 0 && !deadEnd ? await reflectionFor(ctx, q, node, rng.split('reflection')) : null;
     const rollouts = q.rollouts + 1;
     const correct = q.correct + reward;
     const status: QuestionStatus = decideStop(rollouts, correct, stopRule(ctx)) ?? 'running';
     const newNodes: NewNode[] = reflection ? [toNewNode(ctx, q, reflection.ancestor, reflection.child)] : [];
     const commit = {
       runId: ctx.runId, questionId: q.problem.id, idx: q.rollouts, path: path.map((i) => tree.storeId[i]!),
-      reward, verdict: tree.verdict[node] ?? 'no_answer', newNodes, status,
+      reward, verdict: deadEnd ? 'context_exceeded' : tree.verdict[node] ?? 'no_answer', newNodes, status,
     };
     // Counted before the commit resolves so concurrent iterations (virtual loss) take distinct
     // rollout numbers; a failed rollout commit leaves memory and store apart, so it is fatal.

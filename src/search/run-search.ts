@@ -106,6 +106,8 @@ export interface SearchSummary {
   /** Policy calls that still failed after the policy's retries (the iteration was retried). */
   failed_calls: number;
   verifier_timeouts: number;
+  /** Expansions cut short because the path no longer fits the model context (dead ends, reward 0). */
+  context_exceeded: number;
   /** SQLite transactions that committed this invocation's writes (group commit: many writes each). */
   store_transactions: number;
   wall_s: number;
@@ -246,7 +248,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
       errored: outcome.errored, skipped, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes, nodes_created: counters.nodesCreated,
       policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens, completion_tokens: counters.completionTokens,
       errors: errorsSoFar(),
-      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts,
+      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, context_exceeded: counters.contextExceeded,
       store_transactions: (store.flush(), store.groupCommitStats.transactions), wall_s: (Date.now() - started) / 1000,
     };
   } finally {

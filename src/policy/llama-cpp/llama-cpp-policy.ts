@@ -19,7 +19,7 @@
  * - Flash attention off by default (matches the TS trainer's numbers; notes section 3).
  */
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, LlamaCompletion as LlamaCompletionType, Token } from 'node-llama-cpp';
-import { ConfigError, PolicyCallError, Rng } from '../../core/index.ts';
+import { ConfigError, ContextLengthError, Rng } from '../../core/index.ts';
 import { builtinTemplate, jinjaTemplateFromSource, resolveChatTemplate, type ChatTemplate } from '../chat-template.ts';
 import { abortError } from '../request-error.ts';
 import type { Completion, CompleteOptions, CompleteResult, EndpointStats, FinishReason, Policy } from '../types.ts';
@@ -167,7 +167,7 @@ export class LlamaCppPolicy implements Policy {
     const input = tokenizePrompt(this.#model, this.#vocabulary, text, this.modelId);
     const promptLength = input.length + 1; // + BOS
     if (promptLength >= this.contextSize) {
-      throw new PolicyCallError(`${this.modelId}: prompt of ${promptLength} tokens does not fit the context of ${this.contextSize} tokens`, { isRetryable: false });
+      throw new ContextLengthError(`${this.modelId}: prompt of ${promptLength} tokens does not fit the context of ${this.contextSize} tokens`);
     }
     const maxTokens = Math.min(options.maxTokens, this.contextSize - promptLength);
     const baseSeed = options.seed ?? this.#rng.int(0, 0xffffffff);

@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { abortError, isRetryableStatus, parseRetryAfter, PolicyRequestError } from '../request-error.ts';
+import { abortError, httpStatusError, parseRetryAfter, PolicyRequestError } from '../request-error.ts';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
@@ -92,12 +92,7 @@ export function requestJson<T>(request: JsonRequest): Promise<T> {
           if (status < 200 || status >= 300) {
             finish(() =>
               reject(
-                new PolicyRequestError(`${request.url}: HTTP ${status}: ${errorMessage(text)}`, {
-                  url: request.url,
-                  status,
-                  isRetryable: isRetryableStatus(status),
-                  retryAfterMs: parseRetryAfter(headerGetter(res.headers)),
-                }),
+                httpStatusError(request.url, status, errorMessage(text), parseRetryAfter(headerGetter(res.headers))),
               ),
             );
             return;

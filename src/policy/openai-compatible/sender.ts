@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import { PolicyCallError } from '../../core/index.ts';
-import { abortError, isRetryableStatus, parseRetryAfter, PolicyRequestError } from '../request-error.ts';
+import { abortError, httpStatusError, parseRetryAfter, PolicyRequestError } from '../request-error.ts';
 import { requestJson } from './node-http-transport.ts';
 
 export type Transport = 'node-http' | 'sdk';
@@ -60,13 +60,7 @@ export function classify(error: unknown, url: string, timeoutMs: number): Policy
   if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
     const status = error.status;
     const message = (error.error as { message?: string } | undefined)?.message ?? error.message;
-    return new PolicyRequestError(`${url}: HTTP ${status}: ${message}`, {
-      url,
-      status,
-      isRetryable: isRetryableStatus(status),
-      retryAfterMs: parseRetryAfter(error.headers),
-      cause: error,
-    });
+    return httpStatusError(url, status, message, parseRetryAfter(error.headers), error);
   }
   if (error instanceof SyntaxError) {
     return new PolicyRequestError(`${url}: response is not valid JSON (${error.message})`, { url, status: 200, isRetryable: true, cause: error });
