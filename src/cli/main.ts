@@ -31,6 +31,10 @@ export async function buildProgram(): Promise<Command> {
 
 export async function main(argv: string[]): Promise<void> {
   const program = await buildProgram();
+  // Keep the event loop alive until the command settles. Without it, a moment where the only
+  // pending work is a lazy import through tsx's loader thread (unref'd) lets Node exit with
+  // code 13 ("unsettled top-level await") in the middle of a command.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -40,5 +44,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     throw error;
+  } finally {
+    clearInterval(keepAlive);
   }
 }

@@ -105,3 +105,13 @@ test('check errors name file, line and field, and exit 1', async () => {
   assert.equal(task.code, 1);
   assert.match(task.stderr, /unknown task "nope"; known tasks: .*gsm8k.*math/);
 });
+
+test('check --json carries the verdict details (Blocksworld: the first failing step)', async () => {
+  const preds = write('bw-preds.jsonl', [{ id: '2', output: '(pick-up red)' }]);
+  const { code, stdout } = await treecot(['check', '--task', 'blocksworld', '--data', dataFile('planbench/blocksworld/task_1_plan_generation.json'), '--pred', preds, '--json']);
+  assert.equal(code, 0);
+  const row = JSON.parse(stdout.trim().split('\n')[0]!) as { verdict: string; details: { firstFailingStep: { step: number; unmet: string[] } } };
+  assert.equal(row.verdict, 'wrong');
+  assert.equal(row.details.firstFailingStep.step, 1);
+  assert.ok(row.details.firstFailingStep.unmet.length > 0);
+});

@@ -90,8 +90,9 @@ export function register(program: Command): void {
           const verdict = await pending[i]!;
           counts[verdict.verdict]++;
           if (options.json) {
-            const { verdict: kind, extracted, reference, reason } = verdict;
-            process.stdout.write(`${JSON.stringify({ id: items[i]!.id, verdict: kind, extracted, reference, reason })}\n`);
+            // details: Blocksworld's first failing step, IFEval's per-instruction results.
+            const { verdict: kind, extracted, reference, reason, details } = verdict;
+            process.stdout.write(`${JSON.stringify({ id: items[i]!.id, verdict: kind, extracted, reference, reason, details })}\n`);
           }
         }
       } finally {
