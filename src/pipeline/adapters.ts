@@ -11,6 +11,7 @@ import { readRun } from '../store/index.ts';
 import type { PipelineConfig } from './config.ts';
 import type { ModelRef } from './model-ref.ts';
 import type { PipelineLog } from './stage.ts';
+import { rejectBadProcessPaths, type ProcessCheck } from './process-check.ts';
 import type { DataEntry, SearchEntry, TrainEntry } from './summary-types.ts';
 
 /** What the pipeline needs from a search config: the prompt the search (and so the evaluation) uses. */
@@ -142,19 +143,23 @@ export interface BuildStageOptions {
   /** Drop paths longer than this (tokens with `countTokens`, else characters). */
   maxLength?: number;
   countTokens?: (text: string) => number;
+  /** Drop correct paths whose process fails this check (see process-check.ts). */
+  processCheck?: ProcessCheck;
   seed: number;
 }
 
 /** Build sft.jsonl / dpo.jsonl / stats.json / card.md in `outDir` from the search database. */
 export async function buildDataStage(dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
   const { buildDataset, writeDataset } = await import('../data/index.ts');
+  const run = readRun(dbPath);
+  const processRejected = options.processCheck ? rejectBadProcessPaths(run.questions, run.run.separator, options.processCheck) : 0;
   const built = buildDataset(
-    readRun(dbPath),
+    run,
     { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
     { source: dbPath, countTokens: options.countTokens },
   );
   writeDataset(built, outDir);
-  return dataEntryFromFiles(outDir);
+  return { ...dataEntryFromFiles(outDir), ...(options.processCheck ? { process_rejected: processRejected } : {}) };
 }
 
 /** Lengths and counts read back from the written data files (what the report plots). */

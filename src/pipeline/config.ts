@@ -127,10 +127,16 @@ export const PipelineConfigSchema = z.strictObject({
     .strictObject({
       /** DPO pairs per question. */
       pairs_per_question: z.int().min(1).default(1),
+      /**
+       * Drop correct paths whose steps are wrong before selecting SFT rows and DPO `chosen`: an automatic
+       * stand-in for the authors' human review (letter counting: the last attempt's count steps and
+       * addition must be right). Other tasks: no check.
+       */
+      process_check: z.boolean().default(false),
       /** Drop paths longer than this: tokens of the model when a GGUF is trained (the model context also caps it), else characters. */
       max_length: z.int().min(1).optional(),
     })
-    .default({ pairs_per_question: 1 }),
+    .default({ pairs_per_question: 1, process_check: false }),
   train: z
     .strictObject({
       /** 'treecot': the TypeScript trainer on the GGUF policy; 'none': stop after build (HTTP policies: train with the TRL bundle). */

@@ -69,8 +69,8 @@ function searchRows(summary: RunSummary): { header: string[]; rows: string[][] }
 
 function dataRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const mean = (v: number[]) => (v.length ? (v.reduce((a, b) => a + b, 0) / v.length).toFixed(1) : '-');
-  const header = ['data', 'SFT rows', 'DPO pairs', 'mean SFT length', 'mean chosen length', 'mean rejected length', 'mean common prefix'];
-  const rows = summary.data.map((d) => [d.name, String(d.sft_rows), String(d.dpo_pairs), mean(d.sft_lengths), mean(d.chosen_lengths), mean(d.rejected_lengths), mean(d.common_prefix_chars)]);
+  const header = ['data', 'SFT rows', 'DPO pairs', 'correct paths dropped by the process check', 'mean SFT length', 'mean chosen length', 'mean rejected length', 'mean common prefix'];
+  const rows = summary.data.map((d) => [d.name, String(d.sft_rows), String(d.dpo_pairs), d.process_rejected === undefined ? '-' : String(d.process_rejected), mean(d.sft_lengths), mean(d.chosen_lengths), mean(d.rejected_lengths), mean(d.common_prefix_chars)]);
   return { header, rows };
 }
 

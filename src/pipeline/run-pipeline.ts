@@ -24,6 +24,7 @@ import type { Policy } from '../policy/types.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type PipelineConfig } from './config.ts';
 import { baseModelRef, describeModel, type ModelRef } from './model-ref.ts';
 import { describeSource, loadQuestions, stepScorerFor } from './questions.ts';
+import { processCheckFor } from './process-check.ts';
 import { renderReportHtml, renderReportMarkdown } from './report.ts';
 import { readStageMarker, runStage, STAGE_MARKER, type PipelineLog } from './stage.ts';
 import type { DataEntry, RunSummary, SearchEntry, SetResult, StageEntry, TrainEntry } from './summary-types.ts';
@@ -241,12 +242,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
           pairsPerQuestion: config.build.pairs_per_question,
           maxLength,
           countTokens,
+          processCheck: config.build.process_check ? processCheckFor(config.task) : undefined,
           seed: config.seed,
         }),
       );
       dataEntries.push({ ...entry, name, dir: relative(outDir, dir) });
       dataDirs.set(chosen, dir);
-      log(`  build ${name}: ${entry.sft_rows} SFT rows, ${entry.dpo_pairs} DPO pairs`);
+      log(`  build ${name}: ${entry.sft_rows} SFT rows, ${entry.dpo_pairs} DPO pairs${entry.process_rejected ? `; ${entry.process_rejected} correct paths dropped by the process check` : ''}`);
     }
     roundData = dataDirs.get(preference.chosen)!;
     if (!trainable) continue;

@@ -64,6 +64,8 @@ export interface DataEntry {
   chosen_lengths: number[];
   rejected_lengths: number[];
   common_prefix_chars: number[];
+  /** Correct paths dropped by the automatic process check (build.process_check). */
+  process_rejected?: number;
   dir: string;
 }
 

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { letterCountProcessCheck } from '../../src/pipeline/index.ts';
+
+const q = 'How many g and n are there in total in navigant?'; // g:1, n:2 -> 3
+
+test('letter-count process check: right answers through wrong steps are rejected, right steps kept', () => {
+  const ok = '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>';
+  assert.equal(letterCountProcessCheck(q, ok), true);
+  // Misspelt word, counts still right: kept (spelling is not part of the check).
+  assert.equal(letterCountProcessCheck(q, ok.replace('navigant', 'navgant')), true);
+  // Lucky answer: wrong count step (g:2) and a wrong addition that lands on 3.
+  assert.equal(letterCountProcessCheck(q, ok.replace('g:1', 'g:2').replace('1+2=3', '2+2=3')), false);
+  // Letter-binding slip: counts "a" instead of "g".
+  assert.equal(letterCountProcessCheck(q, ok.replace('g:1', 'a:1')), false);
+  // An extra count step.
+  assert.equal(letterCountProcessCheck(q, ok.replace('<double-check>', '<thinking>t:1</thinking><double-check>')), false);
+  // Wrong addition, right answer.
+  assert.equal(letterCountProcessCheck(q, ok.replace('1+2=3', '1+2=4')), false);
+  // A reflection path is judged on its last attempt: the wrong first attempt is what the reflection corrects.
+  const reflected =
+    '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:1</thinking><double-check>1+1=2</double-check>' +
+    "<reflection>Wait! something is wrong, let's think again.</reflection><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>";
+  assert.equal(letterCountProcessCheck(q, reflected), true);
+  assert.equal(letterCountProcessCheck(q, reflected.replace('<thinking>n:2</thinking><double-check>1+2=3', '<thinking>n:1</thinking><double-check>1+2=3')), false);
+  // A question that does not parse is kept.
+  assert.equal(letterCountProcessCheck('What is 2 + 2?', '<answer>4</answer>'), true);
+});
