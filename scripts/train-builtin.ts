@@ -8,7 +8,7 @@
  * Recipe (../shared/notes/letter-count-model.md "Recommendation"): L2 d64 4 heads ffn 176, context
  * 128; "pos" occurrence-weighted letters, 70% two-letter / 30% one-letter, 10% random letters, 5%
  * arithmetic rows; 64 sequences per step (batch 16 x accum 2 x 2 workers), AdamW 0.9/0.98 wd 0.1,
- * peak lr 3e-3, 3% warm-up, cosine to 10%, clip 1; a token budget (default 4M). Every --eval-every
+ * peak lr 3e-3, 3% warm-up, cosine to 10%, clip 1; a token budget (default 6M). Every --eval-every
  * tokens (and at the end) the model is exported to GGUF and scored greedily by node-llama-cpp on 300
  * held-out two-letter questions; the shipped checkpoint is the most-trained one in the target band
  * (default 50-80%), so the search still finds wrong answers to reflect on.
@@ -36,7 +36,7 @@ import {
 import { writeFileAtomic } from '../src/core/index.ts';
 
 const program = new Command()
-  .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 4e6)
+  .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
   .option('--seed <n>', 'seed of data, init and order', Number, 1)
   .option('--workers <n>', 'data-parallel worker threads', Number, 2)
   .option('--eval-every <n>', 'tokens between checkpoint evaluations', Number, 1e6)

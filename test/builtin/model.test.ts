@@ -11,8 +11,8 @@ import { loadGguf, initTf, CharTokenizer, BOS_ID, EOS_ID } from '../../src/train
 
 /** Greedy token ids recorded from models/builtin.gguf (re-record them when the model is retrained). */
 const GOLDEN: { prompt: string; tokens: number[] }[] = [
-  { prompt: 'Find out the total number of r and k in rackett.', tokens: [4, 103, 32, 96, 5, 6, 103, 86, 88, 96, 90, 105, 105, 7, 6, 103, 47, 38, 7, 6, 103, 47, 38, 7, 10, 38, 32, 38, 50, 39, 11, 18, 39, 19] },
-  { prompt: 'How many a are there in wrassled?', tokens: [4, 86, 5, 6, 108, 103, 106, 103, 104, 104, 104, 90, 7, 6, 89, 47, 38, 7, 18, 38, 19] },
+  { prompt: 'Find out the total number of r and k in rackett.', tokens: [4, 103, 32, 96, 5, 6, 103, 86, 88, 96, 90, 105, 105, 7, 6, 103, 47, 38, 7, 6, 96, 47, 38, 7, 10, 38, 32, 38, 50, 39, 11, 18, 39, 19] },
+  { prompt: 'How many a are there in wrassled?', tokens: [4, 86, 5, 6, 108, 103, 86, 104, 104, 97, 90, 89, 7, 6, 86, 47, 38, 7, 18, 38, 19] },
 ];
 
 test('builtin.gguf is a small llama GGUF with the standard tokenizer', () => {
@@ -44,7 +44,7 @@ test('node-llama-cpp: golden greedy tokens; held-out answers parse and follow th
       if (score.answerCorrect) right++;
     }
     // The model was chosen for 50-80% held-out two-letter accuracy: far above chance, not perfect.
-    assert.ok(right >= 8, `${right}/20 right`);
+    assert.ok(right >= 10, `${right}/20 right`);
   } finally {
     await generator.dispose();
   }
