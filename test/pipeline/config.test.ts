@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/core/index.ts';
 import { loadPipelineConfig, parsePipelineConfig, runPipeline } from '../../src/pipeline/index.ts';
 import { binValues } from '../../src/pipeline/svg.ts';
+import { loadSearchConfig } from '../../src/search/index.ts';
 
 const minimal = () => ({
   task: 'letter-count',
@@ -18,6 +19,8 @@ test('the shipped pipeline configs are valid', () => {
   for (const file of ['configs/pipeline-demo.yaml', 'configs/pipeline-gsm8k-vllm.yaml']) {
     const { config } = loadPipelineConfig(file);
     assert.ok(config.eval.sets.length >= 1, file);
+    // The search config it names ships with treecot and is valid.
+    assert.doesNotThrow(() => loadSearchConfig(config.search.config), `${file}: search.config ${config.search.config}`);
   }
   const demo = loadPipelineConfig('configs/pipeline-demo.yaml').config;
   assert.equal(demo.policy.gguf, 'models/builtin.gguf');
