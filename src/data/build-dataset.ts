@@ -3,7 +3,7 @@
  * Pure: takes the read model of a run (store/readRun) and returns rows; writing is in
  * write-dataset.ts.
  */
-import { createHash } from 'node:crypto';
+import { canonicalHash } from '../core/canonical-json.ts';
 import { z } from 'zod';
 import { ConfigError, DataError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -56,16 +56,7 @@ export interface BuiltDataset {
   options: BuildOptions;
 }
 
-/** sha256 of the canonical JSON (sorted keys) of a value. */
-export function canonicalHash(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
-        : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
-}
+export { canonicalHash };
 
 /**
  * Build SFT rows, DPO pairs and stats from a run.

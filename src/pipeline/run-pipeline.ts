@@ -13,10 +13,9 @@
  *   ablation/ROW/                    data variants and models of `--ablation` / `--alpha-sweep`
  *   summary.json, report.md, report.html
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConfigError, userText, writeFileAtomic } from '../core/index.ts';
+import { canonicalHash, ConfigError, userText, writeFileAtomic } from '../core/index.ts';
 import { evaluate, evaluateWithSearch, summarize, type EvalQuestionRecord } from '../eval/index.ts';
 import { getTask, type Problem } from '../tasks/index.ts';
 import { buildDataStage, ggufTokenLimits, loadSearchSettings, openPolicy as openModelPolicy, readSearchEntry, runSearchStage, trainModel } from './adapters.ts';
@@ -60,15 +59,9 @@ interface PreferenceVariant {
   maskPrefix: boolean;
 }
 
-/** sha256 of the canonical JSON (sorted keys) of a value. */
+/** sha256 of the canonical JSON (sorted keys) of a pipeline config (src/core/canonical-json.ts). */
 export function configHash(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
-        : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+  return canonicalHash(value);
 }
 
 /** Refuse to reuse a run folder made with a different config; record the config otherwise. */

@@ -7,7 +7,7 @@
  * the authors' demo values (temperature 0.7, top-p 0.9, 512 tokens, c = 1.414,
  * thresholds [4, 8] over 32 rollouts, give up after 4 x 32).
  */
-import { createHash } from 'node:crypto';
+import { canonicalHash, canonicalJson } from '../core/canonical-json.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
@@ -108,21 +108,11 @@ export interface LoadedSearchConfig {
   file: string;
 }
 
-/** Sorted-key JSON, so equal configs have equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** sha256 hex of the canonical JSON of the effective config (stored with every run). */
 export function configHash(config: SearchConfig): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+  return canonicalHash(config);
 }
 
 /**
