@@ -96,7 +96,7 @@ test('treecot eval CLI writes an evaluation and --compare joins two of them into
     const dir = mkdtempSync(join(tmpdir(), 'treecot-eval-cli-'));
     const data = join(dir, 'problems.jsonl');
     writeFileSync(data, problems.map((p) => JSON.stringify({ id: p.id, problem: p.question, solution: p.reference })).join('\n') + '\n');
-    const args = ['bin/treecot.js', 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, '--chat-template', 'chatml', '--instruction', ''];
+    const args = ['bin/treecot.js', 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, '--template', 'chatml', '--instruction', ''];
     await run('node', [...args, '-n', '4', '--temperature', '0.7', '-k', '1', '4', '--out', join(dir, 'a')]);
     await run('node', [...args, '-n', '1', '--out', join(dir, 'b')]);
     const a = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));

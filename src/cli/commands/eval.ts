@@ -16,7 +16,7 @@ interface EvalCliOptions {
   data?: string;
   policy?: string[];
   model?: string;
-  chatTemplate?: string;
+  template?: string;
   apiKeyEnv?: string;
   gguf?: string;
   threads: string;
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--data <file>', 'problems file (JSON or JSONL)')
     .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1')
     .option('--model <name>', 'model name sent to the server')
-    .option('--chat-template <name|file>', 'chatml, llama3, or a tokenizer_config.json (for /v1/completions)')
+    .option('--template <name|file>', 'chatml, llama3, or a tokenizer_config.json (for /v1/completions; same flag as treecot search)')
     .option('--api-key-env <var>', 'environment variable holding the API key')
     .option('--gguf <file>', 'GGUF model run in-process by node-llama-cpp')
     .option('--threads <n>', 'llama.cpp threads', '1')
@@ -114,7 +114,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const instruction = options.instruction ?? settings?.instruction ?? task.defaultInstruction;
   const model = options.gguf
     ? { kind: 'gguf' as const, path: options.gguf, threads: int(options.threads, '--threads', 1) }
-    : { kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.chatTemplate, apiKeyEnv: options.apiKeyEnv };
+    : { kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.template, apiKeyEnv: options.apiKeyEnv };
   const policy = await openPolicy(model, { concurrency: int(options.concurrency, '--concurrency', 1) });
   const started = Date.now();
   const every = Math.max(1, Math.round(problems.length / 20));
