@@ -28,6 +28,10 @@ test('readRecords: JSONL and JSON array with line numbers; errors name file, lin
   assert.throws(() => requireField(rows[1]!, arr, 'q', 'string'), /b\.json:3 field "q": expected string, got number/);
   assert.throws(() => requireField(rows[0]!, arr, 'answer', 'any'), /b\.json:2 field "answer": missing field/);
   assert.throws(() => readRecords(join(dir, 'missing.jsonl')), /missing\.jsonl: file not found/);
+  assert.throws(() => readRecords(dir), /is a directory/);
+  const object = join(dir, 'object.json');
+  writeFileSync(object, '{\n  "question": "q",\n  "answer": "#### 5"\n}\n');
+  assert.throws(() => readRecords(object), /object\.json: the file holds one JSON object; expected JSONL/);
 });
 
 test('linearizePath: hidden thoughts are left out, tags wrap content', () => {

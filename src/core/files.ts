@@ -1,7 +1,7 @@
 /**
  * Reading user data files with precise errors, and writing outputs atomically.
  */
-import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { DataError } from './errors.ts';
 
@@ -21,6 +21,7 @@ export interface SourcedRecord {
  */
 export function readRecords(file: string): SourcedRecord[] {
   if (!existsSync(file)) throw new DataError({ file }, 'file not found');
+  if (statSync(file).isDirectory()) throw new DataError({ file }, 'is a directory; expected a JSONL file or a JSON array file');
   const text = readFileSync(file, 'utf8');
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) {
@@ -48,6 +49,9 @@ export function readRecords(file: string): SourcedRecord[] {
     try {
       parsed = JSON.parse(row);
     } catch (error) {
+      if (out.length === 0 && isSingleJsonObject(text)) {
+        throw new DataError({ file }, 'the file holds one JSON object; expected JSONL (one object per line) or a JSON array of objects');
+      }
       throw new DataError({ file, line: i + 1 }, `malformed JSON: ${(error as Error).message}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -56,6 +60,16 @@ export function readRecords(file: string): SourcedRecord[] {
     out.push({ record: parsed as Record<string, unknown>, line: i + 1, index: out.length });
   }
   return out;
+}
+
+/** Whether the whole text parses as one JSON object (a pretty-printed object, not JSONL). */
+function isSingleJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** Best-effort line numbers of the top-level elements of a JSON array (tracks depth and strings). */

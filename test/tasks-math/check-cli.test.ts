@@ -115,3 +115,14 @@ test('check --json carries the verdict details (Blocksworld: the first failing s
   assert.equal(row.details.firstFailingStep.step, 1);
   assert.ok(row.details.firstFailingStep.unmet.length > 0);
 });
+
+test('check refuses an empty predictions file and an empty data set (no NaN summary)', async () => {
+  const empty = join(dir, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const noPreds = await treecot(['check', '--task', 'gsm8k', '--data', dataFile('gsm8k/test.jsonl'), '--pred', empty]);
+  assert.equal(noPreds.code, 1);
+  assert.match(noPreds.stderr, /empty\.jsonl: no predictions in this file/);
+  const noProblems = await treecot(['check', '--task', 'gsm8k', '--data', write('none.json', [])]);
+  assert.equal(noProblems.code, 1);
+  assert.match(noProblems.stderr, /none\.json: no problems in this file/);
+});

@@ -57,6 +57,7 @@ export function register(program: Command): void {
         answerField: options.answerField,
         idField: options.idField,
       });
+      if (problems.length === 0) throw new DataError({ file: options.data }, 'no problems in this file');
       const byId = new Map(problems.map((p) => [p.id, p]));
 
       const items: Array<{ id: string; output: string }> = [];
@@ -68,6 +69,7 @@ export function register(program: Command): void {
           if (!byId.has(id)) throw new DataError({ file: options.pred, line: row.line, field: 'id' }, `no problem with id "${id}" in ${options.data}`);
           items.push({ id, output });
         }
+        if (items.length === 0) throw new DataError({ file: options.pred }, 'no predictions in this file');
         const predicted = new Set(items.map((i) => i.id));
         missing = problems.filter((p) => !predicted.has(p.id)).length;
       } else {
