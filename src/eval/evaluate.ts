@@ -7,7 +7,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { hashString, toJsonl, writeFileAtomic } from '../core/index.ts';
+import { ContextLengthError, hashString, toJsonl, writeFileAtomic } from '../core/index.ts';
 import type { Policy } from '../policy/types.ts';
 import type { Problem, Task, Verdict } from '../tasks/index.ts';
 import { reflectionMarkers, repeatedLineRate } from './metrics.ts';
@@ -113,22 +113,36 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   await Promise.all(
     todo.map((problem) =>
       limit(async () => {
-        const result = await options.policy.doComplete({
-          prompt: { instruction, question: problem.question, assistantPrefix: '' },
-          n: options.n,
-          stop: options.stop ?? [],
-          maxTokens: options.maxTokens,
-          temperature: options.temperature,
-          topP: options.topP ?? 1,
-          seed: hashString(`${options.seed}:${problem.id}`),
-        });
+        let result;
+        try {
+          result = await options.policy.doComplete({
+            prompt: { instruction, question: problem.question, assistantPrefix: '' },
+            n: options.n,
+            stop: options.stop ?? [],
+            maxTokens: options.maxTokens,
+            temperature: options.temperature,
+            topP: options.topP ?? 1,
+            seed: hashString(`${options.seed}:${problem.id}`),
+          });
+        } catch (error) {
+          // A prompt longer than the model's context gets no answer (counted in the no-answer
+          // rate, finish_reason "context_exceeded"); it does not stop the other questions.
+          if (!ContextLengthError.isContextLength(error)) throw error;
+          result = {
+            completions: Array.from({ length: options.n }, () => ({ text: '', finishReason: 'other' as const })),
+            usage: { promptTokens: 0, completionTokens: 0 },
+            requests: 0,
+            warnings: [],
+            contextExceeded: true,
+          };
+        }
         const perSample = result.usage.completionTokens / Math.max(1, result.completions.length);
         const samples: EvalSample[] = [];
         for (const completion of result.completions) {
           samples.push(
             await judgeSample(completion.text, problem, verify, {
               completionTokens: perSample,
-              finishReason: completion.finishReason,
+              finishReason: 'contextExceeded' in result ? 'context_exceeded' : completion.finishReason,
               stepScorer: options.stepScorer,
             }),
           );

@@ -147,7 +147,15 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       if (!options.searchConfig) throw new ConfigError({ ...where, field: '--search-config' }, '--mcts-decode needs a search config (the action graph to search with)');
       ({ summary } = await evaluateWithSearch({ ...common, searchConfigPath: options.searchConfig, maxRollouts: options.mctsRollouts ? int(options.mctsRollouts, '--mcts-rollouts', 1) : undefined }));
     } else {
-      ({ summary } = await evaluate(common));
+      let records;
+      ({ summary, records } = await evaluate(common));
+      const tooLong = records.filter((r) => r.samples.some((x) => x.finish_reason === 'context_exceeded')).length;
+      if (tooLong > 0) {
+        process.stderr.write(
+          `eval: warning: ${tooLong} of ${records.length} prompts do not fit the model's context and count as no answer` +
+            ` (a long task instruction? try --instruction "" or --search-config with the config the model was searched with)\n`,
+        );
+      }
     }
     const { compareTable } = await import('../../eval/index.ts');
     process.stdout.write(compareTable([summary]));
