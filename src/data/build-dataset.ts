@@ -129,7 +129,11 @@ export function buildDataset(
   const stats = computeDatasetStats({
     search: { runId: data.run.runId, task: data.run.task, configHash: data.run.configHash, separator: data.run.separator },
     build: { configHash: canonicalHash({ options, lengthUnit }), options: { ...options }, lengthUnit },
-    questions: { total: data.questions.length, ...q },
+    questions: {
+      total: data.questions.length,
+      unfinished: data.questions.filter((question) => question.status === 'pending' || question.status === 'running' || question.status === 'error').length,
+      ...q,
+    },
     paths: allPaths,
     pathCounts: {
       droppedAnnotationRejected: counts.annotationRejected,

@@ -39,7 +39,7 @@ Built by \`treecot build\` from search run ${stats.search.runId} (task \`${stats
 - search config hash: \`${stats.search.configHash}\`
 - build config hash: \`${stats.build.configHash}\`
 - build options: \`${JSON.stringify(stats.build.options)}\`
-- lengths are in **${unit}**
+- lengths are in **${unit}**${q.unfinished > 0 ? `\n- **${q.unfinished} of ${q.total} questions had not finished their search** (interrupted or failed); their partial trees are included` : ''}
 
 ## Counts per split
 

@@ -20,6 +20,11 @@ export interface DatasetStats {
   build: { configHash: string; options: Record<string, unknown>; lengthUnit: LengthUnit };
   questions: {
     total: number;
+    /**
+     * Questions whose search had not ended (status pending, running or error: an interrupted or
+     * failed search). Their trees are used as they are; `treecot build` warns when this is > 0.
+     */
+    unfinished: number;
     withScoredPaths: number;
     withCorrectPath: number;
     withIncorrectPath: number;

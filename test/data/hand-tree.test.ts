@@ -9,6 +9,7 @@ import {
   extractQuestionPaths,
   lengthBinOf,
   rankCorrectPaths,
+  renderDatasetCard,
   selectSftPaths,
   trlDpoPrefixInPrompt,
 } from '../../src/data/index.ts';
@@ -272,4 +273,15 @@ test('buildDataset: a verifier timeout is never DPO rejected; the reflection typ
   const configured = buildDataset({ run: { ...run(), config: { search: { reflection_type: 'rethink' } } }, questions: [renamed] });
   assert.equal(configured.sft[0]!.reflection_count, 1);
   assert.equal(configured.sft[0]!.reflection_markers, 4, 'text markers do not depend on the node type');
+});
+
+test('questions whose search had not ended are counted as unfinished in the stats and flagged on the card', () => {
+  const interrupted = { ...handTree(), questionId: 'q-running', status: 'running' as const };
+  const built = buildDataset({ run: run(), questions: [handTree(), interrupted] });
+  assert.equal(built.stats.questions.total, 2);
+  assert.equal(built.stats.questions.unfinished, 1);
+  assert.match(renderDatasetCard(built.stats), /1 of 2 questions had not finished their search/);
+  const complete = buildDataset({ run: run(), questions: [handTree()] });
+  assert.equal(complete.stats.questions.unfinished, 0);
+  assert.doesNotMatch(renderDatasetCard(complete.stats), /had not finished/);
 });

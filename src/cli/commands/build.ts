@@ -87,6 +87,13 @@ export function register(program: Command): void {
       const data = readRun(db, { runId: integer(options.runId, '--run-id', ConfigError) });
       const built = buildDataset(data, buildOptions, { source: db, countTokens });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
+      const unfinished = built.stats.questions.unfinished;
+      if (unfinished > 0) {
+        process.stderr.write(
+          `treecot build: warning: ${unfinished} of ${built.stats.questions.total} questions in ${db} had not finished their search ` +
+            `(interrupted or failed); their partial trees were used. Re-run the search command to finish them, then build again.\n`,
+        );
+      }
       if (options.json) {
         process.stdout.write(JSON.stringify(built.stats, null, 2) + '\n');
         return;
