@@ -57,12 +57,12 @@ export function register(program: Command): void {
     .option('--alpha <x>', 'weight of the SFT term in cdpo+sft (default 1)')
     .option('--eps <x>', 'cDPO label smoothing in [0, 0.5) (default 0.1)')
     .option('--beta <x>', 'DPO beta (default 0.1)')
-    .option('--mask-prefix', 'mask the shared prefix of chosen and rejected')
+    .option('--no-mask-prefix', 'keep the shared prefix of chosen and rejected in the loss (masked by default: the paper\'s final objective)')
     .option('--length-normalize', 'mean instead of summed response log-probs in the preference loss')
     .option('--steps <n>', 'optimiser steps')
     .option('--epochs <x>', 'passes over the data (default 1 when no budget is given)')
     .option('--tokens <n>', 'real tokens to train on')
-    .option('--lr <x>', 'peak learning rate (default 3e-3)')
+    .option('--lr <x>', 'peak learning rate (default 3e-3 for sft, 1e-4 for dpo/cdpo/cdpo+sft)')
     .option('--warmup <ratio>', 'warm-up share of the steps (default 0.03)')
     .option('--weight-decay <x>', 'AdamW decoupled weight decay on matrices (default 0.1)')
     .option('--clip <x>', 'gradient-norm clip, 0 = off (default 1)')
@@ -70,7 +70,7 @@ export function register(program: Command): void {
     .option('--accum <n>', 'gradient accumulation micro-batches (default 1)')
     .option('--workers <n>', 'data-parallel worker threads (default 1; 2 uses both cores)')
     .option('--seed <n>', 'seed of init and data order (default 0)')
-    .option('--out <gguf>', 'write the trained model here')
+    .requiredOption('--out <gguf>', 'write the trained model here')
     .option('--log <jsonl>', 'one JSON line per step (loss, rewards/*, logps/*, grad_norm, tokens_per_s)')
     .option('--checkpoint-dir <dir>', 'checkpoint folder (written every --checkpoint-every steps and at the end)')
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 0 = end only)')
@@ -86,9 +86,11 @@ export function register(program: Command): void {
       const raw = {
         objective: o.objective,
         alpha: num(o.alpha), eps: num(o.eps), beta: num(o.beta),
-        maskPrefix: o.maskPrefix ?? false, lengthNormalize: o.lengthNormalize ?? false,
+        maskPrefix: o.maskPrefix ?? true, lengthNormalize: o.lengthNormalize ?? false,
         steps: num(o.steps), epochs: num(o.epochs), tokens: num(o.tokens),
-        lr: num(o.lr), warmupRatio: num(o.warmup), weightDecay: num(o.weightDecay), clip: num(o.clip),
+        // A preference objective moves an already trained model: the SFT peak rate (3e-3) wrecks it
+        // within a few steps, so the CLI default is 1e-4 there (docs/train.md).
+        lr: num(o.lr) ?? (o.objective === 'sft' ? undefined : 1e-4), warmupRatio: num(o.warmup), weightDecay: num(o.weightDecay), clip: num(o.clip),
         batch: num(o.batch), accum: num(o.accum), workers: num(o.workers), seed: num(o.seed),
         out: o.out, log: o.log, checkpointDir: o.checkpointDir, checkpointEvery: num(o.checkpointEvery), resume: o.resume ?? false,
         refCacheDir: o.refCache, progress: o.progress,
