@@ -3,7 +3,7 @@
  * from a GGUF model or a fresh one; writes a GGUF that node-llama-cpp runs (docs/train.md).
  *
  *   treecot train data/ --init L2-d64 --objective sft --epochs 3 --out sft.gguf --log sft.jsonl
- *   treecot train data/ --model sft.gguf --objective cdpo+sft --alpha 1 --eps 0.1 --beta 0.1 --mask-prefix --steps 200 --out joint.gguf
+ *   treecot train data/ --model sft.gguf --objective cdpo+sft --alpha 1 --eps 0.1 --beta 0.1 --steps 200 --out joint.gguf
  *   treecot train data/dpo.jsonl --model sft.gguf --objective dpo --batch 8 --accum 2 --workers 2 --lr 1e-4
  *   treecot train rows.jsonl --init L2-d64-h4-f176-c128 --tokens 5e6 --batch 32 --workers 2 --checkpoint-dir ckpt/ --resume
  *
