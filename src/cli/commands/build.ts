@@ -25,7 +25,7 @@ interface BuildCliOptions {
   seed: string;
   parquet?: boolean;
   prefixBoundary: string;
-  runId?: string;
+  run?: string;
   tokenizer?: string;
   json?: boolean;
 }
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for ties and random strategies', '0')
     .option('--parquet', 'also write a .parquet next to every .jsonl')
     .option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt: thought | char', 'thought')
-    .option('--run-id <n>', 'which run of the database (default: the latest)')
+    .option('--run <id>', 'run id in the file (default: the latest), as for tree and export-trees')
     .option('--tokenizer <kind>', 'measure lengths and prefixes in tokens: builtin (the built-in model\'s tokenizer)')
     .option('--json', 'print stats.json on stdout')
     .action(async (db: string, options: BuildCliOptions) => {
@@ -84,7 +84,7 @@ export function register(program: Command): void {
         countTokens = (text) => tokenizer.encode(text).length;
       }
       const started = Date.now();
-      const data = readRun(db, { runId: integer(options.runId, '--run-id', ConfigError) });
+      const data = readRun(db, { runId: integer(options.run, '--run', ConfigError) });
       const built = buildDataset(data, buildOptions, { source: db, countTokens });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       const unfinished = built.stats.questions.unfinished;
