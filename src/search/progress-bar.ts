@@ -11,11 +11,19 @@ export interface ProgressReporter {
   stop: () => void;
 }
 
+/** "42s", "3m05s", "1h02m". */
+function formatSeconds(total: number): string {
+  const s = Math.round(total);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'search {bar} {value}/{total} questions | {rps} rollouts/s | {correct}% correct | {tps} tok/s | {errors} errors | ETA {eta_formatted}',
+      format: 'search {bar} {value}/{total} questions | {rps} rollouts/s | {correct}% correct | {tps} tok/s | {errors} errors | ETA {remaining}',
       hideCursor: true,
       noTTYOutput: true,
       notTTYSchedule: 10_000,
@@ -36,6 +44,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
         correct: c.rollouts > 0 ? ((100 * c.correctRollouts) / c.rollouts).toFixed(0) : '-',
         tps: ((c.promptTokens + c.completionTokens) / seconds).toFixed(0),
         errors: p.errors,
+        // cli-progress's own ETA reads "NFs" until the first question is done; ours says "-".
+        remaining: p.finished > 0 && p.finished < p.questions ? formatSeconds((seconds * (p.questions - p.finished)) / p.finished) : p.finished >= p.questions ? '0s' : '-',
       };
       if (!started) {
         bar.start(p.questions, p.finished, payload);

@@ -116,14 +116,12 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const progress = options.progress ? createProgressReporter() : undefined;
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
+  // SIGINT (Ctrl-C) and SIGTERM (kill, timeout, a job scheduler) both stop cleanly: everything
+  // committed is kept and the resume hint is printed. (src/cli/main.ts keeps the event loop alive.)
   process.once('SIGINT', onSignal);
-  // Keep the event loop alive for the whole run: a moment where the only pending work is a
-  // dynamic import through tsx's off-thread loader (the VerifierPool loads the task table
-  // lazily) and idle, unref'd sockets and workers would otherwise end the process with exit
-  // code 13 ("unsettled top-level await"); seen once in the CLI tests.
-  const keepAlive = setInterval(() => {}, 60_000);
+  process.once('SIGTERM', onSignal);
   try {
-    process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
+    process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}${options.shard ? `, shard ${options.shard}` : ''}${options.limit ? `, at most ${options.limit} searched` : ''}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
     const { search, sampling } = config;
     process.stderr.write(
       `  UCT c=${search.uct_c}, stop [${search.reward_thresholds.join(', ')}] of ${search.max_rollouts} rollouts, give up after ${search.give_up_factor}x, ` +
@@ -156,9 +154,9 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
     }
     if (summary.errored > 0) process.exitCode = 1;
   } finally {
-    clearInterval(keepAlive);
     progress?.stop();
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await pool.close();
     await policies.close();
   }
