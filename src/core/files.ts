@@ -72,14 +72,19 @@ function isSingleJsonObject(text: string): boolean {
   }
 }
 
-/** Best-effort line numbers of the top-level elements of a JSON array (tracks depth and strings). */
-function lineOfEachArrayElement(text: string, count: number): number[] {
+/**
+ * Best-effort 1-based line numbers of the elements of the JSON array that opens at character
+ * `start` (default: the document's top-level array). Tracks depth and strings; returns at most
+ * `count` lines.
+ */
+export function lineOfEachArrayElement(text: string, count: number, start = 0): number[] {
   const lines: number[] = [];
   let depth = 0;
   let line = 1;
+  for (let i = 0; i < start; i++) if (text.charCodeAt(i) === 10) line++;
   let inString = false;
   let expectingElement = false;
-  for (let i = 0; i < text.length && lines.length < count; i++) {
+  for (let i = start; i < text.length && lines.length < count; i++) {
     const c = text[i]!;
     if (c === '\n') line++;
     if (inString) {

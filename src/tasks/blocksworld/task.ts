@@ -5,7 +5,7 @@
  * `ground_truth_plan`.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { DataError, readRecords, requireField } from '../../core/index.ts';
+import { DataError, lineOfEachArrayElement, readRecords, requireField } from '../../core/index.ts';
 import { DEFAULT_ID_FIELDS } from '../load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from '../types.ts';
 import { BlocksState, formatAction, formatFact, type Fact } from './domain.ts';
@@ -35,34 +35,6 @@ export interface BlocksworldDetails {
   firstFailingStep: FailingStep | null;
   /** Goal facts false after the last step (empty when the goal holds or a step failed). */
   unmetGoals: string[];
-}
-
-/** Line of each element of the top-level `instances` array (for error messages). */
-function instanceLines(text: string): number[] {
-  const key = text.indexOf('"instances"');
-  const lines: number[] = [];
-  if (key < 0) return lines;
-  let line = text.slice(0, key).split('\n').length;
-  let depth = 0;
-  let inString = false;
-  for (let i = text.indexOf('[', key); i >= 0 && i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\n') line++;
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '[' || c === '{') {
-      depth++;
-      if (depth === 2 && c === '{') lines.push(line);
-    } else if (c === ']' || c === '}') {
-      depth--;
-      if (depth === 0) break;
-    }
-  }
-  return lines;
 }
 
 function referenceFor(query: string, plan: unknown, location: { file: string; line: number; field: string }): BlocksworldReference {
@@ -96,7 +68,8 @@ export function loadBlocksworld(file: string, options: LoadOptions = {}): Proble
     }
     const instances = (parsed as { instances?: unknown }).instances;
     if (!Array.isArray(instances)) throw new DataError({ file, field: 'instances' }, 'expected an array of instances');
-    const lines = instanceLines(text);
+    // Line of each element of `instances`, for error messages.
+    const lines = lineOfEachArrayElement(text, instances.length, text.indexOf('[', text.indexOf('"instances"')));
     const idField = options.idField ?? 'instance_id';
     return instances.map((row, index) => {
       const line = lines[index] ?? 1;
