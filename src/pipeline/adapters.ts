@@ -2,7 +2,6 @@
  * The pipeline's calls into the other modules (policy, search, store, data, train), each behind one
  * small function, so run-pipeline.ts reads as the stage list and nothing else.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../policy/types.ts';
 import type { SearchSummary } from '../search/index.ts';
@@ -159,25 +158,15 @@ export async function buildDataStage(dbPath: string, outDir: string, options: Bu
     { source: dbPath, countTokens: options.countTokens },
   );
   writeDataset(built, outDir);
-  return { ...dataEntryFromFiles(outDir), ...(options.processCheck ? { process_rejected: processRejected } : {}) };
-}
-
-/** Lengths and counts read back from the written data files (what the report plots). */
-export function dataEntryFromFiles(dir: string): Omit<DataEntry, 'name' | 'dir'> {
-  const rows = (file: string) =>
-    readFileSync(join(dir, file), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const sft = rows('sft.jsonl');
-  const dpo = rows('dpo.jsonl');
+  // Counts and lengths (what the report plots) of the rows just written, not read back.
   return {
-    sft_rows: sft.length,
-    dpo_pairs: dpo.length,
-    sft_lengths: sft.map((r) => String(r.completion).length),
-    chosen_lengths: dpo.map((r) => String(r.chosen).length),
-    rejected_lengths: dpo.map((r) => String(r.rejected).length),
-    common_prefix_chars: dpo.map((r) => Number(r.common_prefix_chars)),
+    sft_rows: built.sft.length,
+    dpo_pairs: built.dpo.length,
+    sft_lengths: built.sft.map((r) => r.completion.length),
+    chosen_lengths: built.dpo.map((p) => p.chosen.length),
+    rejected_lengths: built.dpo.map((p) => p.rejected.length),
+    common_prefix_chars: built.dpo.map((p) => p.common_prefix_chars),
+    ...(options.processCheck ? { process_rejected: processRejected } : {}),
   };
 }
 
@@ -190,14 +179,6 @@ export interface TrainModelArgs {
   config: PipelineConfig;
   preference?: { eps: number; alpha: number; maskPrefix: boolean };
   log: PipelineLog;
-}
-
-/** Read a JSONL data file as objects. */
-function readJsonl(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /**
@@ -216,14 +197,13 @@ export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo
  * @throws DataError when the data set is empty (e.g. a search that found no correct path).
  */
 export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
-  const { train, loadGguf, LlamaModel } = await import('../train/index.ts');
+  const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows } = await import('../train/index.ts');
   const started = Date.now();
   const config = args.config.train;
   const sft = args.kind === 'sft';
   const stage = sft ? config.sft : config.preference;
   const objective = sft ? 'sft' : objectiveFor(args.preference!.eps, args.preference!.alpha);
   const dataFile = join(args.dataDir, sft ? 'sft.jsonl' : 'dpo.jsonl');
-  const rows = readJsonl(dataFile);
   const out = join(args.outDir, 'model.gguf');
   const every = Math.max(1, Math.round(stage.steps / 5));
   // A longer training context keeps the weights (rotary positions, no learned position table).
@@ -235,9 +215,10 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
     model,
     tokenizer: loaded.tokenizer,
     ...(sft
-      ? { sftRows: rows.map((r) => ({ prompt: String(r.prompt), completion: String(r.completion) })) }
+      ? { sftRows: readSftRows(dataFile) }
       : {
-          preferenceRows: rows.map((r) => ({ prompt: String(r.prompt), chosen: String(r.chosen), rejected: String(r.rejected), common_prefix_chars: Number(r.common_prefix_chars ?? 0) })),
+          // Field-checked reader: a missing field is an error naming file, line and field, not "undefined".
+          preferenceRows: readPreferenceRows(dataFile),
           beta: config.preference.beta,
           eps: args.preference!.eps,
           alpha: args.preference!.alpha,

@@ -7,7 +7,7 @@ export { runStage, readStageMarker, clearStage, STAGE_MARKER } from './stage.ts'
 export type { StageMarker, PipelineLog } from './stage.ts';
 export { renderReportHtml, renderReportMarkdown } from './report.ts';
 export { barChart, histogram, binValues } from './svg.ts';
-export { openPolicy, loadSearchSettings, dataEntryFromFiles } from './adapters.ts';
+export { openPolicy, loadSearchSettings } from './adapters.ts';
 export { baseModelRef, describeModel } from './model-ref.ts';
 export type { ModelRef } from './model-ref.ts';
 export { loadQuestions, stepScorerFor, describeSource } from './questions.ts';
