@@ -1,9 +1,9 @@
 /** The end-to-end pipeline (`treecot run` / `treecot demo`): config, stages, report. */
 export { loadPipelineConfig, parsePipelineConfig, resolveConfigPath, PipelineConfigSchema } from './config.ts';
 export type { LoadedPipelineConfig, PipelineConfig, QuestionSourceConfig, EvalSetConfig } from './config.ts';
-export { runPipeline, setResultFromJsonl, configHash } from './run-pipeline.ts';
+export { runPipeline, setResultFromJsonl } from './run-pipeline.ts';
 export type { RunPipelineOptions } from './run-pipeline.ts';
-export { runStage, readStageMarker, clearStage, STAGE_MARKER } from './stage.ts';
+export { runStage, readStageMarker, STAGE_MARKER } from './stage.ts';
 export type { StageMarker, PipelineLog } from './stage.ts';
 export { renderReportHtml, renderReportMarkdown } from './report.ts';
 export { barChart, histogram, binValues } from './svg.ts';

@@ -59,14 +59,10 @@ interface PreferenceVariant {
   maskPrefix: boolean;
 }
 
-/** sha256 of the canonical JSON (sorted keys) of a pipeline config (src/core/canonical-json.ts). */
-export function configHash(value: unknown): string {
-  return canonicalHash(value);
-}
 
 /** Refuse to reuse a run folder made with a different config; record the config otherwise. */
 function claimRunFolder(outDir: string, config: PipelineConfig, file: string): string {
-  const hash = configHash(config);
+  const hash = canonicalHash(config);
   const record = join(outDir, 'pipeline.json');
   if (existsSync(record)) {
     const previous = JSON.parse(readFileSync(record, 'utf8')) as { config_hash?: string };
@@ -364,4 +360,3 @@ export function setResultFromJsonl(outDir: string, dir: string, set: string, con
   return result;
 }
 
-export { STAGE_MARKER };

@@ -5,7 +5,7 @@
  * resumes where it can (the search store at node level, evaluation per question, training from its
  * checkpoint).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/index.ts';
 
@@ -54,7 +54,3 @@ export async function runStage<T>(name: string, dir: string, log: PipelineLog, w
   return result;
 }
 
-/** Forget a stage's completion (its files stay; the next run redoes and overwrites them). */
-export function clearStage(dir: string): void {
-  rmSync(join(dir, STAGE_MARKER), { force: true });
-}

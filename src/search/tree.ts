@@ -6,7 +6,7 @@
  * Backup is synchronous and pure on these arrays (METHOD.md section 1: "Backpropagation
  * adds the reward and one visit to every ancestor").
  */
-import { renderThought, type ThoughtOnPath } from '../core/thought-format.ts';
+import { renderThought } from '../core/thought-format.ts';
 
 /** Parent of the root. */
 export const NO_PARENT = -1;
@@ -100,15 +100,8 @@ export class SearchTree {
     return path.reverse();
   }
 
-  /** The thoughts on the root-to-`node` path, for `linearizePath` (the root holds the question, not a thought). */
-  thoughtsTo(node: number): ThoughtOnPath[] {
-    return this.pathTo(node)
-      .slice(1)
-      .map((i) => ({ tag: this.tag[i]!, content: this.content[i]!, showInHistory: this.showInHistory[i]! }));
-  }
-
   /**
-   * `linearizePath(thoughtsTo(node), separator)` without the intermediate objects: the shown
+   * `linearizePath` of the root-to-`node` thoughts without the intermediate objects: the shown
    * thoughts from the root to `node`, rendered with their tags, joined by `separator`.
    */
   pathText(node: number, separator: string): string {

@@ -247,10 +247,6 @@ export class SearchStore {
     return this.statement('SELECT * FROM nodes WHERE run_id = ? ORDER BY question_id, id').all(runId) as NodeRow[];
   }
 
-  countNodes(runId: number): number {
-    return (this.statement('SELECT count(*) AS n FROM nodes WHERE run_id = ?').get(runId) as { n: number }).n;
-  }
-
   rollouts(runId: number, questionId: string): RolloutRow[] {
     return this.statement('SELECT * FROM rollouts WHERE run_id = ? AND question_id = ? ORDER BY idx').all(runId, questionId) as RolloutRow[];
   }

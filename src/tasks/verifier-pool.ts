@@ -50,7 +50,6 @@ interface Slot {
   ready: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | null;
-  startedAt: number;
 }
 
 type WorkerMessage =
@@ -152,7 +151,7 @@ export class VerifierPool {
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_URL, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
-    const slot: Slot = { worker, ready: false, job: null, timer: null, startedAt: 0 };
+    const slot: Slot = { worker, ready: false, job: null, timer: null };
     worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
     worker.on('error', (error) => this.onCrash(slot, error));
     worker.on('exit', (code) => {
@@ -225,7 +224,6 @@ export class VerifierPool {
       if (!slot.ready || slot.job) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.startedAt = performance.now();
       slot.timer = setTimeout(() => this.onTimeout(slot), job.timeoutMs);
       slot.worker.postMessage({ id: job.id, taskName: job.taskName, output: job.output, problem: job.problem });
     }

@@ -94,7 +94,3 @@ export function weightShapes(config: LlamaConfig): [string, number[]][] {
   return out;
 }
 
-/** Total number of parameters. */
-export function parameterCount(config: LlamaConfig): number {
-  return weightShapes(config).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0);
-}

@@ -36,7 +36,3 @@ export interface GgufFile {
 export const GGUF_MAGIC = 0x46554747; // "GGUF" little-endian
 export const DEFAULT_ALIGNMENT = 32;
 
-/** Plain JS value of a metadata entry (numbers, strings, booleans, arrays of those). */
-export function plainValue(v: GgufValue | undefined): unknown {
-  return v?.value;
-}

@@ -3,7 +3,6 @@
  * tensor count u64, kv count u64), key/values, tensor infos (name, n_dims, dims reversed,
  * type, offset relative to the data section), padding to `general.alignment`, data.
  */
-import { writeFileAtomic } from '../../core/files.ts';
 import { GGUF_MAGIC, DEFAULT_ALIGNMENT, GGML_TYPE_F32, GgufValueType, type GgufScalarType, type GgufTensor, type GgufValue } from './format.ts';
 
 class ByteSink {
@@ -103,7 +102,3 @@ export function encodeGguf(metadata: Map<string, GgufValue>, tensors: readonly G
   return out;
 }
 
-/** Write a GGUF v3 file atomically. */
-export function writeGguf(file: string, metadata: Map<string, GgufValue>, tensors: readonly GgufTensor[]): void {
-  writeFileAtomic(file, encodeGguf(metadata, tensors));
-}
