@@ -7,15 +7,11 @@
  *   npm run bench:verifier                 # data from ../shared/data (or $TREECOT_DATA)
  *   npm run bench:verifier -- --rounds 3
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gsm8kTask, mathTask, VerifierPool, type Problem, type Task } from '../../src/tasks/index.ts';
+import { dataFile } from '../../test/helpers/data-paths.ts';
 
-const DATA =
-  [process.env.TREECOT_DATA, fileURLToPath(new URL('../../../shared/data', import.meta.url)), '/work/shared/data'].find(
-    (d): d is string => typeof d === 'string' && existsSync(d),
-  ) ?? '/work/shared/data';
+const DATA = dataFile('');
 const roundsFlag = process.argv.indexOf('--rounds');
 const ROUNDS = roundsFlag > 0 ? Number(process.argv[roundsFlag + 1]) : 5;
 

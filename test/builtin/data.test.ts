@@ -14,8 +14,9 @@ import {
   heldOutQuestions,
 } from '../../src/train/builtin/index.ts';
 import { parseLetterCountQuestion, letterCountAnswer } from '../../src/tasks/index.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
-const HARD_SET_FILE = '/work/shared/data/letter-count/letter_count_hard.json';
+const HARD_SET_FILE = dataFile('letter-count/letter_count_hard.json');
 
 test('the embedded hard-set word list equals the words of the evaluation file', () => {
   const rows = JSON.parse(readFileSync(HARD_SET_FILE, 'utf8')) as { problem: string }[];

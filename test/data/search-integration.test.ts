@@ -17,9 +17,10 @@ import { readRun } from '../../src/store/index.ts';
 import { getTask, letterCountAnswer, parseLetterCountQuestion } from '../../src/tasks/index.ts';
 import { startOpenAITestServer, type GenerationRequest } from '../helpers/openai-server.ts';
 import { buildProgram } from '../../src/cli/main.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
 const task = getTask('letter-count');
-const problems = task.load('/work/shared/data/letter-count/letter_count_hard.json').slice(0, 4);
+const problems = task.load(dataFile('letter-count/letter_count_hard.json')).slice(0, 4);
 
 /** The thought the prompt has just opened: the last `<tag>` of the rendered prompt. */
 function openedTag(prompt: string): string {

@@ -9,6 +9,7 @@ import { ScriptedPolicy, type ScriptedRequest } from '../../src/policy/scripted-
 import { getTask, parseLetterCountQuestion, letterCountAnswer, type Problem } from '../../src/tasks/index.ts';
 import type { ExportedTree } from '../../src/search/index.ts';
 import type { VerifyFn } from '../../src/search/index.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
 /** The tag the assistant prefix has just opened (the thought being generated). */
 export function openedTag(request: ScriptedRequest): string {
@@ -49,7 +50,7 @@ export const letterCountTask = getTask('letter-count');
 /** The real letter-count verifier as a VerifyFn. */
 export const verifyLetterCount: VerifyFn = (output, problem: Problem) => letterCountTask.verify(output, problem);
 
-export const LETTER_COUNT_DATA = '/work/shared/data/letter-count/letter_count_hard.json';
+export const LETTER_COUNT_DATA = dataFile('letter-count/letter_count_hard.json');
 
 /** An exported tree with node ids replaced by per-question creation index (ids differ between runs). */
 export function normaliseTree(tree: ExportedTree): unknown {

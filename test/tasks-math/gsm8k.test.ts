@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dataFile } from './data-paths.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 import { gsm8kTask, extractGsm8kAnswer, canonicalDecimal, type Gsm8kReference } from '../../src/tasks/index.ts';
 
 const GSM8K_TEST = dataFile('gsm8k/test.jsonl');

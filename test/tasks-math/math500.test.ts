@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mathTask, aimeTask, normalizeAnswer, VerifierPool, type MathReference, type Problem } from '../../src/tasks/index.ts';
-import { dataFile } from './data-paths.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
 const pool = new VerifierPool({ workers: 2, timeoutMs: 5000 });
 after(() => pool.close());

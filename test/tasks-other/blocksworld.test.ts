@@ -13,8 +13,9 @@ import {
   type Action,
 } from '../../src/tasks/blocksworld/index.ts';
 import type { Problem } from '../../src/tasks/types.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
-const DIR = '/work/shared/data/planbench/blocksworld';
+const DIR = dataFile('planbench/blocksworld');
 const problems = blocksworldTask.load(`${DIR}/task_1_plan_generation.json`);
 const COLOURS: Record<string, string> = {
   a: 'red', b: 'blue', c: 'orange', d: 'yellow', e: 'white', f: 'magenta',

@@ -14,8 +14,9 @@ import {
   type IfevalReference,
 } from '../../src/tasks/ifeval/index.ts';
 import type { Problem } from '../../src/tasks/types.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
-const DATA = '/work/shared/data/ifeval/input_data.jsonl';
+const DATA = dataFile('ifeval/input_data.jsonl');
 
 type Case = [id: string, kwargs: Record<string, unknown>, response: string, followed: boolean];
 

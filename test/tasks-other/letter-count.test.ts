@@ -11,8 +11,9 @@ import {
   ONE_LETTER_PHRASINGS,
 } from '../../src/tasks/letter-count-questions.ts';
 import type { Problem } from '../../src/tasks/types.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
-const HARD = '/work/shared/data/letter-count/letter_count_hard.json';
+const HARD = dataFile('letter-count/letter_count_hard.json');
 
 test('authors hard set: all 500 questions parse and recounted labels agree with the file', () => {
   const problems = letterCountTask.load(HARD);

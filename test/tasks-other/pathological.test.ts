@@ -11,6 +11,7 @@ import { arithmeticTask } from '../../src/tasks/arithmetic.ts';
 import { blocksworldTask } from '../../src/tasks/blocksworld/index.ts';
 import { checkInstruction } from '../../src/tasks/ifeval/index.ts';
 import type { Problem, Verdict } from '../../src/tasks/types.ts';
+import { dataFile } from '../helpers/data-paths.ts';
 
 const MB = 1 << 20;
 const LIMIT_MS = 10_000;
@@ -40,7 +41,7 @@ test('integer extraction: unclosed boxes, nested boxes, "answer is" + 1 MB of sp
 });
 
 test('blocksworld: 1 MB plans in mixed syntax give a verdict in time', () => {
-  const problem = blocksworldTask.load('/work/shared/data/planbench/blocksworld/task_1_plan_generation.json')[0]!;
+  const problem = blocksworldTask.load(dataFile('planbench/blocksworld/task_1_plan_generation.json'))[0]!;
   for (const output of ['(stack red blue) stack the red block '.repeat(MB / 37), 'pick up the red block '.repeat(MB / 22), '(stack'.repeat(MB / 6)]) {
     const { value, ms } = timed(() => blocksworldTask.verify(output, problem));
     assert.notEqual(value.verdict, 'correct');
