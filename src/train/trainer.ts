@@ -138,11 +138,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let startStep = 0;
   let tokensSeen = 0;
   const referenceParams = model.params.slice();
+  /** The tokenizer's thought tags (user-defined tokens), stored with checkpoints so resume checks them. */
+  const tokenizerTags = tokenizer.tokens.filter((_, i) => tokenizer.tokenTypes[i] === 4).map(String);
   if (config.resume && config.checkpointDir) {
     const ckpt = loadCheckpoint(config.checkpointDir);
     if (ckpt) {
       if (JSON.stringify(ckpt.trainConfig) !== JSON.stringify(effective)) throw new ConfigError({ file: config.checkpointDir, field: 'resume' }, 'the checkpoint was made with a different training configuration; use a new --checkpoint-dir or the same options');
-      if (ckpt.params.length !== model.params.length) throw new ConfigError({ file: config.checkpointDir, field: 'resume' }, 'the checkpoint holds a different model size');
+      if (JSON.stringify(ckpt.modelConfig) !== JSON.stringify(model.config) || ckpt.params.length !== model.params.length) {
+        throw new ConfigError({ file: config.checkpointDir, field: 'resume' }, `the checkpoint holds another model (${JSON.stringify(ckpt.modelConfig)}), not ${JSON.stringify(model.config)}`);
+      }
+      if (ckpt.tags.join('\n') !== tokenizerTags.join('\n')) throw new ConfigError({ file: config.checkpointDir, field: 'resume' }, 'the checkpoint was made with another tokenizer (thought tags differ)');
       model.params.set(ckpt.params);
       adam = new AdamW(model.layout, adam.config, { m: ckpt.m, v: ckpt.v, t: ckpt.adamStep });
       startStep = ckpt.step;
@@ -224,7 +229,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       bar?.update(step + 1, { loss: record.loss.toFixed(4), tps: Math.round(record.tokens_per_s) });
       const last = step + 1 === totalSteps;
       if (config.checkpointDir && (last || (config.checkpointEvery > 0 && (step + 1) % config.checkpointEvery === 0))) {
-        saveCheckpoint(config.checkpointDir, { step: step + 1, tokensSeen, modelConfig: model.config, trainConfig: effective, tags: tokenizer.tokens.filter((_, i) => tokenizer.tokenTypes[i] === 4).map(String), adamStep: adam.t, params: model.params, m: adam.m, v: adam.v });
+        saveCheckpoint(config.checkpointDir, { step: step + 1, tokensSeen, modelConfig: model.config, trainConfig: effective, tags: tokenizerTags, adamStep: adam.t, params: model.params, m: adam.m, v: adam.v });
       }
       await options.onStep?.(record, model);
     }

@@ -4,7 +4,7 @@
  * its always-3 majority baseline), per-step accuracy, and a sampled mix at temperature 0.7 (pass@k, the
  * share of questions with some but not all samples right, no-answer rate).
  */
-import { readRecords, requireField } from '../../core/index.ts';
+import { DataError, readRecords, requireField } from '../../core/index.ts';
 import { parseLetterCountQuestion, letterCountAnswer } from '../../tasks/index.ts';
 import { openGgufGenerator, type GgufGenerator } from './gguf-generator.ts';
 import { scoreLetterCountSteps, summarizeStepAccuracy, type StepAccuracySummary } from './step-accuracy.ts';
@@ -47,8 +47,11 @@ export function loadHardSet(file: string): EvalQuestion[] {
   return readRecords(file).map((source) => {
     const question = requireField(source, file, 'problem', 'string') as string;
     const parsed = parseLetterCountQuestion(question);
-    if (!parsed) throw new Error(`${file}:${source.line}: cannot parse "${question}"`);
-    return { question, word: parsed.word, letters: parsed.letters, gold: letterCountAnswer(parsed) };
+    if (!parsed) throw new DataError({ file, line: source.line, field: 'problem' }, `cannot parse "${question}"`);
+    const gold = letterCountAnswer(parsed);
+    const solution = requireField(source, file, 'solution', 'number');
+    if (solution !== gold) throw new DataError({ file, line: source.line, field: 'solution' }, `${solution}, but counting the letters of "${parsed.word}" gives ${gold}`);
+    return { question, word: parsed.word, letters: parsed.letters, gold };
   });
 }
 

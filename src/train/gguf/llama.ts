@@ -5,7 +5,7 @@
  */
 import { DataError } from '../../core/errors.ts';
 import { CharTokenizer, BOS_ID, EOS_ID, UNK_ID, PAD_ID } from '../tokenizer.ts';
-import { weightShapes, type LlamaConfig, type LlamaWeights } from '../model-config.ts';
+import { validateLlamaConfig, weightShapes, type LlamaConfig, type LlamaWeights } from '../model-config.ts';
 import { encodeGguf } from './writer.ts';
 import type { GgufFile, GgufTensor, GgufValue } from './format.ts';
 
@@ -104,6 +104,7 @@ export function parseLlamaGguf(gguf: GgufFile, file: string): LlamaGguf {
     normEps: num('llama.attention.layer_norm_rms_epsilon', 1e-5),
     ropeBase: num('llama.rope.freq_base', 10000),
   };
+  validateLlamaConfig(config, file);
   const rope = num('llama.rope.dimension_count', config.dim / heads);
   if (rope !== config.dim / heads) throw new DataError({ file, field: 'llama.rope.dimension_count' }, `partial RoPE (${rope} of ${config.dim / heads}) is not supported`);
   const weights: LlamaWeights = new Map();
