@@ -97,6 +97,10 @@ export class VerifierTimeoutError extends TreecotError {
     super(`verifier did not finish within ${limitMs} ms`);
     this.limitMs = limitMs;
   }
+  /** True for a VerifierTimeoutError, also across module copies and worker threads (checks the name). */
+  static isVerifierTimeout(value: unknown): value is VerifierTimeoutError {
+    return TreecotError.isInstance(value) && value.name === 'VerifierTimeoutError';
+  }
 }
 
 /** A store (SQLite) problem: wrong schema version, a changed config, a broken file. */

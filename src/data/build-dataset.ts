@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ConfigError, DataError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import type { StoredQuestion, StoredRun } from '../store/types.ts';
+import { isSearchDone } from '../store/status.ts';
 import { buildQuestionPairs, CHOSEN_STRATEGIES } from './build-dpo-pairs.ts';
 import { computeDatasetStats, type DatasetStats } from './dataset-stats.ts';
 import { extractQuestionPaths, type ExtractCounts } from './extract-tree-paths.ts';
@@ -131,7 +132,7 @@ export function buildDataset(
     build: { configHash: canonicalHash({ options, lengthUnit }), options: { ...options }, lengthUnit },
     questions: {
       total: data.questions.length,
-      unfinished: data.questions.filter((question) => question.status === 'pending' || question.status === 'running' || question.status === 'error').length,
+      unfinished: data.questions.filter((question) => !isSearchDone(question.status)).length,
       ...q,
     },
     paths: allPaths,

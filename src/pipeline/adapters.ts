@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Policy } from '../policy/types.ts';
 import type { SearchSummary } from '../search/index.ts';
 import type { Problem } from '../tasks/index.ts';
-import { readRun } from '../store/index.ts';
+import { isSearchDone, readRun } from '../store/index.ts';
 import type { PipelineConfig } from './config.ts';
 import type { ModelRef } from './model-ref.ts';
 import type { PipelineLog } from './stage.ts';
@@ -113,7 +113,7 @@ export function readSearchEntry(dbPath: string, round: number, wallS: number): S
   return {
     round,
     questions: questions.length,
-    finished: questions.filter((q) => q.status !== 'pending' && q.status !== 'running').length,
+    finished: questions.filter((q) => isSearchDone(q.status)).length,
     solved: questions.filter((q) => q.correctRollouts > 0).length,
     rollouts: questions.reduce((s, q) => s + q.rollouts, 0),
     correct_rollouts: questions.reduce((s, q) => s + q.correctRollouts, 0),

@@ -5,7 +5,8 @@
  * uses it (METHOD.md section 1, "Generating a node" and "Expansion is lazy").
  */
 import type { Rng } from '../core/rng.ts';
-import { ContextLengthError, VerifierTimeoutError, TreecotError } from '../core/errors.ts';
+import { ContextLengthError, VerifierTimeoutError } from '../core/errors.ts';
+import { cutAtStop } from '../policy/index.ts';
 import { closeTag, openTag, renderThought } from '../core/thought-format.ts';
 import type { Completion, FinishReason } from '../policy/types.ts';
 import type { NewNode } from '../store/search-store.ts';
@@ -47,16 +48,6 @@ export function childTypesAt(ctx: SearchContext, type: string, depth: number): [
 export function assistantPrefixFor(ctx: SearchContext, q: QuestionState, node: number, tag: string, prefill: string): string {
   const path = q.tree.pathText(node, ctx.config.format.separator);
   return `${path === '' ? '' : path + ctx.config.format.separator}${openTag(tag)}${prefill}`;
-}
-
-/** Cut at the earliest stop string, for back-ends that do not honour `stop`. */
-function cutAtStop(text: string, stops: readonly string[]): string {
-  let end = text.length;
-  for (const stop of stops) {
-    const at = text.indexOf(stop);
-    if (at !== -1 && at < end) end = at;
-  }
-  return text.slice(0, end);
 }
 
 /**
@@ -147,7 +138,8 @@ function mergeIdentical(
 ): GeneratedChild[] {
   const children: GeneratedChild[] = [];
   for (const completion of completions) {
-    const content = prefill + cutAtStop(completion.text, stops);
+    // Cut again for back-ends that do not honour `stop` (the scripted policy, some servers).
+    const content = prefill + cutAtStop(completion.text, stops).text;
     let existing: GeneratedChild | undefined;
     for (const child of children) if (child.content === content) existing = child;
     if (existing) existing.copies++;
@@ -183,7 +175,7 @@ export async function judgeAnswer(ctx: SearchContext, q: QuestionState, parent: 
     const result = ctx.verify(output, q.problem);
     verdict = result instanceof Promise ? await result : result;
   } catch (error) {
-    if (!(error instanceof VerifierTimeoutError) && !(TreecotError.isInstance(error) && error.name === 'VerifierTimeoutError')) throw error;
+    if (!VerifierTimeoutError.isVerifierTimeout(error)) throw error;
     verdict = { verdict: 'timeout', extracted: null, reference: '', reason: (error as Error).message };
   }
   if (verdict.verdict === 'timeout') ctx.counters.verifierTimeouts++;

@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import { ConfigError, DataError, StoreError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
 import { SearchStore, type RunRow } from '../store/search-store.ts';
+import { isSearchDone } from '../store/status.ts';
 import type { Problem } from '../tasks/types.ts';
 import { selectUct, type SelectChild } from './action-selection.ts';
 import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
@@ -123,7 +124,6 @@ function requestErrors(policies: Policy[]): number | null {
   return total;
 }
 
-const DONE = new Set(['solved', 'finished', 'gave_up']);
 
 /** Wrap policies so that all their calls share one bound (p-limit, FIFO). */
 function shareBound(policies: Policy[], limit: ReturnType<typeof pLimit>): Policy[] {
@@ -185,7 +185,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     if (options.limit !== undefined) selected = selected.slice(0, options.limit);
     store.addQuestions(run.run_id, selected.map(({ problem, idx }) => ({ questionId: problem.id, idx, question: problem.question, reference: problem.reference, instruction })));
     const statusBefore = new Map(store.questions(run.run_id).map((q) => [q.question_id, q.status]));
-    const todo = selected.filter(({ problem }) => !DONE.has(statusBefore.get(problem.id) ?? 'pending'));
+    const todo = selected.filter(({ problem }) => !isSearchDone(statusBefore.get(problem.id) ?? 'pending'));
     const limit = pLimit(concurrency);
     const [policy, specialPolicy] = shareBound([options.policy, options.specialPolicy ?? options.policy], limit);
     const counters = emptyCounters();

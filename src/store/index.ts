@@ -18,3 +18,4 @@ export {
 } from './search-store.ts';
 export { SCHEMA_VERSION } from './schema.ts';
 export { mergeStores, type MergeResult } from './merge.ts';
+export { isSearchDone } from './status.ts';

@@ -10,6 +10,7 @@
 import { resolve } from 'node:path';
 import { StoreError } from '../core/errors.ts';
 import { SearchStore, runFromRow, type QuestionRow, type RunRow } from './search-store.ts';
+import { isSearchDone } from './status.ts';
 
 export interface MergeResult {
   questions: number;
@@ -19,10 +20,9 @@ export interface MergeResult {
   duplicates: number;
 }
 
-const DONE = new Set(['solved', 'finished', 'gave_up']);
 
 function progress(q: QuestionRow): number {
-  return (DONE.has(q.status) ? 1e12 : 0) + q.rollouts;
+  return (isSearchDone(q.status) ? 1e12 : 0) + q.rollouts;
 }
 
 /**

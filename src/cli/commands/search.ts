@@ -90,12 +90,7 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const { loadSearchConfig, runSearch, parseShard } = await import('../../search/index.ts');
   const { getTask, VerifierPool } = await import('../../tasks/index.ts');
   const { config, file } = loadSearchConfig(options.config);
-  let task;
-  try {
-    task = getTask(options.task);
-  } catch (error) {
-    throw new ConfigError({ ...WHERE, field: '--task' }, (error as Error).message);
-  }
+  const task = getTask(options.task); // ConfigError naming --task and the known tasks
   const problems = task.load(options.data);
   const concurrency = positiveInt(options.concurrency, '--concurrency');
   const shard = options.shard ? parseShard(options.shard) : undefined;
