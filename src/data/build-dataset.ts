@@ -67,7 +67,16 @@ export { canonicalHash };
 export function buildDataset(
   data: { run: StoredRun; questions: readonly StoredQuestion[] },
   optionsInput: BuildOptionsInput = {},
-  extra: { countTokens?: CountTokens; source?: string } = {},
+  extra: {
+    countTokens?: CountTokens;
+    source?: string;
+    /**
+     * Automatic review of correct paths: `false` keeps a correct path out of SFT and DPO `chosen`
+     * (it stays in paths.jsonl), counted as `paths.droppedProcessCheck`, apart from human
+     * annotations. Called with the question text and the path's response as written.
+     */
+    processCheck?: (question: string, response: string) => boolean;
+  } = {},
 ): BuiltDataset {
   const options = parseBuildOptions(optionsInput);
   const source = extra.source ?? `run ${data.run.runId}`;
@@ -85,6 +94,7 @@ export function buildDataset(
   let duplicateCorrectResponses = 0;
   let searchTokens = 0;
   let timeoutsNotRejected = 0;
+  let droppedProcessCheck = 0;
   for (const question of data.questions) {
     for (const node of question.nodes) searchTokens += node.promptTokens + node.completionTokens;
     const extracted = extractQuestionPaths(
@@ -96,7 +106,10 @@ export function buildDataset(
     droppedOverMaxLength += extracted.length - paths.length;
     allPaths.push(...paths);
     if (paths.length > 0) q.withScoredPaths++;
-    const correct = paths.filter((p) => p.correct);
+    const scoredCorrect = paths.filter((p) => p.correct);
+    const check = extra.processCheck;
+    const correct = check ? scoredCorrect.filter((p) => check(question.question, p.response)) : scoredCorrect;
+    droppedProcessCheck += scoredCorrect.length - correct.length;
     const incorrect = paths.filter((p) => !p.correct && !NOT_REJECTABLE_VERDICTS.includes(p.verdict ?? ''));
     timeoutsNotRejected += paths.filter((p) => !p.correct).length - incorrect.length;
     if (incorrect.length > 0) q.withIncorrectPath++;
@@ -138,6 +151,7 @@ export function buildDataset(
     paths: allPaths,
     pathCounts: {
       droppedAnnotationRejected: counts.annotationRejected,
+      droppedProcessCheck,
       unscoredAnswers: counts.unscoredAnswers,
       droppedOverMaxLength,
       duplicateCorrectResponses,

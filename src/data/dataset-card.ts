@@ -52,7 +52,7 @@ Questions: ${q.total} in the run, ${q.withScoredPaths} with scored paths, ${q.wi
 ${q.withIncorrectPath} with an incorrect path, ${q.withPairs} with DPO pairs; ${q.droppedNoCorrectPath} dropped for having no correct path.
 
 Paths: ${p.total} root-to-answer paths (${p.correct} correct, ${p.incorrect} incorrect). Left out:
-${p.droppedAnnotationRejected} through a node a person rejected, ${p.unscoredAnswers} unscored answers,
+${p.droppedAnnotationRejected} through a node a person rejected, ${p.droppedProcessCheck} correct paths that failed the automatic process check, ${p.unscoredAnswers} unscored answers,
 ${p.droppedOverMaxLength} over the maximum length, ${p.duplicateCorrectResponses} duplicate correct responses;
 ${p.timeoutsNotRejected} wrong-scored paths with a verifier timeout were not used as DPO rejected.
 

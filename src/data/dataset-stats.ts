@@ -38,6 +38,8 @@ export interface DatasetStats {
     incorrect: number;
     byVerdict: Record<string, number>;
     droppedAnnotationRejected: number;
+    /** Correct paths kept out of SFT and DPO chosen by the build's automatic process check. */
+    droppedProcessCheck: number;
     unscoredAnswers: number;
     droppedOverMaxLength: number;
     duplicateCorrectResponses: number;

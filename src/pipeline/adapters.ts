@@ -10,7 +10,7 @@ import { isSearchDone, readRun } from '../store/index.ts';
 import type { PipelineConfig } from './config.ts';
 import type { ModelRef } from './model-ref.ts';
 import type { PipelineLog } from './stage.ts';
-import { rejectBadProcessPaths, type ProcessCheck } from './process-check.ts';
+import type { ProcessCheck } from './process-check.ts';
 import type { DataEntry, SearchEntry, TrainEntry } from './summary-types.ts';
 
 /** What the pipeline needs from a search config: the prompt the search (and so the evaluation) uses. */
@@ -151,11 +151,10 @@ export interface BuildStageOptions {
 export async function buildDataStage(dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
   const { buildDataset, writeDataset } = await import('../data/index.ts');
   const run = readRun(dbPath);
-  const processRejected = options.processCheck ? rejectBadProcessPaths(run.questions, run.run.separator, options.processCheck) : 0;
   const built = buildDataset(
     run,
     { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
-    { source: dbPath, countTokens: options.countTokens },
+    { source: dbPath, countTokens: options.countTokens, processCheck: options.processCheck },
   );
   writeDataset(built, outDir);
   // Counts and lengths (what the report plots) of the rows just written, not read back.
@@ -166,7 +165,7 @@ export async function buildDataStage(dbPath: string, outDir: string, options: Bu
     chosen_lengths: built.dpo.map((p) => p.chosen.length),
     rejected_lengths: built.dpo.map((p) => p.rejected.length),
     common_prefix_chars: built.dpo.map((p) => p.common_prefix_chars),
-    ...(options.processCheck ? { process_rejected: processRejected } : {}),
+    ...(options.processCheck ? { process_rejected: built.stats.paths.droppedProcessCheck } : {}),
   };
 }
 

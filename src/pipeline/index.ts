@@ -12,5 +12,5 @@ export { baseModelRef, describeModel } from './model-ref.ts';
 export type { ModelRef } from './model-ref.ts';
 export { loadQuestions, stepScorerFor, describeSource } from './questions.ts';
 export type * from './summary-types.ts';
-export { letterCountProcessCheck, processCheckFor, rejectBadProcessPaths } from './process-check.ts';
+export { letterCountProcessCheck, processCheckFor } from './process-check.ts';
 export type { ProcessCheck } from './process-check.ts';

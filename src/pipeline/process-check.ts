@@ -1,11 +1,9 @@
 /**
  * Automatic process check of correct search paths, a stand-in for the authors' human review
  * (METHOD.md section 1: "a small web tool to let a person drop samples that reach the right answer
- * through a bad process"). A correct path whose steps are wrong is marked `rejected` in memory
- * before the data build, so it is neither an SFT row nor a DPO `chosen` (the store is not changed).
+ * through a bad process"). `buildDataset` (src/data, option `processCheck`) keeps a correct path
+ * whose steps are wrong out of SFT and DPO `chosen`, and counts it apart from human annotations.
  */
-import { linearizePath } from '../core/index.ts';
-import type { StoredQuestion } from '../store/index.ts';
 import { parseLetterCountQuestion } from '../tasks/index.ts';
 import { scoreLetterCountSteps } from '../train/index.ts';
 
@@ -40,26 +38,4 @@ export const letterCountProcessCheck: ProcessCheck = (question, response) => {
 /** The process check of a task, if it has one. */
 export function processCheckFor(taskName: string): ProcessCheck | undefined {
   return taskName === 'letter-count' ? letterCountProcessCheck : undefined;
-}
-
-/**
- * Mark (in memory) every correct answer node whose path fails `check` as `rejected`.
- * @returns how many correct paths were rejected.
- */
-export function rejectBadProcessPaths(questions: readonly StoredQuestion[], separator: string, check: ProcessCheck): number {
-  let rejected = 0;
-  for (const q of questions) {
-    const byId = new Map(q.nodes.map((n) => [n.id, n]));
-    for (const node of q.nodes) {
-      if (node.type !== 'answer' || node.verdict !== 'correct') continue;
-      const chain = [];
-      for (let n = byId.get(node.id); n && n.parentId !== null; n = byId.get(n.parentId)) chain.unshift(n);
-      const text = linearizePath(chain.map((n) => ({ tag: n.tag, content: n.content, showInHistory: n.showInHistory })), separator);
-      if (!check(q.question, text)) {
-        node.annotation = 'rejected';
-        rejected++;
-      }
-    }
-  }
-  return rejected;
 }

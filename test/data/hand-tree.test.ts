@@ -285,3 +285,21 @@ test('questions whose search had not ended are counted as unfinished in the stat
   assert.equal(complete.stats.questions.unfinished, 0);
   assert.doesNotMatch(renderDatasetCard(complete.stats), /had not finished/);
 });
+
+test('processCheck keeps failing correct paths out of SFT and DPO chosen and counts them apart from human annotations', () => {
+  // Without the check the longest correct path (D, with the reflection) is the SFT row.
+  assert.equal(buildDataset({ run: run(), questions: [handTree()] }).sft[0]!.completion, PATH_D);
+  const seen: string[] = [];
+  const built = buildDataset({ run: run(), questions: [handTree()] }, {}, {
+    processCheck: (questionText, response) => {
+      seen.push(questionText);
+      return !response.includes('<reflection>');
+    },
+  });
+  assert.ok(seen.length === 3 && seen.every((t) => t === 'What is 2+2?'), 'called once per correct path with the question text');
+  assert.equal(built.stats.paths.droppedProcessCheck, 1);
+  assert.equal(built.stats.paths.droppedAnnotationRejected, 0);
+  assert.equal(built.sft[0]!.completion, PATH_B, 'the longest correct path that passes the check');
+  assert.ok(built.dpo.every((p) => p.chosen !== PATH_D));
+  assert.equal(built.paths.filter((p) => p.correct).length, 3, 'the path stays in paths.jsonl');
+});
