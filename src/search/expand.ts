@@ -44,9 +44,11 @@ export function childTypesAt(ctx: SearchContext, type: string, depth: number): [
   return row.filter(([t]) => ctx.distanceToAnswer[t] === closest);
 }
 
-/** The assistant-turn prefix for a new thought of `tag` under `node`: path + separator + open tag + prefill. */
-export function assistantPrefixFor(ctx: SearchContext, q: QuestionState, node: number, tag: string, prefill: string): string {
-  const path = q.tree.pathText(node, ctx.config.format.separator);
+/**
+ * The assistant-turn prefix for a new thought of `tag` under `node`: path + separator + open tag
+ * + prefill. `path` is `q.tree.pathText(node, separator)` when the caller already has it.
+ */
+export function assistantPrefixFor(ctx: SearchContext, q: QuestionState, node: number, tag: string, prefill: string, path = q.tree.pathText(node, ctx.config.format.separator)): string {
   return `${path === '' ? '' : path + ctx.config.format.separator}${openTag(tag)}${prefill}`;
 }
 
@@ -76,6 +78,8 @@ export async function generateChildren(
   type: string,
   count: number,
   rng: Rng,
+  /** `q.tree.pathText(node, separator)`, computed once per expansion by `expandNode`. */
+  path?: string,
 ): Promise<GeneratedChild[]> {
   const spec = ctx.config.graph[type]!;
   const close = closeTag(spec.tag);
@@ -91,7 +95,7 @@ export async function generateChildren(
   let result;
   try {
     result = await policy.doComplete({
-      prompt: { instruction: ctx.instruction, question: q.problem.question, assistantPrefix: assistantPrefixFor(ctx, q, node, spec.tag, prefill) },
+      prompt: { instruction: ctx.instruction, question: q.problem.question, assistantPrefix: assistantPrefixFor(ctx, q, node, spec.tag, prefill, path) },
       n: count,
       stop: stops,
       maxTokens: spec.max_tokens ?? ctx.config.sampling.max_tokens,
@@ -164,12 +168,14 @@ function mergeIdentical(
 }
 
 /** Run the verifier on an answer child; timeouts become verdict 'timeout' (reward 0). */
-export async function judgeAnswer(ctx: SearchContext, q: QuestionState, parent: number, child: GeneratedChild): Promise<void> {
+export async function judgeAnswer(
+  ctx: SearchContext, q: QuestionState, parent: number, child: GeneratedChild, path = q.tree.pathText(parent, ctx.config.format.separator),
+): Promise<void> {
   const thought = renderThought(child.tag, child.content);
   const output =
     ctx.config.search.verify_on === 'answer'
       ? thought
-      : [q.tree.pathText(parent, ctx.config.format.separator), thought].filter((s) => s !== '').join(ctx.config.format.separator);
+      : [path, thought].filter((s) => s !== '').join(ctx.config.format.separator);
   let verdict: Verdict;
   try {
     const result = ctx.verify(output, q.problem);
@@ -235,9 +241,10 @@ export function addChildren(q: QuestionState, parent: number, children: readonly
 export async function expandNode(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
   const types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
   const rng = q.rng.split(`expand:${node}`);
+  const path = q.tree.pathText(node, ctx.config.format.separator); // shared by every child type
   const perType = await Promise.all(
     types.map(([type, count]) =>
-      generateChildren(ctx, q, node, type, count, rng.split(type)).catch((error: unknown) => {
+      generateChildren(ctx, q, node, type, count, rng.split(type), path).catch((error: unknown) => {
         // A path that outgrew the model's context cannot continue: no children of this type.
         // A node left with no children at all is a dead end (see question-search.ts).
         if (!ContextLengthError.isContextLength(error)) throw error;
@@ -247,7 +254,7 @@ export async function expandNode(ctx: SearchContext, q: QuestionState, node: num
     ),
   );
   const children = perType.flat();
-  for (const child of children) if (child.type === ANSWER_TYPE) await judgeAnswer(ctx, q, node, child);
+  for (const child of children) if (child.type === ANSWER_TYPE) await judgeAnswer(ctx, q, node, child, path);
   const rows = children.map((child) => toNewNode(ctx, q, node, child));
   const ids = await ctx.store.commitExpansionGrouped(q.tree.storeId[node]!, rows);
   ctx.counters.nodesCreated += ids.length;
