@@ -15,8 +15,7 @@
  */
 import { Rng } from '../core/rng.ts';
 import { loadProblems } from './load-problems.ts';
-import { extractFinalNumber } from './integer-answer.ts';
-import { integerReference, verifyInteger } from './letter-count.ts';
+import { extractFinalNumber, integerReference, verifyInteger } from './integer-answer.ts';
 import type { LoadOptions, Problem, Task } from './types.ts';
 
 export type ArithmeticOperator = '+' | '-' | '*' | '/';

@@ -17,8 +17,6 @@ export { loadProblems, DEFAULT_ID_FIELDS, type ProblemDefaults, type FieldContex
 export {
   letterCountTask,
   LETTER_COUNT_BASE_PROMPT,
-  integerReference,
-  verifyInteger,
 } from './letter-count.ts';
 export {
   TWO_LETTER_PHRASINGS,
@@ -33,7 +31,7 @@ export {
   type LetterCountGeneratorOptions,
   type GeneratedLetterCountProblem,
 } from './letter-count-questions.ts';
-export { extractFinalNumber, normalizeNumberToken } from './integer-answer.ts';
+export { extractFinalNumber, normalizeNumberToken, integerReference, verifyInteger } from './integer-answer.ts';
 export * from './blocksworld/index.ts';
 export {
   arithmeticTask,

@@ -10,6 +10,10 @@
  * Numbers may carry a sign, thousands separators (`1,234`) and an integral decimal part
  * (`3.0` = 3); number words zero..twenty are read too ("The answer is three").
  */
+import { DataError } from '../core/errors.ts';
+import type { FieldContext } from './load-problems.ts';
+import type { Verdict } from './types.ts';
+
 
 /** Written number words accepted after "answer is" (0-20). */
 const NUMBER_WORDS: Record<string, number> = {
@@ -127,4 +131,29 @@ export function extractFinalNumber(output: string): string | null {
 /** True when `value` is an integer string as produced by `extractFinalNumber`. */
 export function isIntegerText(value: string): boolean {
   return /^-?\d+$/.test(value);
+}
+
+/**
+ * Turn a raw answer field (number or numeric string) into an integer reference.
+ * @throws DataError naming file, line and field when it is not an integer.
+ */
+export function integerReference(value: unknown, context: FieldContext): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new DataError({ file: context.file, line: context.line, field: context.field }, `expected an integer answer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
+ * Judge an integer answer: `no_answer` when nothing is extractable, `correct` when the
+ * extracted integer equals `reference`, else `wrong` (a non-integral number is wrong).
+ */
+export function verifyInteger(output: string, reference: number, details?: unknown): Verdict {
+  const extracted = extractFinalNumber(output);
+  const ref = String(reference);
+  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details };
+  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details };
+  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details };
+  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details };
 }

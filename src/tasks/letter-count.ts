@@ -4,9 +4,8 @@
  * `{id, problem, solution}`). The authors grade with `count_latter`: the integer of the final
  * answer equals `solution`.
  */
-import { DataError } from '../core/errors.ts';
-import { loadProblems, type FieldContext } from './load-problems.ts';
-import { extractFinalNumber, isIntegerText } from './integer-answer.ts';
+import { loadProblems } from './load-problems.ts';
+import { extractFinalNumber, integerReference, verifyInteger } from './integer-answer.ts';
 import {
   countLetter,
   letterCountTrace,
@@ -29,30 +28,6 @@ export const LETTER_COUNT_BASE_PROMPT =
   'Note that these tags cannot be nested, but they can be sequential, so try to keep actions within tags atomic.\n\n' +
   'Now the question is: ';
 
-/**
- * Turn a raw answer field (number or numeric string) into an integer reference.
- * @throws DataError naming file, line and field when it is not an integer.
- */
-export function integerReference(value: unknown, context: FieldContext): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n)) {
-    throw new DataError({ file: context.file, line: context.line, field: context.field }, `expected an integer answer, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-/**
- * Judge an integer answer: `no_answer` when nothing is extractable, `correct` when the
- * extracted integer equals `reference`, else `wrong` (a non-integral number is wrong).
- */
-export function verifyInteger(output: string, reference: number, details?: unknown): Verdict {
-  const extracted = extractFinalNumber(output);
-  const ref = String(reference);
-  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details };
-  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details };
-  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details };
-  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details };
-}
 
 export const letterCountTask: Task = {
   name: 'letter-count',
