@@ -10,10 +10,16 @@
  * OpenBLAS (see torch-reference.ts for the BLAS check and core-type fix), each at 1 and 2 threads; the
  * ratios use the faster torch run.
  * Peak memory: maxRSS of this process (main + workers) and of each python process.
+ *
+ * Rounds: this machine is shared and its speed drifts by up to 1.5x within minutes, so treecot and
+ * torch + OpenBLAS run alternately, BENCH_ROUNDS times; each round gives its own ratio (treecot of
+ * that round / the faster torch of that round) and the reported ratio is the MEDIAN of the rounds'
+ * ratios, with their min and max beside it. Torch with the reference BLAS (not a target, and slow)
+ * runs once after the rounds; its ratio uses treecot's median.
  * The last stdout line is one JSON object with every figure and the ratios treecot / torch.
  *
- * Options (env): BENCH_STEPS (timed steps, default 3), BENCH_WARMUP (default 1), BENCH_CONFIGS
- * (comma list, default "L2-d64,L2-d128"), BENCH_SKIP_TORCH=1.
+ * Options (env): BENCH_ROUNDS (default 3), BENCH_STEPS (timed steps per run, default 3), BENCH_WARMUP
+ * (default 1), BENCH_CONFIGS (comma list, default "L2-d64,L2-d128"), BENCH_SKIP_TORCH=1.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,6 +28,7 @@ import { train, CharTokenizer, parseInitSpec, type StepRecord } from '../../src/
 import { benchBatches } from './batches.ts';
 import { ensureTorchInstalled, pickOpenBlasCoreType, runTorch } from './torch-reference.ts';
 
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STEPS = Number(process.env.BENCH_STEPS ?? 3);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const CONFIGS = (process.env.BENCH_CONFIGS ?? 'L2-d64,L2-d128').split(',');
@@ -46,20 +53,21 @@ const tokenizer = new CharTokenizer();
 const batches = benchBatches(tokenizer);
 const scratch = mkdtempSync(join(tmpdir(), 'treecot-bench-train-'));
 const loadBefore = loadavg();
-const treecot: Record<string, { params: number; sft: ReturnType<typeof throughput>; dpo: ReturnType<typeof throughput> }> = {};
-try {
+type Throughput = ReturnType<typeof throughput>;
+type TreecotRun = Record<string, { params: number; sft: Throughput; dpo: Throughput }>;
+
+/** One treecot run over every config: an SFT and a DPO training run of WARMUP + STEPS steps each. */
+async function runTreecot(round: number): Promise<TreecotRun> {
+  const out: TreecotRun = {};
   for (const spec of CONFIGS) {
     const init = `${spec}-h4-c128`;
     const common = { init, steps: WARMUP + STEPS, workers: 2, accum: 2, seed: 1, tokenizer };
     const sft = await train({ ...common, objective: 'sft', sftRows: batches.sft, batch: 16 });
-    const dpo = await train({ ...common, objective: 'dpo', preferenceRows: batches.preference, batch: 8, refCacheDir: join(scratch, spec) });
-    treecot[spec] = { params: sft.model.parameterCount, sft: throughput(sft.records), dpo: throughput(dpo.records) };
-    say(`treecot ${spec}: SFT ${Math.round(treecot[spec]!.sft.realTokensPerSecond)} tok/s, DPO ${Math.round(treecot[spec]!.dpo.realTokensPerSecond)} tok/s`);
+    const dpo = await train({ ...common, objective: 'dpo', preferenceRows: batches.preference, batch: 8, refCacheDir: join(scratch, `${spec}-${round}`) });
+    out[spec] = { params: sft.model.parameterCount, sft: throughput(sft.records), dpo: throughput(dpo.records) };
   }
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+  return out;
 }
-const treecotPeakRssMb = process.resourceUsage().maxRSS / 1024;
 
 const torchSpec = {
   threads: 2,
@@ -79,72 +87,126 @@ const torchSpec = {
 type TorchRun = Record<string, any>;
 const bestOf = (runs: TorchRun[], spec: string, kind: 'sft' | 'dpo'): number | undefined =>
   Math.max(...runs.map((r) => r.configs?.[spec]?.[kind]?.realTokensPerSecond ?? 0)) || undefined;
-let torch: { openblas?: TorchRun[]; reference?: TorchRun[]; openblasCoreType?: string; openblasAutoDetectedGflops?: number } = {};
-if (process.env.BENCH_SKIP_TORCH !== '1') {
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const round3 = (x: number): number => Number(x.toFixed(3));
+
+const runTorchHere = process.env.BENCH_SKIP_TORCH !== '1';
+let core: ReturnType<typeof pickOpenBlasCoreType> | undefined;
+if (runTorchHere) {
   ensureTorchInstalled(say);
-  const core = pickOpenBlasCoreType(2);
+  core = pickOpenBlasCoreType(2);
   say(`OpenBLAS matmul 1024^2: ${core.autoGflops.toFixed(1)} GFLOP/s auto-detected${core.coreType ? `, ${core.tunedGflops!.toFixed(1)} with OPENBLAS_CORETYPE=${core.coreType}` : ''}`);
-  torch = { openblas: [], reference: [], openblasCoreType: core.coreType ?? 'auto', openblasAutoDetectedGflops: core.autoGflops };
+}
+
+interface Round {
+  treecot: TreecotRun;
+  torchOpenblas: TorchRun[];
+  loadAverage1m: number;
+}
+const rounds: Round[] = [];
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    const treecot = await runTreecot(r);
+    const torchOpenblas: TorchRun[] = [];
+    if (runTorchHere) {
+      for (const threads of [1, 2]) {
+        const run = runTorch({ ...torchSpec, threads }, 'openblas', core!.coreType);
+        if (r === 0) say(`torch + OpenBLAS, ${threads} thread(s): ${run.matmulGflops.toFixed(1)} GFLOP/s, ${JSON.stringify(run.blasLibraries)}`);
+        torchOpenblas.push(run);
+      }
+    }
+    rounds.push({ treecot, torchOpenblas, loadAverage1m: loadavg()[0]! });
+    for (const spec of CONFIGS) {
+      const t = treecot[spec]!;
+      const fig = (kind: 'sft' | 'dpo'): string => {
+        const best = bestOf(torchOpenblas, spec, kind);
+        return `${Math.round(t[kind].realTokensPerSecond)} tok/s${best ? ` (torch+OpenBLAS ${Math.round(best)}, ratio ${(t[kind].realTokensPerSecond / best).toFixed(2)})` : ''}`;
+      };
+      say(`round ${r + 1}/${ROUNDS} ${spec}: SFT ${fig('sft')}, DPO ${fig('dpo')}`);
+    }
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+const treecotPeakRssMb = process.resourceUsage().maxRSS / 1024;
+
+const reference: TorchRun[] = [];
+if (runTorchHere) {
   for (const threads of [1, 2]) {
-    const openblas = runTorch({ ...torchSpec, threads }, 'openblas', core.coreType);
-    say(`torch + OpenBLAS, ${threads} thread(s): ${openblas.matmulGflops.toFixed(1)} GFLOP/s, ${JSON.stringify(openblas.blasLibraries)}`);
-    const reference = runTorch({ ...torchSpec, threads }, 'reference');
-    say(`torch + reference BLAS, ${threads} thread(s): ${reference.matmulGflops.toFixed(1)} GFLOP/s, ${JSON.stringify(reference.blasLibraries)}`);
-    torch.openblas!.push(openblas);
-    torch.reference!.push(reference);
+    const run = runTorch({ ...torchSpec, threads }, 'reference');
+    say(`torch + reference BLAS, ${threads} thread(s): ${run.matmulGflops.toFixed(1)} GFLOP/s, ${JSON.stringify(run.blasLibraries)}`);
+    reference.push(run);
   }
 }
 
-const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
-const figures = (runs: TorchRun[] | undefined, spec: string): Record<string, unknown> | null =>
-  runs ? Object.fromEntries(runs.map((r) => [`threads${r.threads}`, r.configs[spec]])) : null;
+/** Per-round ratios treecot / faster torch + OpenBLAS for one figure, and their median, min, max. */
+function roundRatios(spec: string, kind: 'sft' | 'dpo'): { median: number; min: number; max: number; perRound: number[] } | null {
+  const perRound = rounds.map((r) => {
+    const best = bestOf(r.torchOpenblas, spec, kind);
+    return best ? r.treecot[spec]![kind].realTokensPerSecond / best : NaN;
+  });
+  if (perRound.some(Number.isNaN)) return null;
+  return { median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound), perRound: perRound.map(round3) };
+}
 const configs = Object.fromEntries(
   CONFIGS.map((spec) => {
-    const t = treecot[spec]!;
-    const ob = { sft: bestOf(torch.openblas ?? [], spec, 'sft'), dpo: bestOf(torch.openblas ?? [], spec, 'dpo') };
-    const ref = { sft: bestOf(torch.reference ?? [], spec, 'sft'), dpo: bestOf(torch.reference ?? [], spec, 'dpo') };
+    const med = (kind: 'sft' | 'dpo'): number => median(rounds.map((r) => r.treecot[spec]![kind].realTokensPerSecond));
+    const torchMed = (kind: 'sft' | 'dpo'): number | null => (runTorchHere ? median(rounds.map((r) => bestOf(r.torchOpenblas, spec, kind)!)) : null);
+    const ref = { sft: bestOf(reference, spec, 'sft'), dpo: bestOf(reference, spec, 'dpo') };
+    const sft = roundRatios(spec, 'sft');
+    const dpo = roundRatios(spec, 'dpo');
     return [
       spec,
       {
-        params: t.params,
-        treecotSftTokensPerSecond: t.sft.realTokensPerSecond,
-        treecotDpoTokensPerSecond: t.dpo.realTokensPerSecond,
-        torchOpenblasSftTokensPerSecond: ob.sft ?? null,
-        torchOpenblasDpoTokensPerSecond: ob.dpo ?? null,
+        params: rounds[0]!.treecot[spec]!.params,
+        treecotSftTokensPerSecond: med('sft'),
+        treecotDpoTokensPerSecond: med('dpo'),
+        torchOpenblasSftTokensPerSecond: torchMed('sft'),
+        torchOpenblasDpoTokensPerSecond: torchMed('dpo'),
         torchReferenceSftTokensPerSecond: ref.sft ?? null,
         torchReferenceDpoTokensPerSecond: ref.dpo ?? null,
-        ratioSftVsOpenblas: ratio(t.sft.realTokensPerSecond, ob.sft),
-        ratioDpoVsOpenblas: ratio(t.dpo.realTokensPerSecond, ob.dpo),
-        ratioSftVsReference: ratio(t.sft.realTokensPerSecond, ref.sft),
-        ratioDpoVsReference: ratio(t.dpo.realTokensPerSecond, ref.dpo),
-        treecot: t,
-        torchOpenblas: figures(torch.openblas, spec),
-        torchReference: figures(torch.reference, spec),
+        ratioSftVsOpenblas: sft?.median ?? null,
+        ratioDpoVsOpenblas: dpo?.median ?? null,
+        ratioSftVsOpenblasRange: sft ? [round3(sft.min), round3(sft.max)] : null,
+        ratioDpoVsOpenblasRange: dpo ? [round3(dpo.min), round3(dpo.max)] : null,
+        ratioSftVsReference: ref.sft ? med('sft') / ref.sft : null,
+        ratioDpoVsReference: ref.dpo ? med('dpo') / ref.dpo : null,
+        rounds: rounds.map((r) => ({
+          treecot: r.treecot[spec],
+          torchOpenblas: Object.fromEntries(r.torchOpenblas.map((t) => [`threads${t.threads}`, t.configs[spec]])),
+          loadAverage1m: r.loadAverage1m,
+        })),
+        torchReference: runTorchHere ? Object.fromEntries(reference.map((t) => [`threads${t.threads}`, t.configs[spec]])) : null,
       },
     ];
   }),
 );
-const peak = (runs: TorchRun[] | undefined): number | null => (runs ? Math.max(...runs.map((r) => r.peakRssMb)) : null);
+const peak = (runs: TorchRun[]): number | null => (runs.length ? Math.max(...runs.map((r) => r.peakRssMb)) : null);
+const openblasRuns = rounds.flatMap((r) => r.torchOpenblas);
 console.log(
   JSON.stringify({
     bench: 'train',
+    rounds: ROUNDS,
     steps: STEPS,
     warmup: WARMUP,
     workers: 2,
     torchThreads: [1, 2],
-    ratioReference: 'the faster of torch at 1 and at 2 threads, per figure',
+    ratioReference: 'median over rounds of (treecot / the faster of torch + OpenBLAS at 1 and at 2 threads) within each round',
     sequencesPerStep: 64,
     configs,
-    peakRssMb: { treecot: treecotPeakRssMb, torchOpenblas: peak(torch.openblas), torchReference: peak(torch.reference) },
-    blas: torch.openblas
+    peakRssMb: { treecot: treecotPeakRssMb, torchOpenblas: peak(openblasRuns), torchReference: peak(reference) },
+    blas: runTorchHere
       ? {
-          openblasCoreType: torch.openblasCoreType,
-          openblasAutoDetectedGflops: torch.openblasAutoDetectedGflops,
-          openblasGflops: torch.openblas.map((r) => ({ threads: r.threads, gflops: r.matmulGflops })),
-          referenceGflops: torch.reference!.map((r) => ({ threads: r.threads, gflops: r.matmulGflops })),
-          openblasLibraries: torch.openblas[0]!.blasLibraries,
-          referenceLibraries: torch.reference![0]!.blasLibraries,
-          torch: torch.openblas[0]!.torch,
+          openblasCoreType: core!.coreType ?? 'auto',
+          openblasAutoDetectedGflops: core!.autoGflops,
+          openblasGflops: openblasRuns.map((r) => ({ threads: r.threads, gflops: r.matmulGflops })),
+          referenceGflops: reference.map((r) => ({ threads: r.threads, gflops: r.matmulGflops })),
+          openblasLibraries: openblasRuns[0]!.blasLibraries,
+          referenceLibraries: reference[0]!.blasLibraries,
+          torch: openblasRuns[0]!.torch,
         }
       : null,
     loadAverage: { before: loadBefore, after: loadavg() },

@@ -1,6 +1,6 @@
 /**
  * Loss and gradients of one micro-batch (what each data-parallel worker runs). The embedding is
- * looked up with `gather` outside the tape and its gradient is scattered back in JS from
+ * looked up in JS outside the tape (LlamaModel.embed) and its gradient is scattered back in JS from
  * dL/dx0, because gather has no gradient kernel on WASM (and a one-hot matmul would cost two
  * [N, V] x [V, D] products). The output head runs only at positions that carry a loss weight
  * (response tokens; prompt and masked prefix positions are skipped).
@@ -99,7 +99,7 @@ export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Fl
   const loss = tf.tidy(() => {
     const p = model.tensors();
     const names = model.layout.slice(1).map((e) => e.name);
-    const x0 = tf.gather(p.get(embedding.name)!, tf.tensor1d(mb.ids, 'int32')); // [N, D]
+    const x0 = model.embed(mb.ids); // [N, D]
     const f = (x: tf.Tensor, ...ws: tf.Tensor[]): tf.Scalar => {
       const map = new Map(names.map((n, i) => [n, ws[i]!]));
       return lossOf(mb, at, lossTokenLogps(model, map, x, mb, at), captured) as tf.Scalar;
@@ -125,7 +125,6 @@ export function sequenceLogProbs(model: LlamaModel, mb: MicroBatch): Float32Arra
   const at = lossPositions(mb);
   return tf.tidy(() => {
     const p = model.tensors();
-    const x0 = tf.gather(p.get(model.layout[0]!.name)!, tf.tensor1d(mb.ids, 'int32'));
-    return (sequenceLogps(lossTokenLogps(model, p, x0, mb, at), at, mb.B).dataSync() as Float32Array).slice();
+    return (sequenceLogps(lossTokenLogps(model, p, model.embed(mb.ids), mb, at), at, mb.B).dataSync() as Float32Array).slice();
   });
 }

@@ -107,3 +107,14 @@ test('policy = reference: every pair loss is ln 2, whatever the mask', () => {
     assert.ok(Math.abs(loss - Math.LN2) < 1e-6, `loss ${loss}`);
   }
 });
+
+test('embed copies embedding rows in order and names an id outside the vocabulary', () => {
+  const model = LlamaModel.fromWeights(tiny, initWeights(tiny, 5));
+  const ids = Int32Array.from([3, 0, 3, tiny.vocabSize - 1]);
+  const x0 = model.embed(ids).dataSync();
+  const D = tiny.dim;
+  const table = model.toWeights().get('token_embd.weight')!.data;
+  ids.forEach((id, i) => assert.deepEqual([...x0.subarray(i * D, i * D + D)], [...table.subarray(id * D, id * D + D)]));
+  assert.throws(() => model.embed(Int32Array.from([1, tiny.vocabSize])), /token id \d+ at position 1 is outside the vocabulary/);
+  assert.throws(() => model.embed(Int32Array.from([-1])), /token id -1 at position 0/);
+});
