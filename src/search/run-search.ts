@@ -78,40 +78,113 @@ export interface SearchProgress {
   elapsedMs: number;
 }
 
-/** The `--json` summary (snake_case, one object). */
+/**
+ * What the store holds for the selected questions of this run, over every invocation that
+ * worked on them (earlier ones and this one). Read from the SQLite file at the end of
+ * `runSearch`, so after a resume it is what the database says, not a sum of summaries.
+ */
+export interface SearchTotals {
+  /** Committed rollouts (rows of `rollouts`). */
+  rollouts: number;
+  /** Of those, the ones with reward > 0 (as `questions.correct_rollouts` counts them). */
+  correct_rollouts: number;
+  /** Stored nodes, roots and reflections included (same value as the summary's `nodes`). */
+  nodes: number;
+  /**
+   * Tokens recorded on the stored nodes: each committed expansion's call usage, split over its
+   * children. Calls whose children were never committed (an interrupted invocation, a failed
+   * call, a context-length dead end) are not in here, so this can be less than the sum of the
+   * invocations' `prompt_tokens` / `completion_tokens`.
+   */
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+/**
+ * The `--json` summary (snake_case, one object). Two scopes, said field by field:
+ * - stored: the state of the selected questions (after `--shard` and `--limit`) in the
+ *   database at the end, counting the work of earlier invocations too (resume);
+ * - this invocation: what this `runSearch` call did, nothing from earlier invocations.
+ * `totals` gives the stored-scope counterparts of the per-invocation counts; on a first run
+ * (`resumed` false) they agree with them (tokens: see `SearchTotals`).
+ */
 export interface SearchSummary {
   run_id: number;
   config_hash: string;
+  /** Selected questions (after `--shard` and `--limit`); every other count is over these. */
   questions: number;
+  /** Stored: questions done (solved or gave up), including those done before this invocation (`skipped`). */
   finished: number;
+  /** Stored: questions solved, earlier invocations included. */
   solved: number;
+  /** Stored: questions that gave up, earlier invocations included. */
   gave_up: number;
+  /**
+   * Questions left in status `error` at the end. This invocation retries every unfinished
+   * question (earlier `error`s included), so this is both the stored state and this invocation's outcome.
+   */
   errored: number;
-  /** Questions already done before this invocation (resume). */
+  /** Questions already done before this invocation started (resume); they were not searched again. */
   skipped: number;
+  /**
+   * True when this invocation found committed work for the selected questions when it
+   * started (done questions or stored nodes/rollouts): a resume. False on a first run.
+   */
+  resumed: boolean;
+  /** This invocation: rollouts committed. Stored total: `totals.rollouts`. */
   rollouts: number;
+  /** This invocation: rollouts with reward 1. Stored total: `totals.correct_rollouts`. */
   correct_rollouts: number;
-  /** Nodes stored for the selected questions (all runs of this file's run). */
+  /** Stored: nodes of the selected questions (all invocations; = `totals.nodes`). */
   nodes: number;
+  /** This invocation: nodes it created. */
   nodes_created: number;
+  /** This invocation: policy calls (`doComplete`). */
   policy_calls: number;
+  /** This invocation: HTTP (or equivalent) requests those calls made. */
   requests: number;
+  /** This invocation: prompt tokens the policies reported. Stored total: `totals.prompt_tokens`. */
   prompt_tokens: number;
+  /** This invocation: completion tokens the policies reported. Stored total: `totals.completion_tokens`. */
   completion_tokens: number;
   /**
-   * Failed attempts: failed requests as the policies count them (each retry attempt; from
-   * `Policy.stats`, when a policy has it, else calls that failed after all retries) plus
-   * verifier timeouts.
+   * This invocation: failed attempts: failed requests as the policies count them (each retry
+   * attempt; from `Policy.stats`, when a policy has it, else calls that failed after all
+   * retries) plus verifier timeouts.
    */
   errors: number;
-  /** Policy calls that still failed after the policy's retries (the iteration was retried). */
+  /** This invocation: policy calls that still failed after the policy's retries (the iteration was retried). */
   failed_calls: number;
+  /** This invocation: verifications that ran past their time limit. */
   verifier_timeouts: number;
-  /** Expansions cut short because the path no longer fits the model context (dead ends, reward 0). */
+  /** This invocation: expansions cut short because the path no longer fits the model context (dead ends, reward 0). */
   context_exceeded: number;
-  /** SQLite transactions that committed this invocation's writes (group commit: many writes each). */
+  /** This invocation: SQLite transactions that committed its writes (group commit: many writes each). */
   store_transactions: number;
+  /** This invocation: wall-clock seconds. */
   wall_s: number;
+  /** Stored: the selected questions' rollouts, nodes and tokens over all invocations (see `SearchTotals`). */
+  totals: SearchTotals;
+}
+
+/** `question_id IN (...)` for a JSON array of ids bound as one parameter (any number of ids). */
+const SELECTED = 'question_id IN (SELECT value FROM json_each(?))';
+
+/** True when the store holds a node of one of `idsJson`'s questions (rollouts and done questions imply one). */
+function hasStoredWork(store: SearchStore, runId: number, idsJson: string): boolean {
+  const row = store.db.prepare(`SELECT EXISTS (SELECT 1 FROM nodes WHERE run_id = ? AND ${SELECTED}) AS found`).get(runId, idsJson) as { found: number };
+  return row.found === 1;
+}
+
+/** Stored totals of the questions in `idsJson` (two indexed aggregate queries). */
+function storedTotals(store: SearchStore, runId: number, idsJson: string): SearchTotals {
+  const nodes = store.db
+    .prepare(`SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c FROM nodes WHERE run_id = ? AND ${SELECTED}`)
+    .get(runId, idsJson) as { n: number; p: number; c: number };
+  const rollouts = store.db
+    .prepare(`SELECT count(*) AS n, coalesce(sum(reward > 0), 0) AS correct FROM rollouts WHERE run_id = ? AND ${SELECTED}`)
+    .get(runId, idsJson) as { n: number; correct: number };
+  return { rollouts: rollouts.n, correct_rollouts: rollouts.correct, nodes: nodes.n, prompt_tokens: nodes.p, completion_tokens: nodes.c };
 }
 
 /** Sum of failed requests over the distinct policies that report stats; null when none does. */
@@ -186,6 +259,8 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     store.addQuestions(run.run_id, selected.map(({ problem, idx }) => ({ questionId: problem.id, idx, question: problem.question, reference: problem.reference, instruction })));
     const statusBefore = new Map(store.questions(run.run_id).map((q) => [q.question_id, q.status]));
     const todo = selected.filter(({ problem }) => !isSearchDone(statusBefore.get(problem.id) ?? 'pending'));
+    const idsJson = JSON.stringify(selected.map(({ problem }) => problem.id));
+    const resumed = todo.length < selected.length || hasStoredWork(store, run.run_id, idsJson);
     const limit = pLimit(concurrency);
     const [policy, specialPolicy] = shareBound([options.policy, options.specialPolicy ?? options.policy], limit);
     const counters = emptyCounters();
@@ -239,17 +314,15 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw options.signal?.aborted ? options.signal.reason : failed.reason;
     if (options.signal?.aborted) throw options.signal.reason;
-    const ids = new Set(selected.map(({ problem }) => problem.id));
-    const nodes = (store.db.prepare('SELECT question_id, count(*) AS n FROM nodes WHERE run_id = ? GROUP BY question_id').all(run.run_id) as { question_id: string; n: number }[])
-      .filter((row) => ids.has(row.question_id))
-      .reduce((sum, row) => sum + row.n, 0);
+    store.flush(); // every write awaited already; totals must see all of them
+    const totals = storedTotals(store, run.run_id, idsJson);
     return {
       run_id: run.run_id, config_hash: hash, questions: selected.length, finished: outcome.finished, solved: outcome.solved, gave_up: outcome.gaveUp,
-      errored: outcome.errored, skipped, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes, nodes_created: counters.nodesCreated,
-      policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens, completion_tokens: counters.completionTokens,
-      errors: errorsSoFar(),
+      errored: outcome.errored, skipped, resumed, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes: totals.nodes,
+      nodes_created: counters.nodesCreated, policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens,
+      completion_tokens: counters.completionTokens, errors: errorsSoFar(),
       failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, context_exceeded: counters.contextExceeded,
-      store_transactions: (store.flush(), store.groupCommitStats.transactions), wall_s: (Date.now() - started) / 1000,
+      store_transactions: store.groupCommitStats.transactions, wall_s: (Date.now() - started) / 1000, totals,
     };
   } finally {
     store.close();

@@ -52,9 +52,19 @@ test('treecot search --json, resume, tree, export-trees, merge', { timeout: 180_
   assert.equal(summary.questions, 4);
   assert.equal(summary.finished, 4);
   assert.equal(summary.nodes, readRun(db).questions.reduce((s, q) => s + q.nodes.length, 0));
+  assert.equal(summary.resumed, false);
+  assert.equal(summary.totals.rollouts, summary.rollouts, 'first run: stored totals = this session');
   const again = JSON.parse((await treecot(searchArgs(db))).stdout.trim().split('\n').pop()!);
   assert.equal(again.skipped, 4);
   assert.equal(again.requests, 0);
+  assert.equal(again.resumed, true);
+  assert.equal(again.rollouts, 0, 'rollouts: this session only');
+  assert.deepEqual(again.totals, summary.totals, 'totals: everything stored');
+  // The text summary of a resume shows both scopes.
+  const text = await treecot(searchArgs(db).filter((a) => a !== '--json'));
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /this session: 0 rollouts \(0 correct\), 0 nodes created/);
+  assert.match(text.stdout, new RegExp(`stored in total: ${summary.totals.rollouts} rollouts \\(${summary.totals.correct_rollouts} correct\\), ${summary.nodes} nodes`));
 
   const tree = await treecot(['tree', db, 'real_0']);
   assert.equal(tree.code, 0, tree.stderr);

@@ -141,10 +141,20 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
     progress?.stop();
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
+      // Question counts and `nodes` are the stored state; rollouts, calls and tokens are this
+      // invocation's. After a resume the stored totals are printed next to them (docs/search.md).
+      const { totals } = summary;
+      const session =
+        `${summary.rollouts} rollouts (${summary.correct_rollouts} correct), ${summary.nodes_created} nodes created, ${summary.policy_calls} policy calls, ` +
+        `${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s`;
       process.stdout.write(
         `${summary.finished}/${summary.questions} questions done (${summary.solved} solved, ${summary.gave_up} gave up, ${summary.errored} stopped by errors, ${summary.skipped} done before)\n` +
-          `${summary.rollouts} rollouts (${summary.correct_rollouts} correct), ${summary.nodes} nodes in ${options.out}\n` +
-          `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s\n`,
+          (summary.resumed
+            ? `resumed; this session: ${session}\n` +
+              `stored in total: ${totals.rollouts} rollouts (${totals.correct_rollouts} correct), ${totals.nodes} nodes, ` +
+              `${totals.prompt_tokens} prompt + ${totals.completion_tokens} completion tokens in ${options.out}\n`
+            : `${summary.rollouts} rollouts (${summary.correct_rollouts} correct), ${summary.nodes} nodes in ${options.out}\n` +
+              `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s\n`),
       );
     }
     if (summary.errored > 0) process.exitCode = 1;
