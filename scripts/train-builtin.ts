@@ -2,6 +2,7 @@
  * `npm run train:builtin`: trains treecot's built-in model with treecot's own trainer and writes
  *   models/builtin.gguf             the shipped model (F32, ~0.6 MB)
  *   models/builtin.train-log.jsonl  a run header, one record per optimiser step, one per evaluation
+ *                                   (a --resume cuts it back to its checkpoint and adds a 'resume' record)
  *   models/builtin.eval.json        greedy accuracy (held-out two-/one-letter, hard set next to its
  *                                   always-3 baseline), per-step accuracy, sampled T=0.7 mix
  *
@@ -23,6 +24,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { train, exportGguf, type StepRecord } from '../src/train/index.ts';
+import { loadCheckpoint } from '../src/train/checkpoint.ts';
 import {
   builtinWordSplit,
   buildBuiltinRows,
@@ -52,13 +54,39 @@ const program = new Command()
 const o = program.opts<{ tokens: number; seed: number; workers: number; evalEvery: number; quickEval: number; finalEval: number; band: string; hardSet: string; outDir: string; workDir: string; resume?: boolean; selectOnly?: boolean }>();
 const [bandLow, bandHigh] = o.band.split(',').map(Number) as [number, number];
 const MODEL_SPEC = 'L2-d64-h4-f176-c128';
-const MEAN_ROW_TOKENS = 82.8; // measured mean of BOS + prompt + response + EOS over buildBuiltinRows
+// Measured mean of BOS + prompt + response + EOS over buildBuiltinRows. It only sizes the row set to
+// about one epoch of the budget (the trainer takes its step count from the budget and the rows' real
+// mean, and cycles epochs), so a stale value changes how many rows repeat, not how long training runs.
+// It stays a constant because the row count seeds the data: the shipped model must be reproducible.
+const MEAN_ROW_TOKENS = 82.8;
 const logFile = join(o.outDir, 'builtin.train-log.jsonl');
 const ggufDir = join(o.workDir, 'gguf');
 mkdirSync(ggufDir, { recursive: true });
 mkdirSync(o.outDir, { recursive: true });
 const log = (record: Record<string, unknown>): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
 const say = (line: string): void => console.error(`[train-builtin ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/**
+ * On --resume: cut the log back to what the checkpoint in `dir` holds (the run header, steps up to
+ * the checkpoint's step, evaluations at or before its token count), so the steps and evaluations
+ * the resumed run redoes are not logged twice. Returns the checkpoint's step and tokens, or
+ * undefined when there is no checkpoint or no log (a fresh run).
+ * @throws Error when the log lacks the checkpoint's step (log and checkpoint from different runs)
+ */
+function resumeLog(dir: string): { step: number; tokens: number; lastEvalTokens: number } | undefined {
+  const checkpoint = loadCheckpoint(dir);
+  if (!checkpoint || !existsSync(logFile)) return undefined;
+  const { step, tokensSeen: tokens } = checkpoint;
+  const records = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { type: string; step?: number; tokens?: number });
+  // The trainer checkpoints after onStep, so the log always holds the checkpoint's step.
+  if (!records.some((r) => r.type === 'step' && r.step === step && r.tokens === tokens)) {
+    throw new Error(`${logFile} has no step ${step} at ${tokens} tokens, the checkpoint in ${dir}: they come from different runs; start afresh without --resume`);
+  }
+  const kept = records.filter((r) => (r.type === 'step' ? r.step! <= step : r.type === 'eval' ? r.tokens! <= tokens : r.type === 'run' || r.type === 'resume'));
+  writeFileAtomic(logFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const evals = kept.filter((r) => r.type === 'eval');
+  return { step, tokens, lastEvalTokens: evals.at(-1)?.tokens ?? -1 };
+}
 
 /** Greedy accuracy of a GGUF on the quick held-out two-letter set. */
 async function quickEval(file: string): Promise<{ heldOutTwoLetter: number; spelling: number; countStep: number; noAnswer: number; seconds: number }> {
@@ -81,9 +109,12 @@ if (!o.selectOnly) {
   const split = builtinWordSplit();
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows = buildBuiltinRows({ count, seed: o.seed });
-  if (!o.resume || !existsSync(logFile)) writeFileSync(logFile, '');
+  const checkpointDir = join(o.workDir, 'checkpoint');
+  const resumed = o.resume ? resumeLog(checkpointDir) : undefined;
+  if (!resumed) writeFileSync(logFile, '');
   log({
-    type: 'run',
+    type: resumed ? 'resume' : 'run',
+    ...(resumed ? { fromStep: resumed.step, fromTokens: resumed.tokens } : {}),
     started: new Date(started).toISOString(),
     model: MODEL_SPEC,
     tokensBudget: o.tokens,
@@ -96,8 +127,10 @@ if (!o.selectOnly) {
     node: process.version,
   });
   say(`rows ${count}, train words ${split.train.length}, held-out ${split.heldOut.length}, hard-set words excluded ${split.excludedHardSetWords.length}`);
-  let nextEval = o.evalEvery;
-  let lastEvalTokens = -1;
+  // Evaluations happen at the first step at or past each multiple of --eval-every; a resumed run
+  // continues after the last multiple its checkpoint had passed.
+  let nextEval = resumed ? (Math.floor(resumed.tokens / o.evalEvery) + 1) * o.evalEvery : o.evalEvery;
+  let lastEvalTokens = resumed?.lastEvalTokens ?? -1;
   const exportAndEval = async (tokens: number, model: Parameters<typeof exportGguf>[0]): Promise<void> => {
     const file = join(ggufDir, `builtin-${String(Math.round(tokens)).padStart(8, '0')}.gguf`);
     exportGguf(model, file, { name: 'treecot-builtin' });
@@ -123,7 +156,7 @@ if (!o.selectOnly) {
     beta2: 0.98,
     clip: 1,
     seed: o.seed,
-    checkpointDir: join(o.workDir, 'checkpoint'),
+    checkpointDir,
     checkpointEvery: 25,
     resume: Boolean(o.resume),
     name: 'treecot-builtin',

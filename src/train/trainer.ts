@@ -227,11 +227,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       records.push(record);
       if (config.log) appendFileSync(config.log, `${JSON.stringify(record)}\n`);
       bar?.update(step + 1, { loss: record.loss.toFixed(4), tps: Math.round(record.tokens_per_s) });
+      // onStep runs before the checkpoint, so a checkpoint implies that its step's callbacks (a caller's
+      // log line, an evaluation) completed; after a kill, resume redoes every step since the last checkpoint.
+      await options.onStep?.(record, model);
       const last = step + 1 === totalSteps;
       if (config.checkpointDir && (last || (config.checkpointEvery > 0 && (step + 1) % config.checkpointEvery === 0))) {
         saveCheckpoint(config.checkpointDir, { step: step + 1, tokensSeen, modelConfig: model.config, trainConfig: effective, tags: tokenizerTags, adamStep: adam.t, params: model.params, m: adam.m, v: adam.v });
       }
-      await options.onStep?.(record, model);
     }
   } finally {
     bar?.stop();
