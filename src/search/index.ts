@@ -26,6 +26,7 @@ export {
   parseShard,
   type RunSearchOptions,
   type SearchSummary,
+  type SearchTotals,
   type SearchProgress,
   type Shard,
 } from './run-search.ts';
