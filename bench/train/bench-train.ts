@@ -85,8 +85,11 @@ const torchSpec = {
  * ratios use the FASTER torch run per figure (the conservative comparison); both runs are reported.
  */
 type TorchRun = Record<string, any>;
-const bestOf = (runs: TorchRun[], spec: string, kind: 'sft' | 'dpo'): number | undefined =>
-  Math.max(...runs.map((r) => r.configs?.[spec]?.[kind]?.realTokensPerSecond ?? 0)) || undefined;
+/** The faster torch run's tokens/s for one figure; undefined when no run has it (e.g. BENCH_SKIP_TORCH). */
+const bestOf = (runs: TorchRun[], spec: string, kind: 'sft' | 'dpo'): number | undefined => {
+  const rates = runs.map((r) => r.configs?.[spec]?.[kind]?.realTokensPerSecond).filter((x): x is number => typeof x === 'number' && x > 0);
+  return rates.length ? Math.max(...rates) : undefined;
+};
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
