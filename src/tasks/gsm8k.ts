@@ -8,6 +8,7 @@
  * (we do not guess "the last number in the text": METHOD.md section 5 counts no-answers).
  */
 import { DataError } from '../core/index.ts';
+import { lastAnswerTag } from './answer-tags.ts';
 import { loadProblems } from './load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
 
@@ -77,8 +78,8 @@ function boxedContents(text: string): string[] {
  * the output has no `#### n`, `\boxed{n}`, "answer is n" or `<answer>` number.
  */
 export function extractGsm8kAnswer(output: string): string | null {
-  const answerTags = [...output.matchAll(/<answer>([\s\S]*?)(?:<\/answer>|$)/g)];
-  const scope = answerTags.length ? answerTags[answerTags.length - 1]![1]! : output;
+  const answerTag = lastAnswerTag(output);
+  const scope = answerTag ?? output;
   const hashes = scope.split('####');
   if (hashes.length > 1) {
     const value = numberAtStart(hashes[hashes.length - 1]!);
@@ -96,7 +97,7 @@ export function extractGsm8kAnswer(output: string): string | null {
     const value = numberAtStart(scope.slice(match.index! + match[0].length).replace(/^\s*(?:\*\*|:)/, ''));
     if (value !== null) return value;
   }
-  if (answerTags.length) {
+  if (answerTag !== null) {
     const numbers = [...scope.matchAll(new RegExp(NUMBER, 'g'))].map((m) => canonicalDecimal(m[0])).filter((v) => v !== null);
     if (numbers.length) return numbers[numbers.length - 1]!;
   }

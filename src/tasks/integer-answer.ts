@@ -11,6 +11,7 @@
  * (`3.0` = 3); number words zero..twenty are read too ("The answer is three").
  */
 import { DataError } from '../core/errors.ts';
+import { answerTags } from './answer-tags.ts';
 import type { FieldContext } from './load-problems.ts';
 import type { Verdict } from './types.ts';
 
@@ -110,16 +111,14 @@ function answerTagValue(content: string): string | null {
  */
 export function extractFinalNumber(output: string): string | null {
   const candidates: { value: string; end: number }[] = [];
-  const tag = /<answer>([\s\S]*?)(?:<\/answer>|$)/gi;
   // Answer-tag regions are blanked out (same length) so free-text offsets stay comparable.
   const parts: string[] = [];
   let cursor = 0;
-  for (const match of output.matchAll(tag)) {
-    const end = match.index + match[0].length;
-    const value = answerTagValue(match[1]!);
-    if (value !== null) candidates.push({ value, end });
-    parts.push(output.slice(cursor, match.index), ' '.repeat(match[0].length));
-    cursor = end;
+  for (const tag of answerTags(output)) {
+    const value = answerTagValue(tag.content);
+    if (value !== null) candidates.push({ value, end: tag.end });
+    parts.push(output.slice(cursor, tag.start), ' '.repeat(tag.end - tag.start));
+    cursor = tag.end;
   }
   parts.push(output.slice(cursor));
   const masked = parts.join('');

@@ -4,6 +4,7 @@
  * as PDDL actions `(unstack yellow orange)` or in the prompt's English
  * ("unstack the yellow block from on top of the orange block").
  */
+import { lastAnswerTag } from '../answer-tags.ts';
 import { OPERATOR_ARITY, type Action, type Fact, type OperatorName } from './domain.ts';
 
 /** Initial facts and goal facts of one problem statement. */
@@ -89,9 +90,7 @@ const ENGLISH_ACTION = new RegExp(
 
 /** The part of a model output that holds the plan (see `parsePlan`). */
 export function planText(output: string): string {
-  let text = output;
-  const answers = [...text.matchAll(/<answer>([\s\S]*?)(?:<\/answer>|$)/gi)];
-  if (answers.length > 0) text = answers[answers.length - 1]![1]!;
+  let text = lastAnswerTag(output) ?? output;
   const planStart = text.lastIndexOf('[PLAN]');
   if (planStart >= 0) text = text.slice(planStart + '[PLAN]'.length);
   const planEnd = text.indexOf('[PLAN END]');

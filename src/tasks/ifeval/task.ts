@@ -8,6 +8,7 @@
  * both, and each of these with every `*` removed).
  */
 import { DataError, readRecords, requireField } from '../../core/index.ts';
+import { lastAnswerTag } from '../answer-tags.ts';
 import { DEFAULT_ID_FIELDS } from '../load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from '../types.ts';
 import { checkInstruction, validateInstruction, type InstructionKwargs } from './checkers.ts';
@@ -47,8 +48,7 @@ export interface IfevalDetails {
  * path (the thoughts before it are the model's working, not the response), else the whole output.
  */
 export function ifevalResponse(output: string): string {
-  const answers = [...output.matchAll(/<answer>([\s\S]*?)(?:<\/answer>|$)/g)];
-  return answers.length > 0 ? answers[answers.length - 1]![1]! : output;
+  return lastAnswerTag(output) ?? output;
 }
 
 /** The 8 loose variants of a response (official `test_instruction_following_loose`), in its order. */

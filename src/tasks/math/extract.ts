@@ -4,6 +4,7 @@
  * else the content of the last `<answer>` thought (src/core/thought-format.ts). Linear time in the
  * output length; braces are counted, never matched with a regex, so 5,000 nested braces are fine.
  */
+import { lastAnswerTag } from '../answer-tags.ts';
 
 /** Longest answer we take from a phrase like "The answer is ..." (characters). */
 const MAX_PHRASE_ANSWER = 200;
@@ -76,9 +77,9 @@ export function extractMathAnswer(output: string): string | null {
   if (boxed !== null && boxed !== '') return boxed;
   const phrase = lastAnswerPhrase(output);
   if (phrase !== null) return phrase;
-  const tags = [...output.matchAll(/<answer>([\s\S]*?)(?:<\/answer>|$)/g)];
-  if (tags.length) {
-    const content = tags[tags.length - 1]![1]!.trim().replace(/^\$+|\$+$/g, '').replace(/\.$/, '').trim();
+  const tag = lastAnswerTag(output);
+  if (tag !== null) {
+    const content = tag.trim().replace(/^\$+|\$+$/g, '').replace(/\.$/, '').trim();
     if (content && content.length <= MAX_PHRASE_ANSWER) return content;
   }
   return null;
