@@ -14,6 +14,7 @@
  * `reference`, `reason`) and the summary on stderr.
  */
 import type { Command } from 'commander';
+import { integerOption } from '../number-options.ts';
 
 interface CheckOptions {
   task: string;
@@ -25,12 +26,6 @@ interface CheckOptions {
   idField?: string;
   timeoutMs: string;
   workers: string;
-}
-
-function positiveInt(value: string, flag: string, ConfigError: typeof import('../../core/errors.ts').ConfigError): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError({ file: flag }, `expected a positive integer, got "${value}"`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -50,8 +45,8 @@ export function register(program: Command): void {
       const { getTask, VerifierPool } = await import('../../tasks/index.ts');
       const { readRecords, requireField, DataError, ConfigError } = await import('../../core/index.ts');
       const task = getTask(options.task);
-      const timeoutMs = positiveInt(options.timeoutMs, '--timeout-ms', ConfigError);
-      const workers = positiveInt(options.workers, '--workers', ConfigError);
+      const timeoutMs = integerOption(options.timeoutMs, '--timeout-ms', 1);
+      const workers = integerOption(options.workers, '--workers', 1);
       const problems = task.load(options.data, {
         questionField: options.questionField,
         answerField: options.answerField,

@@ -9,7 +9,7 @@
  * '-' replaced by '_' (a numeric suffix keeps them distinct).
  */
 import type { Command } from 'commander';
-import { runIdOption } from './search.ts';
+import { runIdOption } from '../number-options.ts';
 
 /** A safe, distinct file name for each question id. */
 export function treeFileNames(ids: readonly string[]): string[] {

@@ -14,6 +14,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
+import { COMMAND_LINE, integerOption, optionalIntegerOption } from '../number-options.ts';
 
 interface SearchCliOptions {
   config: string;
@@ -41,18 +42,7 @@ interface SearchCliOptions {
   progress: boolean;
 }
 
-const WHERE = { file: '(command line)' };
-
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError({ ...WHERE, field: flag }, `must be an integer >= 1 (got "${value}")`);
-  return n;
-}
-
-/** `--run <id>` of tree/export-trees: a positive integer, or undefined for the latest run. */
-export function runIdOption(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : positiveInt(value, '--run');
-}
+const WHERE = { file: COMMAND_LINE };
 
 export function register(program: Command): void {
   program
@@ -92,21 +82,21 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const { config, file } = loadSearchConfig(options.config);
   const task = getTask(options.task); // ConfigError naming --task and the known tasks
   const problems = task.load(options.data);
-  const concurrency = positiveInt(options.concurrency, '--concurrency');
+  const concurrency = integerOption(options.concurrency, '--concurrency', 1);
   const shard = options.shard ? parseShard(options.shard) : undefined;
-  const limit = options.limit ? positiveInt(options.limit, '--limit') : undefined;
-  const questionsInFlight = options.questionsInFlight ? positiveInt(options.questionsInFlight, '--questions-in-flight') : undefined;
-  const virtualLoss = options.virtualLoss ? positiveInt(options.virtualLoss, '--virtual-loss') : undefined;
+  const limit = optionalIntegerOption(options.limit, '--limit', 1);
+  const questionsInFlight = optionalIntegerOption(options.questionsInFlight, '--questions-in-flight', 1);
+  const virtualLoss = optionalIntegerOption(options.virtualLoss, '--virtual-loss', 1);
   if (options.mode !== 'completions' && options.mode !== 'chat') throw new ConfigError({ ...WHERE, field: '--mode' }, `expected completions or chat (got "${options.mode}")`);
   const { createPolicies } = await import('../../policy/index.ts');
   const policies = await createPolicies({
     policy: options.policy, gguf: options.gguf, specialPolicy: options.specialPolicy, model: options.model, specialModel: options.specialModel,
-    mode: options.mode, template: options.template, apiKeyEnv: options.apiKeyEnv, threads: positiveInt(options.threads, '--threads'),
-    timeoutMs: options.timeoutMs ? positiveInt(options.timeoutMs, '--timeout-ms') : undefined, seed: config.seed,
+    mode: options.mode, template: options.template, apiKeyEnv: options.apiKeyEnv, threads: integerOption(options.threads, '--threads', 1),
+    timeoutMs: optionalIntegerOption(options.timeoutMs, '--timeout-ms', 1), seed: config.seed,
   });
   const policy = policies.policy;
   const special = policies.specialPolicy === policy ? undefined : policies.specialPolicy;
-  const pool = new VerifierPool({ timeoutMs: positiveInt(options.verifierTimeout, '--verifier-timeout') });
+  const pool = new VerifierPool({ timeoutMs: integerOption(options.verifierTimeout, '--verifier-timeout', 1) });
   const { createProgressReporter } = await import('../../search/progress-bar.ts');
   const progress = options.progress ? createProgressReporter() : undefined;
   const controller = new AbortController();

@@ -7,7 +7,7 @@
  * Each line: [node id] type N=visits W=reward sum (verdict) xcopies text.
  */
 import type { Command } from 'commander';
-import { runIdOption } from './search.ts';
+import { runIdOption } from '../number-options.ts';
 import { ConfigError } from '../../core/errors.ts';
 
 export function register(program: Command): void {
