@@ -13,6 +13,7 @@
  * All files are staged and renamed into place; on any error nothing is written.
  */
 import type { Command } from 'commander';
+import { optionalIntegerOption, runIdOption } from '../number-options.ts';
 
 interface BuildCliOptions {
   out: string;
@@ -28,13 +29,6 @@ interface BuildCliOptions {
   run?: string;
   tokenizer?: string;
   json?: boolean;
-}
-
-function integer(value: string | undefined, flag: string, ConfigError: typeof import('../../core/errors.ts').ConfigError): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new ConfigError({ file: '(command line)', field: flag }, `expected an integer, got "${value}"`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -65,12 +59,12 @@ export function register(program: Command): void {
       const buildOptions = parseBuildOptions(
         {
           sft: options.sft,
-          sftPerQuestion: integer(options.sftPerQuestion, '--sft-per-question', ConfigError),
+          sftPerQuestion: optionalIntegerOption(options.sftPerQuestion, '--sft-per-question'),
           chosen: options.chosen,
-          pairsPerQuestion: integer(options.pairsPerQuestion, '--pairs-per-question', ConfigError),
-          maxLength: integer(options.maxLength, '--max-length', ConfigError),
+          pairsPerQuestion: optionalIntegerOption(options.pairsPerQuestion, '--pairs-per-question'),
+          maxLength: optionalIntegerOption(options.maxLength, '--max-length'),
           stripTags: options.stripTags ?? false,
-          seed: integer(options.seed, '--seed', ConfigError),
+          seed: optionalIntegerOption(options.seed, '--seed'),
         },
         '(command line)',
       );
@@ -84,7 +78,7 @@ export function register(program: Command): void {
         countTokens = (text) => tokenizer.encode(text).length;
       }
       const started = Date.now();
-      const data = readRun(db, { runId: integer(options.run, '--run', ConfigError) });
+      const data = readRun(db, { runId: runIdOption(options.run) });
       const built = buildDataset(data, buildOptions, { source: db, countTokens });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       const unfinished = built.stats.questions.unfinished;

@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
+import { COMMAND_LINE, integerOption, numberOption, optionalIntegerOption } from '../number-options.ts';
 
 interface EvalCliOptions {
   task?: string;
@@ -36,18 +37,6 @@ interface EvalCliOptions {
   mctsRollouts?: string;
   compare?: string[];
   json?: boolean;
-}
-
-function int(value: string, flag: string, min = 0): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError({ file: 'command line', field: flag }, `expected an integer >= ${min}, got "${value}"`);
-  return n;
-}
-
-function num(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new ConfigError({ file: 'command line', field: flag }, `expected a number >= 0, got "${value}"`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -97,25 +86,27 @@ export function register(program: Command): void {
 }
 
 async function runEval(options: EvalCliOptions): Promise<void> {
-  const where = { file: 'command line' };
+  const where = { file: COMMAND_LINE };
   if (!options.task) throw new ConfigError({ ...where, field: '--task' }, 'missing (or use --compare)');
   if (!options.data) throw new ConfigError({ ...where, field: '--data' }, 'missing');
   if (!!options.gguf === !!options.policy?.length) throw new ConfigError({ ...where, field: '--policy/--gguf' }, 'give exactly one of --policy URL... or --gguf FILE');
-  const n = int(options.n, '-n', 1);
-  const k = (options.k ?? [...new Set(['1', String(n)])]).map((v) => int(v, '-k', 1));
+  const n = integerOption(options.n, '-n', 1);
+  const k = (options.k ?? [...new Set(['1', String(n)])]).map((v) => integerOption(v, '-k', 1));
   if (k.some((v) => v > n)) throw new ConfigError({ ...where, field: '-k' }, `every k must be <= n (${n})`);
+  const temperature = numberOption(options.temperature, '--temperature', 0);
   const { getTask } = await import('../../tasks/index.ts');
   const { evaluate, evaluateWithSearch } = await import('../../eval/index.ts');
   const { openPolicy, loadSearchSettings, stepScorerFor } = await import('../../pipeline/index.ts');
   const task = getTask(options.task);
   let problems = task.load(options.data);
-  if (options.limit) problems = problems.slice(0, int(options.limit, '--limit', 1));
+  const limit = optionalIntegerOption(options.limit, '--limit', 1);
+  if (limit !== undefined) problems = problems.slice(0, limit);
   const settings = options.searchConfig ? await loadSearchSettings(options.searchConfig, task.name) : null;
   const instruction = options.instruction ?? settings?.instruction ?? task.defaultInstruction;
   const model = options.gguf
-    ? { kind: 'gguf' as const, path: options.gguf, threads: int(options.threads, '--threads', 1) }
+    ? { kind: 'gguf' as const, path: options.gguf, threads: integerOption(options.threads, '--threads', 1) }
     : { kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.template, apiKeyEnv: options.apiKeyEnv };
-  const policy = await openPolicy(model, { concurrency: int(options.concurrency, '--concurrency', 1) });
+  const policy = await openPolicy(model, { concurrency: integerOption(options.concurrency, '--concurrency', 1) });
   const started = Date.now();
   const every = Math.max(1, Math.round(problems.length / 20));
   try {
@@ -126,12 +117,12 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       policy,
       instruction,
       n,
-      temperature: num(options.temperature, '--temperature'),
-      topP: num(options.topP, '--top-p'),
-      maxTokens: int(options.maxTokens, '--max-tokens', 1),
+      temperature,
+      topP: numberOption(options.topP, '--top-p', 0),
+      maxTokens: integerOption(options.maxTokens, '--max-tokens', 1),
       k,
-      seed: int(options.seed, '--seed'),
-      concurrency: int(options.concurrency, '--concurrency', 1),
+      seed: integerOption(options.seed, '--seed', 0),
+      concurrency: integerOption(options.concurrency, '--concurrency', 1),
       outDir: options.out,
       dataLabel: options.data,
       stepScorer: stepScorerFor(task.name),
@@ -145,7 +136,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
     let summary;
     if (options.mctsDecode) {
       if (!options.searchConfig) throw new ConfigError({ ...where, field: '--search-config' }, '--mcts-decode needs a search config (the action graph to search with)');
-      ({ summary } = await evaluateWithSearch({ ...common, searchConfigPath: options.searchConfig, maxRollouts: options.mctsRollouts ? int(options.mctsRollouts, '--mcts-rollouts', 1) : undefined }));
+      ({ summary } = await evaluateWithSearch({ ...common, searchConfigPath: options.searchConfig, maxRollouts: optionalIntegerOption(options.mctsRollouts, '--mcts-rollouts', 1) }));
     } else {
       let records;
       ({ summary, records } = await evaluate(common));

@@ -11,6 +11,7 @@
  * loss (cDPO would become plain DPO); see the bundle's README.md.
  */
 import type { Command } from 'commander';
+import { numberOption } from '../number-options.ts';
 
 interface ExportTrlCliOptions {
   base: string;
@@ -51,29 +52,23 @@ export function register(program: Command): void {
     .option('--max-length <n>', 'max prompt + completion tokens', '4096')
     .option('--seed <n>', 'training seed', '0')
     .action(async (data: string, options: ExportTrlCliOptions) => {
-      const { ConfigError } = await import('../../core/errors.ts');
       const { parseTrlBundleOptions, writeTrlBundle } = await import('../../data/index.ts');
-      const number = (value: string, flag: string): number => {
-        const n = Number(value);
-        if (value.trim() === '' || !Number.isFinite(n)) throw new ConfigError({ file: '(command line)', field: flag }, `expected a number, got "${value}"`);
-        return n;
-      };
       const bundleOptions = parseTrlBundleOptions(
         {
           base: options.base,
-          beta: number(options.beta, '--beta'),
-          eps: number(options.eps, '--eps'),
-          alpha: number(options.alpha, '--alpha'),
+          beta: numberOption(options.beta, '--beta'),
+          eps: numberOption(options.eps, '--eps'),
+          alpha: numberOption(options.alpha, '--alpha'),
           masking: options.masking,
           prefixBoundary: options.prefixBoundary,
-          sftLearningRate: number(options.sftLr, '--sft-lr'),
-          dpoLearningRate: number(options.dpoLr, '--dpo-lr'),
-          sftEpochs: number(options.sftEpochs, '--sft-epochs'),
-          dpoEpochs: number(options.dpoEpochs, '--dpo-epochs'),
-          perDeviceBatchSize: number(options.batchSize, '--batch-size'),
-          gradientAccumulationSteps: number(options.gradAccum, '--grad-accum'),
-          maxLength: number(options.maxLength, '--max-length'),
-          seed: number(options.seed, '--seed'),
+          sftLearningRate: numberOption(options.sftLr, '--sft-lr'),
+          dpoLearningRate: numberOption(options.dpoLr, '--dpo-lr'),
+          sftEpochs: numberOption(options.sftEpochs, '--sft-epochs'),
+          dpoEpochs: numberOption(options.dpoEpochs, '--dpo-epochs'),
+          perDeviceBatchSize: numberOption(options.batchSize, '--batch-size'),
+          gradientAccumulationSteps: numberOption(options.gradAccum, '--grad-accum'),
+          maxLength: numberOption(options.maxLength, '--max-length'),
+          seed: numberOption(options.seed, '--seed'),
         },
         '(command line)',
       );
