@@ -66,7 +66,7 @@ test('CLI: bad input prints one clean error line and exits 1', () => {
   assert.equal(empty.status, 1);
   assert.match(empty.stderr, /^treecot: .*empty\.jsonl: empty data set/m);
   const bad = run(join(dir, 'empty.jsonl'), '--init', 'L1-d16-h2', '--batch', 'x', '--out', join(dir, 'm.gguf'));
-  assert.match(bad.stderr, /treecot: \(command line\) field "batch": .*got NaN/);
+  assert.match(bad.stderr, /treecot: \(command line\) field "--batch": expected a number, got "x"/);
   const both = run(join(dir, 'empty.jsonl'), '--steps', '1', '--out', join(dir, 'm.gguf'));
   assert.match(both.stderr, /give exactly one of --model <gguf> or --init <spec>/);
   const noOut = run(join(dir, 'empty.jsonl'), '--init', 'L1-d16-h2', '--steps', '1');

@@ -11,6 +11,7 @@
  * otherwise). Prints the effective configuration, then one JSON summary line on stdout.
  */
 import type { Command } from 'commander';
+import { COMMAND_LINE, optionalNumberOption } from '../number-options.ts';
 
 interface TrainCliOptions {
   model?: string;
@@ -41,9 +42,13 @@ interface TrainCliOptions {
   progress: boolean;
 }
 
-/** Strings from commander -> numbers for zod (NaN is reported by zod with the field name). */
-function num(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
+/**
+ * A flag's string -> number. Only the conversion happens here (a non-number is reported with the
+ * flag and the text the user typed, where zod could only say "got NaN" under the config field's
+ * name); ranges and integrality are checked once, by trainConfigSchema.
+ */
+function num(value: string | undefined, flag: string): number | undefined {
+  return optionalNumberOption(value, flag);
 }
 
 export function register(program: Command): void {
@@ -81,22 +86,23 @@ export function register(program: Command): void {
       const { ConfigError } = await import('../../core/errors.ts');
       const { train, parseTrainConfig, trainingDataFile, readSftRows, readPreferenceRows } = await import('../../train/index.ts');
       if ((o.model === undefined) === (o.init === undefined)) {
-        throw new ConfigError({ file: '(command line)', field: '--model' }, 'give exactly one of --model <gguf> or --init <spec>');
+        throw new ConfigError({ file: COMMAND_LINE, field: '--model' }, 'give exactly one of --model <gguf> or --init <spec>');
       }
       const raw = {
         objective: o.objective,
-        alpha: num(o.alpha), eps: num(o.eps), beta: num(o.beta),
+        alpha: num(o.alpha, '--alpha'), eps: num(o.eps, '--eps'), beta: num(o.beta, '--beta'),
         maskPrefix: o.maskPrefix ?? true, lengthNormalize: o.lengthNormalize ?? false,
-        steps: num(o.steps), epochs: num(o.epochs), tokens: num(o.tokens),
+        steps: num(o.steps, '--steps'), epochs: num(o.epochs, '--epochs'), tokens: num(o.tokens, '--tokens'),
         // A preference objective moves an already trained model: the SFT peak rate (3e-3) wrecks it
         // within a few steps, so the CLI default is 1e-4 there (docs/train.md).
-        lr: num(o.lr) ?? (o.objective === 'sft' ? undefined : 1e-4), warmupRatio: num(o.warmup), weightDecay: num(o.weightDecay), clip: num(o.clip),
-        batch: num(o.batch), accum: num(o.accum), workers: num(o.workers), seed: num(o.seed),
-        out: o.out, log: o.log, checkpointDir: o.checkpointDir, checkpointEvery: num(o.checkpointEvery), resume: o.resume ?? false,
+        lr: num(o.lr, '--lr') ?? (o.objective === 'sft' ? undefined : 1e-4), warmupRatio: num(o.warmup, '--warmup'),
+        weightDecay: num(o.weightDecay, '--weight-decay'), clip: num(o.clip, '--clip'),
+        batch: num(o.batch, '--batch'), accum: num(o.accum, '--accum'), workers: num(o.workers, '--workers'), seed: num(o.seed, '--seed'),
+        out: o.out, log: o.log, checkpointDir: o.checkpointDir, checkpointEvery: num(o.checkpointEvery, '--checkpoint-every'), resume: o.resume ?? false,
         refCacheDir: o.refCache, progress: o.progress,
       };
       const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-      const config = parseTrainConfig(defined, '(command line)');
+      const config = parseTrainConfig(defined, COMMAND_LINE);
       const file = trainingDataFile(data, config.objective);
       const rows = config.objective === 'sft' ? { sftRows: readSftRows(file) } : { preferenceRows: readPreferenceRows(file) };
       process.stderr.write(`treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`);
