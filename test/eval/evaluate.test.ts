@@ -111,3 +111,24 @@ test('treecot eval CLI writes an evaluation and --compare joins two of them into
     await server.close();
   }
 });
+
+test('treecot eval warns on stderr when -n > 1 meets --temperature 0 (identical samples), not with --temperature 0.7', async () => {
+  const server = await startOpenAITestServer({ responder, models: ['scripted-lc'] });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'treecot-eval-greedy-'));
+    const data = join(dir, 'problems.jsonl');
+    writeFileSync(data, problems.map((p) => JSON.stringify({ id: p.id, problem: p.question, solution: p.reference })).join('\n') + '\n');
+    const args = ['bin/treecot.js', 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, '--template', 'chatml', '--instruction', '', '--limit', '2'];
+    const [greedy, sampled] = await Promise.all([
+      run('node', [...args, '-n', '2', '--temperature', '0']),
+      run('node', [...args, '-n', '2', '--temperature', '0.7']),
+    ]);
+    const warning = /^eval: warning: -n 2 with --temperature 0 \(greedy decoding\): the 2 samples of each question are identical, so pass@k for k > 1 and the spread over samples mean nothing/m;
+    assert.match(greedy.stderr, warning);
+    assert.equal(greedy.stderr.match(/warning/g)?.length, 1, greedy.stderr);
+    assert.match(greedy.stdout, /pass@2/); // a warning, not a failure: the evaluation still runs
+    assert.doesNotMatch(sampled.stderr, /warning/);
+  } finally {
+    await server.close();
+  }
+});

@@ -94,6 +94,13 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const k = (options.k ?? [...new Set(['1', String(n)])]).map((v) => integerOption(v, '-k', 1));
   if (k.some((v) => v > n)) throw new ConfigError({ ...where, field: '-k' }, `every k must be <= n (${n})`);
   const temperature = numberOption(options.temperature, '--temperature', 0);
+  if (n > 1 && temperature === 0 && !options.mctsDecode) {
+    // Not an error: some servers are not deterministic at T = 0, and a user may want to measure that.
+    process.stderr.write(
+      `eval: warning: -n ${n} with --temperature 0 (greedy decoding): the ${n} samples of each question are identical, so pass@k for k > 1` +
+        ` and the spread over samples mean nothing; give --temperature > 0 (e.g. 0.7) to sample\n`,
+    );
+  }
   const { getTask } = await import('../../tasks/index.ts');
   const { evaluate, evaluateWithSearch } = await import('../../eval/index.ts');
   const { openPolicy, loadSearchSettings, stepScorerFor } = await import('../../pipeline/index.ts');
