@@ -61,3 +61,11 @@ test('optional variants pass undefined through, parse anything else (an empty st
   assert.equal(runIdOption('2'), 2);
   rejects(() => runIdOption('0'), '--run', '(command line) field "--run": expected an integer >= 1, got "0"');
 });
+
+test('run --alpha-sweep items go through the same parser (an empty item is an error, not 0)', async () => {
+  const { parseAlphaList } = await import('../../src/cli/commands/run.ts');
+  assert.deepEqual(parseAlphaList('0, 0.5,1,1e0'), [0, 0.5, 1, 1]);
+  rejects(() => parseAlphaList('0,,1'), '--alpha-sweep', '(command line) field "--alpha-sweep": expected a number >= 0, got ""');
+  rejects(() => parseAlphaList('0,-1'), '--alpha-sweep', '(command line) field "--alpha-sweep": expected a number >= 0, got "-1"');
+  rejects(() => parseAlphaList('0x1'), '--alpha-sweep', '(command line) field "--alpha-sweep": expected a number >= 0, got "0x1"');
+});

@@ -10,14 +10,14 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
+import { COMMAND_LINE, numberOption } from '../number-options.ts';
 
-/** Parse "0,0.5,1" into numbers. @throws ConfigError naming the flag. */
+/**
+ * Parse "0,0.5,1" into numbers >= 0 (each item as numberOption reads it; an empty item is an error).
+ * @throws ConfigError naming --alpha-sweep and the bad item.
+ */
 export function parseAlphaList(text: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
-    throw new ConfigError({ file: 'command line', field: '--alpha-sweep' }, `expected comma-separated numbers >= 0, got "${text}"`);
-  }
-  return values;
+  return text.split(',').map((item) => numberOption(item, '--alpha-sweep', 0));
 }
 
 export function register(program: Command): void {
@@ -55,7 +55,7 @@ export async function runLoadedPipeline(
   const outDir = resolve(options.out ?? join('runs', loaded.config.name));
   if (options.fresh && existsSync(outDir)) {
     if (!existsSync(join(outDir, 'pipeline.json')) && readdirSync(outDir).length > 0) {
-      throw new ConfigError({ file: 'command line', field: '--fresh' }, `${outDir} is not a treecot run folder (no pipeline.json); refusing to delete it`);
+      throw new ConfigError({ file: COMMAND_LINE, field: '--fresh' }, `${outDir} is not a treecot run folder (no pipeline.json); refusing to delete it`);
     }
     rmSync(outDir, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@
  * Each line: [node id] type N=visits W=reward sum (verdict) xcopies text.
  */
 import type { Command } from 'commander';
-import { runIdOption } from '../number-options.ts';
+import { integerOption, runIdOption } from '../number-options.ts';
 import { ConfigError } from '../../core/errors.ts';
 
 export function register(program: Command): void {
@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .option('--run <id>', 'run id in the file (default: the latest)')
     .option('--width <n>', 'characters of each thought to show', '100')
     .action(async (db: string, questionId: string, options: { run?: string; width: string }) => {
+      const width = integerOption(options.width, '--width', 1);
       const { readRun } = await import('../../store/index.ts');
       const { formatTree } = await import('../../search/index.ts');
       const { questions } = readRun(db, { runId: runIdOption(options.run) });
@@ -25,6 +26,6 @@ export function register(program: Command): void {
         const known = questions.slice(0, 5).map((x) => x.questionId).join(', ');
         throw new ConfigError({ file: db, field: 'questionId' }, `no question "${questionId}" in this run (${questions.length} questions, e.g. ${known})`);
       }
-      process.stdout.write(`${formatTree(q, Number(options.width) || 100)}\n`);
+      process.stdout.write(`${formatTree(q, width)}\n`);
     });
 }
