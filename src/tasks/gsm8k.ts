@@ -9,6 +9,7 @@
  */
 import { DataError } from '../core/index.ts';
 import { lastAnswerTag } from './answer-tags.ts';
+import { findBoxes } from './boxed.ts';
 import { loadProblems } from './load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
 
@@ -50,29 +51,6 @@ function numberAtStart(text: string): string | null {
   return match ? canonicalDecimal(match[1]!) : null;
 }
 
-/** Contents of `\boxed{...}` groups (balanced braces), in order. */
-function boxedContents(text: string): string[] {
-  const out: string[] = [];
-  let from = 0;
-  for (;;) {
-    const at = text.indexOf('\\boxed{', from);
-    if (at < 0) return out;
-    let depth = 0;
-    let end = -1;
-    for (let i = at + 6; i < text.length; i++) {
-      const c = text[i];
-      if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) {
-        end = i;
-        break;
-      }
-    }
-    if (end < 0) return out;
-    out.push(text.slice(at + 7, end));
-    from = end + 1;
-  }
-}
-
 /**
  * The final numeric answer of a GSM8K-style output, canonical (see `canonicalDecimal`); null when
  * the output has no `#### n`, `\boxed{n}`, "answer is n" or `<answer>` number.
@@ -85,9 +63,9 @@ export function extractGsm8kAnswer(output: string): string | null {
     const value = numberAtStart(hashes[hashes.length - 1]!);
     if (value !== null) return value;
   }
-  const boxes = boxedContents(scope);
+  const boxes = findBoxes(scope);
   for (let i = boxes.length - 1; i >= 0; i--) {
-    const inner = boxes[i]!.replace(/\\!|\\,|\{,\}/g, '');
+    const inner = boxes[i]!.content.replace(/\\!|\\,|\{,\}/g, '');
     const value = numberAtStart(inner.replace(/^\\text\{/, ''));
     if (value !== null) return value;
   }

@@ -12,6 +12,7 @@
  */
 import { DataError } from '../core/errors.ts';
 import { answerTags } from './answer-tags.ts';
+import { findBoxes } from './boxed.ts';
 import type { FieldContext } from './load-problems.ts';
 import type { Verdict } from './types.ts';
 
@@ -58,27 +59,6 @@ function firstNumber(text: string): string | null {
   return null;
 }
 
-/** Content of every `\boxed{...}` / `boxed{...}` / `\fbox{...}` (balanced braces), with its end offset. */
-function boxedContents(text: string): { content: string; end: number }[] {
-  const out: { content: string; end: number }[] = [];
-  const opener = /\\?(?:boxed|fbox)\s*\{/g;
-  for (let match = opener.exec(text); match; match = opener.exec(text)) {
-    let depth = 1;
-    let i = match.index + match[0].length;
-    const start = i;
-    for (; i < text.length && depth > 0; i++) {
-      if (text[i] === '{') depth++;
-      else if (text[i] === '}') depth--;
-    }
-    // Unclosed: every later opener sits inside this one and cannot close either.
-    if (depth !== 0) break;
-    out.push({ content: text.slice(start, i - 1), end: i });
-    // Continue after the closing brace (a box nested inside is read through the outer content).
-    opener.lastIndex = i;
-  }
-  return out;
-}
-
 // No two adjacent quantifiers may match the same characters (e.g. `\s*` then `(\s)*`): that
 // backtracks quadratically on "answer is" followed by a long run of spaces.
 const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is(?:\s*[:=])?|[:=])(?:\*\*|\$|\\\(|\s)*(${NUMBER_SOURCE})`, 'gi');
@@ -86,7 +66,7 @@ const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is(?:\s*[:=])?|[:=])(?:\*\
 /** Candidate answers found in free text, each with the offset where it ends. */
 function freeTextCandidates(text: string): { value: string; end: number }[] {
   const out: { value: string; end: number }[] = [];
-  for (const box of boxedContents(text)) {
+  for (const box of findBoxes(text, { withoutBackslash: true })) {
     const value = firstNumber(box.content);
     if (value !== null) out.push({ value, end: box.end });
   }
