@@ -4,12 +4,13 @@
  * match of the first kind found) `#### n`, `\boxed{n}`, or "The (final) answer is n" / "Answer: n".
  * Inside an `<answer>...</answer>` thought (src/core/thought-format.ts) a bare number also counts.
  * Numbers compare exactly as decimals: `$`, thousands commas, trailing units/words and trailing
- * zeros (`18.00` = `18`) are tolerated. Text without any of these forms is `no_answer`
+ * zeros (`18.00` = `18`) are tolerated, and scientific notation is read whole (`1e2` = 100). Text without any of these forms is `no_answer`
  * (we do not guess "the last number in the text": METHOD.md section 5 counts no-answers).
  */
 import { DataError } from '../core/index.ts';
 import { lastAnswerTag } from './answer-tags.ts';
 import { findBoxes } from './boxed.ts';
+import { canonicalDecimal, EXPONENT_SOURCE } from './decimal.ts';
 import { loadProblems } from './load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
 
@@ -21,29 +22,14 @@ export interface Gsm8kReference {
   solution: string | null;
 }
 
-/** A number as written: optional sign, thousands-comma groups or plain digits, optional decimals. */
-const NUMBER = String.raw`[-−–]?\s*(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(?:\.\d+)?`;
-const NUMBER_AFTER_PREFIX = new RegExp(String.raw`^[\s:=*]*(?:\\\$|\$|\\\(|\\\[|\\text\{\s*\$?)?\s*(${NUMBER})`);
-
 /**
- * Canonical decimal text of a written number (`"1,234.50"` -> `"1234.5"`, `"-0"` -> `"0"`);
- * null when `text` holds no digits.
+ * A number as written: optional sign, thousands-comma groups or plain digits, optional decimals,
+ * optional exponent (`1e2`, `2.5 \times 10^{3}`). The exponent is part of the number so that
+ * `#### 1e2` reads 100: a grader that stopped at the `e` would read 1, and judge a model that
+ * wrote 1e2 right when the answer is 1. May match no digits (then `canonicalDecimal` gives null).
  */
-export function canonicalDecimal(text: string): string | null {
-  let s = text.replace(/[−–]/g, '-').replace(/[\s,]/g, '');
-  if (!/\d/.test(s)) return null;
-  let sign = '';
-  if (s.startsWith('-')) {
-    sign = '-';
-    s = s.slice(1);
-  }
-  if (!/^\d*(?:\.\d*)?$/.test(s)) return null;
-  let [intPart = '', frac = ''] = s.split('.');
-  intPart = intPart.replace(/^0+/, '') || '0';
-  frac = frac.replace(/0+$/, '');
-  const body = frac ? `${intPart}.${frac}` : intPart;
-  return body === '0' ? '0' : sign + body;
-}
+const NUMBER = String.raw`[-−–]?\s*(?:(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?${EXPONENT_SOURCE}?|\.\d+${EXPONENT_SOURCE}?)?`;
+const NUMBER_AFTER_PREFIX = new RegExp(String.raw`^[\s:=*]*(?:\\\$|\$|\\\(|\\\[|\\text\{\s*\$?)?\s*(${NUMBER})`);
 
 /** First number at the start of `text` (after `$`, `:` and spaces), canonicalised; null if none. */
 function numberAtStart(text: string): string | null {

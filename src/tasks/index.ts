@@ -44,7 +44,8 @@ export {
   type GeneratedArithmeticProblem,
 } from './arithmetic.ts';
 export * from './ifeval/index.ts';
-export { gsm8kTask, extractGsm8kAnswer, canonicalDecimal, type Gsm8kReference } from './gsm8k.ts';
+export { gsm8kTask, extractGsm8kAnswer, type Gsm8kReference } from './gsm8k.ts';
+export { canonicalDecimal, MAX_EXPONENT } from './decimal.ts';
 export { mathTask, aimeTask, extractMathAnswer, lastBoxed, answersEquivalent, normalizeAnswer, type MathReference, type Comparison } from './math/index.ts';
 export { VerifierPool, type VerifierPoolOptions } from './verifier-pool.ts';
 

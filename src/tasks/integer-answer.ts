@@ -7,15 +7,16 @@
  *     `\boxed{}` or "answer is" wins, else the last number in the tag);
  *   - `\boxed{3}` (also `boxed{3}`, which the authors' prompt literally asks for, and `\fbox{3}`);
  *   - "The answer is 3", "the answer is: **3**", "Answer: 3".
- * Numbers may carry a sign, thousands separators (`1,234`) and an integral decimal part
- * (`3.0` = 3); number words zero..twenty are read too ("The answer is three").
+ * Numbers may carry a sign, thousands separators (`1,234`), an integral decimal part (`3.0` = 3)
+ * and an exponent, read whole (`1e2` = 100, never 1; see decimal.ts); number words zero..twenty
+ * are read too ("The answer is three").
  */
 import { DataError } from '../core/errors.ts';
 import { answerTags } from './answer-tags.ts';
 import { findBoxes } from './boxed.ts';
+import { canonicalDecimal, EXPONENT_SOURCE } from './decimal.ts';
 import type { FieldContext } from './load-problems.ts';
 import type { Verdict } from './types.ts';
-
 
 /** Written number words accepted after "answer is" (0-20). */
 const NUMBER_WORDS: Record<string, number> = {
@@ -24,23 +25,19 @@ const NUMBER_WORDS: Record<string, number> = {
   eighteen: 18, nineteen: 19, twenty: 20,
 };
 
-/** A signed number with optional thousands separators and decimals, or a number word. */
-const NUMBER_SOURCE = String.raw`[-−]?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\b(?:${Object.keys(NUMBER_WORDS).join('|')})\b`;
+/** A signed number with optional thousands separators, decimals and exponent, or a number word. */
+const NUMBER_SOURCE = String.raw`[-−]?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?${EXPONENT_SOURCE}?|\b(?:${Object.keys(NUMBER_WORDS).join('|')})\b`;
 const NUMBER = new RegExp(NUMBER_SOURCE, 'gi');
 
 /**
- * Normalise one number token to its canonical text: an integer string ("-12"), or the
- * decimal as written ("2.5") when it is not integral. Null for anything else.
+ * Normalise one number token (a number word, or digits as `canonicalDecimal` reads them) to its
+ * canonical text: an integer string ("-12", "100" for "1e2"), or the canonical decimal ("2.5"
+ * for "2.50") when it is not integral. Null for anything else.
  */
 export function normalizeNumberToken(token: string): string | null {
   const word = NUMBER_WORDS[token.trim().toLowerCase()];
   if (word !== undefined) return String(word);
-  const cleaned = token.replace(/[\s,]/g, '').replace('−', '-');
-  if (!/^-?\d+(?:\.\d+)?$/.test(cleaned)) return null;
-  const [whole, fraction] = cleaned.split('.') as [string, string | undefined];
-  if (fraction !== undefined && !/^0+$/.test(fraction)) return cleaned.replace(/^(-?)0+(?=\d)/, '$1');
-  const value = BigInt(whole);
-  return value.toString();
+  return canonicalDecimal(token);
 }
 
 /** The last number in `text` (normalised), or null. */
