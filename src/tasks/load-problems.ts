@@ -50,7 +50,7 @@ function pickField(row: SourcedRecord, names: string | readonly string[]): strin
  */
 export function loadProblems(file: string, options: LoadOptions = {}, defaults: ProblemDefaults): Problem[] {
   const rows = readRecords(file);
-  const seen = new Map<string, number>();
+  const ids = new UniqueIds(file);
   return rows.map((row) => {
     const questionField = options.questionField ?? pickField(row, defaults.questionField);
     const answerField = options.answerField ?? pickField(row, defaults.answerField);
@@ -60,23 +60,51 @@ export function loadProblems(file: string, options: LoadOptions = {}, defaults: 
       ? defaults.reference(rawAnswer, { file, line: row.line, field: answerField, row })
       : rawAnswer;
     const { id, idField } = problemId(row, file, options.idField);
-    const previous = seen.get(id);
-    if (previous !== undefined) {
-      throw new DataError({ file, line: row.line, field: idField }, `duplicate id "${id}" (first seen on line ${previous})`);
-    }
-    seen.set(id, row.line);
+    ids.add(id, row.line, idField);
     return { id, question, reference, source: { file, line: row.line } };
   });
 }
 
-function problemId(row: SourcedRecord, file: string, idField: string | undefined): { id: string; idField: string } {
+/** The `field` a `UniqueIds` error names when a problem's id is its row index. */
+export const ROW_INDEX_FIELD = '(row index)';
+
+/**
+ * The id of one row: `idField` if given (must be present, string or number), else the first of
+ * `defaultFields` present, else the 0-based row index as a string (`idField: ROW_INDEX_FIELD`).
+ * @throws DataError naming file, line and field when the chosen field is missing or mistyped.
+ */
+export function problemId(
+  row: SourcedRecord,
+  file: string,
+  idField: string | undefined,
+  defaultFields: readonly string[] = DEFAULT_ID_FIELDS,
+): { id: string; idField: string } {
   if (idField !== undefined) {
     return { id: String(requireField(row, file, idField, 'string|number')), idField };
   }
-  for (const name of DEFAULT_ID_FIELDS) {
+  for (const name of defaultFields) {
     const value = row.record[name];
     if (value === undefined || value === null) continue;
     return { id: String(requireField(row, file, name, 'string|number')), idField: name };
   }
-  return { id: String(row.index), idField: '(row index)' };
+  return { id: String(row.index), idField: ROW_INDEX_FIELD };
+}
+
+/** The ids loaded so far from one file; every task's loader rejects a repeated id with it. */
+export class UniqueIds {
+  private readonly firstLine = new Map<string, number>();
+
+  /** @param file the data file, named in errors. */
+  constructor(readonly file: string) {}
+
+  /**
+   * Record the id of the problem on `line` (1-based), read from `field`.
+   * @throws DataError naming the file, `line` and `field` when the id was recorded before; the
+   *   message names the id and the line it was first seen on.
+   */
+  add(id: string, line: number, field: string): void {
+    const first = this.firstLine.get(id);
+    if (first !== undefined) throw new DataError({ file: this.file, line, field }, `duplicate id "${id}" (first seen on line ${first})`);
+    this.firstLine.set(id, line);
+  }
 }

@@ -211,6 +211,8 @@ test('load: bad input names file, line and field', async () => {
     [{ ...good, kwargs: [{}, {}] }, /:2 field "kwargs".*aligned/],
     [{ key: 2, instruction_id_list: [], kwargs: [] }, /:2 field "prompt".*missing/],
     [{ ...good, key: 1 }, /:2 field "key".*duplicate id "1"/],
+    // No key: the id is the row index, 1, which the first row's key already holds.
+    [{ prompt: 'Say hi', instruction_id_list: ['punctuation:no_comma'], kwargs: [{}] }, /:2 field "\(row index\)".*duplicate id "1"/],
   ];
   for (const [row, pattern] of cases) {
     writeFileSync(file, `${JSON.stringify(good)}\n${JSON.stringify(row)}\n`);

@@ -4,9 +4,9 @@
  * goal holds at the end (PlanBench grades the same way with VAL), so it need not equal
  * `ground_truth_plan`.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { DataError, lineOfEachArrayElement, readRecords, requireField } from '../../core/index.ts';
-import { DEFAULT_ID_FIELDS } from '../load-problems.ts';
+import { problemId, ROW_INDEX_FIELD, UniqueIds } from '../load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from '../types.ts';
 import { BlocksState, formatAction, formatFact, type Fact } from './domain.ts';
 import { parseBlocksProblem, parsePlan } from './parse.ts';
@@ -47,49 +47,81 @@ function referenceFor(query: string, plan: unknown, location: { file: string; li
   }
 }
 
+/** PlanBench's task file starts as an object with one of these keys; JSONL rows start otherwise. */
+const PLANBENCH_TASK_START = /^\s*\{\s*"(?:task|prompt_type|domain|instances)"/;
+/** Bytes read to tell a PlanBench task file from JSONL / a JSON array. */
+const SNIFF_BYTES = 4096;
+
 /**
  * Load PlanBench's `task_1_plan_generation.json` (an object with `instances`), or a JSONL /
  * JSON array of instance rows. Fields: question `query`, plan `ground_truth_plan` (optional),
- * id `instance_id`.
+ * id `instance_id` (rows: `id`, `unique_id` or `instance_id`; else the row index). The file's
+ * first 4 KiB tell the format; then the whole file is read once.
  * @throws DataError naming file, line and field (missing file, malformed JSON, missing query,
- *   a statement that does not parse).
+ *   a statement that does not parse, a duplicate id).
  */
 export function loadBlocksworld(file: string, options: LoadOptions = {}): Problem[] {
   if (!existsSync(file)) throw new DataError({ file }, 'file not found');
-  const text = readFileSync(file, 'utf8');
+  return isPlanBenchTaskFile(file) ? loadPlanBenchTask(file, readFileSync(file, 'utf8'), options) : loadInstanceRows(file, options);
+}
+
+/** Whether `file` starts like PlanBench's task file (false for a directory: `readRecords` reports it). */
+function isPlanBenchTaskFile(file: string): boolean {
+  if (statSync(file).isDirectory()) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const length = readSync(fd, head, 0, SNIFF_BYTES, 0);
+    return PLANBENCH_TASK_START.test(head.toString('utf8', 0, length));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The instances of PlanBench's task file, whose text is `text`. */
+function loadPlanBenchTask(file: string, text: string, options: LoadOptions): Problem[] {
   const questionField = options.questionField ?? 'query';
   const answerField = options.answerField ?? 'ground_truth_plan';
-  if (text.trimStart().startsWith('{') && /^\s*\{\s*"(?:task|prompt_type|domain|instances)"/.test(text)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new DataError({ file }, `malformed JSON: ${(error as Error).message}`);
-    }
-    const instances = (parsed as { instances?: unknown }).instances;
-    if (!Array.isArray(instances)) throw new DataError({ file, field: 'instances' }, 'expected an array of instances');
-    // Line of each element of `instances`, for error messages.
-    const lines = lineOfEachArrayElement(text, instances.length, text.indexOf('[', text.indexOf('"instances"')));
-    const idField = options.idField ?? 'instance_id';
-    return instances.map((row, index) => {
-      const line = lines[index] ?? 1;
-      if (typeof row !== 'object' || row === null) throw new DataError({ file, line }, `instance ${index} is not an object`);
-      const record = row as Record<string, unknown>;
-      const query = record[questionField];
-      if (typeof query !== 'string') throw new DataError({ file, line, field: questionField }, query === undefined ? 'missing field' : `expected string, got ${typeof query}`);
-      const id = record[idField];
-      return {
-        id: typeof id === 'string' || typeof id === 'number' ? String(id) : String(index),
-        question: query,
-        reference: referenceFor(query, record[answerField], { file, line, field: questionField }),
-        source: { file, line },
-      };
-    });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DataError({ file }, `malformed JSON: ${(error as Error).message}`);
   }
+  const instances = (parsed as { instances?: unknown }).instances;
+  if (!Array.isArray(instances)) throw new DataError({ file, field: 'instances' }, 'expected an array of instances');
+  // Line of each element of `instances`, for error messages.
+  const lines = lineOfEachArrayElement(text, instances.length, text.indexOf('[', text.indexOf('"instances"')));
+  const idField = options.idField ?? 'instance_id';
+  const ids = new UniqueIds(file);
+  return instances.map((row, index) => {
+    const line = lines[index] ?? 1;
+    if (typeof row !== 'object' || row === null) throw new DataError({ file, line }, `instance ${index} is not an object`);
+    const record = row as Record<string, unknown>;
+    const query = record[questionField];
+    if (typeof query !== 'string') throw new DataError({ file, line, field: questionField }, query === undefined ? 'missing field' : `expected string, got ${typeof query}`);
+    const rawId = record[idField];
+    const hasId = typeof rawId === 'string' || typeof rawId === 'number';
+    const id = hasId ? String(rawId) : String(index);
+    ids.add(id, line, hasId ? idField : ROW_INDEX_FIELD);
+    return {
+      id,
+      question: query,
+      reference: referenceFor(query, record[answerField], { file, line, field: questionField }),
+      source: { file, line },
+    };
+  });
+}
+
+/** Instance rows from a JSONL file or a JSON array (`readRecords`). */
+function loadInstanceRows(file: string, options: LoadOptions): Problem[] {
+  const questionField = options.questionField ?? 'query';
+  const answerField = options.answerField ?? 'ground_truth_plan';
+  const ids = new UniqueIds(file);
   return readRecords(file).map((row) => {
     const query = requireField(row, file, questionField, 'string') as string;
-    const idName = options.idField ?? DEFAULT_ID_FIELDS.find((f) => row.record[f] !== undefined && row.record[f] !== null);
-    const id = idName === undefined ? String(row.index) : String(requireField(row, file, idName, 'string|number'));
+    const { id, idField } = problemId(row, file, options.idField);
+    ids.add(id, row.line, idField);
     return {
       id,
       question: query,

@@ -9,7 +9,7 @@
  */
 import { DataError, readRecords, requireField } from '../../core/index.ts';
 import { lastAnswerTag } from '../answer-tags.ts';
-import { DEFAULT_ID_FIELDS } from '../load-problems.ts';
+import { DEFAULT_ID_FIELDS, problemId, UniqueIds } from '../load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from '../types.ts';
 import { checkInstruction, validateInstruction, type InstructionKwargs } from './checkers.ts';
 import { pyStrip } from './text.ts';
@@ -76,12 +76,12 @@ export function checkInstructions(response: string, instructions: readonly Ifeva
  * arguments `kwargs` (aligned lists), id `key` (else `id`/`unique_id`/`instance_id`, else the
  * row index). `--answer-field` renames the instruction-list field.
  * @throws DataError naming file, line and field: missing or mistyped field, lists of different
- *   lengths, an unknown instruction id, or a missing/mistyped checker argument.
+ *   lengths, an unknown instruction id, a missing/mistyped checker argument, or a duplicate id.
  */
 export function loadIfeval(file: string, options: LoadOptions = {}): Problem[] {
   const questionField = options.questionField ?? 'prompt';
   const listField = options.answerField ?? 'instruction_id_list';
-  const seen = new Map<string, number>();
+  const seenIds = new UniqueIds(file);
   return readRecords(file).map((row) => {
     const prompt = requireField(row, file, questionField, 'string') as string;
     const ids = requireField(row, file, listField, 'any');
@@ -99,10 +99,8 @@ export function loadIfeval(file: string, options: LoadOptions = {}): Problem[] {
       if (problems.length > 0) throw new DataError({ file, line: row.line, field: problems[0]!.startsWith('unknown') ? listField : 'kwargs' }, problems.join('; '));
       return { id, kwargs };
     });
-    const idField = options.idField ?? ['key', ...DEFAULT_ID_FIELDS].find((f) => row.record[f] !== undefined && row.record[f] !== null);
-    const id = idField === undefined ? String(row.index) : String(requireField(row, file, idField, 'string|number'));
-    if (seen.has(id)) throw new DataError({ file, line: row.line, field: idField }, `duplicate id "${id}" (first seen on line ${seen.get(id)})`);
-    seen.set(id, row.line);
+    const { id, idField } = problemId(row, file, options.idField, ['key', ...DEFAULT_ID_FIELDS]);
+    seenIds.add(id, row.line, idField);
     const reference: IfevalReference = { instructions };
     return { id, question: prompt, reference, source: { file, line: row.line } };
   });
