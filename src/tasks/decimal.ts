@@ -5,10 +5,11 @@
  */
 
 /**
- * Largest exponent read (in either direction). GSM8K and integer answers are far smaller; a larger
- * exponent would build a string of that many zeros, so such a number is not read at all.
+ * Largest exponent read (in either direction). GSM8K answers and integer answers are far smaller;
+ * the bound keeps the work per number small (a read number is expanded to at most ~100 digits, so a
+ * 1 MB output of `1e-99 1e-99 ...` stays linear and fast), and a larger exponent is not read at all.
  */
-export const MAX_EXPONENT = 1000;
+export const MAX_EXPONENT = 100;
 
 /**
  * Regex source of the exponent that may follow a number's digits: `e3`, `E-2`, `\times 10^{3}`,
@@ -44,8 +45,14 @@ export function canonicalDecimal(text: string): string | null {
   const point = whole.length + exponent;
   const padded = point < 0 ? '0'.repeat(-point) + digits : point > digits.length ? digits + '0'.repeat(point - digits.length) : digits;
   const at = Math.max(point, 0);
-  const intPart = padded.slice(0, at).replace(/^0+/, '') || '0';
-  const fracPart = padded.slice(at).replace(/0+$/, '');
+  // Trim zeros with index loops: `/0+$/` backtracks from every zero of a run (quadratic on
+  // `1e-999`, which pads 998 zeros, or on a long `0.000...1`).
+  let first = 0;
+  while (first < at && padded.charCodeAt(first) === 48) first++;
+  let last = padded.length;
+  while (last > at && padded.charCodeAt(last - 1) === 48) last--;
+  const intPart = padded.slice(first, at) || '0';
+  const fracPart = padded.slice(at, last);
   const body = fracPart ? `${intPart}.${fracPart}` : intPart;
   return body === '0' ? '0' : sign + body;
 }

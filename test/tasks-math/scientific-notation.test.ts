@@ -25,9 +25,10 @@ test('decimal: exponents move the point exactly', () => {
     ['2.5 \\times 10^{3}', '2500'],
     ['3 \\cdot 10^2', '300'],
     ['4×10^-1', '0.4'],
-    ['1e1000', '1' + '0'.repeat(1000)],
-    ['1e1001', null],
-    ['1e-1001', null],
+    ['1e100', '1' + '0'.repeat(100)],
+    ['1e-100', '0.' + '0'.repeat(99) + '1'],
+    ['1e101', null],
+    ['1e-101', null],
     ['e5', null],
     ['1e', null],
   ];
@@ -48,6 +49,18 @@ test('gsm8k: \\boxed{2.5e3}, "answer is" and <answer> read the exponent', () => 
   assert.equal(gsm8kTask.verify('Thus \\boxed{2.5e3}.', gsm8kProblem('2.5')).verdict, 'wrong');
   assert.equal(extractGsm8kAnswer('The answer is 3e2 eggs.'), '300');
   assert.equal(extractGsm8kAnswer('<answer>about 4e1</answer>'), '40');
+});
+
+test('decimal: reading is linear on adversarial outputs (negative exponents, long zero runs)', () => {
+  // Before, trailing zeros were trimmed with /0+$/ (quadratic on a zero run): the first input took 157 s.
+  const inputs = ['<answer>' + '1e-99 '.repeat(150_000) + '</answer>', '#### 0.' + '0'.repeat(1_000_000) + '1', 'The answer is 1e-99. '.repeat(45_000)];
+  for (const text of inputs) {
+    const t0 = performance.now();
+    extractGsm8kAnswer(text);
+    extractFinalNumber(text);
+    const seconds = (performance.now() - t0) / 1000;
+    assert.ok(seconds < 5, `${text.slice(0, 20)}...: ${seconds.toFixed(2)} s`);
+  }
 });
 
 test('gsm8k: an exponent too large to read is no number, not its mantissa', () => {
