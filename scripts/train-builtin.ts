@@ -35,7 +35,7 @@ import {
   evaluateGreedy,
   evaluateBuiltinGguf,
 } from '../src/train/builtin/index.ts';
-import { writeFileAtomic } from '../src/core/index.ts';
+import { ConfigError, writeFileAtomic } from '../src/core/index.ts';
 
 const program = new Command()
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
@@ -66,26 +66,38 @@ mkdirSync(o.outDir, { recursive: true });
 const log = (record: Record<string, unknown>): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
 const say = (line: string): void => console.error(`[train-builtin ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
+/** Where a --resume continues: the checkpoint's step and tokens, and the log lines that stay. */
+interface ResumePoint {
+  step: number;
+  tokens: number;
+  lastEvalTokens: number;
+  /** The log cut back to the checkpoint: the run header, steps up to its step, evaluations up to its tokens. */
+  keptLog: string;
+}
+
 /**
- * On --resume: cut the log back to what the checkpoint in `dir` holds (the run header, steps up to
- * the checkpoint's step, evaluations at or before its token count), so the steps and evaluations
- * the resumed run redoes are not logged twice. Returns the checkpoint's step and tokens, or
- * undefined when there is no checkpoint or no log (a fresh run).
- * @throws Error when the log lacks the checkpoint's step (log and checkpoint from different runs)
+ * On --resume: read (without writing) where the checkpoint in `dir` stands and which log lines it
+ * covers, so that the steps and evaluations the resumed run redoes are not logged twice. The log is
+ * rewritten only once the trainer has accepted the checkpoint (see `applyResume`), so a refused
+ * resume leaves it as it was. Returns undefined when there is no checkpoint (a fresh run).
+ * @throws Error when there is a checkpoint but no log, or the log lacks the checkpoint's step
+ *   (log and checkpoint from different runs)
  */
-function resumeLog(dir: string): { step: number; tokens: number; lastEvalTokens: number } | undefined {
+function planResume(dir: string): ResumePoint | undefined {
   const checkpoint = loadCheckpoint(dir);
-  if (!checkpoint || !existsSync(logFile)) return undefined;
+  if (!checkpoint) return undefined;
   const { step, tokensSeen: tokens } = checkpoint;
+  if (!existsSync(logFile)) {
+    throw new Error(`--resume: ${dir} holds a checkpoint at step ${step} but ${logFile} does not exist, so the steps before it cannot be logged; use the --out-dir of the interrupted run, or delete ${o.workDir} to start over`);
+  }
   const records = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { type: string; step?: number; tokens?: number });
   // The trainer checkpoints after onStep, so the log always holds the checkpoint's step.
   if (!records.some((r) => r.type === 'step' && r.step === step && r.tokens === tokens)) {
-    throw new Error(`${logFile} has no step ${step} at ${tokens} tokens, the checkpoint in ${dir}: they come from different runs; start afresh without --resume`);
+    throw new Error(`--resume: ${logFile} has no step ${step} at ${tokens} tokens, the checkpoint in ${dir}: they come from different runs; delete ${o.workDir} to start over`);
   }
   const kept = records.filter((r) => (r.type === 'step' ? r.step! <= step : r.type === 'eval' ? r.tokens! <= tokens : r.type === 'run' || r.type === 'resume'));
-  writeFileAtomic(logFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const evals = kept.filter((r) => r.type === 'eval');
-  return { step, tokens, lastEvalTokens: evals.at(-1)?.tokens ?? -1 };
+  return { step, tokens, lastEvalTokens: evals.at(-1)?.tokens ?? -1, keptLog: kept.map((r) => `${JSON.stringify(r)}\n`).join('') };
 }
 
 /** Greedy accuracy of a GGUF on the quick held-out two-letter set. */
@@ -110,9 +122,8 @@ if (!o.selectOnly) {
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows = buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(o.workDir, 'checkpoint');
-  const resumed = o.resume ? resumeLog(checkpointDir) : undefined;
-  if (!resumed) writeFileSync(logFile, '');
-  log({
+  const resumed = o.resume ? planResume(checkpointDir) : undefined;
+  const header = {
     type: resumed ? 'resume' : 'run',
     ...(resumed ? { fromStep: resumed.step, fromTokens: resumed.tokens } : {}),
     started: new Date(started).toISOString(),
@@ -125,7 +136,16 @@ if (!o.selectOnly) {
     words: { train: split.train.length, heldOut: split.heldOut.length, hardSetWords: HARD_SET_WORDS.length, hardSetWordsExcludedFromList: split.excludedHardSetWords.length },
     band: [bandLow, bandHigh],
     node: process.version,
-  });
+  };
+  // A fresh run starts its log now; a resumed one rewrites it once the trainer has accepted the
+  // checkpoint (its first step, or its return when the checkpoint was already the last step).
+  let logReady = false;
+  const startLog = (): void => {
+    if (logReady) return;
+    writeFileAtomic(logFile, `${resumed?.keptLog ?? ''}${JSON.stringify(header)}\n`);
+    logReady = true;
+  };
+  if (!resumed) startLog();
   say(`rows ${count}, train words ${split.train.length}, held-out ${split.heldOut.length}, hard-set words excluded ${split.excludedHardSetWords.length}`);
   // Evaluations happen at the first step at or past each multiple of --eval-every; a resumed run
   // continues after the last multiple its checkpoint had passed.
@@ -137,7 +157,7 @@ if (!o.selectOnly) {
     const result = await quickEval(file);
     lastEvalTokens = tokens;
     log({ type: 'eval', tokens, file, ...result });
-    say(`eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out two-letter ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${(100 * result.countStep).toFixed(1)}%`);
+    say(`eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out two-letter ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`);
   };
   const result = await train({
     init: MODEL_SPEC,
@@ -161,6 +181,7 @@ if (!o.selectOnly) {
     resume: Boolean(o.resume),
     name: 'treecot-builtin',
     onStep: async (record: StepRecord, model) => {
+      startLog();
       log({ type: 'step', ...record });
       if (record.step % 25 === 0) say(`step ${record.step}, ${(record.tokens / 1e6).toFixed(2)}M tokens, loss ${record.loss.toFixed(4)}, ${Math.round(record.tokens_per_s)} tok/s`);
       if (record.tokens >= nextEval) {
@@ -168,7 +189,14 @@ if (!o.selectOnly) {
         await exportAndEval(record.tokens, model);
       }
     },
+  }).catch((error: unknown) => {
+    // The trainer's refusal names its own --checkpoint-dir flag; this script's flag is --work-dir.
+    if (resumed && error instanceof ConfigError && error.location.field === 'resume') {
+      throw new Error(`--resume: cannot continue from ${checkpointDir}: ${error.message}. Rerun with the options of the interrupted run, or delete ${o.workDir} to start over (the training log was left as it was)`, { cause: error });
+    }
+    throw error;
   });
+  startLog();
   if (lastEvalTokens !== result.tokensSeen) await exportAndEval(result.tokensSeen, result.model);
   log({ type: 'train-done', steps: result.totalSteps, tokens: result.tokensSeen, trainSeconds: result.wallSeconds });
   say(`training done: ${result.totalSteps} steps, ${result.tokensSeen} tokens, ${(result.wallSeconds / 60).toFixed(1)} min`);
