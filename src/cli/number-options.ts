@@ -24,15 +24,22 @@ export const COMMAND_LINE = '(command line)';
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function fail(value: string, flag: string, kind: string, min: number | undefined): never {
-  throw new ConfigError({ file: COMMAND_LINE, field: flag }, `expected ${kind}${min === undefined ? '' : ` >= ${min}`}, got "${value}"`);
+/**
+ * Largest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a larger one fires after 1 ms with a
+ * TimeoutOverflowWarning, so every flag in milliseconds uses it as its maximum.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+function fail(value: string, flag: string, kind: string, min: number | undefined, max: number | undefined): never {
+  const range = min !== undefined && max !== undefined ? ` in [${min}, ${max}]` : min !== undefined ? ` >= ${min}` : max !== undefined ? ` <= ${max}` : '';
+  throw new ConfigError({ file: COMMAND_LINE, field: flag }, `expected ${kind}${range}, got "${value}"`);
 }
 
-function parse(value: string, flag: string, kind: 'a number' | 'an integer', min: number | undefined): number {
+function parse(value: string, flag: string, kind: 'a number' | 'an integer', min: number | undefined, max: number | undefined): number {
   const text = value.trim();
   const n = DECIMAL.test(text) ? Number(text) : NaN;
   const ok = kind === 'an integer' ? Number.isSafeInteger(n) : Number.isFinite(n);
-  if (!ok || (min !== undefined && n < min)) fail(value, flag, kind, min);
+  if (!ok || (min !== undefined && n < min) || (max !== undefined && n > max)) fail(value, flag, kind, min, max);
   return n;
 }
 
@@ -40,30 +47,34 @@ function parse(value: string, flag: string, kind: 'a number' | 'an integer', min
  * A whole number from a flag's value (plain decimal, exponent allowed: `1e3` is 1000).
  * @param flag the flag as the user typed it (`--limit`), named in the error
  * @param min the smallest value allowed (inclusive); no lower bound when omitted
+ * @param max the largest value allowed (inclusive); no upper bound when omitted
  * @throws ConfigError `(command line) field "<flag>": expected an integer >= <min>, got "<value>"`
+ *   (`in [<min>, <max>]` when both bounds are given)
  */
-export function integerOption(value: string, flag: string, min?: number): number {
-  return parse(value, flag, 'an integer', min);
+export function integerOption(value: string, flag: string, min?: number, max?: number): number {
+  return parse(value, flag, 'an integer', min, max);
 }
 
 /**
  * A finite number from a flag's value (plain decimal, exponent allowed: `2e-5`).
  * @param flag the flag as the user typed it (`--temperature`), named in the error
  * @param min the smallest value allowed (inclusive); no lower bound when omitted
+ * @param max the largest value allowed (inclusive); no upper bound when omitted
  * @throws ConfigError `(command line) field "<flag>": expected a number >= <min>, got "<value>"`
+ *   (`in [<min>, <max>]` when both bounds are given)
  */
-export function numberOption(value: string, flag: string, min?: number): number {
-  return parse(value, flag, 'a number', min);
+export function numberOption(value: string, flag: string, min?: number, max?: number): number {
+  return parse(value, flag, 'a number', min, max);
 }
 
 /** {@link integerOption} for a flag without a default: `undefined` when the flag was not given. */
-export function optionalIntegerOption(value: string | undefined, flag: string, min?: number): number | undefined {
-  return value === undefined ? undefined : integerOption(value, flag, min);
+export function optionalIntegerOption(value: string | undefined, flag: string, min?: number, max?: number): number | undefined {
+  return value === undefined ? undefined : integerOption(value, flag, min, max);
 }
 
 /** {@link numberOption} for a flag without a default: `undefined` when the flag was not given. */
-export function optionalNumberOption(value: string | undefined, flag: string, min?: number): number | undefined {
-  return value === undefined ? undefined : numberOption(value, flag, min);
+export function optionalNumberOption(value: string | undefined, flag: string, min?: number, max?: number): number | undefined {
+  return value === undefined ? undefined : numberOption(value, flag, min, max);
 }
 
 /** `--run <id>` of build, tree and export-trees: a run id (integer >= 1), or undefined for the latest run. */

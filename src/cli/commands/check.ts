@@ -14,7 +14,7 @@
  * `reference`, `reason`) and the summary on stderr.
  */
 import type { Command } from 'commander';
-import { integerOption } from '../number-options.ts';
+import { integerOption, MAX_TIMER_MS } from '../number-options.ts';
 
 interface CheckOptions {
   task: string;
@@ -45,8 +45,9 @@ export function register(program: Command): void {
       const { getTask, VerifierPool } = await import('../../tasks/index.ts');
       const { readRecords, requireField, DataError, ConfigError } = await import('../../core/index.ts');
       const task = getTask(options.task);
-      const timeoutMs = integerOption(options.timeoutMs, '--timeout-ms', 1);
-      const workers = integerOption(options.workers, '--workers', 1);
+      const timeoutMs = integerOption(options.timeoutMs, '--timeout-ms', 1, MAX_TIMER_MS);
+      // Each worker is a thread with its own tsx and compute-engine (~50 MB); more than 64 only exhausts memory.
+      const workers = integerOption(options.workers, '--workers', 1, 64);
       const problems = task.load(options.data, {
         questionField: options.questionField,
         answerField: options.answerField,

@@ -125,7 +125,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       instruction,
       n,
       temperature,
-      topP: numberOption(options.topP, '--top-p', 0),
+      topP: numberOption(options.topP, '--top-p', 0, 1),
       maxTokens: integerOption(options.maxTokens, '--max-tokens', 1),
       k,
       seed: integerOption(options.seed, '--seed', 0),

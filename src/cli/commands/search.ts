@@ -14,7 +14,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
-import { COMMAND_LINE, integerOption, optionalIntegerOption } from '../number-options.ts';
+import { COMMAND_LINE, integerOption, MAX_TIMER_MS, optionalIntegerOption } from '../number-options.ts';
 
 interface SearchCliOptions {
   config: string;
@@ -92,11 +92,11 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const policies = await createPolicies({
     policy: options.policy, gguf: options.gguf, specialPolicy: options.specialPolicy, model: options.model, specialModel: options.specialModel,
     mode: options.mode, template: options.template, apiKeyEnv: options.apiKeyEnv, threads: integerOption(options.threads, '--threads', 1),
-    timeoutMs: optionalIntegerOption(options.timeoutMs, '--timeout-ms', 1), seed: config.seed,
+    timeoutMs: optionalIntegerOption(options.timeoutMs, '--timeout-ms', 1, MAX_TIMER_MS), seed: config.seed,
   });
   const policy = policies.policy;
   const special = policies.specialPolicy === policy ? undefined : policies.specialPolicy;
-  const pool = new VerifierPool({ timeoutMs: integerOption(options.verifierTimeout, '--verifier-timeout', 1) });
+  const pool = new VerifierPool({ timeoutMs: integerOption(options.verifierTimeout, '--verifier-timeout', 1, MAX_TIMER_MS) });
   const { createProgressReporter } = await import('../../search/progress-bar.ts');
   const progress = options.progress ? createProgressReporter() : undefined;
   const controller = new AbortController();
