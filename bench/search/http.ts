@@ -11,7 +11,8 @@
  * Each level: `in_flight` workers each call `doComplete` (n = 1, no fan-out, retries on) in a loop for
  * `seconds`, after a short warm-up that opens the connections; that window is measured `--repeats`
  * times (default 3) and the level reports the MEDIAN share of ideal with the min and max beside it
- * (this machine is shared, and one window can land on a busy second). Every window is in `windows`.
+ * (this machine is shared, and one window can land on a busy second; for an even count, the upper of
+ * the two middle windows). Every window is in `windows`.
  *
  *   npm run bench:search:http            # prints one JSON line
  *   npm run bench:search:http -- --seconds 5 --latency 50 --levels 1,8,64,256 --repeats 5 --transport sdk
@@ -24,6 +25,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createOpenAICompatiblePolicy } from '../../src/policy/index.ts';
 import type { CompleteOptions, Policy } from '../../src/policy/types.ts';
 import type { Transport } from '../../src/policy/index.ts';
+import { integerOption, numberOption } from '../../src/cli/number-options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,10 +36,10 @@ const { values } = parseArgs({
     transport: { type: 'string', default: 'node-http' },
   },
 });
-const seconds = Number(values.seconds);
-const latencyMs = Number(values.latency);
-const levels = values.levels!.split(',').map(Number);
-const repeats = Number(values.repeats);
+const seconds = numberOption(values.seconds!, '--seconds', 0.1);
+const latencyMs = numberOption(values.latency!, '--latency', 1);
+const levels = values.levels!.split(',').map((level) => integerOption(level, '--levels', 1));
+const repeats = integerOption(values.repeats!, '--repeats', 1);
 const transport = values.transport as Transport;
 
 function startServer(): Promise<{ child: ChildProcess; baseURL: string }> {

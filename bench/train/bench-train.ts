@@ -26,11 +26,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { train, CharTokenizer, parseInitSpec, type StepRecord } from '../../src/train/index.ts';
 import { benchBatches } from './batches.ts';
+import { integerOption } from '../../src/cli/number-options.ts';
 import { ensureTorchInstalled, pickOpenBlasCoreType, runTorch } from './torch-reference.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const STEPS = Number(process.env.BENCH_STEPS ?? 3);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const ROUNDS = integerOption(process.env.BENCH_ROUNDS ?? '3', 'BENCH_ROUNDS', 1);
+const STEPS = integerOption(process.env.BENCH_STEPS ?? '3', 'BENCH_STEPS', 1);
+const WARMUP = integerOption(process.env.BENCH_WARMUP ?? '1', 'BENCH_WARMUP', 0);
 const CONFIGS = (process.env.BENCH_CONFIGS ?? 'L2-d64,L2-d128').split(',');
 const say = (line: string): void => console.log(`[bench:train] ${line}`);
 
