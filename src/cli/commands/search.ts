@@ -106,7 +106,7 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}${options.shard ? `, shard ${options.shard}` : ''}${options.limit ? `, at most ${options.limit} searched` : ''}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
+    process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}${options.shard ? `, shard ${options.shard}` : ''}${limit !== undefined ? `, at most ${limit} searched` : ''}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
     const { search, sampling } = config;
     process.stderr.write(
       `  UCT c=${search.uct_c}, stop [${search.reward_thresholds.join(', ')}] of ${search.max_rollouts} rollouts, give up after ${search.give_up_factor}x, ` +
