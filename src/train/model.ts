@@ -91,9 +91,12 @@ export class LlamaModel {
     return this.params.length;
   }
 
-  /** Parameters as tfjs tensors by name (caller disposes, e.g. inside tf.tidy). */
+  /**
+   * Parameters as tfjs tensors by name (caller disposes, e.g. inside tf.tidy), all but the token
+   * embedding: it is read in JS by `embed`, so uploading it to the backend would be wasted work.
+   */
   tensors(): Map<string, tf.Tensor> {
-    return new Map(this.layout.map((e) => [e.name, tf.tensor(this.params.subarray(e.offset, e.offset + e.size), e.shape)]));
+    return new Map(this.layout.slice(1).map((e) => [e.name, tf.tensor(this.params.subarray(e.offset, e.offset + e.size), e.shape)]));
   }
 
   /**
