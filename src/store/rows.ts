@@ -2,28 +2,22 @@
  * Row types of the search database (snake_case as stored) and the inputs of the writer.
  * Readers outside store/ use the read model in types.ts instead.
  */
-import type { QuestionStatus, StoredRun } from './types.ts';
+import type { QuestionStatus, StoredNode, StoredRun } from './types.ts';
 
-/** A node to insert. `parentId` null only for the root. */
-export interface NewNode {
-  runId: number;
-  questionId: string;
-  parentId: number | null;
-  type: string;
-  tag: string;
-  prefill: string;
-  content: string;
-  showInHistory: boolean;
-  depth: number;
-  reward?: number | null;
-  verdict?: string | null;
-  verdictReason?: string | null;
-  copies?: number;
-  promptTokens?: number;
-  completionTokens?: number;
-  finishReason?: string | null;
-  policy?: string;
-}
+/**
+ * A node to insert. `parentId` null only for the root. Field meanings and types are those of the
+ * read model `StoredNode` (types.ts); the store fills in visits, reward sum, time and annotation,
+ * and defaults the optional fields (reward/verdict null, copies 1, tokens 0, policy '').
+ */
+export type NewNode = Pick<StoredNode, 'parentId' | 'type' | 'tag' | 'prefill' | 'content' | 'showInHistory' | 'depth'> &
+  Partial<Pick<StoredNode, 'reward' | 'verdict' | 'copies' | 'promptTokens' | 'completionTokens' | 'policy'>> & {
+    runId: number;
+    questionId: string;
+    /** Why the verifier gave its verdict (stored, not part of the read model). */
+    verdictReason?: string | null;
+    /** How the policy's completion ended (stored, not part of the read model). */
+    finishReason?: string | null;
+  };
 
 /** A raw `nodes` row (snake_case columns as stored). */
 export interface NodeRow {
