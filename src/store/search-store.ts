@@ -13,6 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError } from '../core/errors.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION, STORE_KIND } from './schema.ts';
+import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
 import type { QuestionStatus } from './types.ts';
 import type { NewNode, NewQuestion, NewRun, NodeRow, QuestionRow, RolloutCommit, RolloutRow, RunRow } from './rows.ts';
 
@@ -36,6 +37,9 @@ export class SearchStore {
   /** Group commits so far (for benchmarks): transactions and the writes they carried. */
   readonly groupCommitStats = { transactions: 0, writes: 0 };
 
+  /** The single-writer lock (writer-lock.ts); null for a read-only store. */
+  private writerLock: WriterLock | null = null;
+
   private constructor(file: string, db: Db) {
     this.file = file;
     this.db = db;
@@ -52,17 +56,22 @@ export class SearchStore {
     const exists = existsSync(file);
     if (!exists && !create) throw new StoreError(file, 'no such search database');
     if (!exists) mkdirSync(dirname(file), { recursive: true });
+    // A writer takes the single-writer lock before it touches the file (issue 15 item 1).
+    const lock = readonly ? null : acquireWriterLock(file);
     let db: Db;
     try {
       db = new Database(file, { readonly: readonly && exists, fileMustExist: !create });
     } catch (error) {
+      lock?.release();
       throw new StoreError(file, `cannot open: ${(error as Error).message}`, { cause: error });
     }
     const store = new SearchStore(file, db);
+    store.writerLock = lock;
     try {
       store.initialise(create && !readonly);
     } catch (error) {
       db.close();
+      lock?.release();
       throw error;
     }
     return store;
@@ -112,8 +121,12 @@ export class SearchStore {
   }
 
   close(): void {
-    this.flush();
-    this.db.close();
+    try {
+      this.flush();
+      this.db.close();
+    } finally {
+      this.writerLock?.release();
+    }
   }
 
   /**
