@@ -1,7 +1,7 @@
 /**
- * Writes a built data set to a folder. Every file is first written into a staging folder next
- * to the target and then renamed into place, so a failure never leaves half a data set: either
- * the old files or the new ones (issue 4, "nothing half-written").
+ * Writes a built data set to a folder. The whole folder is replaced at once (staged beside it,
+ * then switched in; core/replace-folder.ts), so a failure or a kill never leaves half a data
+ * set: either the old folder or the new one (issues 4 and 15).
  *
  * Layout of DIR:
  *   sft.jsonl, dpo.jsonl          rows for `treecot train` (TRL plain format + provenance columns)
@@ -13,10 +13,8 @@
  *   openrlhf/                     sft.jsonl (input/output), dpo.jsonl (prompt/chosen/rejected)
  *   *.parquet                     next to each .jsonl when `parquet` is set
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { DataError } from '../core/errors.ts';
 import { toJsonl } from '../core/files.ts';
+import { replaceFolder, type ReplaceFolderOptions } from '../core/replace-folder.ts';
 import type { BuiltDataset } from './build-dataset.ts';
 import { renderDatasetCard } from './dataset-card.ts';
 import {
@@ -111,56 +109,18 @@ export function renderDatasetFiles(data: BuiltDataset, options: WriteDatasetOpti
 }
 
 /**
- * Write `files` into `outDir` through a staging folder; files listed in an older manifest of
- * `outDir` but not written now are removed, so no stale export survives.
- * @throws DataError when `outDir` exists and is not a folder.
+ * Write `files` as the whole new content of `outDir`: staged beside it, then switched in with
+ * two renames, with recovery of a killed switch on the next start (core/replace-folder.ts).
+ * A reader sees either the old data set or the new one, never a mix.
+ * @throws DataError when `outDir` is a file or holds entries no build wrote.
  */
-export function writeFilesStaged(outDir: string, files: Map<string, string | Uint8Array>): void {
-  const target = resolve(outDir);
-  if (existsSync(target) && !statSync(target).isDirectory()) throw new DataError({ file: outDir }, 'output path exists and is not a folder');
-  const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  try {
-    for (const [name, content] of files) {
-      const file = join(staging, name);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, content);
-    }
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
-  if (!existsSync(target)) {
-    mkdirSync(dirname(target), { recursive: true });
-    renameSync(staging, target);
-    return;
-  }
-  const stale = previousFiles(target).filter((name) => !files.has(name));
-  for (const name of files.keys()) {
-    if (name === 'manifest.json') continue;
-    mkdirSync(dirname(join(target, name)), { recursive: true });
-    renameSync(join(staging, name), join(target, name));
-  }
-  for (const name of stale) rmSync(join(target, name), { force: true });
-  // The manifest goes last: a reader that sees the new manifest sees every new file.
-  if (files.has('manifest.json')) renameSync(join(staging, 'manifest.json'), join(target, 'manifest.json'));
-  rmSync(staging, { recursive: true, force: true });
-}
-
-function previousFiles(dir: string): string[] {
-  const file = join(dir, 'manifest.json');
-  if (!existsSync(file)) return [];
-  try {
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Partial<DatasetManifest>;
-    return Object.keys(manifest.files ?? {}).filter((name) => !name.includes('..'));
-  } catch {
-    return [];
-  }
+export function writeFilesStaged(outDir: string, files: Map<string, string | Uint8Array>, options: ReplaceFolderOptions = {}): void {
+  replaceFolder(outDir, files, options);
 }
 
 /** Render and write a data set to `outDir` (staged, then renamed into place). */
-export function writeDataset(data: BuiltDataset, outDir: string, options: WriteDatasetOptions = {}): Map<string, string | Uint8Array> {
+export function writeDataset(data: BuiltDataset, outDir: string, options: WriteDatasetOptions & ReplaceFolderOptions = {}): Map<string, string | Uint8Array> {
   const files = renderDatasetFiles(data, options);
-  writeFilesStaged(outDir, files);
+  writeFilesStaged(outDir, files, options);
   return files;
 }

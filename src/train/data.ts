@@ -6,12 +6,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRecords, requireField } from '../core/files.ts';
+import { recoverFolder } from '../core/replace-folder.ts';
 import { DataError } from '../core/errors.ts';
 import type { PreferenceRow, SftRow } from './batching.ts';
 import type { Objective } from './losses.ts';
 
 /** The file to read: `path` itself, or DIR/sft.jsonl (objective sft) / DIR/dpo.jsonl (the others). */
 export function trainingDataFile(path: string, objective: Objective): string {
+  recoverFolder(path); // a build killed mid-switch: put the old data set back first
   if (!existsSync(path)) throw new DataError({ file: path }, 'no such file or folder');
   if (!statSync(path).isDirectory()) return path;
   const file = join(path, objective === 'sft' ? 'sft.jsonl' : 'dpo.jsonl');

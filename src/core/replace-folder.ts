@@ -1,0 +1,153 @@
+/**
+ * Replace a whole output folder (a data set, a TRL bundle) so that it is always either the
+ * old folder or the new one, never a mix (issue 15 items 2 and 3).
+ *
+ * The new files are written into a staging folder `.NAME.staging-PID` beside the target.
+ * Then two renames switch the folders: the old one to `.NAME.old-PID`, the staging folder
+ * to NAME; then the old one is deleted. A rename of a folder is atomic, but Linux has no
+ * portable "exchange two folders", so a process killed exactly between the two renames
+ * leaves no NAME at all, only `.NAME.old-PID`. `recoverFolder` repairs that on the next
+ * start (of a writer, or of a reader such as `train --data`): it renames the old folder
+ * back, and deletes staging and old folders whose process is gone. So every crash point
+ * ends as the wholly old folder (killed before the second rename) or the wholly new one.
+ *
+ * An existing folder is only replaced when everything in it is ours: the names the new
+ * files use, or names its own `manifest.json` lists (a file of an older build). Anything
+ * else (a user's notes, a checkpoint folder) is refused with the names, never deleted.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DataError } from './errors.ts';
+
+/** The points between the steps of a replacement, for crash tests (`onStep`). */
+export type ReplaceStep = 'staging-started' | 'staged' | 'old-moved-away' | 'new-moved-in' | 'old-removed';
+
+export interface ReplaceFolderOptions {
+  /** Called after each step; a crash test kills the process here. */
+  onStep?: (step: ReplaceStep) => void;
+}
+
+const LEFTOVER = /^\.(.+)\.(staging|old)-(\d+)$/;
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Repair what a killed replacement of `target` left behind: put a moved-away old folder
+ * back when the target is missing, and delete staging and old folders of dead processes.
+ * Returns one line per thing done (empty when nothing was left over).
+ */
+export function recoverFolder(target: string): string[] {
+  const full = resolve(target);
+  const parent = dirname(full);
+  const name = basename(full);
+  if (!existsSync(parent)) return [];
+  const notes: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const leftovers = entries
+    .map((entry) => ({ entry, match: LEFTOVER.exec(entry) }))
+    .filter(({ match }) => match && match[1] === name && !isAlive(Number(match[3])))
+    .map(({ entry, match }) => ({ path: join(parent, entry), kind: match![2] as 'staging' | 'old' }));
+  const old = leftovers.find((l) => l.kind === 'old');
+  if (old && !existsSync(full)) {
+    renameSync(old.path, full);
+    notes.push(`restored ${target} from ${basename(old.path)} (a replacement was killed between its two renames)`);
+  }
+  for (const leftover of leftovers) {
+    if (!existsSync(leftover.path)) continue;
+    rmSync(leftover.path, { recursive: true, force: true });
+    notes.push(`removed ${basename(leftover.path)} left by a killed run`);
+  }
+  return notes;
+}
+
+/** Top-level names that a folder's `manifest.json` lists (an older build's files). */
+function manifestNames(dir: string): Set<string> {
+  const names = new Set<string>();
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) return names;
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { files?: Record<string, unknown> };
+    for (const name of Object.keys(manifest.files ?? {})) names.add(name.split('/')[0]!);
+  } catch {
+    // An unreadable manifest lists nothing; its files then count as foreign (refused, not deleted).
+  }
+  return names;
+}
+
+/**
+ * @throws DataError when `target` is a file, or an existing folder holds entries that are
+ *   neither written now nor listed in its manifest.
+ */
+export function checkReplaceable(target: string, newNames: Iterable<string>): void {
+  if (!existsSync(target)) return;
+  if (!statSync(target).isDirectory()) throw new DataError({ file: target }, 'output path exists and is not a folder');
+  const ours = manifestNames(target);
+  for (const name of newNames) ours.add(name.split('/')[0]!);
+  const foreign = readdirSync(target).filter((entry) => !ours.has(entry));
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
+    throw new DataError(
+      { file: target },
+      `the output folder holds entries this command did not write (${shown}); the whole folder is replaced, so move them away or choose another --out`,
+    );
+  }
+}
+
+/**
+ * Write `files` (relative path -> bytes) as the new content of folder `target`, replacing
+ * the old folder as a whole (see the file comment).
+ */
+export function replaceFolder(target: string, files: ReadonlyMap<string, string | Uint8Array>, options: ReplaceFolderOptions = {}): void {
+  const full = resolve(target);
+  const step = options.onStep ?? (() => {});
+  recoverFolder(full);
+  checkReplaceable(full, files.keys());
+  const parent = dirname(full);
+  mkdirSync(parent, { recursive: true });
+  const staging = join(parent, `.${basename(full)}.staging-${process.pid}`);
+  const old = join(parent, `.${basename(full)}.old-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    mkdirSync(staging);
+    step('staging-started');
+    for (const [name, content] of files) {
+      const file = join(staging, name);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  step('staged');
+  const hadOld = existsSync(full);
+  if (hadOld) {
+    renameSync(full, old);
+    step('old-moved-away');
+  }
+  try {
+    renameSync(staging, full);
+  } catch (error) {
+    if (hadOld) renameSync(old, full);
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  step('new-moved-in');
+  if (hadOld) {
+    rmSync(old, { recursive: true, force: true });
+    step('old-removed');
+  }
+}
