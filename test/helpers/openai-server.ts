@@ -32,8 +32,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { Rng, hashString } from '../../src/core/rng.ts';
 
-export type FailureKind = '500' | '429' | 'stall' | 'reset' | 'invalid-json';
+export type FailureKind = '500' | '429' | 'stall' | 'reset' | 'invalid-json' | 'empty-choices';
 
+/** The kinds drawn by default. `empty-choices` (HTTP 200, `choices: []`) is opt-in through `failureKinds`. */
 export const ALL_FAILURE_KINDS: readonly FailureKind[] = ['500', '429', 'stall', 'reset', 'invalid-json'];
 
 export interface ChatMessage {
@@ -250,6 +251,10 @@ export async function startOpenAITestServer(initial: OpenAITestServerOptions = {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"id":"cmpl-broken","choices":[{"index":0,"te');
         return;
+      case 'empty-choices':
+        // A 200 whose body is well-formed but holds no sample (seen from overloaded proxies).
+        sendJson(res, 200, { id: 'cmpl-empty', object: 'text_completion', choices: [], usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
+        return;
       case 'reset':
         res.socket?.destroy();
         return;
@@ -414,7 +419,7 @@ export async function startOpenAITestServer(initial: OpenAITestServerOptions = {
     },
     failureCounts() {
       const counts = Object.fromEntries(ALL_FAILURE_KINDS.map((k) => [k, 0])) as Record<FailureKind, number>;
-      for (const r of requests) if (r.failure) counts[r.failure]++;
+      for (const r of requests) if (r.failure) counts[r.failure] = (counts[r.failure] ?? 0) + 1;
       return counts;
     },
     reset() {

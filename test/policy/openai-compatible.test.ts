@@ -160,6 +160,26 @@ test('retries 500, 429, reset, invalid JSON and a stall past the timeout, then s
   assert.equal(stats.errors, 5);
 });
 
+test('an HTTP 200 with empty choices is a counted, retried failure, not zero samples (n = 1 and n = 2)', async () => {
+  for (const n of [1, 2]) {
+    const s = await server({ failureSchedule: ['empty-choices', 'empty-choices'] });
+    const policy = await policyFor(s, { probe: false, retry: { ...fastRetry, maxRetries: 3 } });
+    const result = await policy.doComplete(call({ n }));
+    assert.equal(result.completions.length, n);
+    assert.equal(s.requestCount('/v1/completions'), 3, `n = ${n}`);
+    assert.deepEqual(s.failureCounts()['empty-choices'], 2);
+    const stats = policy.stats()[0]!;
+    assert.equal(stats.errors, 2, 'each empty answer is counted as a failed request');
+    await s.close();
+  }
+  // Retries run out: one error naming the cause on every attempt.
+  const s = await server({ failureRate: 1, failureKinds: ['empty-choices'] });
+  const policy = await policyFor(s, { probe: false, retry: { ...fastRetry, maxRetries: 1 } });
+  const error = await policy.doComplete(call()).then(() => assert.fail('expected a failure'), (e: unknown) => e);
+  assert.ok(PolicyCallError.isInstance(error));
+  for (const a of (error as PolicyCallError).attempts) assert.match(a, /HTTP 200 with an empty choices array/);
+});
+
 test('retries run out: one PolicyCallError listing every attempt', async () => {
   const s = await server({ failureRate: 1, failureKinds: ['500'] });
   const policy = await policyFor(s, { probe: false, retry: { ...fastRetry, maxRetries: 2 } });

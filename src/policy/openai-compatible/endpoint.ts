@@ -169,6 +169,13 @@ export class OpenAICompatibleEndpoint implements Policy {
     };
   }
 
+  #hasText(choice: RawChoice | null | undefined): boolean {
+    if (typeof choice !== 'object' || choice === null) return false;
+    // Chat: OpenAI's schema allows `content: null` (nothing generated); a missing message is malformed.
+    if (this.mode === 'chat') return typeof choice.message === 'object' && choice.message !== null && (typeof choice.message.content === 'string' || choice.message.content === null);
+    return typeof choice.text === 'string';
+  }
+
   async #request(
     options: CompleteOptions,
     n: number,
@@ -190,9 +197,18 @@ export class OpenAICompatibleEndpoint implements Policy {
     } finally {
       this.#stats.outstanding--;
     }
-    if (!raw || !Array.isArray(raw.choices)) {
+    // A 200 without usable samples is a failed request (counted, retried), never "zero
+    // samples": an empty `choices` would otherwise silently shrink the tree (issue 15 item 4).
+    const malformed = !raw || !Array.isArray(raw.choices)
+      ? 'response has no choices array'
+      : raw.choices.length === 0
+        ? 'HTTP 200 with an empty choices array'
+        : raw.choices.some((c) => !this.#hasText(c))
+          ? `a choice without ${this.mode === 'completions' ? 'a string `text`' : 'a `message` with string or null `content`'}`
+          : null;
+    if (malformed) {
       this.#stats.errors++;
-      throw new PolicyRequestError(`${url}: response has no choices array`, { url, status: 200, isRetryable: true });
+      throw new PolicyRequestError(`${url}: ${malformed}`, { url, status: 200, isRetryable: true });
     }
     const completions: Completion[] = [...raw.choices]
       .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
