@@ -210,7 +210,7 @@ export class OpenAICompatibleEndpoint implements Policy {
       this.#stats.errors++;
       throw new PolicyRequestError(`${url}: ${malformed}`, { url, status: 200, isRetryable: true });
     }
-    const completions: Completion[] = [...raw.choices]
+    const completions: Completion[] = [...raw!.choices!]
       .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
       .map((choice) => {
         const text = this.mode === 'completions' ? (choice.text ?? '') : (choice.message?.content ?? '');
