@@ -30,13 +30,36 @@ export function storedNodeFromRow(row: NodeRow): StoredNode {
   };
 }
 
+/**
+ * Number one question's nodes 0, 1, 2, ... in creation order (the root is 0) and map the
+ * parents to match; the SQLite rowid stays in `rowId`. Rowids interleave with other
+ * questions in flight, so they differ between two runs of one seeded search at another
+ * concurrency (or after a resume); the per-question number does not, which makes exports
+ * and data sets byte-reproducible (issue 15 item 5).
+ * @throws StoreError when a node's parent is not an earlier node of the same question.
+ */
+export function numberPerQuestion(file: string, questionId: string, nodes: readonly StoredNode[]): StoredNode[] {
+  const seq = new Map<number, number>();
+  return nodes.map((node, i) => {
+    let parentId: number | null = null;
+    if (node.parentId !== null) {
+      const parent = seq.get(node.parentId);
+      if (parent === undefined) throw new StoreError(file, `question "${questionId}": node ${node.id} has parent ${node.parentId}, which is not an earlier node of its question`);
+      parentId = parent;
+    }
+    seq.set(node.id, i);
+    return { ...node, id: i, parentId, rowId: node.id };
+  });
+}
+
 export interface ReadRunOptions {
   /** Which run to read; default the latest one in the file. */
   runId?: number;
 }
 
 /**
- * Read one run with all its questions and their nodes (creation order; the root first).
+ * Read one run with all its questions and their nodes (creation order; the root first),
+ * numbered per question (`numberPerQuestion`).
  * Questions are in data-file order.
  * @throws StoreError for a missing file, a file of another schema version, a file with no
  *   run, or an unknown `runId`.
@@ -62,7 +85,7 @@ export function readRun(dbPath: string, options: ReadRunOptions = {}): { run: St
       status: q.status,
       rollouts: q.rollouts,
       correctRollouts: q.correct_rollouts,
-      nodes: byQuestion.get(q.question_id) ?? [],
+      nodes: numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? []),
     }));
     return { run: runFromRow(runRow), questions };
   } finally {

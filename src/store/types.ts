@@ -8,8 +8,14 @@
 export type Annotation = 'accepted' | 'rejected' | null;
 
 export interface StoredNode {
-  /** Creation order within the run (SQLite rowid); the root has the smallest id of its question. */
+  /**
+   * Creation order within the question: the root is 0 (as `readRun` returns nodes; stable
+   * whatever the concurrency, so exports are byte-reproducible). Raw store rows carry the
+   * SQLite rowid here instead.
+   */
   id: number;
+  /** The SQLite rowid (creation order within the file), for writing back, e.g. annotations. */
+  rowId?: number;
   /** null for the root (which holds the question). */
   parentId: number | null;
   /** Node type from the action graph, e.g. 'thinking'; 'root' for the root. */

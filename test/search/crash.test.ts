@@ -38,9 +38,10 @@ function runChild(db: string, killAfter: number | null): Promise<{ killed: boole
 }
 
 type NodeKey = { id: number; parent: number | null; type: string; content: string };
-function snapshot(db: string): Map<number, NodeKey> {
-  const map = new Map<number, NodeKey>();
-  for (const q of readRun(db).questions) for (const n of q.nodes) map.set(n.id, { id: n.id, parent: n.parentId, type: n.type, content: n.content });
+/** Every node keyed by question and per-question id (readRun numbers nodes per question). */
+function snapshot(db: string): Map<string, NodeKey> {
+  const map = new Map<string, NodeKey>();
+  for (const q of readRun(db).questions) for (const n of q.nodes) map.set(`${q.questionId}#${n.id}`, { id: n.id, parent: n.parentId, type: n.type, content: n.content });
   return map;
 }
 
@@ -53,7 +54,7 @@ test('crash: kill -9 at several points, re-run: nothing lost or duplicated, and 
     policy: hashedLetterCountPolicy(), verify: verifyLetterCount, concurrency: 3,
   });
   const db = join(dir, 'crashed.db');
-  const committed = new Map<number, NodeKey>();
+  const committed = new Map<string, NodeKey>();
   let kills = 0;
   for (const killAfter of [2, 9, 25]) {
     const result = await runChild(db, killAfter);
@@ -88,4 +89,7 @@ test('crash: kill -9 at several points, re-run: nothing lost or duplicated, and 
   store.close();
   const norm = (file: string) => JSON.parse(JSON.stringify(readRun(file).questions.map((q) => normaliseTree(exportTree(q)))));
   assert.deepEqual(norm(db), norm(reference));
+  // And the exported files are byte-identical (per-question node ids; issue 15 item 5).
+  const files = (file: string) => readRun(file).questions.map((q) => `${JSON.stringify(exportTree(q), null, 2)}\n`);
+  assert.deepEqual(files(db), files(reference));
 });
