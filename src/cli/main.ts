@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { TreecotError } from '../core/errors.ts';
+import { describeUnexpectedError } from './describe-error.ts';
 
 const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -43,7 +44,10 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    throw error;
+    if (process.env.TREECOT_DEBUG) throw error;
+    const { line, exitCode } = describeUnexpectedError(error);
+    process.stderr.write(`treecot: ${line}\n`);
+    process.exitCode = exitCode;
   } finally {
     clearInterval(keepAlive);
   }

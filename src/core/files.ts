@@ -3,7 +3,65 @@
  */
 import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { DataError } from './errors.ts';
+import { ConfigError, DataError } from './errors.ts';
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Read a user's text file (data, predictions, config): it must exist, be a file (not a
+ * folder, not a device such as /dev/null that reads as nothing), and be valid UTF-8. A
+ * leading BOM is dropped. Nothing is silently replaced: an invalid byte would otherwise become
+ * U+FFFD inside a question or a training row.
+ * @param kind 'config' raises ConfigError, 'data' DataError; both name the file (and the line
+ *   of the first invalid byte).
+ */
+export function readUserText(file: string, kind: 'data' | 'config' = 'data'): string {
+  const fail = (problem: string, line?: number): never => {
+    throw kind === 'config' ? new ConfigError({ file, line }, problem) : new DataError({ file, line }, problem);
+  };
+  if (!existsSync(file)) fail(kind === 'config' ? 'config file not found' : 'file not found');
+  const stat = statSync(file);
+  if (stat.isDirectory()) fail(`is a directory; expected a ${kind === 'config' ? 'YAML or JSON config file' : 'JSONL file or a JSON array file'}`);
+  if (!stat.isFile()) fail('is not a regular file (a device, pipe or socket)');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    return fail(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    return fail(`not valid UTF-8 text (first bad byte at offset ${firstBadUtf8Offset(bytes)}); convert it to UTF-8`, lineOfOffset(bytes, firstBadUtf8Offset(bytes)));
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Byte offset of the first invalid UTF-8 sequence (bytes.length when none). */
+function firstBadUtf8Offset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    if (need > 0) {
+      try {
+        STRICT_UTF8.decode(bytes.subarray(i, i + need + 1));
+      } catch {
+        return i;
+      }
+    }
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
+function lineOfOffset(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 10) line++;
+  return line;
+}
 
 /** One record of a data file with the 1-based line it started on (JSON arrays: the element's line). */
 export interface SourcedRecord {
@@ -16,13 +74,17 @@ export interface SourcedRecord {
  * Read a JSONL file (one object per line, blank lines skipped) or a JSON file holding an
  * array of objects. Format is chosen by content: a file whose first non-space char is `[`
  * is a JSON array.
- * @throws DataError naming the file (and line) for a missing file, malformed JSON, or a
- *   row that is not an object.
+ * The text is read with `readUserText` (a file, valid UTF-8, BOM dropped).
+ * @throws DataError naming the file (and line) for a missing file, a folder, invalid UTF-8,
+ *   malformed JSON, a row that is not an object, or no records at all (unless `allowEmpty`).
  */
-export function readRecords(file: string): SourcedRecord[] {
-  if (!existsSync(file)) throw new DataError({ file }, 'file not found');
-  if (statSync(file).isDirectory()) throw new DataError({ file }, 'is a directory; expected a JSONL file or a JSON array file');
-  const text = readFileSync(file, 'utf8');
+export function readRecords(file: string, options: { allowEmpty?: boolean } = {}): SourcedRecord[] {
+  const records = parseRecords(file, readUserText(file));
+  if (records.length === 0 && !options.allowEmpty) throw new DataError({ file }, 'holds no records (the file is empty or only whitespace, or an empty array)');
+  return records;
+}
+
+function parseRecords(file: string, text: string): SourcedRecord[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) {
     let parsed: unknown;

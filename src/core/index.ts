@@ -5,3 +5,4 @@ export * from './thought-format.ts';
 export * from './prompt.ts';
 export * from './canonical-json.ts';
 export * from './replace-folder.ts';
+export * from './output-location.ts';

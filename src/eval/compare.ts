@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError } from '../core/index.ts';
+import { DataError, readUserText } from '../core/index.ts';
 import type { EvalSummary } from './types.ts';
 
 /**
@@ -16,8 +16,9 @@ export function loadEvalSummary(path: string): EvalSummary {
   if (!existsSync(file)) throw new DataError({ file }, 'no evaluation summary here (expected the folder `treecot eval --out` wrote)');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readUserText(file));
   } catch (error) {
+    if (DataError.isInstance(error)) throw error;
     throw new DataError({ file }, `malformed JSON: ${(error as Error).message}`);
   }
   const summary = parsed as Partial<EvalSummary>;

@@ -3,11 +3,11 @@
  * questions are searched and evaluated, and what each stage does. Validated once with zod; every
  * error names the file and the field. Defaults run on a laptop (STYLE.md "Configuration").
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../core/index.ts';
+import { ConfigError, readUserText } from '../core/index.ts';
 
 /** Where questions come from: a data file (JSON/JSONL, task format) or the letter-count generator. */
 const questionSourceShape = {
@@ -200,10 +200,10 @@ export function parsePipelineConfig(raw: unknown, file: string, baseDir = dirnam
 
 /** Read a YAML or JSON pipeline config. @throws ConfigError for a missing file, bad YAML or a bad field. */
 export function loadPipelineConfig(file: string): LoadedPipelineConfig {
-  if (!existsSync(file)) throw new ConfigError({ file }, 'config file not found');
+  const text = readUserText(file, 'config');
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    raw = parseYaml(text, { maxAliasCount: 100 });
   } catch (error) {
     throw new ConfigError({ file }, `not valid YAML/JSON: ${(error as Error).message}`);
   }

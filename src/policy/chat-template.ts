@@ -21,7 +21,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { Template } from '@huggingface/jinja';
-import { ConfigError, userText } from '../core/index.ts';
+import { ConfigError, readUserText, userText } from '../core/index.ts';
 import type { PromptParts } from './types.ts';
 
 export type BuiltinTemplateName = 'raw' | 'chatml' | 'llama3';
@@ -83,8 +83,9 @@ export function jinjaTemplateFromTokenizerConfig(file: string, options: Template
   if (!existsSync(file)) throw new ConfigError({ file }, 'tokenizer_config.json not found');
   let config: Record<string, unknown>;
   try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    config = JSON.parse(readUserText(file, 'config')) as Record<string, unknown>;
   } catch (error) {
+    if (ConfigError.isInstance(error)) throw error;
     throw new ConfigError({ file }, `not valid JSON: ${(error as Error).message}`);
   }
   let source: unknown = config.chat_template;

@@ -8,10 +8,10 @@
  * thresholds [4, 8] over 32 rollouts, give up after 4 x 32).
  */
 import { canonicalHash, canonicalJson } from '../core/canonical-json.ts';
-import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { readUserText } from '../core/files.ts';
 import { closeTag, defaultTagFor } from '../core/thought-format.ts';
 
 /** The root node's type name in the graph (the authors call it `base`; both are accepted). */
@@ -120,8 +120,7 @@ export function configHash(config: SearchConfig): string {
  * @throws ConfigError naming the file, the line and the field, with what is wrong.
  */
 export function loadSearchConfig(file: string): LoadedSearchConfig {
-  if (!existsSync(file)) throw new ConfigError({ file }, 'config file not found');
-  const text = readFileSync(file, 'utf8');
+  const text = readUserText(file, 'config');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -136,7 +135,14 @@ export function loadSearchConfig(file: string): LoadedSearchConfig {
     }
     return undefined;
   };
-  return { config: parseSearchConfig(doc.toJS(), file, lineOf), file };
+  let raw: unknown;
+  try {
+    // yaml caps alias expansion (maxAliasCount 100), so an alias bomb stops here, not in memory.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError({ file }, `cannot read the YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return { config: parseSearchConfig(raw, file, lineOf), file };
 }
 
 /**

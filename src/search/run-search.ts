@@ -8,6 +8,7 @@ import { ConfigError, DataError, StoreError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
 import { SearchStore, type RunRow } from '../store/search-store.ts';
 import { isSearchDone } from '../store/status.ts';
+import { asStoreError } from '../store/sqlite-error.ts';
 import type { Problem } from '../tasks/types.ts';
 import { selectUct, type SelectChild } from './action-selection.ts';
 import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
@@ -324,6 +325,8 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
       failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, context_exceeded: counters.contextExceeded,
       store_transactions: store.groupCommitStats.transactions, wall_s: (Date.now() - started) / 1000, totals,
     };
+  } catch (error) {
+    throw asStoreError(options.dbPath, error); // a damaged file or a full disk: one clear StoreError
   } finally {
     store.close();
   }

@@ -7,8 +7,10 @@
  * Node ids are renumbered in the output (creation order per question is kept, parents and
  * rollout paths are remapped). The whole merge is one transaction on the output.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StoreError } from '../core/errors.ts';
+import { asStoreError } from './sqlite-error.ts';
 import { SearchStore, runFromRow, type QuestionRow, type RunRow } from './search-store.ts';
 import { isSearchDone } from './status.ts';
 
@@ -16,8 +18,10 @@ export interface MergeResult {
   questions: number;
   nodes: number;
   rollouts: number;
-  /** Questions found in more than one input (the better copy kept). */
+  /** Questions found in more than one file, the output included (the better copy kept). */
   duplicates: number;
+  /** Questions whose copy already in the output was kept (nothing copied for them). */
+  keptFromOutput: number;
 }
 
 
@@ -32,9 +36,12 @@ function progress(q: QuestionRow): number {
 export function mergeStores(outFile: string, inputFiles: readonly string[]): MergeResult {
   if (inputFiles.length === 0) throw new StoreError(outFile, 'merge needs at least one input database');
   if (inputFiles.some((file) => resolve(file) === resolve(outFile))) throw new StoreError(outFile, 'is also an input; merge into a new file');
-  const inputs = inputFiles.map((file) => SearchStore.open(file, { readonly: true }));
-  const out = SearchStore.open(outFile, { create: true });
+  const inputs: SearchStore[] = [];
+  const outExisted = existsSync(outFile);
+  let out: SearchStore | undefined;
   try {
+    for (const file of inputFiles) inputs.push(SearchStore.open(file, { readonly: true }));
+    // Every input is checked before the output is opened, so a refused merge creates no file.
     const runs: RunRow[] = inputs.map((store) => {
       const run = store.latestRun();
       if (!run) throw new StoreError(store.file, 'holds no search run');
@@ -46,21 +53,24 @@ export function mergeStores(outFile: string, inputFiles: readonly string[]): Mer
         throw new StoreError(inputs[i]!.file, `its run (task ${runs[i]!.task}, config ${runs[i]!.config_hash.slice(0, 12)}) differs from ${inputs[0]!.file} (task ${first.task}, config ${first.config_hash.slice(0, 12)}); only shards of one search can be merged`);
       }
     }
-    let outRun = out.latestRun();
+    const target = SearchStore.open(outFile, { create: true });
+    out = target;
+    let outRun = target.latestRun();
     if (outRun && (outRun.config_hash !== first.config_hash || outRun.task !== first.task)) {
       throw new StoreError(outFile, 'already holds a run with another config or task; merge into a new file');
     }
-    const result: MergeResult = { questions: 0, nodes: 0, rollouts: 0, duplicates: 0 };
-    out.db.transaction(() => {
+    const result: MergeResult = { questions: 0, nodes: 0, rollouts: 0, duplicates: 0, keptFromOutput: 0 };
+    target.db.transaction(() => {
       if (!outRun) {
-        const created = out.createRun({ config: runFromRow(first).config, configHash: first.config_hash, task: first.task, separator: first.separator, dataFile: first.data_file });
+        const created = target.createRun({ config: runFromRow(first).config, configHash: first.config_hash, task: first.task, separator: first.separator, dataFile: first.data_file });
         outRun = created;
       }
       const runId = outRun.run_id;
       // Best copy per question across the output and the inputs.
       const best = new Map<string, { source: number; row: QuestionRow }>(); // source -1 = output
-      for (const q of out.questions(runId)) best.set(q.question_id, { source: -1, row: q });
-      const seen = new Set<string>();
+      for (const q of target.questions(runId)) best.set(q.question_id, { source: -1, row: q });
+      // A question already in the output counts as being in several files too.
+      const seen = new Set<string>(best.keys());
       inputs.forEach((store, source) => {
         for (const q of store.questions(runs[source]!.run_id)) {
           if (seen.has(q.question_id)) result.duplicates++;
@@ -70,26 +80,29 @@ export function mergeStores(outFile: string, inputFiles: readonly string[]): Mer
         }
       });
       const del = [
-        out.db.prepare('DELETE FROM rollouts WHERE run_id = ? AND question_id = ?'),
-        out.db.prepare('DELETE FROM nodes WHERE run_id = ? AND question_id = ?'),
-        out.db.prepare('DELETE FROM questions WHERE run_id = ? AND question_id = ?'),
+        target.db.prepare('DELETE FROM rollouts WHERE run_id = ? AND question_id = ?'),
+        target.db.prepare('DELETE FROM nodes WHERE run_id = ? AND question_id = ?'),
+        target.db.prepare('DELETE FROM questions WHERE run_id = ? AND question_id = ?'),
       ];
-      const insertQuestion = out.db.prepare(
+      const insertQuestion = target.db.prepare(
         `INSERT INTO questions (run_id, question_id, idx, question, reference, instruction, status, rollouts, correct_rollouts, error, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const insertNode = out.db.prepare(
+      const insertNode = target.db.prepare(
         `INSERT INTO nodes (run_id, question_id, parent_id, type, tag, prefill, content, show_in_history, visits, reward_sum, depth,
            reward, verdict, verdict_reason, copies, prompt_tokens, completion_tokens, finish_reason, policy, expanded, created_at, annotation)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const insertRollout = out.db.prepare(
+      const insertRollout = target.db.prepare(
         'INSERT INTO rollouts (run_id, question_id, idx, leaf_id, path, reward, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       const ordered = [...best.values()].sort((a, b) => a.row.idx - b.row.idx || a.row.question_id.localeCompare(b.row.question_id));
       for (const { source, row: q } of ordered) {
         result.questions++;
-        if (source === -1) continue;
+        if (source === -1) {
+          result.keptFromOutput++;
+          continue;
+        }
         const store = inputs[source]!;
         const srcRun = runs[source]!.run_id;
         for (const statement of del) statement.run(runId, q.question_id);
@@ -111,8 +124,14 @@ export function mergeStores(outFile: string, inputFiles: readonly string[]): Mer
       }
     })();
     return result;
+  } catch (error) {
+    out?.close();
+    out = undefined;
+    // A merge that failed into a new file leaves no file behind (not an empty database).
+    if (!outExisted) for (const suffix of ['', '-wal', '-shm', '.lock', '.lock.json']) rmSync(`${outFile}${suffix}`, { force: true });
+    throw asStoreError(outFile, error);
   } finally {
     for (const store of inputs) store.close();
-    out.close();
+    out?.close();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { SearchStore, runFromRow, type NodeRow } from './search-store.ts';
 import { StoreError } from '../core/errors.ts';
+import { asStoreError } from './sqlite-error.ts';
 import type { StoredNode, StoredQuestion, StoredRun } from './types.ts';
 
 /** Convert a raw `nodes` row to the read model. */
@@ -88,6 +89,8 @@ export function readRun(dbPath: string, options: ReadRunOptions = {}): { run: St
       nodes: numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? []),
     }));
     return { run: runFromRow(runRow), questions };
+  } catch (error) {
+    throw asStoreError(dbPath, error);
   } finally {
     store.close();
   }

@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { StoreError } from '../core/errors.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION, STORE_KIND } from './schema.ts';
 import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
+import { asStoreError } from './sqlite-error.ts';
 import type { QuestionStatus } from './types.ts';
 import type { NewNode, NewQuestion, NewRun, NodeRow, QuestionRow, RolloutCommit, RolloutRow, RunRow } from './rows.ts';
 
@@ -72,7 +73,7 @@ export class SearchStore {
     } catch (error) {
       db.close();
       lock?.release();
-      throw error;
+      throw asStoreError(file, error);
     }
     return store;
   }

@@ -56,6 +56,8 @@ export function register(program: Command): void {
       if (options.prefixBoundary !== 'thought' && options.prefixBoundary !== 'char') {
         throw new ConfigError({ file: '(command line)', field: '--prefix-boundary' }, `expected thought or char, got "${options.prefixBoundary}"`);
       }
+      const { checkOutputLocation } = await import('../../core/index.ts');
+      checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
       const buildOptions = parseBuildOptions(
         {
           sft: options.sft,

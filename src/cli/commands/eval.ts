@@ -70,6 +70,10 @@ export function register(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const options = { ...raw, n: raw.samples } as unknown as EvalCliOptions;
       const { compareTable, loadEvalSummary } = await import('../../eval/index.ts');
+      if (options.out) {
+        const { checkOutputLocation } = await import('../../core/index.ts');
+        checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
+      }
       if (options.compare) {
         const summaries = options.compare.map((dir) => loadEvalSummary(dir));
         const table = compareTable(summaries, options.compare);

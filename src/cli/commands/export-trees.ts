@@ -34,6 +34,8 @@ export function register(program: Command): void {
       const { exportTree } = await import('../../search/index.ts');
       const { writeFileAtomic } = await import('../../core/index.ts');
       const { join } = await import('node:path');
+      const { checkOutputLocation } = await import('../../core/index.ts');
+      checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
       const { questions } = readRun(db, { runId: runIdOption(options.run) });
       const names = treeFileNames(questions.map((q) => q.questionId));
       questions.forEach((q, i) => writeFileAtomic(join(options.out, names[i]!), `${JSON.stringify(exportTree(q), null, 2)}\n`));

@@ -53,6 +53,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'training seed', '0')
     .action(async (data: string, options: ExportTrlCliOptions) => {
       const { parseTrlBundleOptions, writeTrlBundle } = await import('../../data/index.ts');
+      const { checkOutputLocation } = await import('../../core/index.ts');
+      checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
       const bundleOptions = parseTrlBundleOptions(
         {
           base: options.base,

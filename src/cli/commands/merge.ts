@@ -17,6 +17,11 @@ export function register(program: Command): void {
       const { mergeStores } = await import('../../store/index.ts');
       const result = mergeStores(out, inputs);
       if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else process.stdout.write(`${out}: ${result.questions} questions, ${result.nodes} nodes and ${result.rollouts} rollouts merged from ${inputs.length} files (${result.duplicates} questions in several files)\n`);
+      else {
+        const kept = result.keptFromOutput > 0 ? `; ${result.keptFromOutput} questions kept as ${out} had them` : '';
+        process.stdout.write(
+          `${out}: ${result.questions} questions (${result.questions - result.keptFromOutput} copied${kept}), ${result.nodes} nodes and ${result.rollouts} rollouts copied from ${inputs.length} files (${result.duplicates} questions in several files, the most advanced copy kept)\n`,
+        );
+      }
     });
 }

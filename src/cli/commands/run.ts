@@ -52,7 +52,17 @@ export async function runLoadedPipeline(
     const sets = loaded.config.eval.sets.filter((s) => s.name !== name);
     loaded.config.eval.sets = [{ name, file: resolve(options.data) } as (typeof sets)[number], ...sets];
   }
+  const { relative, isAbsolute } = await import('node:path');
+  const { checkOutputLocation } = await import('../../core/index.ts');
+  if (options.out === undefined) {
+    // The default run folder is runs/<name>: a name such as ../../x must not lead outside runs/.
+    const inRuns = relative(resolve('runs'), resolve('runs', loaded.config.name));
+    if (inRuns === '' || inRuns.startsWith('..') || isAbsolute(inRuns) || /[\\/]/.test(loaded.config.name)) {
+      throw new ConfigError({ file: loaded.file, field: 'name' }, `"${loaded.config.name}" is not a plain folder name (letters, digits, . _ -); it names the run folder runs/<name>. Rename it or give --out`);
+    }
+  }
   const outDir = resolve(options.out ?? join('runs', loaded.config.name));
+  checkOutputLocation({ path: outDir, kind: 'folder', flag: options.out === undefined ? '--out (default runs/<name>)' : '--out' });
   if (options.fresh && existsSync(outDir)) {
     if (!existsSync(join(outDir, 'pipeline.json')) && readdirSync(outDir).length > 0) {
       throw new ConfigError({ file: COMMAND_LINE, field: '--fresh' }, `${outDir} is not a treecot run folder (no pipeline.json); refusing to delete it`);

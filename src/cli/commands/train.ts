@@ -103,6 +103,11 @@ export function register(program: Command): void {
       };
       const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
       const config = parseTrainConfig(defined, COMMAND_LINE);
+      // Checked before any training: the GGUF export is the last step.
+      const { checkOutputLocation } = await import('../../core/index.ts');
+      if (o.out) checkOutputLocation({ path: o.out, kind: 'file', flag: '--out' });
+      if (o.log) checkOutputLocation({ path: o.log, kind: 'file', flag: '--log' });
+      if (o.checkpointDir) checkOutputLocation({ path: o.checkpointDir, kind: 'folder', flag: '--checkpoint-dir' });
       const file = trainingDataFile(data, config.objective);
       const rows = config.objective === 'sft' ? { sftRows: readSftRows(file) } : { preferenceRows: readPreferenceRows(file) };
       process.stderr.write(`treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`);
