@@ -17,7 +17,8 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function readUserText(file: string, kind: 'data' | 'config' = 'data'): string {
   const fail = (problem: string, line?: number): never => {
-    throw kind === 'config' ? new ConfigError({ file, line }, problem) : new DataError({ file, line }, problem);
+    const location = line === undefined ? { file } : { file, line };
+    throw kind === 'config' ? new ConfigError(location, problem) : new DataError(location, problem);
   };
   if (!existsSync(file)) fail(kind === 'config' ? 'config file not found' : 'file not found');
   const stat = statSync(file);
@@ -76,11 +77,11 @@ export interface SourcedRecord {
  * is a JSON array.
  * The text is read with `readUserText` (a file, valid UTF-8, BOM dropped).
  * @throws DataError naming the file (and line) for a missing file, a folder, invalid UTF-8,
- *   malformed JSON, a row that is not an object, or no records at all (unless `allowEmpty`).
+ *   malformed JSON, a row that is not an object, or no records at all when `emptyMessage` is given.
  */
-export function readRecords(file: string, options: { allowEmpty?: boolean } = {}): SourcedRecord[] {
+export function readRecords(file: string, options: { emptyMessage?: string } = {}): SourcedRecord[] {
   const records = parseRecords(file, readUserText(file));
-  if (records.length === 0 && !options.allowEmpty) throw new DataError({ file }, 'holds no records (the file is empty or only whitespace, or an empty array)');
+  if (records.length === 0 && options.emptyMessage) throw new DataError({ file }, options.emptyMessage);
   return records;
 }
 

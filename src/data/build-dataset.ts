@@ -3,6 +3,7 @@
  * Pure: takes the read model of a run (store/readRun) and returns rows; writing is in
  * write-dataset.ts.
  */
+import { pathHasStrayTag, strayTagPattern, thoughtTags } from './stray-thought-tags.ts';
 import { canonicalHash } from '../core/canonical-json.ts';
 import { z } from 'zod';
 import { ConfigError, DataError } from '../core/errors.ts';
@@ -91,6 +92,7 @@ export function buildDataset(
   const dpo: DpoPair[] = [];
   const q = { withScoredPaths: 0, withCorrectPath: 0, withIncorrectPath: 0, droppedNoCorrectPath: 0, withPairs: 0 };
   let droppedOverMaxLength = 0;
+  let droppedStrayTags = 0;
   let duplicateCorrectResponses = 0;
   let searchTokens = 0;
   let timeoutsNotRejected = 0;
@@ -102,8 +104,11 @@ export function buildDataset(
       { separator: data.run.separator, stripTags: options.stripTags, countTokens: extra.countTokens, source, reflectionTypes },
       counts,
     );
-    const paths = extracted.filter((p) => options.maxLength === undefined || p.length <= options.maxLength);
-    droppedOverMaxLength += extracted.length - paths.length;
+    const short = extracted.filter((p) => options.maxLength === undefined || p.length <= options.maxLength);
+    droppedOverMaxLength += extracted.length - short.length;
+    const strayPattern = strayTagPattern(thoughtTags(question));
+    const paths = short.filter((p) => !pathHasStrayTag(question, p.nodeIds, strayPattern));
+    droppedStrayTags += short.length - paths.length;
     allPaths.push(...paths);
     if (paths.length > 0) q.withScoredPaths++;
     const scoredCorrect = paths.filter((p) => p.correct);
@@ -132,7 +137,7 @@ export function buildDataset(
     if (pairs.length > 0) q.withPairs++;
     dpo.push(...pairs);
   }
-  if (allPaths.length === 0 && counts.annotationRejected === 0 && droppedOverMaxLength === 0) {
+  if (allPaths.length === 0 && counts.annotationRejected === 0 && droppedOverMaxLength === 0 && droppedStrayTags === 0) {
     throw new DataError({ file: source }, `the run has no scored answer paths (${data.questions.length} questions): nothing to build`);
   }
   const sftUnique = uniqueBy(sft, (r) => `${r.prompt}\u0000${r.completion}`);
@@ -154,6 +159,7 @@ export function buildDataset(
       droppedProcessCheck,
       unscoredAnswers: counts.unscoredAnswers,
       droppedOverMaxLength,
+      droppedStrayTags,
       duplicateCorrectResponses,
       timeoutsNotRejected,
     },

@@ -53,7 +53,7 @@ ${q.withIncorrectPath} with an incorrect path, ${q.withPairs} with DPO pairs; ${
 
 Paths: ${p.total} root-to-answer paths (${p.correct} correct, ${p.incorrect} incorrect). Left out:
 ${p.droppedAnnotationRejected} through a node a person rejected, ${p.droppedProcessCheck} correct paths that failed the automatic process check, ${p.unscoredAnswers} unscored answers,
-${p.droppedOverMaxLength} over the maximum length, ${p.duplicateCorrectResponses} duplicate correct responses;
+${p.droppedOverMaxLength} over the maximum length, ${p.droppedStrayTags} with a thought tag written inside a thought (mismatched tags), ${p.duplicateCorrectResponses} duplicate correct responses;
 ${p.timeoutsNotRejected} wrong-scored paths with a verifier timeout were not used as DPO rejected.
 
 Verdicts of all paths:

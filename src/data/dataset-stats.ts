@@ -42,6 +42,8 @@ export interface DatasetStats {
     droppedProcessCheck: number;
     unscoredAnswers: number;
     droppedOverMaxLength: number;
+    /** Paths with a thought that writes a thought tag of the graph in its text (mismatched tags; stray-thought-tags.ts). */
+    droppedStrayTags: number;
     duplicateCorrectResponses: number;
     /** Wrong-scored paths whose verdict is `timeout`: not used as DPO rejected. */
     timeoutsNotRejected: number;

@@ -64,11 +64,11 @@ export function readBuiltData(dataDir: string): { sft: Pick<SftRow, 'prompt' | '
   recoverFolder(dataDir); // a build killed mid-switch: put the old data set back first
   const sftFile = join(dataDir, 'sft.jsonl');
   const dpoFile = join(dataDir, 'dpo.jsonl');
-  const sft = readRecords(sftFile, { allowEmpty: true }).map((r) => ({
+  const sft = readRecords(sftFile).map((r) => ({
     prompt: requireField(r, sftFile, 'prompt', 'string') as string,
     completion: requireField(r, sftFile, 'completion', 'string') as string,
   }));
-  const dpo = readRecords(dpoFile, { allowEmpty: true }).map((r) => {
+  const dpo = readRecords(dpoFile).map((r) => {
     const pair = {
       ...(r.record as unknown as DpoPair),
       prompt: requireField(r, dpoFile, 'prompt', 'string') as string,

@@ -33,6 +33,22 @@ export function percent(value: number | undefined): string {
   return value === undefined || Number.isNaN(value) ? '-' : `${(value * 100).toFixed(1)}%`;
 }
 
+/**
+ * Why the rows of a comparison may not be comparable: evaluations of another task, another
+ * data file or another number of questions (issue 15 item 14). Empty when all agree.
+ */
+export function compareWarnings(summaries: readonly EvalSummary[], labels?: readonly string[]): string[] {
+  const warnings: string[] = [];
+  const name = (i: number) => labels?.[i] ?? summaries[i]!.name;
+  for (const field of ['task', 'data', 'questions'] as const) {
+    const values = new Set(summaries.map((s) => String(s[field])));
+    if (values.size > 1) {
+      warnings.push(`the evaluations differ in ${field} (${summaries.map((s, i) => `${name(i)}: ${String(s[field])}`).join('; ')}); their rows measure different things and are not a paired comparison`);
+    }
+  }
+  return warnings;
+}
+
 /** A Markdown table: one row per summary, columns for the shared metrics, every pass@k and every step score. */
 export function compareTable(summaries: readonly EvalSummary[], labels?: readonly string[]): string {
   const ks = [...new Set(summaries.flatMap((s) => Object.keys(s.pass_at_k ?? {})))].sort((a, b) => Number(a) - Number(b));

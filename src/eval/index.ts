@@ -7,4 +7,4 @@ export type { MctsDecodeOptions } from './mcts-decode.ts';
 export type { EvaluateOptions, EvaluateResult, StepScorer } from './evaluate.ts';
 export { summarize, meanStepScores } from './summarize.ts';
 export type { SummaryContext } from './summarize.ts';
-export { compareTable, loadEvalSummary, percent } from './compare.ts';
+export { compareTable, compareWarnings, loadEvalSummary, percent } from './compare.ts';

@@ -3,6 +3,7 @@
  * small function, so run-pipeline.ts reads as the stage list and nothing else.
  */
 import { join } from 'node:path';
+import { TreecotError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
 import type { SearchSummary } from '../search/index.ts';
 import type { Problem } from '../tasks/index.ts';
@@ -151,11 +152,24 @@ export interface BuildStageOptions {
 export async function buildDataStage(dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
   const { buildDataset, writeDataset } = await import('../data/index.ts');
   const run = readRun(dbPath);
-  const built = buildDataset(
-    run,
-    { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
-    { source: dbPath, countTokens: options.countTokens, processCheck: options.processCheck },
-  );
+  let built: ReturnType<typeof buildDataset>;
+  try {
+    built = buildDataset(
+      run,
+      { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
+      { source: dbPath, countTokens: options.countTokens, processCheck: options.processCheck },
+    );
+  } catch (error) {
+    // A finished search is reused by every re-run, so without this hint a search that solved
+    // nothing (e.g. a wrong server) fails the same way forever (issue 15 item 14).
+    if (!TreecotError.isInstance(error)) throw error;
+    const solved = run.questions.filter((q) => q.correctRollouts > 0).length;
+    throw new TreecotError(
+      `${error.message}. The search solved ${solved} of ${run.questions.length} questions; re-running reuses it as it is. ` +
+        'Check the policy (server URL, model name) and search again with `treecot run --fresh` (deletes the run folder).',
+      { cause: error },
+    );
+  }
   writeDataset(built, outDir);
   // Counts and lengths (what the report plots) of the rows just written, not read back.
   return {

@@ -60,8 +60,12 @@ interface PreferenceVariant {
 }
 
 
-/** Refuse to reuse a run folder made with a different config; record the config otherwise. */
-function claimRunFolder(outDir: string, config: PipelineConfig, file: string): string {
+/**
+ * Refuse to reuse a run folder made with a different config. Returns `record`, which writes
+ * pipeline.json: called only once the config has passed every check, so a config refused
+ * for a typo (unknown task, missing file) never claims the folder (issue 15 item 8).
+ */
+function claimRunFolder(outDir: string, config: PipelineConfig, file: string): { hash: string; record: () => void } {
   const hash = canonicalHash(config);
   const record = join(outDir, 'pipeline.json');
   if (existsSync(record)) {
@@ -69,10 +73,9 @@ function claimRunFolder(outDir: string, config: PipelineConfig, file: string): s
     if (previous.config_hash !== hash) {
       throw new ConfigError({ file }, `the run folder ${outDir} was made with a different config (hash ${previous.config_hash?.slice(0, 12)}, now ${hash.slice(0, 12)}); use another --out, or --fresh to delete the folder`);
     }
-  } else {
-    writeFileAtomic(record, JSON.stringify({ config_hash: hash, config }, null, 2) + '\n');
+    return { hash, record: () => {} };
   }
-  return hash;
+  return { hash, record: () => writeFileAtomic(record, JSON.stringify({ config_hash: hash, config }, null, 2) + '\n') };
 }
 
 /** Run the whole pipeline; returns the summary it wrote. */
@@ -80,7 +83,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const { loaded, outDir, log } = options;
   const openPolicy = options.openPolicy ?? openModelPolicy;
   const config = loaded.config;
-  const runConfigHash = claimRunFolder(outDir, config, loaded.file);
+  const { hash: runConfigHash, record: recordRunFolder } = claimRunFolder(outDir, config, loaded.file);
   const resolvePath = (p: string) => resolveConfigPath(loaded, p);
   const task = getTask(config.task);
   const settings = await loadSearchSettings(resolvePath(config.search.config), config.task);
@@ -103,6 +106,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   if (overlap > 0) log(`warning: ${overlap} searched questions also appear in an evaluation set (training would see evaluation questions)`);
   log(`task ${config.task}; base model ${describeModel(base)}; searching ${searchProblems.length} questions (${describeSource(config.search.questions)})`);
   for (const s of evalSets) log(`evaluation set "${s.name}": ${s.problems.length} questions (${s.label})`);
+  recordRunFolder(); // every input has been checked
 
   const stageWall: Record<string, number> = {};
   const track = async <T>(name: string, dir: string, work: (dir: string) => Promise<T>): Promise<T> => {

@@ -206,6 +206,9 @@ function validateGraph(config: SearchConfig, fail: (path: readonly PropertyKey[]
   if (search.reward_thresholds[0] > search.reward_thresholds[1]) {
     fail(['search', 'reward_thresholds'], `min ${search.reward_thresholds[0]} is above max ${search.reward_thresholds[1]}; write [min, max]`);
   }
+  if (search.reward_thresholds[0] > search.max_rollouts) {
+    fail(['search', 'reward_thresholds'], `min ${search.reward_thresholds[0]} correct rollouts can never be reached within max_rollouts ${search.max_rollouts}; lower it or raise max_rollouts`);
+  }
   if (search.reflection_ancestor !== null) {
     if (!graph[search.reflection_ancestor]) fail(['search', 'reflection_ancestor'], `unknown node type "${search.reflection_ancestor}"`);
     if (!graph[search.reflection_type]) fail(['search', 'reflection_type'], `unknown node type "${search.reflection_type}"`);

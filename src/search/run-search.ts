@@ -218,6 +218,12 @@ function shareBound(policies: Policy[], limit: ReturnType<typeof pLimit>): Polic
   });
 }
 
+/** Whether `problem` is stored in the run with another question text or reference. */
+function storedQuestionDiffers(store: SearchStore, runId: number, problem: Problem): boolean {
+  const stored = store.question(runId, problem.id);
+  return stored !== null && (stored.question !== problem.question || stored.reference !== JSON.stringify(problem.reference ?? null));
+}
+
 function openRun(store: SearchStore, options: RunSearchOptions, config: SearchConfig, hash: string): RunRow {
   const latest = store.latestRun();
   if (latest && latest.config_hash === hash && latest.task === options.task) return latest;
@@ -253,10 +259,15 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
   const policies = [options.policy, options.specialPolicy ?? options.policy];
   const requestErrorsBefore = requestErrors(policies);
   try {
-    const run = openRun(store, options, config, hash);
+    let run = openRun(store, options, config, hash);
     const indexed = options.problems.map((problem, idx) => ({ problem, idx }));
     let selected = options.shard ? indexed.filter(({ idx }) => idx % options.shard!.count === options.shard!.index) : indexed;
     if (options.limit !== undefined) selected = selected.slice(0, options.limit);
+    // --new-run also covers a data file whose question text or reference changed under the
+    // same config (issue 15 item 10); without it addQuestions refuses, naming the question.
+    if (options.newRun && selected.some(({ problem }) => storedQuestionDiffers(store, run.run_id, problem))) {
+      run = store.createRun({ config, configHash: hash, task: options.task, separator: config.format.separator, dataFile: options.dataFile ?? '' });
+    }
     store.addQuestions(run.run_id, selected.map(({ problem, idx }) => ({ questionId: problem.id, idx, question: problem.question, reference: problem.reference, instruction })));
     const statusBefore = new Map(store.questions(run.run_id).map((q) => [q.question_id, q.status]));
     const todo = selected.filter(({ problem }) => !isSearchDone(statusBefore.get(problem.id) ?? 'pending'));

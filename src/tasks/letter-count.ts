@@ -4,6 +4,7 @@
  * `{id, problem, solution}`). The authors grade with `count_latter`: the integer of the final
  * answer equals `solution`.
  */
+import { DataError } from '../core/errors.ts';
 import { loadProblems } from './load-problems.ts';
 import { extractFinalNumber, integerReference, verifyInteger } from './integer-answer.ts';
 import {
@@ -39,7 +40,11 @@ export const letterCountTask: Task = {
     return loadProblems(file, options, {
       questionField: ['problem', 'question'],
       answerField: ['solution', 'answer'],
-      reference: integerReference,
+      reference: (value, context) => {
+        const count = integerReference(value, context);
+        if (count < 0) throw new DataError({ file: context.file, line: context.line, field: context.field }, `a letter count cannot be negative (got ${count})`);
+        return count;
+      },
     });
   },
 

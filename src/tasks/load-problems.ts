@@ -49,12 +49,13 @@ function pickField(row: SourcedRecord, names: string | readonly string[]): strin
  *   field, wrong type, duplicate id, or whatever `defaults.reference` rejects.
  */
 export function loadProblems(file: string, options: LoadOptions = {}, defaults: ProblemDefaults): Problem[] {
-  const rows = readRecords(file);
+  const rows = readRecords(file, { emptyMessage: 'no problems in this file (it is empty, only whitespace, or an empty array)' });
   const ids = new UniqueIds(file);
   return rows.map((row) => {
     const questionField = options.questionField ?? pickField(row, defaults.questionField);
     const answerField = options.answerField ?? pickField(row, defaults.answerField);
     const question = requireField(row, file, questionField, 'string') as string;
+    if (question.trim() === '') throw new DataError({ file, line: row.line, field: questionField }, 'empty question text');
     const rawAnswer = requireField(row, file, answerField, defaults.answerKind ?? 'string|number');
     const reference = defaults.reference
       ? defaults.reference(rawAnswer, { file, line: row.line, field: answerField, row })
@@ -103,6 +104,7 @@ export class UniqueIds {
    *   message names the id and the line it was first seen on.
    */
   add(id: string, line: number, field: string): void {
+    if (id.trim() === '') throw new DataError({ file: this.file, line, field }, 'empty id; give every row a non-empty id (or leave the field out to number rows by position)');
     const first = this.firstLine.get(id);
     if (first !== undefined) throw new DataError({ file: this.file, line, field }, `duplicate id "${id}" (first seen on line ${first})`);
     this.firstLine.set(id, line);

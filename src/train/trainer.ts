@@ -15,6 +15,7 @@ import { Rng } from '../core/rng.ts';
 import { CharTokenizer } from './tokenizer.ts';
 import { LlamaModel } from './model.ts';
 import { parseInitSpec } from './model-config.ts';
+import { checkModelFits, checkWorkers } from './resources.ts';
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from './config.ts';
 import { createEngine } from './engine.ts';
 import { AdamW, clipGradNorm, learningRateAt } from './optimizer.ts';
@@ -85,7 +86,9 @@ function startingModel(options: TrainOptions): { model: LlamaModel; tokenizer: C
   if (options.model) return { model: new LlamaModel(options.model.config, options.model.params.slice()), tokenizer: options.tokenizer ?? new CharTokenizer() };
   if (options.modelPath) return loadGguf(options.modelPath);
   const tokenizer = options.tokenizer ?? new CharTokenizer();
-  return { model: LlamaModel.init(parseInitSpec(options.init!, tokenizer.vocabSize), options.seed ?? 0), tokenizer };
+  const spec = parseInitSpec(options.init!, tokenizer.vocabSize);
+  checkModelFits(spec, options.workers ?? 1, '(command line)', '--init'); // before allocating it
+  return { model: LlamaModel.init(spec, options.seed ?? 0), tokenizer };
 }
 
 /** Row indices of step `step` (see module doc). */
@@ -114,7 +117,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = parseTrainConfig(configInput);
   const source = options.dataSource ?? 'training data';
   const preference = config.objective !== 'sft';
+  checkWorkers(config.workers, '(command line)');
   const { model, tokenizer } = startingModel(options);
+  checkModelFits(model.config, config.workers, '(command line)', options.init ? '--init' : '--model');
   const context = model.config.context;
 
   const sft: EncodedSequence[] = [];

@@ -14,6 +14,7 @@
  */
 import type { Command } from 'commander';
 import { optionalIntegerOption, runIdOption } from '../number-options.ts';
+import { withFlagNames } from '../flag-names.ts';
 
 interface BuildCliOptions {
   out: string;
@@ -58,7 +59,7 @@ export function register(program: Command): void {
       }
       const { checkOutputLocation } = await import('../../core/index.ts');
       checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
-      const buildOptions = parseBuildOptions(
+      const buildOptions = withFlagNames(() => parseBuildOptions(
         {
           sft: options.sft,
           sftPerQuestion: optionalIntegerOption(options.sftPerQuestion, '--sft-per-question'),
@@ -69,7 +70,7 @@ export function register(program: Command): void {
           seed: optionalIntegerOption(options.seed, '--seed'),
         },
         '(command line)',
-      );
+      ));
       let countTokens: ((text: string) => number) | undefined;
       if (options.tokenizer !== undefined) {
         if (options.tokenizer !== 'builtin') {
@@ -101,7 +102,7 @@ export function register(program: Command): void {
           `(${files.size} files, ${Date.now() - started} ms)\n` +
           `  options: ${JSON.stringify(built.options)}\n` +
           `  dropped: ${s.questions.droppedNoCorrectPath} questions without a correct path, ${s.paths.droppedAnnotationRejected} annotation-rejected paths, ` +
-          `${s.paths.droppedOverMaxLength} over max length; median common prefix ${s.dpo.commonPrefixChars.summary.median} chars\n`,
+          `${s.paths.droppedOverMaxLength} over max length, ${s.paths.droppedStrayTags} with mismatched thought tags; median common prefix ${s.dpo.commonPrefixChars.summary.median} chars\n`,
       );
     });
 }

@@ -67,6 +67,10 @@ export function register(program: Command): void {
         }
         if (items.length === 0) throw new DataError({ file: options.pred }, 'no predictions in this file');
         const predicted = new Set(items.map((i) => i.id));
+        if (predicted.size < items.length) {
+          // Several rows per id are k samples of one problem (docs/tasks.md); say so, as every row counts.
+          process.stderr.write(`treecot check: ${items.length} predictions for ${predicted.size} ids: rows sharing an id are scored as samples of one problem, each counted\n`);
+        }
         missing = problems.filter((p) => !predicted.has(p.id)).length;
       } else {
         for (const problem of problems) {

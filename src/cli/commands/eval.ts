@@ -9,7 +9,7 @@
  *   treecot eval --compare eval/base eval/sft eval/final
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, DataError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, numberOption, optionalIntegerOption } from '../number-options.ts';
 
 interface EvalCliOptions {
@@ -69,14 +69,16 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as one JSON line at the end')
     .action(async (raw: Record<string, unknown>) => {
       const options = { ...raw, n: raw.samples } as unknown as EvalCliOptions;
-      const { compareTable, loadEvalSummary } = await import('../../eval/index.ts');
+      const { compareTable, compareWarnings, loadEvalSummary } = await import('../../eval/index.ts');
       if (options.out) {
         const { checkOutputLocation } = await import('../../core/index.ts');
         checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
       }
       if (options.compare) {
         const summaries = options.compare.map((dir) => loadEvalSummary(dir));
-        const table = compareTable(summaries, options.compare);
+        const warnings = compareWarnings(summaries, options.compare);
+        for (const w of warnings) process.stderr.write(`treecot eval --compare: warning: ${w}\n`);
+        const table = compareTable(summaries, options.compare) + warnings.map((w) => `\n> Warning: ${w}\n`).join('');
         process.stdout.write(table);
         if (options.out) {
           const { writeFileAtomic } = await import('../../core/index.ts');
@@ -110,6 +112,8 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const { openPolicy, loadSearchSettings, stepScorerFor } = await import('../../pipeline/index.ts');
   const task = getTask(options.task);
   let problems = task.load(options.data);
+  // An empty set would replace an existing evaluation in --out with an empty one.
+  if (problems.length === 0) throw new DataError({ file: options.data }, 'no problems in this file');
   const limit = optionalIntegerOption(options.limit, '--limit', 1);
   if (limit !== undefined) problems = problems.slice(0, limit);
   const settings = options.searchConfig ? await loadSearchSettings(options.searchConfig, task.name) : null;

@@ -11,6 +11,7 @@
  * loss (cDPO would become plain DPO); see the bundle's README.md.
  */
 import type { Command } from 'commander';
+import { withFlagNames } from '../flag-names.ts';
 import { numberOption } from '../number-options.ts';
 
 interface ExportTrlCliOptions {
@@ -55,7 +56,7 @@ export function register(program: Command): void {
       const { parseTrlBundleOptions, writeTrlBundle } = await import('../../data/index.ts');
       const { checkOutputLocation } = await import('../../core/index.ts');
       checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
-      const bundleOptions = parseTrlBundleOptions(
+      const bundleOptions = withFlagNames(() => parseTrlBundleOptions(
         {
           base: options.base,
           beta: numberOption(options.beta, '--beta'),
@@ -73,7 +74,7 @@ export function register(program: Command): void {
           seed: numberOption(options.seed, '--seed'),
         },
         '(command line)',
-      );
+      ), { sftLearningRate: '--sft-lr', dpoLearningRate: '--dpo-lr', perDeviceBatchSize: '--batch-size', gradientAccumulationSteps: '--grad-accum' });
       const files = writeTrlBundle(data, bundleOptions, options.out);
       process.stdout.write(
         `treecot export-trl: ${files.size} files -> ${options.out} (beta ${bundleOptions.beta}, eps ${bundleOptions.eps}, ` +

@@ -13,7 +13,7 @@
  * Re-running the same command on the same --out resumes (finished questions are skipped).
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, DataError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, MAX_TIMER_MS, optionalIntegerOption } from '../number-options.ts';
 
 interface SearchCliOptions {
@@ -82,6 +82,8 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const { config, file } = loadSearchConfig(options.config);
   const task = getTask(options.task); // ConfigError naming --task and the known tasks
   const problems = task.load(options.data);
+  // Every task's loader, not only the shared one: searching nothing is an error, not "0 done".
+  if (problems.length === 0) throw new DataError({ file: options.data }, 'no problems in this file');
   const concurrency = integerOption(options.concurrency, '--concurrency', 1);
   const shard = options.shard ? parseShard(options.shard) : undefined;
   const limit = optionalIntegerOption(options.limit, '--limit', 1);
@@ -147,7 +149,20 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
               `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s\n`),
       );
     }
-    if (summary.errored > 0) process.exitCode = 1;
+    if (summary.errored > 0) {
+      // Say why, not only how many (issue 15 item 14): the stored error of each such question.
+      const { SearchStore } = await import('../../store/index.ts');
+      const store = SearchStore.open(options.out, { readonly: true });
+      try {
+        const failed = store.questions(summary.run_id).filter((q) => q.status === 'error');
+        for (const q of failed.slice(0, 5)) process.stderr.write(`treecot search: question ${q.question_id} stopped by errors: ${q.error ?? '(no error recorded)'}\n`);
+        if (failed.length > 5) process.stderr.write(`treecot search: ... and ${failed.length - 5} more; \`treecot tree ${options.out} QID\` shows a tree\n`);
+        process.stderr.write('treecot search: re-run the same command to retry them (everything committed is kept)\n');
+      } finally {
+        store.close();
+      }
+      process.exitCode = 1;
+    }
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);

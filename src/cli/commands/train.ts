@@ -11,6 +11,7 @@
  * otherwise). Prints the effective configuration, then one JSON summary line on stdout.
  */
 import type { Command } from 'commander';
+import { withFlagNames } from '../flag-names.ts';
 import { COMMAND_LINE, optionalNumberOption } from '../number-options.ts';
 
 interface TrainCliOptions {
@@ -102,7 +103,7 @@ export function register(program: Command): void {
         refCacheDir: o.refCache, progress: o.progress,
       };
       const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-      const config = parseTrainConfig(defined, COMMAND_LINE);
+      const config = withFlagNames(() => parseTrainConfig(defined, COMMAND_LINE), { warmupRatio: '--warmup', refCacheDir: '--ref-cache', maskPrefix: '--no-mask-prefix' });
       // Checked before any training: the GGUF export is the last step.
       const { checkOutputLocation } = await import('../../core/index.ts');
       if (o.out) checkOutputLocation({ path: o.out, kind: 'file', flag: '--out' });
@@ -112,6 +113,8 @@ export function register(program: Command): void {
       const rows = config.objective === 'sft' ? { sftRows: readSftRows(file) } : { preferenceRows: readPreferenceRows(file) };
       process.stderr.write(`treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`);
       process.stderr.write(`effective config: ${JSON.stringify(config)}\n`);
+      // Workers multiply the rows of each optimiser step: say so, it changes the learning dynamics.
+      process.stderr.write(`rows per step: batch ${config.batch} x accum ${config.accum} x workers ${config.workers} = ${config.batch * config.accum * config.workers}\n`);
       const result = await train({ ...defined, ...rows, dataSource: file, modelPath: o.model, init: o.init });
       const last = result.records.at(-1);
       const meanTps = result.records.reduce((s, r) => s + r.tokens_per_s, 0) / Math.max(1, result.records.length);
