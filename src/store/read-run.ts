@@ -2,7 +2,8 @@
  * `readRun`: the one way later stages (data/, eval/, CLI) read a search database.
  * Returns the read model of types.ts, decoupled from the SQL schema.
  */
-import { SearchStore, runFromRow, type NodeRow } from './search-store.ts';
+import { SearchStore, runFromRow, type NodeRow, type QuestionRow } from './search-store.ts';
+import { checkRowTypes, NODE_COLUMNS, QUESTION_COLUMNS, RUN_COLUMNS } from './check-row-types.ts';
 import { StoreError } from '../core/errors.ts';
 import { asStoreError } from './sqlite-error.ts';
 import type { StoredNode, StoredQuestion, StoredRun } from './types.ts';
@@ -53,6 +54,19 @@ export function numberPerQuestion(file: string, questionId: string, nodes: reado
   });
 }
 
+function checkedQuestion(file: string, q: QuestionRow): QuestionRow {
+  checkRowTypes(file, 'questions', `"${String(q.question_id)}"`, q as unknown as Record<string, unknown>, QUESTION_COLUMNS);
+  return q;
+}
+
+function parseStoredJson(file: string, what: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new StoreError(file, `the file is damaged: ${what} is not JSON; restore it from a copy, or re-run the search into a new file`);
+  }
+}
+
 export interface ReadRunOptions {
   /** Which run to read; default the latest one in the file. */
   runId?: number;
@@ -72,16 +86,18 @@ export function readRun(dbPath: string, options: ReadRunOptions = {}): { run: St
     if (!runRow) {
       throw new StoreError(dbPath, options.runId === undefined ? 'holds no search run yet' : `has no run ${options.runId}`);
     }
+    checkRowTypes(dbPath, 'runs', `run ${runRow.run_id}`, runRow as unknown as Record<string, unknown>, RUN_COLUMNS);
     const byQuestion = new Map<string, StoredNode[]>();
     for (const row of store.allNodes(runRow.run_id)) {
+      checkRowTypes(dbPath, 'nodes', `row ${row.id}`, row as unknown as Record<string, unknown>, NODE_COLUMNS);
       let list = byQuestion.get(row.question_id);
       if (!list) byQuestion.set(row.question_id, (list = []));
       list.push(storedNodeFromRow(row));
     }
     const questions: StoredQuestion[] = store.questions(runRow.run_id).map((q) => ({
-      questionId: q.question_id,
+      questionId: checkedQuestion(dbPath, q).question_id,
       question: q.question,
-      reference: JSON.parse(q.reference),
+      reference: parseStoredJson(dbPath, `question ${q.question_id} column reference`, q.reference),
       instruction: q.instruction,
       status: q.status,
       rollouts: q.rollouts,
@@ -90,6 +106,8 @@ export function readRun(dbPath: string, options: ReadRunOptions = {}): { run: St
     }));
     return { run: runFromRow(runRow), questions };
   } catch (error) {
+    // The stored run config is JSON written by treecot: a parse failure means a damaged file.
+    if (error instanceof SyntaxError) throw new StoreError(dbPath, `the file is damaged: a stored run config is not JSON (${error.message}); restore it from a copy`, { cause: error });
     throw asStoreError(dbPath, error);
   } finally {
     store.close();
