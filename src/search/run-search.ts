@@ -11,7 +11,7 @@ import { isSearchDone } from '../store/status.ts';
 import type { Problem } from '../tasks/types.ts';
 import { selectUct, type SelectChild } from './action-selection.ts';
 import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
-import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn } from './context.ts';
+import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn, type ChildTypeFilter } from './context.ts';
 import { searchQuestion } from './question-search.ts';
 
 /** `--shard i/n`: this process takes the questions whose data-file row index % n === i (0-based i). */
@@ -60,6 +60,8 @@ export interface RunSearchOptions {
   /** Start a new run in the file when the stored config differs (else that is an error). */
   newRun?: boolean;
   selectChild?: SelectChild;
+  /** Narrow each expansion's child types (MCTS decode); default: the whole graph row. */
+  childTypeFilter?: ChildTypeFilter;
   maxConsecutiveErrors?: number;
   signal?: AbortSignal;
   /** Called after each rollout and each finished question. */
@@ -273,7 +275,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     options.signal?.addEventListener('abort', forward, { once: true });
     const ctx: SearchContext = {
       store, runId: run.run_id, config, instruction, policy: policy!, specialPolicy: specialPolicy!, verify: options.verify,
-      selectChild: options.selectChild ?? selectUct, distanceToAnswer: distanceToAnswer(config.graph),
+      selectChild: options.selectChild ?? selectUct, childTypeFilter: options.childTypeFilter, distanceToAnswer: distanceToAnswer(config.graph),
       iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: stop.signal,
     };
     const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };
