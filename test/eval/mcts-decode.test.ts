@@ -42,7 +42,7 @@ function letterCounter(options: { secondCount?: number } = {}): ScriptedPolicy {
       return counts.length === 1 ? 'a:1' : 's:1';
     }
     if (tag === 'double-check') return counts.length === 0 ? '0+3=3' : `${counts.join('+')}=${counts.reduce((a, b) => a + b, 0)}`;
-    const check = done.findLast(([t]) => t === 'double-check')?.[1] ?? '=3';
+    const check = [...done].reverse().find(([t]) => t === 'double-check')?.[1] ?? '=3';
     return check.split('=').pop()!;
   };
   return new ScriptedPolicy({
