@@ -3,9 +3,10 @@
  * policy calls, deterministic shards, resume from the store, and a summary.
  */
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { ConfigError, DataError, StoreError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
+import { withConcurrencyLimit } from '../policy/with-concurrency-limit.ts';
 import { SearchStore, type RunRow } from '../store/search-store.ts';
 import { isSearchDone } from '../store/status.ts';
 import type { Problem } from '../tasks/types.ts';
@@ -198,22 +199,15 @@ function requestErrors(policies: Policy[]): number | null {
 }
 
 
-/** Wrap policies so that all their calls share one bound (p-limit, FIFO). */
-function shareBound(policies: Policy[], limit: ReturnType<typeof pLimit>): Policy[] {
+/**
+ * Wrap policies so that all their calls share one bound (p-limit, FIFO). A policy given twice
+ * (main = special) is wrapped once, so callers can still tell them apart by identity.
+ */
+function shareBound(policies: Policy[], limit: LimitFunction): Policy[] {
   const wrapped = new Map<Policy, Policy>();
   return policies.map((policy) => {
-    let w = wrapped.get(policy);
-    if (!w) {
-      w = {
-        specificationVersion: 'v1',
-        provider: policy.provider,
-        modelId: policy.modelId,
-        doComplete: (options) => limit(() => policy.doComplete(options)),
-        stats: policy.stats?.bind(policy),
-      };
-      wrapped.set(policy, w);
-    }
-    return w;
+    if (!wrapped.has(policy)) wrapped.set(policy, withConcurrencyLimit(policy, limit));
+    return wrapped.get(policy)!;
   });
 }
 
