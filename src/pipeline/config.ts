@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../core/index.ts';
+import { ConfigError, configErrorFromZod } from '../core/index.ts';
 
 /** Where questions come from: a data file (JSON/JSONL, task format) or the letter-count generator. */
 const questionSourceShape = {
@@ -184,9 +184,7 @@ export interface LoadedPipelineConfig {
 export function parsePipelineConfig(raw: unknown, file: string, baseDir = dirname(file)): LoadedPipelineConfig {
   const result = PipelineConfigSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.map(String).join('.') || '(root)';
-    throw new ConfigError({ file, field }, `${issue.message}`);
+    throw configErrorFromZod(result.error, { file, input: raw, docs: 'docs/pipeline.md' });
   }
   const config = result.data;
   if (config.eval.k.some((k) => k > config.eval.n)) {

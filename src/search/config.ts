@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import { closeTag, defaultTagFor } from '../core/thought-format.ts';
 
 /** The root node's type name in the graph (the authors call it `base`; both are accepted). */
@@ -161,12 +162,7 @@ export function parseSearchConfig(
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') {
-      const keys = (issue as { keys: string[] }).keys;
-      fail([...issue.path, keys[0]!], `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}; check the spelling against docs/search.md`);
-    }
-    fail(issue.path, issue.message);
+    throw configErrorFromZod(parsed.error, { file, input: raw, lineOf, docs: 'docs/search.md' });
   }
   const value = parsed.data!;
   const graph: Record<string, NodeTypeConfig> = {};

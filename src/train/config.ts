@@ -5,7 +5,7 @@
  * warm-up, cosine to 10%, clip 1.0) and TRL (beta 0.1).
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.ts';
+import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 
 export const trainConfigSchema = z
   .object({
@@ -83,9 +83,5 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export function parseTrainConfig(input: unknown, source = 'train options'): TrainConfig {
   const result = trainConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || '(root)';
-  const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), input);
-  const shown = typeof got === 'number' ? String(got) : JSON.stringify(got);
-  throw new ConfigError({ file: source, field }, `${issue.message}${got !== undefined ? ` (got ${shown})` : ''}`);
+  throw configErrorFromZod(result.error, { file: source, input, docs: 'docs/train.md' });
 }
