@@ -17,7 +17,7 @@ export {
   type LoadedSearchConfig,
 } from './config.ts';
 export { SearchTree, NO_PARENT, backup, applyVirtualVisit, type TreeNodeInput } from './tree.ts';
-export { selectUct, uctScore, type SelectChild } from './action-selection.ts';
+export { uct, uctScore, type SelectChild } from './action-selection.ts';
 export { decideStop, type StopRule, type StopDecision } from './stop-rule.ts';
 export { childTypesAt, assistantPrefixFor } from './expand.ts';
 export { searchQuestion, loadQuestionState, type QuestionOutcome } from './question-search.ts';
