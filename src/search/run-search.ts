@@ -61,6 +61,7 @@ export interface RunSearchOptions {
   limit?: number;
   /** Start a new run in the file when the stored config differs (else that is an error). */
   newRun?: boolean;
+  /** Selection rule (see action-selection.ts). Default `uct(config.search.uct_c)`. */
   selectChild?: SelectChild;
   maxConsecutiveErrors?: number;
   signal?: AbortSignal;
