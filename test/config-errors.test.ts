@@ -5,9 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../src/core/index.ts';
-import { parseSearchConfig } from '../src/search/index.ts';
-import { parsePipelineConfig } from '../src/pipeline/config.ts';
+import { loadSearchConfig, parseSearchConfig } from '../src/search/index.ts';
+import { loadPipelineConfig, parsePipelineConfig } from '../src/pipeline/config.ts';
 import { parseTrainConfig } from '../src/train/config.ts';
 import { parseBuildOptions, parseTrlBundleOptions } from '../src/data/index.ts';
 
@@ -98,4 +101,32 @@ test('a missing field shows no "(got ...)"; a long value is cut', () => {
   assert.doesNotMatch(missing.message, /\(got/);
   const long = errorOf(() => parseTrlBundleOptions({ base: 'm', masking: 'x'.repeat(200) }));
   assert.match(long.message, /\(got "x{56}\.\.\.\)$/);
+});
+
+test('config files read from YAML name the line: pipeline and search configs alike', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-config-errors-'));
+  const pipelineYaml = [
+    'task: letter-count',
+    'policy: { gguf: models/builtin.gguf }',
+    'search:',
+    '  config: configs/letter-count-builtin.yaml',
+    '  questions: { generate: { count: 4, words: train } }',
+    '  max_rolouts: 8',
+    'eval:',
+    '  sets: [{ name: heldout, generate: { count: 4 } }]',
+    '  k: [4]',
+  ].join('\n');
+  const pipelineFile = join(dir, 'p.yaml');
+  writeFileSync(pipelineFile, pipelineYaml);
+  const unknown = errorOf(() => loadPipelineConfig(pipelineFile));
+  assert.equal(unknown.message, `${pipelineFile}:6 field "search.max_rolouts": unknown field: field "search" has no "max_rolouts"; check the spelling against docs/pipeline.md`);
+  writeFileSync(pipelineFile, pipelineYaml.replace('  max_rolouts: 8', '  max_rollouts: 8').replace('count: 4 } }]', 'count: 4 } }]\n  n: 2'));
+  const crossField = errorOf(() => loadPipelineConfig(pipelineFile));
+  assert.match(crossField.message, /p\.yaml:10 field "eval\.k": every k must be <= eval\.n \(2\)/);
+  writeFileSync(pipelineFile, 'task: letter-count\npolicy: [\n');
+  assert.match(errorOf(() => loadPipelineConfig(pipelineFile)).message, /p\.yaml:\d+: cannot parse: /);
+
+  const searchFile = join(dir, 's.yaml');
+  writeFileSync(searchFile, 'graph:\n  root: { next_step: { answer: 1 } }\n  answer: {}\nsampling:\n  top_p: 2\n');
+  assert.match(errorOf(() => loadSearchConfig(searchFile)).message, /s\.yaml:5 field "sampling\.top_p": .* \(got 2\)$/);
 });
