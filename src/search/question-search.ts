@@ -2,8 +2,8 @@
  * The MCTS of one question (METHOD.md section 1): iterations of `simulate` (selection,
  * simulate.ts) and `expand` (expand.ts) down to an `answer` node, binary reward from the
  * verifier, `recordRollout` (reflection backtracking, commit, then the pure `backup` of
- * tree.ts), until the stop rule says stop. State is loaded from, and every step committed to, the store,
- * so a killed process resumes here at node level.
+ * tree.ts), until the stop rule says stop. State is loaded from, and every step committed
+ * to, the store, so a killed process resumes here at node level.
  */
 import { Rng } from '../core/rng.ts';
 import { TreecotError } from '../core/errors.ts';
