@@ -128,7 +128,7 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
 
   // Rule 1: the greedy response, judged for the report; only its extracted answer enters decoding.
   const greedy = await evaluate({ ...options, name: `${options.name} greedy`, instruction, n: 1, temperature: 0, k: [1], outDir: join(dir, 'greedy'), onProgress: undefined });
-  const greedyById = new Map(greedy.records.map((r) => [r.question_id, r.samples[0]!]));
+  const greedyById = new Map(greedy.records.map((r) => [r.question_id, { ...r.samples[0]!, prompt_tokens: r.prompt_tokens }]));
   const greedyAnswers = new Map([...greedyById].map(([id, s]) => [id, task.extractAnswer(s.text)]));
 
   const graphTags = [...new Set(Object.values(effective.graph).map((spec) => spec.tag).filter((t) => t !== ''))];
@@ -137,7 +137,7 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
     for (const prefill of spec.prefill) if (prefill.endsWith(`</${spec.tag}>`)) searchWritten.add(`<${spec.tag}>${prefill}`);
   }
   const separator = effective.format.separator;
-  const { probe, check } = onPolicyChecker({ policy: options.policy, instruction, separator, tags: graphTags, searchWritten });
+  const { probe, check, usage } = onPolicyChecker({ policy: options.policy, instruction, separator, tags: graphTags, searchWritten });
   // Rule 2 at expansion: of the graph row, expand only the type(s) whose tag the policy opens
   // there. When the policy opens no tag of the row, the whole row is kept (the graph decides;
   // those paths are off-policy and get no vote).
@@ -184,7 +184,9 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
     const tally = treeAnswerDistribution(question.nodes, (node) => voters.get(node.id) ?? null, [greedyAnswer]);
     const decoded = leadingAnswer(tally, greedyAnswer);
     const text = decoded === null || decoded === greedyAnswer ? greedySample.text : firstPath.get(decoded)!;
-    const completionTokens = question.nodes.reduce((s, n) => s + n.completionTokens, 0) + greedySample.completion_tokens;
+    // Cost: the tree's nodes, the greedy response and the tag probes.
+    const probes = usage(problem.id);
+    const completionTokens = question.nodes.reduce((s, n) => s + n.completionTokens, 0) + greedySample.completion_tokens + probes.completionTokens;
     const sample = await judgeSample(text, problem, verify, { completionTokens, finishReason: decoded === null ? greedySample.finish_reason : 'stop', stepScorer: options.stepScorer });
     records.push({
       question_id: problem.id,
@@ -193,7 +195,7 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
       n: 1,
       correct: sample.verdict === 'correct' ? 1 : 0,
       samples: [sample],
-      prompt_tokens: question.nodes.reduce((s, n) => s + n.promptTokens, 0),
+      prompt_tokens: question.nodes.reduce((s, n) => s + n.promptTokens, 0) + greedyById.get(problem.id)!.prompt_tokens + probes.promptTokens,
       search: {
         rollouts: question.rollouts, nodes: question.nodes.length, answers: Object.fromEntries([...tally].map(([a, p]) => [a, Math.round(p * 1e4) / 1e4])),
         greedy_answer: greedyAnswer, answer_paths: answerPaths, on_policy_paths: voters.size,

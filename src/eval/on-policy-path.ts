@@ -74,6 +74,8 @@ export interface OnPolicyChecker {
   probe(problem: Problem, prefix: string): Promise<string | null>;
   /** Whether a linearised root-to-answer path is on-policy. */
   check(problem: Problem, text: string): Promise<OnPolicyResult>;
+  /** Tokens the probes of a question used so far (as the policy reported them). */
+  usage(problemId: string): { promptTokens: number; completionTokens: number };
 }
 
 /**
@@ -82,6 +84,7 @@ export interface OnPolicyChecker {
  */
 export function onPolicyChecker(options: TagProbeOptions): OnPolicyChecker {
   const cache = new Map<string, Promise<string | null>>();
+  const used = new Map<string, { promptTokens: number; completionTokens: number }>();
   // Enough tokens for the longest open tag written one character per token (and leading blanks).
   const longest = Math.max(...options.tags.map((t) => t.length)) + 4;
   const probe = (problem: Problem, prefix: string): Promise<string | null> => {
@@ -98,7 +101,11 @@ export function onPolicyChecker(options: TagProbeOptions): OnPolicyChecker {
           topP: 1,
           seed: 0,
         })
-        .then((r) => /^\s*<([^<>\s/]+)/.exec(r.completions[0]!.text)?.[1] ?? null)
+        .then((r) => {
+          const u = used.get(problem.id) ?? { promptTokens: 0, completionTokens: 0 };
+          used.set(problem.id, { promptTokens: u.promptTokens + r.usage.promptTokens, completionTokens: u.completionTokens + r.usage.completionTokens });
+          return /^\s*<([^<>\s/]+)/.exec(r.completions[0]!.text)?.[1] ?? null;
+        })
         // A prefix beyond the model's context: the policy cannot continue it at all.
         .catch((error: unknown) => {
           if (ContextLengthError.isContextLength(error)) return null;
@@ -123,5 +130,5 @@ export function onPolicyChecker(options: TagProbeOptions): OnPolicyChecker {
     }
     return { onPolicy: true, offAt: null, policyTag: null };
   };
-  return { probe, check };
+  return { probe, check, usage: (id) => used.get(id) ?? { promptTokens: 0, completionTokens: 0 } };
 }
