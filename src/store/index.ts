@@ -20,3 +20,4 @@ export { SCHEMA_VERSION } from './schema.ts';
 export { mergeStores, type MergeResult } from './merge.ts';
 export { isSearchDone } from './status.ts';
 export { asStoreError, isSqliteError } from './sqlite-error.ts';
+export { hasStoredWork, storedTotals, type SearchTotals } from './selected-questions.ts';
