@@ -99,7 +99,7 @@ test('merge: shards join with remapped ids; another config is refused', () => {
   buildRun(b, ['q2']);
   const out = tmp('out.db');
   const result = mergeStores(out, [a, b]);
-  assert.deepEqual(result, { questions: 3, nodes: 9, rollouts: 3, duplicates: 0 });
+  assert.deepEqual(result, { questions: 3, nodes: 9, rollouts: 3, duplicates: 0, keptFromOutput: 0 });
   const merged = readRun(out);
   assert.deepEqual(merged.questions.map((q) => q.questionId).sort(), ['q1', 'q2', 'q3']);
   for (const q of merged.questions) {
