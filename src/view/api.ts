@@ -157,8 +157,11 @@ export function handlePost(context: ApiContext, url: URL, body: unknown): ApiRes
   }
 }
 
-/** A TreecotError becomes a 400 (bad input) or 409 (store state) with its message; anything else is a bug. */
+/**
+ * A TreecotError becomes a 400 (bad input) or 409 (store state) with its message; anything else is a bug.
+ * (By name: `isInstance` on a subclass is true for every TreecotError.)
+ */
 export function errorResult(error: unknown): ApiResult | null {
   if (!TreecotError.isInstance(error)) return null;
-  return { status: StoreError.isInstance(error) ? 409 : 400, body: { error: (error as Error).message } };
+  return { status: (error as Error).name === StoreError.name ? 409 : 400, body: { error: (error as Error).message } };
 }
