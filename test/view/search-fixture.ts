@@ -27,15 +27,19 @@ export interface ScriptedModel {
   close(): Promise<void>;
 }
 
-/** The loopback model: answers right or off by one (by hash), thoughts from `thoughts`. */
-export async function startScriptedModel(thoughts: readonly string[], latencyMs = 0): Promise<ScriptedModel> {
+/**
+ * The loopback model: answers right or off by one (by hash); thoughts from `thoughts`, by hash
+ * or, with `cycle`, in turn (so every text is written once enough thoughts are asked for).
+ */
+export async function startScriptedModel(thoughts: readonly string[], options: { latencyMs?: number; cycle?: boolean } = {}): Promise<ScriptedModel> {
+  let next = 0;
   const server = await startOpenAITestServer({
-    latencyMs,
+    latencyMs: options.latencyMs ?? 0,
     responder: (r: GenerationRequest) =>
       Array.from({ length: r.choices }, (_, i) => {
         const h = hashString(`${r.prompt}|${r.seed}|${i}`);
         if (r.prompt.trimEnd().endsWith('The answer is:')) return ` \\boxed{${2 + (h % 3)}}`;
-        return thoughts[h % thoughts.length]!;
+        return options.cycle ? thoughts[next++ % thoughts.length]! : thoughts[h % thoughts.length]!;
       }),
   });
   return { server, close: () => server.close() };
@@ -51,8 +55,8 @@ export function smallConfig(dir: string, maxRollouts = 4): string {
   return config;
 }
 
-export function searchArgs(config: string, out: string, baseURL: string, limit: number, concurrency = 4): string[] {
-  return ['search', '--config', config, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', out, '--policy', baseURL, '--limit', String(limit), '--concurrency', String(concurrency)];
+export function searchArgs(config: string, out: string, baseURL: string, limit: number, concurrency = 4, data = LETTER_COUNT_DATA): string[] {
+  return ['search', '--config', config, '--task', 'letter-count', '--data', data, '--out', out, '--policy', baseURL, '--limit', String(limit), '--concurrency', String(concurrency)];
 }
 
 /** Run `treecot search` to completion. */
