@@ -38,3 +38,16 @@ export function exportUrl() {
 export function questionHref(id, page = 'tree', extra = '') {
   return `#/q/${encodeURIComponent(id)}/${page}${extra}`;
 }
+
+/** Struct of arrays (api.ts `toColumns`) back to one object per node. */
+export function fromColumns(columns) {
+  const keys = Object.keys(columns);
+  const count = keys.length ? columns[keys[0]].length : 0;
+  const rows = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const row = {};
+    for (const key of keys) row[key] = columns[key][i];
+    rows[i] = row;
+  }
+  return rows;
+}

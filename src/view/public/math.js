@@ -2,7 +2,13 @@
 // parsed as HTML); KaTeX's auto-render then replaces only the delimited math inside those text
 // nodes, with `trust: false` (no \href, \url, \html*), so model output cannot add markup or links.
 import { html, useEffect, useRef } from '/vendor/preact-htm.js';
-import renderMathInElement from '/vendor/katex/contrib/auto-render.mjs';
+
+// KaTeX (~600 kB) loads on first use, so pages without math render without waiting for it.
+let autoRender = null;
+function loadAutoRender() {
+  autoRender ??= import('/vendor/katex/contrib/auto-render.mjs').then((m) => m.default);
+  return autoRender;
+}
 
 const DELIMITERS = [
   { left: '$$', right: '$$', display: true },
@@ -64,7 +70,11 @@ export function wrapBareMath(text) {
   return out;
 }
 
-export function renderMath(element, text) {
+/** Show `text` at once as plain text, then typeset its math when KaTeX has loaded. */
+export async function renderMath(element, text) {
+  element.textContent = text;
+  const renderMathInElement = await loadAutoRender();
+  if (element.textContent !== text) return; // replaced meanwhile
   element.textContent = wrapBareMath(text);
   renderMathInElement(element, {
     delimiters: DELIMITERS,
@@ -83,7 +93,7 @@ export function MathText({ text, raw = false, class: className = 'text' }) {
   useEffect(() => {
     if (!ref.current) return;
     if (raw) ref.current.textContent = text;
-    else renderMath(ref.current, text);
+    else void renderMath(ref.current, text);
   }, [text, raw]);
   return html`<div class=${className + (raw ? ' raw' : '')} ref=${ref}></div>`;
 }

@@ -1,7 +1,7 @@
 // Tree page: one question's search tree as a collapsible tree. Only expanded branches are in the
 // DOM and at most CHILDREN_SHOWN children per node until asked, so 10,000-node trees stay responsive.
 import { html, useEffect, useMemo, useState } from '/vendor/preact-htm.js';
-import { get, post, questionHref } from './api.js';
+import { fromColumns, get, post, questionHref } from './api.js';
 import { MathText } from './math.js';
 
 const CHILDREN_SHOWN = 50;
@@ -100,7 +100,7 @@ export function TreePage({ id, live }) {
   const [open, setOpen] = useState(null);
   const [shown, setShown] = useState(new Map());
   const [selected, setSelected] = useState(null);
-  const load = () => get('/api/question?id=' + encodeURIComponent(id)).then(setData, (e) => setError(e.message));
+  const load = () => get('/api/question?id=' + encodeURIComponent(id)).then((d) => setData({ ...d, nodes: fromColumns(d.columns) }), (e) => setError(e.message));
   useEffect(() => { load(); }, [id]);
   // Reload while this question is being searched.
   useEffect(() => { if (live.changed.some((q) => q.questionId === id)) load(); }, [live.seq]);
