@@ -168,13 +168,15 @@ test('XSS corpus in model text and question ids: no payload runs', { timeout: 24
   const xssDb = join(dir, 'xss.db');
   const data = join(dir, 'xss-questions.json');
   const idPayloads = ['<img src=x onerror="window.__pwned=1">', 'javascript:window.__pwned=1', '"><svg onload=window.__pwned=1>'];
+  // Not a payload: an id with the characters a hash route must encode (/ # ? % space, non-ASCII).
+  const awkwardId = 'a/b#c?d%25 é';
   writeFileSync(
     data,
-    JSON.stringify(idPayloads.map((id, i) => ({ id, problem: `How many r in strawberry? ${XSS_PAYLOADS[i]}`, solution: 3 }))),
+    JSON.stringify([...idPayloads, awkwardId].map((id, i) => ({ id, problem: `How many r in strawberry? ${XSS_PAYLOADS[i]}`, solution: 3 }))),
   );
   const model = await startScriptedModel(XSS_PAYLOADS.map((p) => ` ${p}`), { cycle: true });
   try {
-    await runSearch(searchArgs(smallConfig(dir, 6), xssDb, model.server.baseURL, 3, 2, data));
+    await runSearch(searchArgs(smallConfig(dir, 6), xssDb, model.server.baseURL, 4, 2, data));
   } finally {
     await model.close();
   }
@@ -263,6 +265,18 @@ test('a live search moves the counters while the page is open', { timeout: 180_0
     assert.ok(later > first, `${first} -> ${later}`);
     // A running question's row updates in place too.
     await page.waitForFunction(() => [...document.querySelectorAll('td[data-col="rollouts"]')].some((td) => Number(td.textContent) > 0), undefined, { timeout: 60_000 });
+    // A review mark written while the search writes: no lock or busy error, and it is stored.
+    const queue = await page.evaluate(() => fetch('/api/review-queue?verdict=all').then((r) => r.json()));
+    const leaf = (queue as { items: { leafId: number }[] }).items[0]!.leafId;
+    const status = await page.evaluate(
+      (nodeId) => fetch('/api/annotations', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Treecot': '1' }, body: JSON.stringify({ nodeId, scope: 'path', mark: 'rejected' }) }).then((r) => r.status),
+      leaf,
+    );
+    assert.equal(status, 200);
+    const moreRollouts = Number(await page.getByTestId('total-rollouts').textContent());
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=total-rollouts]')!.textContent) > n, moreRollouts, { timeout: 60_000 });
+    assert.equal(readRun(liveDb).questions.flatMap((q) => q.nodes).find((n) => n.id === leaf)!.annotation, 'rejected');
+    assert.equal(search.exitCode, null, `the search kept running: ${stderr}`);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

@@ -229,3 +229,62 @@ test('a run folder serves each of its search databases', async () => {
   await assert.rejects(startViewServer({ target: join(dir, 'data-before'), reviewer: 'x' }), /holds no search database/);
   await assert.rejects(startViewServer({ target: join(dir, 'nope.db'), reviewer: 'x' }), /no such search database or run folder/);
 });
+
+test('the CLI prints the URL, serves until SIGTERM, and names bad flags and files', { timeout: 60_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [BIN, 'view', db, '--port', '0', '--host', '0.0.0.0', '--reviewer', 'erin'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /at (http:\/\/\S+)/.exec(out);
+      if (m && /access token/.test(out)) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  assert.match(url, /\?token=[0-9a-f]{48}$/);
+  const token = new URL(url).searchParams.get('token')!;
+  const info = await fetch(new URL('/api/info', url), { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(((await info.json()) as any).reviewer, 'erin');
+  const code = await new Promise<number | null>((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  assert.equal(code, 0);
+  const fail = async (args: string[]) => {
+    try {
+      await promisify(execFile)(process.execPath, [BIN, 'view', ...args], { timeout: 30_000 });
+      return { code: 0, stderr: '' };
+    } catch (error) {
+      return error as { code: number; stderr: string };
+    }
+  };
+  const badPort = await fail([db, '--port', '70000']);
+  assert.equal(badPort.code, 1);
+  assert.match(badPort.stderr, /field "--port"/);
+  const missing = await fail([join(dir, 'missing.db')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /missing\.db: no such search database or run folder/);
+  const notStore = join(dir, 'paths.jsonl');
+  (await import('node:fs')).writeFileSync(notStore, '{}\n');
+  const foreign = await fail([notStore]);
+  assert.equal(foreign.code, 1);
+  assert.match(foreign.stderr, /paths\.jsonl/);
+});
+
+test('undo refuses to overwrite a later mark by another reviewer', async () => {
+  const leaf = readRun(db).questions.flatMap((q) => q.nodes).filter((n) => n.reward !== null).at(-1)!;
+  const bob = await startViewServer({ target: db, reviewer: 'bob' });
+  try {
+    assert.equal((await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: 'accepted' })).status, 200);
+    const bobMark = await fetch(`http://127.0.0.1:${bob.port}/api/annotations`, { method: 'POST', headers: WRITE_HEADERS, body: JSON.stringify({ nodeId: leaf.id, scope: 'path', mark: 'rejected' }) });
+    assert.equal(bobMark.status, 200);
+    const undo = await post('/api/annotations/undo', {});
+    assert.equal(undo.status, 409);
+    assert.match(undo.body.error, new RegExp(`node ${leaf.id} was marked rejected after your entry`));
+    assert.equal(readRun(db).questions.flatMap((q) => q.nodes).find((n) => n.id === leaf.id)!.annotation, 'rejected', "bob's mark stays");
+  } finally {
+    await bob.close();
+  }
+});
