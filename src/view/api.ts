@@ -4,6 +4,7 @@
  * annotation writer (node exists in the run, sizes bounded).
  *
  *   GET  /api/info                               run, task, databases, reviewer
+ *   GET  /api/run-folder                         a run folder's summary.json headline numbers
  *   GET  /api/questions?offset&limit&sort&dir&status&search   one page of the questions table
  *   GET  /api/question?id=Q                      the question and every node of its tree
  *   GET  /api/paths?id=Q                         its root-to-answer paths as trained
@@ -18,6 +19,7 @@ import { ConfigError, DataError, StoreError, TreecotError } from '../core/errors
 import type { QuestionSummary } from '../store/view-queries.ts';
 import type { ViewSource } from './view-source.ts';
 import { pairsOfQuestion } from './pairs.ts';
+import { readRunFolder } from './run-folder.ts';
 
 export interface ApiContext {
   sources: (index: number) => ViewSource;
@@ -110,6 +112,9 @@ export function handleGet(context: ApiContext, url: URL): ApiResult {
     }
     case '/api/questions':
       return { status: 200, body: questionsPage(source, url) };
+    case '/api/run-folder':
+      if (context.folder === null) return notFound('run folder (the view was started on a database file)');
+      return { status: 200, body: readRunFolder(context.folder) };
     case '/api/question': {
       const found = source.queries.question(requireQuestion(url));
       if (!found) return notFound('question');

@@ -75,3 +75,10 @@ export function writeRefusal(request: IncomingMessage): string | null {
   if (origin !== undefined && origin !== `http://${request.headers.host ?? ''}`) return `cross-origin write refused (Origin ${origin})`;
   return null;
 }
+
+/**
+ * CSP for a run folder's report.html (written by pipeline/report.ts, self-contained with inline
+ * styles and SVG): `sandbox` without allow-scripts gives it an opaque origin where no script runs,
+ * so it cannot call the API even if a report carried model text.
+ */
+export const REPORT_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";

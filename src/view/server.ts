@@ -7,14 +7,15 @@
  *   console.log(view.url); ... await view.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../core/errors.ts';
 import { errorResult, handleGet, handlePost, type ApiContext, type ApiResult } from './api.ts';
 import { streamEvents } from './live-events.ts';
 import { resolveViewTarget } from './resolve-target.ts';
-import { hasToken, hostHeaderAllowed, isLoopbackHost, setSecurityHeaders, TOKEN_COOKIE, writeRefusal } from './security.ts';
+import { hasToken, hostHeaderAllowed, isLoopbackHost, REPORT_CONTENT_SECURITY_POLICY, setSecurityHeaders, TOKEN_COOKIE, writeRefusal } from './security.ts';
 import { staticFile } from './static-files.ts';
 import { ViewSource } from './view-source.ts';
 
@@ -134,6 +135,12 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
           throw error;
         }
         send(response, handlePost(context, url, body));
+        return;
+      }
+      if (url.pathname === '/report.html' && target.folder !== null && existsSync(join(target.folder, 'report.html'))) {
+        response.setHeader('Content-Security-Policy', REPORT_CONTENT_SECURITY_POLICY);
+        response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
+        createReadStream(join(target.folder, 'report.html')).pipe(response);
         return;
       }
       if (url.pathname === '/favicon.ico') {

@@ -286,3 +286,29 @@ test('a live search moves the counters while the page is open', { timeout: 180_0
     await model.close();
   }
 });
+
+test('a run folder: the database picker and the run page with accuracy ± standard error', { timeout: 60_000 }, async () => {
+  const folder = join(dir, 'run-folder');
+  const { mkdirSync, copyFileSync } = await import('node:fs');
+  mkdirSync(join(folder, 'round-1', 'search'), { recursive: true });
+  copyFileSync(mathDb, join(folder, 'round-1', 'search', 'run.db'));
+  writeFileSync(
+    join(folder, 'summary.json'),
+    JSON.stringify({ stages: [{ stage: 'sft', description: 'SFT on the longest correct paths', accuracy: 0.25, no_answer_rate: 0.1, n: 400, set: 'held-out' }], search: [], data: [] }),
+  );
+  const served = await startViewServer({ target: folder, reviewer: 'tester' });
+  const { page, errors } = await openPage();
+  try {
+    await page.goto(served.url);
+    await page.waitForSelector('[data-testid=questions-table] tbody tr');
+    assert.equal(await page.getByTestId('db-label').textContent(), join('round-1', 'search', 'run.db'));
+    await page.locator('a[href="#/run"]').click();
+    await page.waitForSelector('[data-testid=stages] tbody tr');
+    // SE = sqrt(0.25 * 0.75 / 400) = 2.17%.
+    assert.match((await page.getByTestId('stages').textContent())!, /25\.0% ± 2\.2%/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await served.close();
+  }
+});

@@ -218,15 +218,40 @@ test('a run folder serves each of its search databases', async () => {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(join(folder, 'round-1', 'search'), { recursive: true });
   await snapshot(db, join(folder, 'round-1', 'search', 'run.db'));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(folder, 'report.html'), '<!doctype html><style>p{color:red}</style><p>report</p>');
+  writeFileSync(
+    join(folder, 'summary.json'),
+    JSON.stringify({
+      stages: [{ stage: 'base', description: 'the base model', model: 'm.gguf', accuracy: 0.25, no_answer_rate: 0.1, n: 400, set: 'held-out', sets: [] }],
+      search: [{ round: 1, questions: 6, finished: 6, solved: 5, rollouts: 40, correct_rollouts: 9, nodes: 300, prompt_tokens: 1, completion_tokens: 1, wall_s: 12.5, rollouts_per_question: [] }],
+      data: [{ name: 'round-1', sft_rows: 5, dpo_pairs: 4, sft_lengths: [], chosen_lengths: [], rejected_lengths: [], common_prefix_chars: [], dir: 'round-1/data' }],
+    }),
+  );
   const served = await startViewServer({ target: folder, reviewer: 'dan' });
+  const at = `http://127.0.0.1:${served.port}`;
   try {
-    const info = (await (await fetch(`http://127.0.0.1:${served.port}/api/info`)).json()) as any;
+    const info = (await (await fetch(`${at}/api/info`)).json()) as any;
     assert.deepEqual(info.databases, [join('round-1', 'search', 'run.db')]);
-    assert.equal((await fetch(`http://127.0.0.1:${served.port}/api/info?db=1`)).status, 400);
+    assert.equal((await fetch(`${at}/api/info?db=1`)).status, 400);
+    const summary = (await (await fetch(`${at}/api/run-folder`)).json()) as any;
+    assert.equal(summary.hasReport, true);
+    assert.equal(summary.stages[0].accuracy, 0.25);
+    assert.ok(Math.abs(summary.stages[0].accuracySe - Math.sqrt((0.25 * 0.75) / 400)) < 1e-12);
+    assert.deepEqual(summary.data, [{ name: 'round-1', sftRows: 5, dpoPairs: 4, dir: 'round-1/data' }]);
+    const report = await fetch(`${at}/report.html`);
+    assert.equal(report.status, 200);
+    assert.match(report.headers.get('content-security-policy')!, /^sandbox;/);
+    writeFileSync(join(folder, 'summary.json'), '{"stages": [');
+    const broken = await fetch(`${at}/api/run-folder`);
+    assert.equal(broken.status, 400);
+    assert.match(((await broken.json()) as any).error, /summary\.json: not JSON/);
+    assert.equal((await fetch(`http://127.0.0.1:${view.port}/api/run-folder`)).status, 404, 'a database file has no run folder');
   } finally {
     await served.close();
   }
-  await assert.rejects(startViewServer({ target: join(dir, 'data-before'), reviewer: 'x' }), /holds no search database/);
+  mkdirSync(join(dir, 'empty', 'data'), { recursive: true });
+  await assert.rejects(startViewServer({ target: join(dir, 'empty'), reviewer: 'x' }), /empty field "RUN_FOLDER": holds no search database/);
   await assert.rejects(startViewServer({ target: join(dir, 'nope.db'), reviewer: 'x' }), /no such search database or run folder/);
 });
 

@@ -6,6 +6,7 @@ import { TreePage } from './tree.js';
 import { PathPage } from './path.js';
 import { PairsPage } from './pairs.js';
 import { ReviewPage } from './review.js';
+import { RunPage } from './run.js';
 
 /** '#/q/ID/tree' -> { page: 'tree', id }, '#/review?verdict=wrong' -> { page: 'review', params }. */
 function parseRoute(hash) {
@@ -16,6 +17,7 @@ function parseRoute(hash) {
     return { page: parts[2] ?? 'tree', id: decodeURIComponent(parts[1]), leaf: parts[3] !== undefined ? Number(parts[3]) : null, params };
   }
   if (parts[0] === 'review') return { page: 'review', params };
+  if (parts[0] === 'run') return { page: 'run', params };
   return { page: 'questions', params };
 }
 
@@ -51,11 +53,12 @@ function Header({ info, live }) {
   };
   return html`<header>
     <a class="brand" href="#/">treecot view</a>
-    <nav><a href="#/">Questions</a> <a href="#/review">Review</a></nav>
-    ${info && info.databases.length > 1 &&
-    html`<select class="db" value=${state.db} onChange=${switchDb} aria-label="database">
-      ${info.databases.map((label, i) => html`<option value=${i}>${label}</option>`)}
-    </select>`}
+    <nav><a href="#/">Questions</a> <a href="#/review">Review</a>${info && info.folder !== null && html` <a href="#/run">Run folder</a>`}</nav>
+    ${info && (info.databases.length > 1
+      ? html`<select class="db" value=${state.db} onChange=${switchDb} aria-label="database">
+          ${info.databases.map((label, i) => html`<option value=${i}>${label}</option>`)}
+        </select>`
+      : html`<span class="db" data-testid="db-label">${info.databases[0]}</span>`)}
     <span class="task">${info ? `${info.run.task} · run ${info.run.runId}` : ''}</span>
     ${t && html`<span class="totals" data-testid="totals">
       <span class=${running > 0 ? 'live on' : 'live'} title=${running > 0 ? 'search running' : 'idle'}>●</span>
@@ -80,6 +83,7 @@ function App() {
   else if (route.page === 'tree') page = html`<${TreePage} key=${route.id} id=${route.id} info=${info} live=${live} />`;
   else if (route.page === 'path') page = html`<${PathPage} key=${route.id} id=${route.id} leaf=${route.leaf} info=${info} />`;
   else if (route.page === 'pairs') page = html`<${PairsPage} key=${route.id} id=${route.id} />`;
+  else if (route.page === 'run') page = html`<${RunPage} />`;
   else if (route.page === 'review') page = html`<${ReviewPage} verdict=${route.params.get('verdict') ?? 'correct'} info=${info} />`;
   else page = html`<${QuestionsPage} info=${info} live=${live} />`;
   return html`<${Header} info=${info} live=${live} /><main>${page}</main>`;
