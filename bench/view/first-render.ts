@@ -83,9 +83,17 @@ function writeSyntheticRun(file: string, questions: number, treeNodes: number): 
   store.close();
 }
 
+/** Children still running, killed if the benchmark fails half way. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** Start `treecot view` as a child; resolves with its URL (printed on stdout). */
 function startView(db: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [BIN, 'view', db, '--port', '0', '--reviewer', 'bench'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -141,6 +149,22 @@ const firstQuestions = await firstRender('', '[data-testid=questions-table] tbod
 for (let i = 0; i < REPEATS; i++) questionsMs.push(await firstRender('', '[data-testid=questions-table] tbody tr'));
 const firstTree = await firstRender('#/q/big/tree', '[data-testid=tree] .node');
 for (let i = 0; i < REPEATS; i++) treeMs.push(await firstRender('#/q/big/tree', '[data-testid=tree] .node'));
+// Expanding every answer node of the big tree (all ~10,000 rows into the page): click to painted.
+const expandMs: number[] = [];
+for (let i = 0; i < REPEATS; i++) {
+  const page = await browser.context.newPage();
+  await page.goto(view.url + '#/q/big/tree');
+  await page.waitForSelector('[data-testid=tree] .node');
+  // (No named functions inside evaluate: tsx's keepNames helper does not exist in the page.)
+  await page.evaluate(() => {
+    (window as unknown as { t0: number }).t0 = performance.now();
+    (document.querySelector('button[title="expand every answer"]') as HTMLButtonElement).click();
+  });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=tree] .node').length > 10_000, undefined, { timeout: 300_000, polling: 'raf' });
+  const ms = await page.evaluate(() => performance.now() - (window as unknown as { t0: number }).t0);
+  expandMs.push(ms);
+  await page.close();
+}
 const viewRssBig = rssMiB(view.child.pid!);
 await stopView(view.child);
 
@@ -148,6 +172,7 @@ await stopView(view.child);
 const liveDb = join(dir, 'live.db');
 const model = await startScriptedModel(MATH_THOUGHTS, { latencyMs: 20 });
 const search = spawn(process.execPath, [BIN, ...searchArgs(smallConfig(dir, 8), liveDb, model.server.baseURL, SEARCH_QUESTIONS, 8)], { stdio: 'ignore' });
+children.add(search);
 const searchDone = new Promise<void>((resolve) => search.on('exit', () => resolve()));
 let searching = true;
 void searchDone.then(() => (searching = false));
@@ -179,6 +204,7 @@ process.stdout.write(
     synthetic_write_ms: writeMs,
     questions_page_first_render_ms: { first_load: round(firstQuestions), median: round(median(questionsMs)), all: questionsMs.map(round) },
     tree_page_first_render_ms: { first_load: round(firstTree), median: round(median(treeMs)), all: treeMs.map(round) },
+    tree_expand_every_answer_ms: { median: round(median(expandMs)), all: expandMs.map(round) },
     view_rss_mib_after_big_db: round(viewRssBig),
     live_search: { questions: SEARCH_QUESTIONS, seconds: round(searchS), rss_samples: samples.length, view_rss_mib_median: round(median(samples)), view_rss_mib_max: round(Math.max(...samples)) },
     load_avg_1m: round(loadavg()[0]!),

@@ -111,9 +111,16 @@ export class AnnotationWriter {
     } finally {
       check.close();
     }
-    const db = new Database(file, { fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
-    db.exec(LOG_SQL);
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(file, { fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      db.exec(LOG_SQL);
+    } catch (error) {
+      db?.close();
+      // e.g. SQLITE_READONLY for a file or folder without write permission.
+      throw new StoreError(file, `cannot write annotations: ${(error as Error).message}`, { cause: error });
+    }
     return new AnnotationWriter(file, runId, db);
   }
 

@@ -30,6 +30,8 @@ export interface ViewServerOptions {
   token?: string;
   /** Name stored with annotations. */
   reviewer: string;
+  /** Run of the database to show (default the latest); only with a database file, not a folder. */
+  runId?: number;
 }
 
 export interface ViewServer {
@@ -75,9 +77,12 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   const loopback = isLoopbackHost(host);
   const token = options.token ?? (loopback ? null : randomBytes(24).toString('hex'));
   const target = resolveViewTarget(options.target);
+  if (options.runId !== undefined && target.folder !== null) {
+    throw new ConfigError({ file: options.target, field: '--run' }, 'a run id applies to one database file, not to a run folder');
+  }
   const sources = new Map<number, ViewSource>();
   // Open the first database now so a bad file fails at start, not on the first page load.
-  sources.set(0, new ViewSource(target.databases[0]!.file));
+  sources.set(0, new ViewSource(target.databases[0]!.file, options.runId));
   const context: ApiContext = {
     databases: target.databases,
     folder: target.folder,

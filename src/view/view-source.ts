@@ -36,9 +36,10 @@ export class ViewSource {
   /** The writer is a second connection, so its commits change `data_version` here too. */
   private cached: { version: number; rows: QuestionSummary[] } | null = null;
 
-  constructor(file: string) {
+  /** `runId`: which run of the file (default the latest, as every reader). */
+  constructor(file: string, runId?: number) {
     this.file = file;
-    this.queries = ViewQueries.open(file);
+    this.queries = ViewQueries.open(file, runId);
   }
 
   close(): void {

@@ -288,6 +288,9 @@ test('the CLI prints the URL, serves until SIGTERM, and names bad flags and file
   const badPort = await fail([db, '--port', '70000']);
   assert.equal(badPort.code, 1);
   assert.match(badPort.stderr, /field "--port"/);
+  const noRun = await fail([db, '--run', '5']);
+  assert.equal(noRun.code, 1);
+  assert.match(noRun.stderr, /has no run 5/);
   const missing = await fail([join(dir, 'missing.db')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /missing\.db: no such search database or run folder/);

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { COMMAND_LINE, integerOption } from '../number-options.ts';
+import { COMMAND_LINE, integerOption, runIdOption } from '../number-options.ts';
 import { ConfigError } from '../../core/errors.ts';
 
 function defaultReviewer(): string {
@@ -35,15 +35,16 @@ export function register(program: Command): void {
     .option('--port <n>', 'port (0 = any free one)', '7480')
     .option('--host <address>', 'address to bind; anything but loopback requires the printed access token', '127.0.0.1')
     .option('--reviewer <name>', 'name stored with your annotations (default: the OS user)')
+    .option('--run <id>', 'run id in the file (default: the latest)')
     .option('--open', 'open the page in the default browser')
-    .action(async (target: string, options: { port: string; host: string; reviewer?: string; open?: boolean }) => {
+    .action(async (target: string, options: { port: string; host: string; reviewer?: string; run?: string; open?: boolean }) => {
       const port = integerOption(options.port, '--port', 0, 65535);
       const reviewer = (options.reviewer ?? defaultReviewer()).trim();
       if (reviewer.length === 0 || reviewer.length > 100) {
         throw new ConfigError({ file: COMMAND_LINE, field: '--reviewer' }, `must be 1-100 characters (got ${reviewer.length})`);
       }
       const { startViewServer } = await import('../../view/index.ts');
-      const view = await startViewServer({ target, host: options.host, port, reviewer });
+      const view = await startViewServer({ target, host: options.host, port, reviewer, runId: runIdOption(options.run) });
       process.stdout.write(`treecot view: serving ${target} at ${view.url}\n`);
       if (view.token !== null) {
         process.stdout.write(
