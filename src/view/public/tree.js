@@ -36,18 +36,21 @@ function TypeBadge({ type, reflection }) {
   return html`<span class=${'type' + (reflection ? ' reflection' : '')} style=${{ background: typeColour(type) }}>${reflection ? '↺ ' : ''}${type}</span>`;
 }
 
-function Row({ node, index, open, toggle, selected, select, shown, showMore, c, reflectionType }) {
-  const kids = index.children.get(node.id) ?? [];
-  const isOpen = open.has(node.id);
-  const parent = node.parentId === null ? null : index.byId.get(node.parentId);
-  const score = uct(node, parent, c);
-  const limit = shown.get(node.id) ?? CHILDREN_SHOWN;
+/**
+ * One node and, when open, its children. Clicks are handled once on the tree (see TreePage), not
+ * per row, and everything a row needs comes in one `view` object, so 10,000 rows stay cheap.
+ */
+function Row({ node, view }) {
+  const kids = view.index.children.get(node.id) ?? [];
+  const isOpen = view.open.has(node.id);
+  const parent = node.parentId === null ? null : view.index.byId.get(node.parentId);
+  const score = uct(node, parent, view.c);
+  const limit = view.shown.get(node.id) ?? CHILDREN_SHOWN;
+  const reflection = node.type === view.reflectionType;
   return html`<li>
-    <div class=${'node' + (selected === node.id ? ' selected' : '') + (node.annotation ? ' ' + node.annotation : '')} data-node=${node.id} onClick=${() => select(node.id)}>
-      <button class="twisty" disabled=${kids.length === 0} onClick=${(e) => { e.stopPropagation(); toggle(node.id); }} aria-label=${isOpen ? 'collapse' : 'expand'}>
-        ${kids.length === 0 ? '·' : isOpen ? '▾' : '▸'}
-      </button>
-      <${TypeBadge} type=${node.type} reflection=${node.type === reflectionType} />
+    <div class=${'node' + (view.selected === node.id ? ' selected' : '') + (node.annotation ? ' ' + node.annotation : '')} data-node=${node.id}>
+      <button class="twisty" disabled=${kids.length === 0} aria-label=${isOpen ? 'collapse' : 'expand'}>${kids.length === 0 ? '·' : isOpen ? '▾' : '▸'}</button>
+      <span class=${'type' + (reflection ? ' reflection' : '')} style=${{ background: typeColour(node.type) }}>${reflection ? '↺ ' : ''}${node.type}</span>
       <span class="stats">N=${node.visits} Q=${node.visits ? (node.rewardSum / node.visits).toFixed(2) : '–'}${score !== null ? ` UCT=${score.toFixed(2)}` : ''}</span>
       ${node.verdict && html`<span class=${'verdict ' + node.verdict}>${VERDICT_SIGN[node.verdict] ?? ''} ${node.verdict}</span>`}
       ${node.copies > 1 && html`<span class="copies">×${node.copies}</span>`}
@@ -55,8 +58,8 @@ function Row({ node, index, open, toggle, selected, select, shown, showMore, c, 
       ${kids.length > 0 && !isOpen && html`<span class="kids">${kids.length} children</span>`}
     </div>
     ${isOpen && kids.length > 0 && html`<ul>
-      ${kids.slice(0, limit).map((k) => html`<${Row} key=${k.id} node=${k} index=${index} open=${open} toggle=${toggle} selected=${selected} select=${select} shown=${shown} showMore=${showMore} c=${c} reflectionType=${reflectionType} />`)}
-      ${kids.length > limit && html`<li><button class="more" onClick=${() => showMore(node.id)}>show ${Math.min(CHILDREN_SHOWN, kids.length - limit)} more of ${kids.length - limit}</button></li>`}
+      ${kids.slice(0, limit).map((k) => html`<${Row} key=${k.id} node=${k} view=${view} />`)}
+      ${kids.length > limit && html`<li><button class="more" data-more=${node.id}>show ${Math.min(CHILDREN_SHOWN, kids.length - limit)} more of ${kids.length - limit}</button></li>`}
     </ul>`}
   </li>`;
 }
@@ -127,6 +130,16 @@ export function TreePage({ id, live }) {
       await load();
     } catch (e) { setError(e.message); }
   };
+  // One handler for the whole tree: the twisty toggles, "show more" adds children, a row selects.
+  const onTreeClick = (event) => {
+    const more = event.target.closest('[data-more]');
+    if (more) return showMore(Number(more.dataset.more));
+    const row = event.target.closest('[data-node]');
+    if (!row) return;
+    const nodeId = Number(row.dataset.node);
+    if (event.target.closest('.twisty')) toggle(nodeId);
+    else setSelected(nodeId);
+  };
   const node = selected !== null ? index.byId.get(selected) : null;
   const q = data.question;
   return html`<section class="tree-page">
@@ -138,8 +151,8 @@ export function TreePage({ id, live }) {
         <button onClick=${() => byType(t, true)} title=${'expand every ' + t}>+</button><button onClick=${() => byType(t, false)} title=${'collapse every ' + t}>−</button></span>`)}
     </div>
     <div class="tree-layout">
-      <ul class="tree" data-testid="tree">
-        <${Row} node=${index.root} index=${index} open=${open} toggle=${toggle} selected=${selected} select=${setSelected} shown=${shown} showMore=${showMore} c=${data.uctC} reflectionType=${data.reflectionType} />
+      <ul class="tree" data-testid="tree" onClick=${onTreeClick}>
+        <${Row} node=${index.root} view=${{ index, open, selected, shown, c: data.uctC, reflectionType: data.reflectionType }} />
       </ul>
       <${NodePanel} node=${node} parent=${node && node.parentId !== null ? index.byId.get(node.parentId) : null} c=${data.uctC} onMark=${onMark} id=${id} />
     </div>
