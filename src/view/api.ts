@@ -15,8 +15,8 @@
  *   GET  /api/annotations.jsonl                  export; POST /api/annotations/import {text}
  * Every call takes `db=N` (index into the databases list; default 0).
  */
-import { ConfigError, DataError, StoreError, TreecotError } from '../core/errors.ts';
-import type { QuestionSummary } from '../store/view-queries.ts';
+import { ConfigError, DataError, StoreError, TreecotError } from '../core/index.ts';
+import type { QuestionSummary } from '../store/index.ts';
 import type { ViewSource } from './view-source.ts';
 import { pairsOfQuestion } from './pairs.ts';
 import { readRunFolder } from './run-folder.ts';

@@ -4,9 +4,9 @@
  * PAIRS_SHOWN pairs are listed instead of one. Rejected (human-annotated) paths are left out,
  * as in build.
  */
-import { Rng } from '../core/rng.ts';
+import { Rng } from '../core/index.ts';
 import { buildQuestionPairs, extractQuestionPaths, NOT_REJECTABLE_VERDICTS, rankCorrectPaths, type DpoPair } from '../data/index.ts';
-import type { StoredQuestion } from '../store/types.ts';
+import type { StoredQuestion } from '../store/index.ts';
 
 /** The pairs page lists this many pairs of a question at most. */
 export const PAIRS_SHOWN = 8;

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../core/index.ts';
 
 export interface ViewTarget {
   /** Databases to serve; the page switches between them. */

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError } from '../core/errors.ts';
+import { DataError } from '../core/index.ts';
 
 /** Largest summary.json read, bytes (it holds per-question length lists, not texts). */
 const MAX_SUMMARY_BYTES = 32 * 1024 * 1024;

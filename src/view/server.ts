@@ -11,7 +11,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../core/index.ts';
 import { errorResult, handleGet, handlePost, type ApiContext, type ApiResult } from './api.ts';
 import { streamEvents } from './live-events.ts';
 import { resolveViewTarget } from './resolve-target.ts';

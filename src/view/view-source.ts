@@ -4,8 +4,7 @@
  * commits), root-to-answer paths linearised by data/ exactly as `treecot build` writes them,
  * and the annotation writer (the view's only write).
  */
-import { AnnotationWriter } from '../store/annotations.ts';
-import { ViewQueries, type QuestionSummary, type ViewNode } from '../store/view-queries.ts';
+import { AnnotationWriter, ViewQueries, type QuestionSummary, type ViewNode } from '../store/index.ts';
 import { extractQuestionPaths } from '../data/index.ts';
 import { getTask } from '../tasks/index.ts';
 
