@@ -17,7 +17,17 @@ if [ -f "$venv/.treecot-requirements" ] && [ "$(cat "$venv/.treecot-requirements
   echo "interop venv: reusing $venv"
   exit 0
 fi
-command -v cmake >/dev/null || { echo "interop venv: cmake is needed to build llama-cpp-python (apt-get install -y cmake build-essential)" >&2; exit 1; }
+if ! command -v cmake >/dev/null || ! command -v g++ >/dev/null; then
+  # llama-cpp-python is an sdist: it needs cmake and a C++ compiler (Debian packages).
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -q && apt-get install -y -q cmake build-essential
+  else
+    echo "interop venv: cmake and g++ are needed to build llama-cpp-python (apt-get install -y cmake build-essential)" >&2
+    exit 1
+  fi
+fi
+# Only the library and its server are used: skip the multimodal (mtmd/llava) build.
+export CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}"
 start=$(date +%s)
 python3 -m venv "$venv"
 "$venv/bin/pip" install --disable-pip-version-check -q -r "$here/requirements.txt"

@@ -19,12 +19,16 @@ import { BOS_ID, EOS_ID, PAD_ID, UNK_ID, TokenType, type CharTokenizer } from '.
  * The chat template: treecot's prompt format (`raw` in src/policy/chat-template.ts), i.e.
  * BOS + user text, the assistant turn right after it and closed by EOS. `{% generation %}` marks
  * the assistant text for `return_assistant_tokens_mask` (TRL's `assistant_only_loss`).
+ * A FINAL assistant message rendered with `add_generation_prompt=True` is left open (no EOS), so
+ * the model continues it: that is how llama-cpp-python's server (and other Jinja renderers that
+ * always pass add_generation_prompt) render a chat request whose last message is the assistant
+ * prefix, which treecot's chat mode sends (transformers' `continue_final_message` does the same).
  * A system message has no place in this format, so it is an error rather than dropped.
  */
 export const TREECOT_CHAT_TEMPLATE =
   "{{ bos_token }}{% for message in messages %}" +
   "{% if message['role'] == 'user' %}{{ message['content'] }}" +
-  "{% elif message['role'] == 'assistant' %}{% generation %}{{ message['content'] }}{{ eos_token }}{% endgeneration %}" +
+  "{% elif message['role'] == 'assistant' %}{% generation %}{{ message['content'] }}{% if not (loop.last and add_generation_prompt) %}{{ eos_token }}{% endif %}{% endgeneration %}" +
   "{% else %}{{ raise_exception('treecot models have no ' + message['role'] + ' role: the prompt format is BOS + user text + assistant text + EOS') }}{% endif %}" +
   '{% endfor %}';
 

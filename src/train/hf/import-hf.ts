@@ -95,9 +95,17 @@ export function loadHfCheckpoint(dir: string): { model: LlamaModel; tokenizer: C
   return { model: LlamaModel.fromWeights(config, weights), tokenizer };
 }
 
-/** Convert checkpoint folder `dir` to a GGUF at `out` (written atomically). */
+/**
+ * Convert checkpoint folder `dir` to a GGUF at `out` (written atomically). The chat template of
+ * `tokenizer_config.json`, if any, becomes `tokenizer.chat_template` (as llama.cpp's
+ * convert_hf_to_gguf.py does), which llama.cpp servers use for /v1/chat/completions.
+ */
 export function importHf(dir: string, out: string, name = 'treecot-llama'): LlamaModel {
   const { model, tokenizer } = loadHfCheckpoint(dir);
-  exportGguf(model, out, { tokenizer, name, metadata: { 'treecot.imported_from': dir } });
+  const metadata: Record<string, string> = { 'treecot.imported_from': dir };
+  const configFile = join(dir, 'tokenizer_config.json');
+  const template = existsSync(configFile) ? readJson(configFile).chat_template : undefined;
+  if (typeof template === 'string') metadata['tokenizer.chat_template'] = template;
+  exportGguf(model, out, { tokenizer, name, metadata });
   return model;
 }
