@@ -25,7 +25,7 @@ import { pythonJson, treecot, VENV } from './python.ts';
 const run = promisify(execFile);
 const STEPS = 4;
 const LR = 3e-3;
-/** Relative tolerance, first step and curve (measured: at most 2.4e-6, on rewards/margins at step 4). */
+/** Relative tolerance, first step and curve over STEPS steps (measured: at most 6.6e-5, rewards/rejected of plain DPO at a step where it is small). */
 const FIRST_STEP_RTOL = 1e-4;
 const CURVE_RTOL = 1e-4;
 
@@ -43,9 +43,13 @@ function trlLogs(outputDir: string): TrlLog[] {
   return state.log_history.filter((h) => h.loss !== undefined);
 }
 
-/** |a - b| <= rtol * max(|a|, |b|) + 1e-7 (the absolute floor covers values that are 0 in exact arithmetic, e.g. step-1 rewards). */
-function close(a: number, b: number, rtol: number): boolean {
-  return Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b)) + 1e-7;
+/**
+ * |a - b| <= rtol * max(|a|, |b|) + floor. The floor is 1e-7 for losses; for rewards it is 1e-5:
+ * a reward is beta x (policy - reference) sequence log-prob, each a float32 sum of 100-200 token
+ * log-probs (|sum| up to ~1000, so ~1e-5 of rounding), and a reward near 0 has no relative precision.
+ */
+function close(a: number, b: number, rtol: number, floor: number): boolean {
+  return Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b)) + floor;
 }
 
 function compareCurves(t: { diagnostic: (m: string) => void }, label: string, trl: TrlLog[], ours: StepRecord[], keys: (keyof TrlLog & keyof StepRecord)[]): void {
@@ -57,8 +61,10 @@ function compareCurves(t: { diagnostic: (m: string) => void }, label: string, tr
       const b = ours[i]![key] as number;
       assert.ok(Number.isFinite(a) && Number.isFinite(b), `${label} step ${i + 1} ${key}: ${a} vs ${b}`);
       const rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12);
-      worst[`${key}@${i === 0 ? 'step1' : 'curve'}`] = Math.max(worst[`${key}@${i === 0 ? 'step1' : 'curve'}`] ?? 0, Math.abs(a - b) < 1e-7 ? 0 : rel);
-      assert.ok(close(a, b, i === 0 ? FIRST_STEP_RTOL : CURVE_RTOL), `${label} step ${i + 1} ${key}: TRL ${a}, treecot ${b}`);
+      const slot = `${key}@${i === 0 ? 'step1' : 'curve'}`;
+      worst[slot] = Math.max(worst[slot] ?? 0, rel);
+      worst[`${key}@abs`] = Math.max(worst[`${key}@abs`] ?? 0, Math.abs(a - b));
+      assert.ok(close(a, b, i === 0 ? FIRST_STEP_RTOL : CURVE_RTOL, key.startsWith('rewards/') ? 1e-5 : 1e-7), `${label} step ${i + 1} ${key}: TRL ${a}, treecot ${b}`);
     }
   });
   t.diagnostic(`${label}: ${trl.length} steps; TRL loss ${trl.map((r) => r.loss.toFixed(6)).join(' ')}; treecot ${ours.map((r) => r.loss.toFixed(6)).join(' ')}`);
