@@ -1,5 +1,5 @@
 /**
- * "MCTS decode" (METHOD.md section 5): answer each question by a small tree search at inference
+ * "MCTS decode" (docs/method.md section 5): answer each question by a small tree search at inference
  * instead of one sampled response. The paper does not say how rollouts are scored at inference,
  * where the reference is unknown; treecot scores them by self-consistency:
  *

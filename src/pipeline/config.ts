@@ -1,7 +1,7 @@
 /**
  * The pipeline config (`treecot run --config pipeline.yaml`): which policy searches, which
  * questions are searched and evaluated, and what each stage does. Validated once with zod; every
- * error names the file and the field. Defaults run on a laptop (STYLE.md "Configuration").
+ * error names the file and the field. Defaults run on a laptop (docs/design.md "Configuration").
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -68,7 +68,7 @@ const SftStage = z.strictObject({
   steps: z.int().min(1).default(60),
   batch_size: z.int().min(1).default(16),
   learning_rate: z.number().positive().default(5e-4),
-  /** Which correct paths per question become SFT rows (METHOD.md section 2: the longest). */
+  /** Which correct paths per question become SFT rows (docs/method.md section 2: the longest). */
   select: z.enum(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'),
 });
 
@@ -79,13 +79,13 @@ const PreferenceStage = z.strictObject({
   learning_rate: z.number().positive().default(2e-4),
   /** DPO temperature beta (TRL default 0.1). */
   beta: z.number().positive().default(0.1),
-  /** cDPO label smoothing eps in [0, 0.5); 0 = plain DPO. METHOD.md section 3. */
+  /** cDPO label smoothing eps in [0, 0.5); 0 = plain DPO. docs/method.md section 3. */
   eps: z.number().min(0).lt(0.5).default(0.1),
-  /** Weight of the SFT term in L_cDPO + alpha * L_SFT (METHOD.md section 4; the paper chose 1). */
+  /** Weight of the SFT term in L_cDPO + alpha * L_SFT (docs/method.md section 4; the paper chose 1). */
   alpha: z.number().min(0).default(1),
-  /** Mask the shared prefix of chosen and rejected (METHOD.md section 3). */
+  /** Mask the shared prefix of chosen and rejected (docs/method.md section 3). */
   mask_prefix: z.boolean().default(true),
-  /** DPO `chosen`: the shortest correct path (thoughts-length balance, METHOD.md section 2), or longest / random. */
+  /** DPO `chosen`: the shortest correct path (thoughts-length balance, docs/method.md section 2), or longest / random. */
   chosen: z.enum(['shortest', 'longest', 'random']).default('shortest'),
 });
 
@@ -154,7 +154,7 @@ export const PipelineConfigSchema = z.strictObject({
     })
     .default({ backend: 'treecot', sft: SftStage.parse({}), preference: PreferenceStage.parse({}), workers: 1, context: undefined }),
   eval: EvalConfig,
-  /** `--ablation` rows and `--alpha-sweep` values (METHOD.md section 5). */
+  /** `--ablation` rows and `--alpha-sweep` values (docs/method.md section 5). */
   ablation: z
     .strictObject({
       alpha_sweep: z.array(z.number().min(0)).default([0, 0.5, 1, 1.5, 2]),

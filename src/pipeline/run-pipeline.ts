@@ -31,7 +31,7 @@ import type { DataEntry, RunSummary, SearchEntry, SetResult, StageEntry, TrainEn
 export interface RunPipelineOptions {
   loaded: LoadedPipelineConfig;
   outDir: string;
-  /** Add the paper's ablation rows (METHOD.md section 5). */
+  /** Add the paper's ablation rows (docs/method.md section 5). */
   ablation?: boolean;
   /** Add one final-objective model per alpha. */
   alphaSweep?: number[];

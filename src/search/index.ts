@@ -1,5 +1,5 @@
 /**
- * search/: MCTS over typed thoughts (METHOD.md section 1), after mctx's layout:
+ * search/: MCTS over typed thoughts (docs/method.md section 1), after mctx's layout:
  * config (action graph), tree (struct of arrays, pure backup), action-selection (UCT,
  * swappable), stop-rule, expand (the only async step), question-search (one tree),
  * run-search (scheduler over many questions), export (trees as JSON/text).

@@ -1,5 +1,5 @@
 /**
- * The MCTS of one question (METHOD.md section 1): iterations of select/expand down to an
+ * The MCTS of one question (docs/method.md section 1): iterations of select/expand down to an
  * `answer` node, binary reward from the verifier, backup, reflection backtracking, until
  * the stop rule says stop. State is loaded from, and every step committed to, the store,
  * so a killed process resumes here at node level.

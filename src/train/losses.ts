@@ -1,16 +1,16 @@
 /**
- * Training objectives as a table of small named functions (STYLE.md: one function per
+ * Training objectives as a table of small named functions (docs/design.md: one function per
  * variant, unlike TRL's single `_compute_loss`). Inputs are per-sequence log-probabilities
  * (sums, or means with length normalisation) of the policy and the frozen reference model.
  *
- * Notation (METHOD.md section 3): for a pair (y_w chosen, y_l rejected),
+ * Notation (docs/method.md section 3): for a pair (y_w chosen, y_l rejected),
  *   h = beta * [(log pi(y_w) - log ref(y_w)) - (log pi(y_l) - log ref(y_l))].
  * Rewards (TRL's `rewards/chosen`, `rewards/rejected`): beta * (log pi(y) - log ref(y)).
  */
 import { tf } from './tf-backend.ts';
 import { logSigmoid } from './ops.ts';
 
-/** The training objective (METHOD.md sections 3-4). */
+/** The training objective (docs/method.md sections 3-4). */
 export type Objective = 'sft' | 'dpo' | 'cdpo' | 'cdpo+sft';
 
 export interface PreferenceLossConfig {
@@ -31,8 +31,8 @@ export const sigmoidDpoLoss: PairLoss = (h) => tf.neg(logSigmoid(h));
 
 /**
  * Conservative DPO (label smoothing eps): L = -(1 - eps) log sigma(h) - eps log sigma(-h).
- * Source: METHOD.md section 3; Mitchell 2023 "A note on DPO with noisy preferences"; TRL
- * `label_smoothing` on the sigmoid loss (TRL 0.20-0.28 only, see METHOD.md). eps = 0 is sigmoidDpoLoss.
+ * Source: docs/method.md section 3; Mitchell 2023 "A note on DPO with noisy preferences"; TRL
+ * `label_smoothing` on the sigmoid loss (TRL 0.20-0.28 only, see docs/method.md). eps = 0 is sigmoidDpoLoss.
  */
 export const cdpoLoss: PairLoss = (h, { eps }) =>
   tf.sub(tf.mul(-(1 - eps), logSigmoid(h)), tf.mul(eps, logSigmoid(tf.neg(h))));
@@ -55,7 +55,7 @@ export function sftLoss(tokenLogps: tf.Tensor, weights: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Joint objective (METHOD.md section 4): L = L_cDPO + alpha * L_SFT, L_SFT on the chosen response.
+ * Joint objective (docs/method.md section 4): L = L_cDPO + alpha * L_SFT, L_SFT on the chosen response.
  * Both terms arrive already averaged (pairs, tokens); alpha weights the SFT term.
  */
 export function jointLoss(preference: tf.Tensor, sft: tf.Tensor, alpha: number): tf.Tensor {
@@ -79,7 +79,7 @@ export function implicitRewards(
  * Per-token weights that turn token log-probs into a sequence log-prob, for one sequence
  * whose targets occupy positions [0, length) and whose response targets start at `responseStart`.
  *
- * - Shared-prefix masking (METHOD.md section 3): the first `maskedTokens` response tokens (the
+ * - Shared-prefix masking (docs/method.md section 3): the first `maskedTokens` response tokens (the
  *   common prefix of chosen and rejected, in tokens) get weight 0, like padding.
  * - Length normalisation: weights 1/count instead of 1, so the sequence score is the mean token
  *   log-prob of the unmasked response (as in SimPO/IPO-style normalised variants).

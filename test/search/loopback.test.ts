@@ -1,5 +1,5 @@
 /**
- * Integration: search over 20 letter-count questions from ../shared/data/letter-count against
+ * Integration: search over 20 letter-count questions from data/letter-count against
  * a real loopback OpenAI-wire server (test/helpers/openai-server.ts), through the real
  * OpenAI-compatible policy (retries, fan-out) and the real letter-count verifier.
  */

@@ -1,6 +1,6 @@
 /**
  * `treecot build`: search database -> SFT rows, DPO pairs, stats, card and exports
- * (METHOD.md sections 2-3; docs/data.md).
+ * (docs/method.md sections 2-3; docs/data.md).
  *
  *   treecot build run.db --out data/                               # paper defaults
  *   treecot build run.db --out data/ --sft all --sft-per-question 4 --pairs-per-question 2

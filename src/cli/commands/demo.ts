@@ -3,7 +3,7 @@
  * profile (configs/pipeline-demo.yaml) that finishes within about 15 minutes on 2 cores.
  *
  *   npx treecot demo                                   # held-out generated questions (no data needed)
- *   npx treecot demo --data ../shared/data/letter-count/letter_count_hard.json   # the authors' 500
+ *   npx treecot demo --data data/letter-count/letter_count_hard.json   # the authors' 500
  *   npx treecot demo --out /tmp/demo --fresh
  */
 import type { Command } from 'commander';

@@ -2,7 +2,7 @@
  * `treecot eval`: accuracy, no-answer rate, pass@k, lengths, reflection markers and repeated lines
  * of a policy on a task.
  *
- *   treecot eval --task letter-count --data ../shared/data/letter-count/letter_count_hard.json \
+ *   treecot eval --task letter-count --data data/letter-count/letter_count_hard.json \
  *     --gguf models/builtin.gguf --instruction "" --out eval/base
  *   treecot eval --task gsm8k --data test.jsonl --policy http://gpu1:8000/v1 --model Qwen/Qwen2.5-1.5B-Instruct \
  *     -n 8 --temperature 0.7 -k 1 4 8 --concurrency 64 --out eval/qwen

@@ -1,6 +1,6 @@
 /**
  * `treecot export-trl`: a TRL training bundle (sft.yaml, dpo.yaml, launch.sh, prepare_data.py,
- * README.md, data/) from a folder written by `treecot build` (METHOD.md "Training mapping onto TRL").
+ * README.md, data/) from a folder written by `treecot build` (docs/method.md "Training mapping onto TRL").
  *
  *   treecot export-trl data/ --base Qwen/Qwen2.5-1.5B-Instruct --out trl/
  *   treecot export-trl data/ --base meta-llama/Llama-3.1-8B-Instruct --out trl/ --alpha 1 --eps 0.1 --beta 0.1

@@ -2,7 +2,7 @@
  * `treecot search`: build trees of typed thoughts by MCTS (docs/search.md).
  *
  *   treecot search --config configs/letter-count.yaml --task letter-count \
- *     --data ../shared/data/letter-count/letter_count_hard.json --out runs/lc.db \
+ *     --data data/letter-count/letter_count_hard.json --out runs/lc.db \
  *     --policy http://gpu1:8000/v1 --policy http://gpu2:8000/v1 --special-policy http://gpu3:8000/v1 \
  *     --concurrency 64
  *   treecot search --config configs/letter-count-builtin.yaml --task letter-count --data lc.json \
