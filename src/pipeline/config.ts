@@ -177,8 +177,7 @@ export interface LoadedPipelineConfig {
 
 /**
  * Parse and validate a pipeline config object. Relative paths (policy.gguf, search.config,
- * question files) are resolved against `baseDir`, except paths that start with `./` or a name
- * that exists relative to the current directory (so configs in `configs/` can say `models/builtin.gguf`).
+ * question files, a chat template file) are resolved against `baseDir`, the config file's folder.
  * @throws ConfigError naming the file and the first bad field.
  */
 export function parsePipelineConfig(raw: unknown, file: string, baseDir = dirname(file)): LoadedPipelineConfig {
@@ -207,17 +206,39 @@ export function loadPipelineConfig(file: string): LoadedPipelineConfig {
   } catch (error) {
     throw new ConfigError({ file }, `not valid YAML/JSON: ${(error as Error).message}`);
   }
-  return parsePipelineConfig(raw, file);
+  return parsePipelineConfig(raw, file, dirname(resolve(file)));
 }
 
 /**
- * Resolve a path from the config: absolute paths as they are; otherwise the current directory
- * when the file exists there (configs under configs/ name repo files like `models/builtin.gguf`),
- * else relative to the config file's folder.
+ * Resolve a path from the config: absolute paths as they are, relative ones against the config
+ * file's folder (never the current directory, so `treecot run --config` and `treecot demo` behave the
+ * same from any directory, and a same-named file in the current directory is never picked by accident).
  */
 export function resolveConfigPath(loaded: LoadedPipelineConfig, path: string): string {
-  if (isAbsolute(path)) return path;
-  const fromCwd = resolve(path);
-  if (existsSync(fromCwd)) return fromCwd;
-  return resolve(loaded.baseDir, path);
+  return isAbsolute(path) ? path : resolve(loaded.baseDir, path);
+}
+
+/** Every file a config names, with its field: what must exist before a run folder is created. */
+export function configFiles(loaded: LoadedPipelineConfig): { field: string; path: string }[] {
+  const { config } = loaded;
+  const files: { field: string; path: string }[] = [{ field: 'search.config', path: config.search.config }];
+  if (config.policy.gguf) files.push({ field: 'policy.gguf', path: config.policy.gguf });
+  if (config.policy.chat_template?.endsWith('.json')) files.push({ field: 'policy.chat_template', path: config.policy.chat_template });
+  if (config.search.questions.file) files.push({ field: 'search.questions.file', path: config.search.questions.file });
+  config.eval.sets.forEach((set, i) => {
+    if (set.file) files.push({ field: `eval.sets[${i}].file`, path: set.file });
+  });
+  return files.map(({ field, path }) => ({ field, path: resolveConfigPath(loaded, path) }));
+}
+
+/**
+ * Check that every file the config names exists (resolved against the config's folder), before
+ * anything is written. @throws ConfigError naming the config file, the field and the resolved path.
+ */
+export function checkConfigFiles(loaded: LoadedPipelineConfig): void {
+  for (const { field, path } of configFiles(loaded)) {
+    if (!existsSync(path)) {
+      throw new ConfigError({ file: loaded.file, field }, `file not found: ${path} (relative paths in a config resolve against the config's folder, ${loaded.baseDir})`);
+    }
+  }
 }

@@ -42,9 +42,14 @@ export async function runLoadedPipeline(
   loaded: import('../../pipeline/index.ts').LoadedPipelineConfig,
   options: { out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean },
 ): Promise<void> {
-  const { runPipeline } = await import('../../pipeline/index.ts');
+  const { runPipeline, checkConfigFiles } = await import('../../pipeline/index.ts');
   const { existsSync, readdirSync, rmSync } = await import('node:fs');
   const { resolve, join } = await import('node:path');
+  // Every file the config names must exist before the run folder (and its pipeline.json) is created.
+  checkConfigFiles(loaded);
+  if (options.data && !existsSync(options.data)) {
+    throw new ConfigError({ file: COMMAND_LINE, field: '--data' }, `file not found: ${resolve(options.data)}`);
+  }
   if (options.data) {
     // The file becomes the headline set; the config's sets (e.g. held-out generated questions) stay beside it.
     const { basename, extname } = await import('node:path');
