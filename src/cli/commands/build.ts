@@ -7,6 +7,7 @@
  *   treecot build run.db --out data/ --chosen random --seed 7 --max-length 6000 --parquet
  *   treecot build run.db --out data/ --strip-tags --json          # stats.json on stdout
  *   treecot build run.db --out data/ --tokenizer builtin          # lengths/prefixes in built-in-model tokens
+ *   treecot build run.db --out data/ --process-check              # drop correct paths with wrong steps (letter-count)
  *
  * Writes DIR/sft.jsonl, DIR/dpo.jsonl (TRL plain format + provenance), paths.jsonl, stats.json,
  * card.md, manifest.json, trl/, llama-factory/, openrlhf/ (and .parquet files with --parquet).
@@ -28,6 +29,7 @@ interface BuildCliOptions {
   prefixBoundary: string;
   run?: string;
   tokenizer?: string;
+  processCheck?: boolean;
   json?: boolean;
 }
 
@@ -48,6 +50,7 @@ export function register(program: Command): void {
     .option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt: thought | char', 'thought')
     .option('--run <id>', 'run id in the file (default: the latest), as for tree and export-trees')
     .option('--tokenizer <kind>', 'measure lengths and prefixes in tokens: builtin (the built-in model\'s tokenizer)')
+    .option('--process-check', "drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)")
     .option('--json', 'print stats.json on stdout')
     .action(async (db: string, options: BuildCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
@@ -79,7 +82,15 @@ export function register(program: Command): void {
       }
       const started = Date.now();
       const data = readRun(db, { runId: runIdOption(options.run) });
-      const built = buildDataset(data, buildOptions, { source: db, countTokens });
+      let processCheck: ((question: string, response: string) => boolean) | undefined;
+      if (options.processCheck) {
+        const { processCheckFor } = await import('../../pipeline/index.ts');
+        processCheck = processCheckFor(data.run.task);
+        if (!processCheck) {
+          throw new ConfigError({ file: '(command line)', field: '--process-check' }, `task "${data.run.task}" of ${db} has no process check (tasks with one: letter-count)`);
+        }
+      }
+      const built = buildDataset(data, buildOptions, { source: db, countTokens, processCheck });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       const unfinished = built.stats.questions.unfinished;
       if (unfinished > 0) {
@@ -99,7 +110,7 @@ export function register(program: Command): void {
           `(${files.size} files, ${Date.now() - started} ms)\n` +
           `  options: ${JSON.stringify(built.options)}\n` +
           `  dropped: ${s.questions.droppedNoCorrectPath} questions without a correct path, ${s.paths.droppedAnnotationRejected} annotation-rejected paths, ` +
-          `${s.paths.droppedOverMaxLength} over max length; median common prefix ${s.dpo.commonPrefixChars.summary.median} chars\n`,
+          `${s.paths.droppedOverMaxLength} over max length${options.processCheck ? `, ${s.paths.droppedProcessCheck} failing the process check` : ''}; median common prefix ${s.dpo.commonPrefixChars.summary.median} chars\n`,
       );
     });
 }
