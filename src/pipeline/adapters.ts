@@ -43,6 +43,9 @@ export async function openPolicy(model: ModelRef, options: { concurrency?: numbe
       endpoints: model.urls,
       model: model.model,
       template: model.chatTemplate,
+      mode: model.mode,
+      templateKwargs: model.templateKwargs,
+      extraBody: model.extraBody,
       apiKeyEnv: model.apiKeyEnv,
       concurrency: options.concurrency,
     });

@@ -48,8 +48,18 @@ const Policy = z
     model: z.string().optional(),
     /** Endpoints for `special_model` node types (default: the main ones). */
     special_urls: z.array(z.string()).optional(),
-    /** Chat template for /v1/completions: 'chatml', 'llama3', or a tokenizer_config.json path. */
+    /**
+     * Chat template for /v1/completions: 'chatml', 'llama3', 'raw', a chat_template.jinja or
+     * tokenizer_config.json, or a model folder (relative to this file). Default: the model's own
+     * (a local folder or the Hugging Face cache for `model`), else the run is refused.
+     */
     chat_template: z.string().optional(),
+    /** 'completions' (client-side template, default) or 'chat' (the server applies its template). */
+    mode: z.enum(['completions', 'chat']).optional(),
+    /** Template variables, e.g. { enable_thinking: false } (sent as chat_template_kwargs in chat mode). */
+    template_kwargs: z.record(z.string(), z.unknown()).optional(),
+    /** Extra request-body fields for the server (top_k, min_p, repetition_penalty, skip_special_tokens, ...). */
+    extra_body: z.record(z.string(), z.unknown()).optional(),
     /** Environment variable holding the API key (never written anywhere). */
     api_key_env: z.string().optional(),
     /** llama.cpp threads (1 is fastest on a 2-core machine). */
@@ -223,7 +233,8 @@ export function configFiles(loaded: LoadedPipelineConfig): { field: string; path
   const { config } = loaded;
   const files: { field: string; path: string }[] = [{ field: 'search.config', path: config.search.config }];
   if (config.policy.gguf) files.push({ field: 'policy.gguf', path: config.policy.gguf });
-  if (config.policy.chat_template?.endsWith('.json')) files.push({ field: 'policy.chat_template', path: config.policy.chat_template });
+  const template = config.policy.chat_template;
+  if (template !== undefined && !/^(raw|chatml|llama3)$/.test(template)) files.push({ field: 'policy.chat_template', path: template });
   if (config.search.questions.file) files.push({ field: 'search.questions.file', path: config.search.questions.file });
   config.eval.sets.forEach((set, i) => {
     if (set.file) files.push({ field: `eval.sets[${i}].file`, path: set.file });

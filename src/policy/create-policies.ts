@@ -31,8 +31,11 @@ export interface CreatePoliciesOptions {
   apiKeyEnv?: string;
   /** HTTP endpoint mode. Default 'completions'. */
   mode?: EndpointMode;
-  /** Template: HTTP default 'chatml'; GGUF default 'raw' ('gguf' = the file's own template). */
+  /** Template: HTTP default the model's own (model folder or Hugging Face cache, else refused); GGUF default 'raw' ('gguf' = the file's own template). */
   template?: string;
+  /** HTTP: template variables (`--template-kwargs`) and extra request-body fields (`--extra-body`). */
+  templateKwargs?: Record<string, unknown>;
+  extraBody?: Record<string, unknown>;
   specialTemplate?: string;
   system?: string;
   timeoutMs?: number;
@@ -82,6 +85,8 @@ async function open(kind: Kind, options: CreatePoliciesOptions, special: boolean
       model: (special ? options.specialModel : undefined) ?? options.model,
       mode: options.mode,
       template,
+      templateKwargs: options.templateKwargs,
+      extraBody: options.extraBody,
       system: options.system,
       timeoutMs: options.timeoutMs,
       retry: options.retry,

@@ -11,6 +11,12 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, numberOption, optionalIntegerOption } from '../number-options.ts';
+import { jsonObjectOption } from '../json-option.ts';
+
+function httpMode(mode: string | undefined): 'completions' | 'chat' {
+  if (mode === undefined || mode === 'completions' || mode === 'chat') return mode ?? 'completions';
+  throw new ConfigError({ file: COMMAND_LINE, field: '--mode' }, `expected completions or chat (got "${mode}")`);
+}
 
 interface EvalCliOptions {
   task?: string;
@@ -18,6 +24,9 @@ interface EvalCliOptions {
   policy?: string[];
   model?: string;
   template?: string;
+  templateKwargs?: string;
+  extraBody?: string;
+  mode?: string;
   apiKeyEnv?: string;
   gguf?: string;
   threads: string;
@@ -47,7 +56,10 @@ export function register(program: Command): void {
     .option('--data <file>', 'problems file (JSON or JSONL)')
     .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1')
     .option('--model <name>', 'model name sent to the server')
-    .option('--template <name|file>', 'chatml, llama3, or a tokenizer_config.json (for /v1/completions; same flag as treecot search)')
+    .option('--mode <mode>', 'completions (client-side template) or chat (the server applies its template; continue_final_message)', 'completions')
+    .option('--template <name|file>', "raw, chatml, llama3, a chat_template.jinja / tokenizer_config.json, or a model folder (default: the model's own; same flag as treecot search)")
+    .option('--template-kwargs <json>', 'template variables, e.g. \'{"enable_thinking": false}\'')
+    .option('--extra-body <json>', 'extra request-body fields, e.g. \'{"top_k": 20, "repetition_penalty": 1.05}\'')
     .option('--api-key-env <var>', 'environment variable holding the API key')
     .option('--gguf <file>', 'GGUF model run in-process by node-llama-cpp')
     .option('--threads <n>', 'llama.cpp threads', '1')
@@ -112,7 +124,10 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const instruction = options.instruction ?? settings?.instruction ?? task.defaultInstruction;
   const model = options.gguf
     ? { kind: 'gguf' as const, path: options.gguf, threads: integerOption(options.threads, '--threads', 1) }
-    : { kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.template, apiKeyEnv: options.apiKeyEnv };
+    : {
+        kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.template, apiKeyEnv: options.apiKeyEnv, mode: httpMode(options.mode),
+        templateKwargs: jsonObjectOption(options.templateKwargs, '--template-kwargs'), extraBody: jsonObjectOption(options.extraBody, '--extra-body'),
+      };
   const policy = await openPolicy(model, { concurrency: integerOption(options.concurrency, '--concurrency', 1) });
   const started = Date.now();
   const every = Math.max(1, Math.round(problems.length / 20));
