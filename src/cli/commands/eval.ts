@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, numberOption, optionalIntegerOption } from '../number-options.ts';
 import { jsonObjectOption } from '../json-option.ts';
+import { exitOnInterrupt } from '../interrupt.ts';
 
 function httpMode(mode: string | undefined): 'completions' | 'chat' {
   if (mode === undefined || mode === 'completions' || mode === 'chat') return mode ?? 'completions';
@@ -148,6 +149,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       outDir: options.out,
       dataLabel: options.data,
       stepScorer: stepScorerFor(task.name),
+      onResume: (done: number, total: number) => process.stderr.write(`eval: resuming: ${done} of ${total} done in ${options.out}\n`),
       onProgress: (done: number, total: number) => {
         if (done % every === 0 || done === total) {
           const rate = done / Math.max(1e-9, (Date.now() - started) / 1000);
@@ -155,7 +157,15 @@ async function runEval(options: EvalCliOptions): Promise<void> {
         }
       },
     };
+    // Finished questions are appended to DIR/questions.partial.jsonl as they complete, so exiting at
+    // once loses only the questions in flight.
+    const removeHandlers = exitOnInterrupt(() =>
+      options.out
+        ? `treecot eval: interrupted; finished questions are kept in ${options.out}/questions.partial.jsonl; re-run the same command to resume`
+        : 'treecot eval: interrupted; nothing was kept (no --out); give --out DIR to make an evaluation resumable',
+    );
     let summary;
+    try {
     if (options.mctsDecode) {
       if (!options.searchConfig) throw new ConfigError({ ...where, field: '--search-config' }, '--mcts-decode needs a search config (the action graph to search with)');
       ({ summary } = await evaluateWithSearch({ ...common, searchConfigPath: options.searchConfig, maxRollouts: optionalIntegerOption(options.mctsRollouts, '--mcts-rollouts', 1) }));
@@ -169,6 +179,9 @@ async function runEval(options: EvalCliOptions): Promise<void> {
             ` (a long task instruction? try --instruction "" or --search-config with the config the model was searched with)\n`,
         );
       }
+    }
+    } finally {
+      removeHandlers();
     }
     const { compareTable } = await import('../../eval/index.ts');
     process.stdout.write(compareTable([summary]));
