@@ -37,11 +37,12 @@ test('eval --out: a resume with other settings is refused by name; the same sett
     const partial = readFileSync(join(dir, 'questions.partial.jsonl'), 'utf8');
     assert.equal(partial.trim().split('\n').length, 3);
 
-    for (const [changed, field] of [
+    const changes: [Partial<typeof common>, string][] = [
       [{ temperature: 0 }, 'temperature'],
       [{ n: 4, k: [1] }, 'samples_per_question'],
       [{ instruction: 'Count. ' }, 'instruction'],
-    ] as const) {
+    ];
+    for (const [changed, field] of changes) {
       await assert.rejects(evaluate({ ...common, ...changed, policy: inner }), (error: unknown) => {
         assert.ok(ConfigError.isInstance(error), String(error));
         const message = (error as Error).message;
