@@ -15,3 +15,6 @@ export * from './pipeline/index.ts';
 // Two modules name a row type SftRow: data/'s is the built dataset row, train/'s the trainer's input row.
 export type { SftRow } from './data/index.ts';
 export type { SftRow as TrainSftRow } from './train/index.ts';
+// Two modules name an opener openPolicy: policy/'s opens a PolicySpec (the general one), pipeline/'s a ModelRef.
+export { openPolicy } from './policy/index.ts';
+export { openPolicy as openModelRefPolicy } from './pipeline/index.ts';
