@@ -184,7 +184,8 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       removeHandlers();
     }
     const { compareTable } = await import('../../eval/index.ts');
-    process.stdout.write(compareTable([summary]));
+    // --json: stdout carries only the JSON summary; the table is for people (stderr).
+    (options.json ? process.stderr : process.stdout).write(compareTable([summary]));
     if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
   } finally {
     await policy.close?.();

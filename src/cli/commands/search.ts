@@ -153,7 +153,8 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
               `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s\n`),
       );
     }
-    if (summary.errored > 0) process.exitCode = 1;
+    // Partial failure (docs/cli.md): the run finished, but some questions stopped on errors.
+    if (summary.errored > 0) process.exitCode = 2;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);
