@@ -13,7 +13,7 @@
  * card.md, manifest.json, trl/, llama-factory/, openrlhf/ (and .parquet files with --parquet).
  * All files are staged and renamed into place; on any error nothing is written.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { optionalIntegerOption, runIdOption } from '../number-options.ts';
 
 interface BuildCliOptions {
@@ -39,17 +39,17 @@ export function register(program: Command): void {
     .description('build SFT rows and fine-grained DPO pairs (+ stats, card, TRL/LLaMA-Factory/OpenRLHF exports) from a search database')
     .argument('<db>', 'search database written by `treecot search`')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--sft <strategy>', 'SFT paths per question: longest | shortest | medium | all | random', 'longest')
+    .addOption(new Option('--sft <strategy>', 'SFT paths per question').choices(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'))
     .option('--sft-per-question <n>', 'cap of SFT rows per question (default 1; all for --sft all)')
-    .option('--chosen <strategy>', 'DPO chosen: shortest | longest | random', 'shortest')
+    .addOption(new Option('--chosen <strategy>', 'DPO chosen').choices(['shortest', 'longest', 'random']).default('shortest'))
     .option('--pairs-per-question <n>', 'DPO pairs per question', '1')
     .option('--max-length <n>', 'drop paths longer than n characters (tokens with --tokenizer)')
     .option('--strip-tags', 'write thoughts without their <tag>...</tag> wrappers')
     .option('--seed <n>', 'seed for ties and random strategies', '0')
     .option('--parquet', 'also write a .parquet next to every .jsonl')
-    .option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt: thought | char', 'thought')
+    .addOption(new Option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt').choices(['thought', 'char']).default('thought'))
     .option('--run <id>', 'run id in the file (default: the latest), as for tree and export-trees')
-    .option('--tokenizer <kind>', 'measure lengths and prefixes in tokens: builtin (the built-in model\'s tokenizer)')
+    .addOption(new Option('--tokenizer <kind>', 'measure lengths and prefixes in tokens of the built-in model').choices(['builtin']))
     .option('--process-check', "drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)")
     .option('--json', 'print stats.json on stdout')
     .action(async (db: string, options: BuildCliOptions) => {

@@ -8,7 +8,7 @@
  *     -n 8 --temperature 0.7 -k 1 4 8 --concurrency 64 --out eval/qwen
  *   treecot eval --compare eval/base eval/sft eval/final
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, numberOption, optionalIntegerOption } from '../number-options.ts';
 import { jsonObjectOption } from '../json-option.ts';
@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .option('--data <file>', 'problems file (JSON or JSONL)')
     .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1')
     .option('--model <name>', 'model name sent to the server')
-    .option('--mode <mode>', 'completions (client-side template) or chat (the server applies its template; continue_final_message)', 'completions')
+    .addOption(new Option('--mode <mode>', 'completions (client-side template) or chat (the server applies its template; continue_final_message)').choices(['completions', 'chat']).default('completions'))
     .option('--template <name|file>', "raw, chatml, llama3, a chat_template.jinja / tokenizer_config.json, or a model folder (default: the model's own; same flag as treecot search)")
     .option('--template-kwargs <json>', 'template variables, e.g. \'{"enable_thinking": false}\'')
     .option('--extra-body <json>', 'extra request-body fields, e.g. \'{"top_k": 20, "repetition_penalty": 1.05}\'')

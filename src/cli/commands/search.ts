@@ -12,7 +12,7 @@
  *
  * Re-running the same command on the same --out resumes (finished questions are skipped).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, MAX_TIMER_MS, optionalIntegerOption } from '../number-options.ts';
 import { jsonObjectOption } from '../json-option.ts';
@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .option('--special-policy <url-or-gguf...>', 'policy for node types with special_model: true: URL(s) or one .gguf (default: the main policy)')
     .option('--model <name>', 'model name sent to --policy servers (default: the first one the server lists)')
     .option('--special-model <name>', 'model name sent to --special-policy servers')
-    .option('--mode <mode>', 'completions (client-side template) or chat (continue_final_message)', 'completions')
+    .addOption(new Option('--mode <mode>', 'completions (client-side template) or chat (continue_final_message)').choices(['completions', 'chat']).default('completions'))
     .option('--template <name|file>', "raw, chatml, llama3, gguf, a chat_template.jinja / tokenizer_config.json, or a model folder (HTTP default: the model's own, from a local folder or the Hugging Face cache, else refused; GGUF default raw)")
     .option('--template-kwargs <json>', 'template variables, e.g. \'{"enable_thinking": false}\' (rendered client-side; sent as chat_template_kwargs with --mode chat)')
     .option('--extra-body <json>', 'extra request-body fields for the server, e.g. \'{"top_k": 20, "min_p": 0.05, "skip_special_tokens": false}\'')

@@ -12,7 +12,7 @@
  * --label-smoothing) or by --objective, an alias of them (docs/train.md). DATA is a file (JSONL or
  * JSON array) or a `treecot build` folder (sft.jsonl for SFT alone, dpo.jsonl when a pair loss trains). Prints the effective configuration, then one JSON summary line on stdout.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { COMMAND_LINE, optionalNumberOption } from '../number-options.ts';
 import { exitOnInterrupt } from '../interrupt.ts';
 
@@ -70,7 +70,7 @@ export function register(program: Command): void {
     .option('--loss-type <list>', 'loss terms, TRL names: sft | sigmoid | sigmoid,sft (default sft)')
     .option('--loss-weights <list>', 'one weight per --loss-type term (default all 1; the sft weight is the paper\'s alpha)')
     .option('--label-smoothing <x>', 'label smoothing of the sigmoid loss in [0, 0.5), cDPO (default 0)')
-    .option('--objective <name>', 'alias of the loss settings: sft | dpo | cdpo | cdpo+sft')
+    .addOption(new Option('--objective <name>', 'alias of the loss settings').choices(['sft', 'dpo', 'cdpo', 'cdpo+sft']))
     .option('--alpha <x>', 'with --objective cdpo+sft: weight of the SFT term (default 1)')
     .option('--eps <x>', 'with --objective cdpo or cdpo+sft: label smoothing in [0, 0.5) (default 0.1)')
     .option('--beta <x>', 'DPO beta (default 0.1)')
