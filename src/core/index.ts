@@ -8,3 +8,4 @@ export * from './prompt.ts';
 export * from './canonical-json.ts';
 export * from './replace-folder.ts';
 export * from './output-location.ts';
+export * from './provenance.ts';

@@ -1,5 +1,5 @@
 /**
- * "MCTS decode" (METHOD.md section 5, paper Table 7): answer each question by a small tree search
+ * "MCTS decode" (docs/method.md section 5, paper Table 7): answer each question by a small tree search
  * at inference instead of one sampled response. The paper does not say how rollouts are scored at
  * inference, where the reference is unknown. treecot's design (docs/eval.md "MCTS decode", with
  * the measurements behind each rule):

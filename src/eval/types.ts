@@ -74,4 +74,15 @@ export interface EvalSummary {
   prompt_tokens: number;
   completion_tokens: number;
   wall_s: number;
+  /**
+   * What produced it: treecot version and commit, decode kind, and the settings (task, data, policy:
+   * provider, model, mode, template and its source, template kwargs, extra body; instruction, samples,
+   * temperature, top-p, max tokens, stop, seed) with their hash. Absent in summaries of older versions.
+   */
+  produced_by?: {
+    treecot: { version: string; commit: string | null };
+    decode: 'sample' | 'mcts';
+    settings_hash: string;
+    settings: Record<string, unknown>;
+  };
 }

@@ -44,7 +44,9 @@ export async function openPolicy(model: ModelRef, options: { concurrency?: numbe
   const spec = model.kind === 'http'
     ? { kind: 'http' as const, urls: model.urls, model: model.model, template: model.chatTemplate, apiKeyEnv: model.apiKeyEnv }
     : { kind: 'gguf' as const, file: model.path, threads: model.threads, contextSize: model.contextSize };
-  return (await open(spec, options)).policy;
+  // Chat mode, template variables and extra request fields are per-model settings of the config.
+  const shared = model.kind === 'http' ? { ...options, mode: model.mode, templateKwargs: model.templateKwargs, extraBody: model.extraBody } : options;
+  return (await open(spec, shared)).policy;
 }
 
 export interface SearchStageArgs {

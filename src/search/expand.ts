@@ -2,7 +2,7 @@
  * Expansion (the only asynchronous step of the search): generate all children of a node,
  * one policy call per child type with n = the graph's count and one random prefill,
  * verify new answer nodes, and commit everything in one transaction before the search
- * uses it (METHOD.md section 1, "Generating a node" and "Expansion is lazy").
+ * uses it (docs/method.md section 1, "Generating a node" and "Expansion is lazy").
  */
 import type { Rng } from '../core/rng.ts';
 import { ContextLengthError, VerifierTimeoutError } from '../core/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * search/: MCTS over typed thoughts (METHOD.md section 1), after mctx's layout:
+ * search/: MCTS over typed thoughts (docs/method.md section 1), after mctx's layout:
  * config (action graph), tree (struct of arrays, pure backup), action-selection (`uct(c)`,
  * swappable), simulate (selection down the tree), expand (the only async step), stop-rule,
  * question-search (one tree: simulate, expand, backup), run-search (scheduler over many
