@@ -68,7 +68,7 @@ test('a second writer is refused in under a second naming the holder; readers ke
   // The CLI: one clear line, exit 1, no stack trace.
   const cli = await promisify(execFile)(
     process.execPath,
-    [BIN, 'search', '--config', 'configs/letter-count.yaml', '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--model', 'm', '--no-progress'],
+    [BIN, 'search', '--config', 'configs/letter-count.yaml', '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--model', 'm', '--template', 'chatml', '--no-progress'],
     { timeout: 60_000 },
   ).then(
     () => ({ code: 0, stderr: '' }),
