@@ -32,7 +32,7 @@ const rng = new Rng(Number(values.seed));
 
 /** Every exported file of a database: one tree JSON per question and the built data set. */
 function exports(db: string): Map<string, Buffer> {
-  const data = readRun(db);
+  const data = readRun(db, { nodeIds: 'per-question' });
   const files = new Map<string, Buffer>();
   for (const q of data.questions) files.set(`trees/${q.questionId}.json`, Buffer.from(`${JSON.stringify(exportTree(q), null, 2)}\n`));
   const built = buildDataset(data, parseBuildOptions({ sft: 'all', pairsPerQuestion: 2 }), { source: 'run.db' });

@@ -70,11 +70,17 @@ function parseStoredJson(file: string, what: string, text: string): unknown {
 export interface ReadRunOptions {
   /** Which run to read; default the latest one in the file. */
   runId?: number;
+  /**
+   * 'rowid' (default): node ids are SQLite rowids, the ids the viewer and annotations use.
+   * 'per-question': numbered 0, 1, ... per question (`numberPerQuestion`), stable whatever the
+   * concurrency, for byte-reproducible exports (export-trees, `build --node-ids per-question`).
+   */
+  nodeIds?: 'rowid' | 'per-question';
 }
 
 /**
- * Read one run with all its questions and their nodes (creation order; the root first),
- * numbered per question (`numberPerQuestion`).
+ * Read one run with all its questions and their nodes (creation order; the root first);
+ * node ids are rowids, or per question with `nodeIds: 'per-question'`.
  * Questions are in data-file order.
  * @throws StoreError for a missing file, a file of another schema version, a file with no
  *   run, or an unknown `runId`.
@@ -102,7 +108,7 @@ export function readRun(dbPath: string, options: ReadRunOptions = {}): { run: St
       status: q.status,
       rollouts: q.rollouts,
       correctRollouts: q.correct_rollouts,
-      nodes: numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? []),
+      nodes: options.nodeIds === 'per-question' ? numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? []) : (byQuestion.get(q.question_id) ?? []),
     }));
     return { run: runFromRow(runRow), questions };
   } catch (error) {

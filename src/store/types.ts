@@ -9,9 +9,9 @@ export type Annotation = 'accepted' | 'rejected' | null;
 
 export interface StoredNode {
   /**
-   * Creation order within the question: the root is 0 (as `readRun` returns nodes; stable
-   * whatever the concurrency, so exports are byte-reproducible). Raw store rows carry the
-   * SQLite rowid here instead.
+   * The SQLite rowid (creation order within the file; the viewer's and annotations' id), or,
+   * read with `readRun(file, {nodeIds: 'per-question'})`, the creation order within the
+   * question with the root 0 (stable whatever the concurrency: byte-reproducible exports).
    */
   id: number;
   /** The SQLite rowid (creation order within the file), for writing back, e.g. annotations. */

@@ -24,7 +24,7 @@ async function searchAndExport(concurrency: number): Promise<{ files: Map<string
     config: crashTestConfig(), task: 'letter-count', defaultInstruction: letterCountTask.defaultInstruction, problems, dbPath: db,
     policy: hashedLetterCountPolicy({ latencyMs: 1 }), verify: verifyLetterCount, concurrency,
   });
-  const data = readRun(db);
+  const data = readRun(db, { nodeIds: 'per-question' });
   const files = new Map<string, string | Uint8Array>();
   for (const q of data.questions) files.set(`trees/${q.questionId}.json`, `${JSON.stringify(exportTree(q), null, 2)}\n`);
   const built = buildDataset(data, parseBuildOptions({ sft: 'all', pairsPerQuestion: 2 }, 'test'), { source: 'run.db' });

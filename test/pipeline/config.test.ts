@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../../src/core/index.ts';
 import { checkConfigFiles, loadPipelineConfig, parsePipelineConfig, resolveConfigPath, runPipeline } from '../../src/pipeline/index.ts';
 import { binValues } from '../../src/pipeline/svg.ts';
@@ -48,9 +48,11 @@ test('bad pipeline configs name the file and the field', () => {
 test('a run folder made with another config is refused, nothing in it is touched', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-pipeline-config-'));
   const out = join(dir, 'run');
-  writeFileSync(join(dir, 'a.yaml'), JSON.stringify({ ...minimal(), seed: 1, policy: { gguf: join(dir, 'missing.gguf') } }));
-  writeFileSync(join(dir, 'b.yaml'), JSON.stringify({ ...minimal(), seed: 2, policy: { gguf: join(dir, 'missing.gguf') } }));
-  // The first run claims the folder, then fails opening the (missing) model.
+  // Every input file exists (the search config by absolute path), so the first run passes the
+  // checks, claims the folder, and only then fails opening the (missing) model.
+  const search = { ...minimal().search, config: resolve('configs/letter-count-builtin.yaml') };
+  writeFileSync(join(dir, 'a.yaml'), JSON.stringify({ ...minimal(), search, seed: 1, policy: { gguf: join(dir, 'missing.gguf') } }));
+  writeFileSync(join(dir, 'b.yaml'), JSON.stringify({ ...minimal(), search, seed: 2, policy: { gguf: join(dir, 'missing.gguf') } }));
   await assert.rejects(runPipeline({ loaded: loadPipelineConfig(join(dir, 'a.yaml')), outDir: out, log: () => {} }));
   const claimed = readFileSync(join(out, 'pipeline.json'), 'utf8');
   await assert.rejects(runPipeline({ loaded: loadPipelineConfig(join(dir, 'b.yaml')), outDir: out, log: () => {} }), /was made with a different config/);

@@ -90,6 +90,6 @@ test('crash: kill -9 at several points, re-run: nothing lost or duplicated, and 
   const norm = (file: string) => JSON.parse(JSON.stringify(readRun(file).questions.map((q) => normaliseTree(exportTree(q)))));
   assert.deepEqual(norm(db), norm(reference));
   // And the exported files are byte-identical (per-question node ids; issue 15 item 5).
-  const files = (file: string) => readRun(file).questions.map((q) => `${JSON.stringify(exportTree(q), null, 2)}\n`);
+  const files = (file: string) => readRun(file, { nodeIds: 'per-question' }).questions.map((q) => `${JSON.stringify(exportTree(q), null, 2)}\n`);
   assert.deepEqual(files(db), files(reference));
 });

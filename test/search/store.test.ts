@@ -55,7 +55,7 @@ test('store: write, readRun round trip, visit counts from rollouts, annotation c
   const store = SearchStore.open(file);
   store.db.prepare('UPDATE nodes SET visits = 7').run();
   assert.equal(store.rebuildCounts(run.runId, 'q1'), 3);
-  store.setAnnotation(q1.nodes[1]!.rowId!, 'rejected'); // readRun ids are per question; writes take the rowid
+  store.setAnnotation(q1.nodes[1]!.id, 'rejected');
   store.close();
   const again = readRun(file).questions[0]!;
   assert.deepEqual(again.nodes.map((n) => n.visits), [1, 1, 0]);

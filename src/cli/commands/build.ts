@@ -32,6 +32,7 @@ interface BuildCliOptions {
   tokenizer?: string;
   processCheck?: boolean;
   json?: boolean;
+  nodeIds: string;
 }
 
 export function register(program: Command): void {
@@ -53,6 +54,7 @@ export function register(program: Command): void {
     .addOption(new Option('--tokenizer <kind>', 'measure lengths and prefixes in tokens of the built-in model').choices(['builtin']))
     .option('--process-check', "drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)")
     .option('--json', 'print stats.json on stdout')
+    .option('--node-ids <kind>', 'node ids in rows: rowid (the ids `treecot view` shows) | per-question (0 = root; byte-reproducible whatever the search concurrency)', 'rowid')
     .action(async (db: string, options: BuildCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
       const { readRun } = await import('../../store/index.ts');
@@ -84,7 +86,10 @@ export function register(program: Command): void {
         countTokens = (text) => tokenizer.encode(text).length;
       }
       const started = Date.now();
-      const data = readRun(db, { runId: runIdOption(options.run) });
+      if (options.nodeIds !== 'rowid' && options.nodeIds !== 'per-question') {
+        throw new ConfigError({ file: '(command line)', field: '--node-ids' }, `expected rowid or per-question, got "${options.nodeIds}"`);
+      }
+      const data = readRun(db, { runId: runIdOption(options.run), nodeIds: options.nodeIds });
       let processCheck: ((question: string, response: string) => boolean) | undefined;
       if (options.processCheck) {
         const { processCheckFor } = await import('../../pipeline/index.ts');

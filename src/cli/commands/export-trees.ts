@@ -36,7 +36,8 @@ export function register(program: Command): void {
       const { join } = await import('node:path');
       const { checkOutputLocation } = await import('../../core/index.ts');
       checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
-      const { questions } = readRun(db, { runId: runIdOption(options.run) });
+      // Per-question node ids: the files are the same whatever the search's concurrency.
+      const { questions } = readRun(db, { runId: runIdOption(options.run), nodeIds: 'per-question' });
       const names = treeFileNames(questions.map((q) => q.questionId));
       questions.forEach((q, i) => writeFileAtomic(join(options.out, names[i]!), `${JSON.stringify(exportTree(q), null, 2)}\n`));
       process.stdout.write(`${questions.length} trees written to ${options.out}\n`);
