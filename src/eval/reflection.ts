@@ -34,6 +34,33 @@ export function letterCountAttemptAnswer(attempt: string): string | null {
   return checks.at(-1)?.[1] ?? null;
 }
 
+/**
+ * A task-independent attempt reader: the task's own answer extraction, else the result of the last
+ * `<double-check>` (`... = x`), which is where the action graph's reflections hang.
+ */
+export function attemptAnswerReader(extractAnswer: (text: string) => string | null): (attempt: string) => string | null {
+  return (attempt) => {
+    const answer = extractAnswer(attempt);
+    if (answer !== null) return answer;
+    const checks = [...attempt.matchAll(/<double-check>[^<]*?=\s*([^<=]+?)\s*<\/double-check>/g)];
+    return checks.at(-1)?.[1] ?? null;
+  };
+}
+
+/**
+ * Does a CORRECT text (an SFT row, a DPO chosen path: its last attempt is right and has passed the
+ * process check) hold a wrong attempt, a reflection and a correct re-think? True when it has at
+ * least two attempts and the first one's answer is readable and differs from the last one's. A
+ * first attempt with no readable answer is not counted: it was not shown to be wrong.
+ */
+export function holdsCorrectedReflection(text: string, readAnswer: (attempt: string) => string | null): boolean {
+  const attempts = splitAttempts(text, readAnswer);
+  if (attempts.length < 2) return false;
+  const first = attempts[0]!.answer;
+  const last = attempts.at(-1)!.answer;
+  return first !== null && last !== null && first.trim() !== last.trim();
+}
+
 /** Attempts of a letter-counting response. */
 export function letterCountAttempts(response: string): Attempt[] {
   return splitAttempts(response, letterCountAttemptAnswer);

@@ -79,7 +79,10 @@ export function register(program: Command): void {
       }
       const started = Date.now();
       const data = readRun(db, { runId: runIdOption(options.run) });
-      const built = buildDataset(data, buildOptions, { source: db, countTokens });
+      // The run's task reads each attempt's answer for the reflection accounting (stats.json).
+      const { TASKS } = await import('../../tasks/index.ts');
+      const task = TASKS[data.run.task];
+      const built = buildDataset(data, buildOptions, { source: db, countTokens, extractAnswer: task ? (text) => task.extractAnswer(text) : undefined });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       const unfinished = built.stats.questions.unfinished;
       if (unfinished > 0) {
