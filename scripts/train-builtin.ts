@@ -14,11 +14,13 @@
  * held-out two-letter questions; the shipped checkpoint is the most-trained one in the target band
  * (default 50-80%), so the search still finds wrong answers to reflect on.
  *
- * Roles (issue 10): `--role student` (the default) is the model above, the demo's student: the compact
- * trace, 12 phrasings, no reflection. `--role policy` trains the search's policy: 48 phrasings (12 more
- * held out), marked spelling with running counts, 25% of rows with a wrong first attempt, a reflection
- * and a corrected re-think (src/train/builtin/policy-data.ts), context 256; it writes models/policy.*
- * and is chosen and evaluated on held-out words and held-out phrasings.
+ * Roles (issue 10): `--role builtin` (the default) is the model above, the single-model demo's.
+ * `--role student` is the same recipe (compact trace, 12 phrasings, no reflection, band 50-80%) with a
+ * context of 256, so that tree-data rows with reflections fit when it is post-trained; it writes
+ * models/student.*. `--role policy` trains the search's policy: 48 phrasings (12 more held out), marked
+ * spelling with running counts, 25% of rows with a wrong first attempt, a reflection and a corrected
+ * re-think (src/train/builtin/policy-data.ts), context 256; it writes models/policy.* and is chosen
+ * and evaluated on held-out words and held-out phrasings.
  *
  * Examples:
  *   npm run train:builtin
@@ -49,7 +51,7 @@ import {
 import { ConfigError, writeFileAtomic } from '../src/core/index.ts';
 
 const program = new Command()
-  .option('--role <role>', 'student (compact trace, the demo model) or policy (marked spelling, reflection rows, 48 phrasings)', 'student')
+  .option('--role <role>', 'builtin (the single-model demo model), student (its recipe at context 256) or policy (marked spelling, reflection rows, 48 phrasings)', 'builtin')
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
   .option('--seed <n>', 'seed of data, init and order', Number, 1)
   .option('--workers <n>', 'data-parallel worker threads', Number, 2)
@@ -64,13 +66,13 @@ const program = new Command()
   .option('--select-only', 'skip training; select among the GGUFs already in --work-dir')
   .parse();
 const o = program.opts<{ role: string; tokens: number; seed: number; workers: number; evalEvery: number; quickEval: number; finalEval: number; band: string; hardSet: string; outDir: string; workDir?: string; resume?: boolean; selectOnly?: boolean }>();
-if (o.role !== 'student' && o.role !== 'policy') throw new ConfigError({ file: 'command line', field: 'role' }, `--role must be student or policy (got "${o.role}")`);
+if (!['builtin', 'student', 'policy'].includes(o.role)) throw new ConfigError({ file: 'command line', field: 'role' }, `--role must be builtin, student or policy (got "${o.role}")`);
 const policy = o.role === 'policy';
 // The policy is picked for accuracy (the search needs a competent policy), the student for a band.
 const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' && policy ? '0.85,1' : o.band).split(',').map(Number) as [number, number];
-const MODEL_SPEC = policy ? 'L2-d64-h4-f176-c256' : 'L2-d64-h4-f176-c128';
-const NAME = policy ? 'policy' : 'builtin';
-o.workDir ??= policy ? '.cache/treecot/policy-train' : '.cache/treecot/builtin-train';
+const MODEL_SPEC = o.role === 'builtin' ? 'L2-d64-h4-f176-c128' : 'L2-d64-h4-f176-c256';
+const NAME = o.role;
+o.workDir ??= `.cache/treecot/${o.role}-train`;
 const workDir: string = o.workDir;
 // Measured mean of BOS + prompt + response + EOS over buildBuiltinRows. It only sizes the row set to
 // about one epoch of the budget (the trainer takes its step count from the budget and the rows' real
@@ -244,10 +246,10 @@ if (policy) {
   await finishPolicy(chosen);
   process.exit(0);
 }
-copyFileSync(chosen.file, join(o.outDir, 'builtin.gguf'));
-const report = await evaluateBuiltinGguf(join(o.outDir, 'builtin.gguf'), { heldOutCount: o.finalEval, hardSetFile: existsSync(o.hardSet) ? o.hardSet : undefined, sampledCount: Math.min(o.finalEval, 100) });
+copyFileSync(chosen.file, join(o.outDir, `${NAME}.gguf`));
+const report = await evaluateBuiltinGguf(join(o.outDir, `${NAME}.gguf`), { heldOutCount: o.finalEval, hardSetFile: existsSync(o.hardSet) ? o.hardSet : undefined, sampledCount: Math.min(o.finalEval, 100) });
 const evalJson = {
-  model: 'models/builtin.gguf',
+  model: `models/${NAME}.gguf`,
   architecture: MODEL_SPEC,
   chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, inBand: chosen.acc >= bandLow && chosen.acc <= bandHigh },
   band: [bandLow, bandHigh],
@@ -255,9 +257,9 @@ const evalJson = {
   notes: 'greedy = temperature 0 via node-llama-cpp; held-out = 500 questions on held-out dictionary words, letters uniform over the word\'s distinct letters; hardSet = the authors\' 500 questions (majorityBaseline = always answering the most common gold answer, 3); sampled = 8 samples at T 0.7 on the first 100 questions of each set',
   ...report,
 };
-writeFileAtomic(join(o.outDir, 'builtin.eval.json'), `${JSON.stringify(evalJson, null, 2)}\n`);
+writeFileAtomic(join(o.outDir, `${NAME}.eval.json`), `${JSON.stringify(evalJson, null, 2)}\n`);
 log({ type: 'selected', tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, heldOutTwoLetter: report.heldOutTwoLetter.answer, heldOutOneLetter: report.heldOutOneLetter.answer, hardSet: report.hardSet?.answer, totalSeconds: (Date.now() - started) / 1000 });
-say(`held-out two-letter ${(100 * report.heldOutTwoLetter.answer).toFixed(1)}%, one-letter ${(100 * report.heldOutOneLetter.answer).toFixed(1)}%, hard ${report.hardSet ? (100 * report.hardSet.answer).toFixed(1) + '%' : '-'}; wrote ${o.outDir}/builtin.gguf, builtin.eval.json, builtin.train-log.jsonl`);
+say(`held-out two-letter ${(100 * report.heldOutTwoLetter.answer).toFixed(1)}%, one-letter ${(100 * report.heldOutOneLetter.answer).toFixed(1)}%, hard ${report.hardSet ? (100 * report.hardSet.answer).toFixed(1) + '%' : '-'}; wrote ${o.outDir}/${NAME}.gguf, ${NAME}.eval.json, ${NAME}.train-log.jsonl`);
 
 /**
  * The policy's final evaluation: greedy on held-out words with the training phrasings and with the
