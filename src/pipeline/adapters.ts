@@ -10,6 +10,7 @@ import { isSearchDone, readRun } from '../store/index.ts';
 import type { PipelineConfig } from './config.ts';
 import type { ModelRef } from './model-ref.ts';
 import type { PipelineLog } from './stage.ts';
+import type { TrainFolder } from './run-layout.ts';
 import type { ProcessCheck } from './process-check.ts';
 import type { DataEntry, SearchEntry, TrainEntry } from './summary-types.ts';
 
@@ -147,10 +148,15 @@ export interface BuildStageOptions {
   seed: number;
 }
 
-/** Build sft.jsonl / dpo.jsonl / stats.json / card.md in `outDir` from the search database. */
-export async function buildDataStage(dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
+/** A search database as read by the store (`readRun`). */
+export type SearchedRun = ReturnType<typeof readRun>;
+
+/**
+ * Build sft.jsonl / dpo.jsonl / stats.json / card.md in `outDir` from a search run read from
+ * `dbPath` (read by the caller, so several builds from one database read it once).
+ */
+export async function buildDataStage(run: SearchedRun, dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
   const { buildDataset, writeDataset } = await import('../data/index.ts');
-  const run = readRun(dbPath);
   const built = buildDataset(
     run,
     { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
@@ -174,7 +180,8 @@ export interface TrainModelArgs {
   kind: 'sft' | 'preference';
   initModel: string;
   dataDir: string;
-  outDir: string;
+  /** Where the model, log, checkpoints and reference log-probabilities go (RunLayout). */
+  folder: TrainFolder;
   config: PipelineConfig;
   preference?: { eps: number; alpha: number; maskPrefix: boolean };
   log: PipelineLog;
@@ -191,11 +198,11 @@ export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo
 
 /**
  * Train from `initModel` (GGUF) on the data folder's sft.jsonl (kind sft) or dpo.jsonl (kind
- * preference; the initial model is also the frozen reference model); writes outDir/model.gguf,
- * outDir/train-log.jsonl and checkpoints under outDir/checkpoint (an interrupted stage resumes there).
+ * preference; the initial model is also the frozen reference model); writes folder.model,
+ * folder.log and checkpoints under folder.checkpoint (an interrupted stage resumes there).
  * @throws DataError when the data set is empty (e.g. a search that found no correct path).
  */
-export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
+export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry, 'data'>> {
   const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows } = await import('../train/index.ts');
   const started = Date.now();
   const config = args.config.train;
@@ -203,7 +210,7 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
   const stage = sft ? config.sft : config.preference;
   const objective = sft ? 'sft' : objectiveFor(args.preference!.eps, args.preference!.alpha);
   const dataFile = join(args.dataDir, sft ? 'sft.jsonl' : 'dpo.jsonl');
-  const out = join(args.outDir, 'model.gguf');
+  const out = args.folder.model;
   const every = Math.max(1, Math.round(stage.steps / 5));
   // A longer training context keeps the weights (rotary positions, no learned position table).
   const loaded = loadGguf(args.initModel);
@@ -230,11 +237,11 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
     workers: config.workers,
     seed: args.config.seed,
     out,
-    log: join(args.outDir, 'train-log.jsonl'),
-    checkpointDir: join(args.outDir, 'checkpoint'),
+    log: args.folder.log,
+    checkpointDir: args.folder.checkpoint,
     checkpointEvery: Math.max(1, Math.round(stage.steps / 4)),
     resume: true,
-    refCacheDir: join(args.outDir, 'ref-logps'),
+    refCacheDir: args.folder.refLogps,
     name: `treecot-${args.stage}`,
     onStep: (record) => {
       if (record.step % every === 0 || record.step === stage.steps) {

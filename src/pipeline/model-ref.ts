@@ -25,3 +25,11 @@ export function baseModelRef(policy: PipelineConfig['policy'], resolvePath: (p: 
     apiKeyEnv: policy.api_key_env,
   };
 }
+
+/** A model the TypeScript trainer can train (and has trained). */
+export type GgufModel = Extract<ModelRef, { kind: 'gguf' }>;
+
+/** A model written by training from `from`: same runtime settings, new weights. */
+export function trainedModel(path: string, from: GgufModel): GgufModel {
+  return { kind: 'gguf', path, threads: from.threads, contextSize: from.contextSize };
+}

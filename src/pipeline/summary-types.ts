@@ -98,6 +98,8 @@ export interface TrainEntry {
   final_loss: number | null;
   wall_s: number;
   model: string;
+  /** The data folder it trained on, relative to the run folder. */
+  data: string;
 }
 
 export interface RunSummary {
