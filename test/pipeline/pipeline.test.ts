@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percent, type EvalQuestionRecord, type EvalSummary } from '../../src/eval/index.ts';
+import { compareRecords, rateWithError, withError, type EvalQuestionRecord, type EvalSummary } from '../../src/eval/index.ts';
 import { loadPipelineConfig, runPipeline, STAGE_MARKER, type RunSummary } from '../../src/pipeline/index.ts';
 import { readRun } from '../../src/store/index.ts';
 import { loadGguf } from '../../src/train/index.ts';
@@ -87,9 +87,19 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
       assert.equal(set.no_answer_rate, samples.filter((s) => s.verdict === 'no_answer').length / samples.length);
       const evalSummary = json<EvalSummary>(join(out, 'eval', stage.stage, set.set, 'summary.json'));
       assert.equal(evalSummary.accuracy, set.accuracy);
+      // Standard errors over questions and the paired change against the base, from the same JSONL.
+      const shares = records.map((r) => r.samples.filter((s) => s.verdict === 'correct').length / r.samples.length);
+      assert.deepEqual([set.accuracy_se, set.accuracy_ci95], [rateWithError(shares).se, rateWithError(shares).ci95]);
+      if (stage.stage === 'base') assert.equal(set.vs_base, undefined);
+      else {
+        const baseSet = summary.stages[0]!.sets.find((x) => x.set === set.set)!;
+        assert.deepEqual(set.vs_base, compareRecords(jsonl<EvalQuestionRecord>(join(out, baseSet.questions_file)), records));
+      }
+      const acc = withError(set.accuracy, set.accuracy_se, set.accuracy_ci95);
+      const noAnswer = withError(set.no_answer_rate, set.no_answer_rate_se, set.no_answer_rate_ci95);
       const row = md.split('\n').find((l) => l.startsWith(`| ${stage.stage} |`))!;
-      assert.ok(row.includes(`| ${percent(set.accuracy)} | ${percent(set.no_answer_rate)} |`), `report.md row ${row} lacks ${set.set}'s numbers`);
-      assert.ok(html.includes(`<td>${percent(set.accuracy)}</td><td>${percent(set.no_answer_rate)}</td>`));
+      assert.ok(row.includes(`| ${acc} | ${noAnswer} |`), `report.md row ${row} lacks ${set.set}'s numbers`);
+      assert.ok(html.includes(`<td>${acc}</td><td>${noAnswer}</td>`));
     }
     assert.equal(stage.accuracy, stage.sets[0]!.accuracy);
   }
