@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { compareRecords, rateWithError, withError, type EvalQuestionRecord, type EvalSummary } from '../../src/eval/index.ts';
 import { loadPipelineConfig, runPipeline, STAGE_MARKER, type RunSummary } from '../../src/pipeline/index.ts';
 import { readRun } from '../../src/store/index.ts';
-import { loadGguf } from '../../src/train/index.ts';
+import { CharTokenizer, exportGguf, LlamaModel, loadGguf, parseInitSpec } from '../../src/train/index.ts';
 import { fixturePolicy, writePipelineFixture } from './fixture.ts';
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
@@ -142,4 +142,29 @@ test('an interrupted run (kill -9 during SFT training) resumes at the interrupte
   // A third run finds everything done and only rewrites the report.
   const third = await runChild();
   assert.doesNotMatch(third, /\] started/);
+});
+
+test('two models: the policy searches, the student is the evaluated and trained base, the policy is evaluated last', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-pipeline-two-'));
+  const student = join(dir, 'student.gguf');
+  const tokenizer = new CharTokenizer();
+  // A different (tiny, random) architecture, so the trained models show whose weights they started from.
+  exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c512', tokenizer.vocabSize), 5), student, { tokenizer });
+  const out = join(dir, 'run');
+  const log: string[] = [];
+  const loaded = loadPipelineConfig(writePipelineFixture(dir, { student, heldoutOnly: true }));
+  const policyPath = loaded.config.policy.gguf!;
+  const summary = await runPipeline({ loaded, outDir: out, log: (l) => log.push(l), openPolicy: fixturePolicy() });
+  assert.deepEqual(summary.stages.map((s) => [s.stage, s.model]), [['base', student], ['sft', join(out, 'round-1/sft/model.gguf')], ['final', join(out, 'round-1/final/model.gguf')], ['policy', policyPath]]);
+  // Trained from the student: its width, not the policy's.
+  for (const stage of ['sft', 'final']) assert.equal(loadGguf(join(out, `round-1/${stage}/model.gguf`)).model.config.dim, 16);
+  assert.notEqual(loadGguf(policyPath).model.config.dim, 16);
+  // Searched with the policy: every generated node names the policy's model id.
+  const { questions } = readRun(join(out, 'round-1/search/run.db'));
+  const ids = new Set(questions.flatMap((q) => q.nodes.filter((n) => n.policy !== '').map((n) => n.policy)));
+  assert.equal(ids.size, 1);
+  if (!fixturePolicy()) assert.ok([...ids][0]!.includes('builtin'), [...ids].join());
+  // The policy row is compared with the student's base like every other stage.
+  assert.equal(summary.stages.at(-1)!.sets[0]!.base_stage, 'base');
+  assert.ok(log.some((l) => l.includes('two models: the policy')));
 });
