@@ -11,7 +11,8 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, DataError } from '../core/errors.ts';
+import { DataError } from '../core/errors.ts';
+import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import { readRecords, requireField, toJsonl } from '../core/files.ts';
 import { trlDpoConversational, trlSftConversational, type PrefixBoundary } from './export-formats.ts';
 import { checkTrlConfigKeys, TRL_MAX_VERSION_EXCLUSIVE, TRL_MIN_VERSION, TRL_VERSION_SPEC } from './trl-fields.ts';
@@ -52,8 +53,7 @@ export type TrlBundleOptionsInput = z.input<typeof TrlBundleOptionsSchema>;
 export function parseTrlBundleOptions(input: unknown, source = 'export-trl options'): TrlBundleOptions {
   const parsed = TrlBundleOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError({ file: source, field: issue.path.join('.') || undefined }, issue.message);
+    throw configErrorFromZod(parsed.error, { file: source, input, docs: 'docs/data.md' });
   }
   return parsed.data;
 }

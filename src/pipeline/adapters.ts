@@ -33,23 +33,17 @@ export async function loadSearchSettings(file: string, taskName: string): Promis
 }
 
 /**
- * Open a policy for a model: a GGUF run in-process by node-llama-cpp, or OpenAI-compatible
- * endpoints (probed at start; least-outstanding balancing, retries, fan-out where `n` is ignored).
+ * Open a policy for a model through the policy module's factory (`openPolicy`, shared with the
+ * CLI): a GGUF run in-process by node-llama-cpp, or OpenAI-compatible endpoints (probed at start;
+ * least-outstanding balancing, retries, fan-out where `n` is ignored).
  * `concurrency` bounds HTTP requests in flight (default: unbounded; callers bound their own calls).
  */
 export async function openPolicy(model: ModelRef, options: { concurrency?: number } = {}): Promise<Policy> {
-  if (model.kind === 'http') {
-    const { createOpenAICompatiblePolicy } = await import('../policy/index.ts');
-    return createOpenAICompatiblePolicy({
-      endpoints: model.urls,
-      model: model.model,
-      template: model.chatTemplate,
-      apiKeyEnv: model.apiKeyEnv,
-      concurrency: options.concurrency,
-    });
-  }
-  const { createLlamaCppPolicy } = await import('../policy/llama-cpp/index.ts');
-  return createLlamaCppPolicy({ modelPath: model.path, threads: model.threads, contextSize: model.contextSize });
+  const { openPolicy: open } = await import('../policy/index.ts');
+  const spec = model.kind === 'http'
+    ? { kind: 'http' as const, urls: model.urls, model: model.model, template: model.chatTemplate, apiKeyEnv: model.apiKeyEnv }
+    : { kind: 'gguf' as const, file: model.path, threads: model.threads, contextSize: model.contextSize };
+  return (await open(spec, options)).policy;
 }
 
 export interface SearchStageArgs {

@@ -3,11 +3,10 @@
  * questions are searched and evaluated, and what each stage does. Validated once with zod; every
  * error names the file and the field. Defaults run on a laptop (STYLE.md "Configuration").
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../core/index.ts';
+import { ConfigError, configErrorFromZod, readConfigFile } from '../core/index.ts';
 
 /** Where questions come from: a data file (JSON/JSONL, task format) or the letter-count generator. */
 const questionSourceShape = {
@@ -194,33 +193,30 @@ export interface LoadedPipelineConfig {
  * that exists relative to the current directory (so configs in `configs/` can say `models/builtin.gguf`).
  * @throws ConfigError naming the file and the first bad field.
  */
-export function parsePipelineConfig(raw: unknown, file: string, baseDir = dirname(file)): LoadedPipelineConfig {
+export function parsePipelineConfig(
+  raw: unknown,
+  file: string,
+  baseDir = dirname(file),
+  lineOf: (path: readonly PropertyKey[]) => number | undefined = () => undefined,
+): LoadedPipelineConfig {
   const result = PipelineConfigSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.map(String).join('.') || '(root)';
-    throw new ConfigError({ file, field }, `${issue.message}`);
+    throw configErrorFromZod(result.error, { file, input: raw, lineOf, docs: 'docs/pipeline.md' });
   }
   const config = result.data;
   if (config.eval.k.some((k) => k > config.eval.n)) {
-    throw new ConfigError({ file, field: 'eval.k' }, `every k must be <= eval.n (${config.eval.n}); got ${config.eval.k.join(', ')}`);
+    throw new ConfigError({ file, line: lineOf(['eval', 'k']), field: 'eval.k' }, `every k must be <= eval.n (${config.eval.n}); got ${config.eval.k.join(', ')}`);
   }
   const names = config.eval.sets.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new ConfigError({ file, field: 'eval.sets' }, `set name "${duplicate}" is used twice`);
+  if (duplicate) throw new ConfigError({ file, line: lineOf(['eval', 'sets', names.lastIndexOf(duplicate)]), field: 'eval.sets' }, `set name "${duplicate}" is used twice`);
   return { config, file, baseDir };
 }
 
 /** Read a YAML or JSON pipeline config. @throws ConfigError for a missing file, bad YAML or a bad field. */
 export function loadPipelineConfig(file: string): LoadedPipelineConfig {
-  if (!existsSync(file)) throw new ConfigError({ file }, 'config file not found');
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError({ file }, `not valid YAML/JSON: ${(error as Error).message}`);
-  }
-  return parsePipelineConfig(raw, file);
+  const { value, lineOf } = readConfigFile(file);
+  return parsePipelineConfig(value, file, dirname(file), lineOf);
 }
 
 /**

@@ -78,7 +78,7 @@ export async function generateChildren(
   type: string,
   count: number,
   rng: Rng,
-  /** `q.tree.pathText(node, separator)`, computed once per expansion by `expandNode`. */
+  /** `q.tree.pathText(node, separator)`, computed once per expansion by `expand`. */
   path?: string,
 ): Promise<GeneratedChild[]> {
   const spec = ctx.config.graph[type]!;
@@ -233,12 +233,12 @@ export function addChildren(q: QuestionState, parent: number, children: readonly
 }
 
 /**
- * Expand `node`: every child type of its graph row (calls run concurrently, each behind
- * the global request bound), answers verified, then one commit. Randomness (prefill
- * choice, sampling seed) is keyed by the node's index, so a resumed run that expands the
- * node later draws the same choices.
+ * Expansion (mctx `expand`): give `node` every child type of its graph row (calls run
+ * concurrently, each behind the global request bound), answers verified, then one commit.
+ * Randomness (prefill choice, sampling seed) is keyed by the node's index, so a resumed run
+ * that expands the node later draws the same choices.
  */
-export async function expandNode(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
+export async function expand(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
   const types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
   const rng = q.rng.split(`expand:${node}`);
   const path = q.tree.pathText(node, ctx.config.format.separator); // shared by every child type

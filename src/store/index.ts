@@ -19,3 +19,4 @@ export {
 export { SCHEMA_VERSION } from './schema.ts';
 export { mergeStores, type MergeResult } from './merge.ts';
 export { isSearchDone } from './status.ts';
+export { hasStoredWork, storedTotals, type SearchTotals } from './selected-questions.ts';

@@ -5,7 +5,7 @@
  * warm-up, cosine to 10%, clip 1.0) and TRL (beta 0.1).
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.ts';
+import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import type { LossType, Objective } from './losses.ts';
 
 export const trainConfigSchema = z
@@ -159,9 +159,5 @@ export function lossWeight(loss: LossSettings, type: LossType): number {
 export function parseTrainConfig(input: unknown, source = 'train options'): TrainConfig {
   const result = trainConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || '(root)';
-  const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), input);
-  const shown = typeof got === 'number' ? String(got) : JSON.stringify(got);
-  throw new ConfigError({ file: source, field }, `${issue.message}${got !== undefined ? ` (got ${shown})` : ''}`);
+  throw configErrorFromZod(result.error, { file: source, input, docs: 'docs/train.md' });
 }
