@@ -21,7 +21,7 @@ import type { RunSummary } from './summary-types.ts';
 export interface RunPipelineOptions {
   loaded: LoadedPipelineConfig;
   outDir: string;
-  /** Add the paper's ablation rows (METHOD.md section 5). */
+  /** Add the paper's ablation rows (docs/method.md section 5). */
   ablation?: boolean;
   /** Add one final-objective model per alpha. */
   alphaSweep?: number[];

@@ -2,7 +2,7 @@
  * The entries a run collects for summary.json (model stages, search rounds, data builds, trainings)
  * and the writing of summary.json, report.md and report.html.
  */
-import { writeFileAtomic } from '../core/index.ts';
+import { treecotProvenance, writeFileAtomic } from '../core/index.ts';
 import { renderReportHtml, renderReportMarkdown } from './report.ts';
 import type { RunLayout } from './run-layout.ts';
 import { addRunStatistics } from './summary-statistics.ts';
@@ -24,6 +24,8 @@ export class RunRecord {
       task: run.task,
       config_hash: run.configHash,
       written_at: new Date().toISOString(),
+      // The code that produced it; the config itself is in pipeline.json, each evaluation's settings in its summary.json.
+      produced_by: { treecot: treecotProvenance() },
       stages: this.stages,
       search: this.search,
       data: this.data,

@@ -107,6 +107,8 @@ export interface RunSummary {
   task: string;
   config_hash: string;
   written_at: string;
+  /** treecot version and git commit (null outside a checkout) that wrote this summary. */
+  produced_by?: { treecot: { version: string; commit: string | null } };
   stages: StageEntry[];
   search: SearchEntry[];
   data: DataEntry[];

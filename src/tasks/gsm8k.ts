@@ -5,7 +5,7 @@
  * Inside an `<answer>...</answer>` thought (src/core/thought-format.ts) a bare number also counts.
  * Numbers compare exactly as decimals: `$`, thousands commas, trailing units/words and trailing
  * zeros (`18.00` = `18`) are tolerated, and scientific notation is read whole (`1e2` = 100). Text without any of these forms is `no_answer`
- * (we do not guess "the last number in the text": METHOD.md section 5 counts no-answers).
+ * (we do not guess "the last number in the text": docs/method.md section 5 counts no-answers).
  */
 import { DataError } from '../core/index.ts';
 import { lastAnswerTag } from './answer-tags.ts';
