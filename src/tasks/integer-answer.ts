@@ -15,6 +15,7 @@ import { DataError } from '../core/errors.ts';
 import { answerTags } from './answer-tags.ts';
 import { findBoxes } from './boxed.ts';
 import { canonicalDecimal, EXPONENT_SOURCE } from './decimal.ts';
+import { readAnswerNumber } from './answer-number.ts';
 import type { FieldContext } from './load-problems.ts';
 import type { Verdict } from './types.ts';
 
@@ -47,6 +48,15 @@ function lastNumber(text: string): string | null {
   return last;
 }
 
+/**
+ * The answer at the start of `text` read with what follows it (answer-number.ts): the value of
+ * `3 + 1 = 4` is 4, a range `3-4` is its text (never an integer). Null when no digits start it.
+ */
+function answerAt(text: string): string | null {
+  const answer = readAnswerNumber(text);
+  return answer === null ? null : (answer.value ?? answer.text);
+}
+
 /** The first number in `text` (normalised), or null. */
 function firstNumber(text: string): string | null {
   for (const match of text.matchAll(NUMBER)) {
@@ -64,11 +74,12 @@ const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is(?:\s*[:=])?|[:=])(?:\*\
 function freeTextCandidates(text: string): { value: string; end: number }[] {
   const out: { value: string; end: number }[] = [];
   for (const box of findBoxes(text, { withoutBackslash: true })) {
-    const value = firstNumber(box.content);
+    const value = answerAt(box.content) ?? firstNumber(box.content);
     if (value !== null) out.push({ value, end: box.end });
   }
   for (const match of text.matchAll(ANSWER_IS)) {
-    const value = normalizeNumberToken(match[1]!);
+    const start = match.index + match[0].length - match[1]!.length;
+    const value = answerAt(text.slice(start)) ?? normalizeNumberToken(match[1]!);
     if (value !== null) out.push({ value, end: match.index + match[0].length });
   }
   return out;

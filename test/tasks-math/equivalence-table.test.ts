@@ -57,9 +57,26 @@ const EQUAL: Record<string, Case[]> = {
   choices: [['C', '\\text{(C)}'], ['(B)', '\\text{(B)}'], ['\\textbf{(E)}', 'E']],
   exactBig: [['10^{100}+1', '1' + '0'.repeat(99) + '1'], ['\\frac{1}{2004!}', '\\frac{1}{2004!}'], ['2^{10}', '1024'], ['\\binom{5}{2}', '10']],
   bases: [['4210_{5}', '4210_5'], ['204', '204_5'], ['40_9', '36'], ['1A_{16}', '26']],
+  // issue 11: a comma then a space starts a new item; a comma between digit groups is a separator
+  thousandsVsLists: [['1,234', '1234'], ['10,\\!100', '10100'], ['1{,}000', '1000']],
+  // issue 11: a float value equals a rational only when its denominator is small (an identity)
+  exactIdentities: [['\\sin\\frac{\\pi}{6}', '\\frac12'], ['\\log_2 8', '3'], ['e^{\\ln 3}', '3'], ['\\cos\\frac{\\pi}{3}', '0.5']],
 };
 
 const UNEQUAL: Record<string, Case[]> = {
+  // issue 11 false positive 1: `, ` read as a thousands separator after whitespace was stripped
+  commaSpaceIsAList: [
+    ['1234', '1, 234'], ['10100', '10, 100'], ['32, 349', '32349'], ['1, 000', '1000'], ['12, 345.6', '12345.6'],
+    ['1,234', '1, 234'], ['-1, 234', '-1234'],
+  ],
+  // issue 11 false positive 2: a decimal approximation of an irrational is wrong, however long
+  decimalApproximations: [
+    ['4.123105625617661', '\\sqrt{17}'], ['3.141592653589793', '\\pi'], ['1.4142135623731', '\\sqrt2'], ['0.0833333333333333', '\\frac{1}{12}'],
+    ['2.718281828459045', 'e'], ['0.7071067811865476', '\\frac{\\sqrt2}{2}'], ['\\frac{4123105625617661}{10^{15}}', '\\sqrt{17}'],
+    ['1.7320508075688772', '\\sqrt{3}'], ['6.283185307179586', '2\\pi'], ['0.6931471805599453', '\\ln 2'],
+  ],
+  // a one-letter \\text{} is a symbol, never a unit that may be deleted
+  textSymbols: [['1+2\\text{i}', '3'], ['2\\text{e}', '2'], ['3\\text{x}', '3']],
   fractions: [
     ['\\frac12', '\\frac{1}{3}'], ['0.5', '\\frac{5}{11}'], ['\\frac{2}{21}', '\\frac{2}{12}'], ['1/2', '2'], ['-\\frac38', '\\frac38'],
     ['0.333', '\\frac13'], ['1\\frac{4}{5}', '\\frac45'], ['\\frac{10}{11}', '\\frac{11}{10}'],

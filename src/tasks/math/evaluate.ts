@@ -99,7 +99,9 @@ function power(base: Complex, exponent: Complex): Complex {
       const i = CONSTANTS.ImaginaryUnit!();
       return complexMul(root, integerPower(i, e.n));
     } else if (q % 2 === 1) {
-      return complexNeg(power(complexReal(realExact(rat(-b.n, b.d))), exponent));
+      // real odd root: (-b)^(p/q) = (-1)^p * b^(p/q), so (-8)^(2/3) = 4 as (\sqrt[3]{-8})^2 is
+      const magnitude = power(complexReal(realExact(rat(-b.n, b.d))), exponent);
+      return e.n % 2n === 0n ? magnitude : complexNeg(magnitude);
     }
   }
   if (!isReal(base) || !isReal(exponent)) throw new Inconclusive('complex power');
