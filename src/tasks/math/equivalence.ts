@@ -5,14 +5,13 @@
  * bracket kinds must match. An assignment `x = 5` equals `5`.
  */
 import { normalizeAnswer, wordKey, MAX_ANSWER_LENGTH } from './normalize.ts';
-import { parseAnswer, type AnswerNode } from './structure.ts';
+import { parseAnswer, isLabel, type AnswerNode } from './structure.ts';
 import { scalarEqual, equationsEqual, type Comparison } from './scalar.ts';
 
 export type { Comparison } from './scalar.ts';
 
 /** Largest unordered list we match item by item (n^2 comparisons). */
 const MAX_LIST_ITEMS = 30;
-const SIMPLE_VARIABLE = /^[A-Za-z](?:_\{?\w+\}?)?$|^\\(?:alpha|beta|gamma|theta|lambda|mu)$/;
 
 const equal = (reason: string): Comparison => ({ equal: true, reason });
 const unequal = (reason: string): Comparison => ({ equal: false, reason });
@@ -54,14 +53,15 @@ function vectorItems(node: AnswerNode): AnswerNode[] | null {
 export function compareNodes(a: AnswerNode, b: AnswerNode): Comparison {
   if (a.kind === 'equation' && b.kind === 'equation') {
     const la = a.lhs.replace(/\s+/g, '');
-    if (la === b.lhs.replace(/\s+/g, '') && SIMPLE_VARIABLE.test(la)) return compareNodes(a.rhs, b.rhs);
+    if (la === b.lhs.replace(/\s+/g, '') && isLabel(la)) return compareNodes(a.rhs, b.rhs);
     const ra = nodeText(a.rhs);
     const rb = nodeText(b.rhs);
     if (ra === null || rb === null) return unequal('equations with structured sides differ');
     return equationsEqual([a.lhs, ra], [b.lhs, rb]);
   }
-  if (a.kind === 'equation' && SIMPLE_VARIABLE.test(a.lhs.replace(/\s+/g, ''))) return compareNodes(a.rhs, b);
-  if (b.kind === 'equation' && SIMPLE_VARIABLE.test(b.lhs.replace(/\s+/g, ''))) return compareNodes(a, b.rhs);
+  // a labelled value (`x = 5`, `(x, y) = (5, 8)`, `AB = 4`, `V_1:V_2 = 11:21`) is its value
+  if (a.kind === 'equation' && isLabel(a.lhs)) return compareNodes(a.rhs, b);
+  if (b.kind === 'equation' && isLabel(b.lhs)) return compareNodes(a, b.rhs);
   switch (b.kind) {
     case 'scalar':
       return a.kind === 'scalar' ? scalarEqual(a.text, b.text) : unequal(`a ${a.kind} is not a single value`);
@@ -73,9 +73,11 @@ export function compareNodes(a: AnswerNode, b: AnswerNode): Comparison {
     case 'list':
     case 'set':
       if (a.kind === 'list' || a.kind === 'set') return compareUnordered(a.items, b.items, 'solution');
+      if (a.kind === 'union' && b.items.every((item) => item.kind === 'bracket')) return compareUnordered(a.items, b.items, 'union');
       return unequal(`expected ${b.items.length} values, got a ${a.kind}`);
     case 'union':
-      if (a.kind === 'union') return compareUnordered(a.items, b.items, 'union');
+      // `x < 1 or x > 3` reads as a list of two intervals: the same set as their union
+      if (a.kind === 'union' || (a.kind === 'list' && a.items.every((item) => item.kind === 'bracket'))) return compareUnordered(a.items, b.items, 'union');
       return unequal('expected a union of intervals');
     case 'bracket': {
       if (a.kind === 'bracket') {

@@ -162,6 +162,7 @@ export function evaluate(expr: MathJson, env: ReadonlyMap<string, Complex>): Com
   const values = () => args.map((a) => evaluate(a as MathJson, env));
   switch (head) {
     case 'Rational':
+    case 'Colon': // a ratio a:b has the value a/b (`6:8` = `3:4`; `12:00` divides by zero: no value)
     case 'Divide': {
       const [a, b] = values();
       return complexMul(a!, complexInv(b!));
