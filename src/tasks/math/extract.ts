@@ -51,17 +51,57 @@ export function lastBoxRun(text: string): string | null {
 
 /** Answer after the last "answer is" / "answer:" phrase, cut at the end of its sentence or line. */
 function lastAnswerPhrase(text: string): string | null {
-  const matches = [...text.matchAll(/(?:final answer|the answer|answer)\s*(?:is|:|=)\s*:?\s*/gi)];
+  // "Answer: x", "the answer is x", and "Answer $x$" / "Answer \[x\]" (a math delimiter right after)
+  const matches = [...text.matchAll(/(?:final answer|the answer|answer)\s*(?:(?:is|:|=)\s*:?\s*|(?=\$|\\\[|\\\())/gi)];
   for (let k = matches.length - 1; k >= 0; k--) {
     const m = matches[k]!;
     let rest = text.slice(m.index! + m[0].length, m.index! + m[0].length + MAX_PHRASE_ANSWER * 2);
-    rest = rest.split('\n')[0]!;
-    const dollar = /^\$+([^$]+)\$+/.exec(rest) ?? /^\\\((.+?)\\\)/.exec(rest) ?? /^\\\[(.+?)\\\]/.exec(rest);
+    // "Answer $$\n 9" / "Answer \[\n 9 \n\]": a math block opened right after the phrase spans lines
+    const block = /^(?:\$\$([\s\S]+?)(?:\$\$|$)|\\\[([\s\S]+?)(?:\\\]|$))/.exec(rest);
+    if (block && (block[1] ?? block[2])!.trim() !== '') {
+      const inner = (block[1] ?? block[2])!.trim();
+      if (inner.length <= MAX_PHRASE_ANSWER) return inner;
+    }
+    rest = rest.split('\n')[0]!.replace(/^\\?["“]/, '');
+    // "is $12$ and $13$": the run of math blocks that opens the phrase (as lastDelimitedMath joins runs)
+    const run = /^\$[^$]/.test(rest) ? delimitedRun(rest, 'first') : null;
+    const dollar = (run !== null ? [rest, run] : null) ?? /^\$+([^$]+)\$+/.exec(rest) ?? /^\\\((.+?)\\\)/.exec(rest) ?? /^\\\[(.+?)\\\]/.exec(rest);
     let answer = dollar ? dollar[1]! : rest.replace(/\.\s.*$/, '').replace(/\.\s*$/, '');
     answer = answer.replace(/^\*\*|\*\*$/g, '').trim();
     if (answer && answer.length <= MAX_PHRASE_ANSWER) return answer;
   }
   return null;
+}
+
+/** Content of the last `$$...$$`, `$...$`, `\[...\]` or `\(...\)` of `text` (trimmed), or null. */
+export function lastDelimitedMath(text: string): string | null {
+  return delimitedRun(text, 'last');
+}
+
+/** The first or last run of math blocks in `text`, joined as a list (see `lastDelimitedMath`). */
+function delimitedRun(text: string, which: 'first' | 'last'): string | null {
+  let run: string[] = [];
+  let end = -1;
+  for (const m of text.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)/g)) {
+    const content = (m[1] ?? m[2] ?? m[3] ?? m[4])!.trim();
+    if (content === '' || content.length > MAX_PHRASE_ANSWER) continue;
+    // `$1$ and $2$ and $3$`: a run joined only by separators is one list answer, as with boxes
+    const joined = end >= 0 && BETWEEN_BOXES.test(text.slice(end, m.index));
+    if (!joined && which === 'first' && run.length > 0) break;
+    run = joined ? [...run, content] : [content];
+    end = m.index + m[0].length;
+  }
+  return run.length ? run.join(', ') : null;
+}
+
+/**
+ * `math-lenient` (Math-Verify's extraction): as `extractMathAnswer`, then the last delimited math
+ * of the output (`Therefore $x \geq 5$ is the solution.`). An output that never boxed its answer
+ * then still gets a verdict, so the no-answer rate (METHOD.md section 5) no longer counts it: use
+ * it to compare with graders that read that way, not for rewards.
+ */
+export function extractMathAnswerLenient(output: string): string | null {
+  return extractMathAnswer(output) ?? lastDelimitedMath(output);
 }
 
 /**
@@ -70,6 +110,17 @@ function lastAnswerPhrase(text: string): string | null {
  * "answer is ..." phrase, then the last `<answer>` thought.
  */
 export function extractMathAnswer(output: string): string | null {
+  // Minerva's format ends "Final Answer: The final answer is $x$. I hope it is correct.": a final
+  // statement after the last box wins over that box (an intermediate result)
+  const finalPhrase = /final answer is/gi;
+  const boxes = findBoxes(output, { braceless: true });
+  const lastBoxEnd = boxes.length ? boxes[boxes.length - 1]!.end : -1;
+  let finalAt = -1;
+  for (const m of output.matchAll(finalPhrase)) finalAt = m.index;
+  if (finalAt > lastBoxEnd && lastBoxEnd >= 0) {
+    const phrase = lastAnswerPhrase(output.slice(finalAt));
+    if (phrase !== null) return phrase;
+  }
   const run = lastBoxRun(output);
   if (run !== null) return run;
   const boxed = lastBoxed(output);

@@ -68,7 +68,7 @@ export function normalizeAnswer(input: string): string {
   s = s.replace(/\\(?:textbf|mathbf|textit|mathit|textnormal|textsf|boldsymbol|bm)\s*\{([^{}]*)\}/g, '$1');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\s*[.|]/g, (m) => (m.endsWith('|') ? '|' : ''));
   s = s.replace(/\\displaystyle|\\left|\\right|\\bigl|\\bigr|\\Bigl|\\Bigr|\\big|\\Big/g, '');
-  s = s.replace(/,\\!\s*(?=\d{3})/g, ',').replace(/\{,\}/g, ',');
+  s = s.replace(/,\\!\s*(?=\d{3})/g, ',').replace(/\s*\{\s*,\s*\}\s*/g, ',');
   s = s.replace(/(?<!\\)\\(?:[!,;: ]|quad|qquad)|~/g, ' ');
   s = s.replace(/\\[dt]frac/g, '\\frac').replace(/\\[dt]binom/g, '\\binom');
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|°|\\degree/g, '');

@@ -102,7 +102,7 @@ export function isLabel(text: string): boolean {
   const points = String.raw`[A-Z]{2,4}(?:_\{?\w+\}?)?`;
   const atom = String.raw`(?:${points}|${name}(?:\(${name}(?:,${name})*\))?|\\frac\{${points}\}\{${points}\}|\\angle${points})`;
   const item = String.raw`${atom}(?::${atom})*`;
-  return new RegExp(String.raw`^(?:${item}|\(${item}(?:,${item})+\))$`).test(s);
+  return new RegExp(String.raw`^(?:${item}|\|${points}\||\(${item}(?:,${item})+\))$`).test(s);
 }
 
 const RELATION = /^(?:\\leq|\\geq|\\neq|<|>)/;
@@ -191,7 +191,9 @@ export function parseAnswer(s: string, depth = 0): AnswerNode {
   }
   if ((s[0] === '(' || s[0] === '[') && (s.endsWith(')') || s.endsWith(']')) && matchingClose(s, 0) === s.length - 1) {
     const inner = s.slice(1, -1);
-    const parts = splitTopLevel(inner, ',');
+    let parts = splitTopLevel(inner, ',');
+    // `(0;-2;6)`: semicolons separate coordinates where no comma does
+    if (parts.length === 1) parts = splitTopLevel(inner, ';');
     if (parts.length === 1) return parseAnswer(inner, depth + 1);
     return { kind: 'bracket', open: s[0]!, close: s[s.length - 1]!, items: parts.map((p) => parseAnswer(p, depth + 1)) };
   }
