@@ -27,6 +27,23 @@ function toReference(value: unknown, context: FieldContext): MathReference {
   return { answer, solution: typeof solution === 'string' ? solution : null };
 }
 
+/** Rules that decide math verdicts, keyed by how their reasons start (equivalence.ts, scalar.ts). */
+const RULES: Array<[RegExp, string]> = [
+  [/^same text/, 'text'],
+  [/canonical expression/, 'canonical form'],
+  [/^(?:equal values|values differ)/, 'value'],
+  [/sample point|as functions of|undefined where/, 'identity at sample points'],
+  [/equations?|multiples/, 'equation'],
+  [/tuple|vector|matrix|brackets/, 'tuple/interval/matrix'],
+  [/solution|union|values, got|list/, 'list/set'],
+  [/base/, 'base-n numeral'],
+  [/word|choice/, 'word/choice'],
+  [/infinity/, 'infinity'],
+];
+function ruleOf(reason: string): string {
+  return RULES.find(([pattern]) => pattern.test(reason))?.[1] ?? 'not comparable';
+}
+
 function makeMathTask(name: string, description: string, extract: (output: string) => string | null = extractMathAnswer): Task {
   return {
     name,
@@ -39,9 +56,9 @@ function makeMathTask(name: string, description: string, extract: (output: strin
     verify(output: string, problem: Problem): Verdict {
       const reference = (problem.reference as MathReference).answer;
       const extracted = extract(output);
-      if (extracted === null) return { verdict: 'no_answer', extracted, reference, reason: 'no \\boxed{} or "The answer is" found' };
+      if (extracted === null) return { verdict: 'no_answer', extracted, reference, reason: 'no \\boxed{} or "The answer is" found', rule: 'no-answer' };
       const comparison = answersEquivalent(extracted, reference);
-      return { verdict: comparison.equal ? 'correct' : 'wrong', extracted, reference, reason: comparison.reason };
+      return { verdict: comparison.equal ? 'correct' : 'wrong', extracted, reference, reason: comparison.reason, rule: ruleOf(comparison.reason) };
     },
     goldOutput(problem: Problem): string | null {
       const reference = problem.reference as MathReference;
