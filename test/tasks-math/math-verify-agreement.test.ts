@@ -22,10 +22,13 @@ const cases = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { cases: Case[] }).c
 const DIFFERENCES: Record<string, number[]> = {
   // deliberate: `1000,99` is a list of two numbers in LaTeX answers, never a decimal comma
   decimalComma: [5, 6, 7, 17],
-  // deliberate: no number is guessed from prose (METHOD.md section 5 counts no-answers)
-  numberFromProse: [13, 14, 15, 16, 147, 156, 157, 159],
+  // deliberate (strict `math` only): no number is guessed from prose (METHOD.md section 5 counts
+  // no-answers); `math-lenient` reads the last number as Math-Verify does
+  numberFromProse: [13, 14, 15, 16],
   // deliberate (strict `math` only): no answer is taken from an unboxed `$...$`; `math-lenient` does
-  unboxedMath: [88, 89, 90, 91, 92, 95, 119, 120, 121, 122, 123, 124, 141, 142, 143, 163],
+  unboxedMath: [88, 89, 90, 91, 92, 95, 119, 120, 121, 122, 141, 142, 143, 163],
+  // not handled: arithmetic on matrices (`A + B` against the sum, `I I` against `I`)
+  matrixArithmetic: [123, 124],
   // deliberate: decimals are exact; Math-Verify rounds to `precision` places
   roundedDecimals: [126, 133, 139],
   // deliberate: `{1,3}` groups a list; `(1,3)` is an ordered pair or an interval
@@ -41,10 +44,13 @@ const DIFFERENCES: Record<string, number[]> = {
   // not handled yet: |z| bounds, grouped assignments `p=5,q=2;p=7,q=2`, escaped `\$` inside `$...$`,
   // a chain through an unknown command `1 = \zzz = x = 0`, malformed gold (unclosed box, `\\boxed` with `++++`),
   // an answer listing two named functions against one
-  notHandled: [35, 109, 193, 199, 214, 244, 263],
+  notHandled: [35, 109, 193, 199, 244, 263],
+  // not handled: `W(x)=1orW(x)=-1` (an "or" glued to its neighbours is no word); math-lenient
+  // agrees only because it reads the last number, -1, of both texts
+  gluedOr: [214],
 };
-/** `math-lenient` reads unboxed math, so only its `unboxedMath` cases that stay different are listed. */
-const LENIENT_STILL_DIFFERENT = [123, 124, 141, 142, 163];
+/** `math-lenient` reads unboxed math and prose numbers: these strict differences agree there. */
+const LENIENT_AGREES = [...DIFFERENCES.numberFromProse!, ...DIFFERENCES.unboxedMath!, ...DIFFERENCES.gluedOr!];
 
 const pool = new VerifierPool({ workers: 2, timeoutMs: 5000 });
 after(() => pool.close());
@@ -74,13 +80,13 @@ test('math: every difference from Math-Verify is a listed one; agreement as docu
   const falsePositives = found.filter((d) => d.expected === 0).map((d) => d.index);
   assert.deepEqual(falsePositives, DIFFERENCES.setRelationOption, 'no case Math-Verify rejects is correct, except the set/relation option');
   const agreement = 1 - found.length / cases.length;
-  assert.ok(agreement >= 0.83, `agreement ${(100 * agreement).toFixed(1)}%`);
+  assert.ok(agreement >= 0.85, `agreement ${(100 * agreement).toFixed(1)}%`);
 });
 
 test('math-lenient: reads unboxed math as Math-Verify does; the remaining differences are listed', async () => {
   const found = await disagreements('math-lenient');
-  const recovered = new Set(DIFFERENCES.unboxedMath!.filter((i) => !LENIENT_STILL_DIFFERENT.includes(i)));
-  const listed = Object.values(DIFFERENCES).flat().filter((i) => !recovered.has(i)).sort((a, b) => a - b);
+  const listed = Object.values(DIFFERENCES).flat().filter((i) => !LENIENT_AGREES.includes(i)).sort((a, b) => a - b);
   assert.deepEqual(found.map((d) => d.index), listed);
-  assert.ok(1 - found.length / cases.length >= 0.87);
+  const agreement = 1 - found.length / cases.length;
+  assert.ok(agreement >= 0.9, `agreement ${(100 * agreement).toFixed(1)}%`);
 });

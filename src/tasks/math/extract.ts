@@ -64,10 +64,12 @@ function lastAnswerPhrase(text: string): string | null {
     }
     rest = rest.split('\n')[0]!.replace(/^\\?["“]/, '');
     // "is $12$ and $13$": the run of math blocks that opens the phrase (as lastDelimitedMath joins runs)
-    const run = /^\$[^$]/.test(rest) ? delimitedRun(rest, 'first') : null;
+    const run = /^\$[^$]/.test(rest) ? (delimitedRun(rest, 'first')?.text ?? null) : null;
     const dollar = (run !== null ? [rest, run] : null) ?? /^\$+([^$]+)\$+/.exec(rest) ?? /^\\\((.+?)\\\)/.exec(rest) ?? /^\\\[(.+?)\\\]/.exec(rest);
     let answer = dollar ? dollar[1]! : rest.replace(/\.\s.*$/, '').replace(/\.\s*$/, '');
     answer = answer.replace(/^\*\*|\*\*$/g, '').trim();
+    // a sentence as the answer ("The volume of $ABCDEFGH$ is 120"): its last math or number
+    if (/[A-Za-z]{3,}\s+[A-Za-z]{2,}/.test(answer.replace(/\$[^$]*\$|\\[A-Za-z]+/g, ''))) answer = lastMathOrNumber(answer) ?? answer;
     if (answer && answer.length <= MAX_PHRASE_ANSWER) return answer;
   }
   return null;
@@ -75,11 +77,11 @@ function lastAnswerPhrase(text: string): string | null {
 
 /** Content of the last `$$...$$`, `$...$`, `\[...\]` or `\(...\)` of `text` (trimmed), or null. */
 export function lastDelimitedMath(text: string): string | null {
-  return delimitedRun(text, 'last');
+  return delimitedRun(text, 'last')?.text ?? null;
 }
 
 /** The first or last run of math blocks in `text`, joined as a list (see `lastDelimitedMath`). */
-function delimitedRun(text: string, which: 'first' | 'last'): string | null {
+function delimitedRun(text: string, which: 'first' | 'last'): { text: string; end: number } | null {
   let run: string[] = [];
   let end = -1;
   for (const m of text.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)/g)) {
@@ -91,17 +93,35 @@ function delimitedRun(text: string, which: 'first' | 'last'): string | null {
     run = joined ? [...run, content] : [content];
     end = m.index + m[0].length;
   }
-  return run.length ? run.join(', ') : null;
+  return run.length ? { text: run.join(', '), end } : null;
 }
 
 /**
- * `math-lenient` (Math-Verify's extraction): as `extractMathAnswer`, then the last delimited math
- * of the output (`Therefore $x \geq 5$ is the solution.`). An output that never boxed its answer
+ * `math-lenient` (Math-Verify's extraction): as `extractMathAnswer`, then the later of the last
+ * delimited math (`Therefore $x \geq 5$ is the solution.`) and the last plain number of the output. An output that never boxed its answer
  * then still gets a verdict, so the no-answer rate (METHOD.md section 5) no longer counts it: use
  * it to compare with graders that read that way, not for rewards.
  */
 export function extractMathAnswerLenient(output: string): string | null {
-  return extractMathAnswer(output) ?? lastDelimitedMath(output);
+  return extractMathAnswer(output) ?? lastMathOrNumber(output);
+}
+
+/**
+ * A plain number in prose (`1,000.99`, `1 000`, `.4`, `2/3`), not one inside a LaTeX group such
+ * as the `9` of `\frac{10}{9}`.
+ */
+const PLAIN_NUMBER = /(?<![\w{}\\.^_/])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.,])|\d+|(?=\.\d))(?:\.\d+)?(?:\/\d+)?(?![{}^\d])/g;
+
+/**
+ * The later of the last run of delimited math and the last plain number of `text`, as Math-Verify's
+ * latex and expression targets read it ("The volume of $ABCDEFGH$ is 120" is 120).
+ */
+function lastMathOrNumber(text: string): string | null {
+  const math = delimitedRun(text, 'last');
+  let number: { text: string; end: number } | null = null;
+  for (const m of text.matchAll(PLAIN_NUMBER)) if (m[0] !== '' && m[0] !== '-') number = { text: m[0].replace(/[, ]/g, ''), end: m.index + m[0].length };
+  if (number && (!math || number.end > math.end)) return number.text;
+  return math?.text ?? null;
 }
 
 /**

@@ -212,6 +212,9 @@ export function parseAnswer(s: string, depth = 0): AnswerNode {
   if (interval) return interval;
   // `x = 5` and the chain `x = 5 + 6 = 11`: the left side names, the last side is the value
   const equalParts = splitTopLevel(s, '=');
+  // a chain's later sides must be computations (`= 5 + 6 = 11`): `W(x)=1orW(x)=-1` is no chain
+  const computation = (p: string) => !/[A-Za-z]/.test(p.replace(/\\[A-Za-z]+/g, ''));
+  if (equalParts.length > 2 && !equalParts.slice(1).every(computation)) return { kind: 'scalar', text: s };
   if (equalParts.length >= 2 && equalParts.every((p) => p !== '')) {
     return { kind: 'equation', lhs: equalParts[0]!, rhs: parseAnswer(equalParts[equalParts.length - 1]!, depth + 1) };
   }
