@@ -24,16 +24,19 @@ export function unwrapText(s: string): string {
 }
 
 /**
- * LaTeX that arrived escaped twice (JSON inside JSON: `\\\\frac{1}{2}`): every backslash run has an
- * even length and at least one run of two precedes a command name. Then each run is halved, so a
- * double-escaped matrix row break `\\\\\\\\` becomes `\\\\`. Single-escaped text always has a
- * one-backslash command (`\\frac`, `\\begin`) or no `\\\\letter`, so it is left alone.
+ * LaTeX that arrived escaped twice (JSON inside JSON: `\\frac{1}{2}`): when every backslash run has
+ * an even length and one run of two precedes a command name, each run is halved, so a
+ * double-escaped matrix row break `\\\\` becomes `\\`. Single-escaped matrices keep their
+ * `\\` row breaks (they hold a one-backslash `\begin`).
  */
 export function undoubleEscapes(s: string): string {
   if (!/\\\\[A-Za-z]/.test(s)) return s;
   const runs = s.match(/\\+/g) ?? [];
-  if (runs.some((run) => run.length % 2 === 1)) return s;
-  return s.replace(/\\+/g, (run) => run.slice(run.length / 2));
+  if (runs.every((run) => run.length % 2 === 0)) return s.replace(/\\+/g, (run) => run.slice(run.length / 2));
+  // Mixed (`\\dfrac{1}{2} + \frac{1}{72}`, from MATH's own tests): without an environment or `&`
+  // a row break before a letter means nothing in an answer, so `\\name` is the command `\name`.
+  if (/\\begin|&/.test(s)) return s;
+  return s.replace(/\\\\(?=[A-Za-z])/g, '\\');
 }
 
 /** True when the text (after unwrapping) is only words, e.g. `\text{Evelyn}` or `\text{even}`. */
