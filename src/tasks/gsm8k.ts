@@ -45,7 +45,7 @@ export function readGsm8kAnswer(output: string): Gsm8kAnswer | null {
   const scope = answerTag ?? output;
   const hashes = scope.split('####');
   if (hashes.length > 1) {
-    const answer = readAnswerNumber(hashes[hashes.length - 1]!);
+    const answer = readAnswerNumber(hashes[hashes.length - 1]!.slice(0, 512));
     if (answer !== null) return { ...answer, marker: '####' };
   }
   const boxes = findBoxes(scope);
@@ -57,7 +57,8 @@ export function readGsm8kAnswer(output: string): Gsm8kAnswer | null {
   const phrases = [...scope.matchAll(/(?:answer is|answer:|answer =)/gi)];
   for (let i = phrases.length - 1; i >= 0; i--) {
     const match = phrases[i]!;
-    const answer = readAnswerNumber(scope.slice(match.index! + match[0].length).replace(/^\s*(?:\*\*|:)/, ''));
+    const from = match.index! + match[0].length;
+    const answer = readAnswerNumber(scope.slice(from, from + 512).replace(/^\s*(?:\*\*|:)/, ''));
     if (answer !== null) return { ...answer, marker: 'answer phrase' };
   }
   if (answerTag !== null) {

@@ -57,6 +57,9 @@ function answerAt(text: string): string | null {
   return answer === null ? null : (answer.value ?? answer.text);
 }
 
+/** Characters after a marker handed to the answer reader: bounded so many markers stay linear. */
+const ANSWER_WINDOW = 512;
+
 /** The first number in `text` (normalised), or null. */
 function firstNumber(text: string): string | null {
   for (const match of text.matchAll(NUMBER)) {
@@ -79,7 +82,7 @@ function freeTextCandidates(text: string): { value: string; end: number }[] {
   }
   for (const match of text.matchAll(ANSWER_IS)) {
     const start = match.index + match[0].length - match[1]!.length;
-    const value = answerAt(text.slice(start)) ?? normalizeNumberToken(match[1]!);
+    const value = answerAt(text.slice(start, start + ANSWER_WINDOW)) ?? normalizeNumberToken(match[1]!);
     if (value !== null) out.push({ value, end: match.index + match[0].length });
   }
   return out;
