@@ -142,8 +142,8 @@ export function integerReference(value: unknown, context: FieldContext): number 
 export function verifyInteger(output: string, reference: number, details?: unknown): Verdict {
   const extracted = extractFinalNumber(output);
   const ref = String(reference);
-  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details };
-  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details };
-  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details };
-  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details };
+  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details, rule: 'no-answer' };
+  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details, rule: 'not an integer' };
+  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details, rule: 'integer' };
+  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details, rule: 'integer' };
 }
