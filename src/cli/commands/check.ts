@@ -35,7 +35,7 @@ export function register(program: Command): void {
   program
     .command('check')
     .description("verify predictions (--pred) or the data set's gold solutions with a task's verifier")
-    .requiredOption('--task <name>', 'task: gsm8k, math, aime, blocksworld, ifeval, letter-count, arithmetic')
+    .requiredOption('--task <name>', 'task: gsm8k, math, math-lenient, aime, blocksworld, ifeval, ifeval-loose, letter-count, arithmetic')
     .requiredOption('--data <file>', 'problems file (JSONL or JSON array)')
     .option('--pred <file>', 'predictions JSONL: {"id": ..., "output": "model text"} per line')
     .option('--json', 'one JSON object per check on stdout (summary goes to stderr)')
