@@ -6,7 +6,7 @@
  *   models/builtin.eval.json        greedy accuracy (held-out two-/one-letter, hard set next to its
  *                                   always-3 baseline), per-step accuracy, sampled T=0.7 mix
  *
- * Recipe (../shared/notes/letter-count-model.md "Recommendation"): L2 d64 4 heads ffn 176, context
+ * Recipe (docs/letter-count-study.md "Recommendation"): L2 d64 4 heads ffn 176, context
  * 128; "pos" occurrence-weighted letters, 70% two-letter / 30% one-letter, 10% random letters, 5%
  * arithmetic rows; 64 sequences per step (batch 16 x accum 2 x 2 workers), AdamW 0.9/0.98 wd 0.1,
  * peak lr 3e-3, 3% warm-up, cosine to 10%, clip 1; a token budget (default 6M). Every --eval-every
@@ -16,7 +16,7 @@
  *
  * Examples:
  *   npm run train:builtin
- *   npm run train:builtin -- --tokens 4000000 --seed 2 --hard-set ../shared/data/letter-count/letter_count_hard.json
+ *   npm run train:builtin -- --tokens 4000000 --seed 2 --hard-set data/letter-count/letter_count_hard.json
  *   npm run train:builtin -- --resume         # continue a killed run from its checkpoint
  *   npm run train:builtin -- --select-only    # re-select and re-evaluate from the saved checkpoints
  */
@@ -36,6 +36,7 @@ import {
   evaluateBuiltinGguf,
 } from '../src/train/builtin/index.ts';
 import { ConfigError, writeFileAtomic } from '../src/core/index.ts';
+import { dataFile } from '../test/helpers/data-paths.ts';
 
 const program = new Command()
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
@@ -45,7 +46,7 @@ const program = new Command()
   .option('--quick-eval <n>', 'held-out two-letter questions per checkpoint evaluation', Number, 300)
   .option('--band <lo,hi>', 'target held-out two-letter greedy accuracy band', '0.5,0.8')
   .option('--final-eval <n>', 'held-out questions per set in the final evaluation (sampled mix: min(n, 100))', Number, 500)
-  .option('--hard-set <file>', "the authors' letter-count evaluation set (read at training time only)", '/work/shared/data/letter-count/letter_count_hard.json')
+  .option('--hard-set <file>', "the authors' letter-count evaluation set (read at training time only)", dataFile('letter-count/letter_count_hard.json'))
   .option('--out-dir <dir>', 'where builtin.gguf, its log and eval go', 'models')
   .option('--work-dir <dir>', 'checkpoints and intermediate GGUFs', '.cache/treecot/builtin-train')
   .option('--resume', 'continue from the checkpoint in --work-dir')

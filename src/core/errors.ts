@@ -48,21 +48,26 @@ export class ConfigError extends TreecotError {
   }
 }
 
-/** A policy (LLM back-end) call failed after every retry. `attempts` lists each failure. */
+/**
+ * A policy (LLM back-end) call failed after every retry. `errors` keeps each failed attempt's
+ * error object, first to last (as vercel/ai `RetryError.errors`); `attempts` their one-line messages.
+ */
 export class PolicyCallError extends TreecotError {
   readonly url?: string;
   readonly status?: number;
   readonly isRetryable: boolean;
   readonly attempts: string[];
+  readonly errors: unknown[];
   constructor(
     message: string,
-    details: { url?: string; status?: number; isRetryable?: boolean; attempts?: string[]; cause?: unknown } = {},
+    details: { url?: string; status?: number; isRetryable?: boolean; attempts?: string[]; errors?: unknown[]; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
     this.url = details.url;
     this.status = details.status;
     this.isRetryable = details.isRetryable ?? false;
     this.attempts = details.attempts ?? [];
+    this.errors = details.errors ?? [];
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import { canonicalHash } from '../core/canonical-json.ts';
 import { z } from 'zod';
-import { ConfigError, DataError } from '../core/errors.ts';
+import { DataError } from '../core/errors.ts';
+import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import { Rng } from '../core/rng.ts';
 import type { StoredQuestion, StoredRun } from '../store/types.ts';
 import { isSearchDone } from '../store/status.ts';
@@ -42,8 +43,7 @@ export type BuildOptionsInput = z.input<typeof BuildOptionsSchema>;
 export function parseBuildOptions(input: unknown, source = 'build options'): BuildOptions {
   const parsed = BuildOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError({ file: source, field: issue.path.join('.') || undefined }, issue.message);
+    throw configErrorFromZod(parsed.error, { file: source, input, docs: 'docs/data.md' });
   }
   return parsed.data;
 }

@@ -1,6 +1,6 @@
 /**
  * `treecot eval --compare a b ...`: read several evaluation folders (or summary.json files) and
- * join them into one table. Reads only stored results (STYLE.md `eval/`).
+ * join them into one table. Reads only stored results (docs/design.md `eval/`).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

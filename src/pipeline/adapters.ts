@@ -10,6 +10,7 @@ import { isSearchDone, readRun } from '../store/index.ts';
 import type { PipelineConfig } from './config.ts';
 import type { ModelRef } from './model-ref.ts';
 import type { PipelineLog } from './stage.ts';
+import type { TrainFolder } from './run-layout.ts';
 import type { ProcessCheck } from './process-check.ts';
 import type { DataEntry, SearchEntry, TrainEntry } from './summary-types.ts';
 
@@ -32,23 +33,19 @@ export async function loadSearchSettings(file: string, taskName: string): Promis
 }
 
 /**
- * Open a policy for a model: a GGUF run in-process by node-llama-cpp, or OpenAI-compatible
- * endpoints (probed at start; least-outstanding balancing, retries, fan-out where `n` is ignored).
+ * Open a policy for a model through the policy module's factory (`openPolicy`, shared with the
+ * CLI): a GGUF run in-process by node-llama-cpp, or OpenAI-compatible endpoints (probed at start;
+ * least-outstanding balancing, retries, fan-out where `n` is ignored).
  * `concurrency` bounds HTTP requests in flight (default: unbounded; callers bound their own calls).
  */
 export async function openPolicy(model: ModelRef, options: { concurrency?: number } = {}): Promise<Policy> {
-  if (model.kind === 'http') {
-    const { createOpenAICompatiblePolicy } = await import('../policy/index.ts');
-    return createOpenAICompatiblePolicy({
-      endpoints: model.urls,
-      model: model.model,
-      template: model.chatTemplate,
-      apiKeyEnv: model.apiKeyEnv,
-      concurrency: options.concurrency,
-    });
-  }
-  const { createLlamaCppPolicy } = await import('../policy/llama-cpp/index.ts');
-  return createLlamaCppPolicy({ modelPath: model.path, threads: model.threads, contextSize: model.contextSize });
+  const { openPolicy: open } = await import('../policy/index.ts');
+  const spec = model.kind === 'http'
+    ? { kind: 'http' as const, urls: model.urls, model: model.model, template: model.chatTemplate, apiKeyEnv: model.apiKeyEnv }
+    : { kind: 'gguf' as const, file: model.path, threads: model.threads, contextSize: model.contextSize };
+  // Chat mode, template variables and extra request fields are per-model settings of the config.
+  const shared = model.kind === 'http' ? { ...options, mode: model.mode, templateKwargs: model.templateKwargs, extraBody: model.extraBody } : options;
+  return (await open(spec, shared)).policy;
 }
 
 export interface SearchStageArgs {
@@ -60,6 +57,7 @@ export interface SearchStageArgs {
   specialPolicy?: Policy;
   dbPath: string;
   concurrency: number;
+  /** Search seed of this round (config seed + round - 1); replaces the search config's `seed`. */
   seed: number;
   log: PipelineLog;
 }
@@ -73,7 +71,8 @@ export async function runSearchStage(args: SearchStageArgs): Promise<SearchSumma
   const { getTask } = await import('../tasks/index.ts');
   const task = getTask(args.taskName);
   const { config } = loadSearchConfig(args.searchConfigPath);
-  const effective = args.maxRollouts ? { ...config, search: { ...config.search, max_rollouts: args.maxRollouts } } : config;
+  // The round's seed replaces the config's, so each round draws its own tie-breaks and samples.
+  const effective = { ...config, seed: args.seed, search: { ...config.search, ...(args.maxRollouts ? { max_rollouts: args.maxRollouts } : {}) } };
   const every = Math.max(1, Math.round(args.problems.length / 10));
   let lastLogged = -1;
   const summary = await runSearch({
@@ -147,10 +146,15 @@ export interface BuildStageOptions {
   seed: number;
 }
 
-/** Build sft.jsonl / dpo.jsonl / stats.json / card.md in `outDir` from the search database. */
-export async function buildDataStage(dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
+/** A search database as read by the store (`readRun`). */
+export type SearchedRun = ReturnType<typeof readRun>;
+
+/**
+ * Build sft.jsonl / dpo.jsonl / stats.json / card.md in `outDir` from a search run read from
+ * `dbPath` (read by the caller, so several builds from one database read it once).
+ */
+export async function buildDataStage(run: SearchedRun, dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
   const { buildDataset, writeDataset } = await import('../data/index.ts');
-  const run = readRun(dbPath);
   const built = buildDataset(
     run,
     { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
@@ -174,7 +178,8 @@ export interface TrainModelArgs {
   kind: 'sft' | 'preference';
   initModel: string;
   dataDir: string;
-  outDir: string;
+  /** Where the model, log, checkpoints and reference log-probabilities go (RunLayout). */
+  folder: TrainFolder;
   config: PipelineConfig;
   preference?: { eps: number; alpha: number; maskPrefix: boolean };
   log: PipelineLog;
@@ -191,11 +196,11 @@ export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo
 
 /**
  * Train from `initModel` (GGUF) on the data folder's sft.jsonl (kind sft) or dpo.jsonl (kind
- * preference; the initial model is also the frozen reference model); writes outDir/model.gguf,
- * outDir/train-log.jsonl and checkpoints under outDir/checkpoint (an interrupted stage resumes there).
+ * preference; the initial model is also the frozen reference model); writes folder.model,
+ * folder.log and checkpoints under folder.checkpoint (an interrupted stage resumes there).
  * @throws DataError when the data set is empty (e.g. a search that found no correct path).
  */
-export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
+export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry, 'data'>> {
   const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows } = await import('../train/index.ts');
   const started = Date.now();
   const config = args.config.train;
@@ -203,7 +208,7 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
   const stage = sft ? config.sft : config.preference;
   const objective = sft ? 'sft' : objectiveFor(args.preference!.eps, args.preference!.alpha);
   const dataFile = join(args.dataDir, sft ? 'sft.jsonl' : 'dpo.jsonl');
-  const out = join(args.outDir, 'model.gguf');
+  const out = args.folder.model;
   const every = Math.max(1, Math.round(stage.steps / 5));
   // A longer training context keeps the weights (rotary positions, no learned position table).
   const loaded = loadGguf(args.initModel);
@@ -230,11 +235,11 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainEntry> {
     workers: config.workers,
     seed: args.config.seed,
     out,
-    log: join(args.outDir, 'train-log.jsonl'),
-    checkpointDir: join(args.outDir, 'checkpoint'),
+    log: args.folder.log,
+    checkpointDir: args.folder.checkpoint,
     checkpointEvery: Math.max(1, Math.round(stage.steps / 4)),
     resume: true,
-    refCacheDir: join(args.outDir, 'ref-logps'),
+    refCacheDir: args.folder.refLogps,
     name: `treecot-${args.stage}`,
     onStep: (record) => {
       if (record.step % every === 0 || record.step === stage.steps) {

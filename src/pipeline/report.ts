@@ -75,8 +75,10 @@ function dataRows(summary: RunSummary): { header: string[]; rows: string[][] } {
 }
 
 function trainRows(summary: RunSummary): { header: string[]; rows: string[][] } {
-  const header = ['stage', 'objective', 'steps', 'final loss', 'wall s'];
-  const rows = summary.train.map((t) => [t.stage, t.objective, String(t.steps), t.final_loss === null ? '-' : t.final_loss.toFixed(4), t.wall_s.toFixed(1)]);
+  const header = ['stage', 'objective', 'data', 'steps', 'final loss', 'wall s'];
+  // The data build's name says which round's search it came from; summaries of older runs have no `data`.
+  const dataName = (dir: string | undefined) => (dir === undefined ? '-' : (summary.data.find((d) => d.dir === dir)?.name ?? dir));
+  const rows = summary.train.map((t) => [t.stage, t.objective, dataName(t.data), String(t.steps), t.final_loss === null ? '-' : t.final_loss.toFixed(4), t.wall_s.toFixed(1)]);
   return { header, rows };
 }
 

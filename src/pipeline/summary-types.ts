@@ -76,6 +76,8 @@ export interface TrainEntry {
   final_loss: number | null;
   wall_s: number;
   model: string;
+  /** The data folder it trained on, relative to the run folder. */
+  data: string;
 }
 
 export interface RunSummary {
@@ -83,6 +85,8 @@ export interface RunSummary {
   task: string;
   config_hash: string;
   written_at: string;
+  /** treecot version and git commit (null outside a checkout) that wrote this summary. */
+  produced_by?: { treecot: { version: string; commit: string | null } };
   stages: StageEntry[];
   search: SearchEntry[];
   data: DataEntry[];

@@ -31,8 +31,11 @@ export interface CreatePoliciesOptions {
   apiKeyEnv?: string;
   /** HTTP endpoint mode. Default 'completions'. */
   mode?: EndpointMode;
-  /** Template: HTTP default 'chatml'; GGUF default 'raw' ('gguf' = the file's own template). */
+  /** Template: HTTP default the model's own (model folder or Hugging Face cache, else refused); GGUF default 'raw' ('gguf' = the file's own template). */
   template?: string;
+  /** HTTP: template variables (`--template-kwargs`) and extra request-body fields (`--extra-body`). */
+  templateKwargs?: Record<string, unknown>;
+  extraBody?: Record<string, unknown>;
   specialTemplate?: string;
   system?: string;
   timeoutMs?: number;
@@ -59,9 +62,25 @@ export interface Policies {
   close(): Promise<void>;
 }
 
-type Kind = { kind: 'http'; urls: string[] } | { kind: 'gguf'; file: string };
+/**
+ * One policy to open: OpenAI-compatible endpoints (balanced when several) or a GGUF file run
+ * in-process. Fields left out take the back-end's defaults (HTTP: the model's own template, else
+ * refused; GGUF 'raw').
+ */
+export type PolicySpec =
+  | { kind: 'http'; urls: string[]; model?: string; template?: string; apiKeyEnv?: string }
+  | { kind: 'gguf'; file: string; template?: string; threads?: number; contextSize?: number };
 
-function classify(specs: string[], field: string): Kind {
+/** Settings shared by every policy a caller opens (the rest of `CreatePoliciesOptions`). */
+export type OpenPolicyOptions = Omit<CreatePoliciesOptions, 'policy' | 'gguf' | 'specialPolicy' | 'model' | 'specialModel' | 'template' | 'specialTemplate'>;
+
+export interface OpenedPolicy {
+  policy: Policy;
+  /** Effective configuration to store with a run (no secrets). */
+  describe(): Record<string, unknown>;
+}
+
+function classify(specs: string[], field: string): { kind: 'http'; urls: string[] } | { kind: 'gguf'; file: string } {
   const isUrl = (s: string) => /^https?:\/\//i.test(s);
   if (specs.length === 0) throw new ConfigError({ file: '(command line)', field }, 'no policy given');
   if (specs.every(isUrl)) return { kind: 'http', urls: specs };
@@ -72,16 +91,22 @@ function classify(specs: string[], field: string): Kind {
   );
 }
 
-async function open(kind: Kind, options: CreatePoliciesOptions, special: boolean): Promise<{ policy: Policy; describe: () => Record<string, unknown> }> {
-  const template = (special ? options.specialTemplate : undefined) ?? options.template;
-  if (kind.kind === 'http') {
+/**
+ * Open one policy (the factory the CLI, through `createPolicies`, and the pipeline share).
+ * @throws ConfigError for a bad URL, a missing API key variable or an unloadable GGUF;
+ *   PolicyCallError when a server cannot be probed.
+ */
+export async function openPolicy(spec: PolicySpec, options: OpenPolicyOptions = {}): Promise<OpenedPolicy> {
+  if (spec.kind === 'http') {
     const { createOpenAICompatiblePolicy } = await import('./openai-compatible/create-openai-compatible-policy.ts');
     const policy: OpenAICompatiblePolicy = await createOpenAICompatiblePolicy({
-      endpoints: kind.urls,
-      apiKeyEnv: options.apiKeyEnv,
-      model: (special ? options.specialModel : undefined) ?? options.model,
+      endpoints: spec.urls,
+      apiKeyEnv: spec.apiKeyEnv ?? options.apiKeyEnv,
+      model: spec.model,
       mode: options.mode,
-      template,
+      template: spec.template,
+      templateKwargs: options.templateKwargs,
+      extraBody: options.extraBody,
       system: options.system,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
@@ -92,25 +117,34 @@ async function open(kind: Kind, options: CreatePoliciesOptions, special: boolean
     return { policy, describe: () => policy.describe() };
   }
   const { createLlamaCppPolicy } = await import('./llama-cpp/llama-cpp-policy.ts');
+  const threads = spec.threads ?? options.threads;
   const policy: LlamaCppPolicy = await createLlamaCppPolicy({
-    modelPath: kind.file,
-    threads: options.threads,
+    modelPath: spec.file,
+    threads,
     sequences: options.sequences,
-    contextSize: options.contextSize,
-    template,
+    contextSize: spec.contextSize ?? options.contextSize,
+    template: spec.template,
     seed: options.seed,
   });
   return {
     policy,
     describe: () => ({
       provider: 'llama-cpp',
-      model: kind.file,
+      model: spec.file,
       template: policy.template.name,
-      threads: options.threads ?? 1,
+      threads: threads ?? 1,
       sequences: options.sequences ?? 4,
       contextSize: policy.contextSize,
     }),
   };
+}
+
+/** The spec of the main (`special` false) or special policy from command-line style options. */
+function specFor(specs: string[], field: string, options: CreatePoliciesOptions, special: boolean): PolicySpec {
+  const kind = classify(specs, field);
+  const template = (special ? options.specialTemplate : undefined) ?? options.template;
+  if (kind.kind === 'gguf') return { ...kind, template };
+  return { ...kind, template, model: (special ? options.specialModel : undefined) ?? options.model };
 }
 
 /**
@@ -123,11 +157,11 @@ export async function createPolicies(options: CreatePoliciesOptions): Promise<Po
   if (hasPolicy === (options.gguf !== undefined)) {
     throw new ConfigError({ file: '(command line)', field: 'policy' }, 'give either --policy URL... or --gguf FILE (exactly one)');
   }
-  const main = await open(classify(hasPolicy ? options.policy! : [options.gguf!], hasPolicy ? 'policy' : 'gguf'), options, false);
-  let special: Awaited<ReturnType<typeof open>> | undefined;
+  const main = await openPolicy(specFor(hasPolicy ? options.policy! : [options.gguf!], hasPolicy ? 'policy' : 'gguf', options, false), options);
+  let special: OpenedPolicy | undefined;
   if (options.specialPolicy && options.specialPolicy.length > 0) {
     try {
-      special = await open(classify(options.specialPolicy, 'special-policy'), options, true);
+      special = await openPolicy(specFor(options.specialPolicy, 'special-policy', options, true), options);
     } catch (error) {
       await main.policy.close?.();
       throw error;

@@ -2,6 +2,7 @@
 export type * from './types.ts';
 export * from './chat-template.ts';
 export * from './request-error.ts';
+export * from './wrap-policy.ts';
 export * from './with-retries.ts';
 export * from './with-balancing.ts';
 export * from './with-fan-out.ts';

@@ -5,7 +5,8 @@
  * receives fewer. (The "least outstanding requests" rule of AWS ALB / Envoy's LEAST_REQUEST.)
  */
 import { ConfigError } from '../core/index.ts';
-import type { CompleteOptions, CompleteResult, EndpointStats, Policy } from './types.ts';
+import type { Policy } from './types.ts';
+import { wrapPolicy } from './wrap-policy.ts';
 
 export function withBalancing(policies: readonly Policy[]): Policy {
   if (policies.length === 0) throw new ConfigError({ file: '(command line)', field: 'policy' }, 'at least one policy endpoint is needed');
@@ -23,26 +24,13 @@ export function withBalancing(policies: readonly Policy[]): Policy {
     return best;
   }
 
-  async function doComplete(options: CompleteOptions): Promise<CompleteResult> {
+  return wrapPolicy(policies, async (options, next) => {
     const i = pick();
     outstanding[i]!++;
     try {
-      return await policies[i]!.doComplete(options);
+      return await next(options, i);
     } finally {
       outstanding[i]!--;
     }
-  }
-
-  return {
-    specificationVersion: 'v1',
-    provider: policies[0]!.provider,
-    modelId: policies[0]!.modelId,
-    doComplete,
-    async close() {
-      await Promise.all(policies.map((p) => p.close?.()));
-    },
-    stats(): EndpointStats[] {
-      return policies.flatMap((p) => p.stats?.() ?? []);
-    },
-  };
+  });
 }

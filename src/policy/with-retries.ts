@@ -11,7 +11,8 @@
  */
 import { PolicyCallError, Rng, TreecotError } from '../core/index.ts';
 import { abortError, PolicyRequestError } from './request-error.ts';
-import type { CompleteOptions, CompleteResult, Policy } from './types.ts';
+import type { Policy } from './types.ts';
+import { wrapPolicy } from './wrap-policy.ts';
 
 export interface RetryOptions {
   /** Retries after the first attempt. Default 5. */
@@ -58,7 +59,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /**
  * Run `run` with the retry rule above. Resolves with its value and the number of failed
  * attempts before it. Rejects with the abort reason after an abort, with the first error when it
- * is not retryable, else with one PolicyCallError whose `attempts` lists every failure.
+ * is not retryable, else with one PolicyCallError whose `errors` holds every failed attempt's error
+ * object (first to last; `cause` is the last) and `attempts` their messages.
  */
 export async function retryWithBackoff<T>(
   run: () => Promise<T>,
@@ -72,16 +74,14 @@ export async function retryWithBackoff<T>(
   const jitter = options.jitter ?? 0.5;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const rng = options.rng ?? new Rng(0);
-  const attempts: string[] = [];
-  let lastError: unknown;
+  const errors: unknown[] = [];
   for (let attempt = 0; attempt <= maxRetries; attempt++) {
     if (signal?.aborted) throw abortError(signal);
     try {
-      return { value: await run(), failedAttempts: attempts.length };
+      return { value: await run(), failedAttempts: errors.length };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      lastError = error;
-      attempts.push(`attempt ${attempt + 1}: ${describe(error)}`);
+      errors.push(error);
       if (!isRetryable(error)) {
         if (attempt === 0) throw error;
         break;
@@ -94,12 +94,14 @@ export async function retryWithBackoff<T>(
       await sleep(delayMs, signal);
     }
   }
+  const lastError = errors[errors.length - 1];
   const last = lastError as Partial<PolicyCallError> | undefined;
-  throw new PolicyCallError(`policy call failed after ${attempts.length} attempt(s): ${describe(lastError)}`, {
+  throw new PolicyCallError(`policy call failed after ${errors.length} attempt(s): ${describe(lastError)}`, {
     url: last?.url,
     status: last?.status,
     isRetryable: false,
-    attempts,
+    attempts: errors.map((error, i) => `attempt ${i + 1}: ${describe(error)}`),
+    errors,
     cause: lastError,
   });
 }
@@ -107,15 +109,8 @@ export async function retryWithBackoff<T>(
 /** Wrap `policy` so each call is retried as documented above. */
 export function withRetries(policy: Policy, options: RetryOptions = {}): Policy {
   const shared = { ...options, rng: options.rng ?? new Rng(0) };
-  return {
-    specificationVersion: 'v1',
-    provider: policy.provider,
-    modelId: policy.modelId,
-    async doComplete(call: CompleteOptions): Promise<CompleteResult> {
-      const { value, failedAttempts } = await retryWithBackoff(() => policy.doComplete(call), shared, call.signal);
-      return { ...value, requests: value.requests + failedAttempts };
-    },
-    close: policy.close?.bind(policy),
-    stats: policy.stats?.bind(policy),
-  };
+  return wrapPolicy(policy, async (call, next) => {
+    const { value, failedAttempts } = await retryWithBackoff(() => next(call), shared, call.signal);
+    return { ...value, requests: value.requests + failedAttempts };
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * The search config (YAML or JSON): the action graph of typed thoughts (METHOD.md
+ * The search config (YAML or JSON): the action graph of typed thoughts (docs/method.md
  * section 1), the instruction, sampling and the MCTS parameters. Validated once here with
  * zod; every error names the field, the file and (when known) the line.
  *
@@ -8,10 +8,10 @@
  * thresholds [4, 8] over 32 rollouts, give up after 4 x 32).
  */
 import { canonicalHash, canonicalJson } from '../core/canonical-json.ts';
-import { existsSync, readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { configErrorFromZod } from '../core/config-error-from-zod.ts';
+import { readConfigFile } from '../core/config-file.ts';
 import { closeTag, defaultTagFor } from '../core/thought-format.ts';
 
 /** The root node's type name in the graph (the authors call it `base`; both are accepted). */
@@ -120,23 +120,8 @@ export function configHash(config: SearchConfig): string {
  * @throws ConfigError naming the file, the line and the field, with what is wrong.
  */
 export function loadSearchConfig(file: string): LoadedSearchConfig {
-  if (!existsSync(file)) throw new ConfigError({ file }, 'config file not found');
-  const text = readFileSync(file, 'utf8');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
-    const line = lineCounter.linePos(error.pos[0]).line;
-    throw new ConfigError({ file, line }, `cannot parse: ${error.message.split('\n')[0]}`);
-  }
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
-      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  return { config: parseSearchConfig(doc.toJS(), file, lineOf), file };
+  const { value, lineOf } = readConfigFile(file);
+  return { config: parseSearchConfig(value, file, lineOf), file };
 }
 
 /**
@@ -161,12 +146,7 @@ export function parseSearchConfig(
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') {
-      const keys = (issue as { keys: string[] }).keys;
-      fail([...issue.path, keys[0]!], `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}; check the spelling against docs/search.md`);
-    }
-    fail(issue.path, issue.message);
+    throw configErrorFromZod(parsed.error, { file, input: raw, lineOf, docs: 'docs/search.md' });
   }
   const value = parsed.data!;
   const graph: Record<string, NodeTypeConfig> = {};

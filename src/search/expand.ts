@@ -2,7 +2,7 @@
  * Expansion (the only asynchronous step of the search): generate all children of a node,
  * one policy call per child type with n = the graph's count and one random prefill,
  * verify new answer nodes, and commit everything in one transaction before the search
- * uses it (METHOD.md section 1, "Generating a node" and "Expansion is lazy").
+ * uses it (docs/method.md section 1, "Generating a node" and "Expansion is lazy").
  */
 import type { Rng } from '../core/rng.ts';
 import { ContextLengthError, VerifierTimeoutError } from '../core/errors.ts';
@@ -78,7 +78,7 @@ export async function generateChildren(
   type: string,
   count: number,
   rng: Rng,
-  /** `q.tree.pathText(node, separator)`, computed once per expansion by `expandNode`. */
+  /** `q.tree.pathText(node, separator)`, computed once per expansion by `expand`. */
   path?: string,
 ): Promise<GeneratedChild[]> {
   const spec = ctx.config.graph[type]!;
@@ -235,15 +235,16 @@ export function addChildren(q: QuestionState, parent: number, children: readonly
 }
 
 /**
- * Expand `node`: every child type of its graph row (calls run concurrently, each behind
- * the global request bound), answers verified, then one commit. Randomness (prefill
- * choice, sampling seed) is keyed by the node's index, so a resumed run that expands the
- * node later draws the same choices.
+ * Expansion (mctx `expand`): give `node` every child type of its graph row (calls run
+ * concurrently, each behind the global request bound), answers verified, then one commit.
+ * Randomness (prefill choice, sampling seed) is keyed by the node's index, so a resumed run
+ * that expands the node later draws the same choices.
  */
-export async function expandNode(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
-  const types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
-  const rng = q.rng.split(`expand:${node}`);
+export async function expand(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
   const path = q.tree.pathText(node, ctx.config.format.separator); // shared by every child type
+  let types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
+  if (ctx.childTypeFilter) types = await ctx.childTypeFilter(q.problem, path, types);
+  const rng = q.rng.split(`expand:${node}`);
   const perType = await Promise.all(
     types.map(([type, count]) =>
       generateChildren(ctx, q, node, type, count, rng.split(type), path).catch((error: unknown) => {

@@ -1,8 +1,9 @@
 /**
- * search/: MCTS over typed thoughts (METHOD.md section 1), after mctx's layout:
- * config (action graph), tree (struct of arrays, pure backup), action-selection (UCT,
- * swappable), stop-rule, expand (the only async step), question-search (one tree),
- * run-search (scheduler over many questions), export (trees as JSON/text).
+ * search/: MCTS over typed thoughts (docs/method.md section 1), after mctx's layout:
+ * config (action graph), tree (struct of arrays, pure backup), action-selection (`uct(c)`,
+ * swappable), simulate (selection down the tree), expand (the only async step), stop-rule,
+ * question-search (one tree: simulate, expand, backup), run-search (scheduler over many
+ * questions), export (trees as JSON/text).
  */
 export {
   loadSearchConfig,
@@ -17,9 +18,10 @@ export {
   type LoadedSearchConfig,
 } from './config.ts';
 export { SearchTree, NO_PARENT, backup, applyVirtualVisit, type TreeNodeInput } from './tree.ts';
-export { selectUct, uctScore, type SelectChild } from './action-selection.ts';
+export { uct, uctScore, type SelectChild } from './action-selection.ts';
 export { decideStop, type StopRule, type StopDecision } from './stop-rule.ts';
-export { childTypesAt, assistantPrefixFor } from './expand.ts';
+export { simulate, type SimulationEnd } from './simulate.ts';
+export { expand, childTypesAt, assistantPrefixFor } from './expand.ts';
 export { searchQuestion, loadQuestionState, type QuestionOutcome } from './question-search.ts';
 export {
   runSearch,
@@ -30,6 +32,6 @@ export {
   type SearchProgress,
   type Shard,
 } from './run-search.ts';
-export type { VerifyFn, SearchCounters, SearchContext, QuestionState } from './context.ts';
+export type { VerifyFn, ChildTypeFilter, SearchCounters, SearchContext, QuestionState } from './context.ts';
 export { exportTree, formatTree, pathText, type ExportedTree } from './export-trees.ts';
 export { createProgressReporter, type ProgressReporter } from './progress-bar.ts';

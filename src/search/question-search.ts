@@ -1,17 +1,19 @@
 /**
- * The MCTS of one question (METHOD.md section 1): iterations of select/expand down to an
- * `answer` node, binary reward from the verifier, backup, reflection backtracking, until
- * the stop rule says stop. State is loaded from, and every step committed to, the store,
- * so a killed process resumes here at node level.
+ * The MCTS of one question (docs/method.md section 1): iterations of `simulate` (selection,
+ * simulate.ts) and `expand` (expand.ts) down to an `answer` node, binary reward from the
+ * verifier, `recordRollout` (reflection backtracking, commit, then the pure `backup` of
+ * tree.ts), until the stop rule says stop. State is loaded from, and every step committed
+ * to, the store, so a killed process resumes here at node level.
  */
 import { Rng } from '../core/rng.ts';
 import { TreecotError } from '../core/errors.ts';
 import type { NewNode } from '../store/search-store.ts';
 import type { QuestionStatus } from '../store/types.ts';
 import type { Problem } from '../tasks/types.ts';
-import { ANSWER_TYPE, ROOT_TYPE } from './config.ts';
+import { ROOT_TYPE } from './config.ts';
 import type { QuestionState, SearchContext } from './context.ts';
-import { addChildren, expandNode, generateChildren, toNewNode } from './expand.ts';
+import { addChildren, expand, generateChildren, toNewNode } from './expand.ts';
+import { simulate } from './simulate.ts';
 import { decideStop } from './stop-rule.ts';
 import { NO_PARENT, SearchTree, applyVirtualVisit, backup } from './tree.ts';
 
@@ -59,7 +61,7 @@ async function ensureExpanded(ctx: SearchContext, q: QuestionState, node: number
   if (q.tree.expanded[node]) return;
   let pending = q.expanding.get(node);
   if (!pending) {
-    pending = expandNode(ctx, q, node).finally(() => q.expanding.delete(node));
+    pending = expand(ctx, q, node).finally(() => q.expanding.delete(node));
     q.expanding.set(node, pending);
   }
   await pending;
@@ -81,58 +83,68 @@ async function reflectionFor(ctx: SearchContext, q: QuestionState, leaf: number,
 }
 
 /**
- * One iteration: descend from the root (expanding lazily) to an answer node, then commit
- * the rollout (with any reflection node) and back it up. `key` names the iteration's
- * random stream; in ordered mode it is the rollout number, so a replay after a crash
- * draws the same tie-breaks.
+ * Selection with lazy expansion: `simulate` from the root, `expand` the node where it stopped
+ * unexpanded, and simulate on from there, until an answer node or a dead end. Fills `path`
+ * (root first); true when it ended at a dead end.
+ */
+async function descend(ctx: SearchContext, q: QuestionState, path: number[], rng: Rng): Promise<boolean> {
+  for (;;) {
+    const end = simulate(q.tree, path, ctx.selectChild, rng, ctx.iterationsPerTree > 1);
+    if (end !== 'unexpanded') return end === 'dead_end';
+    await ensureExpanded(ctx, q, path[path.length - 1]!);
+  }
+}
+
+/**
+ * Close an iteration that reached `path`'s last node: its reward (0 at a dead end: the path no
+ * longer fits the model's context, and a reflection would only make it longer), a reflection
+ * node after a wrong answer, the stop decision, one commit of all of it, then `backup`.
+ * A failed commit leaves memory and store apart, so it is fatal (not a TreecotError).
+ */
+async function recordRollout(ctx: SearchContext, q: QuestionState, path: readonly number[], deadEnd: boolean, rng: Rng): Promise<void> {
+  const tree = q.tree;
+  const leaf = path[path.length - 1]!;
+  const reward = !deadEnd && tree.reward[leaf]! > 0 ? 1 : 0;
+  const reflection = reward === 0 && !deadEnd ? await reflectionFor(ctx, q, leaf, rng.split('reflection')) : null;
+  const rollouts = q.rollouts + 1;
+  const correct = q.correct + reward;
+  const status: QuestionStatus = decideStop(rollouts, correct, stopRule(ctx)) ?? 'running';
+  const newNodes: NewNode[] = reflection ? [toNewNode(ctx, q, reflection.ancestor, reflection.child)] : [];
+  const commit = {
+    runId: ctx.runId, questionId: q.problem.id, idx: q.rollouts, path: path.map((i) => tree.storeId[i]!),
+    reward, verdict: deadEnd ? 'context_exceeded' : tree.verdict[leaf] ?? 'no_answer', newNodes, status,
+  };
+  // Counted before the commit resolves so concurrent iterations (virtual loss) take distinct
+  // rollout numbers.
+  q.rollouts = rollouts;
+  q.correct = correct;
+  const ids = await ctx.store.commitRolloutGrouped(commit).catch((error: unknown) => {
+    throw new Error(`${ctx.store.file}: cannot commit rollout ${commit.idx} of ${q.problem.id}: ${(error as Error).message}`, { cause: error });
+  });
+  ctx.counters.rollouts++;
+  ctx.counters.correctRollouts += reward;
+  ctx.counters.nodesCreated += ids.length;
+  if (ctx.iterationsPerTree > 1) applyVirtualVisit(tree, path, -1);
+  backup(tree, path, reward);
+  if (reflection) addChildren(q, reflection.ancestor, [reflection.child], ids);
+}
+
+/**
+ * One iteration: `descend` to an answer node (or a dead end), then `recordRollout`. `key` names
+ * the iteration's random stream; in ordered mode it is the rollout number, so a replay after a
+ * crash draws the same tie-breaks. With virtual loss, the path's pending visits are removed
+ * when the iteration ends, committed or failed.
  */
 async function iterate(ctx: SearchContext, q: QuestionState, key: string): Promise<void> {
   const rng = q.rng.split(key);
-  const tree = q.tree;
   const virtual = ctx.iterationsPerTree > 1;
   const path = [0];
-  if (virtual) applyVirtualVisit(tree, [0], 1);
+  if (virtual) applyVirtualVisit(q.tree, [0], 1);
   try {
-    let node = 0;
-    let deadEnd = false;
-    while (tree.type[node] !== ANSWER_TYPE) {
-      await ensureExpanded(ctx, q, node);
-      // An expanded node without children is a dead end: its path no longer fits the
-      // model's context (expand.ts). The rollout ends here with reward 0 and no reflection
-      // (a reflection would only make the path longer).
-      if (tree.children[node]!.length === 0) {
-        deadEnd = true;
-        break;
-      }
-      node = ctx.selectChild(tree, node, rng, { c: ctx.config.search.uct_c });
-      path.push(node);
-      if (virtual) applyVirtualVisit(tree, [node], 1);
-    }
-    const reward = !deadEnd && tree.reward[node]! > 0 ? 1 : 0;
-    const reflection = reward === 0 && !deadEnd ? await reflectionFor(ctx, q, node, rng.split('reflection')) : null;
-    const rollouts = q.rollouts + 1;
-    const correct = q.correct + reward;
-    const status: QuestionStatus = decideStop(rollouts, correct, stopRule(ctx)) ?? 'running';
-    const newNodes: NewNode[] = reflection ? [toNewNode(ctx, q, reflection.ancestor, reflection.child)] : [];
-    const commit = {
-      runId: ctx.runId, questionId: q.problem.id, idx: q.rollouts, path: path.map((i) => tree.storeId[i]!),
-      reward, verdict: deadEnd ? 'context_exceeded' : tree.verdict[node] ?? 'no_answer', newNodes, status,
-    };
-    // Counted before the commit resolves so concurrent iterations (virtual loss) take distinct
-    // rollout numbers; a failed rollout commit leaves memory and store apart, so it is fatal.
-    q.rollouts = rollouts;
-    q.correct = correct;
-    const ids = await ctx.store.commitRolloutGrouped(commit).catch((error: unknown) => {
-      throw new Error(`${ctx.store.file}: cannot commit rollout ${commit.idx} of ${q.problem.id}: ${(error as Error).message}`, { cause: error });
-    });
-    ctx.counters.rollouts++;
-    ctx.counters.correctRollouts += reward;
-    ctx.counters.nodesCreated += ids.length;
-    if (virtual) applyVirtualVisit(tree, path, -1);
-    backup(tree, path, reward);
-    if (reflection) addChildren(q, reflection.ancestor, [reflection.child], ids);
+    const deadEnd = await descend(ctx, q, path, rng);
+    await recordRollout(ctx, q, path, deadEnd, rng); // removes the pending visits before backup
   } catch (error) {
-    if (virtual) applyVirtualVisit(tree, path, -1);
+    if (virtual) applyVirtualVisit(q.tree, path, -1);
     throw error;
   }
 }

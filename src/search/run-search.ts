@@ -3,15 +3,17 @@
  * policy calls, deterministic shards, resume from the store, and a summary.
  */
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { ConfigError, DataError, StoreError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
+import { withConcurrencyLimit } from '../policy/with-concurrency-limit.ts';
 import { SearchStore, type RunRow } from '../store/search-store.ts';
 import { isSearchDone } from '../store/status.ts';
+import { hasStoredWork, storedTotals, type SearchTotals } from '../store/selected-questions.ts';
 import type { Problem } from '../tasks/types.ts';
-import { selectUct, type SelectChild } from './action-selection.ts';
+import { uct, type SelectChild } from './action-selection.ts';
 import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
-import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn } from './context.ts';
+import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn, type ChildTypeFilter } from './context.ts';
 import { searchQuestion } from './question-search.ts';
 
 /** `--shard i/n`: this process takes the questions whose data-file row index % n === i (0-based i). */
@@ -59,7 +61,10 @@ export interface RunSearchOptions {
   limit?: number;
   /** Start a new run in the file when the stored config differs (else that is an error). */
   newRun?: boolean;
+  /** Selection rule (see action-selection.ts). Default `uct(config.search.uct_c)`. */
   selectChild?: SelectChild;
+  /** Narrow each expansion's child types (MCTS decode); default: the whole graph row. */
+  childTypeFilter?: ChildTypeFilter;
   maxConsecutiveErrors?: number;
   signal?: AbortSignal;
   /** Called after each rollout and each finished question. */
@@ -78,27 +83,8 @@ export interface SearchProgress {
   elapsedMs: number;
 }
 
-/**
- * What the store holds for the selected questions of this run, over every invocation that
- * worked on them (earlier ones and this one). Read from the SQLite file at the end of
- * `runSearch`, so after a resume it is what the database says, not a sum of summaries.
- */
-export interface SearchTotals {
-  /** Committed rollouts (rows of `rollouts`). */
-  rollouts: number;
-  /** Of those, the ones with reward > 0 (as `questions.correct_rollouts` counts them). */
-  correct_rollouts: number;
-  /** Stored nodes, roots and reflections included (same value as the summary's `nodes`). */
-  nodes: number;
-  /**
-   * Tokens recorded on the stored nodes: each committed expansion's call usage, split over its
-   * children. Calls whose children were never committed (an interrupted invocation, a failed
-   * call, a context-length dead end) are not in here, so this can be less than the sum of the
-   * invocations' `prompt_tokens` / `completion_tokens`.
-   */
-  prompt_tokens: number;
-  completion_tokens: number;
-}
+/** Stored totals of the selected questions (defined with the store's SQL). */
+export type { SearchTotals };
 
 /**
  * The `--json` summary (snake_case, one object). Two scopes, said field by field:
@@ -169,26 +155,6 @@ export interface SearchSummary {
   totals: SearchTotals;
 }
 
-/** `question_id IN (...)` for a JSON array of ids bound as one parameter (any number of ids). */
-const SELECTED = 'question_id IN (SELECT value FROM json_each(?))';
-
-/** True when the store holds a node of one of `idsJson`'s questions (rollouts and done questions imply one). */
-function hasStoredWork(store: SearchStore, runId: number, idsJson: string): boolean {
-  const row = store.db.prepare(`SELECT EXISTS (SELECT 1 FROM nodes WHERE run_id = ? AND ${SELECTED}) AS found`).get(runId, idsJson) as { found: number };
-  return row.found === 1;
-}
-
-/** Stored totals of the questions in `idsJson` (two indexed aggregate queries). */
-function storedTotals(store: SearchStore, runId: number, idsJson: string): SearchTotals {
-  const nodes = store.db
-    .prepare(`SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c FROM nodes WHERE run_id = ? AND ${SELECTED}`)
-    .get(runId, idsJson) as { n: number; p: number; c: number };
-  const rollouts = store.db
-    .prepare(`SELECT count(*) AS n, coalesce(sum(reward > 0), 0) AS correct FROM rollouts WHERE run_id = ? AND ${SELECTED}`)
-    .get(runId, idsJson) as { n: number; correct: number };
-  return { rollouts: rollouts.n, correct_rollouts: rollouts.correct, nodes: nodes.n, prompt_tokens: nodes.p, completion_tokens: nodes.c };
-}
-
 /** Sum of failed requests over the distinct policies that report stats; null when none does. */
 function requestErrors(policies: Policy[]): number | null {
   let total: number | null = null;
@@ -200,22 +166,15 @@ function requestErrors(policies: Policy[]): number | null {
 }
 
 
-/** Wrap policies so that all their calls share one bound (p-limit, FIFO). */
-function shareBound(policies: Policy[], limit: ReturnType<typeof pLimit>): Policy[] {
+/**
+ * Wrap policies so that all their calls share one bound (p-limit, FIFO). A policy given twice
+ * (main = special) is wrapped once, so callers can still tell them apart by identity.
+ */
+function shareBound(policies: Policy[], limit: LimitFunction): Policy[] {
   const wrapped = new Map<Policy, Policy>();
   return policies.map((policy) => {
-    let w = wrapped.get(policy);
-    if (!w) {
-      w = {
-        specificationVersion: 'v1',
-        provider: policy.provider,
-        modelId: policy.modelId,
-        doComplete: (options) => limit(() => policy.doComplete(options)),
-        stats: policy.stats?.bind(policy),
-      };
-      wrapped.set(policy, w);
-    }
-    return w;
+    if (!wrapped.has(policy)) wrapped.set(policy, withConcurrencyLimit(policy, limit));
+    return wrapped.get(policy)!;
   });
 }
 
@@ -261,8 +220,8 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     store.addQuestions(run.run_id, selected.map(({ problem, idx }) => ({ questionId: problem.id, idx, question: problem.question, reference: problem.reference, instruction })));
     const statusBefore = new Map(store.questions(run.run_id).map((q) => [q.question_id, q.status]));
     const todo = selected.filter(({ problem }) => !isSearchDone(statusBefore.get(problem.id) ?? 'pending'));
-    const idsJson = JSON.stringify(selected.map(({ problem }) => problem.id));
-    const resumed = todo.length < selected.length || hasStoredWork(store, run.run_id, idsJson);
+    const selectedIds = selected.map(({ problem }) => problem.id);
+    const resumed = todo.length < selected.length || hasStoredWork(store, run.run_id, selectedIds);
     const limit = pLimit(concurrency);
     const [policy, specialPolicy] = shareBound([options.policy, options.specialPolicy ?? options.policy], limit);
     const counters = emptyCounters();
@@ -275,7 +234,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     options.signal?.addEventListener('abort', forward, { once: true });
     const ctx: SearchContext = {
       store, runId: run.run_id, config, instruction, policy: policy!, specialPolicy: specialPolicy!, verify: options.verify,
-      selectChild: options.selectChild ?? selectUct, distanceToAnswer: distanceToAnswer(config.graph),
+      selectChild: options.selectChild ?? uct(config.search.uct_c), childTypeFilter: options.childTypeFilter, distanceToAnswer: distanceToAnswer(config.graph),
       iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: stop.signal,
     };
     const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };
@@ -317,7 +276,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     if (failed) throw options.signal?.aborted ? options.signal.reason : failed.reason;
     if (options.signal?.aborted) throw options.signal.reason;
     store.flush(); // every write awaited already; totals must see all of them
-    const totals = storedTotals(store, run.run_id, idsJson);
+    const totals = storedTotals(store, run.run_id, selectedIds);
     return {
       run_id: run.run_id, config_hash: hash, questions: selected.length, finished: outcome.finished, solved: outcome.solved, gave_up: outcome.gaveUp,
       errored: outcome.errored, skipped, resumed, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes: totals.nodes,

@@ -7,7 +7,7 @@
  * zeros (`18.00` = `18`) are tolerated, and scientific notation is read whole (`1e2` = 100).
  * What follows the number counts (answer-number.ts): `#### 48 + 24 = 72` is 72, `\boxed{36/2}` is
  * 18, while `#### 70-72`, `\boxed{1/2}` against 1 and "20% of 50" are wrong. Text without any of
- * these forms is `no_answer` (we do not guess "the last number in the text": METHOD.md section 5
+ * these forms is `no_answer` (we do not guess "the last number in the text": docs/method.md section 5
  * counts no-answers).
  */
 import { DataError } from '../core/index.ts';

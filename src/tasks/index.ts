@@ -1,5 +1,5 @@
 /**
- * The task table (STYLE.md `tasks/`): name -> Task. Each task lives in its own file(s);
+ * The task table (docs/design.md `tasks/`): name -> Task. Each task lives in its own file(s);
  * add one import and one entry per task.
  */
 import type { Task } from './types.ts';

@@ -7,7 +7,7 @@
  */
 import { DataError, type SourceLocation } from '../core/errors.ts';
 import { BOS_ID, EOS_ID, PAD_ID, type CharTokenizer } from './tokenizer.ts';
-import { sequenceTokenWeights, sharedPrefixTokens } from './losses.ts';
+import { sequenceTokenWeights, sharedPrefixTokens, type PreferenceLossType } from './losses.ts';
 
 /** An SFT row (TRL prompt-completion format): prompt = user text, completion = response. */
 export interface SftRow {
@@ -92,11 +92,14 @@ export interface MicroBatch {
     seqWeights: Float32Array;
     /** Reference sequence log-probs [2P] (chosen then rejected); zeros while computing them. */
     refLogps: Float32Array;
-    /** Weight of each pair loss in the step loss (1 / pairs per step). */
+    /** Weight of each pair loss in the step loss (the pair term's loss weight / pairs per step). */
     pairWeight: number;
     beta: number;
-    eps: number;
-    lossName: 'dpo' | 'cdpo' | 'cdpo+sft';
+    /** The pair loss (PREFERENCE_LOSSES) and its label smoothing. */
+    lossType: PreferenceLossType;
+    labelSmoothing: number;
+    /** Weight of the SFT term (alpha; 0 = none); sftWeights hold its unweighted token weights. */
+    sftWeight: number;
   };
   /** Real (unpadded) tokens in this micro-batch, prompt included. */
   realTokens: number;
@@ -130,13 +133,15 @@ export function sftMicroBatch(seqs: readonly EncodedSequence[], tokenWeight: num
 
 export interface PreferenceBatchOptions {
   beta: number;
-  eps: number;
-  lossName: 'dpo' | 'cdpo' | 'cdpo+sft';
+  lossType: PreferenceLossType;
+  labelSmoothing: number;
   maskPrefix: boolean;
   lengthNormalize: boolean;
-  /** Weight per pair loss (1 / pairs in the step). */
+  /** Weight per pair loss (the pair term's loss weight / pairs in the step). */
   pairWeight: number;
-  /** Weight per chosen response token of the SFT term (alpha / chosen tokens in the step); 0 = none. */
+  /** Weight of the SFT term on the chosen responses (alpha); 0 = none. */
+  sftWeight: number;
+  /** Weight per chosen response token inside the SFT term (1 / chosen tokens in the step). */
   sftTokenWeight: number;
 }
 
@@ -155,13 +160,13 @@ export function preferenceMicroBatch(pairs: readonly EncodedPair[], options: Pre
   seqs.forEach((s, b) => {
     const masked = options.maskPrefix ? pairs[b % P]!.prefixTokens : 0;
     seqWeights.set(sequenceTokenWeights(targetLength(s), s.responseStart, masked, options.lengthNormalize), b * T);
-    if (b < P && options.sftTokenWeight > 0) {
+    if (b < P && options.sftWeight > 0) {
       for (let t = s.responseStart + masked; t < targetLength(s); t++) sftWeights[b * T + t] = options.sftTokenWeight;
     }
   });
   return {
     B, T, ids, targets, sftWeights,
-    preference: { P, seqWeights, refLogps: refLogps ?? new Float32Array(2 * P), pairWeight: options.pairWeight, beta: options.beta, eps: options.lossName === 'dpo' ? 0 : options.eps, lossName: options.lossName },
+    preference: { P, seqWeights, refLogps: refLogps ?? new Float32Array(2 * P), pairWeight: options.pairWeight, beta: options.beta, lossType: options.lossType, labelSmoothing: options.labelSmoothing, sftWeight: options.sftWeight },
     realTokens: seqs.reduce((n, s) => n + s.tokens.length, 0),
   };
 }

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { readRecords, requireField } from '../core/files.ts';
 import { DataError } from '../core/errors.ts';
 import type { PreferenceRow, SftRow } from './batching.ts';
-import type { Objective } from './losses.ts';
+import { trainsOnPairs, type LossSettings } from './config.ts';
 
-/** The file to read: `path` itself, or DIR/sft.jsonl (objective sft) / DIR/dpo.jsonl (the others). */
-export function trainingDataFile(path: string, objective: Objective): string {
+/** The file to read: `path` itself, or DIR/dpo.jsonl (a pair loss is among the loss terms) / DIR/sft.jsonl (SFT alone). */
+export function trainingDataFile(path: string, loss: Pick<LossSettings, 'lossType'>): string {
   if (!existsSync(path)) throw new DataError({ file: path }, 'no such file or folder');
   if (!statSync(path).isDirectory()) return path;
-  const file = join(path, objective === 'sft' ? 'sft.jsonl' : 'dpo.jsonl');
-  if (!existsSync(file)) throw new DataError({ file }, `the data folder has no ${objective === 'sft' ? 'sft.jsonl' : 'dpo.jsonl'} for objective ${objective} (written by \`treecot build\`)`);
+  const name = trainsOnPairs(loss) ? 'dpo.jsonl' : 'sft.jsonl';
+  const file = join(path, name);
+  if (!existsSync(file)) throw new DataError({ file }, `the data folder has no ${name} for loss terms [${loss.lossType.join(', ')}] (written by \`treecot build\`)`);
   return file;
 }
 

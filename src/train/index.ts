@@ -14,8 +14,9 @@
  *   out: 'model.gguf', log: 'train.jsonl', progress: true,
  *   onStep: async (record, model) => { ... },   // e.g. evaluate every N steps
  * });
- * // preference objectives: preferenceRows [{prompt, chosen, rejected, common_prefix_chars}],
- * // objective 'dpo' | 'cdpo' | 'cdpo+sft', beta, eps, alpha, maskPrefix, lengthNormalize, modelPath.
+ * // preference training: preferenceRows [{prompt, chosen, rejected, common_prefix_chars}],
+ * // lossType ['sigmoid'] or ['sigmoid', 'sft'] (TRL names), lossWeights [1, alpha], labelSmoothing eps,
+ * // beta, maskPrefix, lengthNormalize, modelPath; or objective 'dpo' | 'cdpo' | 'cdpo+sft' with eps, alpha.
  * const { model, tokenizer } = loadGguf('model.gguf');   // model.greedy(ids, n), model.logits(ids, B, T)
  * exportGguf(model, 'copy.gguf', { tokenizer });
  * ```
@@ -26,12 +27,13 @@ export * from './tokenizer.ts';
 export * from './model-config.ts';
 export { initWeights } from './init.ts';
 export * from './gguf/index.ts';
+export * from './hf/index.ts';
 export * from './builtin/index.ts';
 export { LlamaModel, paramLayout, type ParamEntry } from './model.ts';
 export { initTf } from './tf-backend.ts';
 export { exportGguf, loadGguf, type ExportOptions } from './model-io.ts';
 export { train, type TrainOptions, type TrainResult, type StepRecord } from './trainer.ts';
-export { trainConfigSchema, parseTrainConfig, type TrainConfig, type TrainConfigInput } from './config.ts';
+export { trainConfigSchema, parseTrainConfig, objectiveLossSettings, trainsOnPairs, lossWeight, type TrainConfig, type TrainConfigInput, type LossSettings } from './config.ts';
 export * from './losses.ts';
 export { type SftRow, type PreferenceRow, encodeSftRow, encodePreferenceRow } from './batching.ts';
 export { AdamW, learningRateAt, clipGradNorm, DEFAULT_ADAMW } from './optimizer.ts';

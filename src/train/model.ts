@@ -14,6 +14,9 @@ import { attention, mm, rmsNorm, rope, ropeTables, selectRows } from './ops.ts';
 import { initWeights } from './init.ts';
 import { weightShapes, type LlamaConfig, type LlamaWeights } from './model-config.ts';
 
+/** GGUF name of the token embedding [V, D], the one matrix stored untransposed and read in JS (embed). */
+export const EMBEDDING_NAME = 'token_embd.weight';
+
 /** One parameter's place in the flat array. */
 export interface ParamEntry {
   /** GGUF tensor name. */
@@ -35,7 +38,7 @@ export function paramLayout(config: LlamaConfig): ParamEntry[] {
   let offset = 0;
   return weightShapes(config).map(([name, ggufShape]) => {
     const size = ggufShape.reduce((a, b) => a * b, 1);
-    const transposed = ggufShape.length === 2 && name !== 'token_embd.weight';
+    const transposed = ggufShape.length === 2 && name !== EMBEDDING_NAME;
     const shape = transposed ? [ggufShape[1]!, ggufShape[0]!] : ggufShape;
     const entry = { name, shape, ggufShape, offset, size, transposed, decay: ggufShape.length === 2 };
     offset += size;
@@ -87,6 +90,13 @@ export class LlamaModel {
     return out;
   }
 
+  /** The token embedding's entry in the layout, found by its GGUF name (not by position). */
+  get embeddingEntry(): ParamEntry {
+    const entry = this.layout.find((e) => e.name === EMBEDDING_NAME);
+    if (!entry) throw new RangeError(`the parameter layout has no ${EMBEDDING_NAME}`);
+    return entry;
+  }
+
   get parameterCount(): number {
     return this.params.length;
   }
@@ -96,7 +106,8 @@ export class LlamaModel {
    * embedding: it is read in JS by `embed`, so uploading it to the backend would be wasted work.
    */
   tensors(): Map<string, tf.Tensor> {
-    return new Map(this.layout.slice(1).map((e) => [e.name, tf.tensor(this.params.subarray(e.offset, e.offset + e.size), e.shape)]));
+    const embedding = this.embeddingEntry;
+    return new Map(this.layout.filter((e) => e !== embedding).map((e) => [e.name, tf.tensor(this.params.subarray(e.offset, e.offset + e.size), e.shape)]));
   }
 
   /**
@@ -107,7 +118,8 @@ export class LlamaModel {
   embed(ids: Int32Array): tf.Tensor2D {
     const D = this.config.dim;
     const V = this.config.vocabSize;
-    const table = this.params.subarray(this.layout[0]!.offset, this.layout[0]!.offset + V * D);
+    const { offset } = this.embeddingEntry;
+    const table = this.params.subarray(offset, offset + V * D);
     const out = new Float32Array(ids.length * D);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;

@@ -47,7 +47,7 @@ export async function referenceLogps(engine: GradientEngine, params: Float32Arra
   const groups = bucketByLength(pairs.map((p) => Math.max(targetLength(p.chosen), targetLength(p.rejected))), options.batch);
   const owner = new Map<MicroBatch, number[]>();
   const batches = groups.map((g) => {
-    const mb = preferenceMicroBatch(g.map((i) => pairs[i]!), { beta: 1, eps: 0, lossName: 'dpo', maskPrefix: options.maskPrefix, lengthNormalize: options.lengthNormalize, pairWeight: 0, sftTokenWeight: 0 });
+    const mb = preferenceMicroBatch(g.map((i) => pairs[i]!), { beta: 1, lossType: 'sigmoid', labelSmoothing: 0, maskPrefix: options.maskPrefix, lengthNormalize: options.lengthNormalize, pairWeight: 0, sftWeight: 0, sftTokenWeight: 0 });
     owner.set(mb, g);
     return mb;
   });

@@ -8,7 +8,7 @@
 import { tf } from './tf-backend.ts';
 import { forwardLogits, type LlamaModel } from './model.ts';
 import { mm, targetLogProbs } from './ops.ts';
-import { implicitRewards, sftLoss, PAIR_LOSS_BY_OBJECTIVE } from './losses.ts';
+import { implicitRewards, jointLoss, sftLoss, PREFERENCE_LOSSES } from './losses.ts';
 import type { MicroBatch } from './batching.ts';
 
 /** What one micro-batch contributed. */
@@ -19,12 +19,14 @@ export interface MicroBatchStats {
   sftTerm: number;
   /** Policy sequence log-probs [2P] (chosen then rejected) for preference batches. */
   policyLogps?: Float32Array;
+  /** Implicit rewards beta * (log pi - log ref) [P] of the chosen and rejected responses, as the loss computed them. */
+  rewards?: { chosen: Float32Array; rejected: Float32Array };
   realTokens: number;
   paddedTokens: number;
 }
 
 /** The positions of a micro-batch that carry a loss weight, compacted. */
-interface LossPositions {
+export interface LossPositions {
   /** Positions in [B*T] (row-major), M of them (at least 1). */
   index: Int32Array;
   /** Target token of each. */
@@ -37,7 +39,7 @@ interface LossPositions {
   membership?: Float32Array;
 }
 
-function lossPositions(mb: MicroBatch): LossPositions {
+export function lossPositions(mb: MicroBatch): LossPositions {
   const seq = mb.preference?.seqWeights;
   const picked: number[] = [];
   for (let p = 0; p < mb.B * mb.T; p++) if (mb.sftWeights[p] !== 0 || (seq && seq[p] !== 0)) picked.push(p);
@@ -60,7 +62,7 @@ function lossPositions(mb: MicroBatch): LossPositions {
 }
 
 /** Token log-probs [M] at the loss positions. */
-function lossTokenLogps(model: LlamaModel, p: Map<string, tf.Tensor>, x0: tf.Tensor, mb: MicroBatch, at: LossPositions): tf.Tensor {
+export function lossTokenLogps(model: LlamaModel, p: Map<string, tf.Tensor>, x0: tf.Tensor, mb: MicroBatch, at: LossPositions): tf.Tensor {
   const logits = forwardLogits(model.config, p, x0, mb.B, mb.T, tf.tensor1d(at.index, 'int32')); // [M, V]
   const oneHot = tf.cast(tf.oneHot(tf.tensor1d(at.targets, 'int32'), model.config.vocabSize), 'float32'); // [M, V]
   return targetLogProbs(logits, oneHot);
@@ -73,18 +75,35 @@ function sequenceLogps(tokenLogps: tf.Tensor, at: LossPositions, B: number): tf.
   return tf.reshape(mm(tf.tensor2d(at.membership!, [B, M]), weighted), [B]);
 }
 
-function lossOf(mb: MicroBatch, at: LossPositions, tokenLogps: tf.Tensor, captured: { policyLogps?: Float32Array; sftTerm?: number }): tf.Tensor {
+/** What the loss computation hands back besides the loss (read with dataSync inside the tape). */
+interface Captured {
+  sftTerm?: number;
+  policyLogps?: Float32Array;
+  rewards?: { chosen: Float32Array; rejected: Float32Array };
+}
+
+/**
+ * The micro-batch's share of the step loss, built from the named functions of losses.ts: `sftLoss`
+ * alone for SFT batches; for preference batches the pair loss of `PREFERENCE_LOSSES` on the implicit
+ * reward margin, joined with the SFT term on the chosen responses by `jointLoss` (weight alpha).
+ */
+export function lossOf(mb: MicroBatch, at: LossPositions, tokenLogps: tf.Tensor, captured: Captured = {}): tf.Tensor {
   const sft = sftLoss(tokenLogps, tf.tensor1d(at.sftWeights));
-  captured.sftTerm = sft.dataSync()[0]!;
   const pref = mb.preference;
-  if (!pref) return sft;
+  if (!pref) {
+    captured.sftTerm = sft.dataSync()[0]!;
+    return sft;
+  }
   const seq = sequenceLogps(tokenLogps, at, mb.B); // [2P]
   captured.policyLogps = (seq.dataSync() as Float32Array).slice();
   const [policyChosen, policyRejected] = tf.split(seq, 2);
   const [refChosen, refRejected] = tf.split(tf.tensor1d(pref.refLogps), 2);
-  const { h } = implicitRewards(policyChosen!, policyRejected!, refChosen!, refRejected!, pref.beta);
-  const pairLosses = PAIR_LOSS_BY_OBJECTIVE[pref.lossName](h, { beta: pref.beta, eps: pref.eps }); // [P]
-  return tf.add(sft, tf.mul(pref.pairWeight, tf.sum(pairLosses)));
+  const rewards = implicitRewards(policyChosen!, policyRejected!, refChosen!, refRejected!, pref.beta); // each [P]
+  captured.rewards = { chosen: (rewards.chosen.dataSync() as Float32Array).slice(), rejected: (rewards.rejected.dataSync() as Float32Array).slice() };
+  const pairLosses = PREFERENCE_LOSSES[pref.lossType](rewards.h, { labelSmoothing: pref.labelSmoothing }); // [P]
+  const preference = tf.mul(pref.pairWeight, tf.sum(pairLosses));
+  captured.sftTerm = pref.sftWeight * sft.dataSync()[0]!;
+  return pref.sftWeight > 0 ? jointLoss(preference, sft, pref.sftWeight) : preference;
 }
 
 /**
@@ -92,13 +111,14 @@ function lossOf(mb: MicroBatch, at: LossPositions, tokenLogps: tf.Tensor, captur
  * @returns the micro-batch's statistics.
  */
 export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Float32Array): MicroBatchStats {
-  const captured: { policyLogps?: Float32Array; sftTerm?: number } = {};
-  const embedding = model.layout[0]!;
+  const captured: Captured = {};
+  const embedding = model.embeddingEntry;
   const D = model.config.dim;
   const at = lossPositions(mb);
   const loss = tf.tidy(() => {
     const p = model.tensors();
-    const names = model.layout.slice(1).map((e) => e.name);
+    const trainable = model.layout.filter((e) => e !== embedding); // the embedding's gradient comes from dx0 below
+    const names = trainable.map((e) => e.name);
     const x0 = model.embed(mb.ids); // [N, D]
     const f = (x: tf.Tensor, ...ws: tf.Tensor[]): tf.Scalar => {
       const map = new Map(names.map((n, i) => [n, ws[i]!]));
@@ -110,13 +130,13 @@ export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Fl
       const row = embedding.offset + mb.ids[i]! * D;
       for (let d = 0; d < D; d++) grads[row + d]! += dx0[i * D + d]!;
     }
-    model.layout.slice(1).forEach((e, i) => {
+    trainable.forEach((e, i) => {
       const gi = g[i + 1]!.dataSync();
       for (let j = 0; j < e.size; j++) grads[e.offset + j]! += gi[j]!;
     });
     return value.dataSync()[0]!;
   });
-  return { loss, sftTerm: captured.sftTerm ?? 0, policyLogps: captured.policyLogps, realTokens: mb.realTokens, paddedTokens: mb.B * mb.T };
+  return { loss, sftTerm: captured.sftTerm ?? 0, policyLogps: captured.policyLogps, rewards: captured.rewards, realTokens: mb.realTokens, paddedTokens: mb.B * mb.T };
 }
 
 /** Forward only: the weighted sequence log-probs [B] of a preference micro-batch (its seqWeights). */

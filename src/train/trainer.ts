@@ -15,7 +15,9 @@ import { Rng } from '../core/rng.ts';
 import { CharTokenizer } from './tokenizer.ts';
 import { LlamaModel } from './model.ts';
 import { parseInitSpec } from './model-config.ts';
-import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from './config.ts';
+import { lossWeight, parseTrainConfig, trainsOnPairs, type TrainConfig, type TrainConfigInput } from './config.ts';
+import type { PreferenceLossType } from './losses.ts';
+import type { MicroBatchStats } from './step.ts';
 import { createEngine } from './engine.ts';
 import { AdamW, clipGradNorm, learningRateAt } from './optimizer.ts';
 import { exportGguf, loadGguf } from './model-io.ts';
@@ -104,133 +106,191 @@ function rowsOfStep(step: number, rowsPerStep: number, rowCount: number, seed: n
   return out;
 }
 
+/** Rows encoded for the model: SFT sequences, or preference pairs when a pair loss trains. */
+interface EncodedRows {
+  sft: EncodedSequence[];
+  pairs: EncodedPair[];
+  /** Rows of the data set (sequences or pairs). */
+  count: number;
+  /** Mean real tokens per row (both responses of a pair). */
+  meanTokens: number;
+}
+
+/** The optimiser-step plan (see module doc). */
+interface StepPlan {
+  rowsPerStep: number;
+  totalSteps: number;
+  schedule: { peakLr: number; warmupSteps: number; totalSteps: number; minLrRatio: number };
+}
+
+/** Where training starts: fresh, or from the checkpoint in checkpointDir. */
+interface StartState {
+  adam: AdamW;
+  startStep: number;
+  tokensSeen: number;
+}
+
+/** The options that are training settings (not data, model or callbacks), validated. */
+function resolveConfig(options: TrainOptions): TrainConfig {
+  const input = Object.fromEntries(Object.entries(options).filter(([k, v]) => !(LIBRARY_ONLY as readonly string[]).includes(k) && v !== undefined));
+  return parseTrainConfig(input);
+}
+
+/** The config as saved with checkpoints and in the GGUF: what changes the result, not where it is written. */
+function effectiveConfig(config: TrainConfig): Record<string, unknown> {
+  return JSON.parse(JSON.stringify({ ...config, progress: undefined, resume: undefined, out: undefined, log: undefined, checkpointDir: undefined, checkpointEvery: undefined, refCacheDir: undefined })) as Record<string, unknown>;
+}
+
+/** @throws DataError for an empty data set or a row longer than the context (names the row). */
+function encodeRows(options: TrainOptions, config: TrainConfig, tokenizer: CharTokenizer, context: number, source: string): EncodedRows {
+  const pairwise = trainsOnPairs(config);
+  const sft: EncodedSequence[] = [];
+  const pairs: EncodedPair[] = [];
+  if (pairwise) (options.preferenceRows ?? []).forEach((row, i) => pairs.push(encodePreferenceRow(tokenizer, row, context, { file: source, line: i + 1 })));
+  else (options.sftRows ?? []).forEach((row, i) => sft.push(encodeSftRow(tokenizer, row, context, { file: source, line: i + 1 })));
+  const count = pairwise ? pairs.length : sft.length;
+  if (count === 0) {
+    throw new DataError({ file: source }, `empty data set: loss terms [${config.lossType.join(', ')}] need ${pairwise ? 'DPO rows {prompt, chosen, rejected, common_prefix_chars}' : 'SFT rows {prompt, completion}'}`);
+  }
+  const rowTokens = (i: number): number => (pairwise ? pairs[i]!.chosen.tokens.length + pairs[i]!.rejected.tokens.length : sft[i]!.tokens.length);
+  let meanTokens = 0;
+  for (let i = 0; i < count; i++) meanTokens += rowTokens(i) / count;
+  return { sft, pairs, count, meanTokens };
+}
+
+/** Steps from the one budget given (steps, tokens or epochs; default 1 epoch) and the lr schedule. */
+function planSteps(config: TrainConfig, rows: EncodedRows): StepPlan {
+  const rowsPerStep = config.batch * config.accum * config.workers;
+  const fromBudget = config.tokens !== undefined ? config.tokens / (rows.meanTokens * rowsPerStep) : ((config.epochs ?? 1) * rows.count) / rowsPerStep;
+  const totalSteps = config.steps ?? Math.max(1, Math.ceil(fromBudget));
+  return { rowsPerStep, totalSteps, schedule: { peakLr: config.lr, warmupSteps: Math.round(config.warmupRatio * totalSteps), totalSteps, minLrRatio: config.minLrRatio } };
+}
+
 /**
- * Train a model (see module doc).
+ * A fresh optimiser, or the state of the checkpoint in checkpointDir when resuming (its parameters are
+ * copied into `model`).
+ * @throws ConfigError when the checkpoint was made with another configuration, model or tokenizer.
+ */
+function restoreCheckpoint(config: TrainConfig, effective: Record<string, unknown>, model: LlamaModel, tokenizerTags: readonly string[]): StartState {
+  const adam = new AdamW(model.layout, { beta1: config.beta1, beta2: config.beta2, eps: 1e-8, weightDecay: config.weightDecay });
+  const fresh = { adam, startStep: 0, tokensSeen: 0 };
+  if (!config.resume || !config.checkpointDir) return fresh;
+  const ckpt = loadCheckpoint(config.checkpointDir);
+  if (!ckpt) return fresh;
+  const refuse = (message: string): never => {
+    throw new ConfigError({ file: config.checkpointDir!, field: 'resume' }, message);
+  };
+  if (JSON.stringify(ckpt.trainConfig) !== JSON.stringify(effective)) refuse('the checkpoint was made with a different training configuration; use a new --checkpoint-dir or the same options');
+  if (JSON.stringify(ckpt.modelConfig) !== JSON.stringify(model.config) || ckpt.params.length !== model.params.length) {
+    refuse(`the checkpoint holds another model (${JSON.stringify(ckpt.modelConfig)}), not ${JSON.stringify(model.config)}`);
+  }
+  if (ckpt.tags.join('\n') !== tokenizerTags.join('\n')) refuse('the checkpoint was made with another tokenizer (thought tags differ)');
+  model.params.set(ckpt.params);
+  return { adam: new AdamW(model.layout, adam.config, { m: ckpt.m, v: ckpt.v, t: ckpt.adamStep }), startStep: ckpt.step, tokensSeen: ckpt.tokensSeen };
+}
+
+/** Start the JSONL log; a resumed run keeps the lines up to its checkpoint and drops any written after it. */
+function startLog(log: string, startStep: number): void {
+  mkdirSync(dirname(log), { recursive: true });
+  const kept = startStep > 0 && existsSync(log)
+    ? readFileSync(log, 'utf8').split('\n').filter((line) => line.trim() !== '' && (JSON.parse(line) as { step?: number }).step! <= startStep)
+    : [];
+  writeFileSync(log, kept.map((line) => `${line}\n`).join(''));
+}
+
+/**
+ * The micro-batches of one step's rows, length-bucketed. SFT: token weights 1 / response tokens of
+ * the step. Preference: pair weight (pair-loss weight / pairs of the step), the reference log-probs of
+ * each pair, and the SFT term's token weights (1 / chosen tokens of the step) with its weight alpha.
+ */
+function stepBatches(rowIndices: readonly number[], rows: EncodedRows, config: TrainConfig, ref: Float32Array | undefined): MicroBatch[] {
+  if (!ref) {
+    const seqs = rowIndices.map((i) => rows.sft[i]!);
+    const responseTokens = seqs.reduce((n, s) => n + targetLength(s) - s.responseStart, 0);
+    return bucketByLength(seqs.map(targetLength), config.batch).map((g) => sftMicroBatch(g.map((k) => seqs[k]!), 1 / responseTokens));
+  }
+  const stepPairs = rowIndices.map((i) => rows.pairs[i]!);
+  const chosenTokens = stepPairs.reduce((n, p) => n + chosenSftTokens(p, config.maskPrefix), 0);
+  const pairLossType = config.lossType.find((t): t is PreferenceLossType => t !== 'sft')!;
+  const batchOptions = {
+    beta: config.beta,
+    lossType: pairLossType,
+    labelSmoothing: config.labelSmoothing,
+    maskPrefix: config.maskPrefix,
+    lengthNormalize: config.lengthNormalize,
+    pairWeight: lossWeight(config, pairLossType) / stepPairs.length,
+    sftWeight: lossWeight(config, 'sft'),
+    sftTokenWeight: chosenTokens > 0 ? 1 / chosenTokens : 0,
+  };
+  const lengths = stepPairs.map((p) => Math.max(targetLength(p.chosen), targetLength(p.rejected)));
+  return bucketByLength(lengths, config.batch).map((g) => {
+    const refs = new Float32Array(2 * g.length);
+    g.forEach((k, j) => {
+      refs[j] = ref[2 * rowIndices[k]!]!;
+      refs[g.length + j] = ref[2 * rowIndices[k]! + 1]!;
+    });
+    return preferenceMicroBatch(g.map((k) => stepPairs[k]!), batchOptions, refs);
+  });
+}
+
+/** A progress bar on stderr, or nothing. */
+async function progressBar(show: boolean, totalSteps: number, startStep: number): Promise<{ update: (v: number, p?: object) => void; stop: () => void } | undefined> {
+  if (!show) return undefined;
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar({ stream: process.stderr, format: 'train [{bar}] {value}/{total} steps | loss {loss} | {tps} tok/s | eta {eta_formatted}', hideCursor: true }, Presets.shades_classic);
+  bar.start(totalSteps, startStep, { loss: '-', tps: '-' });
+  return bar;
+}
+
+/**
+ * Train a model (see module doc): validate, encode rows, plan steps, restore a checkpoint, then per
+ * step take its rows, compute gradients on the workers, clip, update, log, call onStep, checkpoint.
  * @throws ConfigError for invalid options (names the field); DataError for an empty data set or
  *   a sequence longer than the model's context (names the row).
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const configInput = Object.fromEntries(Object.entries(options).filter(([k, v]) => !(LIBRARY_ONLY as readonly string[]).includes(k) && v !== undefined));
-  const config = parseTrainConfig(configInput);
+  const config = resolveConfig(options);
   const source = options.dataSource ?? 'training data';
-  const preference = config.objective !== 'sft';
   const { model, tokenizer } = startingModel(options);
-  const context = model.config.context;
-
-  const sft: EncodedSequence[] = [];
-  const pairs: EncodedPair[] = [];
-  if (preference) (options.preferenceRows ?? []).forEach((row, i) => pairs.push(encodePreferenceRow(tokenizer, row, context, { file: source, line: i + 1 })));
-  else (options.sftRows ?? []).forEach((row, i) => sft.push(encodeSftRow(tokenizer, row, context, { file: source, line: i + 1 })));
-  const rowCount = preference ? pairs.length : sft.length;
-  if (rowCount === 0) {
-    throw new DataError({ file: source }, `empty data set: objective ${config.objective} needs ${preference ? 'DPO rows {prompt, chosen, rejected, common_prefix_chars}' : 'SFT rows {prompt, completion}'}`);
-  }
-  const rowTokens = (i: number): number => (preference ? pairs[i]!.chosen.tokens.length + pairs[i]!.rejected.tokens.length : sft[i]!.tokens.length);
-  let meanTokens = 0;
-  for (let i = 0; i < rowCount; i++) meanTokens += rowTokens(i) / rowCount;
-
-  const rowsPerStep = config.batch * config.accum * config.workers;
-  const totalSteps = config.steps ?? Math.max(1, Math.ceil(config.tokens !== undefined ? config.tokens / (meanTokens * rowsPerStep) : ((config.epochs ?? 1) * rowCount) / rowsPerStep));
-  const schedule = { peakLr: config.lr, warmupSteps: Math.round(config.warmupRatio * totalSteps), totalSteps, minLrRatio: config.minLrRatio };
-  const effective = JSON.parse(JSON.stringify({ ...config, progress: undefined, resume: undefined, out: undefined, log: undefined, checkpointDir: undefined, checkpointEvery: undefined, refCacheDir: undefined })) as Record<string, unknown>;
-
-  let adam = new AdamW(model.layout, { beta1: config.beta1, beta2: config.beta2, eps: 1e-8, weightDecay: config.weightDecay });
-  let startStep = 0;
-  let tokensSeen = 0;
+  const rows = encodeRows(options, config, tokenizer, model.config.context, source);
+  const plan = planSteps(config, rows);
+  const effective = effectiveConfig(config);
   const referenceParams = model.params.slice();
   /** The tokenizer's thought tags (user-defined tokens), stored with checkpoints so resume checks them. */
   const tokenizerTags = tokenizer.tokens.filter((_, i) => tokenizer.tokenTypes[i] === 4).map(String);
-  if (config.resume && config.checkpointDir) {
-    const ckpt = loadCheckpoint(config.checkpointDir);
-    if (ckpt) {
-      if (JSON.stringify(ckpt.trainConfig) !== JSON.stringify(effective)) throw new ConfigError({ file: config.checkpointDir, field: 'resume' }, 'the checkpoint was made with a different training configuration; use a new --checkpoint-dir or the same options');
-      if (JSON.stringify(ckpt.modelConfig) !== JSON.stringify(model.config) || ckpt.params.length !== model.params.length) {
-        throw new ConfigError({ file: config.checkpointDir, field: 'resume' }, `the checkpoint holds another model (${JSON.stringify(ckpt.modelConfig)}), not ${JSON.stringify(model.config)}`);
-      }
-      if (ckpt.tags.join('\n') !== tokenizerTags.join('\n')) throw new ConfigError({ file: config.checkpointDir, field: 'resume' }, 'the checkpoint was made with another tokenizer (thought tags differ)');
-      model.params.set(ckpt.params);
-      adam = new AdamW(model.layout, adam.config, { m: ckpt.m, v: ckpt.v, t: ckpt.adamStep });
-      startStep = ckpt.step;
-      tokensSeen = ckpt.tokensSeen;
-    }
-  }
-  if (config.log) {
-    mkdirSync(dirname(config.log), { recursive: true });
-    // A resumed run keeps the log lines up to its checkpoint and drops any written after it.
-    const kept = startStep > 0 && existsSync(config.log)
-      ? readFileSync(config.log, 'utf8').split('\n').filter((line) => line.trim() !== '' && (JSON.parse(line) as { step?: number }).step! <= startStep)
-      : [];
-    writeFileSync(config.log, kept.map((line) => `${line}\n`).join(''));
-  }
+  const { adam, startStep, tokensSeen: tokensBefore } = restoreCheckpoint(config, effective, model, tokenizerTags);
+  let tokensSeen = tokensBefore;
+  if (config.log) startLog(config.log, startStep);
 
   const engine = await createEngine(model.config, config.workers);
   const records: StepRecord[] = [];
   const started = performance.now();
-  let bar: { update: (v: number, p?: object) => void; stop: () => void } | undefined;
+  let bar: Awaited<ReturnType<typeof progressBar>>;
   try {
-    let ref: Float32Array | undefined;
-    if (preference) {
-      ref = (await referenceLogps(engine, referenceParams, pairs, { maskPrefix: config.maskPrefix, lengthNormalize: config.lengthNormalize, batch: config.batch, cacheDir: config.refCacheDir ?? '.cache/treecot/ref-logps' })).logps;
-    }
-    if (config.progress) {
-      const { SingleBar, Presets } = await import('cli-progress');
-      const b = new SingleBar({ stream: process.stderr, format: 'train [{bar}] {value}/{total} steps | loss {loss} | {tps} tok/s | eta {eta_formatted}', hideCursor: true }, Presets.shades_classic);
-      b.start(totalSteps, startStep, { loss: '-', tps: '-' });
-      bar = b;
-    }
+    const ref = trainsOnPairs(config)
+      ? (await referenceLogps(engine, referenceParams, rows.pairs, { maskPrefix: config.maskPrefix, lengthNormalize: config.lengthNormalize, batch: config.batch, cacheDir: config.refCacheDir ?? '.cache/treecot/ref-logps' })).logps
+      : undefined;
+    bar = await progressBar(config.progress, plan.totalSteps, startStep);
     const orderCache = new Map<number, number[]>();
-    for (let step = startStep; step < totalSteps; step++) {
+    for (let step = startStep; step < plan.totalSteps; step++) {
       const t0 = performance.now();
-      const rows = rowsOfStep(step, rowsPerStep, rowCount, config.seed, orderCache);
-      let batches: MicroBatch[];
-      if (!preference) {
-        const seqs = rows.map((i) => sft[i]!);
-        const responseTokens = seqs.reduce((n, s) => n + targetLength(s) - s.responseStart, 0);
-        batches = bucketByLength(seqs.map(targetLength), config.batch).map((g) => sftMicroBatch(g.map((k) => seqs[k]!), 1 / responseTokens));
-      } else {
-        const stepPairs = rows.map((i) => pairs[i]!);
-        const chosenTokens = stepPairs.reduce((n, p) => n + chosenSftTokens(p, config.maskPrefix), 0);
-        const sftTokenWeight = config.objective === 'cdpo+sft' && chosenTokens > 0 ? config.alpha / chosenTokens : 0;
-        const lengths = stepPairs.map((p) => Math.max(targetLength(p.chosen), targetLength(p.rejected)));
-        batches = bucketByLength(lengths, config.batch).map((g) => {
-          const refs = new Float32Array(2 * g.length);
-          g.forEach((k, j) => {
-            refs[j] = ref![2 * rows[k]!]!;
-            refs[g.length + j] = ref![2 * rows[k]! + 1]!;
-          });
-          return preferenceMicroBatch(g.map((k) => stepPairs[k]!), { beta: config.beta, eps: config.eps, lossName: config.objective as 'dpo', maskPrefix: config.maskPrefix, lengthNormalize: config.lengthNormalize, pairWeight: 1 / stepPairs.length, sftTokenWeight }, refs);
-        });
-      }
+      const batches = stepBatches(rowsOfStep(step, plan.rowsPerStep, rows.count, config.seed, orderCache), rows, config, ref);
       const queues = assignToWorkers(batches, engine.workers);
       const { grads, stats } = await engine.gradients(model.params, queues);
       const gradNorm = clipGradNorm(grads, config.clip);
-      const lr = learningRateAt(step, schedule);
+      const lr = learningRateAt(step, plan.schedule);
       adam.step(model.params, grads, lr);
 
       const real = stats.reduce((n, s) => n + s.realTokens, 0);
-      const padded = stats.reduce((n, s) => n + s.paddedTokens, 0);
       tokensSeen += real;
-      const seconds = (performance.now() - t0) / 1000;
-      const record: StepRecord = {
-        step: step + 1,
-        epoch: ((step + 1) * rowsPerStep) / rowCount,
-        lr,
-        loss: stats.reduce((n, s) => n + s.loss, 0),
-        grad_norm: gradNorm,
-        tokens: tokensSeen,
-        tokens_per_s: real / seconds,
-        padding_share: 1 - (real - batches.reduce((n, b) => n + b.B, 0)) / padded,
-        elapsed_s: (performance.now() - started) / 1000,
-      };
-      record.sft_loss = stats.reduce((n, s) => n + s.sftTerm, 0);
-      if (preference) Object.assign(record, preferenceMetrics(queues.flat(), stats.map((s) => s.policyLogps!), config.beta));
+      const record = stepRecord({ step, plan, rowCount: rows.count, lr, gradNorm, stats, batches, tokensSeen, seconds: (performance.now() - t0) / 1000, elapsed: (performance.now() - started) / 1000 });
       records.push(record);
       if (config.log) appendFileSync(config.log, `${JSON.stringify(record)}\n`);
       bar?.update(step + 1, { loss: record.loss.toFixed(4), tps: Math.round(record.tokens_per_s) });
       // onStep runs before the checkpoint, so a checkpoint implies that its step's callbacks (a caller's
       // log line, an evaluation) completed; after a kill, resume redoes every step since the last checkpoint.
       await options.onStep?.(record, model);
-      const last = step + 1 === totalSteps;
+      const last = step + 1 === plan.totalSteps;
       if (config.checkpointDir && (last || (config.checkpointEvery > 0 && (step + 1) % config.checkpointEvery === 0))) {
         saveCheckpoint(config.checkpointDir, { step: step + 1, tokensSeen, modelConfig: model.config, trainConfig: effective, tags: tokenizerTags, adamStep: adam.t, params: model.params, m: adam.m, v: adam.v });
       }
@@ -240,26 +300,47 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await engine.close();
   }
   if (config.out) exportGguf(model, config.out, { tokenizer, name: config.name, metadata: { 'treecot.train_config': JSON.stringify(effective) } });
-  return { model, tokenizer, config, records, totalSteps, stepsRun: totalSteps - startStep, tokensSeen, wallSeconds: (performance.now() - started) / 1000 };
+  return { model, tokenizer, config, records, totalSteps: plan.totalSteps, stepsRun: plan.totalSteps - startStep, tokensSeen, wallSeconds: (performance.now() - started) / 1000 };
 }
 
-/** TRL-named preference metrics of a step, averaged over its pairs. */
-function preferenceMetrics(batches: readonly MicroBatch[], policy: readonly Float32Array[], beta: number): Partial<StepRecord> {
+/** The log record of one step (TRL metric names; rewards as the loss computation returned them). */
+function stepRecord(args: {
+  step: number; plan: StepPlan; rowCount: number; lr: number; gradNorm: number; stats: readonly MicroBatchStats[];
+  batches: readonly MicroBatch[]; tokensSeen: number; seconds: number; elapsed: number;
+}): StepRecord {
+  const { stats } = args;
+  const real = stats.reduce((n, s) => n + s.realTokens, 0);
+  const padded = stats.reduce((n, s) => n + s.paddedTokens, 0);
+  const record: StepRecord = {
+    step: args.step + 1,
+    epoch: ((args.step + 1) * args.plan.rowsPerStep) / args.rowCount,
+    lr: args.lr,
+    loss: stats.reduce((n, s) => n + s.loss, 0),
+    grad_norm: args.gradNorm,
+    tokens: args.tokensSeen,
+    tokens_per_s: real / args.seconds,
+    padding_share: 1 - (real - args.batches.reduce((n, b) => n + b.B, 0)) / padded,
+    elapsed_s: args.elapsed,
+  };
+  record.sft_loss = stats.reduce((n, s) => n + s.sftTerm, 0);
+  if (stats.some((s) => s.rewards)) Object.assign(record, preferenceMetrics(stats));
+  return record;
+}
+
+/** TRL-named preference metrics of a step, averaged over its pairs, from the rewards each loss computation returned. */
+function preferenceMetrics(stats: readonly MicroBatchStats[]): Partial<StepRecord> {
   let n = 0, chosen = 0, rejected = 0, acc = 0, lc = 0, lr = 0;
-  batches.forEach((mb, k) => {
-    const P = mb.preference!.P;
-    const ref = mb.preference!.refLogps;
-    const pol = policy[k]!;
+  for (const s of stats) {
+    const rewards = s.rewards!;
+    const P = rewards.chosen.length;
     for (let j = 0; j < P; j++) {
-      const rc = beta * (pol[j]! - ref[j]!);
-      const rr = beta * (pol[P + j]! - ref[P + j]!);
-      chosen += rc;
-      rejected += rr;
-      acc += rc > rr ? 1 : 0;
-      lc += pol[j]!;
-      lr += pol[P + j]!;
+      chosen += rewards.chosen[j]!;
+      rejected += rewards.rejected[j]!;
+      acc += rewards.chosen[j]! > rewards.rejected[j]! ? 1 : 0;
+      lc += s.policyLogps![j]!;
+      lr += s.policyLogps![P + j]!;
       n++;
     }
-  });
+  }
   return { 'rewards/chosen': chosen / n, 'rewards/rejected': rejected / n, 'rewards/margins': (chosen - rejected) / n, 'rewards/accuracies': acc / n, 'logps/chosen': lc / n, 'logps/rejected': lr / n };
 }

@@ -18,8 +18,17 @@ import { hashedLetterCountPolicy } from '../search/helpers.ts';
 export const BUILTIN = resolve(process.env.TREECOT_PIPELINE_TEST_GGUF ?? 'models/builtin.gguf');
 export const HAVE_BUILTIN = existsSync(BUILTIN);
 
+/** Variations of the fixture for tests of rounds and ablation rows. */
+export interface FixtureOptions {
+  rounds?: number;
+  /** DPO chosen of the final stage (default: the config default, shortest). */
+  chosen?: 'shortest' | 'longest' | 'random';
+  /** Evaluate on the held-out set only (faster). */
+  heldoutOnly?: boolean;
+}
+
 /** Write the fixture's config (and data file, and fallback model) into `dir`; returns the config path. */
-export function writePipelineFixture(dir: string): string {
+export function writePipelineFixture(dir: string, options: FixtureOptions = {}): string {
   let gguf = BUILTIN;
   if (!HAVE_BUILTIN) {
     gguf = join(dir, 'random-tiny.gguf');
@@ -33,6 +42,7 @@ export function writePipelineFixture(dir: string): string {
     name: 'tiny',
     task: 'letter-count',
     seed: 1,
+    ...(options.rounds ? { rounds: options.rounds } : {}),
     policy: { gguf, context_size: 256 },
     search: {
       config: resolve('configs/letter-count-builtin.yaml'),
@@ -41,12 +51,12 @@ export function writePipelineFixture(dir: string): string {
       concurrency: 1,
     },
     build: { pairs_per_question: 2 },
-    train: { context: 256, sft: { steps: 3, batch_size: 4 }, preference: { steps: 3, batch_size: 4 } },
+    train: { context: 256, sft: { steps: 3, batch_size: 4 }, preference: { steps: 3, batch_size: 4, ...(options.chosen ? { chosen: options.chosen } : {}) } },
     eval: {
       max_tokens: 64,
       sets: [
         { name: 'heldout', generate: { count: 12, words: 'heldout', seed: 11 } },
-        { name: 'file', file: data },
+        ...(options.heldoutOnly ? [] : [{ name: 'file', file: data }]),
       ],
     },
   };

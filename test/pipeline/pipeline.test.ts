@@ -32,6 +32,11 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
   const log: string[] = [];
   const summary = await runPipeline({ loaded: loadPipelineConfig(writePipelineFixture(dir)), outDir: out, log: (l) => log.push(l), openPolicy: fixturePolicy() });
   uninterrupted = summary;
+  // summary.json says which treecot wrote it; each evaluation's summary.json records its settings.
+  assert.equal(summary.produced_by?.treecot.version, JSON.parse(readFileSync('package.json', 'utf8')).version);
+  const evalSummary = JSON.parse(readFileSync(join(out, 'eval', 'base', 'heldout', 'summary.json'), 'utf8'));
+  assert.equal(typeof evalSummary.produced_by.settings_hash, 'string');
+  assert.equal(evalSummary.produced_by.settings.samples_per_question, evalSummary.samples_per_question);
 
   // Every artefact exists, each stage folder with its completion marker.
   const stageDirs = ['round-1/search', 'round-1/data', 'round-1/sft', 'round-1/final', ...['base', 'sft', 'final'].flatMap((s) => [`eval/${s}/heldout`, `eval/${s}/file`])];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/index.ts';
-import { SearchTree, NO_PARENT, backup, selectUct, uctScore, decideStop } from '../../src/search/index.ts';
+import { SearchTree, NO_PARENT, backup, uct, uctScore, decideStop } from '../../src/search/index.ts';
 
 function star(childStats: [number, number][]): SearchTree {
   const tree = new SearchTree();
@@ -24,19 +24,19 @@ test('UCT score: W/N + c*sqrt(2 ln N_parent / N), by hand', () => {
   assert.equal(uctScore(0, 5, 20, 0), 0);
 });
 
-test('selectUct: takes the best UCT child; exploration wins over a slightly better Q with many visits', () => {
+test('uct: takes the best UCT child; exploration wins over a slightly better Q with many visits', () => {
   // child0: N=10 W=6 (Q .6); child1: N=2 W=1 (Q .5); parent N=12; c=1.414
   const tree = star([[10, 6], [2, 1]]);
   const s0 = uctScore(6, 10, 12, 1.414);
   const s1 = uctScore(1, 2, 12, 1.414);
   assert.ok(s1 > s0);
-  assert.equal(selectUct(tree, 0, new Rng(1), { c: 1.414 }), 2);
-  assert.equal(selectUct(tree, 0, new Rng(1), { c: 0 }), 1); // greedy on Q
+  assert.equal(uct(1.414)(tree, 0, new Rng(1)), 2);
+  assert.equal(uct(0)(tree, 0, new Rng(1)), 1); // greedy on Q
 });
 
-test('selectUct: unvisited children first, seeded random tie-break (same seed, same pick; picks spread)', () => {
+test('uct: unvisited children first, seeded random tie-break (same seed, same pick; picks spread)', () => {
   const tree = star([[3, 1], [0, 0], [0, 0], [0, 0]]);
-  const picks = (seed: number) => Array.from({ length: 20 }, (_, i) => selectUct(tree, 0, new Rng(seed).split(i), { c: 1.414 }));
+  const picks = (seed: number) => Array.from({ length: 20 }, (_, i) => uct(1.414)(tree, 0, new Rng(seed).split(i)));
   const a = picks(7);
   assert.deepEqual(a, picks(7));
   assert.ok(a.every((p) => p >= 2 && p <= 4), 'never the visited child while unvisited ones remain');
@@ -44,7 +44,7 @@ test('selectUct: unvisited children first, seeded random tie-break (same seed, s
   assert.notDeepEqual(a, picks(8));
   // Exact ties among visited children are also broken at random.
   const tied = star([[2, 1], [2, 1], [5, 0]]);
-  const tiePicks = new Set(Array.from({ length: 20 }, (_, i) => selectUct(tied, 0, new Rng(3).split(i), { c: 1 })));
+  const tiePicks = new Set(Array.from({ length: 20 }, (_, i) => uct(1)(tied, 0, new Rng(3).split(i))));
   assert.deepEqual([...tiePicks].sort(), [1, 2]);
 });
 
@@ -60,7 +60,7 @@ test('virtual loss: pending visits count as visits with reward 0', () => {
   const tree = star([[0, 0], [0, 0]]);
   tree.virtualVisits[1] = 1;
   tree.virtualVisits[0] = 1;
-  assert.equal(selectUct(tree, 0, new Rng(1), { c: 1.414 }), 2);
+  assert.equal(uct(1.414)(tree, 0, new Rng(1)), 2);
 });
 
 test('stop rule [4, 8] of 32, give up after 4 x 32', () => {

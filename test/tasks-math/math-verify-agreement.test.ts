@@ -22,7 +22,7 @@ const cases = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { cases: Case[] }).c
 const DIFFERENCES: Record<string, number[]> = {
   // deliberate: `1000,99` is a list of two numbers in LaTeX answers, never a decimal comma
   decimalComma: [5, 6, 7, 17],
-  // deliberate (strict `math` only): no number is guessed from prose (METHOD.md section 5 counts
+  // deliberate (strict `math` only): no number is guessed from prose (docs/method.md section 5 counts
   // no-answers); `math-lenient` reads the last number as Math-Verify does
   numberFromProse: [13, 14, 15, 16],
   // deliberate (strict `math` only): no answer is taken from an unboxed `$...$`; `math-lenient` does

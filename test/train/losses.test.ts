@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initTf, sigmoidDpoLoss, cdpoLoss, sftLoss, jointLoss, implicitRewards, sequenceTokenWeights, sharedPrefixTokens, CharTokenizer } from '../../src/train/index.ts';
+import { initTf, sigmoidLoss, sftLoss, jointLoss, implicitRewards, sequenceTokenWeights, sharedPrefixTokens, CharTokenizer } from '../../src/train/index.ts';
 import type * as TF from '@tensorflow/tfjs';
 
 let tf: typeof TF;
@@ -24,18 +24,18 @@ test('DPO / cDPO / joint losses from fixed log-probs equal hand-computed values'
   close(scalar(r.chosen), 0.1);
   close(scalar(r.rejected), -0.1);
   // -log sigma(0.2) = ln(1 + e^-0.2) = 0.598138869...
-  close(scalar(sigmoidDpoLoss(r.h, { beta: 0.1, eps: 0 })), 0.5981388694);
+  close(scalar(sigmoidLoss(r.h, { labelSmoothing: 0 })), 0.5981388694);
   // cDPO eps 0.1: 0.9 * ln(1 + e^-0.2) + 0.1 * ln(1 + e^0.2) = 0.9*0.5981388694 + 0.1*0.7981388694
-  close(scalar(cdpoLoss(r.h, { beta: 0.1, eps: 0.1 })), 0.6181388694);
-  // eps = 0 is plain DPO; eps > 0 changes the loss (the TRL 0.29 trap, METHOD.md)
-  close(scalar(cdpoLoss(r.h, { beta: 0.1, eps: 0 })), 0.5981388694);
+  close(scalar(sigmoidLoss(r.h, { labelSmoothing: 0.1 })), 0.6181388694);
+  // eps = 0 is plain DPO; eps > 0 changes the loss (the TRL 0.29 trap, docs/method.md)
+  close(scalar(sigmoidLoss(r.h, { labelSmoothing: 0 })), 0.5981388694);
   // SFT: chosen token log-probs -0.5, -1, -1.5, mean NLL = 1; joint alpha 1 = 0.6181388694 + 1
   const sft = sftLoss(tf.tensor1d([-0.5, -1, -1.5, -7]), tf.tensor1d([1 / 3, 1 / 3, 1 / 3, 0]));
   close(scalar(sft), 1);
-  close(scalar(jointLoss(cdpoLoss(r.h, { beta: 0.1, eps: 0.1 }), sft, 1)), 1.6181388694);
-  close(scalar(jointLoss(cdpoLoss(r.h, { beta: 0.1, eps: 0.1 }), sft, 0.5)), 1.1181388694);
+  close(scalar(jointLoss(sigmoidLoss(r.h, { labelSmoothing: 0.1 }), sft, 1)), 1.6181388694);
+  close(scalar(jointLoss(sigmoidLoss(r.h, { labelSmoothing: 0.1 }), sft, 0.5)), 1.1181388694);
   // first step, policy = reference: h = 0, loss = ln 2 for any eps
-  close(scalar(cdpoLoss(tf.tensor1d([0]), { beta: 0.1, eps: 0.1 })), Math.LN2);
+  close(scalar(sigmoidLoss(tf.tensor1d([0]), { labelSmoothing: 0.1 })), Math.LN2);
 });
 
 test('masking by hand: the sigmoid DPO loss is unchanged, the length-normalised loss and the SFT term change', () => {
@@ -55,7 +55,7 @@ test('masking by hand: the sigmoid DPO loss is unchanged, the length-normalised 
       0.1,
     );
     const sftWeights = sequenceTokenWeights(4, 0, mask ? 2 : 0, true); // mean over the SFT tokens
-    return { dpo: scalar(sigmoidDpoLoss(r.h, { beta: 0.1, eps: 0 })), sft: scalar(sftLoss(tf.tensor1d(policyChosen), tf.tensor1d(sftWeights))) };
+    return { dpo: scalar(sigmoidLoss(r.h, { labelSmoothing: 0 })), sft: scalar(sftLoss(tf.tensor1d(policyChosen), tf.tensor1d(sftWeights))) };
   };
   // unmasked h = 0.1 * ((-3.5 + 3.6) - (-3.5 + 3.1)) = 0.05; masked h = 0.1 * ((-3 + 3) - (-3 + 2.5)) = 0.05
   close(loss(false, false).dpo, 0.6684596480, 1e-6);

@@ -66,7 +66,7 @@ function pairRows(): { prompt: string; chosen: string; rejected: string; common_
 function preferenceGradients(policy: LlamaModel, reference: LlamaModel, options: Partial<PreferenceBatchOptions>): { loss: number; sftTerm: number; grads: Float32Array } {
   const pairs = pairRows().map((r, i) => encodePreferenceRow(tok, r, 64, { file: 'pairs', line: i + 1 }));
   assert.ok(pairs.every((p) => p.prefixTokens > 10), 'the pairs share a long prefix');
-  const full: PreferenceBatchOptions = { beta: 0.5, eps: 0, lossName: 'dpo', maskPrefix: false, lengthNormalize: false, pairWeight: 1 / pairs.length, sftTokenWeight: 0, ...options };
+  const full: PreferenceBatchOptions = { beta: 0.5, lossType: 'sigmoid', labelSmoothing: 0, maskPrefix: false, lengthNormalize: false, pairWeight: 1 / pairs.length, sftWeight: 0, sftTokenWeight: 0, ...options };
   const refLogps = sequenceLogProbs(reference, preferenceMicroBatch(pairs, full));
   const grads = new Float32Array(policy.parameterCount);
   const stats = accumulateGradients(policy, preferenceMicroBatch(pairs, full, refLogps), grads);
@@ -95,8 +95,8 @@ test('masking the shared prefix leaves the sigmoid DPO loss and gradient unchang
   const normMasked = preferenceGradients(policy, reference, { maskPrefix: true, lengthNormalize: true });
   assert.ok(Math.abs(normPlain.loss - normMasked.loss) > 1e-3, `length-normalised loss should change: ${normPlain.loss} vs ${normMasked.loss}`);
 
-  const jointPlain = preferenceGradients(policy, reference, { maskPrefix: false, lossName: 'cdpo+sft', eps: 0.1, sftTokenWeight: 0.01 });
-  const jointMasked = preferenceGradients(policy, reference, { maskPrefix: true, lossName: 'cdpo+sft', eps: 0.1, sftTokenWeight: 0.01 });
+  const jointPlain = preferenceGradients(policy, reference, { maskPrefix: false, labelSmoothing: 0.1, sftWeight: 1, sftTokenWeight: 0.01 });
+  const jointMasked = preferenceGradients(policy, reference, { maskPrefix: true, labelSmoothing: 0.1, sftWeight: 1, sftTokenWeight: 0.01 });
   assert.ok(Math.abs(jointPlain.sftTerm - jointMasked.sftTerm) > 1e-3, `SFT term should change: ${jointPlain.sftTerm} vs ${jointMasked.sftTerm}`);
 });
 

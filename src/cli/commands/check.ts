@@ -2,9 +2,9 @@
  * `treecot check`: verify predictions (or a data set's own gold solutions) with a task's verifier,
  * each check under a hard time limit in the VerifierPool.
  *
- *   treecot check --task gsm8k --data ../shared/data/gsm8k/test.jsonl            # gold solutions
- *   treecot check --task math --data ../shared/data/math500/test.jsonl --pred preds.jsonl --json
- *   treecot check --task aime --data ../shared/data/aime/aime25.jsonl --pred preds.jsonl
+ *   treecot check --task gsm8k --data data/gsm8k/test.jsonl            # gold solutions
+ *   treecot check --task math --data data/math500/test.jsonl --pred preds.jsonl --json
+ *   treecot check --task aime --data data/aime/aime25.jsonl --pred preds.jsonl
  *   treecot check --task math --data my.jsonl --question-field q --answer-field a --id-field key
  *
  * `--pred` rows are `{"id": ..., "output": "model text"}`; `id` matches the data set's id (its `id`,

@@ -5,18 +5,27 @@
  *   treecot train data/ --init L2-d64 --objective sft --epochs 3 --out sft.gguf --log sft.jsonl
  *   treecot train data/ --model sft.gguf --objective cdpo+sft --alpha 1 --eps 0.1 --beta 0.1 --steps 200 --out joint.gguf
  *   treecot train data/dpo.jsonl --model sft.gguf --objective dpo --batch 8 --accum 2 --workers 2 --lr 1e-4
+ *   treecot train data/ --model sft.gguf --loss-type sigmoid,sft --loss-weights 1,0.5 --label-smoothing 0.1 --steps 200 --out joint.gguf
  *   treecot train rows.jsonl --init L2-d64-h4-f176-c128 --tokens 5e6 --batch 32 --workers 2 --checkpoint-dir ckpt/ --resume
  *
- * DATA is a file (JSONL or JSON array) or a `treecot build` folder (sft.jsonl for sft, dpo.jsonl
- * otherwise). Prints the effective configuration, then one JSON summary line on stdout.
+ * The loss is given either by TRL's independent settings (--loss-type, --loss-weights,
+ * --label-smoothing) or by --objective, an alias of them (docs/train.md). DATA is a file (JSONL or
+ * JSON array) or a `treecot build` folder (sft.jsonl for SFT alone, dpo.jsonl when a pair loss trains). Prints the effective configuration, then one JSON summary line on stdout.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { COMMAND_LINE, optionalNumberOption } from '../number-options.ts';
+import { exitOnInterrupt } from '../interrupt.ts';
+
+/** Seconds between progress lines when stderr is not a terminal (a log file, CI, a pipe). */
+const PROGRESS_LINE_EVERY_S = 10;
 
 interface TrainCliOptions {
   model?: string;
   init?: string;
-  objective: string;
+  objective?: string;
+  lossType?: string;
+  lossWeights?: string;
+  labelSmoothing?: string;
   alpha?: string;
   eps?: string;
   beta?: string;
@@ -58,9 +67,12 @@ export function register(program: Command): void {
     .argument('<data>', 'a JSONL/JSON file of rows, or a `treecot build` output folder')
     .option('--model <gguf>', 'starting model (and frozen reference model for preference objectives)')
     .option('--init <spec>', 'fresh model instead of --model, e.g. L2-d64 or L2-d64-h4-f176-c128 (layers, dim, heads, ffn, context)')
-    .option('--objective <name>', 'sft | dpo | cdpo | cdpo+sft', 'sft')
-    .option('--alpha <x>', 'weight of the SFT term in cdpo+sft (default 1)')
-    .option('--eps <x>', 'cDPO label smoothing in [0, 0.5) (default 0.1)')
+    .option('--loss-type <list>', 'loss terms, TRL names: sft | sigmoid | sigmoid,sft (default sft)')
+    .option('--loss-weights <list>', 'one weight per --loss-type term (default all 1; the sft weight is the paper\'s alpha)')
+    .option('--label-smoothing <x>', 'label smoothing of the sigmoid loss in [0, 0.5), cDPO (default 0)')
+    .addOption(new Option('--objective <name>', 'alias of the loss settings').choices(['sft', 'dpo', 'cdpo', 'cdpo+sft']))
+    .option('--alpha <x>', 'with --objective cdpo+sft: weight of the SFT term (default 1)')
+    .option('--eps <x>', 'with --objective cdpo or cdpo+sft: label smoothing in [0, 0.5) (default 0.1)')
     .option('--beta <x>', 'DPO beta (default 0.1)')
     .option('--no-mask-prefix', 'keep the shared prefix of chosen and rejected in the loss (masked by default: the paper\'s final objective)')
     .option('--length-normalize', 'mean instead of summed response log-probs in the preference loss')
@@ -84,30 +96,58 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (data: string, o: TrainCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
-      const { train, parseTrainConfig, trainingDataFile, readSftRows, readPreferenceRows } = await import('../../train/index.ts');
+      const { train, parseTrainConfig, trainsOnPairs, trainingDataFile, readSftRows, readPreferenceRows } = await import('../../train/index.ts');
       if ((o.model === undefined) === (o.init === undefined)) {
         throw new ConfigError({ file: COMMAND_LINE, field: '--model' }, 'give exactly one of --model <gguf> or --init <spec>');
       }
       const raw = {
         objective: o.objective,
+        lossType: o.lossType?.split(',').map((t) => t.trim()),
+        lossWeights: o.lossWeights?.split(',').map((w) => num(w, '--loss-weights')),
+        labelSmoothing: num(o.labelSmoothing, '--label-smoothing'),
         alpha: num(o.alpha, '--alpha'), eps: num(o.eps, '--eps'), beta: num(o.beta, '--beta'),
         maskPrefix: o.maskPrefix ?? true, lengthNormalize: o.lengthNormalize ?? false,
         steps: num(o.steps, '--steps'), epochs: num(o.epochs, '--epochs'), tokens: num(o.tokens, '--tokens'),
-        // A preference objective moves an already trained model: the SFT peak rate (3e-3) wrecks it
-        // within a few steps, so the CLI default is 1e-4 there (docs/train.md).
-        lr: num(o.lr, '--lr') ?? (o.objective === 'sft' ? undefined : 1e-4), warmupRatio: num(o.warmup, '--warmup'),
+        lr: num(o.lr, '--lr'), warmupRatio: num(o.warmup, '--warmup'),
         weightDecay: num(o.weightDecay, '--weight-decay'), clip: num(o.clip, '--clip'),
         batch: num(o.batch, '--batch'), accum: num(o.accum, '--accum'), workers: num(o.workers, '--workers'), seed: num(o.seed, '--seed'),
         out: o.out, log: o.log, checkpointDir: o.checkpointDir, checkpointEvery: num(o.checkpointEvery, '--checkpoint-every'), resume: o.resume ?? false,
-        refCacheDir: o.refCache, progress: o.progress,
+        // The bar only draws on a terminal; elsewhere (a log file, CI) progress comes as lines (below).
+        refCacheDir: o.refCache, progress: o.progress !== false && process.stderr.isTTY === true,
       };
-      const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+      const defined: Record<string, unknown> = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+      // A pair loss moves an already trained model: the SFT peak rate (3e-3) wrecks it within a few
+      // steps, so the CLI default is 1e-4 there (docs/train.md).
+      if (defined.lr === undefined && trainsOnPairs(parseTrainConfig(defined, COMMAND_LINE))) defined.lr = 1e-4;
       const config = parseTrainConfig(defined, COMMAND_LINE);
-      const file = trainingDataFile(data, config.objective);
-      const rows = config.objective === 'sft' ? { sftRows: readSftRows(file) } : { preferenceRows: readPreferenceRows(file) };
+      const file = trainingDataFile(data, config);
+      const rows = trainsOnPairs(config) ? { preferenceRows: readPreferenceRows(file) } : { sftRows: readSftRows(file) };
       process.stderr.write(`treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`);
       process.stderr.write(`effective config: ${JSON.stringify(config)}\n`);
-      const result = await train({ ...defined, ...rows, dataSource: file, modelPath: o.model, init: o.init });
+      let lastStep = 0;
+      let lastLineAt = -Infinity;
+      const lines = o.progress !== false && process.stderr.isTTY !== true;
+      const onStep = (record: import('../../train/index.ts').StepRecord) => {
+        lastStep = record.step;
+        if (!lines || record.elapsed_s - lastLineAt < PROGRESS_LINE_EVERY_S) return;
+        lastLineAt = record.elapsed_s;
+        process.stderr.write(
+          `train step ${record.step} | loss ${record.loss.toFixed(4)} | lr ${record.lr.toExponential(2)} | ${Math.round(record.tokens_per_s)} tok/s | ${record.elapsed_s.toFixed(0)} s\n`,
+        );
+      };
+      const removeHandlers = exitOnInterrupt(() =>
+        config.checkpointDir
+          ? config.checkpointEvery > 0 && lastStep >= config.checkpointEvery
+            ? `treecot train: interrupted after step ${lastStep}; the checkpoint of step ${lastStep - (lastStep % config.checkpointEvery)} in ${config.checkpointDir} is kept; re-run the same command with --resume to continue from it`
+            : `treecot train: interrupted after step ${lastStep}, before the first checkpoint (--checkpoint-every ${config.checkpointEvery}); nothing new was saved in ${config.checkpointDir}`
+          : `treecot train: interrupted after step ${lastStep}; nothing was saved (no --checkpoint-dir). Add --checkpoint-dir DIR --checkpoint-every N to make a run resumable`,
+      );
+      let result;
+      try {
+        result = await train({ ...defined, ...rows, dataSource: file, modelPath: o.model, init: o.init, onStep });
+      } finally {
+        removeHandlers();
+      }
       const last = result.records.at(-1);
       const meanTps = result.records.reduce((s, r) => s + r.tokens_per_s, 0) / Math.max(1, result.records.length);
       process.stdout.write(

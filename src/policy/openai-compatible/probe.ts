@@ -41,13 +41,18 @@ export interface ProbeResult {
   requests: number;
 }
 
+/** A probe request the server refused (4xx other than 429): its status and the error object. */
+class ProbeFailure {
+  constructor(readonly status: number, readonly error: PolicyCallError) {}
+}
+
 /** Probe one server; see the module doc. @throws PolicyCallError when it cannot be reached. */
 export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const send = createSender({ baseURL: options.baseURL, apiKey: options.apiKey, timeoutMs, transport: options.transport });
   let requests = 0;
-  /** Run one probe request with retries; a non-retryable 4xx comes back as `{status, message}`. */
-  async function attempt<T>(path: string, run: () => Promise<T>): Promise<T | { status: number; message: string }> {
+  /** Run one probe request with retries; a non-retryable 4xx comes back as `{status, error}` (the error object kept). */
+  async function attempt<T>(path: string, run: () => Promise<T>): Promise<T | ProbeFailure> {
     try {
       const { value } = await retryWithBackoff(
         async () => {
@@ -60,13 +65,12 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult>
     } catch (error) {
       const status = (error as PolicyCallError).status;
       if (PolicyCallError.isInstance(error) && status !== undefined && status >= 400 && status < 500 && status !== 429) {
-        return { status, message: (error as Error).message };
+        return new ProbeFailure(status, error as PolicyCallError);
       }
       throw error;
     }
   }
-  const isFailure = (v: unknown): v is { status: number; message: string } =>
-    typeof v === 'object' && v !== null && 'status' in v && 'message' in v && !('data' in v) && !('choices' in v);
+  const isFailure = (v: unknown): v is ProbeFailure => v instanceof ProbeFailure;
 
   const list = await attempt('/models', () => send('GET', '/models') as Promise<{ data?: { id?: string }[] }>);
   const models = isFailure(list) ? [] : (list.data ?? []).map((m) => String(m.id));
@@ -93,7 +97,9 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult>
       ? { model, prompt: 'Say OK.', max_tokens: 1, temperature: 1, n: 2 }
       : { model, messages: [{ role: 'user', content: 'Say OK.' }], max_tokens: 1, temperature: 1, n: 2 };
   const nAnswer = await attempt(path, () => send('POST', path, nBody) as Promise<{ choices?: unknown[] }>);
-  if (isFailure(nAnswer)) throw new PolicyCallError(`capability probe failed: ${nAnswer.message}`, { url: options.baseURL, status: nAnswer.status });
+  if (isFailure(nAnswer)) {
+    throw new PolicyCallError(`capability probe failed: ${nAnswer.error.message}`, { url: options.baseURL, status: nAnswer.status, cause: nAnswer.error });
+  }
   result.supportsN = (nAnswer.choices?.length ?? 0) >= 2;
 
   if (options.mode === 'chat' || options.checkChatContinue) {

@@ -99,7 +99,7 @@ function delimitedRun(text: string, which: 'first' | 'last'): { text: string; en
 /**
  * `math-lenient` (Math-Verify's extraction): as `extractMathAnswer`, then the later of the last
  * delimited math (`Therefore $x \geq 5$ is the solution.`) and the last plain number of the output. An output that never boxed its answer
- * then still gets a verdict, so the no-answer rate (METHOD.md section 5) no longer counts it: use
+ * then still gets a verdict, so the no-answer rate (docs/method.md section 5) no longer counts it: use
  * it to compare with graders that read that way, not for rewards.
  */
 export function extractMathAnswerLenient(output: string): string | null {

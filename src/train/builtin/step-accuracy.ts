@@ -1,6 +1,6 @@
 /**
  * Per-step accuracy of a built-in-model response to a letter-counting question (the step metrics of
- * ../shared/notes/letter-count-model.md, "Results"): a model can reach the right answer with a wrong
+ * docs/letter-count-study.md, "Results"): a model can reach the right answer with a wrong
  * count step or a misspelt word, and the hard set's majority answer (3) already scores 59.6%, so the
  * answer alone does not show that a model counts.
  */
