@@ -75,15 +75,27 @@ const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is(?:\s*[:=])?|[:=])(?:\*\
 
 /** Candidate answers found in free text, each with the offset where it ends. */
 function freeTextCandidates(text: string): { value: string; end: number }[] {
+  // Callers keep only the candidate that ends last, so each kind is read from the end and stops at
+  // its first value: one answer read per kind, however many boxes or phrases the text holds.
   const out: { value: string; end: number }[] = [];
-  for (const box of findBoxes(text, { withoutBackslash: true })) {
+  const boxes = findBoxes(text, { withoutBackslash: true });
+  for (let i = boxes.length - 1; i >= 0; i--) {
+    const box = boxes[i]!;
     const value = answerAt(box.content) ?? firstNumber(box.content);
-    if (value !== null) out.push({ value, end: box.end });
+    if (value !== null) {
+      out.push({ value, end: box.end });
+      break;
+    }
   }
-  for (const match of text.matchAll(ANSWER_IS)) {
+  const phrases = [...text.matchAll(ANSWER_IS)];
+  for (let i = phrases.length - 1; i >= 0; i--) {
+    const match = phrases[i]!;
     const start = match.index + match[0].length - match[1]!.length;
     const value = answerAt(text.slice(start, start + ANSWER_WINDOW)) ?? normalizeNumberToken(match[1]!);
-    if (value !== null) out.push({ value, end: match.index + match[0].length });
+    if (value !== null) {
+      out.push({ value, end: match.index + match[0].length });
+      break;
+    }
   }
   return out;
 }
