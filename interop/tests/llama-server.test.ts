@@ -93,16 +93,18 @@ test('llama-cpp-python server: search and eval agree with the in-process run at 
     const chat = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'server-chat.db'), '--policy', url, '--mode', 'chat']));
     const pick = (s: SearchSummary) => Object.fromEntries(VERDICT_KEYS.map((k) => [k, s[k]]));
     for (const [name, s] of [['in-process', inProcess], ['server completions', completions], ['server chat', chat]] as const) {
-      t.diagnostic(`search ${name}: ${JSON.stringify(pick(s))}; ${s.requests} requests, ${s.completion_tokens} generated tokens in ${s.wall_s.toFixed(1)} s = ${(s.requests / s.wall_s).toFixed(1)} requests/s, ${(s.completion_tokens / s.wall_s).toFixed(0)} tokens/s`);
+      t.diagnostic(`search ${name}: ${JSON.stringify(pick(s))}; ${s.policy_calls} policy calls, ${s.requests} requests, ${s.completion_tokens} generated tokens in ${s.wall_s.toFixed(1)} s = ${(s.policy_calls / s.wall_s).toFixed(1)} calls/s, ${(s.requests / s.wall_s).toFixed(1)} requests/s, ${(s.completion_tokens / s.wall_s).toFixed(0)} tokens/s`);
     }
     assert.deepEqual(pick(completions), pick(inProcess), 'completions mode: same verdict counts as in-process');
     assert.deepEqual(pick(chat), pick(inProcess), 'chat mode: same verdict counts as in-process');
     if (!probe.supportsN) assert.ok(completions.requests > completions.policy_calls, 'without n, calls fan out into one request per completion');
 
-    const evalArgs = ['--task', 'letter-count', '--data', questions, '--max-tokens', '96', '--json'];
+    // The built-in model's prompt format: the search config's empty instruction.
+    const evalArgs = ['--task', 'letter-count', '--data', questions, '--search-config', BUILTIN_CONFIG, '--max-tokens', '96', '--json'];
     const evalInProcess = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--gguf', model]));
     const evalServer = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--policy', url, '--template', 'raw']));
     t.diagnostic(`eval in-process accuracy ${evalInProcess.accuracy}, no-answer ${evalInProcess.no_answer_rate}; server ${evalServer.accuracy}, ${evalServer.no_answer_rate}`);
+    assert.ok(evalInProcess.no_answer_rate < 1, 'the model answers in its own prompt format');
     assert.deepEqual([evalServer.questions, evalServer.accuracy, evalServer.no_answer_rate], [evalInProcess.questions, evalInProcess.accuracy, evalInProcess.no_answer_rate]);
 
     // Direct policy calls: stop strings, seeds, the context-length error.
