@@ -19,9 +19,10 @@ import { ScriptedPolicy } from '../../src/policy/scripted-policy.ts';
 import { loadSearchConfig, runSearch, type SearchConfig } from '../../src/search/index.ts';
 import { SearchStore } from '../../src/store/index.ts';
 import { getTask, parseLetterCountQuestion, letterCountAnswer } from '../../src/tasks/index.ts';
+import { dataFile } from '../../test/helpers/data-paths.ts';
 
 const task = getTask('letter-count');
-const problems = task.load(new URL('../../../shared/data/letter-count/letter_count_hard.json', import.meta.url).pathname);
+const problems = task.load(dataFile('letter-count/letter_count_hard.json'));
 const dir = mkdtempSync(join(tmpdir(), 'treecot-bench-search-'));
 
 function instantPolicy(pCorrect: number): ScriptedPolicy {

@@ -4,7 +4,7 @@
  * process; MATH-500 p99 <= 50 ms. Also times shuffled MATH-500 pairs (solution i vs answer j),
  * which exercise the compute-engine path instead of the text shortcut.
  *
- *   npm run bench:verifier                 # data from ../shared/data (or $TREECOT_DATA)
+ *   npm run bench:verifier                 # data from data/ (or $TREECOT_DATA)
  *   npm run bench:verifier -- --rounds 3
  */
 import { join } from 'node:path';

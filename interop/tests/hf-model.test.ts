@@ -90,7 +90,7 @@ test('export-hf: transformers loads the checkpoint, tokenizes like treecot and m
   const ours = model.greedy([BOS_ID, ...tokenizer.encode(request.greedy.text)], 40, [EOS_ID]);
   assert.deepEqual(hf.greedy.slice(0, ours.tokens.length), ours.tokens);
 
-  // llama.cpp on the same tokens (exact settings of ../shared/notes/llama-cpp-gguf.md section 3).
+  // llama.cpp on the same tokens (exact settings of docs/llama-cpp.md section 3).
   const { getLlama } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never' });
   const cppModel = await llama.loadModel({ modelPath: MODEL });

@@ -4,11 +4,19 @@
  * Command files import heavy modules (tfjs, llama.cpp) lazily inside their actions, so
  * `treecot --help` stays fast.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { TreecotError } from '../core/errors.ts';
+import { examplesHelpText } from './help-examples.ts';
+
+/** Commands in the order of the work (`--help` lists them so); others follow alphabetically. */
+const WORKFLOW = ['demo', 'run', 'check', 'search', 'tree', 'export-trees', 'merge', 'view', 'build', 'export-trl', 'train', 'eval'];
+const workflowRank = (file: string) => {
+  const rank = WORKFLOW.indexOf(file.replace(/\.ts$/, ''));
+  return rank < 0 ? WORKFLOW.length : rank;
+};
 
 const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -20,11 +28,15 @@ export async function buildProgram(): Promise<Command> {
     .version('0.1.0');
   const files = readdirSync(COMMANDS_DIR)
     .filter((f) => f.endsWith('.ts'))
-    .sort();
+    .sort((a, b) => workflowRank(a) - workflowRank(b) || a.localeCompare(b));
   for (const file of files) {
     const module = (await import(pathToFileURL(join(COMMANDS_DIR, file)).href)) as { register?: (p: Command) => void };
     if (typeof module.register !== 'function') throw new Error(`src/cli/commands/${file} does not export register(program)`);
+    const before = program.commands.length;
     module.register(program);
+    // The runnable examples at the top of the command's file, shown after its options in --help.
+    const examples = examplesHelpText(readFileSync(join(COMMANDS_DIR, file), 'utf8'));
+    for (const command of program.commands.slice(before)) if (examples) command.addHelpText('after', examples);
   }
   return program;
 }

@@ -6,7 +6,7 @@
  * - an unknown key is named as the field itself (`search.uct`, so the line points at it), and the
  *   message names the object that lacks it and where the valid fields are documented;
  * - any other problem is zod's message plus the value found, e.g. `Too big: expected number to
- *   be <0.5 (got 0.7)` (STYLE.md: "`alpha` must be >= 0 (got -1) in train.yaml").
+ *   be <0.5 (got 0.7)` (docs/design.md: "`alpha` must be >= 0 (got -1) in train.yaml").
  * Only the first issue is reported: one fix at a time, as the parsers always did.
  */
 import type { ZodError } from 'zod';

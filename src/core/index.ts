@@ -6,3 +6,4 @@ export * from './files.ts';
 export * from './thought-format.ts';
 export * from './prompt.ts';
 export * from './canonical-json.ts';
+export * from './provenance.ts';

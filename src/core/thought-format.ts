@@ -5,7 +5,7 @@
  *
  * A thought of type `double_check` with content "1+2=3" is written `<double-check>1+2=3</double-check>`.
  * The content is the node's prefill phrase followed by the generated text.
- * METHOD.md section 1: "A node is one typed thought, written inside its own tag".
+ * docs/method.md section 1: "A node is one typed thought, written inside its own tag".
  */
 
 /** Default tag for a node type: underscores become hyphens (`sub_task` -> `sub-task`). */

@@ -7,7 +7,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { ContextLengthError, hashString, toJsonl, writeFileAtomic } from '../core/index.ts';
+import { canonicalHash, ContextLengthError, hashString, toJsonl, treecotProvenance, writeFileAtomic } from '../core/index.ts';
+import { checkEvalSettings, policyIdentity, type EvalSettings } from './eval-settings.ts';
 import type { Policy } from '../policy/types.ts';
 import type { Problem, Task, Verdict } from '../tasks/index.ts';
 import { reflectionMarkers, repeatedLineRate } from './metrics.ts';
@@ -43,6 +44,8 @@ export interface EvaluateOptions {
   /** Data file name stored in the summary. */
   dataLabel?: string;
   stepScorer?: StepScorer;
+  /** Called once before any work when `outDir` already holds finished questions: (done, total). */
+  onResume?: (done: number, total: number) => void;
   /** Called after each question with (done, total) and its record (absent under MCTS decode). */
   onProgress?: (done: number, total: number, record?: EvalQuestionRecord) => void;
   /** Judge an output (default task.verify). */
@@ -76,9 +79,14 @@ export async function judgeSample(
   return sample;
 }
 
-/** Reference as the text the verifier compares against. */
-export function referenceText(problem: Problem): string {
-  return typeof problem.reference === 'string' ? problem.reference : JSON.stringify(problem.reference);
+/**
+ * The reference answer as the task's verifier states it (`Verdict.reference` of judging an empty
+ * output): GSM8K's and MATH's final answer rather than the whole reference object with its worked
+ * solution, so that the majority baseline counts answers. (IFEval and Blocksworld have no single
+ * answer: their verifier states the instruction ids and the goal.)
+ */
+export function referenceText(problem: Problem, task: Pick<Task, 'verify'>): string {
+  return task.verify('', problem).reference;
 }
 
 /**
@@ -95,7 +103,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const instruction = options.instruction ?? options.task.defaultInstruction;
   const done = new Map<string, EvalQuestionRecord>();
   const partial = options.outDir ? join(options.outDir, 'questions.partial.jsonl') : null;
-  if (options.outDir) mkdirSync(options.outDir, { recursive: true });
+  if (options.outDir) {
+    mkdirSync(options.outDir, { recursive: true });
+    // Refuses to resume a partial evaluation made with other settings (eval-settings.ts).
+    checkEvalSettings(options.outDir, evalSettings(options, instruction));
+  }
   if (partial && existsSync(partial)) {
     for (const line of readFileSync(partial, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
@@ -107,7 +119,10 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       }
     }
   }
+  // Only questions of this problem list count (a --limit re-run may read a longer partial file).
+  for (const id of [...done.keys()]) if (!options.problems.some((p) => p.id === id)) done.delete(id);
   let finished = done.size;
+  if (finished > 0) options.onResume?.(finished, options.problems.length);
   const limit = pLimit(Math.max(1, options.concurrency ?? 1));
   const todo = options.problems.filter((p) => !done.has(p.id));
   await Promise.all(
@@ -150,7 +165,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
         const record: EvalQuestionRecord = {
           question_id: problem.id,
           question: problem.question,
-          reference: referenceText(problem),
+          reference: referenceText(problem, options.task),
           n: samples.length,
           correct: samples.filter((s) => s.verdict === 'correct').length,
           samples,
@@ -167,8 +182,25 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   return evaluateRecords(records, options, 'sample', started);
 }
 
+/** The settings that decide this evaluation's numbers (stored, hashed, checked on resume). */
+export function evalSettings(options: EvaluateOptions, instruction: string): EvalSettings {
+  return {
+    task: options.task.name,
+    data: options.dataLabel ?? '',
+    policy: policyIdentity(options.policy),
+    instruction,
+    samples_per_question: options.n,
+    temperature: options.temperature,
+    top_p: options.topP ?? 1,
+    max_tokens: options.maxTokens,
+    stop: options.stop ?? [],
+    seed: options.seed,
+  };
+}
+
 /** Summarise finished records and write the output files (shared by sampling and MCTS decode). */
 export function evaluateRecords(records: EvalQuestionRecord[], options: EvaluateOptions, decode: 'sample' | 'mcts', started: number): EvaluateResult {
+  const settings = evalSettings(options, options.instruction ?? options.task.defaultInstruction);
   const summary = summarize(records, {
     name: options.name,
     task: options.task.name,
@@ -180,6 +212,8 @@ export function evaluateRecords(records: EvalQuestionRecord[], options: Evaluate
     k: options.k,
     wallS: (Date.now() - started) / 1000,
   });
+  // What produced these numbers: treecot's version and commit, and every setting that decides them.
+  summary.produced_by = { treecot: treecotProvenance(), decode, settings_hash: canonicalHash(settings), settings: { ...settings } };
   if (options.outDir) writeEvalOutputs(options.outDir, records, summary);
   return { records, summary };
 }

@@ -7,7 +7,7 @@ import type { VerdictKind } from '../tasks/index.ts';
 
 /**
  * Accuracy: share of verdicts that are `correct`. `accuracy = #correct / n`; 0 for n = 0.
- * Verifier timeouts count as not correct (they are in the denominator). METHOD.md section 5.
+ * Verifier timeouts count as not correct (they are in the denominator). docs/method.md section 5.
  */
 export function accuracy(verdicts: readonly VerdictKind[]): number {
   if (verdicts.length === 0) return 0;
@@ -16,7 +16,7 @@ export function accuracy(verdicts: readonly VerdictKind[]): number {
 
 /**
  * No-answer rate: share of outputs with no valid final answer (`no_answer` verdicts), the paper's
- * over-thinking signal (METHOD.md section 5). `no_answer_rate = #no_answer / n`; 0 for n = 0.
+ * over-thinking signal (docs/method.md section 5). `no_answer_rate = #no_answer / n`; 0 for n = 0.
  * Verifier timeouts are not counted as no-answer (the answer existed; the checker ran out of time).
  */
 export function noAnswerRate(verdicts: readonly VerdictKind[]): number {
@@ -63,7 +63,7 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Phrases counted as reflection markers: the `<reflection>` tag of the action graph (METHOD.md
+ * Phrases counted as reflection markers: the `<reflection>` tag of the action graph (docs/method.md
  * section 1) and the self-correction words that R1-style long CoT overuses ("wait", "something is
  * wrong", "let me re-check"...). Case-insensitive, whole words.
  */

@@ -43,7 +43,9 @@ export async function openPolicy(model: ModelRef, options: { concurrency?: numbe
   const spec = model.kind === 'http'
     ? { kind: 'http' as const, urls: model.urls, model: model.model, template: model.chatTemplate, apiKeyEnv: model.apiKeyEnv }
     : { kind: 'gguf' as const, file: model.path, threads: model.threads, contextSize: model.contextSize };
-  return (await open(spec, options)).policy;
+  // Chat mode, template variables and extra request fields are per-model settings of the config.
+  const shared = model.kind === 'http' ? { ...options, mode: model.mode, templateKwargs: model.templateKwargs, extraBody: model.extraBody } : options;
+  return (await open(spec, shared)).policy;
 }
 
 export interface SearchStageArgs {
@@ -55,6 +57,7 @@ export interface SearchStageArgs {
   specialPolicy?: Policy;
   dbPath: string;
   concurrency: number;
+  /** Search seed of this round (config seed + round - 1); replaces the search config's `seed`. */
   seed: number;
   log: PipelineLog;
 }
@@ -68,7 +71,8 @@ export async function runSearchStage(args: SearchStageArgs): Promise<SearchSumma
   const { getTask } = await import('../tasks/index.ts');
   const task = getTask(args.taskName);
   const { config } = loadSearchConfig(args.searchConfigPath);
-  const effective = args.maxRollouts ? { ...config, search: { ...config.search, max_rollouts: args.maxRollouts } } : config;
+  // The round's seed replaces the config's, so each round draws its own tie-breaks and samples.
+  const effective = { ...config, seed: args.seed, search: { ...config.search, ...(args.maxRollouts ? { max_rollouts: args.maxRollouts } : {}) } };
   const every = Math.max(1, Math.round(args.problems.length / 10));
   let lastLogged = -1;
   const summary = await runSearch({

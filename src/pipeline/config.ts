@@ -1,7 +1,7 @@
 /**
  * The pipeline config (`treecot run --config pipeline.yaml`): which policy searches, which
  * questions are searched and evaluated, and what each stage does. Validated once with zod; every
- * error names the file and the field. Defaults run on a laptop (STYLE.md "Configuration").
+ * error names the file and the field. Defaults run on a laptop (docs/design.md "Configuration").
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -47,8 +47,18 @@ const Policy = z
     model: z.string().optional(),
     /** Endpoints for `special_model` node types (default: the main ones). */
     special_urls: z.array(z.string()).optional(),
-    /** Chat template for /v1/completions: 'chatml', 'llama3', or a tokenizer_config.json path. */
+    /**
+     * Chat template for /v1/completions: 'chatml', 'llama3', 'raw', a chat_template.jinja or
+     * tokenizer_config.json, or a model folder (relative to this file). Default: the model's own
+     * (a local folder or the Hugging Face cache for `model`), else the run is refused.
+     */
     chat_template: z.string().optional(),
+    /** 'completions' (client-side template, default) or 'chat' (the server applies its template). */
+    mode: z.enum(['completions', 'chat']).optional(),
+    /** Template variables, e.g. { enable_thinking: false } (sent as chat_template_kwargs in chat mode). */
+    template_kwargs: z.record(z.string(), z.unknown()).optional(),
+    /** Extra request-body fields for the server (top_k, min_p, repetition_penalty, skip_special_tokens, ...). */
+    extra_body: z.record(z.string(), z.unknown()).optional(),
     /** Environment variable holding the API key (never written anywhere). */
     api_key_env: z.string().optional(),
     /** llama.cpp threads (1 is fastest on a 2-core machine). */
@@ -67,7 +77,7 @@ const SftStage = z.strictObject({
   steps: z.int().min(1).default(60),
   batch_size: z.int().min(1).default(16),
   learning_rate: z.number().positive().default(5e-4),
-  /** Which correct paths per question become SFT rows (METHOD.md section 2: the longest). */
+  /** Which correct paths per question become SFT rows (docs/method.md section 2: the longest). */
   select: z.enum(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'),
 });
 
@@ -78,13 +88,13 @@ const PreferenceStage = z.strictObject({
   learning_rate: z.number().positive().default(2e-4),
   /** DPO temperature beta (TRL default 0.1). */
   beta: z.number().positive().default(0.1),
-  /** cDPO label smoothing eps in [0, 0.5); 0 = plain DPO. METHOD.md section 3. */
+  /** cDPO label smoothing eps in [0, 0.5); 0 = plain DPO. docs/method.md section 3. */
   eps: z.number().min(0).lt(0.5).default(0.1),
-  /** Weight of the SFT term in L_cDPO + alpha * L_SFT (METHOD.md section 4; the paper chose 1). */
+  /** Weight of the SFT term in L_cDPO + alpha * L_SFT (docs/method.md section 4; the paper chose 1). */
   alpha: z.number().min(0).default(1),
-  /** Mask the shared prefix of chosen and rejected (METHOD.md section 3). */
+  /** Mask the shared prefix of chosen and rejected (docs/method.md section 3). */
   mask_prefix: z.boolean().default(true),
-  /** DPO `chosen`: the shortest correct path (thoughts-length balance, METHOD.md section 2), or longest / random. */
+  /** DPO `chosen`: the shortest correct path (thoughts-length balance, docs/method.md section 2), or longest / random. */
   chosen: z.enum(['shortest', 'longest', 'random']).default('shortest'),
 });
 
@@ -112,6 +122,19 @@ export const PipelineConfigSchema = z.strictObject({
   /** Search -> build -> train rounds; round r > 1 searches with round r-1's final model (GGUF only). */
   rounds: z.int().min(1).default(1),
   policy: Policy,
+  /**
+   * The paper's two roles (issue 10): when given, `policy` only searches (and is evaluated once, as
+   * the stage "policy"), and this smaller GGUF is the model evaluated as "base" and post-trained on
+   * the trees. Without it one model does both.
+   */
+  student: z
+    .strictObject({
+      gguf: z.string(),
+      threads: z.int().min(1).default(1),
+      /** Tokens per llama.cpp sequence (default: the model's trained context). */
+      context_size: z.int().min(1).optional(),
+    })
+    .optional(),
   search: z.strictObject({
     /** Search config file (action graph, sampling, stop rule); relative to this file. */
     config: z.string(),
@@ -153,7 +176,7 @@ export const PipelineConfigSchema = z.strictObject({
     })
     .default({ backend: 'treecot', sft: SftStage.parse({}), preference: PreferenceStage.parse({}), workers: 1, context: undefined }),
   eval: EvalConfig,
-  /** `--ablation` rows and `--alpha-sweep` values (METHOD.md section 5). */
+  /** `--ablation` rows and `--alpha-sweep` values (docs/method.md section 5). */
   ablation: z
     .strictObject({
       alpha_sweep: z.array(z.number().min(0)).default([0, 0.5, 1, 1.5, 2]),
@@ -176,8 +199,7 @@ export interface LoadedPipelineConfig {
 
 /**
  * Parse and validate a pipeline config object. Relative paths (policy.gguf, search.config,
- * question files) are resolved against `baseDir`, except paths that start with `./` or a name
- * that exists relative to the current directory (so configs in `configs/` can say `models/builtin.gguf`).
+ * question files, a chat template file) are resolved against `baseDir`, the config file's folder.
  * @throws ConfigError naming the file and the first bad field.
  */
 export function parsePipelineConfig(
@@ -203,17 +225,40 @@ export function parsePipelineConfig(
 /** Read a YAML or JSON pipeline config. @throws ConfigError for a missing file, bad YAML or a bad field. */
 export function loadPipelineConfig(file: string): LoadedPipelineConfig {
   const { value, lineOf } = readConfigFile(file);
-  return parsePipelineConfig(value, file, dirname(file), lineOf);
+  return parsePipelineConfig(value, file, dirname(resolve(file)), lineOf);
 }
 
 /**
- * Resolve a path from the config: absolute paths as they are; otherwise the current directory
- * when the file exists there (configs under configs/ name repo files like `models/builtin.gguf`),
- * else relative to the config file's folder.
+ * Resolve a path from the config: absolute paths as they are, relative ones against the config
+ * file's folder (never the current directory, so `treecot run --config` and `treecot demo` behave the
+ * same from any directory, and a same-named file in the current directory is never picked by accident).
  */
 export function resolveConfigPath(loaded: LoadedPipelineConfig, path: string): string {
-  if (isAbsolute(path)) return path;
-  const fromCwd = resolve(path);
-  if (existsSync(fromCwd)) return fromCwd;
-  return resolve(loaded.baseDir, path);
+  return isAbsolute(path) ? path : resolve(loaded.baseDir, path);
+}
+
+/** Every file a config names, with its field: what must exist before a run folder is created. */
+export function configFiles(loaded: LoadedPipelineConfig): { field: string; path: string }[] {
+  const { config } = loaded;
+  const files: { field: string; path: string }[] = [{ field: 'search.config', path: config.search.config }];
+  if (config.policy.gguf) files.push({ field: 'policy.gguf', path: config.policy.gguf });
+  const template = config.policy.chat_template;
+  if (template !== undefined && !/^(raw|chatml|llama3)$/.test(template)) files.push({ field: 'policy.chat_template', path: template });
+  if (config.search.questions.file) files.push({ field: 'search.questions.file', path: config.search.questions.file });
+  config.eval.sets.forEach((set, i) => {
+    if (set.file) files.push({ field: `eval.sets[${i}].file`, path: set.file });
+  });
+  return files.map(({ field, path }) => ({ field, path: resolveConfigPath(loaded, path) }));
+}
+
+/**
+ * Check that every file the config names exists (resolved against the config's folder), before
+ * anything is written. @throws ConfigError naming the config file, the field and the resolved path.
+ */
+export function checkConfigFiles(loaded: LoadedPipelineConfig): void {
+  for (const { field, path } of configFiles(loaded)) {
+    if (!existsSync(path)) {
+      throw new ConfigError({ file: loaded.file, field }, `file not found: ${path} (relative paths in a config resolve against the config's folder, ${loaded.baseDir})`);
+    }
+  }
 }

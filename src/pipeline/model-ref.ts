@@ -6,7 +6,18 @@ import type { PipelineConfig } from './config.ts';
 
 export type ModelRef =
   | { kind: 'gguf'; path: string; threads: number; contextSize?: number }
-  | { kind: 'http'; urls: string[]; model?: string; specialUrls?: string[]; chatTemplate?: string; apiKeyEnv?: string };
+  | {
+      kind: 'http';
+      urls: string[];
+      model?: string;
+      specialUrls?: string[];
+      chatTemplate?: string;
+      apiKeyEnv?: string;
+      /** 'completions' (client-side template, default) or 'chat' (the server applies its template). */
+      mode?: 'completions' | 'chat';
+      templateKwargs?: Record<string, unknown>;
+      extraBody?: Record<string, unknown>;
+    };
 
 /** Short label for logs and reports. */
 export function describeModel(model: ModelRef): string {
@@ -21,8 +32,12 @@ export function baseModelRef(policy: PipelineConfig['policy'], resolvePath: (p: 
     urls: policy.urls!,
     model: policy.model,
     specialUrls: policy.special_urls,
-    chatTemplate: policy.chat_template ? (policy.chat_template.endsWith('.json') ? resolvePath(policy.chat_template) : policy.chat_template) : undefined,
+    // A built-in template name stays a name; a file or model folder resolves against the config's folder.
+    chatTemplate: policy.chat_template ? (/^(raw|chatml|llama3)$/.test(policy.chat_template) ? policy.chat_template : resolvePath(policy.chat_template)) : undefined,
     apiKeyEnv: policy.api_key_env,
+    mode: policy.mode,
+    templateKwargs: policy.template_kwargs,
+    extraBody: policy.extra_body,
   };
 }
 

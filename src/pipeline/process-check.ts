@@ -1,6 +1,6 @@
 /**
  * Automatic process check of correct search paths, a stand-in for the authors' human review
- * (METHOD.md section 1: "a small web tool to let a person drop samples that reach the right answer
+ * (docs/method.md section 1: "a small web tool to let a person drop samples that reach the right answer
  * through a bad process"). `buildDataset` (src/data, option `processCheck`) keeps a correct path
  * whose steps are wrong out of SFT and DPO `chosen`, and counts it apart from human annotations.
  */
@@ -15,7 +15,7 @@ export type ProcessCheck = (question: string, response: string) => boolean;
  * with the sub-task in front; the whole response when it has no reflection) must count exactly the
  * asked letters in order, each count right, with a right addition for two letters and the right
  * answer. Spelling of the word is not required (the built-in model counts from the question's word
- * even when its spelled copy is wrong; ../shared/notes/letter-count-model.md). Questions that do
+ * even when its spelled copy is wrong; docs/letter-count-study.md). Questions that do
  * not parse are kept.
  */
 export const letterCountProcessCheck: ProcessCheck = (question, response) => {

@@ -1,7 +1,7 @@
 /**
  * Question sources of the pipeline: a data file read by the task's loader, or the letter-count
  * generator on the built-in model's train / held-out words (so a fresh user without
- * ../shared still gets real questions).
+ * data file still gets real questions).
  */
 import { getTask, generateLetterCountProblems, parseLetterCountQuestion, type Problem } from '../tasks/index.ts';
 import { builtinWordSplit, scoreLetterCountSteps } from '../train/index.ts';

@@ -2,9 +2,10 @@
  * The entries a run collects for summary.json (model stages, search rounds, data builds, trainings)
  * and the writing of summary.json, report.md and report.html.
  */
-import { writeFileAtomic } from '../core/index.ts';
+import { treecotProvenance, writeFileAtomic } from '../core/index.ts';
 import { renderReportHtml, renderReportMarkdown } from './report.ts';
 import type { RunLayout } from './run-layout.ts';
+import { addRunStatistics } from './summary-statistics.ts';
 import type { StageRunner } from './stage.ts';
 import type { DataEntry, RunSummary, SearchEntry, StageEntry, TrainEntry } from './summary-types.ts';
 
@@ -17,17 +18,20 @@ export class RunRecord {
 
   /** Write summary.json, report.md and report.html; returns the summary. */
   write(layout: RunLayout, run: { name: string; task: string; configHash: string }): RunSummary {
-    const summary: RunSummary = {
+    // Standard errors, paired changes between stages and reflection counts, from the stored JSONL.
+    const summary: RunSummary = addRunStatistics({
       name: run.name,
       task: run.task,
       config_hash: run.configHash,
       written_at: new Date().toISOString(),
+      // The code that produced it; the config itself is in pipeline.json, each evaluation's settings in its summary.json.
+      produced_by: { treecot: treecotProvenance() },
       stages: this.stages,
       search: this.search,
       data: this.data,
       train: this.train,
       stage_wall_s: this.runner.wallSeconds,
-    };
+    }, layout.root);
     writeFileAtomic(layout.summary, JSON.stringify(summary, null, 2) + '\n');
     writeFileAtomic(layout.reportMarkdown, renderReportMarkdown(summary));
     writeFileAtomic(layout.reportHtml, renderReportHtml(summary));

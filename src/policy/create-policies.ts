@@ -31,8 +31,11 @@ export interface CreatePoliciesOptions {
   apiKeyEnv?: string;
   /** HTTP endpoint mode. Default 'completions'. */
   mode?: EndpointMode;
-  /** Template: HTTP default 'chatml'; GGUF default 'raw' ('gguf' = the file's own template). */
+  /** Template: HTTP default the model's own (model folder or Hugging Face cache, else refused); GGUF default 'raw' ('gguf' = the file's own template). */
   template?: string;
+  /** HTTP: template variables (`--template-kwargs`) and extra request-body fields (`--extra-body`). */
+  templateKwargs?: Record<string, unknown>;
+  extraBody?: Record<string, unknown>;
   specialTemplate?: string;
   system?: string;
   timeoutMs?: number;
@@ -61,7 +64,8 @@ export interface Policies {
 
 /**
  * One policy to open: OpenAI-compatible endpoints (balanced when several) or a GGUF file run
- * in-process. Fields left out take the back-end's defaults (HTTP template 'chatml', GGUF 'raw').
+ * in-process. Fields left out take the back-end's defaults (HTTP: the model's own template, else
+ * refused; GGUF 'raw').
  */
 export type PolicySpec =
   | { kind: 'http'; urls: string[]; model?: string; template?: string; apiKeyEnv?: string }
@@ -101,6 +105,8 @@ export async function openPolicy(spec: PolicySpec, options: OpenPolicyOptions = 
       model: spec.model,
       mode: options.mode,
       template: spec.template,
+      templateKwargs: options.templateKwargs,
+      extraBody: options.extraBody,
       system: options.system,
       timeoutMs: options.timeoutMs,
       retry: options.retry,

@@ -1,5 +1,5 @@
 /**
- * A deterministic, in-process Policy for tests and benchmarks (STYLE.md: "Scripted models
+ * A deterministic, in-process Policy for tests and benchmarks (docs/design.md: "Scripted models
  * whose answers you can work out by hand"). A `respond` function maps each request and
  * sample index to the completion text; there is no network and no randomness of its own.
  *

@@ -1,7 +1,7 @@
 /**
  * The policy spec: one interface every LLM back-end implements (OpenAI-compatible HTTP,
  * in-process GGUF via node-llama-cpp, scripted test policies). Types only.
- * Shape after vercel/ai `language-model-v4.ts` (STYLE.md `policy/`).
+ * Shape after vercel/ai `language-model-v4.ts` (docs/design.md `policy/`).
  */
 
 /** The parts of a prompt; a policy renders them with its chat template. */

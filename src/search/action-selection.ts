@@ -11,7 +11,7 @@ import type { SearchTree } from './tree.ts';
 export type SelectChild = (tree: SearchTree, node: number, rng: Rng) => number;
 
 /**
- * UCT score of a visited child: `W/N + c * sqrt(2 * ln(N_parent) / N)` (METHOD.md
+ * UCT score of a visited child: `W/N + c * sqrt(2 * ln(N_parent) / N)` (docs/method.md
  * section 1; the authors' `get_best_child`). `n` must be > 0.
  */
 export function uctScore(w: number, n: number, nParent: number, c: number): number {

@@ -1,5 +1,5 @@
 /**
- * The search config (YAML or JSON): the action graph of typed thoughts (METHOD.md
+ * The search config (YAML or JSON): the action graph of typed thoughts (docs/method.md
  * section 1), the instruction, sampling and the MCTS parameters. Validated once here with
  * zod; every error names the field, the file and (when known) the line.
  *

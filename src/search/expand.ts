@@ -2,7 +2,7 @@
  * Expansion (the only asynchronous step of the search): generate all children of a node,
  * one policy call per child type with n = the graph's count and one random prefill,
  * verify new answer nodes, and commit everything in one transaction before the search
- * uses it (METHOD.md section 1, "Generating a node" and "Expansion is lazy").
+ * uses it (docs/method.md section 1, "Generating a node" and "Expansion is lazy").
  */
 import type { Rng } from '../core/rng.ts';
 import { ContextLengthError, VerifierTimeoutError } from '../core/errors.ts';
@@ -185,6 +185,8 @@ export async function judgeAnswer(
     verdict = { verdict: 'timeout', extracted: null, reference: '', reason: (error as Error).message };
   }
   if (verdict.verdict === 'timeout') ctx.counters.verifierTimeouts++;
+  const rule = `${verdict.verdict}: ${verdict.rule ?? '(none)'}`;
+  ctx.counters.verdictsByRule[rule] = (ctx.counters.verdictsByRule[rule] ?? 0) + 1;
   child.verdict = verdict.verdict;
   child.verdictReason = verdict.reason;
   child.reward = verdict.verdict === 'correct' ? 1 : 0;
@@ -239,9 +241,10 @@ export function addChildren(q: QuestionState, parent: number, children: readonly
  * that expands the node later draws the same choices.
  */
 export async function expand(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
-  const types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
-  const rng = q.rng.split(`expand:${node}`);
   const path = q.tree.pathText(node, ctx.config.format.separator); // shared by every child type
+  let types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
+  if (ctx.childTypeFilter) types = await ctx.childTypeFilter(q.problem, path, types);
+  const rng = q.rng.split(`expand:${node}`);
   const perType = await Promise.all(
     types.map(([type, count]) =>
       generateChildren(ctx, q, node, type, count, rng.split(type), path).catch((error: unknown) => {

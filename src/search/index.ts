@@ -1,5 +1,5 @@
 /**
- * search/: MCTS over typed thoughts (METHOD.md section 1), after mctx's layout:
+ * search/: MCTS over typed thoughts (docs/method.md section 1), after mctx's layout:
  * config (action graph), tree (struct of arrays, pure backup), action-selection (`uct(c)`,
  * swappable), simulate (selection down the tree), expand (the only async step), stop-rule,
  * question-search (one tree: simulate, expand, backup), run-search (scheduler over many
@@ -32,6 +32,6 @@ export {
   type SearchProgress,
   type Shard,
 } from './run-search.ts';
-export type { VerifyFn, SearchCounters, SearchContext, QuestionState } from './context.ts';
+export type { VerifyFn, ChildTypeFilter, SearchCounters, SearchContext, QuestionState } from './context.ts';
 export { exportTree, formatTree, pathText, type ExportedTree } from './export-trees.ts';
 export { createProgressReporter, type ProgressReporter } from './progress-bar.ts';

@@ -1,5 +1,5 @@
 /**
- * The MCTS of one question (METHOD.md section 1): iterations of `simulate` (selection,
+ * The MCTS of one question (docs/method.md section 1): iterations of `simulate` (selection,
  * simulate.ts) and `expand` (expand.ts) down to an `answer` node, binary reward from the
  * verifier, `recordRollout` (reflection backtracking, commit, then the pure `backup` of
  * tree.ts), until the stop rule says stop. State is loaded from, and every step committed

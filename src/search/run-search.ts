@@ -13,7 +13,7 @@ import { hasStoredWork, storedTotals, type SearchTotals } from '../store/selecte
 import type { Problem } from '../tasks/types.ts';
 import { uct, type SelectChild } from './action-selection.ts';
 import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
-import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn } from './context.ts';
+import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn, type ChildTypeFilter } from './context.ts';
 import { searchQuestion } from './question-search.ts';
 
 /** `--shard i/n`: this process takes the questions whose data-file row index % n === i (0-based i). */
@@ -63,6 +63,8 @@ export interface RunSearchOptions {
   newRun?: boolean;
   /** Selection rule (see action-selection.ts). Default `uct(config.search.uct_c)`. */
   selectChild?: SelectChild;
+  /** Narrow each expansion's child types (MCTS decode); default: the whole graph row. */
+  childTypeFilter?: ChildTypeFilter;
   maxConsecutiveErrors?: number;
   signal?: AbortSignal;
   /** Called after each rollout and each finished question. */
@@ -141,6 +143,8 @@ export interface SearchSummary {
   failed_calls: number;
   /** This invocation: verifications that ran past their time limit. */
   verifier_timeouts: number;
+  /** This invocation: verdicts counted by `verdict: deciding rule` (e.g. `correct: ####: number`). */
+  verdicts_by_rule: Record<string, number>;
   /** This invocation: expansions cut short because the path no longer fits the model context (dead ends, reward 0). */
   context_exceeded: number;
   /** This invocation: SQLite transactions that committed its writes (group commit: many writes each). */
@@ -230,7 +234,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     options.signal?.addEventListener('abort', forward, { once: true });
     const ctx: SearchContext = {
       store, runId: run.run_id, config, instruction, policy: policy!, specialPolicy: specialPolicy!, verify: options.verify,
-      selectChild: options.selectChild ?? uct(config.search.uct_c), distanceToAnswer: distanceToAnswer(config.graph),
+      selectChild: options.selectChild ?? uct(config.search.uct_c), childTypeFilter: options.childTypeFilter, distanceToAnswer: distanceToAnswer(config.graph),
       iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: stop.signal,
     };
     const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };
@@ -278,7 +282,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
       errored: outcome.errored, skipped, resumed, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes: totals.nodes,
       nodes_created: counters.nodesCreated, policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens,
       completion_tokens: counters.completionTokens, errors: errorsSoFar(),
-      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, context_exceeded: counters.contextExceeded,
+      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, verdicts_by_rule: counters.verdictsByRule, context_exceeded: counters.contextExceeded,
       store_transactions: store.groupCommitStats.transactions, wall_s: (Date.now() - started) / 1000, totals,
     };
   } finally {

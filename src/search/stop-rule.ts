@@ -1,5 +1,5 @@
 /**
- * When a question's search stops (METHOD.md section 1; the authors' `do_rollout`):
+ * When a question's search stops (docs/method.md section 1; the authors' `do_rollout`):
  * thresholds [min, max] over `max_rollouts` rollouts, e.g. [4, 8] of 32:
  * - stop with success ('solved') as soon as `max` rollouts were correct;
  * - after `max_rollouts` rollouts, stop with success once at least `min` were correct;

@@ -3,7 +3,7 @@
  * node index = creation order within the question (0 = root), typed arrays for the
  * numbers, capacity doubling. The text of each thought lives in plain arrays beside them.
  *
- * Backup is synchronous and pure on these arrays (METHOD.md section 1: "Backpropagation
+ * Backup is synchronous and pure on these arrays (docs/method.md section 1: "Backpropagation
  * adds the reward and one visit to every ancestor").
  */
 import { renderThought } from '../core/thought-format.ts';

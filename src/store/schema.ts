@@ -3,7 +3,7 @@
  *
  * One file holds one or more runs (a run = config + task; `--new-run` appends one);
  * readers use the latest run unless told otherwise. Node ids are SQLite rowids in
- * creation order (STYLE.md `store/`), so within one question the ids grow in the order
+ * creation order (docs/design.md `store/`), so within one question the ids grow in the order
  * the search created the nodes.
  *
  * Versioning: `PRAGMA user_version` holds SCHEMA_VERSION; a file with another version

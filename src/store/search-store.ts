@@ -384,7 +384,7 @@ export class SearchStore {
     })();
   }
 
-  /** Set a node's human review mark (METHOD.md section 1: the authors' annotation tool). */
+  /** Set a node's human review mark (docs/method.md section 1: the authors' annotation tool). */
   setAnnotation(nodeId: number, annotation: 'accepted' | 'rejected' | null): void {
     this.statement('UPDATE nodes SET annotation = ? WHERE id = ?').run(annotation, nodeId);
   }

@@ -4,7 +4,7 @@
  * consumers do not depend on SQL.
  */
 
-/** Human review of a node/path (METHOD.md section 1: the authors' web tool drops bad-process samples). */
+/** Human review of a node/path (docs/method.md section 1: the authors' web tool drops bad-process samples). */
 export type Annotation = 'accepted' | 'rejected' | null;
 
 export interface StoredNode {

@@ -4,8 +4,8 @@
  * worked trace, and a seeded generator.
  *
  * Phrasings: the 7 two-letter templates are the ones of the authors' hard set
- * (../shared/data/letter-count/letter_count_hard.json, Marco-o1 v2 demo); the 5 one-letter
- * templates are ours (../shared/notes/letter-count-model.md "Setup": 70% two-letter, 30%
+ * (data/letter-count/letter_count_hard.json, Marco-o1 v2 demo); the 5 one-letter
+ * templates are ours (docs/letter-count-study.md "Setup": 70% two-letter, 30%
  * one-letter questions, letters weighted by occurrence ("pos") or uniform over the word's
  * distinct letters ("set"), 10% any letter a-z so a count can be 0).
  */

@@ -1,6 +1,6 @@
 /**
  * The `letter-count` task: "how many X (and Y) in WORD" questions with an integer answer, as in
- * the Marco-o1 v2 demo set (../shared/data/letter-count/letter_count_hard.json,
+ * the Marco-o1 v2 demo set (data/letter-count/letter_count_hard.json,
  * `{id, problem, solution}`). The authors grade with `count_latter`: the integer of the final
  * answer equals `solution`.
  */

@@ -1,6 +1,6 @@
 /**
  * The task interface: a Task = loader + prompt builder + answer extractor + verifier.
- * (DESIGN.md `tasks/`; table shape after transformers.js `src/pipelines/index.js`.)
+ * (docs/design.md `tasks/`; table shape after transformers.js `src/pipelines/index.js`.)
  */
 
 /** One problem, as every later stage sees it. */
@@ -15,7 +15,7 @@ export interface Problem {
   source?: { file: string; line: number };
 }
 
-/** Result classes. `no_answer` = nothing extractable (the paper's no-answer rate, METHOD.md section 5). */
+/** Result classes. `no_answer` = nothing extractable (the paper's no-answer rate, docs/method.md section 5). */
 export type VerdictKind = 'correct' | 'wrong' | 'no_answer' | 'timeout';
 
 export interface Verdict {
@@ -26,6 +26,11 @@ export interface Verdict {
   reference: string;
   /** Why it was judged so, in a short human sentence. */
   reason: string;
+  /**
+   * The rule that decided, short and stable so verdicts can be counted by it (`treecot check
+   * --audit`, the search summary): e.g. `####: expression`, `text`, `value`, `identity`, `tuple`.
+   */
+  rule?: string;
   /** Per-instruction or per-step details (IFEval instructions, Blocksworld first failing step). */
   details?: unknown;
 }

@@ -1,6 +1,6 @@
 /**
  * VerifierPool: runs `task.verify` in worker threads under a hard per-check time limit
- * (DESIGN.md `tasks/`: "verifiers are pure functions with hard time limits and never block the
+ * (docs/design.md `tasks/`: "verifiers are pure functions with hard time limits and never block the
  * event loop"). The limit is enforced without signals: when a check overruns, its worker is
  * stopped with `Worker.terminate()` (V8 stops the thread even inside a busy loop) and replaced,
  * and the caller gets a `timeout` verdict. Workers load TypeScript through tsx's ESM API

@@ -1,7 +1,7 @@
 /**
  * The trainer's configuration: one typed, documented, zod-validated object shared by the
  * library (`train(options)`) and the CLI (`treecot train`). Defaults run on a laptop CPU and
- * follow ../shared/notes/letter-count-model.md (AdamW 0.9/0.98, wd 0.1, peak lr 3e-3, 3%
+ * follow docs/letter-count-study.md (AdamW 0.9/0.98, wd 0.1, peak lr 3e-3, 3%
  * warm-up, cosine to 10%, clip 1.0) and TRL (beta 0.1).
  */
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import type { LossType, Objective } from './losses.ts';
 
 export const trainConfigSchema = z
   .object({
-    // --- loss (METHOD.md sections 3-4), as TRL's DPOConfig expresses it
+    // --- loss (docs/method.md sections 3-4), as TRL's DPOConfig expresses it
     /**
      * Loss terms, TRL names: [sft] (SFT rows), [sigmoid] (DPO pairs), [sigmoid, sft] (the joint
      * objective: pair loss + weighted SFT on the chosen responses). Default [sft].
@@ -29,7 +29,7 @@ export const trainConfigSchema = z
     eps: z.number().min(0).lt(0.5).optional(),
     /** Weight of the SFT term with objective cdpo+sft (paper: 1; default 1). */
     alpha: z.number().min(0).optional(),
-    /** Mask the shared prefix of chosen and rejected (METHOD.md section 3). */
+    /** Mask the shared prefix of chosen and rejected (docs/method.md section 3). */
     maskPrefix: z.boolean().default(false),
     /** Use mean token log-prob per response instead of the sum in the preference loss. */
     lengthNormalize: z.boolean().default(false),

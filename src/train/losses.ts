@@ -1,9 +1,9 @@
 /**
- * Training objectives as a table of small named functions (STYLE.md: one function per
+ * Training objectives as a table of small named functions (docs/design.md: one function per
  * variant, unlike TRL's single `_compute_loss`). Inputs are per-sequence log-probabilities
  * (sums, or means with length normalisation) of the policy and the frozen reference model.
  *
- * Notation (METHOD.md section 3): for a pair (y_w chosen, y_l rejected),
+ * Notation (docs/method.md section 3): for a pair (y_w chosen, y_l rejected),
  *   h = beta * [(log pi(y_w) - log ref(y_w)) - (log pi(y_l) - log ref(y_l))].
  * Rewards (TRL's `rewards/chosen`, `rewards/rejected`): beta * (log pi(y) - log ref(y)).
  */
@@ -22,7 +22,7 @@ export type LossType = 'sigmoid' | 'sft';
 export type PreferenceLossType = Exclude<LossType, 'sft'>;
 
 /**
- * The objective names of `treecot train --objective` (METHOD.md sections 3-4), kept as an alias
+ * The objective names of `treecot train --objective` (docs/method.md sections 3-4), kept as an alias
  * of the independent loss settings: see `objectiveLossSettings` in config.ts.
  */
 export type Objective = 'sft' | 'dpo' | 'cdpo' | 'cdpo+sft';
@@ -64,7 +64,7 @@ export function sftLoss(tokenLogps: tf.Tensor, weights: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Joint objective (METHOD.md section 4): L = L_cDPO + alpha * L_SFT, L_SFT on the chosen response.
+ * Joint objective (docs/method.md section 4): L = L_cDPO + alpha * L_SFT, L_SFT on the chosen response.
  * Both terms arrive already averaged (pairs, tokens); alpha weights the SFT term. The training step
  * builds its loss with this function (step.ts), so what the tests check is what trains.
  */
@@ -89,7 +89,7 @@ export function implicitRewards(
  * Per-token weights that turn token log-probs into a sequence log-prob, for one sequence
  * whose targets occupy positions [0, length) and whose response targets start at `responseStart`.
  *
- * - Shared-prefix masking (METHOD.md section 3): the first `maskedTokens` response tokens (the
+ * - Shared-prefix masking (docs/method.md section 3): the first `maskedTokens` response tokens (the
  *   common prefix of chosen and rejected, in tokens) get weight 0, like padding.
  * - Length normalisation: weights 1/count instead of 1, so the sequence score is the mean token
  *   log-prob of the unmasked response (as in SimPO/IPO-style normalised variants).

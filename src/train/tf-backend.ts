@@ -1,7 +1,7 @@
 /**
  * TensorFlow.js with the WASM backend (tfjs-node cannot be installed here). One backend per
  * thread: the trainer's worker threads each call `initTf()`. In Node the backend runs with SIMD
- * and one thread (../shared/notes/letter-count-model.md, question 3).
+ * and one thread (docs/letter-count-study.md, question 3).
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';

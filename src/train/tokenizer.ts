@@ -10,7 +10,7 @@
  *   `\n`, the 95 printable ASCII characters 0x20..0x7E (space stored as "▁" U+2581, the
  *   SentencePiece convention) as NORMAL tokens (type 1),
  *   and the 256 byte-fallback tokens `<0x00>`..`<0xFF>` (type 6), so any other character becomes
- *   its UTF-8 bytes instead of crashing llama.cpp (see ../shared/notes/llama-cpp-gguf.md section 2).
+ *   its UTF-8 bytes instead of crashing llama.cpp (see docs/llama-cpp.md section 2).
  *
  * Encoding is greedy left to right: a thought tag where one starts, else the character, else the
  * character's UTF-8 bytes. This matches llama.cpp's SPM tokenizer with add_space_prefix=false.

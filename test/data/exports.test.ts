@@ -37,6 +37,8 @@ function secondQuestion() {
 async function cli(...args: string[]): Promise<string> {
   const program = await buildProgram();
   program.exitOverride();
+  // Subcommands copy settings when created, so their option errors (commander choices) need it too.
+  for (const command of program.commands) command.exitOverride();
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
   // Only our text output is captured; the test runner's own (binary) reports pass through.
@@ -147,7 +149,7 @@ test('build --json prints stats.json; options are validated with the flag named'
   const stats = JSON.parse(await cli('build', db, '--out', out, '--json', '--sft', 'all'));
   assert.equal(stats.splits.sft, 5);
   assert.equal(stats.build.options.sft, 'all');
-  await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--sft', 'longer'), (e: unknown) => TreecotError.isInstance(e) && /sft/.test((e as Error).message));
+  await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--sft', 'longer'), (e: unknown) => /--sft <strategy>' argument 'longer' is invalid\. Allowed choices are longest, shortest/.test((e as Error).message));
   await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--pairs-per-question', 'two'), /--pairs-per-question/);
   assert.ok(!existsSync(join(dir, 'x')));
 });

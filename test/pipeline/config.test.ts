@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/core/index.ts';
-import { loadPipelineConfig, parsePipelineConfig, runPipeline } from '../../src/pipeline/index.ts';
+import { checkConfigFiles, loadPipelineConfig, parsePipelineConfig, resolveConfigPath, runPipeline } from '../../src/pipeline/index.ts';
 import { binValues } from '../../src/pipeline/svg.ts';
 import { loadSearchConfig } from '../../src/search/index.ts';
 
@@ -17,13 +17,15 @@ const minimal = () => ({
 
 test('the shipped pipeline configs are valid', () => {
   for (const file of ['configs/pipeline-demo.yaml', 'configs/pipeline-gsm8k-vllm.yaml']) {
-    const { config } = loadPipelineConfig(file);
+    const loaded = loadPipelineConfig(file);
+    const { config } = loaded;
     assert.ok(config.eval.sets.length >= 1, file);
-    // The search config it names ships with treecot and is valid.
-    assert.doesNotThrow(() => loadSearchConfig(config.search.config), `${file}: search.config ${config.search.config}`);
+    // Every file it names ships with treecot (relative to configs/), and its search config is valid.
+    assert.doesNotThrow(() => checkConfigFiles(loaded), file);
+    assert.doesNotThrow(() => loadSearchConfig(resolveConfigPath(loaded, config.search.config)), `${file}: search.config ${config.search.config}`);
   }
   const demo = loadPipelineConfig('configs/pipeline-demo.yaml').config;
-  assert.equal(demo.policy.gguf, 'models/builtin.gguf');
+  assert.equal(demo.policy.gguf, '../models/builtin.gguf');
   assert.equal(demo.train.preference.alpha, 1);
 });
 

@@ -51,7 +51,7 @@ test('special policy goes to its own server; without one it is the main policy',
   assert.ok(!described.includes(secret));
   await policies.close();
 
-  const single = await createPolicies({ policy: [main.baseURL] });
+  const single = await createPolicies({ policy: [main.baseURL], template: 'chatml' });
   assert.equal(single.specialPolicy, single.policy);
   assert.equal(single.describe().specialPolicy, 'same');
 });
@@ -62,5 +62,5 @@ test('bad specs fail with ConfigError naming the option', async () => {
   await assert.rejects(createPolicies({ policy: ['gpu1:8000'] }), (e: unknown) => e instanceof ConfigError && /field "policy".*URLs or one \.gguf/.test(e.message));
   await assert.rejects(createPolicies({ gguf: '/nonexistent/model.gguf' }), (e: unknown) => e instanceof ConfigError && /model\.gguf.*not found/.test(e.message));
   const main = await server(['m']);
-  await assert.rejects(createPolicies({ policy: [main.baseURL], specialPolicy: ['a.gguf', 'b.gguf'] }), /field "special-policy"/);
+  await assert.rejects(createPolicies({ policy: [main.baseURL], template: 'chatml', specialPolicy: ['a.gguf', 'b.gguf'] }), /field "special-policy"/);
 });

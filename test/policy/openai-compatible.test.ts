@@ -39,7 +39,7 @@ let transport: Transport = 'node-http';
 function policyFor(s: OpenAITestServer | OpenAITestServer[], options: Partial<OpenAICompatiblePolicyOptions> = {}) {
   const list = Array.isArray(s) ? s : [s];
   const model = options.probe === false ? 'test-model' : undefined;
-  return createOpenAICompatiblePolicy({ endpoints: list.map((x) => x.baseURL), model, retry: fastRetry, transport, ...options });
+  return createOpenAICompatiblePolicy({ endpoints: list.map((x) => x.baseURL), model, template: 'chatml', retry: fastRetry, transport, ...options });
 }
 
 // Every test runs with both transports: the lean node:http one (default) and the openai SDK.

@@ -41,7 +41,7 @@ async function treecot(args: string[]): Promise<{ stdout: string; stderr: string
 }
 
 const searchArgs = (out: string, extra: string[] = []) =>
-  ['search', '--config', config, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', out, '--policy', server.baseURL, '--limit', '4', '--concurrency', '4', '--json', ...extra];
+  ['search', '--config', config, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', out, '--policy', server.baseURL, '--template', 'chatml', '--limit', '4', '--concurrency', '4', '--json', ...extra];
 
 test('treecot search --json, resume, tree, export-trees, merge', { timeout: 180_000 }, async () => {
   const db = join(dir, 'run.db');
@@ -99,17 +99,17 @@ test('bad data and bad config: errors name file, line and field; the database is
   const before = JSON.stringify(readRun(db));
   const badData = join(dir, 'bad.jsonl');
   writeFileSync(badData, '{"problem": "How many r in strawberry?", "solution": 3}\n{"problem": "How many a in banana?"}\n');
-  const data = await treecot(['search', '--config', config, '--task', 'letter-count', '--data', badData, '--out', db, '--policy', server.baseURL]);
+  const data = await treecot(['search', '--config', config, '--task', 'letter-count', '--data', badData, '--out', db, '--policy', server.baseURL, '--template', 'chatml']);
   assert.equal(data.code, 1);
   assert.match(data.stderr, /bad\.jsonl:2 field "(solution|answer)/);
   const badConfig = join(dir, 'bad.yaml');
   writeFileSync(badConfig, readFileSync(config, 'utf8').replace('top_p: 0.9', 'top_p: 1.5'));
-  const cfg = await treecot(['search', '--config', badConfig, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL]);
+  const cfg = await treecot(['search', '--config', badConfig, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--template', 'chatml']);
   assert.equal(cfg.code, 1);
   assert.match(cfg.stderr, /bad\.yaml:\d+ field "sampling\.top_p"/);
   const changed = join(dir, 'changed.yaml');
   writeFileSync(changed, readFileSync(config, 'utf8').replace('temperature: 0.7', 'temperature: 0.5'));
-  const refused = await treecot(['search', '--config', changed, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--limit', '2']);
+  const refused = await treecot(['search', '--config', changed, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--template', 'chatml', '--limit', '2']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /--new-run/);
   assert.equal(JSON.stringify(readRun(db)), before);

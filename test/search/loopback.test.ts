@@ -1,5 +1,5 @@
 /**
- * Integration: search over 20 letter-count questions from ../shared/data/letter-count against
+ * Integration: search over 20 letter-count questions from data/letter-count against
  * a real loopback OpenAI-wire server (test/helpers/openai-server.ts), through the real
  * OpenAI-compatible policy (retries, fan-out) and the real letter-count verifier.
  */
@@ -47,7 +47,7 @@ async function searchAgainst(mode: Mode) {
   const server = await startOpenAITestServer({ latencyMs: 5, responder: letterCountResponder, ...mode.server });
   servers.push(server);
   const policy = await createOpenAICompatiblePolicy({
-    endpoints: [server.baseURL], model: 'test-model', mode: mode.endpoint, probe: false, supportsN: mode.server.supportsN ?? true,
+    endpoints: [server.baseURL], model: 'test-model', mode: mode.endpoint, template: mode.endpoint === 'completions' ? 'chatml' : undefined, probe: false, supportsN: mode.server.supportsN ?? true,
     // Generous timeouts: a client-side timeout on a busy machine would make the server count a
     // sample the client never got. Stalls (30 s on the server) end at this timeout.
     timeoutMs: mode.server.failureRate ? 2000 : 5000,

@@ -1,5 +1,5 @@
 /**
- * GSM8K verifier on the real test set (../shared/data, read by path) and on hand-written outputs.
+ * GSM8K verifier on the real test set (data/gsm8k/test.jsonl, read by path) and on hand-written outputs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

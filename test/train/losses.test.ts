@@ -27,7 +27,7 @@ test('DPO / cDPO / joint losses from fixed log-probs equal hand-computed values'
   close(scalar(sigmoidLoss(r.h, { labelSmoothing: 0 })), 0.5981388694);
   // cDPO eps 0.1: 0.9 * ln(1 + e^-0.2) + 0.1 * ln(1 + e^0.2) = 0.9*0.5981388694 + 0.1*0.7981388694
   close(scalar(sigmoidLoss(r.h, { labelSmoothing: 0.1 })), 0.6181388694);
-  // eps = 0 is plain DPO; eps > 0 changes the loss (the TRL 0.29 trap, METHOD.md)
+  // eps = 0 is plain DPO; eps > 0 changes the loss (the TRL 0.29 trap, docs/method.md)
   close(scalar(sigmoidLoss(r.h, { labelSmoothing: 0 })), 0.5981388694);
   // SFT: chosen token log-probs -0.5, -1, -1.5, mean NLL = 1; joint alpha 1 = 0.6181388694 + 1
   const sft = sftLoss(tf.tensor1d([-0.5, -1, -1.5, -7]), tf.tensor1d([1 / 3, 1 / 3, 1 / 3, 0]));

@@ -1,18 +1,19 @@
 /**
  * `treecot build`: search database -> SFT rows, DPO pairs, stats, card and exports
- * (METHOD.md sections 2-3; docs/data.md).
+ * (docs/method.md sections 2-3; docs/data.md).
  *
  *   treecot build run.db --out data/                               # paper defaults
  *   treecot build run.db --out data/ --sft all --sft-per-question 4 --pairs-per-question 2
  *   treecot build run.db --out data/ --chosen random --seed 7 --max-length 6000 --parquet
  *   treecot build run.db --out data/ --strip-tags --json          # stats.json on stdout
  *   treecot build run.db --out data/ --tokenizer builtin          # lengths/prefixes in built-in-model tokens
+ *   treecot build run.db --out data/ --process-check              # drop correct paths with wrong steps (letter-count)
  *
  * Writes DIR/sft.jsonl, DIR/dpo.jsonl (TRL plain format + provenance), paths.jsonl, stats.json,
  * card.md, manifest.json, trl/, llama-factory/, openrlhf/ (and .parquet files with --parquet).
  * All files are staged and renamed into place; on any error nothing is written.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { optionalIntegerOption, runIdOption } from '../number-options.ts';
 
 interface BuildCliOptions {
@@ -28,6 +29,7 @@ interface BuildCliOptions {
   prefixBoundary: string;
   run?: string;
   tokenizer?: string;
+  processCheck?: boolean;
   json?: boolean;
 }
 
@@ -37,17 +39,18 @@ export function register(program: Command): void {
     .description('build SFT rows and fine-grained DPO pairs (+ stats, card, TRL/LLaMA-Factory/OpenRLHF exports) from a search database')
     .argument('<db>', 'search database written by `treecot search`')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--sft <strategy>', 'SFT paths per question: longest | shortest | medium | all | random', 'longest')
+    .addOption(new Option('--sft <strategy>', 'SFT paths per question').choices(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'))
     .option('--sft-per-question <n>', 'cap of SFT rows per question (default 1; all for --sft all)')
-    .option('--chosen <strategy>', 'DPO chosen: shortest | longest | random', 'shortest')
+    .addOption(new Option('--chosen <strategy>', 'DPO chosen').choices(['shortest', 'longest', 'random']).default('shortest'))
     .option('--pairs-per-question <n>', 'DPO pairs per question', '1')
     .option('--max-length <n>', 'drop paths longer than n characters (tokens with --tokenizer)')
     .option('--strip-tags', 'write thoughts without their <tag>...</tag> wrappers')
     .option('--seed <n>', 'seed for ties and random strategies', '0')
     .option('--parquet', 'also write a .parquet next to every .jsonl')
-    .option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt: thought | char', 'thought')
+    .addOption(new Option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt').choices(['thought', 'char']).default('thought'))
     .option('--run <id>', 'run id in the file (default: the latest), as for tree and export-trees')
-    .option('--tokenizer <kind>', 'measure lengths and prefixes in tokens: builtin (the built-in model\'s tokenizer)')
+    .addOption(new Option('--tokenizer <kind>', 'measure lengths and prefixes in tokens of the built-in model').choices(['builtin']))
+    .option('--process-check', "drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)")
     .option('--json', 'print stats.json on stdout')
     .action(async (db: string, options: BuildCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
@@ -79,7 +82,18 @@ export function register(program: Command): void {
       }
       const started = Date.now();
       const data = readRun(db, { runId: runIdOption(options.run) });
-      const built = buildDataset(data, buildOptions, { source: db, countTokens });
+      let processCheck: ((question: string, response: string) => boolean) | undefined;
+      if (options.processCheck) {
+        const { processCheckFor } = await import('../../pipeline/index.ts');
+        processCheck = processCheckFor(data.run.task);
+        if (!processCheck) {
+          throw new ConfigError({ file: '(command line)', field: '--process-check' }, `task "${data.run.task}" of ${db} has no process check (tasks with one: letter-count)`);
+        }
+      }
+      // The run's task reads each attempt's answer for the reflection accounting (stats.json).
+      const { TASKS } = await import('../../tasks/index.ts');
+      const task = TASKS[data.run.task];
+      const built = buildDataset(data, buildOptions, { source: db, countTokens, processCheck, extractAnswer: task ? (text) => task.extractAnswer(text) : undefined });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       const unfinished = built.stats.questions.unfinished;
       if (unfinished > 0) {
@@ -99,7 +113,7 @@ export function register(program: Command): void {
           `(${files.size} files, ${Date.now() - started} ms)\n` +
           `  options: ${JSON.stringify(built.options)}\n` +
           `  dropped: ${s.questions.droppedNoCorrectPath} questions without a correct path, ${s.paths.droppedAnnotationRejected} annotation-rejected paths, ` +
-          `${s.paths.droppedOverMaxLength} over max length; median common prefix ${s.dpo.commonPrefixChars.summary.median} chars\n`,
+          `${s.paths.droppedOverMaxLength} over max length${options.processCheck ? `, ${s.paths.droppedProcessCheck} failing the process check` : ''}; median common prefix ${s.dpo.commonPrefixChars.summary.median} chars\n`,
       );
     });
 }

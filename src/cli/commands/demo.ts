@@ -1,9 +1,10 @@
 /**
  * `treecot demo` (also `npm start`): the whole pipeline with the built-in model and a quick
- * profile (configs/pipeline-demo.yaml) that finishes within about 15 minutes on 2 cores.
+ * profile (configs/pipeline-demo.yaml): 2 min 53 s measured on 2 cores with the authors' 500 as a
+ * second evaluation set (docs/pipeline.md "Measured").
  *
  *   npx treecot demo                                   # held-out generated questions (no data needed)
- *   npx treecot demo --data ../shared/data/letter-count/letter_count_hard.json   # the authors' 500
+ *   npx treecot demo --data data/letter-count/letter_count_hard.json   # the authors' 500
  *   npx treecot demo --out /tmp/demo --fresh
  */
 import type { Command } from 'commander';
@@ -16,7 +17,7 @@ export const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('run the whole pipeline with the built-in model on letter counting (quick profile, ~15 min on 2 cores)')
+    .description('run the whole pipeline with the built-in model on letter counting (quick profile: about 3 min on 2 cores, docs/pipeline.md)')
     .option('--data <file>', "also evaluate on this file, as the headline set (e.g. the authors' letter_count_hard.json)")
     .option('--out <dir>', 'run folder', 'treecot-demo')
     .option('--config <file>', 'pipeline config', DEMO_CONFIG)

@@ -2,15 +2,22 @@
  * `treecot eval`: accuracy, no-answer rate, pass@k, lengths, reflection markers and repeated lines
  * of a policy on a task.
  *
- *   treecot eval --task letter-count --data ../shared/data/letter-count/letter_count_hard.json \
+ *   treecot eval --task letter-count --data data/letter-count/letter_count_hard.json \
  *     --gguf models/builtin.gguf --instruction "" --out eval/base
  *   treecot eval --task gsm8k --data test.jsonl --policy http://gpu1:8000/v1 --model Qwen/Qwen2.5-1.5B-Instruct \
  *     -n 8 --temperature 0.7 -k 1 4 8 --concurrency 64 --out eval/qwen
  *   treecot eval --compare eval/base eval/sft eval/final
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, numberOption, optionalIntegerOption } from '../number-options.ts';
+import { jsonObjectOption } from '../json-option.ts';
+import { exitOnInterrupt } from '../interrupt.ts';
+
+function httpMode(mode: string | undefined): 'completions' | 'chat' {
+  if (mode === undefined || mode === 'completions' || mode === 'chat') return mode ?? 'completions';
+  throw new ConfigError({ file: COMMAND_LINE, field: '--mode' }, `expected completions or chat (got "${mode}")`);
+}
 
 interface EvalCliOptions {
   task?: string;
@@ -18,6 +25,9 @@ interface EvalCliOptions {
   policy?: string[];
   model?: string;
   template?: string;
+  templateKwargs?: string;
+  extraBody?: string;
+  mode?: string;
   apiKeyEnv?: string;
   gguf?: string;
   threads: string;
@@ -47,7 +57,10 @@ export function register(program: Command): void {
     .option('--data <file>', 'problems file (JSON or JSONL)')
     .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1')
     .option('--model <name>', 'model name sent to the server')
-    .option('--template <name|file>', 'chatml, llama3, or a tokenizer_config.json (for /v1/completions; same flag as treecot search)')
+    .addOption(new Option('--mode <mode>', 'completions (client-side template) or chat (the server applies its template; continue_final_message)').choices(['completions', 'chat']).default('completions'))
+    .option('--template <name|file>', "raw, chatml, llama3, a chat_template.jinja / tokenizer_config.json, or a model folder (default: the model's own; same flag as treecot search)")
+    .option('--template-kwargs <json>', 'template variables, e.g. \'{"enable_thinking": false}\'')
+    .option('--extra-body <json>', 'extra request-body fields, e.g. \'{"top_k": 20, "repetition_penalty": 1.05}\'')
     .option('--api-key-env <var>', 'environment variable holding the API key')
     .option('--gguf <file>', 'GGUF model run in-process by node-llama-cpp')
     .option('--threads <n>', 'llama.cpp threads', '1')
@@ -63,16 +76,18 @@ export function register(program: Command): void {
     .option('--seed <n>', 'sampling seed', '1')
     .option('--out <dir>', 'write questions.jsonl and summary.json here')
     .option('--name <name>', 'name stored in the summary')
-    .option('--mcts-decode', 'answer each question by a small tree search scored by self-consistency (majority answer of its rollouts)')
-    .option('--mcts-rollouts <n>', 'max rollouts per question for --mcts-decode (default: the search config\'s)')
+    .option('--mcts-decode', 'answer each question by a small tree search: the greedy response plus on-policy tree paths vote (docs/eval.md)')
+    .option('--mcts-rollouts <n>', 'rollouts per question for --mcts-decode, all run (default: the search config\'s max_rollouts)')
     .option('--compare <dirs...>', 'print one table for several evaluation folders and exit')
     .option('--json', 'print the summary as one JSON line at the end')
     .action(async (raw: Record<string, unknown>) => {
       const options = { ...raw, n: raw.samples } as unknown as EvalCliOptions;
-      const { compareTable, loadEvalSummary } = await import('../../eval/index.ts');
+      const { compareTable, loadEvalSummary, loadEvalRecords, pairedTable } = await import('../../eval/index.ts');
       if (options.compare) {
         const summaries = options.compare.map((dir) => loadEvalSummary(dir));
-        const table = compareTable(summaries, options.compare);
+        // Changes against the first folder and the previous one, paired over questions (McNemar / bootstrap).
+        const paired = options.compare.length > 1 ? `\nPaired changes (per question):\n\n${pairedTable(options.compare.map((dir) => ({ label: dir, records: loadEvalRecords(dir) })))}` : '';
+        const table = compareTable(summaries, options.compare) + paired;
         process.stdout.write(table);
         if (options.out) {
           const { writeFileAtomic } = await import('../../core/index.ts');
@@ -112,7 +127,10 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const instruction = options.instruction ?? settings?.instruction ?? task.defaultInstruction;
   const model = options.gguf
     ? { kind: 'gguf' as const, path: options.gguf, threads: integerOption(options.threads, '--threads', 1) }
-    : { kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.template, apiKeyEnv: options.apiKeyEnv };
+    : {
+        kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.template, apiKeyEnv: options.apiKeyEnv, mode: httpMode(options.mode),
+        templateKwargs: jsonObjectOption(options.templateKwargs, '--template-kwargs'), extraBody: jsonObjectOption(options.extraBody, '--extra-body'),
+      };
   const policy = await openPolicy(model, { concurrency: integerOption(options.concurrency, '--concurrency', 1) });
   const started = Date.now();
   const every = Math.max(1, Math.round(problems.length / 20));
@@ -133,6 +151,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       outDir: options.out,
       dataLabel: options.data,
       stepScorer: stepScorerFor(task.name),
+      onResume: (done: number, total: number) => process.stderr.write(`eval: resuming: ${done} of ${total} done in ${options.out}\n`),
       onProgress: (done: number, total: number) => {
         if (done % every === 0 || done === total) {
           const rate = done / Math.max(1e-9, (Date.now() - started) / 1000);
@@ -140,7 +159,15 @@ async function runEval(options: EvalCliOptions): Promise<void> {
         }
       },
     };
+    // Finished questions are appended to DIR/questions.partial.jsonl as they complete, so exiting at
+    // once loses only the questions in flight.
+    const removeHandlers = exitOnInterrupt(() =>
+      options.out
+        ? `treecot eval: interrupted; finished questions are kept in ${options.out}/questions.partial.jsonl; re-run the same command to resume`
+        : 'treecot eval: interrupted; nothing was kept (no --out); give --out DIR to make an evaluation resumable',
+    );
     let summary;
+    try {
     if (options.mctsDecode) {
       if (!options.searchConfig) throw new ConfigError({ ...where, field: '--search-config' }, '--mcts-decode needs a search config (the action graph to search with)');
       ({ summary } = await evaluateWithSearch({ ...common, searchConfigPath: options.searchConfig, maxRollouts: optionalIntegerOption(options.mctsRollouts, '--mcts-rollouts', 1) }));
@@ -155,8 +182,12 @@ async function runEval(options: EvalCliOptions): Promise<void> {
         );
       }
     }
+    } finally {
+      removeHandlers();
+    }
     const { compareTable } = await import('../../eval/index.ts');
-    process.stdout.write(compareTable([summary]));
+    // --json: stdout carries only the JSON summary; the table is for people (stderr).
+    (options.json ? process.stderr : process.stdout).write(compareTable([summary]));
     if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
   } finally {
     await policy.close?.();

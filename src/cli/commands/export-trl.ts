@@ -1,6 +1,6 @@
 /**
  * `treecot export-trl`: a TRL training bundle (sft.yaml, dpo.yaml, launch.sh, prepare_data.py,
- * README.md, data/) from a folder written by `treecot build` (METHOD.md "Training mapping onto TRL").
+ * README.md, data/) from a folder written by `treecot build` (docs/method.md "Training mapping onto TRL").
  *
  *   treecot export-trl data/ --base Qwen/Qwen2.5-1.5B-Instruct --out trl/
  *   treecot export-trl data/ --base meta-llama/Llama-3.1-8B-Instruct --out trl/ --alpha 1 --eps 0.1 --beta 0.1
@@ -10,7 +10,7 @@
  * The bundle pins trl>=0.20,<0.29: TRL 0.29 silently ignores label_smoothing for the sigmoid
  * loss (cDPO would become plain DPO); see the bundle's README.md.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { numberOption } from '../number-options.ts';
 
 interface ExportTrlCliOptions {
@@ -41,8 +41,8 @@ export function register(program: Command): void {
     .option('--beta <x>', 'DPO beta', '0.1')
     .option('--eps <x>', 'cDPO label smoothing in [0, 0.5)', '0.1')
     .option('--alpha <x>', 'weight of the SFT term in the joint loss', '1')
-    .option('--masking <kind>', 'prefix-in-prompt (paper masking) | none', 'prefix-in-prompt')
-    .option('--prefix-boundary <kind>', 'what prefix-in-prompt moves: thought | char', 'thought')
+    .addOption(new Option('--masking <kind>', 'prefix-in-prompt is the paper masking').choices(['prefix-in-prompt', 'none']).default('prefix-in-prompt'))
+    .addOption(new Option('--prefix-boundary <kind>', 'what prefix-in-prompt moves').choices(['thought', 'char']).default('thought'))
     .option('--sft-lr <x>', 'SFT learning rate', '2e-5')
     .option('--dpo-lr <x>', 'DPO learning rate', '1e-6')
     .option('--sft-epochs <n>', 'SFT epochs', '3')

@@ -11,6 +11,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { COMMAND_LINE, numberOption } from '../number-options.ts';
+import { exitOnInterrupt } from '../interrupt.ts';
 
 /**
  * Parse "0,0.5,1" into numbers >= 0 (each item as numberOption reads it; an empty item is an error).
@@ -42,9 +43,14 @@ export async function runLoadedPipeline(
   loaded: import('../../pipeline/index.ts').LoadedPipelineConfig,
   options: { out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean },
 ): Promise<void> {
-  const { runPipeline } = await import('../../pipeline/index.ts');
+  const { runPipeline, checkConfigFiles } = await import('../../pipeline/index.ts');
   const { existsSync, readdirSync, rmSync } = await import('node:fs');
   const { resolve, join } = await import('node:path');
+  // Every file the config names must exist before the run folder (and its pipeline.json) is created.
+  checkConfigFiles(loaded);
+  if (options.data && !existsSync(options.data)) {
+    throw new ConfigError({ file: COMMAND_LINE, field: '--data' }, `file not found: ${resolve(options.data)}`);
+  }
   if (options.data) {
     // The file becomes the headline set; the config's sets (e.g. held-out generated questions) stay beside it.
     const { basename, extname } = await import('node:path');
@@ -68,10 +74,26 @@ export async function runLoadedPipeline(
   const started = Date.now();
   const log = (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
   log(`run folder ${outDir}`);
-  const summary = await runPipeline({ loaded, outDir, ablation: options.ablation, alphaSweep, log });
-  const { percent } = await import('../../eval/index.ts');
+  // Every stage commits as it goes (search nodes, stage markers, atomic files), so an interrupt
+  // loses at most the step in progress; the same command resumes.
+  const removeHandlers = exitOnInterrupt(
+    () => `treecot run: interrupted; finished stages and the current stage's committed work are kept in ${outDir}; re-run the same command to resume`,
+  );
+  let summary;
+  try {
+    summary = await runPipeline({ loaded, outDir, ablation: options.ablation, alphaSweep, log });
+  } finally {
+    removeHandlers();
+  }
+  const { percent, withError } = await import('../../eval/index.ts');
   const lines = summary.stages.map((s) => {
-    const sets = s.sets.map((x) => `${x.set} ${percent(x.accuracy)} (no-answer ${percent(x.no_answer_rate)}, majority ${percent(x.majority_baseline.accuracy)})`).join('; ');
+    // Accuracy ± SE (95% CI); the paired change against the base stage with its p-value.
+    const sets = s.sets
+      .map((x) => {
+        const change = x.vs_base ? `, vs ${x.base_stage} ${x.vs_base.accuracy.difference >= 0 ? '+' : ''}${(x.vs_base.accuracy.difference * 100).toFixed(1)} points p=${x.vs_base.accuracy.pValue.toPrecision(2)}` : '';
+        return `${x.set} ${withError(x.accuracy, x.accuracy_se, x.accuracy_ci95)} (no-answer ${withError(x.no_answer_rate, x.no_answer_rate_se)}, majority ${percent(x.majority_baseline.accuracy)}${change})`;
+      })
+      .join('; ');
     return `  ${s.stage.padEnd(16)} ${sets}`;
   });
   process.stdout.write(`\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`);

@@ -2,7 +2,7 @@
  * `treecot search`: build trees of typed thoughts by MCTS (docs/search.md).
  *
  *   treecot search --config configs/letter-count.yaml --task letter-count \
- *     --data ../shared/data/letter-count/letter_count_hard.json --out runs/lc.db \
+ *     --data data/letter-count/letter_count_hard.json --out runs/lc.db \
  *     --policy http://gpu1:8000/v1 --policy http://gpu2:8000/v1 --special-policy http://gpu3:8000/v1 \
  *     --concurrency 64
  *   treecot search --config configs/letter-count-builtin.yaml --task letter-count --data lc.json \
@@ -12,9 +12,10 @@
  *
  * Re-running the same command on the same --out resumes (finished questions are skipped).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, MAX_TIMER_MS, optionalIntegerOption } from '../number-options.ts';
+import { jsonObjectOption } from '../json-option.ts';
 
 interface SearchCliOptions {
   config: string;
@@ -28,6 +29,8 @@ interface SearchCliOptions {
   specialModel?: string;
   mode?: string;
   template?: string;
+  templateKwargs?: string;
+  extraBody?: string;
   apiKeyEnv?: string;
   timeoutMs?: string;
   threads: string;
@@ -57,8 +60,10 @@ export function register(program: Command): void {
     .option('--special-policy <url-or-gguf...>', 'policy for node types with special_model: true: URL(s) or one .gguf (default: the main policy)')
     .option('--model <name>', 'model name sent to --policy servers (default: the first one the server lists)')
     .option('--special-model <name>', 'model name sent to --special-policy servers')
-    .option('--mode <mode>', 'completions (client-side template) or chat (continue_final_message)', 'completions')
-    .option('--template <name|file>', 'raw, chatml, llama3, gguf, or a tokenizer_config.json (HTTP default chatml, GGUF default raw)')
+    .addOption(new Option('--mode <mode>', 'completions (client-side template) or chat (continue_final_message)').choices(['completions', 'chat']).default('completions'))
+    .option('--template <name|file>', "raw, chatml, llama3, gguf, a chat_template.jinja / tokenizer_config.json, or a model folder (HTTP default: the model's own, from a local folder or the Hugging Face cache, else refused; GGUF default raw)")
+    .option('--template-kwargs <json>', 'template variables, e.g. \'{"enable_thinking": false}\' (rendered client-side; sent as chat_template_kwargs with --mode chat)')
+    .option('--extra-body <json>', 'extra request-body fields for the server, e.g. \'{"top_k": 20, "min_p": 0.05, "skip_special_tokens": false}\'')
     .option('--api-key-env <var>', 'environment variable holding the API key (the key is never stored)')
     .option('--timeout-ms <ms>', 'per-request timeout for HTTP policies (default 120000)')
     .option('--threads <n>', 'llama.cpp threads for --gguf', '1')
@@ -93,6 +98,7 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
     policy: options.policy, gguf: options.gguf, specialPolicy: options.specialPolicy, model: options.model, specialModel: options.specialModel,
     mode: options.mode, template: options.template, apiKeyEnv: options.apiKeyEnv, threads: integerOption(options.threads, '--threads', 1),
     timeoutMs: optionalIntegerOption(options.timeoutMs, '--timeout-ms', 1, MAX_TIMER_MS), seed: config.seed,
+    templateKwargs: jsonObjectOption(options.templateKwargs, '--template-kwargs'), extraBody: jsonObjectOption(options.extraBody, '--extra-body'),
   });
   const policy = policies.policy;
   const special = policies.specialPolicy === policy ? undefined : policies.specialPolicy;
@@ -146,8 +152,11 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
             : `${summary.rollouts} rollouts (${summary.correct_rollouts} correct), ${summary.nodes} nodes in ${options.out}\n` +
               `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s\n`),
       );
+      const byRule = Object.entries(summary.verdicts_by_rule).sort((a, b) => b[1] - a[1]);
+      if (byRule.length) process.stdout.write(`verdicts by deciding rule: ${byRule.map(([rule, n]) => `${n} ${rule}`).join(', ')}\n`);
     }
-    if (summary.errored > 0) process.exitCode = 1;
+    // Partial failure (docs/cli.md): the run finished, but some questions stopped on errors.
+    if (summary.errored > 0) process.exitCode = 2;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);

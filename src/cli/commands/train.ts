@@ -12,8 +12,12 @@
  * --label-smoothing) or by --objective, an alias of them (docs/train.md). DATA is a file (JSONL or
  * JSON array) or a `treecot build` folder (sft.jsonl for SFT alone, dpo.jsonl when a pair loss trains). Prints the effective configuration, then one JSON summary line on stdout.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { COMMAND_LINE, optionalNumberOption } from '../number-options.ts';
+import { exitOnInterrupt } from '../interrupt.ts';
+
+/** Seconds between progress lines when stderr is not a terminal (a log file, CI, a pipe). */
+const PROGRESS_LINE_EVERY_S = 10;
 
 interface TrainCliOptions {
   model?: string;
@@ -66,7 +70,7 @@ export function register(program: Command): void {
     .option('--loss-type <list>', 'loss terms, TRL names: sft | sigmoid | sigmoid,sft (default sft)')
     .option('--loss-weights <list>', 'one weight per --loss-type term (default all 1; the sft weight is the paper\'s alpha)')
     .option('--label-smoothing <x>', 'label smoothing of the sigmoid loss in [0, 0.5), cDPO (default 0)')
-    .option('--objective <name>', 'alias of the loss settings: sft | dpo | cdpo | cdpo+sft')
+    .addOption(new Option('--objective <name>', 'alias of the loss settings').choices(['sft', 'dpo', 'cdpo', 'cdpo+sft']))
     .option('--alpha <x>', 'with --objective cdpo+sft: weight of the SFT term (default 1)')
     .option('--eps <x>', 'with --objective cdpo or cdpo+sft: label smoothing in [0, 0.5) (default 0.1)')
     .option('--beta <x>', 'DPO beta (default 0.1)')
@@ -108,7 +112,8 @@ export function register(program: Command): void {
         weightDecay: num(o.weightDecay, '--weight-decay'), clip: num(o.clip, '--clip'),
         batch: num(o.batch, '--batch'), accum: num(o.accum, '--accum'), workers: num(o.workers, '--workers'), seed: num(o.seed, '--seed'),
         out: o.out, log: o.log, checkpointDir: o.checkpointDir, checkpointEvery: num(o.checkpointEvery, '--checkpoint-every'), resume: o.resume ?? false,
-        refCacheDir: o.refCache, progress: o.progress,
+        // The bar only draws on a terminal; elsewhere (a log file, CI) progress comes as lines (below).
+        refCacheDir: o.refCache, progress: o.progress !== false && process.stderr.isTTY === true,
       };
       const defined: Record<string, unknown> = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
       // A pair loss moves an already trained model: the SFT peak rate (3e-3) wrecks it within a few
@@ -119,7 +124,30 @@ export function register(program: Command): void {
       const rows = trainsOnPairs(config) ? { preferenceRows: readPreferenceRows(file) } : { sftRows: readSftRows(file) };
       process.stderr.write(`treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`);
       process.stderr.write(`effective config: ${JSON.stringify(config)}\n`);
-      const result = await train({ ...defined, ...rows, dataSource: file, modelPath: o.model, init: o.init });
+      let lastStep = 0;
+      let lastLineAt = -Infinity;
+      const lines = o.progress !== false && process.stderr.isTTY !== true;
+      const onStep = (record: import('../../train/index.ts').StepRecord) => {
+        lastStep = record.step;
+        if (!lines || record.elapsed_s - lastLineAt < PROGRESS_LINE_EVERY_S) return;
+        lastLineAt = record.elapsed_s;
+        process.stderr.write(
+          `train step ${record.step} | loss ${record.loss.toFixed(4)} | lr ${record.lr.toExponential(2)} | ${Math.round(record.tokens_per_s)} tok/s | ${record.elapsed_s.toFixed(0)} s\n`,
+        );
+      };
+      const removeHandlers = exitOnInterrupt(() =>
+        config.checkpointDir
+          ? config.checkpointEvery > 0 && lastStep >= config.checkpointEvery
+            ? `treecot train: interrupted after step ${lastStep}; the checkpoint of step ${lastStep - (lastStep % config.checkpointEvery)} in ${config.checkpointDir} is kept; re-run the same command with --resume to continue from it`
+            : `treecot train: interrupted after step ${lastStep}, before the first checkpoint (--checkpoint-every ${config.checkpointEvery}); nothing new was saved in ${config.checkpointDir}`
+          : `treecot train: interrupted after step ${lastStep}; nothing was saved (no --checkpoint-dir). Add --checkpoint-dir DIR --checkpoint-every N to make a run resumable`,
+      );
+      let result;
+      try {
+        result = await train({ ...defined, ...rows, dataSource: file, modelPath: o.model, init: o.init, onStep });
+      } finally {
+        removeHandlers();
+      }
       const last = result.records.at(-1);
       const meanTps = result.records.reduce((s, r) => s + r.tokens_per_s, 0) / Math.max(1, result.records.length);
       process.stdout.write(

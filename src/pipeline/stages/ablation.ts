@@ -1,5 +1,5 @@
 /**
- * `--ablation` and `--alpha-sweep` rows (METHOD.md section 5): preference trainings that differ from
+ * `--ablation` and `--alpha-sweep` rows (docs/method.md section 5): preference trainings that differ from
  * the final stage in one setting each. Every row starts from the last round's SFT model and trains on
  * the last round's search: the data the SFT model's own round produced, so rows differ only in their
  * objective and DPO `chosen`, never in the search behind them. Data variants (`chosen` other than the

@@ -18,12 +18,13 @@
  * - `threads` default 1: on this 2-core machine 2 threads make generation 7-25x slower (notes, Timings).
  * - Flash attention off by default (matches the TS trainer's numbers; notes section 3).
  */
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, LlamaCompletion as LlamaCompletionType, Token } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, LlamaCompletion as LlamaCompletionType, LlamaLogLevel, Token } from 'node-llama-cpp';
 import { ConfigError, ContextLengthError, Rng } from '../../core/index.ts';
 import { builtinTemplate, jinjaTemplateFromSource, resolveChatTemplate, type ChatTemplate } from '../chat-template.ts';
 import { abortError } from '../request-error.ts';
 import type { Completion, CompleteOptions, CompleteResult, EndpointStats, FinishReason, Policy } from '../types.ts';
 import { inspectVocabulary, stopTriggers, tokenizePrompt, type VocabularyInfo } from './vocabulary.ts';
+import { createLlamaLogger } from './llama-log.ts';
 
 export interface LlamaCppPolicyOptions {
   /** Path of the .gguf file. */
@@ -106,7 +107,8 @@ export class LlamaCppPolicy implements Policy {
     const { existsSync } = await import('node:fs');
     if (!existsSync(options.modelPath)) throw new ConfigError({ file: options.modelPath, field: 'gguf' }, 'model file not found');
     const { getLlama, LlamaCompletion } = await import('node-llama-cpp');
-    llamaInstance ??= getLlama({ gpu: false, build: 'never' });
+    // llama.cpp's warnings go through treecot's logger: explained once, never repeated per context.
+    llamaInstance ??= getLlama({ gpu: false, build: 'never', logger: createLlamaLogger() as (level: LlamaLogLevel, message: string) => void });
     const llama = await llamaInstance;
     let model: LlamaModel;
     try {

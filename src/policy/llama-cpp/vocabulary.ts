@@ -7,7 +7,7 @@
  * - the crash guard: with an SPM vocabulary that has no byte-fallback tokens, llama.cpp aborts the
  *   whole process (uncaught C++ std::out_of_range in byte_to_token) on a character outside the
  *   vocabulary. We check every character first and throw a clear error instead
- *   (../shared/notes/llama-cpp-gguf.md section 2, "PITFALL, crash").
+ *   (docs/llama-cpp.md section 2, "PITFALL, crash").
  */
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { PolicyCallError } from '../../core/index.ts';

@@ -11,7 +11,7 @@
  * - The API key comes from the environment variable named by `apiKeyEnv`; only its name is kept.
  */
 import { ConfigError } from '../../core/index.ts';
-import { resolveChatTemplate, type ChatTemplate } from '../chat-template.ts';
+import { resolveServedTemplate, type ChatTemplate } from '../chat-template.ts';
 import type { EndpointStats, Policy } from '../types.ts';
 import { withBalancing } from '../with-balancing.ts';
 import { withConcurrencyLimit } from '../with-concurrency-limit.ts';
@@ -30,8 +30,15 @@ export interface OpenAICompatiblePolicyOptions {
   model?: string;
   /** Default 'completions'. */
   mode?: EndpointMode;
-  /** Completions mode: 'raw' | 'chatml' | 'llama3' | path to tokenizer_config.json. Default 'chatml'. */
+  /**
+   * Completions mode: 'raw' | 'chatml' | 'llama3' | a chat_template.jinja / tokenizer_config.json
+   * file | a model folder. Without it the model's own template is looked up (a local model folder or
+   * the Hugging Face cache for the model id); none found is a ConfigError, never a guess.
+   */
   template?: string;
+  /** Template variables (`--template-kwargs`): rendered into a Jinja template, or sent as `chat_template_kwargs` in chat mode. */
+  templateKwargs?: Record<string, unknown>;
+
   system?: string;
   /** Per-request timeout, ms. Default 120,000. */
   timeoutMs?: number;
@@ -47,7 +54,7 @@ export interface OpenAICompatiblePolicyOptions {
   extraBody?: Record<string, unknown>;
   /** 'node-http' (default) or 'sdk' (the openai SDK); see sender.ts. */
   transport?: Transport;
-  /** Where the environment comes from (tests). Default process.env. */
+  /** Where the environment comes from (API key, $HF_HUB_CACHE / $HF_HOME for the template lookup). Default process.env. */
   env?: Record<string, string | undefined>;
 }
 
@@ -86,7 +93,12 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
   const mode = options.mode ?? 'completions';
   const urls = options.endpoints.map(normalizeBaseURL);
   const apiKey = readApiKey(options);
-  const template: ChatTemplate | undefined = mode === 'completions' ? resolveChatTemplate(options.template ?? 'chatml', { system: options.system }) : undefined;
+  // An explicit --template is checked before any request; a looked-up one needs the model id (maybe from the probe).
+  const templateOptions = { system: options.system, kwargs: options.templateKwargs };
+  let template: ChatTemplate | undefined =
+    mode === 'completions' && (options.template !== undefined || options.model !== undefined)
+      ? resolveServedTemplate({ template: options.template, model: options.model, env: options.env }, templateOptions)
+      : undefined;
 
   const probes: ProbeResult[] = [];
   if (options.probe !== false) {
@@ -107,6 +119,11 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
   }
   const model = options.model ?? probes[0]?.model;
   if (model === undefined) throw new ConfigError({ file: '(command line)', field: 'model' }, 'no model id: pass --model (or let the probe read /v1/models)');
+  if (mode === 'completions') template ??= resolveServedTemplate({ model, env: options.env }, templateOptions);
+  // Chat mode: the server renders the template, so its variables travel in the request body
+  // (vLLM and SGLang read `chat_template_kwargs`); --extra-body fields come last and win.
+  const extraBody =
+    mode === 'chat' && options.templateKwargs ? { chat_template_kwargs: options.templateKwargs, ...options.extraBody } : options.extraBody;
 
   const endpoints = urls.map(
     (baseURL, i) =>
@@ -119,7 +136,7 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
         apiKey,
         timeoutMs: options.timeoutMs,
         supportsN: probes[i]?.supportsN ?? options.supportsN ?? true,
-        extraBody: options.extraBody,
+        extraBody,
         transport: options.transport,
       }),
   );
@@ -143,6 +160,9 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
       model,
       mode,
       template: template?.name,
+      templateSource: template?.source,
+      templateKwargs: options.templateKwargs,
+      extraBody,
       endpoints: endpoints.map((e) => e.describe()),
       apiKeyEnv: options.apiKeyEnv,
       fanOut,

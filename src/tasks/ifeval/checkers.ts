@@ -1,6 +1,6 @@
 /**
  * IFEval instruction checkers: one pure function per instruction id of
- * ../shared/data/ifeval/input_data.jsonl (25 ids). Each follows the official
+ * data/ifeval/input_data.jsonl (25 ids). Each follows the official
  * `check_following` of google-research `instruction_following_eval/instructions.py`
  * (Zhou et al. 2023, "Instruction-Following Evaluation for Large Language Models").
  * Departures, where the official check needs a model we cannot ship:

@@ -1,6 +1,6 @@
 /**
  * The `ifeval` and `ifeval-loose` tasks: IFEval prompts (`{key, prompt, instruction_id_list,
- * kwargs}`, ../shared/data/ifeval/input_data.jsonl). There is no reference answer: the
+ * kwargs}`, data/ifeval/input_data.jsonl). There is no reference answer: the
  * reference is the instruction list, and a response is correct when every instruction's
  * checker passes (prompt-level accuracy). Strict and loose follow the official
  * `evaluation_lib.py`: strict checks the response as is; loose passes an instruction when any

@@ -1,5 +1,5 @@
 /**
- * Training rows and evaluation questions of the built-in model (../shared/notes/letter-count-model.md,
+ * Training rows and evaluation questions of the built-in model (docs/letter-count-study.md,
  * "Setup" and "Recommendation"): letter-counting questions on the training words (70% two-letter with
  * the hard set's 7 phrasings, 30% one-letter; letters weighted by occurrence, "pos"; 10% any letter
  * a-z), plus a small share of one-operation arithmetic questions (the arithmetic task's generator,

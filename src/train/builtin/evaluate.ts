@@ -1,5 +1,5 @@
 /**
- * Evaluation of a built-in model GGUF (../shared/notes/letter-count-model.md "Results" and "Question 2"):
+ * Evaluation of a built-in model GGUF (docs/letter-count-study.md "Results" and "Question 2"):
  * greedy accuracy on held-out two-letter and one-letter questions and on the authors' hard set (next to
  * its always-3 majority baseline), per-step accuracy, and a sampled mix at temperature 0.7 (pass@k, the
  * share of questions with some but not all samples right, no-answer rate).

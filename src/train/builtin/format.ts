@@ -1,5 +1,5 @@
 /**
- * The built-in model's compact typed-thought responses (../shared/notes/letter-count-model.md, "Format").
+ * The built-in model's compact typed-thought responses (docs/letter-count-study.md, "Format").
  * Thoughts are rendered with core's `renderThought` and joined with no separator, as the search config
  * configs/letter-count-builtin.yaml does (separator "", empty instruction: the prompt is the raw question).
  *
@@ -15,7 +15,7 @@
 import { defaultTagFor, renderThought } from '../../core/index.ts';
 import { countLetter, letterCountTrace } from '../../tasks/index.ts';
 
-/** Tags of the four node types the built-in model writes (METHOD.md section 1; no reflection). */
+/** Tags of the four node types the built-in model writes (docs/method.md section 1; no reflection). */
 export const BUILTIN_TAGS = {
   subTask: defaultTagFor('sub_task'),
   thinking: defaultTagFor('thinking'),

@@ -1,7 +1,7 @@
 /**
  * A minimal text generator over a GGUF file through node-llama-cpp, for evaluating the built-in model
  * (greedy and sampled). One context sequence, one thread (generation with 2 threads is 7-25x slower on
- * this 2-core machine, ../shared/notes/llama-cpp-gguf.md "Timings"), flash attention off so logits match
+ * this 2-core machine, docs/llama-cpp.md "Timings"), flash attention off so logits match
  * the TS model to float tolerance (same notes, section 3). The prompt is BOS + the raw question text.
  */
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';

@@ -1,7 +1,7 @@
 /**
- * The 500 words of the letter-counting evaluation set (../shared/data/letter-count/letter_count_hard.json),
+ * The 500 words of the letter-counting evaluation set (data/letter-count/letter_count_hard.json),
  * sorted. Only the words are embedded (not the questions or answers), so the built-in model's word split
- * can exclude them at run time without reading /work/shared. scripts/train-builtin.ts checks at training
+ * can exclude them at run time without reading the data file. scripts/train-builtin.ts checks at training
  * time that this list equals the words parsed from the data file.
  */
 export const HARD_SET_WORDS: readonly string[] = [

@@ -5,7 +5,7 @@
  * training words and a held-out split.
  *
  * The split is a stable function of each word alone (a seeded 32-bit hash), so it does not depend on
- * the list's order or on other words, and it is reproducible without ../shared at run time. About
+ * the list's order or on other words, and it is reproducible without any data file at run time. About
  * 0.82% of words (~2,000) are held out; the demo asks held-out questions from them.
  */
 import { readFileSync } from 'node:fs';

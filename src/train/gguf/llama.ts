@@ -1,6 +1,6 @@
 /**
  * llama.cpp's `llama` layout: metadata keys, the SPM tokenizer block and tensor names, as
- * verified with node-llama-cpp 3.21.1 in ../shared/notes/llama-cpp-gguf.md sections 1-3.
+ * verified with node-llama-cpp 3.21.1 in docs/llama-cpp.md sections 1-3.
  * Our model rotates adjacent pairs (LLAMA_ROPE_TYPE_NORM), so Q and K are written unpermuted.
  */
 import { DataError } from '../../core/errors.ts';

@@ -4,7 +4,7 @@
  * RoPE: treecot (and llama.cpp's `llama` arch, LLAMA_ROPE_TYPE_NORM) rotate ADJACENT pairs
  * (x[2i], x[2i+1]) of each head; transformers' `apply_rotary_pos_emb` rotates HALVES
  * (x[i], x[i + hd/2]). The same model in both conventions differs only by a permutation of the
- * rows of W_q and W_k inside each head (../shared/notes/llama-cpp-gguf.md section 3, the
+ * rows of W_q and W_k inside each head (docs/llama-cpp.md section 3, the
  * reverse of `convert_hf_to_gguf.py`'s `permute`):
  *   HF row h*hd + j        = GGUF row h*hd + 2j
  *   HF row h*hd + hd/2 + j = GGUF row h*hd + 2j + 1        (j < hd/2)
