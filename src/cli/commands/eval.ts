@@ -82,7 +82,7 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as one JSON line at the end')
     .action(async (raw: Record<string, unknown>) => {
       const options = { ...raw, n: raw.samples } as unknown as EvalCliOptions;
-      const { compareTable, compareWarnings, loadEvalSummary } = await import('../../eval/index.ts');
+      const { compareTable, compareWarnings, loadEvalSummary, loadEvalRecords, pairedTable } = await import('../../eval/index.ts');
       if (options.out) {
         const { checkOutputLocation } = await import('../../core/index.ts');
         checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
@@ -91,7 +91,9 @@ export function register(program: Command): void {
         const summaries = options.compare.map((dir) => loadEvalSummary(dir));
         const warnings = compareWarnings(summaries, options.compare);
         for (const w of warnings) process.stderr.write(`treecot eval --compare: warning: ${w}\n`);
-        const table = compareTable(summaries, options.compare) + warnings.map((w) => `\n> Warning: ${w}\n`).join('');
+        // Changes against the first folder and the previous one, paired over questions (McNemar / bootstrap).
+        const paired = options.compare.length > 1 ? `\nPaired changes (per question):\n\n${pairedTable(options.compare.map((dir) => ({ label: dir, records: loadEvalRecords(dir) })))}` : '';
+        const table = compareTable(summaries, options.compare) + paired + warnings.map((w) => `\n> Warning: ${w}\n`).join('');
         process.stdout.write(table);
         if (options.out) {
           const { writeFileAtomic } = await import('../../core/index.ts');
