@@ -24,8 +24,11 @@ function resultRows(summary: RunSummary): { header: string[]; rows: string[][] }
   const steps = stepNames(summary);
   const ks = [...new Set(summary.stages.flatMap((s) => s.sets.flatMap((x) => Object.keys(x.pass_at_k))))].filter((k) => k !== '1');
   const header = ['stage'];
-  for (const set of sets) header.push(`${set} accuracy ± SE (95% CI)`, `${set} no-answer ± SE (95% CI)`, `${set} majority baseline`, ...ks.map((k) => `${set} pass@${k}`));
-  header.push(...steps.map((s) => `${sets[0]} step: ${s}`), 'mean length (chars)', 'n');
+  for (const name of sets) {
+    const set = escapeMarkdown(name);
+    header.push(`${set} accuracy ± SE (95% CI)`, `${set} no-answer ± SE (95% CI)`, `${set} majority baseline`, ...ks.map((k) => `${set} pass@${k}`));
+  }
+  header.push(...steps.map((s) => `${escapeMarkdown(sets[0] ?? '')} step: ${s}`), 'mean length (chars)', 'n');
   const rows = summary.stages.map((stage) => {
     const row = [stage.stage];
     for (const set of sets) {
@@ -33,7 +36,7 @@ function resultRows(summary: RunSummary): { header: string[]; rows: string[][] }
       row.push(
         withError(r?.accuracy, r?.accuracy_se, r?.accuracy_ci95),
         withError(r?.no_answer_rate, r?.no_answer_rate_se, r?.no_answer_rate_ci95),
-        r ? `${withError(r.majority_baseline.accuracy, r.majority_baseline.se)} (always ${r.majority_baseline.answer})` : '-',
+        r ? `${withError(r.majority_baseline.accuracy, r.majority_baseline.se)} (always ${escapeMarkdown(String(r.majority_baseline.answer))})` : '-',
         ...ks.map((k) => percent(r?.pass_at_k[k])),
       );
     }
@@ -56,7 +59,7 @@ function changeRows(summary: RunSummary): { header: string[]; rows: string[][] }
     for (const stage of summary.stages) {
       const r = stage.sets.find((x) => x.set === set);
       if (!r?.vs_base) continue;
-      rows.push([set, stage.stage, cell(r.vs_base.accuracy, r.base_stage), cell(r.vs_previous?.accuracy, r.previous_stage), cell(r.vs_base.no_answer_rate, r.base_stage), cell(r.vs_previous?.no_answer_rate, r.previous_stage)]);
+      rows.push([escapeMarkdown(set), stage.stage, cell(r.vs_base.accuracy, r.base_stage), cell(r.vs_previous?.accuracy, r.previous_stage), cell(r.vs_base.no_answer_rate, r.base_stage), cell(r.vs_previous?.no_answer_rate, r.previous_stage)]);
     }
   }
   return { header, rows };
@@ -64,6 +67,16 @@ function changeRows(summary: RunSummary): { header: string[]; rows: string[][] }
 
 const CHANGES_NOTE =
   'Changes are paired over the questions both stages answered: exact McNemar test for one sample per question, a seeded paired bootstrap (10,000 resamples) otherwise; "better on / worse on" count the questions. Standard errors are over questions; intervals are Wilson score intervals (one sample per question) or mean ± 1.96 SE.';
+
+/**
+ * Text from a config, a data set or a model path as literal Markdown: every character a renderer
+ * reads as markup inside a line (inline HTML, link brackets, code spans, emphasis, table cells) is
+ * backslash-escaped, `&` becomes `&amp;` and line breaks become spaces, so `<script>` or `|` in a
+ * name shows as itself.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/&/g, '&amp;').replace(/[\\`*_{}[\]|<>~]/g, (c) => `\\${c}`);
+}
 
 function markdownTable(header: string[], rows: string[][]): string {
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
@@ -92,14 +105,14 @@ function dataRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const mean = (v: number[]) => (v.length ? (v.reduce((a, b) => a + b, 0) / v.length).toFixed(1) : '-');
   const share = (k: number | undefined, n: number) => (k === undefined ? '-' : `${k} (${n ? ((100 * k) / n).toFixed(1) : '0.0'}%)`);
   const header = ['data', 'SFT rows', 'DPO pairs', 'correct paths dropped by the process check', 'SFT rows with a reflection', 'SFT rows with a corrected reflection', 'chosen with a corrected reflection', 'mean SFT length', 'mean chosen length', 'mean rejected length', 'mean common prefix'];
-  const rows = summary.data.map((d) => [d.name, String(d.sft_rows), String(d.dpo_pairs), d.process_rejected === undefined ? '-' : String(d.process_rejected), share(d.sft_with_reflection, d.sft_rows), share(d.sft_corrected_reflection, d.sft_rows), share(d.chosen_corrected_reflection, d.dpo_pairs), mean(d.sft_lengths), mean(d.chosen_lengths), mean(d.rejected_lengths), mean(d.common_prefix_chars)]);
+  const rows = summary.data.map((d) => [escapeMarkdown(d.name), String(d.sft_rows), String(d.dpo_pairs), d.process_rejected === undefined ? '-' : String(d.process_rejected), share(d.sft_with_reflection, d.sft_rows), share(d.sft_corrected_reflection, d.sft_rows), share(d.chosen_corrected_reflection, d.dpo_pairs), mean(d.sft_lengths), mean(d.chosen_lengths), mean(d.rejected_lengths), mean(d.common_prefix_chars)]);
   return { header, rows };
 }
 
 /** Reflection at inference per stage and set: samples that reflect, and what their reflection did. */
 function reflectionRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const header = ['stage', 'set', 'samples', 'reflected', 'fixed a wrong first attempt', 'broke a right first attempt'];
-  const rows = summary.stages.flatMap((stage) => stage.sets.filter((x) => x.reflection).map((x) => [stage.stage, x.set, String(x.reflection!.samples), String(x.reflection!.reflected), String(x.reflection!.fixed), String(x.reflection!.broke)]));
+  const rows = summary.stages.flatMap((stage) => stage.sets.filter((x) => x.reflection).map((x) => [stage.stage, escapeMarkdown(x.set), String(x.reflection!.samples), String(x.reflection!.reflected), String(x.reflection!.fixed), String(x.reflection!.broke)]));
   return { header, rows };
 }
 
@@ -109,20 +122,20 @@ const REFLECTION_NOTE =
 function trainRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const header = ['stage', 'objective', 'data', 'steps', 'final loss', 'wall s'];
   // The data build's name says which round's search it came from; summaries of older runs have no `data`.
-  const dataName = (dir: string | undefined) => (dir === undefined ? '-' : (summary.data.find((d) => d.dir === dir)?.name ?? dir));
+  const dataName = (dir: string | undefined) => (dir === undefined ? '-' : escapeMarkdown(summary.data.find((d) => d.dir === dir)?.name ?? dir));
   const rows = summary.train.map((t) => [t.stage, t.objective, dataName(t.data), String(t.steps), t.final_loss === null ? '-' : t.final_loss.toFixed(4), t.wall_s.toFixed(1)]);
   return { header, rows };
 }
 
 function stageDescriptions(stages: StageEntry[]): string {
-  return stages.map((s) => `- **${s.stage}**: ${s.description} (model: \`${s.model}\`)`).join('\n') + '\n';
+  return stages.map((s) => `- **${s.stage}**: ${escapeMarkdown(s.description)} (model: ${escapeMarkdown(s.model)})`).join('\n') + '\n';
 }
 
 /** `report.md`: the same tables as the HTML report, without plots. */
 export function renderReportMarkdown(summary: RunSummary): string {
   const parts: string[] = [];
-  parts.push(`# treecot run report: ${summary.name}\n`);
-  parts.push(`Task \`${summary.task}\`; config hash \`${summary.config_hash.slice(0, 12)}\`; written ${summary.written_at}.\n`);
+  parts.push(`# treecot run report: ${escapeMarkdown(summary.name)}\n`);
+  parts.push(`Task ${escapeMarkdown(summary.task)}; config hash \`${summary.config_hash.slice(0, 12)}\`; written ${summary.written_at}.\n`);
   parts.push('Accuracy is the share of correct samples (greedy accuracy when one sample at temperature 0); the no-answer rate is the share of responses without a valid final answer; the majority baseline always answers the most common reference of the set.\n');
   parts.push('## Results per stage\n');
   parts.push(stageDescriptions(summary.stages));
