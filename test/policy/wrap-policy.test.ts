@@ -96,7 +96,7 @@ test('a call aborted while it waits for a slot never reaches the policy; a share
 test('retries that run out keep every attempt\'s error object; cause is the last', async () => {
   const s = await startOpenAITestServer({ failureRate: 1, failureKinds: ['500'] });
   servers.push(s);
-  const policy = await createOpenAICompatiblePolicy({ endpoints: [s.baseURL], probe: false, model: 'm', retry: { initialDelayMs: 1, maxDelayMs: 2, maxRetries: 2 } });
+  const policy = await createOpenAICompatiblePolicy({ endpoints: [s.baseURL], probe: false, model: 'm', template: 'chatml', retry: { initialDelayMs: 1, maxDelayMs: 2, maxRetries: 2 } });
   const error = await policy.doComplete(call()).then(() => assert.fail('expected a failure'), (e: unknown) => e as PolicyCallError);
   assert.ok(PolicyCallError.isInstance(error));
   assert.equal(error.errors.length, 3);
