@@ -2,10 +2,12 @@
  * `treecot export-trl DATA --base MODEL --out DIR`: a GPU-scale training bundle for TRL
  * (issue 4, item 7; METHOD.md section 4 and "Training mapping onto TRL").
  *
- * The paper's objective L = L_cDPO + alpha * L_SFT maps onto `DPOConfig` as
- * `loss_type: [sigmoid, sft]`, `loss_weights: [1, alpha]`, `label_smoothing: eps`, `beta`.
- * Prefix masking (METHOD.md section 3) is done by moving the shared prefix into the prompt
- * (`prepare_data.py` applies the model's chat template, then appends the prefix).
+ * The paper's objective L = L_cDPO + alpha * L_SFT maps onto TRL 1.x `DPOConfig` with TRL's own
+ * loss terms (`cdpoLossTerms`): `loss_type: [sigmoid, robust, sft]`, `loss_weights:
+ * [2(1-eps), -(1-2eps), alpha]`, `label_smoothing: eps`, `beta`. Prefix masking (METHOD.md
+ * section 3) is done by moving the shared prefix into the prompt (`prepare_data.py` applies the
+ * model's chat template, then appends the prefix). `npm run test:interop` trains this bundle with
+ * the real TRL and compares it with treecot's trainer step by step.
  */
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import { DataError } from '../core/errors.ts';
 import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import { readRecords, requireField, toJsonl } from '../core/files.ts';
 import { trlDpoConversational, trlSftConversational, type PrefixBoundary } from './export-formats.ts';
-import { checkTrlConfigKeys, TRL_MAX_VERSION_EXCLUSIVE, TRL_MIN_VERSION, TRL_VERSION_SPEC } from './trl-fields.ts';
+import { checkTrlConfigKeys, TRL_MAX_VERSION_EXCLUSIVE, TRL_MIN_VERSION, TRL_TESTED_REQUIREMENTS, TRL_VERSION_SPEC } from './trl-fields.ts';
 import { renderBundleReadme } from './trl-bundle-readme.ts';
 import type { DpoPair, SftRow } from './types.ts';
 import { writeFilesStaged } from './write-dataset.ts';
@@ -93,7 +95,8 @@ function trainingArguments(options: TrlBundleOptions, outputDir: string, learnin
     gradient_accumulation_steps: options.gradientAccumulationSteps,
     learning_rate: learningRate,
     lr_scheduler_type: 'cosine',
-    warmup_ratio: 0.1,
+    // transformers 5 removed `warmup_ratio`; a `warmup_steps` below 1 is the share of the steps.
+    warmup_steps: 0.1,
     bf16: true,
     gradient_checkpointing: true,
     logging_steps: 1,
@@ -122,17 +125,27 @@ export function trlConfigs(options: TrlBundleOptions, hasSft: boolean): { sft: R
     dataset_train_split: 'train',
     ...trainingArguments(options, 'output/dpo', options.dpoLearningRate, options.dpoEpochs),
     max_length: options.maxLength,
-    // TRL 0.20-0.28 default max_prompt_length = 512 and cut longer prompts from the left; a
-    // prefix-in-prompt prompt (instruction + question + shared thoughts) is often longer.
-    max_prompt_length: options.maxLength,
     beta: options.beta,
     label_smoothing: options.eps,
-    loss_type: ['sigmoid', 'sft'],
-    loss_weights: [1, options.alpha],
+    ...cdpoLossTerms(options.eps, options.alpha),
   };
   if (sft) checkTrlConfigKeys(sft, 'sft', 'sft.yaml');
   checkTrlConfigKeys(dpo, 'dpo', 'dpo.yaml');
   return { sft, dpo };
+}
+
+/**
+ * cDPO + alpha * SFT written with the loss terms TRL 1.x has (TRL >= 0.29 dropped label smoothing
+ * from `sigmoid`). With h = beta * margin, A = -log sigma(h), B = -log sigma(-h):
+ *   cDPO  = (1 - eps) A + eps B                       (Mitchell 2023; METHOD.md section 3)
+ *   TRL `robust` (label_smoothing = eps) = ((1 - eps) A - eps B) / (1 - 2 eps)   (Chowdhury et al. 2024)
+ * so cDPO = 2(1 - eps) * sigmoid - (1 - 2 eps) * robust, exactly, for eps in [0, 0.5). TRL's `sft`
+ * term (mean NLL of the chosen completion tokens) takes weight alpha. eps = 0 gives plain `sigmoid`.
+ */
+export function cdpoLossTerms(eps: number, alpha: number): { loss_type: string[]; loss_weights: number[] } {
+  const terms: [string, number][] = eps > 0 ? [['sigmoid', 2 * (1 - eps)], ['robust', -(1 - 2 * eps)]] : [['sigmoid', 1]];
+  if (alpha > 0) terms.push(['sft', alpha]);
+  return { loss_type: terms.map(([t]) => t), loss_weights: terms.map(([, w]) => w) };
 }
 
 function launchScript(hasSft: boolean, options: TrlBundleOptions): string {
@@ -140,6 +153,8 @@ function launchScript(hasSft: boolean, options: TrlBundleOptions): string {
 # Train the student with TRL on every local GPU: SFT on the longest correct paths, then
 # cDPO + alpha * SFT on fine-grained pairs (treecot export-trl; see README.md).
 # Usage: ./launch.sh            (NUM_GPUS=4 ./launch.sh to choose; ACCELERATE_CONFIG=ds.yaml for DeepSpeed)
+#        TRL_EXTRA_ARGS="--bf16 false --use_cpu true --max_steps 3" ./launch.sh   (flags added to both stages;
+#        TRL_SFT_ARGS / TRL_DPO_ARGS add flags to one stage)
 set -euo pipefail
 cd "$(dirname "$0")"
 python - <<'PY'
@@ -147,19 +162,22 @@ from packaging.version import Version
 import trl
 v = Version(trl.__version__)
 if not (Version("${TRL_MIN_VERSION}") <= v < Version("${TRL_MAX_VERSION_EXCLUSIVE}")):
-    raise SystemExit(f"treecot bundle needs ${TRL_VERSION_SPEC} (found trl {trl.__version__}): "
-                     "TRL 0.29+ ignores label_smoothing for the sigmoid loss, so cDPO would silently become plain DPO. "
-                     "pip install -r requirements.txt")
+    raise SystemExit(f"treecot bundle needs ${TRL_VERSION_SPEC} (found trl {trl.__version__}): its cDPO is written as "
+                     "2(1-eps)*sigmoid - (1-2eps)*robust, which holds only where sigmoid ignores label_smoothing (0.29+). "
+                     "pip install -r requirements.txt (or see README.md for TRL 0.20-0.28)")
 PY
 NUM_GPUS="\${NUM_GPUS:-$(python -c 'import torch; print(max(1, torch.cuda.device_count()))')}"
 TRL_SCRIPTS="$(python -c 'import os, trl; print(os.path.join(os.path.dirname(trl.__file__), "scripts"))')"
 ACCELERATE_ARGS=(--num_processes "$NUM_GPUS")
+read -r -a EXTRA_ARGS <<< "\${TRL_EXTRA_ARGS:-}"
+read -r -a SFT_ARGS <<< "\${TRL_SFT_ARGS:-}"
+read -r -a DPO_ARGS <<< "\${TRL_DPO_ARGS:-}"
 if [ -n "\${ACCELERATE_CONFIG:-}" ]; then ACCELERATE_ARGS+=(--config_file "$ACCELERATE_CONFIG"); fi
-${hasSft ? 'accelerate launch "${ACCELERATE_ARGS[@]}" "$TRL_SCRIPTS/sft.py" --config sft.yaml\n' : ''}${
+${hasSft ? 'accelerate launch "${ACCELERATE_ARGS[@]}" "$TRL_SCRIPTS/sft.py" --config sft.yaml "${EXTRA_ARGS[@]}" "${SFT_ARGS[@]}"\n' : ''}${
     options.masking === 'prefix-in-prompt'
       ? `python prepare_data.py ${shellQuote(options.base)} data/dpo_pairs.jsonl data/dpo_prefix_in_prompt/train.jsonl\n`
       : ''
-  }accelerate launch "\${ACCELERATE_ARGS[@]}" "$TRL_SCRIPTS/dpo.py" --config dpo.yaml
+  }accelerate launch "\${ACCELERATE_ARGS[@]}" "$TRL_SCRIPTS/dpo.py" --config dpo.yaml "\${EXTRA_ARGS[@]}" "\${DPO_ARGS[@]}"
 `;
 }
 
@@ -176,7 +194,9 @@ usage: python prepare_data.py MODEL_OR_TOKENIZER data/dpo_pairs.jsonl OUT.jsonl
 Each input row has the user text, the shared prefix of both responses, and the two diverging
 suffixes. The prompt becomes chat_template(user, add_generation_prompt=True) + prefix, so TRL
 scores only the suffixes (prompt tokens are never part of the loss). TRL appends the EOS token
-to chosen and rejected in this plain format.
+to chosen and rejected in this plain format, and tokenizes the prompt with the tokenizer's own
+special tokens: a tokenizer that adds BOS itself (Llama, treecot's) would get it twice, once from
+the template and once from the tokenizer, so the template's leading BOS is removed for those.
 """
 import json
 import os
@@ -188,6 +208,8 @@ from transformers import AutoTokenizer
 def main():
     model, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
     tokenizer = AutoTokenizer.from_pretrained(model)
+    bos_id = getattr(tokenizer, "bos_token_id", None)
+    adds_bos = bos_id is not None and tokenizer("a")["input_ids"][:1] == [bos_id]
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
     temporary = target + ".tmp"
     rows = 0
@@ -199,6 +221,8 @@ def main():
             prompt = tokenizer.apply_chat_template(
                 [{"role": "user", "content": row["prompt"]}], tokenize=False, add_generation_prompt=True
             )
+            if adds_bos and prompt.startswith(tokenizer.bos_token):
+                prompt = prompt[len(tokenizer.bos_token):]
             out = {"prompt": prompt + row["prefix"], "chosen": row["chosen"], "rejected": row["rejected"]}
             writer.write(json.dumps(out, ensure_ascii=False) + "\\n")
             rows += 1
@@ -224,7 +248,7 @@ export function renderTrlBundle(
   files.set('dpo.yaml', stringify(configs.dpo));
   files.set('launch.sh', launchScript(hasSft, options));
   files.set('prepare_data.py', PREPARE_DATA_PY);
-  files.set('requirements.txt', `${TRL_VERSION_SPEC}\naccelerate\ndatasets\ntransformers\npackaging\n`);
+  files.set('requirements.txt', `# the versions treecot's interop tests ran (launch.sh accepts ${TRL_VERSION_SPEC})\n${TRL_TESTED_REQUIREMENTS.join('\n')}\n`);
   if (hasSft) files.set('data/sft/train.jsonl', toJsonl(data.sft.map((r) => trlSftConversational(r as SftRow))));
   files.set('data/dpo/train.jsonl', toJsonl(data.dpo.map(trlDpoConversational)));
   files.set(

@@ -7,6 +7,7 @@
  *   sft.jsonl, dpo.jsonl          rows for `treecot train` (TRL plain format + provenance columns)
  *   paths.jsonl                   every kept root-to-answer path
  *   stats.json, card.md           statistics and data card
+ *   README.md                     card.md under the Hub's YAML header (one `configs:` entry per row file)
  *   manifest.json                 every file with its row count
  *   trl/                          sft, sft_conversational, dpo, dpo_conversational, dpo_prefix_in_prompt (.jsonl)
  *   llama-factory/                sft.json, dpo.json (sharegpt, ranking) and dataset_info.json
@@ -19,6 +20,7 @@ import { DataError } from '../core/errors.ts';
 import { toJsonl } from '../core/files.ts';
 import type { BuiltDataset } from './build-dataset.ts';
 import { renderDatasetCard } from './dataset-card.ts';
+import { renderHubReadme } from './hub-readme.ts';
 import {
   llamaFactoryDatasetInfo,
   llamaFactoryDpo,
@@ -105,6 +107,9 @@ export function renderDatasetFiles(data: BuiltDataset, options: WriteDatasetOpti
   files.set('card.md', renderDatasetCard(data.stats));
   manifest.files['stats.json'] = null;
   manifest.files['card.md'] = null;
+  // The Hub's README.md: the same card under a YAML header with one `configs:` entry per row file.
+  files.set('README.md', renderHubReadme(manifest.files, renderDatasetCard(data.stats)));
+  manifest.files['README.md'] = null;
   manifest.files['manifest.json'] = null;
   files.set('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
   return files;

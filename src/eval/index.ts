@@ -2,8 +2,10 @@
 export * from './metrics.ts';
 export * from './types.ts';
 export { evaluate, evaluateRecords, judgeSample, referenceText, writeEvalOutputs } from './evaluate.ts';
-export { evaluateWithSearch, selfConsistencyVerifier } from './mcts-decode.ts';
-export type { MctsDecodeOptions } from './mcts-decode.ts';
+export { evaluateWithSearch, decodeVerifier, leadingAnswer } from './mcts-decode.ts';
+export type { MctsDecodeOptions, VoteTally, DecodeVerifierOptions } from './mcts-decode.ts';
+export { onPolicyChecker, splitPath } from './on-policy-path.ts';
+export type { OnPolicyResult, PathThought, TagProbeOptions } from './on-policy-path.ts';
 export type { EvaluateOptions, EvaluateResult, StepScorer } from './evaluate.ts';
 export { summarize, meanStepScores } from './summarize.ts';
 export type { SummaryContext } from './summarize.ts';

@@ -32,8 +32,18 @@ export interface EvalQuestionRecord {
   samples: EvalSample[];
   /** Prompt tokens the policy reported for this question's call(s). */
   prompt_tokens: number;
-  /** Present with MCTS decode: what the search did for this question. */
-  search?: { rollouts: number; nodes: number; answers: Record<string, number> };
+  /** Present with MCTS decode: what the search did for this question (src/eval/mcts-decode.ts). */
+  search?: {
+    rollouts: number;
+    nodes: number;
+    /** Estimated probability per answer (src/eval/tree-answer-distribution.ts): the tree's on-policy paths and the greedy response as one root sample. */
+    answers: Record<string, number>;
+    /** The greedy response's extracted answer (null: none). */
+    greedy_answer?: string | null;
+    /** Answer nodes the search created, and how many of them are on-policy paths (the voters). */
+    answer_paths?: number;
+    on_policy_paths?: number;
+  };
 }
 
 /** What one evaluation run measured. Every rate is a share in [0, 1]. */

@@ -57,6 +57,7 @@ export interface SearchStageArgs {
   specialPolicy?: Policy;
   dbPath: string;
   concurrency: number;
+  /** Search seed of this round (config seed + round - 1); replaces the search config's `seed`. */
   seed: number;
   log: PipelineLog;
 }
@@ -70,7 +71,8 @@ export async function runSearchStage(args: SearchStageArgs): Promise<SearchSumma
   const { getTask } = await import('../tasks/index.ts');
   const task = getTask(args.taskName);
   const { config } = loadSearchConfig(args.searchConfigPath);
-  const effective = args.maxRollouts ? { ...config, search: { ...config.search, max_rollouts: args.maxRollouts } } : config;
+  // The round's seed replaces the config's, so each round draws its own tie-breaks and samples.
+  const effective = { ...config, seed: args.seed, search: { ...config.search, ...(args.maxRollouts ? { max_rollouts: args.maxRollouts } : {}) } };
   const every = Math.max(1, Math.round(args.problems.length / 10));
   let lastLogged = -1;
   const summary = await runSearch({

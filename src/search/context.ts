@@ -16,6 +16,14 @@ import type { SearchTree } from './tree.ts';
  */
 export type VerifyFn = (output: string, problem: Problem) => Promise<Verdict> | Verdict;
 
+/**
+ * Narrows the child types the graph allows at a node before it is expanded: gets the question,
+ * the node's linearised path (`''` at the root) and the graph row `[type, count][]` (after
+ * `max_depth`), returns the row to expand. MCTS decode keeps the type the policy itself opens
+ * there (src/eval/mcts-decode.ts); the data search uses none.
+ */
+export type ChildTypeFilter = (problem: Problem, pathText: string, types: [string, number][]) => Promise<[string, number][]>;
+
 /** Counters of one `runSearch` call (this invocation only, not earlier resumed work). */
 export interface SearchCounters {
   /** Policy calls (`doComplete`) made. */
@@ -52,6 +60,8 @@ export interface SearchContext {
   specialPolicy: Policy;
   verify: VerifyFn;
   selectChild: SelectChild;
+  /** Optional narrowing of each expansion's child types (see `ChildTypeFilter`). */
+  childTypeFilter?: ChildTypeFilter;
   /** Fewest edges from each node type to `answer` (for `max_depth`). */
   distanceToAnswer: Record<string, number>;
   /** Concurrent iterations per tree; 1 = ordered (no virtual loss). */

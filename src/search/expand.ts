@@ -239,9 +239,10 @@ export function addChildren(q: QuestionState, parent: number, children: readonly
  * that expands the node later draws the same choices.
  */
 export async function expand(ctx: SearchContext, q: QuestionState, node: number): Promise<void> {
-  const types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
-  const rng = q.rng.split(`expand:${node}`);
   const path = q.tree.pathText(node, ctx.config.format.separator); // shared by every child type
+  let types = childTypesAt(ctx, q.tree.type[node]!, q.tree.depth[node]!);
+  if (ctx.childTypeFilter) types = await ctx.childTypeFilter(q.problem, path, types);
+  const rng = q.rng.split(`expand:${node}`);
   const perType = await Promise.all(
     types.map(([type, count]) =>
       generateChildren(ctx, q, node, type, count, rng.split(type), path).catch((error: unknown) => {

@@ -32,6 +32,6 @@ export {
   type SearchProgress,
   type Shard,
 } from './run-search.ts';
-export type { VerifyFn, SearchCounters, SearchContext, QuestionState } from './context.ts';
+export type { VerifyFn, ChildTypeFilter, SearchCounters, SearchContext, QuestionState } from './context.ts';
 export { exportTree, formatTree, pathText, type ExportedTree } from './export-trees.ts';
 export { createProgressReporter, type ProgressReporter } from './progress-bar.ts';

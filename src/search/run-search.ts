@@ -13,7 +13,7 @@ import { hasStoredWork, storedTotals, type SearchTotals } from '../store/selecte
 import type { Problem } from '../tasks/types.ts';
 import { uct, type SelectChild } from './action-selection.ts';
 import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
-import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn } from './context.ts';
+import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn, type ChildTypeFilter } from './context.ts';
 import { searchQuestion } from './question-search.ts';
 
 /** `--shard i/n`: this process takes the questions whose data-file row index % n === i (0-based i). */
@@ -63,6 +63,8 @@ export interface RunSearchOptions {
   newRun?: boolean;
   /** Selection rule (see action-selection.ts). Default `uct(config.search.uct_c)`. */
   selectChild?: SelectChild;
+  /** Narrow each expansion's child types (MCTS decode); default: the whole graph row. */
+  childTypeFilter?: ChildTypeFilter;
   maxConsecutiveErrors?: number;
   signal?: AbortSignal;
   /** Called after each rollout and each finished question. */
@@ -230,7 +232,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     options.signal?.addEventListener('abort', forward, { once: true });
     const ctx: SearchContext = {
       store, runId: run.run_id, config, instruction, policy: policy!, specialPolicy: specialPolicy!, verify: options.verify,
-      selectChild: options.selectChild ?? uct(config.search.uct_c), distanceToAnswer: distanceToAnswer(config.graph),
+      selectChild: options.selectChild ?? uct(config.search.uct_c), childTypeFilter: options.childTypeFilter, distanceToAnswer: distanceToAnswer(config.graph),
       iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: stop.signal,
     };
     const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };

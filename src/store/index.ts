@@ -20,3 +20,5 @@ export { SCHEMA_VERSION } from './schema.ts';
 export { mergeStores, type MergeResult } from './merge.ts';
 export { isSearchDone } from './status.ts';
 export { hasStoredWork, storedTotals, type SearchTotals } from './selected-questions.ts';
+export { ViewQueries, type QuestionSummary, type ReviewItem, type ViewNode } from './view-queries.ts';
+export { AnnotationWriter, annotationLineSchema, contentSha256, type AnnotationEntry, type AnnotationInput, type AnnotationLine } from './annotations.ts';

@@ -27,6 +27,7 @@ export * from './tokenizer.ts';
 export * from './model-config.ts';
 export { initWeights } from './init.ts';
 export * from './gguf/index.ts';
+export * from './hf/index.ts';
 export * from './builtin/index.ts';
 export { LlamaModel, paramLayout, type ParamEntry } from './model.ts';
 export { initTf } from './tf-backend.ts';

@@ -37,8 +37,12 @@ test('dpo.yaml / sft.yaml: the joint cDPO + SFT objective in TRL keys from the p
   const sft = parse(readFileSync(join(out, 'sft.yaml'), 'utf8')) as Record<string, unknown>;
   assert.equal(dpo.beta, 0.2);
   assert.equal(dpo.label_smoothing, 0.15);
-  assert.deepEqual(dpo.loss_type, ['sigmoid', 'sft']);
-  assert.deepEqual(dpo.loss_weights, [1, 1.5]);
+  // cDPO = 2(1-eps) sigmoid - (1-2eps) robust (TRL >= 0.29 has no label smoothing on sigmoid), then alpha * sft.
+  assert.deepEqual(dpo.loss_type, ['sigmoid', 'robust', 'sft']);
+  assert.deepEqual(dpo.loss_weights, [2 * (1 - 0.15), -(1 - 2 * 0.15), 1.5]);
+  assert.equal(dpo.max_prompt_length, undefined, 'TRL 1.x has no max_prompt_length');
+  assert.equal(dpo.warmup_ratio, undefined, 'transformers 5 removed warmup_ratio');
+  assert.equal(dpo.warmup_steps, 0.1);
   assert.equal(dpo.model_name_or_path, 'output/sft', 'DPO starts from the SFT model');
   assert.equal(dpo.dataset_name, 'data/dpo_prefix_in_prompt');
   assert.equal(sft.model_name_or_path, 'Qwen/Qwen2.5-1.5B-Instruct');
@@ -50,14 +54,15 @@ test('dpo.yaml / sft.yaml: the joint cDPO + SFT objective in TRL keys from the p
   const sftRows = readFileSync(join(out, 'data/sft/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(sftRows[0].prompt, [{ role: 'user', content: PROMPT }]);
   const launch = readFileSync(join(out, 'launch.sh'), 'utf8');
-  assert.match(launch, /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/sft.py" --config sft.yaml/);
-  assert.match(launch, /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/dpo.py" --config dpo.yaml/);
+  assert.match(launch, /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/sft.py" --config sft.yaml "\$\{EXTRA_ARGS\[@\]\}" "\$\{SFT_ARGS\[@\]\}"/);
+  assert.match(launch, /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/dpo.py" --config dpo.yaml "\$\{EXTRA_ARGS\[@\]\}" "\$\{DPO_ARGS\[@\]\}"/);
   assert.match(launch, /python prepare_data.py 'Qwen\/Qwen2.5-1.5B-Instruct' data\/dpo_pairs.jsonl data\/dpo_prefix_in_prompt\/train.jsonl/);
-  assert.match(launch, /Version\("0.20.0"\) <= v < Version\("0.29.0"\)/);
+  assert.match(launch, /Version\("0.29.0"\) <= v < Version\("2.0.0"\)/);
   assert.equal(statSync(join(out, 'launch.sh')).mode & 0o111, 0o111, 'launch.sh is executable');
-  assert.equal(readFileSync(join(out, 'requirements.txt'), 'utf8').split('\n')[0], 'trl>=0.20,<0.29');
+  assert.deepEqual(readFileSync(join(out, 'requirements.txt'), 'utf8').split('\n').slice(1, 3), ['trl==1.16.0', 'transformers==5.23.0']);
   const readme = readFileSync(join(out, 'README.md'), 'utf8');
-  assert.match(readme, /0\.29\.0 \("Refactor DPO"\) makes the `sigmoid` loss ignore `label_smoothing`/);
+  assert.match(readme, /0\.29\.0 \("Refactor DPO"\) made the `sigmoid` loss ignore `label_smoothing`/);
+  assert.match(readme, /TRL 0\.20-0\.28/);
   assert.match(readme, /\*\*SFT term: changed\.\*\*/);
   assert.match(readme, /\*\*Preference \(sigmoid \/ cDPO\) term: unchanged\.\*\*/);
   const bash = spawnSync('bash', ['-n', join(out, 'launch.sh')]);
@@ -67,7 +72,7 @@ test('dpo.yaml / sft.yaml: the joint cDPO + SFT objective in TRL keys from the p
 test('key check: an unknown key is refused with the file and field named', () => {
   assert.throws(
     () => checkTrlConfigKeys({ beta: 0.1, rpo_alpha_typo: 1 }, 'dpo', 'dpo.yaml'),
-    (e: unknown) => TreecotError.isInstance(e) && /dpo\.yaml field "rpo_alpha_typo": not a `trl dpo` config field in trl>=0.20,<0.29/.test((e as Error).message),
+    (e: unknown) => TreecotError.isInstance(e) && /dpo\.yaml field "rpo_alpha_typo": not a `trl dpo` config field in trl>=0.29,<2/.test((e as Error).message),
   );
   assert.throws(() => checkTrlConfigKeys({ label_smoothing: 0.1 }, 'sft', 'sft.yaml'), /label_smoothing/);
   const options = parseTrlBundleOptions({ base: 'm', masking: 'none', eps: 0 });
@@ -75,6 +80,9 @@ test('key check: an unknown key is refused with the file and field named', () =>
   assert.equal(dpo.model_name_or_path, 'm', 'without SFT rows DPO starts from the base model');
   assert.equal(dpo.dataset_name, 'data/dpo');
   assert.equal(dpo.label_smoothing, 0);
+  assert.deepEqual([dpo.loss_type, dpo.loss_weights], [['sigmoid', 'sft'], [1, 1]], 'eps = 0: plain sigmoid DPO + SFT');
+  const noSft = trlConfigs(parseTrlBundleOptions({ base: 'm', eps: 0.2, alpha: 0 }), false).dpo;
+  assert.deepEqual([noSft.loss_type, noSft.loss_weights], [['sigmoid', 'robust'], [1.6, -0.6]], 'alpha = 0: no sft term');
   assert.throws(() => parseTrlBundleOptions({ base: 'm', eps: 0.5 }), /field "eps"/);
   assert.throws(() => parseTrlBundleOptions({ base: 'm', masking: 'tokens' }), /field "masking"/);
 });
@@ -101,6 +109,12 @@ test('prepare_data.py: chat template applied to the user turn, shared prefix app
   writeFileSync(
     join(fake, 'transformers', '__init__.py'),
     `class _Tok:
+    bos_token = "<s>"
+    bos_token_id = 1
+
+    def __call__(self, text):
+        return {"input_ids": [ord(c) for c in text]}  # adds no BOS, like Qwen's
+
     def apply_chat_template(self, messages, tokenize=True, add_generation_prompt=False):
         assert tokenize is False and add_generation_prompt is True and len(messages) == 1
         return "<|user|>" + messages[0]["content"] + "<|end|><|assistant|>"

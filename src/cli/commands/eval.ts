@@ -76,8 +76,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'sampling seed', '1')
     .option('--out <dir>', 'write questions.jsonl and summary.json here')
     .option('--name <name>', 'name stored in the summary')
-    .option('--mcts-decode', 'answer each question by a small tree search scored by self-consistency (majority answer of its rollouts)')
-    .option('--mcts-rollouts <n>', 'max rollouts per question for --mcts-decode (default: the search config\'s)')
+    .option('--mcts-decode', 'answer each question by a small tree search: the greedy response plus on-policy tree paths vote (docs/eval.md)')
+    .option('--mcts-rollouts <n>', 'rollouts per question for --mcts-decode, all run (default: the search config\'s max_rollouts)')
     .option('--compare <dirs...>', 'print one table for several evaluation folders and exit')
     .option('--json', 'print the summary as one JSON line at the end')
     .action(async (raw: Record<string, unknown>) => {

@@ -1,0 +1,132 @@
+/**
+ * A real OpenAI-compatible server: llama-cpp-python's `python -m llama_cpp.server` (built from its
+ * PyPI sdist) serves the built-in model on 127.0.0.1. `treecot search` and `treecot eval` run
+ * against it and in-process (`--gguf`, node-llama-cpp) at temperature 0 on the same questions:
+ * the verdict counts must be equal. The server gets the model through export-hf -> import-hf, so
+ * its GGUF carries treecot's chat template (`tokenizer.chat_template`) for chat mode. Also: the
+ * capability probe's `n` finding, stop strings, seeds, and the context-length error.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ContextLengthError } from '../../src/core/index.ts';
+import { createPolicies, probeEndpoint } from '../../src/policy/index.ts';
+import { BUILTIN_CONFIG, BUILTIN_GGUF, freshDir, writeQuestions } from './fixture.ts';
+import { PYTHON, treecot } from './python.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Start the server and wait until /v1/models answers (model load is quick; Python imports are not). */
+async function startServer(model: string, port: number, contextSize: number): Promise<{ child: ChildProcess; log: () => string }> {
+  let log = '';
+  const child = spawn(PYTHON, ['-m', 'llama_cpp.server', '--model', model, '--model_alias', 'builtin', '--host', '127.0.0.1', '--port', String(port),
+    '--n_ctx', String(contextSize), '--n_threads', '1', '--n_threads_batch', '1', '--flash_attn', 'false'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`llama_cpp.server exited ${child.exitCode}:\n${log.slice(-3000)}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/models`);
+      if (res.ok) return { child, log: () => log };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill();
+  throw new Error(`llama_cpp.server did not answer within 5 minutes:\n${log.slice(-3000)}`);
+}
+
+interface SearchSummary { questions: number; solved: number; rollouts: number; correct_rollouts: number; nodes: number; requests: number; policy_calls: number; completion_tokens: number; context_exceeded: number; wall_s: number }
+interface EvalSummary { questions: number; accuracy: number; no_answer_rate: number }
+
+function lastJson<T>(stdout: string): T {
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+}
+
+const VERDICT_KEYS = ['questions', 'solved', 'rollouts', 'correct_rollouts', 'nodes', 'context_exceeded'] as const;
+
+test('llama-cpp-python server: search and eval agree with the in-process run at temperature 0; n, stop, seed, context length', { timeout: 40 * 60_000 }, async (t) => {
+  const dir = freshDir('llama-server');
+  const hf = join(dir, 'hf');
+  await treecot(['export-hf', BUILTIN_GGUF, '--out', hf]);
+  const model = join(dir, 'builtin-chat.gguf');
+  await treecot(['import-hf', hf, '--out', model]);
+  const questions = writeQuestions(join(dir, 'questions.jsonl'), 6, 21);
+  // Temperature 0 (greedy), fewer rollouts: the same search config otherwise.
+  const config = parse(readFileSync(BUILTIN_CONFIG, 'utf8')) as { sampling: Record<string, unknown>; search: Record<string, unknown> };
+  config.sampling.temperature = 0;
+  config.search.max_rollouts = 8;
+  const configFile = join(dir, 'greedy.yaml');
+  writeFileSync(configFile, stringify(config));
+  // The in-process policy uses the model's training context per sequence (128 here); the server the same.
+  const port = await freePort();
+  const { child, log } = await startServer(model, port, 128);
+  const url = `http://127.0.0.1:${port}/v1`;
+  try {
+    // Capability probe: what llama-cpp-python does with n, and with continue_final_message.
+    const probe = await probeEndpoint({ baseURL: url, mode: 'chat', checkChatContinue: true, checkLogprobs: true });
+    const raw = (await (await fetch(`${url}/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'builtin', prompt: 'How many a in banana?', max_tokens: 2, temperature: 1, n: 3 }) })).json()) as { choices: unknown[] };
+    t.diagnostic(`probe: ${JSON.stringify({ supportsN: probe.supportsN, supportsChatContinue: probe.supportsChatContinue, supportsLogprobs: probe.supportsLogprobs })}; n=3 gave ${raw.choices.length} choice(s)`);
+    assert.equal(probe.supportsN, raw.choices.length >= 2, 'the probe reports what the server does with n');
+
+    const common = ['--config', configFile, '--task', 'letter-count', '--data', questions, '--concurrency', '1', '--no-progress', '--json'];
+    const inProcess = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'in-process.db'), '--gguf', BUILTIN_GGUF]));
+    const completions = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'server-completions.db'), '--policy', url, '--mode', 'completions', '--template', 'raw']));
+    const chat = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'server-chat.db'), '--policy', url, '--mode', 'chat']));
+    const pick = (s: SearchSummary) => Object.fromEntries(VERDICT_KEYS.map((k) => [k, s[k]]));
+    for (const [name, s] of [['in-process', inProcess], ['server completions', completions], ['server chat', chat]] as const) {
+      t.diagnostic(`search ${name}: ${JSON.stringify(pick(s))}; ${s.requests} requests, ${s.completion_tokens} generated tokens in ${s.wall_s.toFixed(1)} s = ${(s.requests / s.wall_s).toFixed(1)} requests/s, ${(s.completion_tokens / s.wall_s).toFixed(0)} tokens/s`);
+    }
+    assert.deepEqual(pick(completions), pick(inProcess), 'completions mode: same verdict counts as in-process');
+    assert.deepEqual(pick(chat), pick(inProcess), 'chat mode: same verdict counts as in-process');
+    if (!probe.supportsN) assert.ok(completions.requests > completions.policy_calls, 'without n, calls fan out into one request per completion');
+
+    const evalArgs = ['--task', 'letter-count', '--data', questions, '--max-tokens', '96', '--json'];
+    const evalInProcess = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--gguf', BUILTIN_GGUF]));
+    const evalServer = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--policy', url, '--template', 'raw']));
+    t.diagnostic(`eval in-process accuracy ${evalInProcess.accuracy}, no-answer ${evalInProcess.no_answer_rate}; server ${evalServer.accuracy}, ${evalServer.no_answer_rate}`);
+    assert.deepEqual([evalServer.questions, evalServer.accuracy, evalServer.no_answer_rate], [evalInProcess.questions, evalInProcess.accuracy, evalInProcess.no_answer_rate]);
+
+    // Direct policy calls: stop strings, seeds, the context-length error.
+    const { policy, close } = await createPolicies({ policy: [url], template: 'raw', mode: 'completions', retry: { maxRetries: 0 } });
+    const local = await createPolicies({ gguf: BUILTIN_GGUF });
+    try {
+      const prompt = { instruction: '', question: 'How many r and y in strawberry?', assistantPrefix: '<sub-task>' };
+      const greedy = { prompt, n: 1, stop: ['</sub-task>'], maxTokens: 24, temperature: 0, topP: 1 };
+      const [a, b] = await Promise.all([policy.doComplete(greedy), local.policy.doComplete(greedy)]);
+      assert.equal(a.completions[0]!.text, b.completions[0]!.text, 'greedy text with a stop string equals in-process');
+      assert.ok(!a.completions[0]!.text.includes('</sub-task>'));
+      const sampled = { ...greedy, stop: [], temperature: 1, maxTokens: 24, n: 2 };
+      const s1 = await policy.doComplete({ ...sampled, seed: 42 });
+      const s2 = await policy.doComplete({ ...sampled, seed: 42 });
+      const s3 = await policy.doComplete({ ...sampled, seed: 4242 });
+      t.diagnostic(`seeded samples: ${JSON.stringify(s1.completions.map((c) => c.text))} / seed 4242: ${JSON.stringify(s3.completions.map((c) => c.text))}`);
+      assert.equal(s1.completions.length, 2);
+      assert.deepEqual(s2.completions, s1.completions, 'same seed, same samples');
+      assert.notDeepEqual(s3.completions, s1.completions, 'another seed, other samples');
+      const long = { ...greedy, prompt: { ...prompt, question: 'x'.repeat(400) } };
+      await assert.rejects(policy.doComplete(long), (e: unknown) => ContextLengthError.isContextLength(e));
+      await assert.rejects(local.policy.doComplete(long), (e: unknown) => ContextLengthError.isContextLength(e));
+    } finally {
+      await close();
+      await local.close();
+    }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- server log (end) ---\n${log().slice(-2000)}`, { cause: error });
+  } finally {
+    child.kill();
+  }
+});
