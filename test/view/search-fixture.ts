@@ -56,7 +56,7 @@ export function smallConfig(dir: string, maxRollouts = 4): string {
 }
 
 export function searchArgs(config: string, out: string, baseURL: string, limit: number, concurrency = 4, data = LETTER_COUNT_DATA): string[] {
-  return ['search', '--config', config, '--task', 'letter-count', '--data', data, '--out', out, '--policy', baseURL, '--limit', String(limit), '--concurrency', String(concurrency)];
+  return ['search', '--config', config, '--task', 'letter-count', '--data', data, '--out', out, '--policy', baseURL, '--template', 'chatml', '--limit', String(limit), '--concurrency', String(concurrency)];
 }
 
 /** Run `treecot search` to completion. */
