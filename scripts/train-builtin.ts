@@ -14,8 +14,17 @@
  * held-out two-letter questions; the shipped checkpoint is the most-trained one in the target band
  * (default 50-80%), so the search still finds wrong answers to reflect on.
  *
+ * Roles (issue 10): `--role builtin` (the default) is the model above, the single-model demo's.
+ * `--role student` is the same recipe (compact trace, 12 phrasings, no reflection, band 50-80%) with a
+ * context of 256, so that tree-data rows with reflections fit when it is post-trained; it writes
+ * models/student.*. `--role policy` trains the search's policy: 48 phrasings (12 more held out), marked
+ * spelling with running counts, 25% of rows with a wrong first attempt, a reflection and a corrected
+ * re-think (src/train/builtin/policy-data.ts), context 256; it writes models/policy.* and is chosen
+ * and evaluated on held-out words and held-out phrasings.
+ *
  * Examples:
  *   npm run train:builtin
+ *   npm run train:builtin -- --role policy --tokens 5000000
  *   npm run train:builtin -- --tokens 4000000 --seed 2 --hard-set data/letter-count/letter_count_hard.json
  *   npm run train:builtin -- --resume         # continue a killed run from its checkpoint
  *   npm run train:builtin -- --select-only    # re-select and re-evaluate from the saved checkpoints
@@ -32,6 +41,10 @@ import {
   loadHardSet,
   heldOutEvalQuestions,
   openGgufGenerator,
+  buildPolicyRows,
+  policyEvalQuestions,
+  evaluatePolicySet,
+  POLICY_MEAN_ROW_TOKENS,
   evaluateGreedy,
   evaluateBuiltinGguf,
 } from '../src/train/builtin/index.ts';
@@ -39,6 +52,7 @@ import { ConfigError, writeFileAtomic } from '../src/core/index.ts';
 import { dataFile } from '../test/helpers/data-paths.ts';
 
 const program = new Command()
+  .option('--role <role>', 'builtin (the single-model demo model), student (its recipe at context 256) or policy (marked spelling, reflection rows, 48 phrasings)', 'builtin')
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
   .option('--seed <n>', 'seed of data, init and order', Number, 1)
   .option('--workers <n>', 'data-parallel worker threads', Number, 2)
@@ -48,20 +62,26 @@ const program = new Command()
   .option('--final-eval <n>', 'held-out questions per set in the final evaluation (sampled mix: min(n, 100))', Number, 500)
   .option('--hard-set <file>', "the authors' letter-count evaluation set (read at training time only)", dataFile('letter-count/letter_count_hard.json'))
   .option('--out-dir <dir>', 'where builtin.gguf, its log and eval go', 'models')
-  .option('--work-dir <dir>', 'checkpoints and intermediate GGUFs', '.cache/treecot/builtin-train')
+  .option('--work-dir <dir>', 'checkpoints and intermediate GGUFs (default .cache/treecot/<role>-train)')
   .option('--resume', 'continue from the checkpoint in --work-dir')
   .option('--select-only', 'skip training; select among the GGUFs already in --work-dir')
   .parse();
-const o = program.opts<{ tokens: number; seed: number; workers: number; evalEvery: number; quickEval: number; finalEval: number; band: string; hardSet: string; outDir: string; workDir: string; resume?: boolean; selectOnly?: boolean }>();
-const [bandLow, bandHigh] = o.band.split(',').map(Number) as [number, number];
-const MODEL_SPEC = 'L2-d64-h4-f176-c128';
+const o = program.opts<{ role: string; tokens: number; seed: number; workers: number; evalEvery: number; quickEval: number; finalEval: number; band: string; hardSet: string; outDir: string; workDir?: string; resume?: boolean; selectOnly?: boolean }>();
+if (!['builtin', 'student', 'policy'].includes(o.role)) throw new ConfigError({ file: 'command line', field: 'role' }, `--role must be builtin, student or policy (got "${o.role}")`);
+const policy = o.role === 'policy';
+// The policy is picked for accuracy (the search needs a competent policy), the student for a band.
+const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' && policy ? '0.85,1' : o.band).split(',').map(Number) as [number, number];
+const MODEL_SPEC = o.role === 'builtin' ? 'L2-d64-h4-f176-c128' : 'L2-d64-h4-f176-c256';
+const NAME = o.role;
+o.workDir ??= `.cache/treecot/${o.role}-train`;
+const workDir: string = o.workDir;
 // Measured mean of BOS + prompt + response + EOS over buildBuiltinRows. It only sizes the row set to
 // about one epoch of the budget (the trainer takes its step count from the budget and the rows' real
 // mean, and cycles epochs), so a stale value changes how many rows repeat, not how long training runs.
 // It stays a constant because the row count seeds the data: the shipped model must be reproducible.
-const MEAN_ROW_TOKENS = 82.8;
-const logFile = join(o.outDir, 'builtin.train-log.jsonl');
-const ggufDir = join(o.workDir, 'gguf');
+const MEAN_ROW_TOKENS = policy ? POLICY_MEAN_ROW_TOKENS : 82.8;
+const logFile = join(o.outDir, `${NAME}.train-log.jsonl`);
+const ggufDir = join(workDir, 'gguf');
 mkdirSync(ggufDir, { recursive: true });
 mkdirSync(o.outDir, { recursive: true });
 const log = (record: Record<string, unknown>): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
@@ -89,23 +109,27 @@ function planResume(dir: string): ResumePoint | undefined {
   if (!checkpoint) return undefined;
   const { step, tokensSeen: tokens } = checkpoint;
   if (!existsSync(logFile)) {
-    throw new Error(`--resume: ${dir} holds a checkpoint at step ${step} but ${logFile} does not exist, so the steps before it cannot be logged; use the --out-dir of the interrupted run, or delete ${o.workDir} to start over`);
+    throw new Error(`--resume: ${dir} holds a checkpoint at step ${step} but ${logFile} does not exist, so the steps before it cannot be logged; use the --out-dir of the interrupted run, or delete ${workDir} to start over`);
   }
   const records = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { type: string; step?: number; tokens?: number });
   // The trainer checkpoints after onStep, so the log always holds the checkpoint's step.
   if (!records.some((r) => r.type === 'step' && r.step === step && r.tokens === tokens)) {
-    throw new Error(`--resume: ${logFile} has no step ${step} at ${tokens} tokens, the checkpoint in ${dir}: they come from different runs; delete ${o.workDir} to start over`);
+    throw new Error(`--resume: ${logFile} has no step ${step} at ${tokens} tokens, the checkpoint in ${dir}: they come from different runs; delete ${workDir} to start over`);
   }
   const kept = records.filter((r) => (r.type === 'step' ? r.step! <= step : r.type === 'eval' ? r.tokens! <= tokens : r.type === 'run' || r.type === 'resume'));
   const evals = kept.filter((r) => r.type === 'eval');
   return { step, tokens, lastEvalTokens: evals.at(-1)?.tokens ?? -1, keptLog: kept.map((r) => `${JSON.stringify(r)}\n`).join('') };
 }
 
-/** Greedy accuracy of a GGUF on the quick held-out two-letter set. */
+/** Greedy accuracy of a GGUF on the quick held-out two-letter set (policy: held-out words, training phrasings, 1 and 2 letters). */
 async function quickEval(file: string): Promise<{ heldOutTwoLetter: number; spelling: number; countStep: number; noAnswer: number; seconds: number }> {
   const t0 = Date.now();
   const generator = await openGgufGenerator(file);
   try {
+    if (policy) {
+      const r = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'train', count: o.quickEval, seed: o.seed + 1000 }));
+      return { heldOutTwoLetter: r.accuracy.value, spelling: NaN, countStep: NaN, noAnswer: r.noAnswer.value, seconds: (Date.now() - t0) / 1000 };
+    }
     const r = await evaluateGreedy(generator, heldOutEvalQuestions(2, o.quickEval, o.seed + 1000));
     return { heldOutTwoLetter: r.answer, spelling: r.spelling, countStep: r.countStep, noAnswer: r.noAnswer, seconds: (Date.now() - t0) / 1000 };
   } finally {
@@ -121,8 +145,8 @@ if (!o.selectOnly) {
   if (hardWords.join(' ') !== [...HARD_SET_WORDS].join(' ')) throw new Error(`${o.hardSet}: its words differ from src/train/builtin/hard-set-words.ts; regenerate that list`);
   const split = builtinWordSplit();
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
-  const rows = buildBuiltinRows({ count, seed: o.seed });
-  const checkpointDir = join(o.workDir, 'checkpoint');
+  const rows: { prompt: string; completion: string; kind: string }[] = policy ? buildPolicyRows({ count, seed: o.seed }) : buildBuiltinRows({ count, seed: o.seed });
+  const checkpointDir = join(workDir, 'checkpoint');
   const resumed = o.resume ? planResume(checkpointDir) : undefined;
   const header = {
     type: resumed ? 'resume' : 'run',
@@ -133,7 +157,9 @@ if (!o.selectOnly) {
     seed: o.seed,
     workers: o.workers,
     rows: count,
+    role: o.role,
     arithmeticRows: rows.filter((r) => r.kind === 'arithmetic').length,
+    reflectionRows: rows.filter((r) => r.kind === 'letter-count-reflection').length,
     words: { train: split.train.length, heldOut: split.heldOut.length, hardSetWords: HARD_SET_WORDS.length, hardSetWordsExcludedFromList: split.excludedHardSetWords.length },
     band: [bandLow, bandHigh],
     node: process.version,
@@ -153,12 +179,12 @@ if (!o.selectOnly) {
   let nextEval = resumed ? (Math.floor(resumed.tokens / o.evalEvery) + 1) * o.evalEvery : o.evalEvery;
   let lastEvalTokens = resumed?.lastEvalTokens ?? -1;
   const exportAndEval = async (tokens: number, model: Parameters<typeof exportGguf>[0]): Promise<void> => {
-    const file = join(ggufDir, `builtin-${String(Math.round(tokens)).padStart(8, '0')}.gguf`);
-    exportGguf(model, file, { name: 'treecot-builtin' });
+    const file = join(ggufDir, `${NAME}-${String(Math.round(tokens)).padStart(8, '0')}.gguf`);
+    exportGguf(model, file, { name: `treecot-${NAME}` });
     const result = await quickEval(file);
     lastEvalTokens = tokens;
     log({ type: 'eval', tokens, file, ...result });
-    say(`eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out two-letter ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`);
+    say(`eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out ${policy ? '(training phrasings, 1-2 letters)' : 'two-letter'} ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`);
   };
   const result = await train({
     init: MODEL_SPEC,
@@ -180,7 +206,7 @@ if (!o.selectOnly) {
     checkpointDir,
     checkpointEvery: 25,
     resume: Boolean(o.resume),
-    name: 'treecot-builtin',
+    name: `treecot-${NAME}`,
     onStep: async (record: StepRecord, model) => {
       startLog();
       log({ type: 'step', ...record });
@@ -193,7 +219,7 @@ if (!o.selectOnly) {
   }).catch((error: unknown) => {
     // The trainer's refusal names its own --checkpoint-dir flag; this script's flag is --work-dir.
     if (resumed && error instanceof ConfigError && error.location.field === 'resume') {
-      throw new Error(`--resume: cannot continue from ${checkpointDir}: ${error.message}. Rerun with the options of the interrupted run, or delete ${o.workDir} to start over (the training log was left as it was)`, { cause: error });
+      throw new Error(`--resume: cannot continue from ${checkpointDir}: ${error.message}. Rerun with the options of the interrupted run, or delete ${workDir} to start over (the training log was left as it was)`, { cause: error });
     }
     throw error;
   });
@@ -215,12 +241,21 @@ for (const line of readFileSync(logFile, 'utf8').split('\n')) {
 const candidates = [...evals.values()];
 if (candidates.length === 0) throw new Error(`no checkpoint evaluations in ${logFile}`);
 const distance = (acc: number): number => (acc < bandLow ? bandLow - acc : acc > bandHigh ? acc - bandHigh : 0);
-const chosen = [...candidates].sort((a, b) => distance(a.acc) - distance(b.acc) || b.tokens - a.tokens)[0]!;
-say(`chosen ${chosen.file} (held-out two-letter ${(100 * chosen.acc).toFixed(1)}% on ${o.quickEval} questions)`);
-copyFileSync(chosen.file, join(o.outDir, 'builtin.gguf'));
-const report = await evaluateBuiltinGguf(join(o.outDir, 'builtin.gguf'), { heldOutCount: o.finalEval, hardSetFile: existsSync(o.hardSet) ? o.hardSet : undefined, sampledCount: Math.min(o.finalEval, 100) });
+// The policy is the end of its schedule (learning rate decayed): its 200-question quick evaluations
+// (SE about 3.5 points) are too noisy to pick among (3M scored 58.0% and 5M 57.5% there, but 5M was 6.0
+// points better on 400 questions, McNemar p = 0.06), so it is the most-trained checkpoint.
+const chosen = policy
+  ? [...candidates].sort((a, b) => b.tokens - a.tokens)[0]!
+  : [...candidates].sort((a, b) => distance(a.acc) - distance(b.acc) || b.tokens - a.tokens)[0]!;
+say(`chosen ${chosen.file} (quick held-out accuracy ${(100 * chosen.acc).toFixed(1)}%)`);
+if (policy) {
+  await finishPolicy(chosen);
+  process.exit(0);
+}
+copyFileSync(chosen.file, join(o.outDir, `${NAME}.gguf`));
+const report = await evaluateBuiltinGguf(join(o.outDir, `${NAME}.gguf`), { heldOutCount: o.finalEval, hardSetFile: existsSync(o.hardSet) ? o.hardSet : undefined, sampledCount: Math.min(o.finalEval, 100) });
 const evalJson = {
-  model: 'models/builtin.gguf',
+  model: `models/${NAME}.gguf`,
   architecture: MODEL_SPEC,
   chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, inBand: chosen.acc >= bandLow && chosen.acc <= bandHigh },
   band: [bandLow, bandHigh],
@@ -228,6 +263,43 @@ const evalJson = {
   notes: 'greedy = temperature 0 via node-llama-cpp; held-out = 500 questions on held-out dictionary words, letters uniform over the word\'s distinct letters; hardSet = the authors\' 500 questions (majorityBaseline = always answering the most common gold answer, 3); sampled = 8 samples at T 0.7 on the first 100 questions of each set',
   ...report,
 };
-writeFileAtomic(join(o.outDir, 'builtin.eval.json'), `${JSON.stringify(evalJson, null, 2)}\n`);
+writeFileAtomic(join(o.outDir, `${NAME}.eval.json`), `${JSON.stringify(evalJson, null, 2)}\n`);
 log({ type: 'selected', tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, heldOutTwoLetter: report.heldOutTwoLetter.answer, heldOutOneLetter: report.heldOutOneLetter.answer, hardSet: report.hardSet?.answer, totalSeconds: (Date.now() - started) / 1000 });
-say(`held-out two-letter ${(100 * report.heldOutTwoLetter.answer).toFixed(1)}%, one-letter ${(100 * report.heldOutOneLetter.answer).toFixed(1)}%, hard ${report.hardSet ? (100 * report.hardSet.answer).toFixed(1) + '%' : '-'}; wrote ${o.outDir}/builtin.gguf, builtin.eval.json, builtin.train-log.jsonl`);
+say(`held-out two-letter ${(100 * report.heldOutTwoLetter.answer).toFixed(1)}%, one-letter ${(100 * report.heldOutOneLetter.answer).toFixed(1)}%, hard ${report.hardSet ? (100 * report.hardSet.answer).toFixed(1) + '%' : '-'}; wrote ${o.outDir}/${NAME}.gguf, ${NAME}.eval.json, ${NAME}.train-log.jsonl`);
+
+/**
+ * The policy's final evaluation: greedy on held-out words with the training phrasings and with the
+ * 12 held-out phrasings (1 and 2 letters, 10% zero counts), then sampled at the search temperature
+ * (0.7) to see how often its reflections fix a wrong first attempt.
+ */
+async function finishPolicy(chosen: { file: string; tokens: number; acc: number }): Promise<void> {
+  const target = join(o.outDir, 'policy.gguf');
+  copyFileSync(chosen.file, target);
+  const generator = await openGgufGenerator(target);
+  const strip = (r: Awaited<ReturnType<typeof evaluatePolicySet>>): Omit<typeof r, 'records'> & { examples: string[] } => {
+    const { records, ...rest } = r;
+    return { ...rest, examples: records.slice(0, 5).map((x) => x.text) };
+  };
+  try {
+    const t0 = Date.now();
+    const words = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'train', count: o.finalEval, seed: 20261206, zeroShare: 0.1 }));
+    const phrasings = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'held-out', count: o.finalEval, seed: 20261207, zeroShare: 0.1 }));
+    const sampled = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'train', count: Math.min(o.finalEval, 200), seed: 20261208, zeroShare: 0.1 }), { temperature: 0.7, seed: 1 });
+    const evalJson = {
+      model: 'models/policy.gguf',
+      architecture: MODEL_SPEC,
+      chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutWords: chosen.acc },
+      notes: 'greedy via node-llama-cpp; heldOutWords = held-out dictionary words asked with the 48 training phrasings; heldOutPhrasings = held-out words asked with the 12 held-out phrasings; both 1-2 letters (letters uniform over the word\'s distinct letters), 10% of questions with letters absent from the word (count 0); sampledT07 = one sample at T 0.7 per question (the search temperature); accuracy and noAnswer carry standard error and Wilson 95% interval',
+      heldOutWords: strip(words),
+      heldOutPhrasings: strip(phrasings),
+      sampledT07: strip(sampled),
+      seconds: (Date.now() - t0) / 1000,
+    };
+    writeFileAtomic(join(o.outDir, 'policy.eval.json'), `${JSON.stringify(evalJson, null, 2)}\n`);
+    log({ type: 'selected', tokens: chosen.tokens, heldOutWords: words.accuracy, heldOutPhrasings: phrasings.accuracy, totalSeconds: (Date.now() - started) / 1000 });
+    const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+    say(`policy: held-out words ${pct(words.accuracy.value)} ± ${pct(words.accuracy.se)}, held-out phrasings ${pct(phrasings.accuracy.value)} ± ${pct(phrasings.accuracy.se)}; sampled T 0.7: reflected ${sampled.reflected}, fixed ${sampled.reflectionFixed}, broke ${sampled.reflectionBroke}; wrote ${target}, policy.eval.json`);
+  } finally {
+    await generator.dispose();
+  }
+}

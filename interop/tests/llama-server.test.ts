@@ -62,6 +62,11 @@ test('llama-cpp-python server: search and eval agree with the in-process run at 
   const dir = freshDir('llama-server');
   const hf = join(dir, 'hf');
   await treecot(['export-hf', BUILTIN_GGUF, '--out', hf]);
+  // Context 512 for both runs: llama-cpp-python 0.3.36 answers HTTP 500 ("could not broadcast input
+  // array from shape (2,) into shape (0,)") when prompt + generation reach n_ctx, which the built-in
+  // model's 128 tokens often do; in-process treecot stops there with finish reason `length`.
+  const hfConfig = JSON.parse(readFileSync(join(hf, 'config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(hf, 'config.json'), JSON.stringify({ ...hfConfig, max_position_embeddings: 512 }));
   const model = join(dir, 'builtin-chat.gguf');
   await treecot(['import-hf', hf, '--out', model]);
   const questions = writeQuestions(join(dir, 'questions.jsonl'), 6, 21);
@@ -71,9 +76,9 @@ test('llama-cpp-python server: search and eval agree with the in-process run at 
   config.search.max_rollouts = 8;
   const configFile = join(dir, 'greedy.yaml');
   writeFileSync(configFile, stringify(config));
-  // The in-process policy uses the model's training context per sequence (128 here); the server the same.
+  // The in-process policy uses the model's context per sequence (512 here); the server the same.
   const port = await freePort();
-  const { child, log } = await startServer(model, port, 128);
+  const { child, log } = await startServer(model, port, 512);
   const url = `http://127.0.0.1:${port}/v1`;
   try {
     // Capability probe: what llama-cpp-python does with n, and with continue_final_message.
@@ -83,26 +88,28 @@ test('llama-cpp-python server: search and eval agree with the in-process run at 
     assert.equal(probe.supportsN, raw.choices.length >= 2, 'the probe reports what the server does with n');
 
     const common = ['--config', configFile, '--task', 'letter-count', '--data', questions, '--concurrency', '1', '--no-progress', '--json'];
-    const inProcess = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'in-process.db'), '--gguf', BUILTIN_GGUF]));
+    const inProcess = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'in-process.db'), '--gguf', model]));
     const completions = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'server-completions.db'), '--policy', url, '--mode', 'completions', '--template', 'raw']));
     const chat = lastJson<SearchSummary>(await treecot(['search', ...common, '--out', join(dir, 'server-chat.db'), '--policy', url, '--mode', 'chat']));
     const pick = (s: SearchSummary) => Object.fromEntries(VERDICT_KEYS.map((k) => [k, s[k]]));
     for (const [name, s] of [['in-process', inProcess], ['server completions', completions], ['server chat', chat]] as const) {
-      t.diagnostic(`search ${name}: ${JSON.stringify(pick(s))}; ${s.requests} requests, ${s.completion_tokens} generated tokens in ${s.wall_s.toFixed(1)} s = ${(s.requests / s.wall_s).toFixed(1)} requests/s, ${(s.completion_tokens / s.wall_s).toFixed(0)} tokens/s`);
+      t.diagnostic(`search ${name}: ${JSON.stringify(pick(s))}; ${s.policy_calls} policy calls, ${s.requests} requests, ${s.completion_tokens} generated tokens in ${s.wall_s.toFixed(1)} s = ${(s.policy_calls / s.wall_s).toFixed(1)} calls/s, ${(s.requests / s.wall_s).toFixed(1)} requests/s, ${(s.completion_tokens / s.wall_s).toFixed(0)} tokens/s`);
     }
     assert.deepEqual(pick(completions), pick(inProcess), 'completions mode: same verdict counts as in-process');
     assert.deepEqual(pick(chat), pick(inProcess), 'chat mode: same verdict counts as in-process');
     if (!probe.supportsN) assert.ok(completions.requests > completions.policy_calls, 'without n, calls fan out into one request per completion');
 
-    const evalArgs = ['--task', 'letter-count', '--data', questions, '--max-tokens', '96', '--json'];
-    const evalInProcess = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--gguf', BUILTIN_GGUF]));
+    // The built-in model's prompt format: the search config's empty instruction.
+    const evalArgs = ['--task', 'letter-count', '--data', questions, '--search-config', BUILTIN_CONFIG, '--max-tokens', '96', '--json'];
+    const evalInProcess = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--gguf', model]));
     const evalServer = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--policy', url, '--template', 'raw']));
     t.diagnostic(`eval in-process accuracy ${evalInProcess.accuracy}, no-answer ${evalInProcess.no_answer_rate}; server ${evalServer.accuracy}, ${evalServer.no_answer_rate}`);
+    assert.ok(evalInProcess.no_answer_rate < 1, 'the model answers in its own prompt format');
     assert.deepEqual([evalServer.questions, evalServer.accuracy, evalServer.no_answer_rate], [evalInProcess.questions, evalInProcess.accuracy, evalInProcess.no_answer_rate]);
 
     // Direct policy calls: stop strings, seeds, the context-length error.
     const { policy, close } = await createPolicies({ policy: [url], template: 'raw', mode: 'completions', retry: { maxRetries: 0 } });
-    const local = await createPolicies({ gguf: BUILTIN_GGUF });
+    const local = await createPolicies({ gguf: model });
     try {
       const prompt = { instruction: '', question: 'How many r and y in strawberry?', assistantPrefix: '<sub-task>' };
       const greedy = { prompt, n: 1, stop: ['</sub-task>'], maxTokens: 24, temperature: 0, topP: 1 };
@@ -117,7 +124,7 @@ test('llama-cpp-python server: search and eval agree with the in-process run at 
       assert.equal(s1.completions.length, 2);
       assert.deepEqual(s2.completions, s1.completions, 'same seed, same samples');
       assert.notDeepEqual(s3.completions, s1.completions, 'another seed, other samples');
-      const long = { ...greedy, prompt: { ...prompt, question: 'x'.repeat(400) } };
+      const long = { ...greedy, prompt: { ...prompt, question: 'x'.repeat(700) } };
       await assert.rejects(policy.doComplete(long), (e: unknown) => ContextLengthError.isContextLength(e));
       await assert.rejects(local.policy.doComplete(long), (e: unknown) => ContextLengthError.isContextLength(e));
     } finally {

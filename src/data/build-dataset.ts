@@ -11,6 +11,7 @@ import { Rng } from '../core/rng.ts';
 import type { StoredQuestion, StoredRun } from '../store/types.ts';
 import { isSearchDone } from '../store/status.ts';
 import { buildQuestionPairs, CHOSEN_STRATEGIES } from './build-dpo-pairs.ts';
+import { attemptAnswerReader } from '../eval/reflection.ts';
 import { computeDatasetStats, type DatasetStats } from './dataset-stats.ts';
 import { extractQuestionPaths, type ExtractCounts } from './extract-tree-paths.ts';
 import { rankCorrectPaths, selectSftPaths, SFT_STRATEGIES, type RankedPath } from './length-balance.ts';
@@ -59,6 +60,12 @@ export interface BuiltDataset {
 
 export { canonicalHash };
 
+/** The text of the last `<answer>` thought, trimmed; null when there is none. */
+function answerThought(text: string): string | null {
+  const all = [...text.matchAll(/<answer>([\s\S]*?)<\/answer>/g)];
+  return all.length ? all.at(-1)![1]!.trim() : null;
+}
+
 /**
  * Build SFT rows, DPO pairs and stats from a run.
  * @param source name for error messages (the database path).
@@ -76,6 +83,12 @@ export function buildDataset(
      * annotations. Called with the question text and the path's response as written.
      */
     processCheck?: (question: string, response: string) => boolean;
+    /**
+     * The task's answer extraction, to read each attempt's answer for the reflection accounting
+     * (`stats.sft.reflection.rowsWithCorrectedReflection`); default: the `<answer>` thought's text.
+     * Either way the last `<double-check>`'s `= x` stands in for an attempt cut short by a reflection.
+     */
+    extractAnswer?: (text: string) => string | null;
   } = {},
 ): BuiltDataset {
   const options = parseBuildOptions(optionsInput);
@@ -163,6 +176,7 @@ export function buildDataset(
     sftDuplicatesRemoved: sft.length - sftUnique.length,
     dpoDuplicatesRemoved: dpo.length - dpoUnique.length,
     searchTokens,
+    attemptAnswer: attemptAnswerReader(extra.extractAnswer ?? answerThought),
   });
   return { sft: sftUnique, dpo: dpoUnique, paths: allPaths, stats, options };
 }

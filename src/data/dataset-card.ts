@@ -72,10 +72,12 @@ SFT completion length (${unit}): ${summaryLine(stats.sft.length)}
 ## Reflection markers
 
 SFT rows with at least one reflection: ${stats.sft.reflection.rowsWithReflection} of ${stats.sft.rows}.
+SFT rows with a corrected reflection (a wrong attempt, a reflection, a correct re-think that passed the build's checks): ${stats.sft.reflection.rowsWithCorrectedReflection} of ${stats.sft.rows} (${(100 * stats.sft.reflection.correctedShare).toFixed(1)}%).
 Reflection nodes per SFT row: ${summaryLine(stats.sft.reflection.summary)}
 Reflective phrases per SFT row (\`<reflection>\`, "wait", "something is wrong", ...): ${summaryLine(stats.sft.reflection.markers)}
 
 DPO pairs whose chosen has a reflection: ${stats.dpo.reflection.chosenWithReflection}; whose rejected has one: ${stats.dpo.reflection.rejectedWithReflection}.
+DPO chosen paths with a corrected reflection: ${stats.dpo.reflection.chosenWithCorrectedReflection} of ${stats.dpo.pairs} (${(100 * stats.dpo.reflection.chosenCorrectedShare).toFixed(1)}%).
 Reflective phrases: chosen ${summaryLine(stats.dpo.reflection.chosenMarkers)}; rejected ${summaryLine(stats.dpo.reflection.rejectedMarkers)}.
 
 ## DPO common prefix (METHOD.md section 3)

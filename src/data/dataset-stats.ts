@@ -3,6 +3,7 @@
  * length class, reflection markers, prefix-length distribution, and the tokens the search spent
  * per kept row (from the store's prompt/completion token columns).
  */
+import { holdsCorrectedReflection } from '../eval/reflection.ts';
 import type { RankedPath } from './length-balance.ts';
 import { histogram, round, summarize, tally, type HistogramBucket, type NumberSummary } from './summaries.ts';
 import type { DpoPair, LengthBin, LengthUnit, SftRow, TreePath } from './types.ts';
@@ -53,7 +54,16 @@ export interface DatasetStats {
     byLengthBin: Record<LengthBin, number>;
     duplicatesRemoved: number;
     length: NumberSummary;
-    reflection: { rowsWithReflection: number; summary: NumberSummary; byCount: Record<string, number>; markers: NumberSummary };
+    reflection: {
+      rowsWithReflection: number;
+      /** Rows holding a wrong attempt, a reflection and a correct re-think (eval/reflection.ts holdsCorrectedReflection). */
+      rowsWithCorrectedReflection: number;
+      /** rowsWithCorrectedReflection / rows. */
+      correctedShare: number;
+      summary: NumberSummary;
+      byCount: Record<string, number>;
+      markers: NumberSummary;
+    };
     pathTokens: NumberSummary;
   };
   dpo: {
@@ -67,7 +77,16 @@ export interface DatasetStats {
     /** common_prefix_chars / chosen length in characters. */
     prefixShareOfChosen: NumberSummary;
     rejectedByVerdict: Record<string, number>;
-    reflection: { chosenWithReflection: number; rejectedWithReflection: number; chosenMarkers: NumberSummary; rejectedMarkers: NumberSummary };
+    reflection: {
+      chosenWithReflection: number;
+      rejectedWithReflection: number;
+      /** Chosen paths holding a wrong attempt, a reflection and a correct re-think. */
+      chosenWithCorrectedReflection: number;
+      /** chosenWithCorrectedReflection / pairs. */
+      chosenCorrectedShare: number;
+      chosenMarkers: NumberSummary;
+      rejectedMarkers: NumberSummary;
+    };
     pathTokens: NumberSummary;
   };
   /** Lengths of all distinct correct paths per relative length class (METHOD.md section 2). */
@@ -93,6 +112,8 @@ export interface StatsInput {
   sftDuplicatesRemoved: number;
   dpoDuplicatesRemoved: number;
   searchTokens: number;
+  /** Reads the answer of one attempt (the text between reflections); see eval/reflection.ts. */
+  attemptAnswer: (attempt: string) => string | null;
 }
 
 function byBin(bins: readonly LengthBin[]): Record<LengthBin, number> {
@@ -111,6 +132,8 @@ function perRow(total: number, rows: number): number | null {
 
 export function computeDatasetStats(input: StatsInput): DatasetStats {
   const { sft, dpo, paths, ranked } = input;
+  const sftCorrected = sft.filter((r) => holdsCorrectedReflection(r.completion, input.attemptAnswer)).length;
+  const chosenCorrected = dpo.filter((p) => holdsCorrectedReflection(p.chosen, input.attemptAnswer)).length;
   const prefixTokens = dpo.map((p) => p.common_prefix_tokens).filter((t): t is number => t !== undefined);
   const stats: DatasetStats = {
     schema: STATS_SCHEMA,
@@ -132,6 +155,8 @@ export function computeDatasetStats(input: StatsInput): DatasetStats {
       length: summarize(sft.map((r) => r.length)),
       reflection: {
         rowsWithReflection: sft.filter((r) => r.reflection_count > 0).length,
+        rowsWithCorrectedReflection: sftCorrected,
+        correctedShare: sft.length ? round(sftCorrected / sft.length, 4) : 0,
         summary: summarize(sft.map((r) => r.reflection_count)),
         byCount: tally(sft.map((r) => r.reflection_count)),
         markers: summarize(sft.map((r) => r.reflection_markers)),
@@ -149,6 +174,8 @@ export function computeDatasetStats(input: StatsInput): DatasetStats {
       rejectedByVerdict: tally(dpo.map((p) => p.rejected_verdict)),
       reflection: {
         chosenWithReflection: dpo.filter((p) => p.chosen_reflection_count > 0).length,
+        chosenWithCorrectedReflection: chosenCorrected,
+        chosenCorrectedShare: dpo.length ? round(chosenCorrected / dpo.length, 4) : 0,
         rejectedWithReflection: dpo.filter((p) => p.rejected_reflection_count > 0).length,
         chosenMarkers: summarize(dpo.map((p) => p.chosen_reflection_markers)),
         rejectedMarkers: summarize(dpo.map((p) => p.rejected_reflection_markers)),

@@ -3,9 +3,11 @@
  * join them into one table. Reads only stored results (docs/design.md `eval/`).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DataError } from '../core/index.ts';
-import type { EvalSummary } from './types.ts';
+import { compareRecords } from './paired.ts';
+import { formatComparison } from './statistics.ts';
+import type { EvalQuestionRecord, EvalSummary } from './types.ts';
 
 /**
  * Load `summary.json` from an evaluation folder or a summary file path.
@@ -27,6 +29,52 @@ export function loadEvalSummary(path: string): EvalSummary {
   return summary as EvalSummary;
 }
 
+/**
+ * Load `questions.jsonl` next to a summary (an evaluation folder, or the folder of a summary file);
+ * undefined when there is none (a summary copied on its own).
+ * @throws DataError naming file and line for a malformed line.
+ */
+export function loadEvalRecords(path: string): EvalQuestionRecord[] | undefined {
+  const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
+  const file = join(dir, 'questions.jsonl');
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line, i) => ({ line, i }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, i }) => {
+      try {
+        return JSON.parse(line) as EvalQuestionRecord;
+      } catch (error) {
+        throw new DataError({ file, line: i + 1 }, `malformed JSON: ${(error as Error).message}`);
+      }
+    });
+}
+
+/**
+ * A Markdown table of each run's change against the first (the base) and against the previous one,
+ * paired over the questions both answered: accuracy and no-answer rate, each with its paired test.
+ * Runs without per-question records are listed as such.
+ */
+export function pairedTable(runs: readonly { label: string; records: readonly EvalQuestionRecord[] | undefined }[]): string {
+  const header = ['run', 'accuracy vs first', 'accuracy vs previous', 'no-answer vs first', 'no-answer vs previous'];
+  const rows = runs.slice(1).map((run, i) => {
+    const against = (other: (typeof runs)[number]): [string, string] => {
+      if (!run.records || !other.records) return ['- (no questions.jsonl)', '- (no questions.jsonl)'];
+      try {
+        const c = compareRecords(other.records, run.records);
+        return [formatComparison(c.accuracy), formatComparison(c.no_answer_rate)];
+      } catch (error) {
+        return [`- (${(error as Error).message})`, '-'];
+      }
+    };
+    const [accFirst, naFirst] = against(runs[0]!);
+    const [accPrev, naPrev] = against(runs[i]!);
+    return [run.label, accFirst, accPrev, naFirst, naPrev];
+  });
+  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+}
+
 /** Percent with one decimal, e.g. 0.596 -> "59.6%". */
 export function percent(value: number | undefined): string {
   return value === undefined || Number.isNaN(value) ? '-' : `${(value * 100).toFixed(1)}%`;
@@ -36,15 +84,15 @@ export function percent(value: number | undefined): string {
 export function compareTable(summaries: readonly EvalSummary[], labels?: readonly string[]): string {
   const ks = [...new Set(summaries.flatMap((s) => Object.keys(s.pass_at_k ?? {})))].sort((a, b) => Number(a) - Number(b));
   const steps = [...new Set(summaries.flatMap((s) => Object.keys(s.step_accuracy ?? {})))];
-  const header = ['run', 'questions', 'n', 'accuracy', 'no-answer', ...ks.map((k) => `pass@${k}`), 'majority baseline', 'mean len', 'median len', 'reflection/resp', 'repeated lines', ...steps.map((s) => `step ${s}`)];
+  const header = ['run', 'questions', 'n', 'accuracy ± SE (95% CI)', 'no-answer ± SE (95% CI)', ...ks.map((k) => `pass@${k}`), 'majority baseline', 'mean len', 'median len', 'reflection/resp', 'repeated lines', ...steps.map((s) => `step ${s}`)];
   const rows = summaries.map((s, i) => [
     labels?.[i] ?? s.name,
     String(s.questions),
     String(s.samples_per_question),
-    percent(s.accuracy),
-    percent(s.no_answer_rate),
+    withError(s.accuracy, s.accuracy_se, s.accuracy_ci95),
+    withError(s.no_answer_rate, s.no_answer_rate_se, s.no_answer_rate_ci95),
     ...ks.map((k) => percent(s.pass_at_k?.[k])),
-    s.majority_baseline ? `${percent(s.majority_baseline.accuracy)} (${s.majority_baseline.answer})` : '-',
+    s.majority_baseline ? `${withError(s.majority_baseline.accuracy, s.majority_baseline.se)} (always ${s.majority_baseline.answer})` : '-',
     (s.mean_length_chars ?? 0).toFixed(1),
     (s.median_length_chars ?? 0).toFixed(1),
     (s.reflection_markers_per_response ?? 0).toFixed(2),
@@ -52,4 +100,12 @@ export function compareTable(summaries: readonly EvalSummary[], labels?: readonl
     ...steps.map((k) => percent(s.step_accuracy?.[k])),
   ]);
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+}
+
+/** "64.6% ± 2.1 (60.4-68.7)"; summaries written before standard errors existed show the rate alone. */
+export function withError(value: number | undefined, se: number | undefined, ci95?: readonly [number, number]): string {
+  if (value === undefined || Number.isNaN(value)) return '-';
+  if (se === undefined) return percent(value);
+  const interval = ci95 ? ` (${(ci95[0] * 100).toFixed(1)}-${(ci95[1] * 100).toFixed(1)})` : '';
+  return `${percent(value)} ± ${(se * 100).toFixed(1)}${interval}`;
 }

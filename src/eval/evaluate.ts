@@ -79,9 +79,14 @@ export async function judgeSample(
   return sample;
 }
 
-/** Reference as the text the verifier compares against. */
-export function referenceText(problem: Problem): string {
-  return typeof problem.reference === 'string' ? problem.reference : JSON.stringify(problem.reference);
+/**
+ * The reference answer as the task's verifier states it (`Verdict.reference` of judging an empty
+ * output): GSM8K's and MATH's final answer rather than the whole reference object with its worked
+ * solution, so that the majority baseline counts answers. (IFEval and Blocksworld have no single
+ * answer: their verifier states the instruction ids and the goal.)
+ */
+export function referenceText(problem: Problem, task: Pick<Task, 'verify'>): string {
+  return task.verify('', problem).reference;
 }
 
 /**
@@ -160,7 +165,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
         const record: EvalQuestionRecord = {
           question_id: problem.id,
           question: problem.question,
-          reference: referenceText(problem),
+          reference: referenceText(problem, options.task),
           n: samples.length,
           correct: samples.filter((s) => s.verdict === 'correct').length,
           samples,

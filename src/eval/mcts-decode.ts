@@ -191,7 +191,7 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
     records.push({
       question_id: problem.id,
       question: problem.question,
-      reference: referenceText(problem),
+      reference: referenceText(problem, task),
       n: 1,
       correct: sample.verdict === 'correct' ? 1 : 0,
       samples: [sample],

@@ -11,6 +11,7 @@ import {
   median,
   noAnswerRate,
 } from './metrics.ts';
+import { proportionStandardError, rateWithError } from './statistics.ts';
 import type { EvalQuestionRecord, EvalSummary } from './types.ts';
 
 export interface SummaryContext {
@@ -34,6 +35,11 @@ export function summarize(records: readonly EvalQuestionRecord[], context: Summa
   for (const v of verdicts) counts[v]++;
   const passAtK: Record<string, number> = {};
   for (const k of context.k) passAtK[String(k)] = meanPassAtK(records.map((r) => ({ n: r.n, c: r.correct })), k);
+  // Per-question shares: the question is the unit of the standard error (samples of one question are not independent).
+  const share = (r: EvalQuestionRecord, kind: VerdictKind): number => (r.samples.length ? r.samples.filter((s) => s.verdict === kind).length / r.samples.length : 0);
+  const accuracyRate = rateWithError(records.map((r) => share(r, 'correct')));
+  const noAnswer = rateWithError(records.map((r) => share(r, 'no_answer')));
+  const majority = majorityBaseline(records.map((r) => r.reference));
   const summary: EvalSummary = {
     name: context.name,
     task: context.task,
@@ -46,12 +52,16 @@ export function summarize(records: readonly EvalQuestionRecord[], context: Summa
     max_tokens: context.maxTokens,
     accuracy: accuracy(verdicts),
     no_answer_rate: noAnswerRate(verdicts),
+    accuracy_se: accuracyRate.se,
+    accuracy_ci95: accuracyRate.ci95,
+    no_answer_rate_se: noAnswer.se,
+    no_answer_rate_ci95: noAnswer.ci95,
     pass_at_k: passAtK,
     mean_length_chars: mean(samples.map((s) => s.length_chars)),
     median_length_chars: median(samples.map((s) => s.length_chars)),
     reflection_markers_per_response: mean(samples.map((s) => s.reflection_markers)),
     repeated_line_rate: mean(samples.map((s) => s.repeated_line_rate)),
-    majority_baseline: majorityBaseline(records.map((r) => r.reference)),
+    majority_baseline: { ...majority, se: proportionStandardError(Math.round(majority.accuracy * records.length), records.length) },
     verdicts: counts,
     prompt_tokens: records.reduce((sum, r) => sum + (r.prompt_tokens ?? 0), 0),
     completion_tokens: samples.reduce((sum, s) => sum + s.completion_tokens, 0),

@@ -24,6 +24,10 @@ export interface EvalSample {
 export interface EvalQuestionRecord {
   question_id: string;
   question: string;
+  /**
+   * The reference answer as the task's verifier states it (`Verdict.reference`: GSM8K's number, not
+   * its worked solution), so the majority baseline counts answers, not reference objects.
+   */
   reference: string;
   /** Number of samples (n). */
   n: number;
@@ -60,14 +64,19 @@ export interface EvalSummary {
   /** Share of all samples that are correct (greedy accuracy when n = 1). */
   accuracy: number;
   no_answer_rate: number;
+  /** Standard errors and 95% intervals over questions (statistics.ts rateWithError). */
+  accuracy_se: number;
+  accuracy_ci95: [number, number];
+  no_answer_rate_se: number;
+  no_answer_rate_ci95: [number, number];
   /** Unbiased pass@k (Chen et al. 2021) per requested k, keys as strings. */
   pass_at_k: Record<string, number>;
   mean_length_chars: number;
   median_length_chars: number;
   reflection_markers_per_response: number;
   repeated_line_rate: number;
-  /** Always answering the most common reference. */
-  majority_baseline: { answer: string | null; accuracy: number };
+  /** Always answering the most common reference answer (over `EvalQuestionRecord.reference`), with its standard error. */
+  majority_baseline: { answer: string | null; accuracy: number; se?: number };
   /** Mean of each per-step score over samples where it applies (null scores are skipped). */
   step_accuracy?: Record<string, number>;
   verdicts: Record<VerdictKind, number>;

@@ -122,6 +122,19 @@ export const PipelineConfigSchema = z.strictObject({
   /** Search -> build -> train rounds; round r > 1 searches with round r-1's final model (GGUF only). */
   rounds: z.int().min(1).default(1),
   policy: Policy,
+  /**
+   * The paper's two roles (issue 10): when given, `policy` only searches (and is evaluated once, as
+   * the stage "policy"), and this smaller GGUF is the model evaluated as "base" and post-trained on
+   * the trees. Without it one model does both.
+   */
+  student: z
+    .strictObject({
+      gguf: z.string(),
+      threads: z.int().min(1).default(1),
+      /** Tokens per llama.cpp sequence (default: the model's trained context). */
+      context_size: z.int().min(1).optional(),
+    })
+    .optional(),
   search: z.strictObject({
     /** Search config file (action graph, sampling, stop rule); relative to this file. */
     config: z.string(),
@@ -229,6 +242,7 @@ export function configFiles(loaded: LoadedPipelineConfig): { field: string; path
   const { config } = loaded;
   const files: { field: string; path: string }[] = [{ field: 'search.config', path: config.search.config }];
   if (config.policy.gguf) files.push({ field: 'policy.gguf', path: config.policy.gguf });
+  if (config.student?.gguf) files.push({ field: 'student.gguf', path: config.student.gguf });
   const template = config.policy.chat_template;
   if (template !== undefined && !/^(raw|chatml|llama3)$/.test(template)) files.push({ field: 'policy.chat_template', path: template });
   if (config.search.questions.file) files.push({ field: 'search.questions.file', path: config.search.questions.file });

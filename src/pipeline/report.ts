@@ -3,7 +3,7 @@
  * no external files), both rendered from the run summary only, so every number in them is a number
  * of summary.json (which is itself recomputed from the evaluation JSONL).
  */
-import { percent } from '../eval/index.ts';
+import { formatComparison, percent, withError, type PairedComparison } from '../eval/index.ts';
 import { barChart, escapeXml, histogram } from './svg.ts';
 import type { RunSummary, StageEntry } from './summary-types.ts';
 
@@ -24,16 +24,16 @@ function resultRows(summary: RunSummary): { header: string[]; rows: string[][] }
   const steps = stepNames(summary);
   const ks = [...new Set(summary.stages.flatMap((s) => s.sets.flatMap((x) => Object.keys(x.pass_at_k))))].filter((k) => k !== '1');
   const header = ['stage'];
-  for (const set of sets) header.push(`${set} accuracy`, `${set} no-answer`, `${set} majority baseline`, ...ks.map((k) => `${set} pass@${k}`));
+  for (const set of sets) header.push(`${set} accuracy ± SE (95% CI)`, `${set} no-answer ± SE (95% CI)`, `${set} majority baseline`, ...ks.map((k) => `${set} pass@${k}`));
   header.push(...steps.map((s) => `${sets[0]} step: ${s}`), 'mean length (chars)', 'n');
   const rows = summary.stages.map((stage) => {
     const row = [stage.stage];
     for (const set of sets) {
       const r = stage.sets.find((x) => x.set === set);
       row.push(
-        percent(r?.accuracy),
-        percent(r?.no_answer_rate),
-        r ? `${percent(r.majority_baseline.accuracy)} (always ${r.majority_baseline.answer})` : '-',
+        withError(r?.accuracy, r?.accuracy_se, r?.accuracy_ci95),
+        withError(r?.no_answer_rate, r?.no_answer_rate_se, r?.no_answer_rate_ci95),
+        r ? `${withError(r.majority_baseline.accuracy, r.majority_baseline.se)} (always ${r.majority_baseline.answer})` : '-',
         ...ks.map((k) => percent(r?.pass_at_k[k])),
       );
     }
@@ -43,6 +43,27 @@ function resultRows(summary: RunSummary): { header: string[]; rows: string[][] }
   });
   return { header, rows };
 }
+
+/**
+ * Rows of the paired-changes table: per set and stage, accuracy and no-answer change against the
+ * base and the previous stage with the paired test's p-value (only where addRunStatistics ran).
+ */
+function changeRows(summary: RunSummary): { header: string[]; rows: string[][] } {
+  const header = ['set', 'stage', 'accuracy vs base', 'accuracy vs previous', 'no-answer vs base', 'no-answer vs previous'];
+  const cell = (c: PairedComparison | undefined, against: string | undefined): string => (c ? `${formatComparison(c)} [vs ${against}]` : '-');
+  const rows: string[][] = [];
+  for (const set of setNames(summary)) {
+    for (const stage of summary.stages) {
+      const r = stage.sets.find((x) => x.set === set);
+      if (!r?.vs_base) continue;
+      rows.push([set, stage.stage, cell(r.vs_base.accuracy, r.base_stage), cell(r.vs_previous?.accuracy, r.previous_stage), cell(r.vs_base.no_answer_rate, r.base_stage), cell(r.vs_previous?.no_answer_rate, r.previous_stage)]);
+    }
+  }
+  return { header, rows };
+}
+
+const CHANGES_NOTE =
+  'Changes are paired over the questions both stages answered: exact McNemar test for one sample per question, a seeded paired bootstrap (10,000 resamples) otherwise; "better on / worse on" count the questions. Standard errors are over questions; intervals are Wilson score intervals (one sample per question) or mean ± 1.96 SE.';
 
 function markdownTable(header: string[], rows: string[][]): string {
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
@@ -69,10 +90,21 @@ function searchRows(summary: RunSummary): { header: string[]; rows: string[][] }
 
 function dataRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const mean = (v: number[]) => (v.length ? (v.reduce((a, b) => a + b, 0) / v.length).toFixed(1) : '-');
-  const header = ['data', 'SFT rows', 'DPO pairs', 'correct paths dropped by the process check', 'mean SFT length', 'mean chosen length', 'mean rejected length', 'mean common prefix'];
-  const rows = summary.data.map((d) => [d.name, String(d.sft_rows), String(d.dpo_pairs), d.process_rejected === undefined ? '-' : String(d.process_rejected), mean(d.sft_lengths), mean(d.chosen_lengths), mean(d.rejected_lengths), mean(d.common_prefix_chars)]);
+  const share = (k: number | undefined, n: number) => (k === undefined ? '-' : `${k} (${n ? ((100 * k) / n).toFixed(1) : '0.0'}%)`);
+  const header = ['data', 'SFT rows', 'DPO pairs', 'correct paths dropped by the process check', 'SFT rows with a reflection', 'SFT rows with a corrected reflection', 'chosen with a corrected reflection', 'mean SFT length', 'mean chosen length', 'mean rejected length', 'mean common prefix'];
+  const rows = summary.data.map((d) => [d.name, String(d.sft_rows), String(d.dpo_pairs), d.process_rejected === undefined ? '-' : String(d.process_rejected), share(d.sft_with_reflection, d.sft_rows), share(d.sft_corrected_reflection, d.sft_rows), share(d.chosen_corrected_reflection, d.dpo_pairs), mean(d.sft_lengths), mean(d.chosen_lengths), mean(d.rejected_lengths), mean(d.common_prefix_chars)]);
   return { header, rows };
 }
+
+/** Reflection at inference per stage and set: samples that reflect, and what their reflection did. */
+function reflectionRows(summary: RunSummary): { header: string[]; rows: string[][] } {
+  const header = ['stage', 'set', 'samples', 'reflected', 'fixed a wrong first attempt', 'broke a right first attempt'];
+  const rows = summary.stages.flatMap((stage) => stage.sets.filter((x) => x.reflection).map((x) => [stage.stage, x.set, String(x.reflection!.samples), String(x.reflection!.reflected), String(x.reflection!.fixed), String(x.reflection!.broke)]));
+  return { header, rows };
+}
+
+const REFLECTION_NOTE =
+  'An attempt is the text before the first reflection or after one; a corrected reflection is a wrong first attempt (its answer, or its last double-check result, differs) followed by a right final answer. At inference, "fixed" counts samples whose first attempt missed the reference and whose verdict is correct.';
 
 function trainRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const header = ['stage', 'objective', 'data', 'steps', 'final loss', 'wall s'];
@@ -96,6 +128,18 @@ export function renderReportMarkdown(summary: RunSummary): string {
   parts.push(stageDescriptions(summary.stages));
   const results = resultRows(summary);
   parts.push(markdownTable(results.header, results.rows));
+  const changes = changeRows(summary);
+  if (changes.rows.length) {
+    parts.push('\n## Changes between stages (paired tests)\n');
+    parts.push(`${CHANGES_NOTE}\n`);
+    parts.push(markdownTable(changes.header, changes.rows));
+  }
+  const reflections = reflectionRows(summary);
+  if (reflections.rows.length) {
+    parts.push('\n## Reflection at inference\n');
+    parts.push(`${REFLECTION_NOTE}\n`);
+    parts.push(markdownTable(reflections.header, reflections.rows));
+  }
   if (summary.search.length) {
     parts.push('\n## Search\n');
     const s = searchRows(summary);
@@ -129,6 +173,10 @@ export function renderReportHtml(summary: RunSummary): string {
   const results = resultRows(summary);
   sections.push(`<h2>Results per stage</h2><ul>${summary.stages.map((s) => `<li><b>${escapeXml(s.stage)}</b>: ${escapeXml(s.description)} (model <code>${escapeXml(s.model)}</code>)</li>`).join('')}</ul>`);
   sections.push(htmlTable(results.header, results.rows));
+  const changes = changeRows(summary);
+  if (changes.rows.length) sections.push(`<h2>Changes between stages (paired tests)</h2><p>${escapeXml(CHANGES_NOTE)}</p>`, htmlTable(changes.header, changes.rows));
+  const reflections = reflectionRows(summary);
+  if (reflections.rows.length) sections.push(`<h2>Reflection at inference</h2><p>${escapeXml(REFLECTION_NOTE)}</p>`, htmlTable(reflections.header, reflections.rows));
   for (const set of sets) {
     const groups = summary.stages
       .map((stage) => ({ stage, r: stage.sets.find((x) => x.set === set) }))

@@ -46,24 +46,33 @@ type RoundResult = AblationStart & { finalModel?: GgufModel };
 export async function runPipeline(options: RunPipelineOptions): Promise<RunSummary> {
   const ctx = await openPipeline(options.loaded, options.outDir, options.log, options.openPolicy);
   const { config, log } = ctx;
-  const base = baseModelRef(config.policy, (p) => resolveConfigPath(options.loaded, p));
+  const policy = baseModelRef(config.policy, (p) => resolveConfigPath(options.loaded, p));
+  // Two roles (config.student): the policy searches; the student is the base that is trained.
+  const student: GgufModel | undefined = config.student
+    ? { kind: 'gguf', path: resolveConfigPath(options.loaded, config.student.gguf), threads: config.student.threads, contextSize: config.student.context_size }
+    : undefined;
+  const base: ModelRef = student ?? policy;
   const trainable = config.train.backend === 'treecot' && base.kind === 'gguf';
   if (config.train.backend === 'treecot' && base.kind !== 'gguf') {
     log('note: the TypeScript trainer trains GGUF models only; with HTTP policies the run stops after build (train with `treecot export-trl`).');
   }
   logPlan(ctx, base);
+  if (student) log(`two models: the policy ${describeModel(policy)} searches; the student ${describeModel(student)} is evaluated as "base" and trained`);
 
-  await evalModel(ctx, 'base', 'the base model before any training', base);
+  await evalModel(ctx, 'base', student ? 'the student before any training' : 'the base model before any training', base);
   let current: ModelRef = base;
   let last: RoundResult | undefined;
   for (let round = 1; round <= config.rounds; round++) {
-    // One model searches and is trained; round r > 1 continues from round r-1's model.
-    const student = trainable && current.kind === 'gguf' ? current : undefined;
-    last = await runRound(ctx, round, { search: current, student });
+    // One model searches and is trained (round r > 1 continues from round r-1's model), or with a
+    // student the policy searches every round and the student is trained.
+    const trained = trainable && current.kind === 'gguf' ? current : undefined;
+    last = await runRound(ctx, round, { search: student ? policy : current, student: trained });
     current = last.finalModel ?? last.sft ?? current;
   }
   const rows = ablationRows(config, options);
   if (last && rows.length > 0) await runAblation(ctx, last, rows);
+  // Last, so that every trained stage is compared with the student's base, and the policy with it too.
+  if (student) await evalModel(ctx, 'policy', 'the search policy (not trained)', policy);
 
   const summary = ctx.record.write(ctx.layout, { name: config.name, task: config.task, configHash: ctx.configHash });
   log(`wrote ${ctx.layout.summary}, report.md and report.html`);

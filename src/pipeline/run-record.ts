@@ -5,6 +5,7 @@
 import { treecotProvenance, writeFileAtomic } from '../core/index.ts';
 import { renderReportHtml, renderReportMarkdown } from './report.ts';
 import type { RunLayout } from './run-layout.ts';
+import { addRunStatistics } from './summary-statistics.ts';
 import type { StageRunner } from './stage.ts';
 import type { DataEntry, RunSummary, SearchEntry, StageEntry, TrainEntry } from './summary-types.ts';
 
@@ -17,7 +18,8 @@ export class RunRecord {
 
   /** Write summary.json, report.md and report.html; returns the summary. */
   write(layout: RunLayout, run: { name: string; task: string; configHash: string }): RunSummary {
-    const summary: RunSummary = {
+    // Standard errors, paired changes between stages and reflection counts, from the stored JSONL.
+    const summary: RunSummary = addRunStatistics({
       name: run.name,
       task: run.task,
       config_hash: run.configHash,
@@ -29,7 +31,7 @@ export class RunRecord {
       data: this.data,
       train: this.train,
       stage_wall_s: this.runner.wallSeconds,
-    };
+    }, layout.root);
     writeFileAtomic(layout.summary, JSON.stringify(summary, null, 2) + '\n');
     writeFileAtomic(layout.reportMarkdown, renderReportMarkdown(summary));
     writeFileAtomic(layout.reportHtml, renderReportHtml(summary));

@@ -4,6 +4,8 @@
  * statistics. Snake_case keys, as in the file.
  */
 
+import type { RecordComparison } from '../eval/paired.ts';
+
 /** Numbers of one evaluation set for one model stage (from its questions.jsonl via eval's summarize). */
 export interface SetResult {
   set: string;
@@ -12,8 +14,24 @@ export interface SetResult {
   samples_per_question: number;
   accuracy: number;
   no_answer_rate: number;
+  /** Standard errors over questions and 95% intervals (filled by summary-statistics.ts addRunStatistics). */
+  accuracy_se?: number;
+  accuracy_ci95?: [number, number];
+  no_answer_rate_se?: number;
+  no_answer_rate_ci95?: [number, number];
+  /** Paired change against the first stage evaluated on this set (the base) and against the previous one. */
+  vs_base?: RecordComparison;
+  vs_previous?: RecordComparison;
+  /** The stage names those comparisons are against. */
+  base_stage?: string;
+  previous_stage?: string;
   pass_at_k: Record<string, number>;
-  majority_baseline: { answer: string | null; accuracy: number };
+  majority_baseline: { answer: string | null; accuracy: number; se?: number };
+  /**
+   * Reflection at inference (addRunStatistics, eval/reflection.ts): samples with a reflection, and
+   * among them those whose first attempt was wrong and final answer right (fixed) or the reverse (broke).
+   */
+  reflection?: { samples: number; reflected: number; fixed: number; broke: number };
   mean_length_chars: number;
   median_length_chars: number;
   reflection_markers_per_response: number;
@@ -66,6 +84,10 @@ export interface DataEntry {
   common_prefix_chars: number[];
   /** Correct paths dropped by the automatic process check (build.process_check). */
   process_rejected?: number;
+  /** From the build's stats.json (addRunStatistics): rows / chosen paths with a wrong attempt, a reflection and a correct re-think. */
+  sft_with_reflection?: number;
+  sft_corrected_reflection?: number;
+  chosen_corrected_reflection?: number;
   dir: string;
 }
 

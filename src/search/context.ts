@@ -38,6 +38,8 @@ export interface SearchCounters {
   contextExceeded: number;
   /** Verifications that ran past their time limit (verdict 'timeout'). */
   verifierTimeouts: number;
+  /** Verdicts counted by `verdict: deciding rule` (Verdict.rule), so a bad reward rule shows up. */
+  verdictsByRule: Record<string, number>;
   rollouts: number;
   correctRollouts: number;
   /** Nodes this invocation created. */
@@ -45,7 +47,7 @@ export interface SearchCounters {
 }
 
 export function emptyCounters(): SearchCounters {
-  return { policyCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0, failedCalls: 0, contextExceeded: 0, verifierTimeouts: 0, rollouts: 0, correctRollouts: 0, nodesCreated: 0 };
+  return { policyCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0, failedCalls: 0, contextExceeded: 0, verifierTimeouts: 0, verdictsByRule: {}, rollouts: 0, correctRollouts: 0, nodesCreated: 0 };
 }
 
 export interface SearchContext {

@@ -185,6 +185,8 @@ export async function judgeAnswer(
     verdict = { verdict: 'timeout', extracted: null, reference: '', reason: (error as Error).message };
   }
   if (verdict.verdict === 'timeout') ctx.counters.verifierTimeouts++;
+  const rule = `${verdict.verdict}: ${verdict.rule ?? '(none)'}`;
+  ctx.counters.verdictsByRule[rule] = (ctx.counters.verdictsByRule[rule] ?? 0) + 1;
   child.verdict = verdict.verdict;
   child.verdictReason = verdict.reason;
   child.reward = verdict.verdict === 'correct' ? 1 : 0;

@@ -143,6 +143,8 @@ export interface SearchSummary {
   failed_calls: number;
   /** This invocation: verifications that ran past their time limit. */
   verifier_timeouts: number;
+  /** This invocation: verdicts counted by `verdict: deciding rule` (e.g. `correct: ####: number`). */
+  verdicts_by_rule: Record<string, number>;
   /** This invocation: expansions cut short because the path no longer fits the model context (dead ends, reward 0). */
   context_exceeded: number;
   /** This invocation: SQLite transactions that committed its writes (group commit: many writes each). */
@@ -280,7 +282,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
       errored: outcome.errored, skipped, resumed, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes: totals.nodes,
       nodes_created: counters.nodesCreated, policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens,
       completion_tokens: counters.completionTokens, errors: errorsSoFar(),
-      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, context_exceeded: counters.contextExceeded,
+      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, verdicts_by_rule: counters.verdictsByRule, context_exceeded: counters.contextExceeded,
       store_transactions: store.groupCommitStats.transactions, wall_s: (Date.now() - started) / 1000, totals,
     };
   } finally {

@@ -4,13 +4,17 @@
  * match of the first kind found) `#### n`, `\boxed{n}`, or "The (final) answer is n" / "Answer: n".
  * Inside an `<answer>...</answer>` thought (src/core/thought-format.ts) a bare number also counts.
  * Numbers compare exactly as decimals: `$`, thousands commas, trailing units/words and trailing
- * zeros (`18.00` = `18`) are tolerated, and scientific notation is read whole (`1e2` = 100). Text without any of these forms is `no_answer`
- * (we do not guess "the last number in the text": docs/method.md section 5 counts no-answers).
+ * zeros (`18.00` = `18`) are tolerated, and scientific notation is read whole (`1e2` = 100).
+ * What follows the number counts (answer-number.ts): `#### 48 + 24 = 72` is 72, `\boxed{36/2}` is
+ * 18, while `#### 70-72`, `\boxed{1/2}` against 1 and "20% of 50" are wrong. Text without any of
+ * these forms is `no_answer` (we do not guess "the last number in the text": docs/method.md section 5
+ * counts no-answers).
  */
 import { DataError } from '../core/index.ts';
 import { lastAnswerTag } from './answer-tags.ts';
 import { findBoxes } from './boxed.ts';
 import { canonicalDecimal, EXPONENT_SOURCE } from './decimal.ts';
+import { readAnswerNumber, type AnswerNumber } from './answer-number.ts';
 import { loadProblems } from './load-problems.ts';
 import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
 
@@ -22,50 +26,55 @@ export interface Gsm8kReference {
   solution: string | null;
 }
 
-/**
- * A number as written: optional sign, thousands-comma groups or plain digits, optional decimals,
- * optional exponent (`1e2`, `2.5 \times 10^{3}`). The exponent is part of the number so that
- * `#### 1e2` reads 100: a grader that stopped at the `e` would read 1, and judge a model that
- * wrote 1e2 right when the answer is 1. May match no digits (then `canonicalDecimal` gives null).
- */
+/** A bare number, for the fallback inside an `<answer>` thought (its last number). */
 const NUMBER = String.raw`[-−–]?\s*(?:(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?${EXPONENT_SOURCE}?|\.\d+${EXPONENT_SOURCE}?)?`;
-const NUMBER_AFTER_PREFIX = new RegExp(String.raw`^[\s:=*]*(?:\\\$|\$|\\\(|\\\[|\\text\{\s*\$?)?\s*(${NUMBER})`);
 
-/** First number at the start of `text` (after `$`, `:` and spaces), canonicalised; null if none. */
-function numberAtStart(text: string): string | null {
-  const match = NUMBER_AFTER_PREFIX.exec(text);
-  return match ? canonicalDecimal(match[1]!) : null;
+/** The final answer of a GSM8K-style output and how it was read; null when there is none. */
+export interface Gsm8kAnswer extends AnswerNumber {
+  /** Which marker pointed at it. */
+  marker: '####' | 'boxed' | 'answer phrase' | 'answer tag';
 }
 
 /**
- * The final numeric answer of a GSM8K-style output, canonical (see `canonicalDecimal`); null when
- * the output has no `#### n`, `\boxed{n}`, "answer is n" or `<answer>` number.
+ * The final answer of a GSM8K-style output (see the file comment for the order), read with what
+ * follows it (answer-number.ts): `#### 48 + 24 = 72` is 72, `#### 70-72` a range that equals no
+ * number. Null when the output has no `#### n`, `\boxed{n}`, "answer is n" or `<answer>` number.
  */
-export function extractGsm8kAnswer(output: string): string | null {
+export function readGsm8kAnswer(output: string): Gsm8kAnswer | null {
   const answerTag = lastAnswerTag(output);
   const scope = answerTag ?? output;
   const hashes = scope.split('####');
   if (hashes.length > 1) {
-    const value = numberAtStart(hashes[hashes.length - 1]!);
-    if (value !== null) return value;
+    const answer = readAnswerNumber(hashes[hashes.length - 1]!.slice(0, 512));
+    if (answer !== null) return { ...answer, marker: '####' };
   }
   const boxes = findBoxes(scope);
   for (let i = boxes.length - 1; i >= 0; i--) {
     const inner = boxes[i]!.content.replace(/\\!|\\,|\{,\}/g, '');
-    const value = numberAtStart(inner.replace(/^\\text\{/, ''));
-    if (value !== null) return value;
+    const answer = readAnswerNumber(inner.replace(/^\\text\{/, ''));
+    if (answer !== null) return { ...answer, marker: 'boxed' };
   }
   const phrases = [...scope.matchAll(/(?:answer is|answer:|answer =)/gi)];
   for (let i = phrases.length - 1; i >= 0; i--) {
     const match = phrases[i]!;
-    const value = numberAtStart(scope.slice(match.index! + match[0].length).replace(/^\s*(?:\*\*|:)/, ''));
-    if (value !== null) return value;
+    const from = match.index! + match[0].length;
+    const answer = readAnswerNumber(scope.slice(from, from + 512).replace(/^\s*(?:\*\*|:)/, ''));
+    if (answer !== null) return { ...answer, marker: 'answer phrase' };
   }
   if (answerTag !== null) {
     const numbers = [...scope.matchAll(new RegExp(NUMBER, 'g'))].map((m) => canonicalDecimal(m[0])).filter((v) => v !== null);
-    if (numbers.length) return numbers[numbers.length - 1]!;
+    if (numbers.length) return { value: numbers[numbers.length - 1]!, text: numbers[numbers.length - 1]!, rule: 'number', marker: 'answer tag' };
   }
   return null;
+}
+
+/**
+ * The final numeric answer of a GSM8K-style output, canonical (see `canonicalDecimal`); for an
+ * answer that is not one number (a range, `1/3`) its text as written. Null when there is none.
+ */
+export function extractGsm8kAnswer(output: string): string | null {
+  const answer = readGsm8kAnswer(output);
+  return answer === null ? null : (answer.value ?? answer.text);
 }
 
 /** Turn a GSM8K `answer` field (worked solution with `####`, or a bare number) into a reference. */
@@ -90,11 +99,17 @@ export const gsm8kTask: Task = {
   extractAnswer: extractGsm8kAnswer,
   verify(output: string, problem: Problem): Verdict {
     const reference = (problem.reference as Gsm8kReference).answer;
-    const extracted = extractGsm8kAnswer(output);
-    if (extracted === null) return { verdict: 'no_answer', extracted, reference, reason: 'no "#### n", \\boxed{n} or "answer is n" found' };
-    return extracted === reference
-      ? { verdict: 'correct', extracted, reference, reason: `${extracted} equals the reference` }
-      : { verdict: 'wrong', extracted, reference, reason: `${extracted} differs from the reference ${reference}` };
+    const answer = readGsm8kAnswer(output);
+    if (answer === null) return { verdict: 'no_answer', extracted: null, reference, reason: 'no "#### n", \\boxed{n} or "answer is n" found', rule: 'no-answer' };
+    const rule = `${answer.marker}: ${answer.rule}`;
+    if (answer.value === null) {
+      const why = { range: 'a range', 'percent-of': 'a percentage of another number', 'non-terminating': 'a fraction that is no terminating decimal', unevaluable: 'an expression that does not evaluate' }[answer.rule as string] ?? 'not a number';
+      return { verdict: 'wrong', extracted: answer.text, reference, reason: `${JSON.stringify(answer.text)} is ${why}, not the number ${reference}`, rule };
+    }
+    const how = answer.rule !== 'expression' ? answer.value : answer.text.includes('=') ? answer.text : `${answer.text} = ${answer.value}`;
+    return answer.value === reference
+      ? { verdict: 'correct', extracted: answer.value, reference, reason: `${how} equals the reference`, rule }
+      : { verdict: 'wrong', extracted: answer.value, reference, reason: `${how} differs from the reference ${reference}`, rule };
   },
   goldOutput(problem: Problem): string | null {
     return (problem.reference as Gsm8kReference).solution;

@@ -8,7 +8,7 @@ import { blocksworldTask } from './blocksworld/index.ts';
 import { arithmeticTask } from './arithmetic.ts';
 import { ifevalTask, ifevalLooseTask } from './ifeval/index.ts';
 import { gsm8kTask } from './gsm8k.ts';
-import { mathTask, aimeTask } from './math/index.ts';
+import { mathTask, mathLenientTask, aimeTask } from './math/index.ts';
 import { ConfigError } from '../core/errors.ts';
 
 export type { Task, Problem, Verdict, VerdictKind, LoadOptions } from './types.ts';
@@ -46,7 +46,7 @@ export {
 export * from './ifeval/index.ts';
 export { gsm8kTask, extractGsm8kAnswer, type Gsm8kReference } from './gsm8k.ts';
 export { canonicalDecimal, MAX_EXPONENT } from './decimal.ts';
-export { mathTask, aimeTask, extractMathAnswer, lastBoxed, answersEquivalent, normalizeAnswer, type MathReference, type Comparison } from './math/index.ts';
+export { mathTask, mathLenientTask, aimeTask, extractMathAnswer, extractMathAnswerLenient, lastBoxed, answersEquivalent, normalizeAnswer, type MathReference, type Comparison } from './math/index.ts';
 export { VerifierPool, type VerifierPoolOptions } from './verifier-pool.ts';
 
 export const TASKS: Record<string, Task> = {
@@ -57,6 +57,7 @@ export const TASKS: Record<string, Task> = {
   'ifeval-loose': ifevalLooseTask,
   gsm8k: gsm8kTask,
   math: mathTask,
+  'math-lenient': mathLenientTask,
   aime: aimeTask,
 };
 

@@ -15,6 +15,7 @@ import { DataError } from '../core/errors.ts';
 import { answerTags } from './answer-tags.ts';
 import { findBoxes } from './boxed.ts';
 import { canonicalDecimal, EXPONENT_SOURCE } from './decimal.ts';
+import { readAnswerNumber } from './answer-number.ts';
 import type { FieldContext } from './load-problems.ts';
 import type { Verdict } from './types.ts';
 
@@ -47,6 +48,18 @@ function lastNumber(text: string): string | null {
   return last;
 }
 
+/**
+ * The answer at the start of `text` read with what follows it (answer-number.ts): the value of
+ * `3 + 1 = 4` is 4, a range `3-4` is its text (never an integer). Null when no digits start it.
+ */
+function answerAt(text: string): string | null {
+  const answer = readAnswerNumber(text);
+  return answer === null ? null : (answer.value ?? answer.text);
+}
+
+/** Characters after a marker handed to the answer reader: bounded so many markers stay linear. */
+const ANSWER_WINDOW = 512;
+
 /** The first number in `text` (normalised), or null. */
 function firstNumber(text: string): string | null {
   for (const match of text.matchAll(NUMBER)) {
@@ -62,14 +75,27 @@ const ANSWER_IS = new RegExp(String.raw`\banswer\s*(?:is(?:\s*[:=])?|[:=])(?:\*\
 
 /** Candidate answers found in free text, each with the offset where it ends. */
 function freeTextCandidates(text: string): { value: string; end: number }[] {
+  // Callers keep only the candidate that ends last, so each kind is read from the end and stops at
+  // its first value: one answer read per kind, however many boxes or phrases the text holds.
   const out: { value: string; end: number }[] = [];
-  for (const box of findBoxes(text, { withoutBackslash: true })) {
-    const value = firstNumber(box.content);
-    if (value !== null) out.push({ value, end: box.end });
+  const boxes = findBoxes(text, { withoutBackslash: true });
+  for (let i = boxes.length - 1; i >= 0; i--) {
+    const box = boxes[i]!;
+    const value = answerAt(box.content) ?? firstNumber(box.content);
+    if (value !== null) {
+      out.push({ value, end: box.end });
+      break;
+    }
   }
-  for (const match of text.matchAll(ANSWER_IS)) {
-    const value = normalizeNumberToken(match[1]!);
-    if (value !== null) out.push({ value, end: match.index + match[0].length });
+  const phrases = [...text.matchAll(ANSWER_IS)];
+  for (let i = phrases.length - 1; i >= 0; i--) {
+    const match = phrases[i]!;
+    const start = match.index + match[0].length - match[1]!.length;
+    const value = answerAt(text.slice(start, start + ANSWER_WINDOW)) ?? normalizeNumberToken(match[1]!);
+    if (value !== null) {
+      out.push({ value, end: match.index + match[0].length });
+      break;
+    }
   }
   return out;
 }
@@ -128,8 +154,8 @@ export function integerReference(value: unknown, context: FieldContext): number 
 export function verifyInteger(output: string, reference: number, details?: unknown): Verdict {
   const extracted = extractFinalNumber(output);
   const ref = String(reference);
-  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details };
-  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details };
-  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details };
-  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details };
+  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details, rule: 'no-answer' };
+  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details, rule: 'not an integer' };
+  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details, rule: 'integer' };
+  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details, rule: 'integer' };
 }

@@ -26,6 +26,11 @@ export interface Verdict {
   reference: string;
   /** Why it was judged so, in a short human sentence. */
   reason: string;
+  /**
+   * The rule that decided, short and stable so verdicts can be counted by it (`treecot check
+   * --audit`, the search summary): e.g. `####: expression`, `text`, `value`, `identity`, `tuple`.
+   */
+  rule?: string;
   /** Per-instruction or per-step details (IFEval instructions, Blocksworld first failing step). */
   details?: unknown;
 }

@@ -103,10 +103,15 @@ test('treecot eval CLI writes an evaluation and --compare joins two of them into
     assert.equal(a.questions, problems.length);
     assert.equal(a.samples_per_question, 4);
     const { stdout } = await run('node', ['bin/treecot.js', 'eval', '--compare', join(dir, 'a'), join(dir, 'b')]);
-    const lines = stdout.trim().split('\n');
+    const [table, paired] = stdout.trim().split('\nPaired changes (per question):\n\n');
+    const lines = table!.trim().split('\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0]!, /pass@4/);
-    assert.ok(lines[2]!.includes(`${(a.accuracy * 100).toFixed(1)}%`));
+    assert.ok(lines[2]!.includes(`${(a.accuracy * 100).toFixed(1)}% ± ${(a.accuracy_se * 100).toFixed(1)}`));
+    // b against a (the first and the previous run): a paired test over the same questions.
+    const pairedLines = paired!.trim().split('\n');
+    assert.equal(pairedLines.length, 3);
+    assert.match(pairedLines[2]!, new RegExp(`^\\| ${join(dir, 'b')} \\| [+-]\\d+\\.\\d points \\(SE \\d+\\.\\d, paired-bootstrap p = `));
   } finally {
     await server.close();
   }

@@ -25,6 +25,8 @@ export interface FixtureOptions {
   chosen?: 'shortest' | 'longest' | 'random';
   /** Evaluate on the held-out set only (faster). */
   heldoutOnly?: boolean;
+  /** A student GGUF: the policy then only searches (two-model run). */
+  student?: string;
 }
 
 /** Write the fixture's config (and data file, and fallback model) into `dir`; returns the config path. */
@@ -44,6 +46,7 @@ export function writePipelineFixture(dir: string, options: FixtureOptions = {}):
     seed: 1,
     ...(options.rounds ? { rounds: options.rounds } : {}),
     policy: { gguf, context_size: 256 },
+    ...(options.student ? { student: { gguf: options.student, context_size: 256 } } : {}),
     search: {
       config: resolve('configs/letter-count-builtin.yaml'),
       questions: { generate: { count: 6, words: 'train', seed: 7, letter_sampling: 'pos' } },

@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percent, type EvalQuestionRecord, type EvalSummary } from '../../src/eval/index.ts';
+import { compareRecords, rateWithError, withError, type EvalQuestionRecord, type EvalSummary } from '../../src/eval/index.ts';
 import { loadPipelineConfig, runPipeline, STAGE_MARKER, type RunSummary } from '../../src/pipeline/index.ts';
 import { readRun } from '../../src/store/index.ts';
-import { loadGguf } from '../../src/train/index.ts';
+import { CharTokenizer, exportGguf, LlamaModel, loadGguf, parseInitSpec } from '../../src/train/index.ts';
 import { fixturePolicy, writePipelineFixture } from './fixture.ts';
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
@@ -92,9 +92,19 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
       assert.equal(set.no_answer_rate, samples.filter((s) => s.verdict === 'no_answer').length / samples.length);
       const evalSummary = json<EvalSummary>(join(out, 'eval', stage.stage, set.set, 'summary.json'));
       assert.equal(evalSummary.accuracy, set.accuracy);
+      // Standard errors over questions and the paired change against the base, from the same JSONL.
+      const shares = records.map((r) => r.samples.filter((s) => s.verdict === 'correct').length / r.samples.length);
+      assert.deepEqual([set.accuracy_se, set.accuracy_ci95], [rateWithError(shares).se, rateWithError(shares).ci95]);
+      if (stage.stage === 'base') assert.equal(set.vs_base, undefined);
+      else {
+        const baseSet = summary.stages[0]!.sets.find((x) => x.set === set.set)!;
+        assert.deepEqual(set.vs_base, compareRecords(jsonl<EvalQuestionRecord>(join(out, baseSet.questions_file)), records));
+      }
+      const acc = withError(set.accuracy, set.accuracy_se, set.accuracy_ci95);
+      const noAnswer = withError(set.no_answer_rate, set.no_answer_rate_se, set.no_answer_rate_ci95);
       const row = md.split('\n').find((l) => l.startsWith(`| ${stage.stage} |`))!;
-      assert.ok(row.includes(`| ${percent(set.accuracy)} | ${percent(set.no_answer_rate)} |`), `report.md row ${row} lacks ${set.set}'s numbers`);
-      assert.ok(html.includes(`<td>${percent(set.accuracy)}</td><td>${percent(set.no_answer_rate)}</td>`));
+      assert.ok(row.includes(`| ${acc} | ${noAnswer} |`), `report.md row ${row} lacks ${set.set}'s numbers`);
+      assert.ok(html.includes(`<td>${acc}</td><td>${noAnswer}</td>`));
     }
     assert.equal(stage.accuracy, stage.sets[0]!.accuracy);
   }
@@ -137,4 +147,29 @@ test('an interrupted run (kill -9 during SFT training) resumes at the interrupte
   // A third run finds everything done and only rewrites the report.
   const third = await runChild();
   assert.doesNotMatch(third, /\] started/);
+});
+
+test('two models: the policy searches, the student is the evaluated and trained base, the policy is evaluated last', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-pipeline-two-'));
+  const student = join(dir, 'student.gguf');
+  const tokenizer = new CharTokenizer();
+  // A different (tiny, random) architecture, so the trained models show whose weights they started from.
+  exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c512', tokenizer.vocabSize), 5), student, { tokenizer });
+  const out = join(dir, 'run');
+  const log: string[] = [];
+  const loaded = loadPipelineConfig(writePipelineFixture(dir, { student, heldoutOnly: true }));
+  const policyPath = loaded.config.policy.gguf!;
+  const summary = await runPipeline({ loaded, outDir: out, log: (l) => log.push(l), openPolicy: fixturePolicy() });
+  assert.deepEqual(summary.stages.map((s) => [s.stage, s.model]), [['base', student], ['sft', join(out, 'round-1/sft/model.gguf')], ['final', join(out, 'round-1/final/model.gguf')], ['policy', policyPath]]);
+  // Trained from the student: its width, not the policy's.
+  for (const stage of ['sft', 'final']) assert.equal(loadGguf(join(out, `round-1/${stage}/model.gguf`)).model.config.dim, 16);
+  assert.notEqual(loadGguf(policyPath).model.config.dim, 16);
+  // Searched with the policy: every generated node names the policy's model id.
+  const { questions } = readRun(join(out, 'round-1/search/run.db'));
+  const ids = new Set(questions.flatMap((q) => q.nodes.filter((n) => n.policy !== '').map((n) => n.policy)));
+  assert.equal(ids.size, 1);
+  if (!fixturePolicy()) assert.ok([...ids][0]!.includes('builtin'), [...ids].join());
+  // The policy row is compared with the student's base like every other stage.
+  assert.equal(summary.stages.at(-1)!.sets[0]!.base_stage, 'base');
+  assert.ok(log.some((l) => l.includes('two models: the policy')));
 });

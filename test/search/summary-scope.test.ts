@@ -54,6 +54,10 @@ test('summary after a resume: totals come from the database (all sessions), roll
   assert.equal(first.rollouts, afterFirst.rollouts);
   assert.equal(first.nodes_created, afterFirst.nodes);
   assert.equal(first.prompt_tokens, afterFirst.prompt_tokens);
+  // verdicts by deciding rule: one count per judged answer node of this session, keyed `verdict: rule`
+  const judged = new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM nodes WHERE verdict IS NOT NULL').get() as { n: number };
+  assert.equal(Object.values(first.verdicts_by_rule).reduce((a, b) => a + b, 0), judged.n);
+  for (const key of Object.keys(first.verdicts_by_rule)) assert.match(key, /^(correct|wrong|no_answer|timeout): (integer|not an integer|no-answer)$/);
 
   // Session 2: the same command without the limit resumes (2 done, 2 new).
   const second = await runSearch(base(db));

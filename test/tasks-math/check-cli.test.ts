@@ -126,3 +126,27 @@ test('check refuses an empty predictions file and an empty data set (no NaN summ
   assert.equal(noProblems.code, 1);
   assert.match(noProblems.stderr, /none\.json: no problems in this file/);
 });
+
+test('check --audit: sampled verdicts shown whole with the deciding rule and normalised forms; summary counts by rule; --from-eval reads an eval folder', async () => {
+  const preds = write('audit-preds.jsonl', [
+    { id: 'half', output: 'so \\boxed{\\dfrac{1}{2}}' },
+    { id: 'roots', output: 'x = \\boxed{2}' },
+    { id: 'interval', output: 'nothing boxed' },
+    { id: 'hard', output: '\\boxed{4.123105625617661}' },
+  ]);
+  const { code, stdout } = await treecot(['check', '--task', 'math', '--data', problems, '--pred', preds, '--audit', '3', '--workers', '1']);
+  assert.equal(code, 0);
+  assert.match(stdout, /by deciding rule:\n\s+\d+\s+(correct|wrong|no_answer): /);
+  assert.match(stdout, /audit: 3 of 4 verdicts/);
+  // round-robin over kinds: one correct, one wrong, one no-answer
+  assert.match(stdout, /half {2}CORRECT {2}rule: text\n {2}extracted {3}"\\\\dfrac\{1\}\{2\}"\n {2}reference {3}"\\\\frac\{1\}\{2\}"\n {2}normalised {2}"\\\\frac\{1\}\{2\}" vs "\\\\frac\{1\}\{2\}"/);
+  assert.match(stdout, /interval {2}NO_ANSWER {2}rule: no-answer/);
+  assert.match(stdout, / {2}WRONG {2}rule: /);
+
+  const evalDir = mkdtempSync(join(tmpdir(), 'treecot-audit-eval-'));
+  writeFileSync(join(evalDir, 'questions.jsonl'), `${JSON.stringify({ question_id: 'hard', samples: [{ text: '\\boxed{7}' }, { text: '\\boxed{8}' }] })}\n`);
+  const fromEval = await treecot(['check', '--task', 'math', '--data', problems, '--from-eval', evalDir, '--audit', '5', '--workers', '1']);
+  assert.equal(fromEval.code, 0, fromEval.stderr);
+  assert.match(fromEval.stdout, /2 checks/);
+  assert.match(fromEval.stdout, /audit: 2 of 2 verdicts/);
+});

@@ -57,9 +57,48 @@ const EQUAL: Record<string, Case[]> = {
   choices: [['C', '\\text{(C)}'], ['(B)', '\\text{(B)}'], ['\\textbf{(E)}', 'E']],
   exactBig: [['10^{100}+1', '1' + '0'.repeat(99) + '1'], ['\\frac{1}{2004!}', '\\frac{1}{2004!}'], ['2^{10}', '1024'], ['\\binom{5}{2}', '10']],
   bases: [['4210_{5}', '4210_5'], ['204', '204_5'], ['40_9', '36'], ['1A_{16}', '26']],
+  // issue 11: a comma then a space starts a new item; a comma between digit groups is a separator
+  thousandsVsLists: [['1,234', '1234'], ['10,\\!100', '10100'], ['1{,}000', '1000']],
+  // issue 11: a float value equals a rational only when its denominator is small (an identity)
+  // issue 11 false negatives
+  relations: [['x >= 5', 'x \\geq 5'], ['x <= 2', 'x \\le 2'], ['x != 3', 'x \\neq 3'], ['x \\lt 3', 'x < 3'], ['x < \\frac12', 'x < 0.5'], ['-x > -1', 'x < 1']],
+  inequalityVsInterval: [['x \\ge 5', '[5, \\infty)'], ['-2 \\le x < 7', '[-2, 7)'], ['x \\neq 3', '(-\\infty, 3) \\cup (3, \\infty)'], ['x < 1 \\text{ or } x > 3', '(-\\infty,1)\\cup(3,\\infty)']],
+  escapesAndGrouping: [['\\\\frac{1}{2}', '\\frac12'], ['\\\\left(3, \\\\frac{\\\\pi}{2}\\\\right)', '(3, \\frac{\\pi}{2})'], ['{1, 3}', '1, 3'], ['5 \\textnormal{ cm}', '5'], ['\\frac13 \\textbf{meters}', '1/3'], ['28 pct', '28\\%']],
+  labelsAndChains: [
+    ['(x, y) = (5, 8)', '(5, 8)'], ['(3, 2)', '(p,q)=(3,2)'], ['4, 5', 'AB=4, CD=5'], ['7:32', 'S_{MBCN}:S=7:32'], ['\\frac{1}{\\sqrt6}', '\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}'],
+    ['x = 5 + 5 + 1 = 11', 'x = 11'], ['x \\approx 11', '11'], ['x = \\frac13 \\approx 0.33', '\\frac13'], ['6:8', '3:4'],
+  ],
+  joinedLists: [['1 and 2', '2, 1'], ['1 or 2', '1, 2'], ['1; 2', '1, 2'], ['19, 46, and 82', '19, 46, \\text{ and } 82'], ['(11,7)or(7,11)', '(7,11), (11,7)']],
+  domains: [['\\sqrt[3]{x}^2', 'x^{2/3}'], ['\\frac{1}{3\\sqrt[3]{x}^2}', '\\frac{1}{3x^{2/3}}']],
+  exactIdentities: [['\\sin\\frac{\\pi}{6}', '\\frac12'], ['\\log_2 8', '3'], ['e^{\\ln 3}', '3'], ['\\cos\\frac{\\pi}{3}', '0.5']],
 };
 
 const UNEQUAL: Record<string, Case[]> = {
+  // issue 11 false positive 1: `, ` read as a thousands separator after whitespace was stripped
+  commaSpaceIsAList: [
+    ['1234', '1, 234'], ['10100', '10, 100'], ['32, 349', '32349'], ['1, 000', '1000'], ['12, 345.6', '12345.6'],
+    ['1,234', '1, 234'], ['-1, 234', '-1234'],
+  ],
+  // issue 11 false positive 2: a decimal approximation of an irrational is wrong, however long
+  decimalApproximations: [
+    ['4.123105625617661', '\\sqrt{17}'], ['3.141592653589793', '\\pi'], ['1.4142135623731', '\\sqrt2'], ['0.0833333333333333', '\\frac{1}{12}'],
+    ['2.718281828459045', 'e'], ['0.7071067811865476', '\\frac{\\sqrt2}{2}'], ['\\frac{4123105625617661}{10^{15}}', '\\sqrt{17}'],
+    ['1.7320508075688772', '\\sqrt{3}'], ['6.283185307179586', '2\\pi'], ['0.6931471805599453', '\\ln 2'],
+  ],
+  // issue 11 false-negative classes: the near misses that must stay unequal
+  relationNearMisses: [
+    ['x > 5', 'x \\geq 5'], ['x \\leq 5', 'x \\geq 5'], ['x < 0.5', 'x < \\frac13'], ['x \\geq 6', '[5, \\infty)'], ['x > 5', '[5, \\infty)'],
+    ['-2 < x \\le 7', '[-2, 7]'], ['x \\neq 3', '(-\\infty, 3) \\cup (3, \\infty) \\cup (4, 5)'], ['x = 5', 'x \\neq 5'], ['-x > 1', 'x < 1'],
+  ],
+  escapeAndGroupingNearMisses: [['\\\\frac{1}{3}', '\\frac12'], ['{1, 3}', '(1, 3)'], ['{1, 4}', '1, 3'], ['6 \\textnormal{ cm}', '5'], ['29 pct', '28\\%']],
+  labelNearMisses: [
+    ['(x, y) = (8, 5)', '(5, 8)'], ['(2, 3)', '(p,q)=(3,2)'], ['4, 6', 'AB=4, CD=5'], ['7:33', 'S_{MBCN}:S=7:32'], ['5', 'xy = 5'], ['5', 'x + y = 5'],
+    ['11a+c', '7 = 11a+c'], ['x = 5 + 5 + 1 = 12', 'x = 11'], ['x \\approx 12', '11'], ['12:00', '1:00'], ['3:4', '4:3'], ['|x| = 3', '3'],
+  ],
+  joinedListNearMisses: [['1 and 3', '2, 1'], ['1 or 2', '1, 2, 3'], ['1, 2, 3', '1; 2'], ['19, 46, and 83', '19, 46, \\text{ and } 82'], ['(11,7)or(7,12)', '(7,11), (11,7)']],
+  domainNearMisses: [['\\sqrt[3]{x}', 'x^{2/3}'], ['-\\sqrt[3]{x}^2', 'x^{2/3}'], ['x^{3/2}', 'x^{2/3}']],
+  // a one-letter \\text{} is a symbol, never a unit that may be deleted
+  textSymbols: [['1+2\\text{i}', '3'], ['2\\text{e}', '2'], ['3\\text{x}', '3']],
   fractions: [
     ['\\frac12', '\\frac{1}{3}'], ['0.5', '\\frac{5}{11}'], ['\\frac{2}{21}', '\\frac{2}{12}'], ['1/2', '2'], ['-\\frac38', '\\frac38'],
     ['0.333', '\\frac13'], ['1\\frac{4}{5}', '\\frac45'], ['\\frac{10}{11}', '\\frac{11}{10}'],

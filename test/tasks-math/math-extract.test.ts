@@ -36,3 +36,15 @@ test('math: verdicts carry extracted text, reference and a reason', () => {
   assert.deepEqual([none.verdict, none.extracted], ['no_answer', null]);
   assert.equal(mathTask.goldOutput!(problem), null);
 });
+
+test('math: boxes in a row are one list answer; prose between boxes or one value in two forms is not (issue 11)', () => {
+  const verify = (output: string, answer: string) => mathTask.verify(output, { id: '0', question: '', reference: { answer, solution: null } }).verdict;
+  assert.equal(verify('so \\boxed{-2} and \\boxed{1}', '1, -2'), 'correct');
+  assert.equal(verify('$\\boxed{1}$, $\\boxed{2}$, $\\boxed{3}$', '3, 2, 1'), 'correct');
+  assert.equal(verify('so \\boxed{-2} and \\boxed{1}', '1'), 'wrong');
+  assert.equal(verify('so \\boxed{-2} and \\boxed{1}', '1, -2, 3'), 'wrong');
+  assert.equal(verify('first \\boxed{5}. Then, adding 3 more, \\boxed{8}', '8'), 'correct');
+  assert.equal(verify('$d = \\boxed{15\\frac{39}{40}},$ or $\\boxed{\\frac{639}{40}}$ inches', '\\frac{639}{40}'), 'correct');
+  assert.equal(verify('\\boxed{255} ... Final Answer: The final answer is $10,455$. I hope it is correct.', '10455'), 'correct');
+  assert.equal(verify('Answer $$\n 9 $$', '9'), 'correct');
+});

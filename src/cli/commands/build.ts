@@ -90,7 +90,10 @@ export function register(program: Command): void {
           throw new ConfigError({ file: '(command line)', field: '--process-check' }, `task "${data.run.task}" of ${db} has no process check (tasks with one: letter-count)`);
         }
       }
-      const built = buildDataset(data, buildOptions, { source: db, countTokens, processCheck });
+      // The run's task reads each attempt's answer for the reflection accounting (stats.json).
+      const { TASKS } = await import('../../tasks/index.ts');
+      const task = TASKS[data.run.task];
+      const built = buildDataset(data, buildOptions, { source: db, countTokens, processCheck, extractAnswer: task ? (text) => task.extractAnswer(text) : undefined });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       const unfinished = built.stats.questions.unfinished;
       if (unfinished > 0) {

@@ -26,13 +26,16 @@ interface CheckOptions {
   idField?: string;
   timeoutMs: string;
   workers: string;
+  audit?: string;
+  auditSeed: string;
+  fromEval?: string;
 }
 
 export function register(program: Command): void {
   program
     .command('check')
     .description("verify predictions (--pred) or the data set's gold solutions with a task's verifier")
-    .requiredOption('--task <name>', 'task: gsm8k, math, aime, blocksworld, ifeval, letter-count, arithmetic')
+    .requiredOption('--task <name>', 'task: gsm8k, math, math-lenient, aime, blocksworld, ifeval, ifeval-loose, letter-count, arithmetic')
     .requiredOption('--data <file>', 'problems file (JSONL or JSON array)')
     .option('--pred <file>', 'predictions JSONL: {"id": ..., "output": "model text"} per line')
     .option('--json', 'one JSON object per check on stdout (summary goes to stderr)')
@@ -41,6 +44,9 @@ export function register(program: Command): void {
     .option('--id-field <field>', 'id field in --data (default: id, unique_id, instance_id, else row index)')
     .option('--timeout-ms <ms>', 'hard time limit per check', '2000')
     .option('--workers <n>', 'verifier worker threads', '2')
+    .option('--from-eval <dir>', "predictions from an eval folder's questions.jsonl (every sample)")
+    .option('--audit <n>', 'show n sampled verdicts whole: extracted, reference, deciding rule, normalised forms')
+    .option('--audit-seed <n>', 'seed of the audit sample', '0')
     .action(async (options: CheckOptions) => {
       const { getTask, VerifierPool } = await import('../../tasks/index.ts');
       const { readRecords, requireField, DataError, ConfigError } = await import('../../core/index.ts');
@@ -58,7 +64,16 @@ export function register(program: Command): void {
 
       const items: Array<{ id: string; output: string }> = [];
       let missing = 0;
-      if (options.pred) {
+      if (options.fromEval) {
+        if (options.pred) throw new ConfigError({ file: '--from-eval' }, 'pass either --pred or --from-eval, not both');
+        const { evalFolderPredictions } = await import('../../tasks/audit.ts');
+        for (const row of evalFolderPredictions(options.fromEval)) {
+          if (!byId.has(row.id)) throw new DataError({ file: options.fromEval, field: 'question_id' }, `no problem with id "${row.id}" in ${options.data}`);
+          items.push(row);
+        }
+        const predicted = new Set(items.map((i) => i.id));
+        missing = problems.filter((p) => !predicted.has(p.id)).length;
+      } else if (options.pred) {
         for (const row of readRecords(options.pred)) {
           const id = String(requireField(row, options.pred, 'id', 'string|number'));
           const output = requireField(row, options.pred, 'output', 'string') as string;
@@ -82,11 +97,14 @@ export function register(program: Command): void {
       const pool = new VerifierPool({ workers, timeoutMs });
       const started = performance.now();
       const counts = { correct: 0, wrong: 0, no_answer: 0, timeout: 0 };
+      const audit = options.audit === undefined ? 0 : integerOption(options.audit, '--audit', 1, 100_000);
+      const checked: Array<{ id: string; verdict: import('../../tasks/index.ts').Verdict }> = [];
       try {
         const pending = items.map((item) => pool.verify(task.name, item.output, byId.get(item.id)!));
         for (let i = 0; i < items.length; i++) {
           const verdict = await pending[i]!;
           counts[verdict.verdict]++;
+          checked.push({ id: items[i]!.id, verdict });
           if (options.json) {
             // details: Blocksworld's first failing step, IFEval's per-instruction results.
             const { verdict: kind, extracted, reference, reason, details } = verdict;
@@ -106,8 +124,17 @@ export function register(program: Command): void {
         `no-answer  ${counts.no_answer} (${pct(counts.no_answer)})`,
         `timeouts   ${counts.timeout} (${pct(counts.timeout)})`,
       ];
+      const { countByRule, auditSample, auditBlock } = await import('../../tasks/audit.ts');
+      lines.push('by deciding rule:', ...countByRule(checked.map((c) => c.verdict)));
       if (missing) lines.push(`not checked: ${missing} problems without ${options.pred ? 'a prediction' : 'a gold solution'}`);
       lines.push(`time ${seconds.toFixed(2)} s (${(total / Math.max(seconds, 1e-9)).toFixed(0)} checks/s, limit ${timeoutMs} ms per check)`);
+      if (audit) {
+        const { normalizeAnswer } = await import('../../tasks/index.ts');
+        const normalize = ['math', 'math-lenient', 'aime'].includes(task.name) ? normalizeAnswer : (answer: string) => answer;
+        const seed = integerOption(options.auditSeed, '--audit-seed', 0, 2 ** 31);
+        const sample = auditSample(checked, audit, seed);
+        lines.push('', `audit: ${sample.length} of ${checked.length} verdicts (seed ${seed}, round-robin over verdict kinds)`, ...sample.map((c) => auditBlock(c, normalize)));
+      }
       (options.json ? process.stderr : process.stdout).write(`${lines.join('\n')}\n`);
     });
 }

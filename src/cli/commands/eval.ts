@@ -82,10 +82,12 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as one JSON line at the end')
     .action(async (raw: Record<string, unknown>) => {
       const options = { ...raw, n: raw.samples } as unknown as EvalCliOptions;
-      const { compareTable, loadEvalSummary } = await import('../../eval/index.ts');
+      const { compareTable, loadEvalSummary, loadEvalRecords, pairedTable } = await import('../../eval/index.ts');
       if (options.compare) {
         const summaries = options.compare.map((dir) => loadEvalSummary(dir));
-        const table = compareTable(summaries, options.compare);
+        // Changes against the first folder and the previous one, paired over questions (McNemar / bootstrap).
+        const paired = options.compare.length > 1 ? `\nPaired changes (per question):\n\n${pairedTable(options.compare.map((dir) => ({ label: dir, records: loadEvalRecords(dir) })))}` : '';
+        const table = compareTable(summaries, options.compare) + paired;
         process.stdout.write(table);
         if (options.out) {
           const { writeFileAtomic } = await import('../../core/index.ts');

@@ -85,9 +85,15 @@ export async function runLoadedPipeline(
   } finally {
     removeHandlers();
   }
-  const { percent } = await import('../../eval/index.ts');
+  const { percent, withError } = await import('../../eval/index.ts');
   const lines = summary.stages.map((s) => {
-    const sets = s.sets.map((x) => `${x.set} ${percent(x.accuracy)} (no-answer ${percent(x.no_answer_rate)}, majority ${percent(x.majority_baseline.accuracy)})`).join('; ');
+    // Accuracy ± SE (95% CI); the paired change against the base stage with its p-value.
+    const sets = s.sets
+      .map((x) => {
+        const change = x.vs_base ? `, vs ${x.base_stage} ${x.vs_base.accuracy.difference >= 0 ? '+' : ''}${(x.vs_base.accuracy.difference * 100).toFixed(1)} points p=${x.vs_base.accuracy.pValue.toPrecision(2)}` : '';
+        return `${x.set} ${withError(x.accuracy, x.accuracy_se, x.accuracy_ci95)} (no-answer ${withError(x.no_answer_rate, x.no_answer_rate_se)}, majority ${percent(x.majority_baseline.accuracy)}${change})`;
+      })
+      .join('; ');
     return `  ${s.stage.padEnd(16)} ${sets}`;
   });
   process.stdout.write(`\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`);

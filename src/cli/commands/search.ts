@@ -152,6 +152,8 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
             : `${summary.rollouts} rollouts (${summary.correct_rollouts} correct), ${summary.nodes} nodes in ${options.out}\n` +
               `${summary.policy_calls} policy calls, ${summary.requests} requests, ${summary.prompt_tokens} prompt + ${summary.completion_tokens} completion tokens, ${summary.errors} failed attempts (retried), ${summary.wall_s.toFixed(1)} s\n`),
       );
+      const byRule = Object.entries(summary.verdicts_by_rule).sort((a, b) => b[1] - a[1]);
+      if (byRule.length) process.stdout.write(`verdicts by deciding rule: ${byRule.map(([rule, n]) => `${n} ${rule}`).join(', ')}\n`);
     }
     // Partial failure (docs/cli.md): the run finished, but some questions stopped on errors.
     if (summary.errored > 0) process.exitCode = 2;

@@ -4,7 +4,7 @@
  * questions.jsonl, so a skipped stage and a fresh one report alike.
  */
 import { readFileSync } from 'node:fs';
-import { evaluate, evaluateWithSearch, summarize, type EvalQuestionRecord } from '../../eval/index.ts';
+import { evaluate, evaluateWithSearch, summarize, withError, type EvalQuestionRecord } from '../../eval/index.ts';
 import type { PipelineConfig } from '../config.ts';
 import { describeModel, type ModelRef } from '../model-ref.ts';
 import type { EvalSet, PipelineContext } from '../pipeline-context.ts';
@@ -48,7 +48,7 @@ export function evalSetStage(ctx: PipelineContext, stage: string, model: ModelRe
         const result = config.eval.mcts_decode
           ? await evaluateWithSearch({ ...evaluateOptions, searchConfigPath: ctx.searchConfigPath, maxRollouts: config.eval.mcts_rollouts })
           : await evaluate(evaluateOptions);
-        log(`  eval ${stage}/${set.name}: accuracy ${(result.summary.accuracy * 100).toFixed(1)}%, no-answer ${(result.summary.no_answer_rate * 100).toFixed(1)}%`);
+        log(`  eval ${stage}/${set.name}: accuracy ${withError(result.summary.accuracy, result.summary.accuracy_se, result.summary.accuracy_ci95)}, no-answer ${withError(result.summary.no_answer_rate, result.summary.no_answer_rate_se, result.summary.no_answer_rate_ci95)}`);
         return { accuracy: result.summary.accuracy, no_answer_rate: result.summary.no_answer_rate };
       } finally {
         await policy.close?.();

@@ -5,14 +5,13 @@
  * bracket kinds must match. An assignment `x = 5` equals `5`.
  */
 import { normalizeAnswer, wordKey, MAX_ANSWER_LENGTH } from './normalize.ts';
-import { parseAnswer, type AnswerNode } from './structure.ts';
+import { parseAnswer, isLabel, type AnswerNode } from './structure.ts';
 import { scalarEqual, equationsEqual, type Comparison } from './scalar.ts';
 
 export type { Comparison } from './scalar.ts';
 
 /** Largest unordered list we match item by item (n^2 comparisons). */
 const MAX_LIST_ITEMS = 30;
-const SIMPLE_VARIABLE = /^[A-Za-z](?:_\{?\w+\}?)?$|^\\(?:alpha|beta|gamma|theta|lambda|mu)$/;
 
 const equal = (reason: string): Comparison => ({ equal: true, reason });
 const unequal = (reason: string): Comparison => ({ equal: false, reason });
@@ -30,15 +29,21 @@ function compareOrdered(a: AnswerNode[], b: AnswerNode[], what: string): Compari
   return equal(`every ${what} entry matches`);
 }
 
+/**
+ * Unordered lists compare as sets, as Math-Verify does: every item has an equal item on the other
+ * side, both ways, so a repeated item (`(3,17,3,7)` listed twice) neither adds nor hides a value.
+ */
 function compareUnordered(a: AnswerNode[], b: AnswerNode[], what: string): Comparison {
-  if (a.length !== b.length) return unequal(`${what} sizes differ (${a.length} vs ${b.length})`);
-  if (a.length > MAX_LIST_ITEMS) return unequal(`${what} too long to compare`);
-  const used = new Array<boolean>(b.length).fill(false);
+  if (a.length > MAX_LIST_ITEMS || b.length > MAX_LIST_ITEMS) return unequal(`${what} too long to compare`);
+  const matchedB = new Array<boolean>(b.length).fill(false);
   for (const item of a) {
-    const k = b.findIndex((other, j) => !used[j] && compareNodes(item, other).equal);
-    if (k < 0) return unequal(`${what} item has no match in the reference`);
-    used[k] = true;
+    let found = false;
+    b.forEach((other, j) => {
+      if (compareNodes(item, other).equal) found = matchedB[j] = true;
+    });
+    if (!found) return unequal(`${what} item has no match in the reference (${a.length} vs ${b.length} items)`);
   }
+  if (matchedB.includes(false)) return unequal(`a reference ${what} item is missing (${a.length} vs ${b.length} items)`);
   return equal(`same ${what} items in any order`);
 }
 
@@ -50,18 +55,28 @@ function vectorItems(node: AnswerNode): AnswerNode[] | null {
   return null;
 }
 
+/** A left side that names a value (structure.ts `isLabel`) or computes one without variables. */
+function namesOrComputes(lhs: string): boolean {
+  if (isLabel(lhs)) return true;
+  const bare = lhs.replace(/\\(?:begin|end)\{[a-zA-Z]*\}|\\[a-zA-Z]+/g, '');
+  // `7 = 11a + c` is a constraint, not a value: the left side must compute (an operator or a matrix)
+  return /\d/.test(bare) && !/[A-Za-z]/.test(bare) && /[-+*/^]|\\(?:cdot|times|frac|begin)/.test(lhs);
+}
+
 /** Compare predicted node `a` with reference node `b`. */
 export function compareNodes(a: AnswerNode, b: AnswerNode): Comparison {
   if (a.kind === 'equation' && b.kind === 'equation') {
     const la = a.lhs.replace(/\s+/g, '');
-    if (la === b.lhs.replace(/\s+/g, '') && SIMPLE_VARIABLE.test(la)) return compareNodes(a.rhs, b.rhs);
+    if (la === b.lhs.replace(/\s+/g, '') && isLabel(la)) return compareNodes(a.rhs, b.rhs);
     const ra = nodeText(a.rhs);
     const rb = nodeText(b.rhs);
     if (ra === null || rb === null) return unequal('equations with structured sides differ');
     return equationsEqual([a.lhs, ra], [b.lhs, rb]);
   }
-  if (a.kind === 'equation' && SIMPLE_VARIABLE.test(a.lhs.replace(/\s+/g, ''))) return compareNodes(a.rhs, b);
-  if (b.kind === 'equation' && SIMPLE_VARIABLE.test(b.lhs.replace(/\s+/g, ''))) return compareNodes(a, b.rhs);
+  // a labelled value (`x = 5`, `(x, y) = (5, 8)`, `AB = 4`, `V_1:V_2 = 11:21`) is its value, and
+  // so is the result of a computation without variables (`2 + 3 = 5`, `A + B = C` for matrices)
+  if (a.kind === 'equation' && namesOrComputes(a.lhs)) return compareNodes(a.rhs, b);
+  if (b.kind === 'equation' && namesOrComputes(b.lhs)) return compareNodes(a, b.rhs);
   switch (b.kind) {
     case 'scalar':
       return a.kind === 'scalar' ? scalarEqual(a.text, b.text) : unequal(`a ${a.kind} is not a single value`);
@@ -73,9 +88,11 @@ export function compareNodes(a: AnswerNode, b: AnswerNode): Comparison {
     case 'list':
     case 'set':
       if (a.kind === 'list' || a.kind === 'set') return compareUnordered(a.items, b.items, 'solution');
+      if (a.kind === 'union' && b.items.every((item) => item.kind === 'bracket')) return compareUnordered(a.items, b.items, 'union');
       return unequal(`expected ${b.items.length} values, got a ${a.kind}`);
     case 'union':
-      if (a.kind === 'union') return compareUnordered(a.items, b.items, 'union');
+      // `x < 1 or x > 3` reads as a list of two intervals: the same set as their union
+      if (a.kind === 'union' || (a.kind === 'list' && a.items.every((item) => item.kind === 'bracket'))) return compareUnordered(a.items, b.items, 'union');
       return unequal('expected a union of intervals');
     case 'bracket': {
       if (a.kind === 'bracket') {

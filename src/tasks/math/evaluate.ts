@@ -99,7 +99,9 @@ function power(base: Complex, exponent: Complex): Complex {
       const i = CONSTANTS.ImaginaryUnit!();
       return complexMul(root, integerPower(i, e.n));
     } else if (q % 2 === 1) {
-      return complexNeg(power(complexReal(realExact(rat(-b.n, b.d))), exponent));
+      // real odd root: (-b)^(p/q) = (-1)^p * b^(p/q), so (-8)^(2/3) = 4 as (\sqrt[3]{-8})^2 is
+      const magnitude = power(complexReal(realExact(rat(-b.n, b.d))), exponent);
+      return e.n % 2n === 0n ? magnitude : complexNeg(magnitude);
     }
   }
   if (!isReal(base) || !isReal(exponent)) throw new Inconclusive('complex power');
@@ -160,6 +162,7 @@ export function evaluate(expr: MathJson, env: ReadonlyMap<string, Complex>): Com
   const values = () => args.map((a) => evaluate(a as MathJson, env));
   switch (head) {
     case 'Rational':
+    case 'Colon': // a ratio a:b has the value a/b (`6:8` = `3:4`; `12:00` divides by zero: no value)
     case 'Divide': {
       const [a, b] = values();
       return complexMul(a!, complexInv(b!));

@@ -89,6 +89,89 @@ function flattenList(items: AnswerNode[]): AnswerNode[] {
   return items.flatMap((item) => (item.kind === 'list' ? item.items : [item]));
 }
 
+/**
+ * A left side that only names the answer: one variable (`x`, `a_1`, `\\theta`), a function value
+ * (`f(x)`, `W(n)`), an upper-case segment or point name (`AB`, `\\frac{NO}{BO}`), a ratio of names
+ * (`V_1:V_2`) or a tuple of them (`(x, y)`, `(p,q,r)`). `xy` or `2x` are not labels: `xy = 5` is
+ * a curve, not the value 5.
+ */
+export function isLabel(text: string): boolean {
+  const s = text.replace(/\s+/g, '');
+  if (s === '' || s.length > 40) return false;
+  const name = String.raw`(?:[A-Za-z]|\\(?:alpha|beta|gamma|delta|theta|lambda|mu|phi|omega))(?:_\{?\w+\}?)?(?:'+)?`;
+  const points = String.raw`[A-Z]{2,4}(?:_\{?\w+\}?)?`;
+  const atom = String.raw`(?:${points}|${name}(?:\(${name}(?:,${name})*\))?|\\frac\{${points}\}\{${points}\}|\\angle${points})`;
+  const item = String.raw`${atom}(?::${atom})*`;
+  return new RegExp(String.raw`^(?:${item}|\|${points}\||\(${item}(?:,${item})+\))$`).test(s);
+}
+
+const RELATION = /^(?:\\leq|\\geq|\\neq|<|>)/;
+
+/** Split at top-level relation signs: [side, op, side, op, side, ...]. */
+function splitRelations(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (OPEN.has(c)) depth++;
+    else if (CLOSE.has(c)) depth--;
+    else if (depth === 0) {
+      const m = RELATION.exec(s.slice(i, i + 5));
+      if (m) {
+        parts.push(s.slice(start, i).trim(), m[0]);
+        start = i + m[0].length;
+        i = start - 1;
+      }
+    }
+  }
+  parts.push(s.slice(start).trim());
+  return parts;
+}
+
+/** Interval node with the given bounds (`-\\infty`/`\\infty` open). */
+function interval(lo: string, loClosed: boolean, hi: string, hiClosed: boolean, depth: number): AnswerNode {
+  return { kind: 'bracket', open: loClosed ? '[' : '(', close: hiClosed ? ']' : ')', items: [parseAnswer(lo, depth + 1), parseAnswer(hi, depth + 1)] };
+}
+
+/**
+ * An inequality in one named quantity as the set it describes, so it compares with intervals and
+ * with other spellings by value: `x \\geq 5` = `[5, \\infty)`, `-2 \\leq x < 7` = `[-2, 7)`,
+ * `x \\neq 3` = `(-\\infty, 3) \\cup (3, \\infty)`, `-x > -1` = `x < 1`. Null for anything else.
+ */
+function parseInequality(s: string, depth: number): AnswerNode | null {
+  const parts = splitRelations(s);
+  if (parts.length === 3) {
+    let [left, op, right] = parts as [string, string, string];
+    if (op === '\\neq') {
+      const [name, bound] = isLabel(left) ? [left, right] : [right, left];
+      if (!isLabel(name) || isLabel(bound)) return null;
+      return { kind: 'union', items: [interval('-\\infty', false, bound, false, depth), interval(bound, false, '\\infty', false, depth)] };
+    }
+    if (!isLabel(left.replace(/^-/, ''))) {
+      if (!isLabel(right.replace(/^-/, ''))) return null;
+      [left, right] = [right, left];
+      op = { '<': '>', '>': '<', '\\leq': '\\geq', '\\geq': '\\leq' }[op]!;
+    }
+    if (isLabel(right.replace(/^-/, ''))) return null;
+    if (left.startsWith('-')) {
+      right = `-(${right})`;
+      op = { '<': '>', '>': '<', '\\leq': '\\geq', '\\geq': '\\leq' }[op]!;
+    }
+    const closed = op === '\\leq' || op === '\\geq';
+    return op === '<' || op === '\\leq' ? interval('-\\infty', false, right, closed, depth) : interval(right, closed, '\\infty', false, depth);
+  }
+  if (parts.length === 5) {
+    const [a, op1, name, op2, b] = parts as [string, string, string, string, string];
+    if (!isLabel(name) || isLabel(a) || isLabel(b)) return null;
+    const up = (op: string) => op === '<' || op === '\\leq';
+    const down = (op: string) => op === '>' || op === '\\geq';
+    if (up(op1) && up(op2)) return interval(a, op1 === '\\leq', b, op2 === '\\leq', depth);
+    if (down(op1) && down(op2)) return interval(b, op2 === '\\geq', a, op1 === '\\geq', depth);
+  }
+  return null;
+}
+
 /** Parse a normalised answer into an `AnswerNode` tree. Never throws. */
 export function parseAnswer(s: string, depth = 0): AnswerNode {
   s = s.trim();
@@ -108,17 +191,32 @@ export function parseAnswer(s: string, depth = 0): AnswerNode {
   }
   if ((s[0] === '(' || s[0] === '[') && (s.endsWith(')') || s.endsWith(']')) && matchingClose(s, 0) === s.length - 1) {
     const inner = s.slice(1, -1);
-    const parts = splitTopLevel(inner, ',');
+    let parts = splitTopLevel(inner, ',');
+    // `(0;-2;6)`: semicolons separate coordinates where no comma does
+    if (parts.length === 1) parts = splitTopLevel(inner, ';');
     if (parts.length === 1) return parseAnswer(inner, depth + 1);
     return { kind: 'bracket', open: s[0]!, close: s[s.length - 1]!, items: parts.map((p) => parseAnswer(p, depth + 1)) };
   }
+  // plain braces only group in LaTeX: `{1, 3}` is the list `1, 3`
+  if (s[0] === '{' && matchingClose(s, 0) === s.length - 1) return parseAnswer(s.slice(1, -1), depth + 1);
   const commaParts = splitTopLevel(s, ',').flatMap((p) => splitTopLevel(p, ';'));
   if (commaParts.length > 1) {
     return { kind: 'list', items: flattenList(commaParts.filter((p) => p !== '').map((p) => parseAnswer(p, depth + 1))) };
   }
+  // `A \approx B`: the exact value A is the answer, unless A only names it (`x \approx 11`)
+  const approx = splitTopLevel(s, '\\approx');
+  if (approx.length > 1 && approx.every((p) => p !== '')) {
+    return parseAnswer(isLabel(approx[0]!) ? approx.slice(1).join('\\approx') : approx[0]!, depth + 1);
+  }
+  const interval = parseInequality(s, depth);
+  if (interval) return interval;
+  // `x = 5` and the chain `x = 5 + 6 = 11`: the left side names, the last side is the value
   const equalParts = splitTopLevel(s, '=');
-  if (equalParts.length === 2 && equalParts[0] !== '' && equalParts[1] !== '') {
-    return { kind: 'equation', lhs: equalParts[0]!, rhs: parseAnswer(equalParts[1]!, depth + 1) };
+  // a chain's later sides must be computations (`= 5 + 6 = 11`): `W(x)=1orW(x)=-1` is no chain
+  const computation = (p: string) => !/[A-Za-z]/.test(p.replace(/\\[A-Za-z]+/g, ''));
+  if (equalParts.length > 2 && !equalParts.slice(1).every(computation)) return { kind: 'scalar', text: s };
+  if (equalParts.length >= 2 && equalParts.every((p) => p !== '')) {
+    return { kind: 'equation', lhs: equalParts[0]!, rhs: parseAnswer(equalParts[equalParts.length - 1]!, depth + 1) };
   }
   return expandPlusMinus(s) ?? { kind: 'scalar', text: s };
 }

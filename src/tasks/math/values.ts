@@ -19,6 +19,14 @@ export interface Rat {
 export const MAX_EXACT_BITS = 60_000;
 /** Relative tolerance on the float part of a value. */
 export const FLOAT_TOLERANCE = 1e-12;
+/**
+ * Largest denominator of an exact rational that may equal a value with a float part. Two distinct
+ * rationals with denominators <= D differ by at least 1/D^2 = 1e-10, far above FLOAT_TOLERANCE, so
+ * `\frac12` = `\sin\frac{\pi}{6}` is an identity, while a decimal written to many places
+ * (`4.123105625617661`, denominator 10^15) against `\sqrt{17}` is an approximation: wrong, as the
+ * exact `0.0833333333333333` against `\frac{1}{12}` is (docs/tasks.md, "one rule for decimals").
+ */
+export const MAX_IDENTITY_DENOMINATOR = 100_000n;
 
 const ZERO: Rat = { n: 0n, d: 1n };
 
@@ -185,6 +193,8 @@ export function complexInv(a: Complex): Complex {
 function realEqual(a: Real, b: Real): boolean {
   const dr = ratSub(a.r, b.r);
   if (isExact(a) && isExact(b)) return dr.n === 0n;
+  const exact = isExact(a) ? a : isExact(b) ? b : null;
+  if (exact && exact.r.d > MAX_IDENTITY_DENOMINATOR) return false;
   const scale = Math.max(a.m, b.m);
   const diff = (dr.n === 0n ? 0 : ratToFloatOrInfinity(dr)) + (a.f - b.f);
   return Math.abs(diff) <= FLOAT_TOLERANCE * scale;

@@ -12,3 +12,8 @@ export { evaluateBuiltinGguf, evaluateGreedy, evaluateSampled, loadHardSet, held
 
 /** Path of the shipped built-in model, relative to the package root. */
 export const BUILTIN_MODEL_PATH = 'models/builtin.gguf';
+export { POLICY_TRAIN_PHRASINGS, POLICY_HELD_OUT_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
+export { formatPolicyResponse, markedSpelling, countsFromMarkedSpelling, correctAttempt, POLICY_REFLECTION, type PolicyAttempt } from './policy-format.ts';
+export { buildPolicyRows, wrongAttempt, policyEvalQuestions, POLICY_MEAN_ROW_TOKENS, type PolicyRow, type PolicyRowOptions, type PolicyEvalQuestion, type SlipKind } from './policy-data.ts';
+export { evaluatePolicySet, type PolicySetResult } from './policy-evaluate.ts';
+export { buildLongCotRows, formatLongCotResponse, longCotQuestion, LONG_COT_RECHECK, type LongCotRow } from './long-cot.ts';

@@ -33,7 +33,10 @@ export interface LetterCountStepScore {
   answered: boolean;
   /** The answer equals the gold count. */
   answerCorrect: boolean;
-  /** Sub-task is exactly the letters joined by "+" AND the first thinking step is exactly the word. */
+  /**
+   * Sub-task is exactly the letters joined by "+" AND the first thinking step is exactly the word
+   * (digits removed: the policy's marked spelling writes running counts after the asked letters).
+   */
   spellingCorrect: boolean;
   /** Count steps written (`letter:n` thinking steps). */
   countSteps: number;
@@ -54,7 +57,7 @@ export function scoreLetterCountSteps(response: string, query: LetterCountQuery)
   const answered = /^\d+$/.test(answerText);
   const subTask = thoughts.find((t) => t.tag === BUILTIN_TAGS.subTask);
   const thinking = thoughts.filter((t) => t.tag === BUILTIN_TAGS.thinking);
-  const spellingCorrect = subTask?.content === query.letters.join('+') && thinking[0]?.content === query.word;
+  const spellingCorrect = subTask?.content === query.letters.join('+') && thinking[0]?.content.replace(/\d+/g, '') === query.word;
   let countSteps = 0;
   let countStepsCorrect = 0;
   let countStepsOnExpectedLetter = 0;

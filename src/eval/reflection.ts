@@ -1,0 +1,107 @@
+/**
+ * Reflection accounting (issue 10 item 4): does a text hold a wrong attempt, a reflection and a
+ * correct re-think, the paper's defining long-CoT feature? Used on training data (SFT rows, DPO
+ * chosen paths) and on model outputs at inference.
+ *
+ * An attempt is the text between reflections: the text before the first `<reflection>` thought, then
+ * the text after each `</reflection>`. Its answer is what the task reads from it; an attempt cut
+ * short by a reflection usually has no `<answer>` yet, so the caller's reader may take the last
+ * checked result instead (letter counting: the double-check's `=n`).
+ */
+
+/** One attempt of a response and the answer read from it (null: none). */
+export interface Attempt {
+  text: string;
+  answer: string | null;
+}
+
+/** Reflection thoughts, whatever their content (the tag of the action graph, docs/method.md section 1). */
+const REFLECTION = /<reflection>[\s\S]*?<\/reflection>/g;
+
+/** Split a response into its attempts and read each one's answer with `readAnswer`. */
+export function splitAttempts(response: string, readAnswer: (attempt: string) => string | null): Attempt[] {
+  return response.split(REFLECTION).map((text) => ({ text, answer: readAnswer(text) }));
+}
+
+/**
+ * Letter counting's attempt reader: the `<answer>` number, else the result of the last
+ * `<double-check>` (`1+2=3` -> 3, `n=2` -> 2).
+ */
+export function letterCountAttemptAnswer(attempt: string): string | null {
+  const answer = /<answer>\s*(\d+)\s*<\/answer>/.exec(attempt);
+  if (answer) return answer[1]!;
+  const checks = [...attempt.matchAll(/<double-check>[^<]*?=\s*(\d+)\s*<\/double-check>/g)];
+  return checks.at(-1)?.[1] ?? null;
+}
+
+/**
+ * A task-independent attempt reader: the task's own answer extraction, else the result of the last
+ * `<double-check>` (`... = x`), which is where the action graph's reflections hang.
+ */
+export function attemptAnswerReader(extractAnswer: (text: string) => string | null): (attempt: string) => string | null {
+  return (attempt) => {
+    const answer = extractAnswer(attempt);
+    if (answer !== null) return answer;
+    const checks = [...attempt.matchAll(/<double-check>[^<]*?=\s*([^<=]+?)\s*<\/double-check>/g)];
+    return checks.at(-1)?.[1] ?? null;
+  };
+}
+
+/**
+ * Does a CORRECT text (an SFT row, a DPO chosen path: its last attempt is right and has passed the
+ * process check) hold a wrong attempt, a reflection and a correct re-think? True when it has at
+ * least two attempts and the first one's answer is readable and differs from the last one's. A
+ * first attempt with no readable answer is not counted: it was not shown to be wrong.
+ */
+export function holdsCorrectedReflection(text: string, readAnswer: (attempt: string) => string | null): boolean {
+  const attempts = splitAttempts(text, readAnswer);
+  if (attempts.length < 2) return false;
+  const first = attempts[0]!.answer;
+  const last = attempts.at(-1)!.answer;
+  return first !== null && last !== null && first.trim() !== last.trim();
+}
+
+/** Attempts of a letter-counting response. */
+export function letterCountAttempts(response: string): Attempt[] {
+  return splitAttempts(response, letterCountAttemptAnswer);
+}
+
+/**
+ * How a text's reflections went:
+ * - 'none': no reflection;
+ * - 'corrected': the first attempt's answer is wrong (or missing) and the last one's right, and the
+ *   process check (when given) accepts the text: a real mistake, a reflection, a correct re-think;
+ * - 'unneeded': the first attempt was already right (and the last is right);
+ * - 'failed': the last attempt is not right, or the process check rejects the re-think.
+ */
+export type ReflectionOutcome = 'none' | 'corrected' | 'unneeded' | 'failed';
+
+export function reflectionOutcome(attempts: readonly Attempt[], isRight: (answer: string) => boolean, processOk = true): ReflectionOutcome {
+  if (attempts.length < 2) return 'none';
+  const right = (a: Attempt): boolean => a.answer !== null && isRight(a.answer);
+  if (!right(attempts.at(-1)!) || !processOk) return 'failed';
+  return right(attempts[0]!) ? 'unneeded' : 'corrected';
+}
+
+/** Counts of reflection outcomes over a set of texts, with the share of corrected ones. */
+export interface ReflectionCounts {
+  texts: number;
+  reflected: number;
+  corrected: number;
+  unneeded: number;
+  failed: number;
+  /** corrected / texts (0 when there are none). */
+  corrected_share: number;
+}
+
+export function countReflections(outcomes: readonly ReflectionOutcome[]): ReflectionCounts {
+  const n = (o: ReflectionOutcome): number => outcomes.filter((x) => x === o).length;
+  return {
+    texts: outcomes.length,
+    reflected: outcomes.length - n('none'),
+    corrected: n('corrected'),
+    unneeded: n('unneeded'),
+    failed: n('failed'),
+    corrected_share: outcomes.length ? n('corrected') / outcomes.length : 0,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Training rows and evaluation questions of the built-in **policy** model (issue 10 item 1):
+ * letter-count questions on the training words in the 48 training phrasings (phrasings.ts), answered
+ * in the marked-spelling format (policy-format.ts); a share of rows holds a wrong first attempt, the
+ * reflection and a corrected re-think. Held-out words and the 12 held-out phrasings never appear.
+ */
+import { Rng } from '../../core/index.ts';
+import { countLetter } from './format.ts';
+import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
+import { correctAttempt, formatPolicyResponse, type PolicyAttempt } from './policy-format.ts';
+import { builtinWordSplit } from './words.ts';
+
+const ALPHABET = [...'abcdefghijklmnopqrstuvwxyz'];
+
+export interface PolicyRow {
+  prompt: string;
+  completion: string;
+  kind: 'letter-count' | 'letter-count-reflection';
+}
+
+export interface PolicyRowOptions {
+  count: number;
+  seed: number;
+  /** Share of rows with a wrong first attempt, a reflection and a corrected re-think (default 0.25). */
+  reflectionShare?: number;
+  /** Share of two-letter questions (default 0.6). */
+  twoLetterShare?: number;
+  /** Share of letter picks that are any letter a-z, so counts of 0 occur (default 0.15). */
+  randomLetterShare?: number;
+}
+
+/** How a wrong first attempt went wrong (each is a mistake a re-spelling and recount catches). */
+export type SlipKind = 'missed-mark' | 'count-slip' | 'sum-slip';
+
+/**
+ * A wrong attempt for `letters` in `word`, drawn with `rng`: a missed mark in the spelling (the
+ * counts follow the marks, so the attempt is wrong but self-consistent), a count step off by one
+ * (spelling right), or, for two letters, a double-check sum off by one. Its total always differs
+ * from the right one.
+ */
+export function wrongAttempt(rng: Rng, word: string, letters: readonly string[]): { attempt: PolicyAttempt; slip: SlipKind } {
+  const right = correctAttempt(word, letters);
+  const present = letters.filter((l) => countLetter(word, l) > 0);
+  const kinds: SlipKind[] = ['count-slip', ...(present.length ? (['missed-mark', 'missed-mark'] as const) : []), ...(letters.length === 2 ? (['sum-slip'] as const) : [])];
+  const slip = rng.pick(kinds);
+  if (slip === 'missed-mark') {
+    const letter = rng.pick(present);
+    const skip = rng.int(1, countLetter(word, letter));
+    let seen = 0;
+    const marks = new Map<string, number>();
+    let spelling = '';
+    for (const c of word) {
+      spelling += c;
+      if (!letters.includes(c)) continue;
+      if (c === letter && ++seen === skip) continue;
+      const n = (marks.get(c) ?? 0) + 1;
+      marks.set(c, n);
+      spelling += String(n);
+    }
+    const counts = letters.map((l) => marks.get(l) ?? 0);
+    return { attempt: { spelling, counts, total: counts.reduce((a, b) => a + b, 0) }, slip };
+  }
+  if (slip === 'count-slip') {
+    const i = rng.int(0, letters.length - 1);
+    const counts = [...right.counts];
+    counts[i] = counts[i]! === 0 || rng.float() < 0.5 ? counts[i]! + 1 : counts[i]! - 1;
+    return { attempt: { spelling: right.spelling, counts, total: counts.reduce((a, b) => a + b, 0) }, slip };
+  }
+  const total = right.total === 0 || rng.float() < 0.5 ? right.total + 1 : right.total - 1;
+  return { attempt: { ...right, total }, slip };
+}
+
+/** Draw `k` distinct letters for `word`: by occurrence ("pos"), or any a-z with `randomShare`. */
+function drawLetters(rng: Rng, word: string, k: number, randomShare: number, sampling: 'pos' | 'set'): string[] {
+  const letters: string[] = [];
+  const pool = sampling === 'pos' ? [...word] : [...new Set(word)];
+  while (letters.length < k) {
+    const candidate = rng.float() < randomShare ? rng.pick(ALPHABET) : rng.pick(pool);
+    if (!letters.includes(candidate)) letters.push(candidate);
+    else if (new Set(word).size <= letters.length) letters.push(ALPHABET.find((c) => !letters.includes(c))!);
+  }
+  return letters;
+}
+
+/**
+ * Policy SFT rows from the training words and training phrasings. Row i depends only on (seed, i).
+ * @throws RangeError for a share outside [0, 1] or a negative count.
+ */
+export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
+  const reflectionShare = options.reflectionShare ?? 0.25;
+  const twoLetterShare = options.twoLetterShare ?? 0.6;
+  const randomShare = options.randomLetterShare ?? 0.15;
+  for (const [name, v] of Object.entries({ reflectionShare, twoLetterShare, randomShare })) {
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`buildPolicyRows: ${name} must be in [0, 1] (got ${v})`);
+  }
+  if (!Number.isInteger(options.count) || options.count < 0) throw new RangeError(`buildPolicyRows: count must be a non-negative integer (got ${options.count})`);
+  const words = builtinWordSplit().train;
+  const oneLetter = POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 1);
+  const twoLetter = POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 2);
+  const root = new Rng(options.seed);
+  return Array.from({ length: options.count }, (_, i): PolicyRow => {
+    const rng = root.split(`policy:${i}`);
+    const word = rng.pick(words);
+    const phrasing = rng.pick(rng.float() < twoLetterShare ? twoLetter : oneLetter);
+    const letters = drawLetters(rng, word, phrasing.letters, randomShare, 'pos');
+    const reflect = rng.float() < reflectionShare;
+    const wrong = reflect ? wrongAttempt(rng, word, letters).attempt : undefined;
+    return { prompt: renderPhrasing(phrasing, letters, word), completion: formatPolicyResponse(word, letters, wrong), kind: reflect ? 'letter-count-reflection' : 'letter-count' };
+  });
+}
+
+/** An evaluation question with its parts, so nothing has to be parsed back from the text. */
+export interface PolicyEvalQuestion {
+  id: string;
+  question: string;
+  word: string;
+  letters: string[];
+  answer: number;
+  phrasing: string;
+}
+
+/**
+ * Evaluation questions on the HELD-OUT words: `phrasings` 'train' (word generalisation) or
+ * 'held-out' (phrasing generalisation: templates no training row used). Letters uniform over the
+ * word's distinct letters, plus `zeroShare` of questions whose letters are absent from the word.
+ */
+export function policyEvalQuestions(options: { phrasings: 'train' | 'held-out'; count: number; seed: number; zeroShare?: number; letters?: 1 | 2 }): PolicyEvalQuestion[] {
+  const pool: readonly Phrasing[] = (options.phrasings === 'train' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS).filter((p) => options.letters === undefined || p.letters === options.letters);
+  const words = builtinWordSplit().heldOut;
+  const root = new Rng(options.seed);
+  return Array.from({ length: options.count }, (_, i) => {
+    const rng = root.split(`eval:${i}`);
+    const word = rng.pick(words);
+    const phrasing = rng.pick(pool);
+    const zero = rng.float() < (options.zeroShare ?? 0);
+    const absent = ALPHABET.filter((c) => !word.includes(c));
+    const letters = zero && absent.length >= phrasing.letters ? rng.shuffle(absent).slice(0, phrasing.letters) : drawLetters(rng, word, phrasing.letters, 0, 'set');
+    return {
+      id: `${options.phrasings}-${i}`,
+      question: renderPhrasing(phrasing, letters, word),
+      word,
+      letters,
+      answer: letters.reduce((s, l) => s + countLetter(word, l), 0),
+      phrasing: phrasing.template,
+    };
+  });
+}
+
+/**
+ * Measured mean of BOS + prompt + response + EOS over buildPolicyRows({count: 20000, seed: 1}) (max
+ * 204 tokens). Like train-builtin's constant for the student, it only sizes the row set to about one
+ * epoch of the budget; it stays a constant because the row count seeds the data.
+ */
+export const POLICY_MEAN_ROW_TOKENS = 102.2;

@@ -1,0 +1,115 @@
+/** The built-in policy's phrasings, response format and training rows (issue 10 item 1). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../src/core/index.ts';
+import { letterCountAttempts } from '../../src/eval/index.ts';
+import { letterCountProcessCheck } from '../../src/pipeline/process-check.ts';
+import {
+  buildPolicyRows,
+  builtinWordSplit,
+  countsFromMarkedSpelling,
+  formatPolicyResponse,
+  markedSpelling,
+  policyEvalQuestions,
+  POLICY_HELD_OUT_PHRASINGS,
+  POLICY_TRAIN_PHRASINGS,
+  renderPhrasing,
+  scoreLetterCountSteps,
+  wrongAttempt,
+  type Phrasing,
+} from '../../src/train/builtin/index.ts';
+import { CharTokenizer, encodeSftRow } from '../../src/train/index.ts';
+
+/** A regex matching exactly the questions a template renders (letters a-z / A-Z, word a-z). */
+function templateRegex(p: Phrasing): RegExp {
+  const escaped = p.template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = escaped.replace(/\\\{a\\\}|\\\{b\\\}/g, '[a-z]').replace(/\\\{A\\\}|\\\{B\\\}/g, '[A-Z]').replace(/\\\{word\\\}/g, '[a-z]+');
+  return new RegExp(`^${source}$`);
+}
+
+test('phrasings: at least 40 training templates of both kinds, 12 held out, none shared', () => {
+  assert.ok(POLICY_TRAIN_PHRASINGS.length >= 40);
+  assert.ok(POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 1).length >= 20);
+  assert.ok(POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 2).length >= 20);
+  assert.equal(POLICY_HELD_OUT_PHRASINGS.length, 12);
+  const train = new Set(POLICY_TRAIN_PHRASINGS.map((p) => p.template));
+  assert.equal(train.size, POLICY_TRAIN_PHRASINGS.length);
+  for (const p of POLICY_HELD_OUT_PHRASINGS) assert.ok(!train.has(p.template), p.template);
+  // Quoted, capital and word-first forms are all present in training.
+  assert.ok(POLICY_TRAIN_PHRASINGS.some((p) => p.template.includes('"{a}"')));
+  assert.ok(POLICY_TRAIN_PHRASINGS.some((p) => p.template.includes("'{word}'")));
+  assert.ok(POLICY_TRAIN_PHRASINGS.some((p) => p.template.includes('{A}')));
+  assert.ok(POLICY_TRAIN_PHRASINGS.some((p) => p.template.startsWith('{word}')));
+  assert.equal(renderPhrasing(POLICY_TRAIN_PHRASINGS.find((p) => p.template.includes('{A}s and {B}s'))!, ['g', 'n'], 'navigant'), 'How many Gs and Ns are in navigant combined?');
+  assert.throws(() => renderPhrasing(POLICY_TRAIN_PHRASINGS[0]!, ['a', 'b'], 'word'), RangeError);
+});
+
+test('marked spelling: the running count after each asked letter; counts read back from the last mark', () => {
+  assert.equal(markedSpelling('navigant', ['g', 'n']), 'n1avig1an2t');
+  assert.equal(markedSpelling('strawberry', ['r']), 'str1awber2r3y');
+  assert.equal(markedSpelling('newsagent', ['q']), 'newsagent');
+  assert.deepEqual(countsFromMarkedSpelling('n1avig1an2t', ['g', 'n']), [1, 2]);
+  assert.deepEqual(countsFromMarkedSpelling('newsagent', ['q']), [0]);
+  assert.equal(
+    formatPolicyResponse('navigant', ['g', 'n']),
+    '<sub-task>g+n</sub-task><thinking>n1avig1an2t</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>',
+  );
+  assert.throws(() => formatPolicyResponse('navigant', ['n', 'n']), RangeError);
+  // Spelling with the marks removed is the word (step-accuracy's spelling score).
+  assert.equal(scoreLetterCountSteps(formatPolicyResponse('navigant', ['g', 'n']), { word: 'navigant', letters: ['g', 'n'] }).spellingCorrect, true);
+});
+
+test('wrong first attempts: always a different total, and the corrected response passes the process check', () => {
+  const words = ['navigant', 'strawberry', 'bookkeeper', 'newsagent', 'mississippi'];
+  const rng = new Rng(7);
+  for (let i = 0; i < 300; i++) {
+    const word = rng.pick(words);
+    const letters = rng.float() < 0.5 ? [rng.pick([...word])] : rng.shuffle([...new Set(word)]).slice(0, 2);
+    const { attempt } = wrongAttempt(rng, word, letters);
+    const right = letters.reduce((s, l) => s + [...word].filter((c) => c === l).length, 0);
+    assert.notEqual(attempt.total, right, `${word} ${letters}`);
+    const response = formatPolicyResponse(word, letters, attempt);
+    const attempts = letterCountAttempts(response);
+    assert.equal(attempts.length, 2);
+    assert.equal(attempts[0]!.answer, String(attempt.total));
+    assert.equal(attempts[1]!.answer, String(right));
+    const question = letters.length === 2 ? `How many ${letters[0]} and ${letters[1]} are there in total in ${word}?` : `How many ${letters[0]} are there in ${word}?`;
+    assert.equal(letterCountProcessCheck(question, response), true, response);
+  }
+});
+
+test('policy rows: training words and phrasings only, a quarter with a corrected reflection, counts of 0, fit a 256 context', () => {
+  const rows = buildPolicyRows({ count: 3000, seed: 5 });
+  assert.deepEqual(buildPolicyRows({ count: 20, seed: 5 }), rows.slice(0, 20));
+  const train = POLICY_TRAIN_PHRASINGS.map(templateRegex);
+  const heldOut = POLICY_HELD_OUT_PHRASINGS.map(templateRegex);
+  const heldOutWords = new Set(builtinWordSplit().heldOut);
+  const tokenizer = new CharTokenizer();
+  let zero = 0;
+  for (const [i, row] of rows.entries()) {
+    assert.ok(train.some((r) => r.test(row.prompt)), row.prompt);
+    assert.ok(!heldOut.some((r) => r.test(row.prompt)), row.prompt);
+    const spelled = /<thinking>([a-z0-9]+)<\/thinking>/.exec(row.completion)![1]!.replace(/\d/g, '');
+    assert.ok(!heldOutWords.has(spelled), spelled);
+    assert.equal(row.kind === 'letter-count-reflection', row.completion.includes('<reflection>'));
+    if (/<answer>0<\/answer>/.test(row.completion)) zero++;
+    assert.ok(encodeSftRow(tokenizer, row, 256, { file: 'rows', line: i }).tokens.length <= 256);
+  }
+  const share = rows.filter((r) => r.kind === 'letter-count-reflection').length / rows.length;
+  assert.ok(share > 0.22 && share < 0.28, String(share));
+  assert.ok(zero / rows.length > 0.03, String(zero));
+  assert.throws(() => buildPolicyRows({ count: 1, seed: 1, reflectionShare: 1.5 }), RangeError);
+});
+
+test('policy evaluation questions: held-out words, the requested phrasings, gold counts', () => {
+  const heldOutWords = new Set(builtinWordSplit().heldOut);
+  const heldOut = POLICY_HELD_OUT_PHRASINGS.map(templateRegex);
+  const qs = policyEvalQuestions({ phrasings: 'held-out', count: 200, seed: 3, zeroShare: 0.1 });
+  for (const q of qs) {
+    assert.ok(heldOutWords.has(q.word));
+    assert.ok(heldOut.some((r) => r.test(q.question)), q.question);
+    assert.equal(q.answer, q.letters.reduce((s, l) => s + [...q.word].filter((c) => c === l).length, 0));
+  }
+  assert.ok(qs.some((q) => q.answer === 0));
+  assert.ok(policyEvalQuestions({ phrasings: 'train', count: 50, seed: 3 }).every((q) => POLICY_TRAIN_PHRASINGS.some((p) => p.template === q.phrasing)));
+});

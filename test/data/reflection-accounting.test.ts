@@ -1,0 +1,118 @@
+/**
+ * Reflection accounting (issue 10 item 4) on a hand-built letter-count tree: which SFT rows and DPO
+ * chosen paths hold a wrong attempt, a reflection and a correct re-think, and what reflections do at
+ * inference.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildDataset, renderDatasetCard } from '../../src/data/index.ts';
+import { holdsCorrectedReflection, letterCountAttempts, reflectionOutcome, countReflections, attemptAnswerReader, type EvalQuestionRecord } from '../../src/eval/index.ts';
+import { letterCountProcessCheck } from '../../src/pipeline/process-check.ts';
+import { inferenceReflection } from '../../src/pipeline/summary-statistics.ts';
+import { getTask } from '../../src/tasks/index.ts';
+import { correct, node, question, run, wrong } from './tree-fixtures.ts';
+
+const Q = 'How many g and n are there in total in navigant?';
+const WAIT = "Wait! something is wrong, let's think again.";
+
+/** An attempt as nodes: spelled word, two counts, double-check; ids from `id`. */
+function attempt(id: number, parent: number, spelled: string, g: number, n: number, first: 'thinking' | 'thinking_from_scratch' = 'thinking') {
+  return [
+    node(id, parent, first, spelled),
+    node(id + 1, id, 'thinking', `g:${g}`),
+    node(id + 2, id + 1, 'thinking', `n:${n}`),
+    node(id + 3, id + 2, 'double_check', `${g}+${n}=${g + n}`),
+  ];
+}
+
+/**
+ *   q1: sub_task g+n
+ *       |- wrong attempt (n counted once) -> double_check 1+1=2
+ *       |     |- answer 2 (wrong)                                 path W
+ *       |     `- reflection -> right attempt -> answer 3 (correct) path R: a corrected reflection
+ *       `- right attempt -> answer 3 (correct)                    path S: no reflection
+ *   q2: sub_task g+n
+ *       `- right attempt -> double_check 1+2=3
+ *             |- answer 4 (wrong)                                 path X
+ *             `- reflection -> right attempt -> answer 3 (correct) path U: a reflection that was not needed
+ */
+function trees() {
+  const q1 = question(
+    'q1',
+    [
+      node(1, null, 'root', Q),
+      node(2, 1, 'sub_task', 'g+n'),
+      ...attempt(3, 2, 'n1avig1an1t', 1, 1),
+      node(7, 6, 'answer', '2', wrong),
+      node(8, 6, 'reflection', WAIT),
+      ...attempt(9, 8, 'n1avig1an2t', 1, 2, 'thinking_from_scratch'),
+      node(13, 12, 'answer', '3', correct),
+      ...attempt(14, 2, 'n1avig1an2t', 1, 2),
+      node(18, 17, 'answer', '3', correct),
+    ],
+    Q,
+  );
+  const q2 = question(
+    'q2',
+    [
+      node(1, null, 'root', Q),
+      node(2, 1, 'sub_task', 'g+n'),
+      ...attempt(3, 2, 'n1avig1an2t', 1, 2),
+      node(7, 6, 'answer', '4', wrong),
+      node(8, 6, 'reflection', WAIT),
+      ...attempt(9, 8, 'n1avig1an2t', 1, 2, 'thinking_from_scratch'),
+      node(13, 12, 'answer', '3', correct),
+    ],
+    Q,
+  );
+  return [q1, q2];
+}
+
+test('attempts: split at reflections; an attempt cut short reads its double-check result', () => {
+  const text = '<sub-task>g+n</sub-task><thinking>n1avig1an1t</thinking><thinking>g:1</thinking><thinking>n:1</thinking><double-check>1+1=2</double-check>' + `<reflection>${WAIT}</reflection>` + '<thinking>n1avig1an2t</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>';
+  assert.deepEqual(letterCountAttempts(text).map((a) => a.answer), ['2', '3']);
+  assert.equal(reflectionOutcome(letterCountAttempts(text), (a) => a === '3'), 'corrected');
+  assert.equal(reflectionOutcome(letterCountAttempts(text), (a) => a === '2'), 'failed');
+  assert.equal(reflectionOutcome(letterCountAttempts('<answer>3</answer>'), (a) => a === '3'), 'none');
+  const read = attemptAnswerReader(getTask('letter-count').extractAnswer);
+  assert.equal(holdsCorrectedReflection(text, read), true);
+  // A first attempt with no readable result was not shown to be wrong.
+  assert.equal(holdsCorrectedReflection(`<thinking>n1avig1an1t</thinking><reflection>${WAIT}</reflection><answer>3</answer>`, read), false);
+  assert.deepEqual(countReflections(['none', 'corrected', 'unneeded', 'failed', 'corrected']), { texts: 5, reflected: 4, corrected: 2, unneeded: 1, failed: 1, corrected_share: 0.4 });
+});
+
+test('buildDataset counts SFT rows and DPO chosen paths with a corrected reflection (hand-built tree)', () => {
+  const task = getTask('letter-count');
+  const built = buildDataset({ run: run(''), questions: trees() }, { sft: 'all', chosen: 'longest' }, { processCheck: letterCountProcessCheck, extractAnswer: (t) => task.extractAnswer(t) });
+  // SFT: R (corrected), S (no reflection), U (reflection after a right attempt) -> 1 of 3.
+  assert.equal(built.stats.sft.rows, 3);
+  assert.equal(built.stats.sft.reflection.rowsWithReflection, 2);
+  assert.equal(built.stats.sft.reflection.rowsWithCorrectedReflection, 1);
+  assert.equal(built.stats.sft.reflection.correctedShare, 0.3333);
+  const corrected = built.sft.filter((r) => r.completion.includes('n1avig1an1t'));
+  assert.equal(corrected.length, 1);
+  // DPO chosen = longest correct: R for q1 (corrected), U for q2 (not) -> 1 of 2.
+  assert.equal(built.stats.dpo.pairs, 2);
+  assert.equal(built.stats.dpo.reflection.chosenWithCorrectedReflection, 1);
+  assert.equal(built.stats.dpo.reflection.chosenCorrectedShare, 0.5);
+  const card = renderDatasetCard(built.stats);
+  assert.match(card, /SFT rows with a corrected reflection \(.*\): 1 of 3 \(33\.3%\)/);
+  assert.match(card, /DPO chosen paths with a corrected reflection: 1 of 2 \(50\.0%\)/);
+  // A process check that rejects R's re-think keeps it out, and the count follows.
+  const strict = buildDataset({ run: run(''), questions: trees() }, { sft: 'all' }, { processCheck: (_q, response) => !response.includes('n1avig1an1t'), extractAnswer: (t) => task.extractAnswer(t) });
+  assert.equal(strict.stats.sft.reflection.rowsWithCorrectedReflection, 0);
+});
+
+test('inference: reflected samples, reflections that fixed a wrong first attempt and ones that broke a right one', () => {
+  const sample = (text: string, verdict: 'correct' | 'wrong') => ({ text, verdict, extracted: null, length_chars: text.length, completion_tokens: 0, finish_reason: 'stop', reflection_markers: 0, repeated_line_rate: 0 });
+  const r = `<reflection>${WAIT}</reflection>`;
+  const records: EvalQuestionRecord[] = [
+    { question_id: 'a', question: Q, reference: '3', n: 3, correct: 2, prompt_tokens: 0, samples: [
+      sample(`<double-check>1+1=2</double-check>${r}<double-check>1+2=3</double-check><answer>3</answer>`, 'correct'), // fixed
+      sample(`<double-check>1+2=3</double-check>${r}<double-check>1+1=2</double-check><answer>2</answer>`, 'wrong'), // broke
+      sample('<double-check>1+2=3</double-check><answer>3</answer>', 'correct'), // no reflection
+    ] },
+    { question_id: 'b', question: Q, reference: '0', n: 1, correct: 0, prompt_tokens: 0, samples: [sample(`<double-check>1+0=1</double-check>${r}<double-check>0+1=1</double-check><answer>1</answer>`, 'wrong')] },
+  ];
+  assert.deepEqual(inferenceReflection(records), { samples: 4, reflected: 3, fixed: 1, broke: 1 });
+});
