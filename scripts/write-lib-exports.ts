@@ -2,11 +2,13 @@
  * Writes lib/index.js, the package entry point (`import { runSearch } from 'treecot'`). treecot ships
  * TypeScript and has no build step, so the entry registers tsx and re-exports src/index.ts's runtime
  * names. ESM needs those names written out statically; this script lists them.
+ * The file is generated, not tracked: npm runs this as `prepare` on every `npm ci` / `npm install` of
+ * the repository and before `npm pack`, so it follows src/index.ts whenever a module adds an export.
  * test/repo/library-entry.test.ts fails when lib/index.js and src/index.ts disagree.
  *
- *   npm run write:lib-exports
+ *   npm run write:lib-exports      # by hand, after changing a module's exports
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const api = await import('../src/index.ts');
@@ -24,5 +26,6 @@ const lines = [
   '} = api;',
   '',
 ];
+mkdirSync(fileURLToPath(new URL('../lib/', import.meta.url)), { recursive: true });
 writeFileSync(fileURLToPath(new URL('../lib/index.js', import.meta.url)), lines.join('\n'));
 console.log(`lib/index.js: ${names.length} names`);

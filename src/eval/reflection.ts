@@ -15,7 +15,7 @@ export interface Attempt {
   answer: string | null;
 }
 
-/** Reflection thoughts, whatever their content (the tag of the action graph, METHOD.md section 1). */
+/** Reflection thoughts, whatever their content (the tag of the action graph, docs/method.md section 1). */
 const REFLECTION = /<reflection>[\s\S]*?<\/reflection>/g;
 
 /** Split a response into its attempts and read each one's answer with `readAnswer`. */

@@ -242,6 +242,7 @@ export function configFiles(loaded: LoadedPipelineConfig): { field: string; path
   const { config } = loaded;
   const files: { field: string; path: string }[] = [{ field: 'search.config', path: config.search.config }];
   if (config.policy.gguf) files.push({ field: 'policy.gguf', path: config.policy.gguf });
+  if (config.student?.gguf) files.push({ field: 'student.gguf', path: config.student.gguf });
   const template = config.policy.chat_template;
   if (template !== undefined && !/^(raw|chatml|llama3)$/.test(template)) files.push({ field: 'policy.chat_template', path: template });
   if (config.search.questions.file) files.push({ field: 'search.questions.file', path: config.search.questions.file });

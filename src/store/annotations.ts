@@ -1,5 +1,5 @@
 /**
- * Human review marks (METHOD.md section 1: the authors dropped samples that reach the right
+ * Human review marks (docs/method.md section 1: the authors dropped samples that reach the right
  * answer through a bad process). The mark itself lives in `nodes.annotation`, which
  * data/extract-tree-paths.ts already honours: a path through a `rejected` node is left out
  * of SFT rows and DPO pairs and counted on the dataset card. Marking a path = marking its
