@@ -17,7 +17,10 @@ const sets = {
   'held-out words': policyEvalQuestions({ phrasings: 'train', count, seed: 20261206, zeroShare: 0.1 }),
   'held-out phrasings': policyEvalQuestions({ phrasings: 'held-out', count, seed: 20261207, zeroShare: 0.1 }),
 };
-const rows: string[] = ['| model | set | accuracy ± SE (95% CI) | majority baseline | no answer | reflected | change vs first model |', '|---|---|---|---|---|---|---|'];
+const rows: string[] = [
+  '| model | set | accuracy ± SE (95% CI) | majority baseline | no answer | reflected | change vs first model |',
+  '|---|---|---|---|---|---|---|',
+];
 const first = new Map<string, Map<string, number>>();
 for (const [i, file] of files.entries()) {
   const generator = await openGgufGenerator(file);
@@ -27,7 +30,9 @@ for (const [i, file] of files.entries()) {
       const shares = new Map(r.records.map((x) => [x.id, x.correct ? 1 : 0]));
       if (i === 0) first.set(name, shares);
       const change = i === 0 ? '-' : formatComparison(comparePaired(first.get(name)!, shares));
-      rows.push(`| ${file} | ${name} (${questions.length}) | ${formatRate(r.accuracy)} | ${(100 * r.majorityBaseline.accuracy).toFixed(1)}% (always ${r.majorityBaseline.answer}) | ${formatRate(r.noAnswer)} | ${r.reflected} (fixed ${r.reflectionFixed}, broke ${r.reflectionBroke}) | ${change} |`);
+      rows.push(
+        `| ${file} | ${name} (${questions.length}) | ${formatRate(r.accuracy)} | ${(100 * r.majorityBaseline.accuracy).toFixed(1)}% (always ${r.majorityBaseline.answer}) | ${formatRate(r.noAnswer)} | ${r.reflected} (fixed ${r.reflectionFixed}, broke ${r.reflectionBroke}) | ${change} |`,
+      );
     }
   } finally {
     await generator.dispose();

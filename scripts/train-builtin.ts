@@ -52,7 +52,11 @@ import { ConfigError, writeFileAtomic } from '../src/core/index.ts';
 import { dataFile } from '../test/helpers/data-paths.ts';
 
 const program = new Command()
-  .option('--role <role>', 'builtin (the single-model demo model), student (its recipe at context 256) or policy (marked spelling, reflection rows, 48 phrasings)', 'builtin')
+  .option(
+    '--role <role>',
+    'builtin (the single-model demo model), student (its recipe at context 256) or policy (marked spelling, reflection rows, 48 phrasings)',
+    'builtin',
+  )
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
   .option('--seed <n>', 'seed of data, init and order', Number, 1)
   .option('--workers <n>', 'data-parallel worker threads', Number, 2)
@@ -60,17 +64,39 @@ const program = new Command()
   .option('--quick-eval <n>', 'held-out two-letter questions per checkpoint evaluation', Number, 300)
   .option('--band <lo,hi>', 'target held-out two-letter greedy accuracy band', '0.5,0.8')
   .option('--final-eval <n>', 'held-out questions per set in the final evaluation (sampled mix: min(n, 100))', Number, 500)
-  .option('--hard-set <file>', "the authors' letter-count evaluation set (read at training time only)", dataFile('letter-count/letter_count_hard.json'))
+  .option(
+    '--hard-set <file>',
+    "the authors' letter-count evaluation set (read at training time only)",
+    dataFile('letter-count/letter_count_hard.json'),
+  )
   .option('--out-dir <dir>', 'where builtin.gguf, its log and eval go', 'models')
   .option('--work-dir <dir>', 'checkpoints and intermediate GGUFs (default .cache/treecot/<role>-train)')
   .option('--resume', 'continue from the checkpoint in --work-dir')
   .option('--select-only', 'skip training; select among the GGUFs already in --work-dir')
   .parse();
-const o = program.opts<{ role: string; tokens: number; seed: number; workers: number; evalEvery: number; quickEval: number; finalEval: number; band: string; hardSet: string; outDir: string; workDir?: string; resume?: boolean; selectOnly?: boolean }>();
-if (!['builtin', 'student', 'policy'].includes(o.role)) throw new ConfigError({ file: 'command line', field: 'role' }, `--role must be builtin, student or policy (got "${o.role}")`);
+const o = program.opts<{
+  role: string;
+  tokens: number;
+  seed: number;
+  workers: number;
+  evalEvery: number;
+  quickEval: number;
+  finalEval: number;
+  band: string;
+  hardSet: string;
+  outDir: string;
+  workDir?: string;
+  resume?: boolean;
+  selectOnly?: boolean;
+}>();
+if (!['builtin', 'student', 'policy'].includes(o.role))
+  throw new ConfigError({ file: 'command line', field: 'role' }, `--role must be builtin, student or policy (got "${o.role}")`);
 const policy = o.role === 'policy';
 // The policy is picked for accuracy (the search needs a competent policy), the student for a band.
-const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' && policy ? '0.85,1' : o.band).split(',').map(Number) as [number, number];
+const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' && policy ? '0.85,1' : o.band).split(',').map(Number) as [
+  number,
+  number,
+];
 const MODEL_SPEC = o.role === 'builtin' ? 'L2-d64-h4-f176-c128' : 'L2-d64-h4-f176-c256';
 const NAME = o.role;
 o.workDir ??= `.cache/treecot/${o.role}-train`;
@@ -109,29 +135,52 @@ function planResume(dir: string): ResumePoint | undefined {
   if (!checkpoint) return undefined;
   const { step, tokensSeen: tokens } = checkpoint;
   if (!existsSync(logFile)) {
-    throw new Error(`--resume: ${dir} holds a checkpoint at step ${step} but ${logFile} does not exist, so the steps before it cannot be logged; use the --out-dir of the interrupted run, or delete ${workDir} to start over`);
+    throw new Error(
+      `--resume: ${dir} holds a checkpoint at step ${step} but ${logFile} does not exist, so the steps before it cannot be logged; use the --out-dir of the interrupted run, or delete ${workDir} to start over`,
+    );
   }
-  const records = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { type: string; step?: number; tokens?: number });
+  const records = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { type: string; step?: number; tokens?: number });
   // The trainer checkpoints after onStep, so the log always holds the checkpoint's step.
   if (!records.some((r) => r.type === 'step' && r.step === step && r.tokens === tokens)) {
-    throw new Error(`--resume: ${logFile} has no step ${step} at ${tokens} tokens, the checkpoint in ${dir}: they come from different runs; delete ${workDir} to start over`);
+    throw new Error(
+      `--resume: ${logFile} has no step ${step} at ${tokens} tokens, the checkpoint in ${dir}: they come from different runs; delete ${workDir} to start over`,
+    );
   }
-  const kept = records.filter((r) => (r.type === 'step' ? r.step! <= step : r.type === 'eval' ? r.tokens! <= tokens : r.type === 'run' || r.type === 'resume'));
+  const kept = records.filter((r) =>
+    r.type === 'step' ? r.step! <= step : r.type === 'eval' ? r.tokens! <= tokens : r.type === 'run' || r.type === 'resume',
+  );
   const evals = kept.filter((r) => r.type === 'eval');
   return { step, tokens, lastEvalTokens: evals.at(-1)?.tokens ?? -1, keptLog: kept.map((r) => `${JSON.stringify(r)}\n`).join('') };
 }
 
 /** Greedy accuracy of a GGUF on the quick held-out two-letter set (policy: held-out words, training phrasings, 1 and 2 letters). */
-async function quickEval(file: string): Promise<{ heldOutTwoLetter: number; spelling: number; countStep: number; noAnswer: number; seconds: number }> {
+async function quickEval(
+  file: string,
+): Promise<{ heldOutTwoLetter: number; spelling: number; countStep: number; noAnswer: number; seconds: number }> {
   const t0 = Date.now();
   const generator = await openGgufGenerator(file);
   try {
     if (policy) {
       const r = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'train', count: o.quickEval, seed: o.seed + 1000 }));
-      return { heldOutTwoLetter: r.accuracy.value, spelling: NaN, countStep: NaN, noAnswer: r.noAnswer.value, seconds: (Date.now() - t0) / 1000 };
+      return {
+        heldOutTwoLetter: r.accuracy.value,
+        spelling: NaN,
+        countStep: NaN,
+        noAnswer: r.noAnswer.value,
+        seconds: (Date.now() - t0) / 1000,
+      };
     }
     const r = await evaluateGreedy(generator, heldOutEvalQuestions(2, o.quickEval, o.seed + 1000));
-    return { heldOutTwoLetter: r.answer, spelling: r.spelling, countStep: r.countStep, noAnswer: r.noAnswer, seconds: (Date.now() - t0) / 1000 };
+    return {
+      heldOutTwoLetter: r.answer,
+      spelling: r.spelling,
+      countStep: r.countStep,
+      noAnswer: r.noAnswer,
+      seconds: (Date.now() - t0) / 1000,
+    };
   } finally {
     await generator.dispose();
   }
@@ -142,10 +191,13 @@ if (!o.selectOnly) {
   // The evaluation set's words must be exactly the embedded exclusion list (checked here, at training time only).
   const hard = loadHardSet(o.hardSet);
   const hardWords = [...new Set(hard.map((q) => q.word))].sort();
-  if (hardWords.join(' ') !== [...HARD_SET_WORDS].join(' ')) throw new Error(`${o.hardSet}: its words differ from src/train/builtin/hard-set-words.ts; regenerate that list`);
+  if (hardWords.join(' ') !== [...HARD_SET_WORDS].join(' '))
+    throw new Error(`${o.hardSet}: its words differ from src/train/builtin/hard-set-words.ts; regenerate that list`);
   const split = builtinWordSplit();
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
-  const rows: { prompt: string; completion: string; kind: string }[] = policy ? buildPolicyRows({ count, seed: o.seed }) : buildBuiltinRows({ count, seed: o.seed });
+  const rows: { prompt: string; completion: string; kind: string }[] = policy
+    ? buildPolicyRows({ count, seed: o.seed })
+    : buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(workDir, 'checkpoint');
   const resumed = o.resume ? planResume(checkpointDir) : undefined;
   const header = {
@@ -160,7 +212,12 @@ if (!o.selectOnly) {
     role: o.role,
     arithmeticRows: rows.filter((r) => r.kind === 'arithmetic').length,
     reflectionRows: rows.filter((r) => r.kind === 'letter-count-reflection').length,
-    words: { train: split.train.length, heldOut: split.heldOut.length, hardSetWords: HARD_SET_WORDS.length, hardSetWordsExcludedFromList: split.excludedHardSetWords.length },
+    words: {
+      train: split.train.length,
+      heldOut: split.heldOut.length,
+      hardSetWords: HARD_SET_WORDS.length,
+      hardSetWordsExcludedFromList: split.excludedHardSetWords.length,
+    },
     band: [bandLow, bandHigh],
     node: process.version,
   };
@@ -173,7 +230,9 @@ if (!o.selectOnly) {
     logReady = true;
   };
   if (!resumed) startLog();
-  say(`rows ${count}, train words ${split.train.length}, held-out ${split.heldOut.length}, hard-set words excluded ${split.excludedHardSetWords.length}`);
+  say(
+    `rows ${count}, train words ${split.train.length}, held-out ${split.heldOut.length}, hard-set words excluded ${split.excludedHardSetWords.length}`,
+  );
   // Evaluations happen at the first step at or past each multiple of --eval-every; a resumed run
   // continues after the last multiple its checkpoint had passed.
   let nextEval = resumed ? (Math.floor(resumed.tokens / o.evalEvery) + 1) * o.evalEvery : o.evalEvery;
@@ -184,7 +243,9 @@ if (!o.selectOnly) {
     const result = await quickEval(file);
     lastEvalTokens = tokens;
     log({ type: 'eval', tokens, file, ...result });
-    say(`eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out ${policy ? '(training phrasings, 1-2 letters)' : 'two-letter'} ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`);
+    say(
+      `eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out ${policy ? '(training phrasings, 1-2 letters)' : 'two-letter'} ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`,
+    );
   };
   const result = await train({
     init: MODEL_SPEC,
@@ -210,7 +271,10 @@ if (!o.selectOnly) {
     onStep: async (record: StepRecord, model) => {
       startLog();
       log({ type: 'step', ...record });
-      if (record.step % 25 === 0) say(`step ${record.step}, ${(record.tokens / 1e6).toFixed(2)}M tokens, loss ${record.loss.toFixed(4)}, ${Math.round(record.tokens_per_s)} tok/s`);
+      if (record.step % 25 === 0)
+        say(
+          `step ${record.step}, ${(record.tokens / 1e6).toFixed(2)}M tokens, loss ${record.loss.toFixed(4)}, ${Math.round(record.tokens_per_s)} tok/s`,
+        );
       if (record.tokens >= nextEval) {
         while (nextEval <= record.tokens) nextEval += o.evalEvery;
         await exportAndEval(record.tokens, model);
@@ -219,7 +283,10 @@ if (!o.selectOnly) {
   }).catch((error: unknown) => {
     // The trainer's refusal names its own --checkpoint-dir flag; this script's flag is --work-dir.
     if (resumed && error instanceof ConfigError && error.location.field === 'resume') {
-      throw new Error(`--resume: cannot continue from ${checkpointDir}: ${error.message}. Rerun with the options of the interrupted run, or delete ${workDir} to start over (the training log was left as it was)`, { cause: error });
+      throw new Error(
+        `--resume: cannot continue from ${checkpointDir}: ${error.message}. Rerun with the options of the interrupted run, or delete ${workDir} to start over (the training log was left as it was)`,
+        { cause: error },
+      );
     }
     throw error;
   });
@@ -253,19 +320,34 @@ if (policy) {
   process.exit(0);
 }
 copyFileSync(chosen.file, join(o.outDir, `${NAME}.gguf`));
-const report = await evaluateBuiltinGguf(join(o.outDir, `${NAME}.gguf`), { heldOutCount: o.finalEval, hardSetFile: existsSync(o.hardSet) ? o.hardSet : undefined, sampledCount: Math.min(o.finalEval, 100) });
+const report = await evaluateBuiltinGguf(join(o.outDir, `${NAME}.gguf`), {
+  heldOutCount: o.finalEval,
+  hardSetFile: existsSync(o.hardSet) ? o.hardSet : undefined,
+  sampledCount: Math.min(o.finalEval, 100),
+});
 const evalJson = {
   model: `models/${NAME}.gguf`,
   architecture: MODEL_SPEC,
   chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, inBand: chosen.acc >= bandLow && chosen.acc <= bandHigh },
   band: [bandLow, bandHigh],
   candidates: candidates.map(({ tokens, acc }) => ({ tokens, quickHeldOutTwoLetter: acc })),
-  notes: 'greedy = temperature 0 via node-llama-cpp; held-out = 500 questions on held-out dictionary words, letters uniform over the word\'s distinct letters; hardSet = the authors\' 500 questions (majorityBaseline = always answering the most common gold answer, 3); sampled = 8 samples at T 0.7 on the first 100 questions of each set',
+  notes:
+    "greedy = temperature 0 via node-llama-cpp; held-out = 500 questions on held-out dictionary words, letters uniform over the word's distinct letters; hardSet = the authors' 500 questions (majorityBaseline = always answering the most common gold answer, 3); sampled = 8 samples at T 0.7 on the first 100 questions of each set",
   ...report,
 };
 writeFileAtomic(join(o.outDir, `${NAME}.eval.json`), `${JSON.stringify(evalJson, null, 2)}\n`);
-log({ type: 'selected', tokens: chosen.tokens, quickHeldOutTwoLetter: chosen.acc, heldOutTwoLetter: report.heldOutTwoLetter.answer, heldOutOneLetter: report.heldOutOneLetter.answer, hardSet: report.hardSet?.answer, totalSeconds: (Date.now() - started) / 1000 });
-say(`held-out two-letter ${(100 * report.heldOutTwoLetter.answer).toFixed(1)}%, one-letter ${(100 * report.heldOutOneLetter.answer).toFixed(1)}%, hard ${report.hardSet ? (100 * report.hardSet.answer).toFixed(1) + '%' : '-'}; wrote ${o.outDir}/${NAME}.gguf, ${NAME}.eval.json, ${NAME}.train-log.jsonl`);
+log({
+  type: 'selected',
+  tokens: chosen.tokens,
+  quickHeldOutTwoLetter: chosen.acc,
+  heldOutTwoLetter: report.heldOutTwoLetter.answer,
+  heldOutOneLetter: report.heldOutOneLetter.answer,
+  hardSet: report.hardSet?.answer,
+  totalSeconds: (Date.now() - started) / 1000,
+});
+say(
+  `held-out two-letter ${(100 * report.heldOutTwoLetter.answer).toFixed(1)}%, one-letter ${(100 * report.heldOutOneLetter.answer).toFixed(1)}%, hard ${report.hardSet ? (100 * report.hardSet.answer).toFixed(1) + '%' : '-'}; wrote ${o.outDir}/${NAME}.gguf, ${NAME}.eval.json, ${NAME}.train-log.jsonl`,
+);
 
 /**
  * The policy's final evaluation: greedy on held-out words with the training phrasings and with the
@@ -282,23 +364,42 @@ async function finishPolicy(chosen: { file: string; tokens: number; acc: number 
   };
   try {
     const t0 = Date.now();
-    const words = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'train', count: o.finalEval, seed: 20261206, zeroShare: 0.1 }));
-    const phrasings = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'held-out', count: o.finalEval, seed: 20261207, zeroShare: 0.1 }));
-    const sampled = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'train', count: Math.min(o.finalEval, 200), seed: 20261208, zeroShare: 0.1 }), { temperature: 0.7, seed: 1 });
+    const words = await evaluatePolicySet(
+      generator,
+      policyEvalQuestions({ phrasings: 'train', count: o.finalEval, seed: 20261206, zeroShare: 0.1 }),
+    );
+    const phrasings = await evaluatePolicySet(
+      generator,
+      policyEvalQuestions({ phrasings: 'held-out', count: o.finalEval, seed: 20261207, zeroShare: 0.1 }),
+    );
+    const sampled = await evaluatePolicySet(
+      generator,
+      policyEvalQuestions({ phrasings: 'train', count: Math.min(o.finalEval, 200), seed: 20261208, zeroShare: 0.1 }),
+      { temperature: 0.7, seed: 1 },
+    );
     const evalJson = {
       model: 'models/policy.gguf',
       architecture: MODEL_SPEC,
       chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutWords: chosen.acc },
-      notes: 'greedy via node-llama-cpp; heldOutWords = held-out dictionary words asked with the 48 training phrasings; heldOutPhrasings = held-out words asked with the 12 held-out phrasings; both 1-2 letters (letters uniform over the word\'s distinct letters), 10% of questions with letters absent from the word (count 0); sampledT07 = one sample at T 0.7 per question (the search temperature); accuracy and noAnswer carry standard error and Wilson 95% interval',
+      notes:
+        "greedy via node-llama-cpp; heldOutWords = held-out dictionary words asked with the 48 training phrasings; heldOutPhrasings = held-out words asked with the 12 held-out phrasings; both 1-2 letters (letters uniform over the word's distinct letters), 10% of questions with letters absent from the word (count 0); sampledT07 = one sample at T 0.7 per question (the search temperature); accuracy and noAnswer carry standard error and Wilson 95% interval",
       heldOutWords: strip(words),
       heldOutPhrasings: strip(phrasings),
       sampledT07: strip(sampled),
       seconds: (Date.now() - t0) / 1000,
     };
     writeFileAtomic(join(o.outDir, 'policy.eval.json'), `${JSON.stringify(evalJson, null, 2)}\n`);
-    log({ type: 'selected', tokens: chosen.tokens, heldOutWords: words.accuracy, heldOutPhrasings: phrasings.accuracy, totalSeconds: (Date.now() - started) / 1000 });
+    log({
+      type: 'selected',
+      tokens: chosen.tokens,
+      heldOutWords: words.accuracy,
+      heldOutPhrasings: phrasings.accuracy,
+      totalSeconds: (Date.now() - started) / 1000,
+    });
     const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-    say(`policy: held-out words ${pct(words.accuracy.value)} ± ${pct(words.accuracy.se)}, held-out phrasings ${pct(phrasings.accuracy.value)} ± ${pct(phrasings.accuracy.se)}; sampled T 0.7: reflected ${sampled.reflected}, fixed ${sampled.reflectionFixed}, broke ${sampled.reflectionBroke}; wrote ${target}, policy.eval.json`);
+    say(
+      `policy: held-out words ${pct(words.accuracy.value)} ± ${pct(words.accuracy.se)}, held-out phrasings ${pct(phrasings.accuracy.value)} ± ${pct(phrasings.accuracy.se)}; sampled T 0.7: reflected ${sampled.reflected}, fixed ${sampled.reflectionFixed}, broke ${sampled.reflectionBroke}; wrote ${target}, policy.eval.json`,
+    );
   } finally {
     await generator.dispose();
   }

@@ -39,7 +39,10 @@ await page.goto(`${view.url}#/q/${q}/tree`);
 await page.waitForSelector('[data-testid=tree] .node');
 await page.locator('.type-control button[title="expand every thinking"]').click();
 const answer = withPairs.nodes.find((n) => n.verdict === 'wrong')!;
-await page.locator('.type-control button[title="expand every double_check"]').click().catch(() => {});
+await page
+  .locator('.type-control button[title="expand every double_check"]')
+  .click()
+  .catch(() => {});
 await page.locator(`[data-node="${withPairs.nodes.find((n) => n.type === 'thinking' && n.visits > 0)!.id}"]`).click();
 await shot('tree');
 

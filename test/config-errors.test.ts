@@ -34,27 +34,42 @@ interface Case {
 
 const cases: Case[] = [
   {
-    name: 'search config', parse: (raw) => parseSearchConfig(raw, 's.yaml'), file: 's.yaml', docs: 'docs/search.md',
+    name: 'search config',
+    parse: (raw) => parseSearchConfig(raw, 's.yaml'),
+    file: 's.yaml',
+    docs: 'docs/search.md',
     unknown: { input: { graph, search: { uct: 2 } }, field: 'search.uct', owner: 'field "search"', key: 'uct' },
     bad: { input: { graph, sampling: { temperature: 'hot' } }, field: 'sampling.temperature', got: '"hot"' },
   },
   {
-    name: 'pipeline config', parse: (raw) => parsePipelineConfig(raw, 'p.yaml'), file: 'p.yaml', docs: 'docs/pipeline.md',
+    name: 'pipeline config',
+    parse: (raw) => parsePipelineConfig(raw, 'p.yaml'),
+    file: 'p.yaml',
+    docs: 'docs/pipeline.md',
     unknown: { input: { ...pipeline, seeds: 3 }, field: 'seeds', owner: 'the top level', key: 'seeds' },
     bad: { input: { ...pipeline, train: { preference: { eps: 0.7 } } }, field: 'train.preference.eps', got: '0.7' },
   },
   {
-    name: 'train options', parse: (input) => parseTrainConfig(input, '(command line)'), file: '(command line)', docs: 'docs/train.md',
+    name: 'train options',
+    parse: (input) => parseTrainConfig(input, '(command line)'),
+    file: '(command line)',
+    docs: 'docs/train.md',
     unknown: { input: { epsilon: 0.1 }, field: 'epsilon', owner: 'the top level', key: 'epsilon' },
     bad: { input: { alpha: -1 }, field: 'alpha', got: '-1' },
   },
   {
-    name: 'build options', parse: (input) => parseBuildOptions(input), file: 'build options', docs: 'docs/data.md',
+    name: 'build options',
+    parse: (input) => parseBuildOptions(input),
+    file: 'build options',
+    docs: 'docs/data.md',
     unknown: { input: { chosenStrategy: 'shortest' }, field: 'chosenStrategy', owner: 'the top level', key: 'chosenStrategy' },
     bad: { input: { sft: 'best' }, field: 'sft', got: '"best"' },
   },
   {
-    name: 'export-trl options', parse: (input) => parseTrlBundleOptions(input), file: 'export-trl options', docs: 'docs/data.md',
+    name: 'export-trl options',
+    parse: (input) => parseTrlBundleOptions(input),
+    file: 'export-trl options',
+    docs: 'docs/data.md',
     unknown: { input: { base: 'm', label_smoothing: 0.1 }, field: 'label_smoothing', owner: 'the top level', key: 'label_smoothing' },
     bad: { input: { base: 'm', eps: 0.5 }, field: 'eps', got: '0.5' },
   },
@@ -119,8 +134,14 @@ test('config files read from YAML name the line: pipeline and search configs ali
   const pipelineFile = join(dir, 'p.yaml');
   writeFileSync(pipelineFile, pipelineYaml);
   const unknown = errorOf(() => loadPipelineConfig(pipelineFile));
-  assert.equal(unknown.message, `${pipelineFile}:6 field "search.max_rolouts": unknown field: field "search" has no "max_rolouts"; check the spelling against docs/pipeline.md`);
-  writeFileSync(pipelineFile, pipelineYaml.replace('  max_rolouts: 8', '  max_rollouts: 8').replace('count: 4 } }]', 'count: 4 } }]\n  n: 2'));
+  assert.equal(
+    unknown.message,
+    `${pipelineFile}:6 field "search.max_rolouts": unknown field: field "search" has no "max_rolouts"; check the spelling against docs/pipeline.md`,
+  );
+  writeFileSync(
+    pipelineFile,
+    pipelineYaml.replace('  max_rolouts: 8', '  max_rollouts: 8').replace('count: 4 } }]', 'count: 4 } }]\n  n: 2'),
+  );
   const crossField = errorOf(() => loadPipelineConfig(pipelineFile));
   assert.match(crossField.message, /p\.yaml:10 field "eval\.k": every k must be <= eval\.n \(2\)/);
   writeFileSync(pipelineFile, 'task: letter-count\npolicy: [\n');

@@ -20,11 +20,17 @@ test('readRecords: JSONL and JSON array with line numbers; errors name file, lin
   const dir = mkdtempSync(join(tmpdir(), 'treecot-core-'));
   const jsonl = join(dir, 'a.jsonl');
   writeFileSync(jsonl, '{"q":"a"}\n\n{"q":"b"}\n{bad\n');
-  assert.throws(() => readRecords(jsonl), (e: unknown) => e instanceof DataError && /a\.jsonl:4: malformed JSON/.test(e.message));
+  assert.throws(
+    () => readRecords(jsonl),
+    (e: unknown) => e instanceof DataError && /a\.jsonl:4: malformed JSON/.test(e.message),
+  );
   const arr = join(dir, 'b.json');
   writeFileSync(arr, '[\n  {"q": "a"},\n  {"q": 3}\n]\n');
   const rows = readRecords(arr);
-  assert.deepEqual(rows.map((r) => r.line), [2, 3]);
+  assert.deepEqual(
+    rows.map((r) => r.line),
+    [2, 3],
+  );
   assert.throws(() => requireField(rows[1]!, arr, 'q', 'string'), /b\.json:3 field "q": expected string, got number/);
   assert.throws(() => requireField(rows[0]!, arr, 'answer', 'any'), /b\.json:2 field "answer": missing field/);
   assert.throws(() => readRecords(join(dir, 'missing.jsonl')), /missing\.jsonl: file not found/);

@@ -23,7 +23,13 @@ import { readRun } from '../../src/store/index.ts';
 import { crashTestConfig } from '../../test/search/fixtures/crash-config.ts';
 import { hashedLetterCountPolicy, letterCountTask, verifyLetterCount, LETTER_COUNT_DATA } from '../../test/search/helpers.ts';
 
-const { values } = parseArgs({ options: { kills: { type: 'string', default: '100' }, questions: { type: 'string', default: '8' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    kills: { type: 'string', default: '100' },
+    questions: { type: 'string', default: '8' },
+    seed: { type: 'string', default: '1' },
+  },
+});
 const KILLS = Number(values.kills);
 const QUESTIONS = Number(values.questions);
 const CHILD = new URL('../../test/search/fixtures/search-child.ts', import.meta.url).pathname;
@@ -42,7 +48,8 @@ function exports(db: string): Map<string, Buffer> {
 
 function snapshot(db: string): Map<string, string> {
   const map = new Map<string, string>();
-  for (const q of readRun(db).questions) for (const n of q.nodes) map.set(`${q.questionId}#${n.id}`, JSON.stringify([n.parentId, n.type, n.content]));
+  for (const q of readRun(db).questions)
+    for (const n of q.nodes) map.set(`${q.questionId}#${n.id}`, JSON.stringify([n.parentId, n.type, n.content]));
   return map;
 }
 
@@ -60,15 +67,23 @@ function runChild(db: string, killAfter: number | null): Promise<{ killed: boole
         child.kill('SIGKILL');
       }
     });
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' || code === 0 ? resolve({ killed }) : reject(new Error(`child exited ${code}: ${err}`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' || code === 0 ? resolve({ killed }) : reject(new Error(`child exited ${code}: ${err}`)),
+    );
   });
 }
 
 const started = Date.now();
 const reference = join(dir, 'reference.db');
 await runSearch({
-  config: crashTestConfig(), task: 'letter-count', defaultInstruction: letterCountTask.defaultInstruction,
-  problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, QUESTIONS), dbPath: reference, policy: hashedLetterCountPolicy(), verify: verifyLetterCount, concurrency: 3,
+  config: crashTestConfig(),
+  task: 'letter-count',
+  defaultInstruction: letterCountTask.defaultInstruction,
+  problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, QUESTIONS),
+  dbPath: reference,
+  policy: hashedLetterCountPolicy(),
+  verify: verifyLetterCount,
+  concurrency: 3,
 });
 const want = exports(reference);
 let kills = 0;
@@ -93,7 +108,7 @@ while (kills < KILLS) {
     }
   }
   const got = exports(db);
-  for (const [name, bytes] of want) (got.get(name)?.equals(bytes) ? identical++ : differing++);
+  for (const [name, bytes] of want) got.get(name)?.equals(bytes) ? identical++ : differing++;
   for (const q of readRun(db).questions) {
     const seen = new Set<string>();
     for (const n of q.nodes) {
@@ -102,6 +117,10 @@ while (kills < KILLS) {
       seen.add(key);
     }
   }
-  process.stderr.write(`search ${searches}: ${kills} kills so far, lost ${lost}, duplicates ${duplicates}, files identical ${identical}, differing ${differing}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(
+    `search ${searches}: ${kills} kills so far, lost ${lost}, duplicates ${duplicates}, files identical ${identical}, differing ${differing}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
 }
-process.stdout.write(`${JSON.stringify({ kills, searches, questions_per_search: QUESTIONS, lost_nodes: lost, duplicate_nodes: duplicates, files_identical: identical, files_differing: differing, files_per_search: want.size, wall_s: (Date.now() - started) / 1000, loadavg_1m: loadavg()[0] })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ kills, searches, questions_per_search: QUESTIONS, lost_nodes: lost, duplicate_nodes: duplicates, files_identical: identical, files_differing: differing, files_per_search: want.size, wall_s: (Date.now() - started) / 1000, loadavg_1m: loadavg()[0] })}\n`,
+);

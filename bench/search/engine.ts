@@ -60,8 +60,14 @@ async function engineThroughput() {
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
   const summary = await runSearch({
-    config: configWith({ max_rollouts: 16, reward_thresholds: [4, 8] }), task: 'letter-count', defaultInstruction: task.defaultInstruction,
-    problems: problems.slice(0, 200), dbPath, policy: instantPolicy(0.3), verify: (o, p) => task.verify(o, p), concurrency: 64,
+    config: configWith({ max_rollouts: 16, reward_thresholds: [4, 8] }),
+    task: 'letter-count',
+    defaultInstruction: task.defaultInstruction,
+    problems: problems.slice(0, 200),
+    dbPath,
+    policy: instantPolicy(0.3),
+    verify: (o, p) => task.verify(o, p),
+    concurrency: 64,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
@@ -94,8 +100,14 @@ async function memoryPerNodes() {
   };
   const timer = setInterval(sample, 20);
   const summary = await runSearch({
-    config: configWith({ max_rollouts: 1500, give_up_factor: 1, reward_thresholds: [4, 8] }), task: 'letter-count', defaultInstruction: task.defaultInstruction,
-    problems: problems.slice(0, 1), dbPath, policy: instantPolicy(0), verify: (o, p) => task.verify(o, p), concurrency: 4,
+    config: configWith({ max_rollouts: 1500, give_up_factor: 1, reward_thresholds: [4, 8] }),
+    task: 'letter-count',
+    defaultInstruction: task.defaultInstruction,
+    problems: problems.slice(0, 1),
+    dbPath,
+    policy: instantPolicy(0),
+    verify: (o, p) => task.verify(o, p),
+    concurrency: 4,
     onProgress: (p) => {
       // Near the end the whole tree is alive: measure the live heap after a full GC.
       if (gc && p.counters.rollouts !== rollouts && p.counters.rollouts % 100 === 0) {
@@ -123,9 +135,22 @@ async function storeOnly() {
   const store = SearchStore.open(join(dir, 'store-only.db'));
   const run = store.createRun({ config: {}, configHash: 'bench', task: 'letter-count', separator: '\n', dataFile: '' });
   const questions = 200;
-  store.addQuestions(run.run_id, Array.from({ length: questions }, (_, i) => ({ questionId: `q${i}`, idx: i, question: 'q', reference: 1, instruction: '' })));
+  store.addQuestions(
+    run.run_id,
+    Array.from({ length: questions }, (_, i) => ({ questionId: `q${i}`, idx: i, question: 'q', reference: 1, instruction: '' })),
+  );
   const frontier = Array.from({ length: questions }, (_, i) => [
-    store.insertRoot({ runId: run.run_id, questionId: `q${i}`, parentId: null, type: 'root', tag: '', prefill: '', content: 'q', showInHistory: false, depth: 0 }),
+    store.insertRoot({
+      runId: run.run_id,
+      questionId: `q${i}`,
+      parentId: null,
+      type: 'root',
+      tag: '',
+      prefill: '',
+      content: 'q',
+      showInHistory: false,
+      depth: 0,
+    }),
   ]);
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
@@ -136,14 +161,33 @@ async function storeOnly() {
       frontier.map(async (queue, qi) => {
         const parent = queue.shift()!;
         const child = (k: number) => ({
-          runId: run.run_id, questionId: `q${qi}`, parentId: parent, type: 'thinking', tag: 'thinking', prefill: 'Firstly, I need to break down this task.',
-          content: `Firstly, I need to break down this task. thought ${k} ${round}`, showInHistory: true, depth: 1, policy: 'bench', promptTokens: 300, completionTokens: 12,
+          runId: run.run_id,
+          questionId: `q${qi}`,
+          parentId: parent,
+          type: 'thinking',
+          tag: 'thinking',
+          prefill: 'Firstly, I need to break down this task.',
+          content: `Firstly, I need to break down this task. thought ${k} ${round}`,
+          showInHistory: true,
+          depth: 1,
+          policy: 'bench',
+          promptTokens: 300,
+          completionTokens: 12,
         });
         const ids = await store.commitExpansionGrouped(parent, [child(0), child(1)]);
         queue.push(...ids);
         nodes += ids.length;
         if (round % 4 === 3) {
-          await store.commitRolloutGrouped({ runId: run.run_id, questionId: `q${qi}`, idx: rollouts++, path: [parent, ids[0]!], reward: 1, verdict: 'correct', newNodes: [], status: 'running' });
+          await store.commitRolloutGrouped({
+            runId: run.run_id,
+            questionId: `q${qi}`,
+            idx: rollouts++,
+            path: [parent, ids[0]!],
+            reward: 1,
+            verdict: 'correct',
+            newNodes: [],
+            status: 'running',
+          });
         }
       }),
     );
@@ -151,7 +195,12 @@ async function storeOnly() {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   store.close();
-  return { nodes, seconds: Number(seconds.toFixed(3)), nodes_per_s: Math.round(nodes / seconds), nodes_per_cpu_s: Math.round(nodes / ((cpu.user + cpu.system) / 1e6)) };
+  return {
+    nodes,
+    seconds: Number(seconds.toFixed(3)),
+    nodes_per_s: Math.round(nodes / seconds),
+    nodes_per_cpu_s: Math.round(nodes / ((cpu.user + cpu.system) / 1e6)),
+  };
 }
 
 // Memory first, so its RSS baseline is not raised by the throughput run.
@@ -159,4 +208,6 @@ const memory = await memoryPerNodes();
 const engine = await engineThroughput();
 const store = await storeOnly();
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(`${JSON.stringify({ bench: 'search-engine', node: process.version, target_nodes_per_s: 20000, ...engine, store_only: store, memory })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bench: 'search-engine', node: process.version, target_nodes_per_s: 20000, ...engine, store_only: store, memory })}\n`,
+);

@@ -115,7 +115,14 @@ const { child, baseURL } = await startServer();
 const results = [];
 try {
   for (const inFlight of levels) {
-    const policy = await createOpenAICompatiblePolicy({ endpoints: [baseURL], model: 'test-model', template: 'chatml', probe: false, timeoutMs: 30_000, transport });
+    const policy = await createOpenAICompatiblePolicy({
+      endpoints: [baseURL],
+      model: 'test-model',
+      template: 'chatml',
+      probe: false,
+      timeoutMs: 30_000,
+      transport,
+    });
     await drive(policy, inFlight, Math.max(300, latencyMs * 4)); // warm-up: open connections, JIT
     const windows = [];
     for (let r = 0; r < repeats; r++) windows.push(await measure(policy, inFlight));
@@ -137,4 +144,15 @@ try {
 } finally {
   child.disconnect();
 }
-console.log(JSON.stringify({ bench: 'search-http', latency_ms: latencyMs, seconds_per_window: seconds, repeats, transport, node: process.version, cpus: cpus().length, results }));
+console.log(
+  JSON.stringify({
+    bench: 'search-http',
+    latency_ms: latencyMs,
+    seconds_per_window: seconds,
+    repeats,
+    transport,
+    node: process.version,
+    cpus: cpus().length,
+    results,
+  }),
+);

@@ -14,7 +14,10 @@ export function miscount(completion: string): string {
   const last = steps.at(-1)!;
   const wrong = Number(last[2]) + 1;
   let out = completion.slice(0, last.index) + `<thinking>${last[1]}:${wrong}</thinking>` + completion.slice(last.index! + last[0].length);
-  out = out.replace(/<double-check>(\d+)\+(\d+)=(\d+)<\/double-check>/, (_, a, b, s) => `<double-check>${a}+${Number(b) + 1}=${Number(s) + 1}</double-check>`);
+  out = out.replace(
+    /<double-check>(\d+)\+(\d+)=(\d+)<\/double-check>/,
+    (_, a, b, s) => `<double-check>${a}+${Number(b) + 1}=${Number(s) + 1}</double-check>`,
+  );
   return out.replace(/<answer>(\d+)<\/answer>/, (_, n) => `<answer>${Number(n) + 1}</answer>`);
 }
 

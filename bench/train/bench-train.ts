@@ -64,7 +64,13 @@ async function runTreecot(round: number): Promise<TreecotRun> {
     const init = `${spec}-h4-c128`;
     const common = { init, steps: WARMUP + STEPS, workers: 2, accum: 2, seed: 1, tokenizer };
     const sft = await train({ ...common, objective: 'sft', sftRows: batches.sft, batch: 16 });
-    const dpo = await train({ ...common, objective: 'dpo', preferenceRows: batches.preference, batch: 8, refCacheDir: join(scratch, `${spec}-${round}`) });
+    const dpo = await train({
+      ...common,
+      objective: 'dpo',
+      preferenceRows: batches.preference,
+      batch: 8,
+      refCacheDir: join(scratch, `${spec}-${round}`),
+    });
     out[spec] = { params: sft.model.parameterCount, sft: throughput(sft.records), dpo: throughput(dpo.records) };
   }
   return out;
@@ -102,7 +108,9 @@ let core: ReturnType<typeof pickOpenBlasCoreType> | undefined;
 if (runTorchHere) {
   ensureTorchInstalled(say);
   core = pickOpenBlasCoreType(2);
-  say(`OpenBLAS matmul 1024^2: ${core.autoGflops.toFixed(1)} GFLOP/s auto-detected${core.coreType ? `, ${core.tunedGflops!.toFixed(1)} with OPENBLAS_CORETYPE=${core.coreType}` : ''}`);
+  say(
+    `OpenBLAS matmul 1024^2: ${core.autoGflops.toFixed(1)} GFLOP/s auto-detected${core.coreType ? `, ${core.tunedGflops!.toFixed(1)} with OPENBLAS_CORETYPE=${core.coreType}` : ''}`,
+  );
 }
 
 interface Round {
@@ -118,7 +126,8 @@ try {
     if (runTorchHere) {
       for (const threads of [1, 2]) {
         const run = runTorch({ ...torchSpec, threads }, 'openblas', core!.coreType);
-        if (r === 0) say(`torch + OpenBLAS, ${threads} thread(s): ${run.matmulGflops.toFixed(1)} GFLOP/s, ${JSON.stringify(run.blasLibraries)}`);
+        if (r === 0)
+          say(`torch + OpenBLAS, ${threads} thread(s): ${run.matmulGflops.toFixed(1)} GFLOP/s, ${JSON.stringify(run.blasLibraries)}`);
         torchOpenblas.push(run);
       }
     }
@@ -158,7 +167,8 @@ function roundRatios(spec: string, kind: 'sft' | 'dpo'): { median: number; min: 
 const configs = Object.fromEntries(
   CONFIGS.map((spec) => {
     const med = (kind: 'sft' | 'dpo'): number => median(rounds.map((r) => r.treecot[spec]![kind].realTokensPerSecond));
-    const torchMed = (kind: 'sft' | 'dpo'): number | null => (runTorchHere ? median(rounds.map((r) => bestOf(r.torchOpenblas, spec, kind)!)) : null);
+    const torchMed = (kind: 'sft' | 'dpo'): number | null =>
+      runTorchHere ? median(rounds.map((r) => bestOf(r.torchOpenblas, spec, kind)!)) : null;
     const ref = { sft: bestOf(reference, spec, 'sft'), dpo: bestOf(reference, spec, 'dpo') };
     const sft = roundRatios(spec, 'sft');
     const dpo = roundRatios(spec, 'dpo');

@@ -43,7 +43,11 @@ function envFor(variant: BlasVariant, threads: number, coreType?: string): NodeJ
 export function runTorch(spec: Record<string, unknown>, variant: BlasVariant, coreType?: string): Record<string, any> {
   const file = join(tmpdir(), `treecot-bench-torch-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(spec));
-  const out = execFileSync(PYTHON, [SCRIPT, file], { env: envFor(variant, Number(spec.threads), coreType), encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(PYTHON, [SCRIPT, file], {
+    env: envFor(variant, Number(spec.threads), coreType),
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -58,5 +62,7 @@ export function pickOpenBlasCoreType(threads: number): { coreType?: string; auto
   const coreType = /\bavx512f\b/.test(flags) ? 'SkylakeX' : /\bavx2\b/.test(flags) ? 'Haswell' : undefined;
   if (!coreType) return { autoGflops: auto.matmulGflops };
   const tuned = runTorch({ threads, matmulOnly: true }, 'openblas', coreType);
-  return tuned.matmulGflops > auto.matmulGflops ? { coreType, autoGflops: auto.matmulGflops, tunedGflops: tuned.matmulGflops } : { autoGflops: auto.matmulGflops };
+  return tuned.matmulGflops > auto.matmulGflops
+    ? { coreType, autoGflops: auto.matmulGflops, tunedGflops: tuned.matmulGflops }
+    : { autoGflops: auto.matmulGflops };
 }

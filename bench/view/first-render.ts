@@ -48,34 +48,82 @@ function writeSyntheticRun(file: string, questions: number, treeNodes: number): 
   const run = store.createRun({ config, configHash: 'bench', task: 'letter-count', separator: '\n', dataFile: 'synthetic' });
   const runId = run.run_id;
   const node = (questionId: string, parentId: number | null, depth: number, type: string, extra: Partial<NewNode> = {}): NewNode => ({
-    runId, questionId, parentId, depth, type, tag: type.replace('_', '-'), prefill: '', showInHistory: true,
+    runId,
+    questionId,
+    parentId,
+    depth,
+    type,
+    tag: type.replace('_', '-'),
+    prefill: '',
+    showInHistory: true,
     content: type === 'answer' ? 'The answer is: \\boxed{3}' : `step at depth ${depth}: so the share is $\\frac{3}{4}$ of the letters`,
-    promptTokens: 150, completionTokens: 20, ...extra,
+    promptTokens: 150,
+    completionTokens: 20,
+    ...extra,
   });
   store.db.transaction(() => {
     store.addQuestions(runId, [
-      ...Array.from({ length: questions }, (_, i) => ({ questionId: `q${i}`, idx: i, question: `How many r in strawberry (${i})?`, reference: 3, instruction: '' })),
+      ...Array.from({ length: questions }, (_, i) => ({
+        questionId: `q${i}`,
+        idx: i,
+        question: `How many r in strawberry (${i})?`,
+        reference: 3,
+        instruction: '',
+      })),
       { questionId: 'big', idx: questions, question: 'A question with a very large tree', reference: 3, instruction: '' },
     ]);
     for (let i = 0; i < questions; i++) {
       const q = `q${i}`;
       const root = store.insertRoot(node(q, null, 0, 'root', { content: '' }));
-      const thoughts = store.commitExpansion(root, [1, 2, 3].map(() => node(q, root, 1, 'thinking')));
+      const thoughts = store.commitExpansion(
+        root,
+        [1, 2, 3].map(() => node(q, root, 1, 'thinking')),
+      );
       thoughts.forEach((t, k) => {
         const correct = (i + k) % 3 !== 0;
-        const [answer] = store.commitExpansion(t, [node(q, t, 2, 'answer', { reward: correct ? 1 : 0, verdict: correct ? 'correct' : 'wrong' })]);
-        store.commitRollout({ runId, questionId: q, idx: k, path: [root, t, answer!], reward: correct ? 1 : 0, verdict: correct ? 'correct' : 'wrong', newNodes: [], status: 'solved' });
+        const [answer] = store.commitExpansion(t, [
+          node(q, t, 2, 'answer', { reward: correct ? 1 : 0, verdict: correct ? 'correct' : 'wrong' }),
+        ]);
+        store.commitRollout({
+          runId,
+          questionId: q,
+          idx: k,
+          path: [root, t, answer!],
+          reward: correct ? 1 : 0,
+          verdict: correct ? 'correct' : 'wrong',
+          newNodes: [],
+          status: 'solved',
+        });
       });
     }
     // The big tree: branching b at each of three levels, 1 + b + b^2 + b^3 ~ treeNodes.
     const b = Math.max(2, Math.round(Math.cbrt(treeNodes)));
     const root = store.insertRoot(node('big', null, 0, 'root', { content: '' }));
     let rollout = 0;
-    for (const s of store.commitExpansion(root, Array.from({ length: b }, () => node('big', root, 1, 'sub_task')))) {
-      for (const t of store.commitExpansion(s, Array.from({ length: b }, () => node('big', s, 2, 'thinking')))) {
-        const answers = store.commitExpansion(t, Array.from({ length: b }, (_, k) => node('big', t, 3, 'answer', { reward: k % 2, verdict: k % 2 ? 'correct' : 'wrong' })));
+    for (const s of store.commitExpansion(
+      root,
+      Array.from({ length: b }, () => node('big', root, 1, 'sub_task')),
+    )) {
+      for (const t of store.commitExpansion(
+        s,
+        Array.from({ length: b }, () => node('big', s, 2, 'thinking')),
+      )) {
+        const answers = store.commitExpansion(
+          t,
+          Array.from({ length: b }, (_, k) => node('big', t, 3, 'answer', { reward: k % 2, verdict: k % 2 ? 'correct' : 'wrong' })),
+        );
         answers.forEach((a, k) => {
-          if (k % 10 === 0) store.commitRollout({ runId, questionId: 'big', idx: rollout++, path: [root, s, t, a], reward: k % 2, verdict: k % 2 ? 'correct' : 'wrong', newNodes: [], status: 'solved' });
+          if (k % 10 === 0)
+            store.commitRollout({
+              runId,
+              questionId: 'big',
+              idx: rollout++,
+              path: [root, s, t, a],
+              reward: k % 2,
+              verdict: k % 2 ? 'correct' : 'wrong',
+              newNodes: [],
+              status: 'solved',
+            });
         });
       }
     }
@@ -160,7 +208,10 @@ for (let i = 0; i < REPEATS; i++) {
     (window as unknown as { t0: number }).t0 = performance.now();
     (document.querySelector('button[title="expand every answer"]') as HTMLButtonElement).click();
   });
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=tree] .node').length > 10_000, undefined, { timeout: 300_000, polling: 'raf' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=tree] .node').length > 10_000, undefined, {
+    timeout: 300_000,
+    polling: 'raf',
+  });
   const ms = await page.evaluate(() => performance.now() - (window as unknown as { t0: number }).t0);
   expandMs.push(ms);
   await page.close();
@@ -171,7 +222,9 @@ await stopView(view.child);
 // Memory while a search writes: a real `treecot search` child against the loopback model.
 const liveDb = join(dir, 'live.db');
 const model = await startScriptedModel(MATH_THOUGHTS, { latencyMs: 20 });
-const search = spawn(process.execPath, [BIN, ...searchArgs(smallConfig(dir, 8), liveDb, model.server.baseURL, SEARCH_QUESTIONS, 8)], { stdio: 'ignore' });
+const search = spawn(process.execPath, [BIN, ...searchArgs(smallConfig(dir, 8), liveDb, model.server.baseURL, SEARCH_QUESTIONS, 8)], {
+  stdio: 'ignore',
+});
 children.add(search);
 const searchDone = new Promise<void>((resolve) => search.on('exit', () => resolve()));
 let searching = true;
@@ -206,7 +259,13 @@ process.stdout.write(
     tree_page_first_render_ms: { first_load: round(firstTree), median: round(median(treeMs)), all: treeMs.map(round) },
     tree_expand_every_answer_ms: { median: round(median(expandMs)), all: expandMs.map(round) },
     view_rss_mib_after_big_db: round(viewRssBig),
-    live_search: { questions: SEARCH_QUESTIONS, seconds: round(searchS), rss_samples: samples.length, view_rss_mib_median: round(median(samples)), view_rss_mib_max: round(Math.max(...samples)) },
+    live_search: {
+      questions: SEARCH_QUESTIONS,
+      seconds: round(searchS),
+      rss_samples: samples.length,
+      view_rss_mib_median: round(median(samples)),
+      view_rss_mib_max: round(Math.max(...samples)),
+    },
     load_avg_1m: round(loadavg()[0]!),
   }) + '\n',
 );

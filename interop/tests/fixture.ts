@@ -27,7 +27,14 @@ export function freshDir(prefix: string): string {
 
 /** `count` held-out letter-count questions as JSONL (seeded). */
 export function writeQuestions(file: string, count: number, seed: number): string {
-  const problems = generateLetterCountProblems({ words: builtinWordSplit().heldOut, count, seed, twoLetterShare: 1, letterSampling: 'set', randomLetterShare: 0 });
+  const problems = generateLetterCountProblems({
+    words: builtinWordSplit().heldOut,
+    count,
+    seed,
+    twoLetterShare: 1,
+    letterSampling: 'set',
+    randomLetterShare: 0,
+  });
   writeFileSync(file, problems.map((p) => JSON.stringify({ id: p.id, problem: p.question, solution: p.reference })).join('\n') + '\n');
   return file;
 }
@@ -39,7 +46,20 @@ export async function builtData(): Promise<string> {
   if (existsSync(join(data, 'manifest.json'))) return data;
   mkdirSync(dir, { recursive: true });
   const questions = writeQuestions(join(dir, 'questions.jsonl'), 8, 5);
-  await treecot(['search', '--config', BUILTIN_CONFIG, '--task', 'letter-count', '--data', questions, '--out', join(dir, 'run.db'), '--gguf', BUILTIN_GGUF, '--no-progress']);
+  await treecot([
+    'search',
+    '--config',
+    BUILTIN_CONFIG,
+    '--task',
+    'letter-count',
+    '--data',
+    questions,
+    '--out',
+    join(dir, 'run.db'),
+    '--gguf',
+    BUILTIN_GGUF,
+    '--no-progress',
+  ]);
   await treecot(['build', join(dir, 'run.db'), '--out', data, '--pairs-per-question', '2', '--parquet']);
   return data;
 }

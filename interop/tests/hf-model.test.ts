@@ -60,7 +60,11 @@ test('export-hf: transformers loads the checkpoint, tokenizes like treecot and m
     rows[1]!.prompt,
     'Tags <thinking>x</thinking> mid-text, a  double space,\na newline and bytes: é €',
   ];
-  const request = { texts, chat: [{ user: rows[2]!.prompt, assistant: rows[2]!.completion }], greedy: { text: rows[1]!.prompt, max_new_tokens: 40 } };
+  const request = {
+    texts,
+    chat: [{ user: rows[2]!.prompt, assistant: rows[2]!.completion }],
+    greedy: { text: rows[1]!.prompt, max_new_tokens: 40 },
+  };
   writeFileSync(join(dir, 'request.json'), JSON.stringify(request));
   const hf = await pythonJson<HfResult>('hf_model_check.py', [hfDir, join(dir, 'request.json')]);
   t.diagnostic(`versions ${JSON.stringify(hf.versions)}; ${hf.model_class}`);
@@ -76,14 +80,19 @@ test('export-hf: transformers loads the checkpoint, tokenizes like treecot and m
   assert.equal(hf.chat[0]!.prompt_text, `<s>${turn.user}`);
   const userIds = tokenizer.encode(turn.user);
   assert.deepEqual(hf.chat[0]!.full_ids, [BOS_ID, ...userIds, ...tokenizer.encode(turn.assistant), EOS_ID]);
-  assert.deepEqual(hf.chat[0]!.assistant_mask, hf.chat[0]!.full_ids.map((_, i) => (i > userIds.length ? 1 : 0)));
+  assert.deepEqual(
+    hf.chat[0]!.assistant_mask,
+    hf.chat[0]!.full_ids.map((_, i) => (i > userIds.length ? 1 : 0)),
+  );
 
   // Log-probs at every position: transformers vs treecot's TS model.
   let maxTs = 0;
   hf.tokens.forEach((ids, i) => {
     maxTs = Math.max(maxTs, maxLogProbDiff(hf.log_probs[i]!, model.logits(Int32Array.from(ids), 1, ids.length), V));
   });
-  t.diagnostic(`max |log p(transformers) - log p(treecot)| = ${maxTs.toExponential(2)} over ${hf.tokens.flat().length} positions x ${V} tokens`);
+  t.diagnostic(
+    `max |log p(transformers) - log p(treecot)| = ${maxTs.toExponential(2)} over ${hf.tokens.flat().length} positions x ${V} tokens`,
+  );
   assert.ok(maxTs < 1e-4, `transformers vs treecot: ${maxTs}`);
 
   // Greedy decoding: same tokens (transformers stops after EOS).
@@ -97,7 +106,13 @@ test('export-hf: transformers loads the checkpoint, tokenizes like treecot and m
   let maxCpp = 0;
   let compared = 0;
   try {
-    const context = await cppModel.createContext({ contextSize: 256, flashAttention: false, threads: 1, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as Parameters<typeof cppModel.createContext>[0]);
+    const context = await cppModel.createContext({
+      contextSize: 256,
+      flashAttention: false,
+      threads: 1,
+      experimentalKvCacheKeyType: 'F32',
+      experimentalKvCacheValueType: 'F32',
+    } as Parameters<typeof cppModel.createContext>[0]);
     const sequence = context.getSequence();
     for (const [i, ids] of hf.tokens.entries()) {
       await sequence.clearHistory();

@@ -16,7 +16,11 @@ export const TREECOT = join(REPO, 'bin', 'treecot.js');
 const run = promisify(execFile);
 
 /** Run `interop/py/<script>` with the venv's Python; returns stdout. Throws with stderr on a non-zero exit. */
-export async function python(script: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
+export async function python(
+  script: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<string> {
   try {
     const { stdout } = await run(PYTHON, [join(REPO, 'interop', 'py', script), ...args], {
       cwd: options.cwd,
@@ -34,7 +38,11 @@ export async function python(script: string, args: readonly string[], options: {
 /** Run the treecot CLI (node bin/treecot.js); returns stdout. */
 export async function treecot(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
   try {
-    const { stdout } = await run(process.execPath, [TREECOT, ...args], { cwd: options.cwd ?? REPO, maxBuffer: 1 << 28, timeout: options.timeoutMs ?? 10 * 60_000 });
+    const { stdout } = await run(process.execPath, [TREECOT, ...args], {
+      cwd: options.cwd ?? REPO,
+      maxBuffer: 1 << 28,
+      timeout: options.timeoutMs ?? 10 * 60_000,
+    });
     return stdout;
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string; message: string };
@@ -43,7 +51,11 @@ export async function treecot(args: readonly string[], options: { cwd?: string; 
 }
 
 /** Run a script whose last argument is a result file it writes as JSON; returns the parsed result. */
-export async function pythonJson<T>(script: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<T> {
+export async function pythonJson<T>(
+  script: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<T> {
   const { mkdtempSync, readFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const file = join(mkdtempSync(join(tmpdir(), 'treecot-py-')), 'result.json');

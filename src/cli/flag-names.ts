@@ -19,7 +19,13 @@ export function withFlagNames<T>(parse: () => T, flags: Record<string, string> =
   try {
     return parse();
   } catch (error) {
-    if (!(error instanceof ConfigError) || error.location.file !== COMMAND_LINE || !error.location.field || error.location.field.startsWith('-')) throw error;
+    if (
+      !(error instanceof ConfigError) ||
+      error.location.file !== COMMAND_LINE ||
+      !error.location.field ||
+      error.location.field.startsWith('-')
+    )
+      throw error;
     const field = error.location.field.split('.')[0]!;
     const flag = flags[field] ?? flagOf(field);
     const prefix = `${COMMAND_LINE} field "${error.location.field}": `;

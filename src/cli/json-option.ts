@@ -11,10 +11,16 @@ export function jsonObjectOption(text: string | undefined, flag: string): Record
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError({ file: COMMAND_LINE, field: flag }, `not valid JSON (${(error as Error).message}); expected an object such as '{"top_k": 20}'`);
+    throw new ConfigError(
+      { file: COMMAND_LINE, field: flag },
+      `not valid JSON (${(error as Error).message}); expected an object such as '{"top_k": 20}'`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError({ file: COMMAND_LINE, field: flag }, `expected a JSON object such as '{"top_k": 20}', got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      { file: COMMAND_LINE, field: flag },
+      `expected a JSON object such as '{"top_k": 20}', got ${JSON.stringify(value)}`,
+    );
   }
   return value as Record<string, unknown>;
 }

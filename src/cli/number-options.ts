@@ -31,7 +31,14 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export const MAX_TIMER_MS = 2_147_483_647;
 
 function fail(value: string, flag: string, kind: string, min: number | undefined, max: number | undefined): never {
-  const range = min !== undefined && max !== undefined ? ` in [${min}, ${max}]` : min !== undefined ? ` >= ${min}` : max !== undefined ? ` <= ${max}` : '';
+  const range =
+    min !== undefined && max !== undefined
+      ? ` in [${min}, ${max}]`
+      : min !== undefined
+        ? ` >= ${min}`
+        : max !== undefined
+          ? ` <= ${max}`
+          : '';
   throw new ConfigError({ file: COMMAND_LINE, field: flag }, `expected ${kind}${range}, got "${value}"`);
 }
 

@@ -53,7 +53,10 @@ export function configErrorFromZod(error: ZodError, source: ZodErrorSource): Con
     const keys = issue.keys;
     const owner = issue.path.length === 0 ? 'the top level' : `field "${fieldName(issue.path)}"`;
     const where = source.docs ? ` against ${source.docs}` : '';
-    return at([...issue.path, keys[0]!], `unknown field: ${owner} has no ${keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling${where}`);
+    return at(
+      [...issue.path, keys[0]!],
+      `unknown field: ${owner} has no ${keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling${where}`,
+    );
   }
   const found = valueAt(source.input, issue.path);
   return at(issue.path, `${issue.message}${found !== undefined ? ` (got ${show(found)})` : ''}`);

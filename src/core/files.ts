@@ -22,7 +22,8 @@ export function readUserText(file: string, kind: 'data' | 'config' = 'data'): st
   };
   if (!existsSync(file)) fail(kind === 'config' ? 'config file not found' : 'file not found');
   const stat = statSync(file);
-  if (stat.isDirectory()) fail(`is a directory; expected a ${kind === 'config' ? 'YAML or JSON config file' : 'JSONL file or a JSON array file'}`);
+  if (stat.isDirectory())
+    fail(`is a directory; expected a ${kind === 'config' ? 'YAML or JSON config file' : 'JSONL file or a JSON array file'}`);
   if (!stat.isFile()) fail('is not a regular file (a device, pipe or socket)');
   let bytes: Buffer;
   try {
@@ -34,7 +35,10 @@ export function readUserText(file: string, kind: 'data' | 'config' = 'data'): st
   try {
     text = STRICT_UTF8.decode(bytes);
   } catch {
-    return fail(`not valid UTF-8 text (first bad byte at offset ${firstBadUtf8Offset(bytes)}); convert it to UTF-8`, lineOfOffset(bytes, firstBadUtf8Offset(bytes)));
+    return fail(
+      `not valid UTF-8 text (first bad byte at offset ${firstBadUtf8Offset(bytes)}); convert it to UTF-8`,
+      lineOfOffset(bytes, firstBadUtf8Offset(bytes)),
+    );
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

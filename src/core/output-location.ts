@@ -60,7 +60,14 @@ function probeFolder(probeIn: string, fail: (problem: string) => never): void {
     writeFileSync(join(probe, 'probe'), 'x');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const why = code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code || (error as Error).message;
+    const why =
+      code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'ENOSPC'
+          ? 'the disk is full'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code || (error as Error).message;
     fail(`cannot write in ${probeIn} (${why})`);
   } finally {
     if (probe) rmSync(probe, { recursive: true, force: true });

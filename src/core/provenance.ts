@@ -16,7 +16,8 @@ export function treecotProvenance(): { version: string; commit: string | null } 
   const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   let commit: string | null = null;
   try {
-    const git = (...args: string[]) => execFileSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
     commit = git('rev-parse', 'HEAD');
     if (git('status', '--porcelain', '--untracked-files=no') !== '') commit += '+dirty';
   } catch {

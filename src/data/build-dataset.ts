@@ -156,7 +156,10 @@ export function buildDataset(
   const sftUnique = uniqueBy(sft, (r) => `${r.prompt}\u0000${r.completion}`);
   const dpoUnique = uniqueBy(dpo, (p) => `${p.prompt}\u0000${p.chosen}\u0000${p.rejected}`);
   if (sftUnique.length === 0 && dpoUnique.length === 0) {
-    throw new DataError({ file: source }, `no SFT row and no DPO pair could be built: ${q.withCorrectPath} questions have a correct path (after filters)`);
+    throw new DataError(
+      { file: source },
+      `no SFT row and no DPO pair could be built: ${q.withCorrectPath} questions have a correct path (after filters)`,
+    );
   }
   const stats = computeDatasetStats({
     search: { runId: data.run.runId, task: data.run.task, configHash: data.run.configHash, separator: data.run.separator },

@@ -128,8 +128,7 @@ export function buildQuestionPairs(ranked: readonly RankedPath[], incorrect: rea
   while (pairs.length < wanted) {
     let progress = false;
     for (let i = 0; i < order.length && pairs.length < wanted; i++) {
-      const pick =
-        candidates[i]!.find((r) => !usedRejected.has(r) && !paired[i]!.has(r)) ?? candidates[i]!.find((r) => !paired[i]!.has(r));
+      const pick = candidates[i]!.find((r) => !usedRejected.has(r) && !paired[i]!.has(r)) ?? candidates[i]!.find((r) => !paired[i]!.has(r));
       if (!pick) continue;
       usedRejected.add(pick);
       paired[i]!.add(pick);

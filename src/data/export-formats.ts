@@ -73,7 +73,12 @@ export interface SharegptTurn {
 }
 
 export function llamaFactorySft(row: SftRow): { conversations: SharegptTurn[] } {
-  return { conversations: [{ from: 'human', value: row.prompt }, { from: 'gpt', value: row.completion }] };
+  return {
+    conversations: [
+      { from: 'human', value: row.prompt },
+      { from: 'gpt', value: row.completion },
+    ],
+  };
 }
 
 export function llamaFactoryDpo(pair: DpoPair): { conversations: SharegptTurn[]; chosen: SharegptTurn; rejected: SharegptTurn } {

@@ -67,7 +67,7 @@ export function extractQuestionPaths(
       continue;
     }
     const chain: StoredNode[] = [];
-    for (let node: StoredNode | undefined = answer; node; ) {
+    for (let node: StoredNode | undefined = answer; node;) {
       chain.push(node);
       if (node.parentId === null) break;
       const parent = byId.get(node.parentId);
@@ -99,7 +99,10 @@ function buildPath(
   const shown = thoughts.filter((n) => n.showInHistory);
   const response = options.stripTags
     ? shown.map((n) => n.content).join(options.separator)
-    : linearizePath(shown.map((n): ThoughtOnPath => ({ tag: n.tag, content: n.content, showInHistory: true })), options.separator);
+    : linearizePath(
+        shown.map((n): ThoughtOnPath => ({ tag: n.tag, content: n.content, showInHistory: true })),
+        options.separator,
+      );
   const thoughtStarts: number[] = [];
   let offset = 0;
   for (const node of shown) {

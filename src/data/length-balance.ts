@@ -83,12 +83,7 @@ export function sftPreferenceOrder(ranked: readonly RankedPath[], strategy: SftS
  * Paths selected for SFT from one question: the first `perQuestion` of the preference order.
  * `perQuestion` defaults to 1, or to every path for `all`.
  */
-export function selectSftPaths(
-  ranked: readonly RankedPath[],
-  strategy: SftStrategy,
-  rng: Rng,
-  perQuestion?: number,
-): RankedPath[] {
+export function selectSftPaths(ranked: readonly RankedPath[], strategy: SftStrategy, rng: Rng, perQuestion?: number): RankedPath[] {
   const cap = perQuestion ?? (strategy === 'all' ? Infinity : 1);
   return sftPreferenceOrder(ranked, strategy, rng).slice(0, cap);
 }

@@ -44,7 +44,13 @@ function columnSchema(name: string, values: unknown[]): SchemaElement[] {
       return [
         ...head,
         { name: 'element', repetition_type: 'REQUIRED', num_children: keys.length },
-        ...keys.map((k) => leaf(k, elements.map((e) => (e as Row)[k]), true)),
+        ...keys.map((k) =>
+          leaf(
+            k,
+            elements.map((e) => (e as Row)[k]),
+            true,
+          ),
+        ),
       ];
     }
     return [...head, leaf('element', elements, true)];
@@ -53,7 +59,13 @@ function columnSchema(name: string, values: unknown[]): SchemaElement[] {
     const keys = Object.keys(sample as Row);
     return [
       { name, repetition_type, num_children: keys.length },
-      ...keys.map((k) => leaf(k, values.map((v) => (v as Row | null)?.[k]), true)),
+      ...keys.map((k) =>
+        leaf(
+          k,
+          values.map((v) => (v as Row | null)?.[k]),
+          true,
+        ),
+      ),
     ];
   }
   return [leaf(name, values, required)];

@@ -23,7 +23,7 @@ TRL_EXTRA_ARGS="--bf16 false --use_cpu true --max_steps 3" ./launch.sh   # a CPU
 \`launch.sh\` checks the TRL version, then runs${input.sftRows > 0 ? ' `sft.yaml` (SFT on the longest correct paths) and' : ''}
 \`dpo.yaml\` (cDPO + SFT on the pairs) with \`accelerate launch\` over TRL's own \`trl/scripts/{sft,dpo}.py\`;
 \`trl sft --config sft.yaml\` / \`trl dpo --config dpo.yaml\` run the same configs on one machine.
-${prefix ? 'Before DPO it runs `prepare_data.py`, which writes `data/dpo_prefix_in_prompt/train.jsonl` with the model\'s chat template.\n' : ''}
+${prefix ? "Before DPO it runs `prepare_data.py`, which writes `data/dpo_prefix_in_prompt/train.jsonl` with the model's chat template.\n" : ''}
 ## Objective mapping (METHOD.md sections 3-4)
 
 | paper | TRL \`DPOConfig\` | value |

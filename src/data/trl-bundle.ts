@@ -81,7 +81,10 @@ export function readBuiltData(dataDir: string): { sft: Pick<SftRow, 'prompt' | '
     };
     const cut = Math.max(pair.common_prefix_chars, pair.shared_thoughts_chars);
     if (cut >= pair.chosen.length || cut >= pair.rejected.length || pair.chosen.slice(0, cut) !== pair.rejected.slice(0, cut)) {
-      throw new DataError({ file: dpoFile, line: r.line, field: 'common_prefix_chars' }, `not a common prefix with non-empty suffixes (${cut})`);
+      throw new DataError(
+        { file: dpoFile, line: r.line, field: 'common_prefix_chars' },
+        `not a common prefix with non-empty suffixes (${cut})`,
+      );
     }
     return pair;
   });
@@ -109,7 +112,10 @@ function trainingArguments(options: TrlBundleOptions, outputDir: string, learnin
 }
 
 /** The two TRL configs (plain objects; keys checked against the pinned TRL field list). */
-export function trlConfigs(options: TrlBundleOptions, hasSft: boolean): { sft: Record<string, unknown> | null; dpo: Record<string, unknown> } {
+export function trlConfigs(
+  options: TrlBundleOptions,
+  hasSft: boolean,
+): { sft: Record<string, unknown> | null; dpo: Record<string, unknown> } {
   const sft = hasSft
     ? {
         model_name_or_path: options.base,
@@ -145,7 +151,13 @@ export function trlConfigs(options: TrlBundleOptions, hasSft: boolean): { sft: R
  * term (mean NLL of the chosen completion tokens) takes weight alpha. eps = 0 gives plain `sigmoid`.
  */
 export function cdpoLossTerms(eps: number, alpha: number): { loss_type: string[]; loss_weights: number[] } {
-  const terms: [string, number][] = eps > 0 ? [['sigmoid', 2 * (1 - eps)], ['robust', -(1 - 2 * eps)]] : [['sigmoid', 1]];
+  const terms: [string, number][] =
+    eps > 0
+      ? [
+          ['sigmoid', 2 * (1 - eps)],
+          ['robust', -(1 - 2 * eps)],
+        ]
+      : [['sigmoid', 1]];
   if (alpha > 0) terms.push(['sft', alpha]);
   return { loss_type: terms.map(([t]) => t), loss_weights: terms.map(([, w]) => w) };
 }
@@ -250,7 +262,10 @@ export function renderTrlBundle(
   files.set('dpo.yaml', stringify(configs.dpo));
   files.set('launch.sh', launchScript(hasSft, options));
   files.set('prepare_data.py', PREPARE_DATA_PY);
-  files.set('requirements.txt', `# the versions treecot's interop tests ran (launch.sh accepts ${TRL_VERSION_SPEC})\n${TRL_TESTED_REQUIREMENTS.join('\n')}\n`);
+  files.set(
+    'requirements.txt',
+    `# the versions treecot's interop tests ran (launch.sh accepts ${TRL_VERSION_SPEC})\n${TRL_TESTED_REQUIREMENTS.join('\n')}\n`,
+  );
   if (hasSft) files.set('data/sft/train.jsonl', toJsonl(data.sft.map((r) => trlSftConversational(r as SftRow))));
   files.set('data/dpo/train.jsonl', toJsonl(data.dpo.map(trlDpoConversational)));
   files.set(
@@ -263,7 +278,10 @@ export function renderTrlBundle(
     ),
   );
   files.set('README.md', renderBundleReadme({ options, source, sftRows: data.sft.length, dpoPairs: data.dpo.length }));
-  files.set('treecot-bundle.json', JSON.stringify({ source, options, sftRows: data.sft.length, dpoPairs: data.dpo.length }, null, 2) + '\n');
+  files.set(
+    'treecot-bundle.json',
+    JSON.stringify({ source, options, sftRows: data.sft.length, dpoPairs: data.dpo.length }, null, 2) + '\n',
+  );
   return files;
 }
 

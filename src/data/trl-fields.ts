@@ -21,13 +21,36 @@ export const TRL_VERSION_SPEC = 'trl>=0.29,<2';
 export const TRL_MIN_VERSION = '0.29.0';
 export const TRL_MAX_VERSION_EXCLUSIVE = '2.0.0';
 /** The versions the bundle's requirements.txt pins: the ones `npm run test:interop` ran. */
-export const TRL_TESTED_REQUIREMENTS = ['trl==1.16.0', 'transformers==5.23.0', 'accelerate==1.15.0', 'datasets==5.2.0', 'packaging'] as const;
+export const TRL_TESTED_REQUIREMENTS = [
+  'trl==1.16.0',
+  'transformers==5.23.0',
+  'accelerate==1.15.0',
+  'datasets==5.2.0',
+  'packaging',
+] as const;
 
 /** `trl.ScriptArguments` (dataset selection for `trl sft` / `trl dpo`). */
-export const SCRIPT_ARGUMENT_FIELDS = ['dataset_name', 'dataset_config', 'dataset_train_split', 'dataset_test_split', 'dataset_streaming', 'ignore_bias_buffers'] as const;
+export const SCRIPT_ARGUMENT_FIELDS = [
+  'dataset_name',
+  'dataset_config',
+  'dataset_train_split',
+  'dataset_test_split',
+  'dataset_streaming',
+  'ignore_bias_buffers',
+] as const;
 
 /** `trl.ModelConfig`. */
-export const MODEL_CONFIG_FIELDS = ['model_name_or_path', 'model_revision', 'dtype', 'attn_implementation', 'use_peft', 'lora_r', 'lora_alpha', 'lora_dropout', 'lora_target_modules'] as const;
+export const MODEL_CONFIG_FIELDS = [
+  'model_name_or_path',
+  'model_revision',
+  'dtype',
+  'attn_implementation',
+  'use_peft',
+  'lora_r',
+  'lora_alpha',
+  'lora_dropout',
+  'lora_target_modules',
+] as const;
 
 /** `transformers.TrainingArguments` fields used by treecot bundles (inherited by both configs). */
 export const TRAINING_ARGUMENT_FIELDS = [

@@ -124,7 +124,11 @@ export function writeFilesStaged(outDir: string, files: Map<string, string | Uin
 }
 
 /** Render and write a data set to `outDir` (staged, then renamed into place). */
-export function writeDataset(data: BuiltDataset, outDir: string, options: WriteDatasetOptions & ReplaceFolderOptions = {}): Map<string, string | Uint8Array> {
+export function writeDataset(
+  data: BuiltDataset,
+  outDir: string,
+  options: WriteDatasetOptions & ReplaceFolderOptions = {},
+): Map<string, string | Uint8Array> {
   const files = renderDatasetFiles(data, options);
   writeFilesStaged(outDir, files, options);
   return files;

@@ -91,7 +91,9 @@ export function compareWarnings(summaries: readonly EvalSummary[], labels?: read
   for (const field of ['task', 'data', 'questions'] as const) {
     const values = new Set(summaries.map((s) => String(s[field])));
     if (values.size > 1) {
-      warnings.push(`the evaluations differ in ${field} (${summaries.map((s, i) => `${name(i)}: ${String(s[field])}`).join('; ')}); their rows measure different things and are not a paired comparison`);
+      warnings.push(
+        `the evaluations differ in ${field} (${summaries.map((s, i) => `${name(i)}: ${String(s[field])}`).join('; ')}); their rows measure different things and are not a paired comparison`,
+      );
     }
   }
   return warnings;
@@ -101,7 +103,20 @@ export function compareWarnings(summaries: readonly EvalSummary[], labels?: read
 export function compareTable(summaries: readonly EvalSummary[], labels?: readonly string[]): string {
   const ks = [...new Set(summaries.flatMap((s) => Object.keys(s.pass_at_k ?? {})))].sort((a, b) => Number(a) - Number(b));
   const steps = [...new Set(summaries.flatMap((s) => Object.keys(s.step_accuracy ?? {})))];
-  const header = ['run', 'questions', 'n', 'accuracy ± SE (95% CI)', 'no-answer ± SE (95% CI)', ...ks.map((k) => `pass@${k}`), 'majority baseline', 'mean len', 'median len', 'reflection/resp', 'repeated lines', ...steps.map((s) => `step ${s}`)];
+  const header = [
+    'run',
+    'questions',
+    'n',
+    'accuracy ± SE (95% CI)',
+    'no-answer ± SE (95% CI)',
+    ...ks.map((k) => `pass@${k}`),
+    'majority baseline',
+    'mean len',
+    'median len',
+    'reflection/resp',
+    'repeated lines',
+    ...steps.map((s) => `step ${s}`),
+  ];
   const rows = summaries.map((s, i) => [
     labels?.[i] ?? s.name,
     String(s.questions),

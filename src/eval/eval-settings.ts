@@ -54,7 +54,10 @@ export function checkEvalSettings(outDir: string, settings: EvalSettings): strin
     return hash;
   }
   if (!existsSync(file)) {
-    throw new ConfigError({ file: partial }, `a partial evaluation without settings.json (made by an older treecot?): it cannot be checked against this run's settings; use another --out, or delete ${partial} to start over`);
+    throw new ConfigError(
+      { file: partial },
+      `a partial evaluation without settings.json (made by an older treecot?): it cannot be checked against this run's settings; use another --out, or delete ${partial} to start over`,
+    );
   }
   let stored: { settings_hash?: string; settings?: EvalSettings };
   try {
@@ -65,7 +68,10 @@ export function checkEvalSettings(outDir: string, settings: EvalSettings): strin
   if (stored.settings_hash !== hash) {
     const changed = stored.settings ? differences(stored.settings, settings) : ['(all)'];
     const detail = changed
-      .map((key) => `${key}: ${JSON.stringify(stored.settings?.[key as keyof EvalSettings])} stored, ${JSON.stringify(settings[key as keyof EvalSettings])} now`)
+      .map(
+        (key) =>
+          `${key}: ${JSON.stringify(stored.settings?.[key as keyof EvalSettings])} stored, ${JSON.stringify(settings[key as keyof EvalSettings])} now`,
+      )
       .join('; ');
     throw new ConfigError(
       { file, field: changed.join(', ') },

@@ -199,7 +199,12 @@ export function evalSettings(options: EvaluateOptions, instruction: string): Eva
 }
 
 /** Summarise finished records and write the output files (shared by sampling and MCTS decode). */
-export function evaluateRecords(records: EvalQuestionRecord[], options: EvaluateOptions, decode: 'sample' | 'mcts', started: number): EvaluateResult {
+export function evaluateRecords(
+  records: EvalQuestionRecord[],
+  options: EvaluateOptions,
+  decode: 'sample' | 'mcts',
+  started: number,
+): EvaluateResult {
   const settings = evalSettings(options, options.instruction ?? options.task.defaultInstruction);
   const summary = summarize(records, {
     name: options.name,

@@ -87,13 +87,21 @@ export function decodeVerifier(options: DecodeVerifierOptions): (output: string,
     }
     const path = await options.check(problem, output);
     if (!path.onPolicy) {
-      const where = path.offAt === null ? 'not a sequence of graph thoughts' : `thought ${path.offAt + 1}, where the policy opens <${path.policyTag ?? '?'}>`;
+      const where =
+        path.offAt === null
+          ? 'not a sequence of graph thoughts'
+          : `thought ${path.offAt + 1}, where the policy opens <${path.policyTag ?? '?'}>`;
       return { verdict: 'wrong', extracted: answer, reference: '', reason: `off-policy path (${where}): no vote` };
     }
     tally.set(answer, (tally.get(answer) ?? 0) + 1);
     const leader = leadingAnswer(tally, greedy)!;
     const agrees = tally.get(answer) === tally.get(leader);
-    return { verdict: agrees ? 'correct' : 'wrong', extracted: answer, reference: leader, reason: agrees ? 'agrees with the leading answer' : `leading answer is ${leader}` };
+    return {
+      verdict: agrees ? 'correct' : 'wrong',
+      extracted: answer,
+      reference: leader,
+      reason: agrees ? 'agrees with the leading answer' : `leading answer is ${leader}`,
+    };
   };
 }
 
@@ -122,16 +130,37 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
     ...config,
     instruction,
     // Rule 5: exactly `rollouts` rollouts (min 0 agreeing after max_rollouts; max never reached).
-    search: { ...config.search, max_rollouts: rollouts, reward_thresholds: [0, rollouts + 1] as [number, number], give_up_factor: 1, verify_on: 'path' as const },
+    search: {
+      ...config.search,
+      max_rollouts: rollouts,
+      reward_thresholds: [0, rollouts + 1] as [number, number],
+      give_up_factor: 1,
+      verify_on: 'path' as const,
+    },
   };
   const task = options.task;
 
   // Rule 1: the greedy response, judged for the report; only its extracted answer enters decoding.
-  const greedy = await evaluate({ ...options, name: `${options.name} greedy`, instruction, n: 1, temperature: 0, k: [1], outDir: join(dir, 'greedy'), onProgress: undefined });
+  const greedy = await evaluate({
+    ...options,
+    name: `${options.name} greedy`,
+    instruction,
+    n: 1,
+    temperature: 0,
+    k: [1],
+    outDir: join(dir, 'greedy'),
+    onProgress: undefined,
+  });
   const greedyById = new Map(greedy.records.map((r) => [r.question_id, { ...r.samples[0]!, prompt_tokens: r.prompt_tokens }]));
   const greedyAnswers = new Map([...greedyById].map(([id, s]) => [id, task.extractAnswer(s.text)]));
 
-  const graphTags = [...new Set(Object.values(effective.graph).map((spec) => spec.tag).filter((t) => t !== ''))];
+  const graphTags = [
+    ...new Set(
+      Object.values(effective.graph)
+        .map((spec) => spec.tag)
+        .filter((t) => t !== ''),
+    ),
+  ];
   const searchWritten = new Set<string>();
   for (const spec of Object.values(effective.graph)) {
     for (const prefill of spec.prefill) if (prefill.endsWith(`</${spec.tag}>`)) searchWritten.add(`<${spec.tag}>${prefill}`);
@@ -186,8 +215,13 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
     const text = decoded === null || decoded === greedyAnswer ? greedySample.text : firstPath.get(decoded)!;
     // Cost: the tree's nodes, the greedy response and the tag probes.
     const probes = usage(problem.id);
-    const completionTokens = question.nodes.reduce((s, n) => s + n.completionTokens, 0) + greedySample.completion_tokens + probes.completionTokens;
-    const sample = await judgeSample(text, problem, verify, { completionTokens, finishReason: decoded === null ? greedySample.finish_reason : 'stop', stepScorer: options.stepScorer });
+    const completionTokens =
+      question.nodes.reduce((s, n) => s + n.completionTokens, 0) + greedySample.completion_tokens + probes.completionTokens;
+    const sample = await judgeSample(text, problem, verify, {
+      completionTokens,
+      finishReason: decoded === null ? greedySample.finish_reason : 'stop',
+      stepScorer: options.stepScorer,
+    });
     records.push({
       question_id: problem.id,
       question: problem.question,
@@ -195,10 +229,15 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
       n: 1,
       correct: sample.verdict === 'correct' ? 1 : 0,
       samples: [sample],
-      prompt_tokens: question.nodes.reduce((s, n) => s + n.promptTokens, 0) + greedyById.get(problem.id)!.prompt_tokens + probes.promptTokens,
+      prompt_tokens:
+        question.nodes.reduce((s, n) => s + n.promptTokens, 0) + greedyById.get(problem.id)!.prompt_tokens + probes.promptTokens,
       search: {
-        rollouts: question.rollouts, nodes: question.nodes.length, answers: Object.fromEntries([...tally].map(([a, p]) => [a, Math.round(p * 1e4) / 1e4])),
-        greedy_answer: greedyAnswer, answer_paths: answerPaths, on_policy_paths: voters.size,
+        rollouts: question.rollouts,
+        nodes: question.nodes.length,
+        answers: Object.fromEntries([...tally].map(([a, p]) => [a, Math.round(p * 1e4) / 1e4])),
+        greedy_answer: greedyAnswer,
+        answer_paths: answerPaths,
+        on_policy_paths: voters.size,
       },
     });
   }

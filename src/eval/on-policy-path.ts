@@ -103,7 +103,10 @@ export function onPolicyChecker(options: TagProbeOptions): OnPolicyChecker {
         })
         .then((r) => {
           const u = used.get(problem.id) ?? { promptTokens: 0, completionTokens: 0 };
-          used.set(problem.id, { promptTokens: u.promptTokens + r.usage.promptTokens, completionTokens: u.completionTokens + r.usage.completionTokens });
+          used.set(problem.id, {
+            promptTokens: u.promptTokens + r.usage.promptTokens,
+            completionTokens: u.completionTokens + r.usage.completionTokens,
+          });
           return /^\s*<([^<>\s/]+)/.exec(r.completions[0]!.text)?.[1] ?? null;
         })
         // A prefix beyond the model's context: the policy cannot continue it at all.

@@ -9,7 +9,9 @@ import type { EvalQuestionRecord } from './types.ts';
 
 /** Question id -> share of its samples with verdict `kind`. */
 export function questionShares(records: readonly EvalQuestionRecord[], kind: VerdictKind): Map<string, number> {
-  return new Map(records.map((r) => [r.question_id, r.samples.length ? r.samples.filter((s) => s.verdict === kind).length / r.samples.length : 0]));
+  return new Map(
+    records.map((r) => [r.question_id, r.samples.length ? r.samples.filter((s) => s.verdict === kind).length / r.samples.length : 0]),
+  );
 }
 
 /** Change from `a` to `b` of accuracy and of no-answer rate. */

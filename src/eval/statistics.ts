@@ -83,7 +83,8 @@ function logChoose(n: number, k: number): number {
  * @throws RangeError for negative or non-integer counts.
  */
 export function exactMcNemar(b: number, c: number): number {
-  if (![b, c].every((x) => Number.isInteger(x) && x >= 0)) throw new RangeError(`exactMcNemar needs non-negative integer counts (got b=${b}, c=${c})`);
+  if (![b, c].every((x) => Number.isInteger(x) && x >= 0))
+    throw new RangeError(`exactMcNemar needs non-negative integer counts (got b=${b}, c=${c})`);
   const n = b + c;
   if (n === 0) return 1;
   let tail = 0;
@@ -97,7 +98,10 @@ export function exactMcNemar(b: number, c: number): number {
  * `min(1, 2 min(P*(mean <= 0), P*(mean >= 0)))` over the resampled means (the share of resamples
  * on the far side of zero), and the percentile 95% interval. Seeded, so reports are reproducible.
  */
-export function pairedBootstrap(differences: readonly number[], options: { resamples?: number; seed?: number } = {}): { pValue: number; ci95: [number, number] } {
+export function pairedBootstrap(
+  differences: readonly number[],
+  options: { resamples?: number; seed?: number } = {},
+): { pValue: number; ci95: [number, number] } {
   const n = differences.length;
   if (n === 0) return { pValue: 1, ci95: [0, 0] };
   const resamples = options.resamples ?? 10000;
@@ -140,7 +144,11 @@ export interface PairedComparison {
  * Otherwise a seeded paired bootstrap.
  * @throws RangeError when the two have no question in common.
  */
-export function comparePaired(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>, options: { seed?: number; resamples?: number } = {}): PairedComparison {
+export function comparePaired(
+  a: ReadonlyMap<string, number>,
+  b: ReadonlyMap<string, number>,
+  options: { seed?: number; resamples?: number } = {},
+): PairedComparison {
   const ids = [...a.keys()].filter((id) => b.has(id));
   if (ids.length === 0) throw new RangeError('comparePaired: the two evaluations share no question id');
   const xs = ids.map((id) => a.get(id)!);
@@ -155,7 +163,18 @@ export function comparePaired(a: ReadonlyMap<string, number>, b: ReadonlyMap<str
   const onlyB = diffs.filter((d) => d > 0).length;
   const binary = [...xs, ...ys].every((v) => v === 0 || v === 1);
   if (binary) {
-    return { n, a: meanA, b: meanB, difference, se, ci95: [difference - Z95 * se, difference + Z95 * se], test: 'exact-mcnemar', pValue: exactMcNemar(onlyA, onlyB), onlyA, onlyB };
+    return {
+      n,
+      a: meanA,
+      b: meanB,
+      difference,
+      se,
+      ci95: [difference - Z95 * se, difference + Z95 * se],
+      test: 'exact-mcnemar',
+      pValue: exactMcNemar(onlyA, onlyB),
+      onlyA,
+      onlyB,
+    };
   }
   const boot = pairedBootstrap(diffs, options);
   return { n, a: meanA, b: meanB, difference, se, ci95: boot.ci95, test: 'paired-bootstrap', pValue: boot.pValue, onlyA, onlyB };

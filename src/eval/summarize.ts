@@ -3,14 +3,7 @@
  * recompute numbers from stored JSONL with this same function.
  */
 import type { VerdictKind } from '../tasks/index.ts';
-import {
-  accuracy,
-  majorityBaseline,
-  mean,
-  meanPassAtK,
-  median,
-  noAnswerRate,
-} from './metrics.ts';
+import { accuracy, majorityBaseline, mean, meanPassAtK, median, noAnswerRate } from './metrics.ts';
 import { proportionStandardError, rateWithError } from './statistics.ts';
 import type { EvalQuestionRecord, EvalSummary } from './types.ts';
 
@@ -34,9 +27,14 @@ export function summarize(records: readonly EvalQuestionRecord[], context: Summa
   const counts: Record<VerdictKind, number> = { correct: 0, wrong: 0, no_answer: 0, timeout: 0 };
   for (const v of verdicts) counts[v]++;
   const passAtK: Record<string, number> = {};
-  for (const k of context.k) passAtK[String(k)] = meanPassAtK(records.map((r) => ({ n: r.n, c: r.correct })), k);
+  for (const k of context.k)
+    passAtK[String(k)] = meanPassAtK(
+      records.map((r) => ({ n: r.n, c: r.correct })),
+      k,
+    );
   // Per-question shares: the question is the unit of the standard error (samples of one question are not independent).
-  const share = (r: EvalQuestionRecord, kind: VerdictKind): number => (r.samples.length ? r.samples.filter((s) => s.verdict === kind).length / r.samples.length : 0);
+  const share = (r: EvalQuestionRecord, kind: VerdictKind): number =>
+    r.samples.length ? r.samples.filter((s) => s.verdict === kind).length / r.samples.length : 0;
   const accuracyRate = rateWithError(records.map((r) => share(r, 'correct')));
   const noAnswer = rateWithError(records.map((r) => share(r, 'no_answer')));
   const majority = majorityBaseline(records.map((r) => r.reference));

@@ -40,7 +40,9 @@ export function treeAnswerDistribution(
       const answer = voterAnswer(node);
       return new Map(answer === null ? [] : [[answer, 1]]);
     }
-    const parts: [AnswerDistribution, number][] = (children.get(node.id) ?? []).filter((c) => c.visits > 0).map((c) => [estimate(c), c.copies]);
+    const parts: [AnswerDistribution, number][] = (children.get(node.id) ?? [])
+      .filter((c) => c.visits > 0)
+      .map((c) => [estimate(c), c.copies]);
     if (node === root) for (const answer of extraRootSamples) parts.push([new Map(answer === null ? [] : [[answer, 1]]), 1]);
     return mix(parts);
   };

@@ -41,11 +41,13 @@ export async function loadSearchSettings(file: string, taskName: string): Promis
  */
 export async function openPolicy(model: ModelRef, options: { concurrency?: number } = {}): Promise<Policy> {
   const { openPolicy: open } = await import('../policy/index.ts');
-  const spec = model.kind === 'http'
-    ? { kind: 'http' as const, urls: model.urls, model: model.model, template: model.chatTemplate, apiKeyEnv: model.apiKeyEnv }
-    : { kind: 'gguf' as const, file: model.path, threads: model.threads, contextSize: model.contextSize };
+  const spec =
+    model.kind === 'http'
+      ? { kind: 'http' as const, urls: model.urls, model: model.model, template: model.chatTemplate, apiKeyEnv: model.apiKeyEnv }
+      : { kind: 'gguf' as const, file: model.path, threads: model.threads, contextSize: model.contextSize };
   // Chat mode, template variables and extra request fields are per-model settings of the config.
-  const shared = model.kind === 'http' ? { ...options, mode: model.mode, templateKwargs: model.templateKwargs, extraBody: model.extraBody } : options;
+  const shared =
+    model.kind === 'http' ? { ...options, mode: model.mode, templateKwargs: model.templateKwargs, extraBody: model.extraBody } : options;
   return (await open(spec, shared)).policy;
 }
 
@@ -73,7 +75,11 @@ export async function runSearchStage(args: SearchStageArgs): Promise<SearchSumma
   const task = getTask(args.taskName);
   const { config } = loadSearchConfig(args.searchConfigPath);
   // The round's seed replaces the config's, so each round draws its own tie-breaks and samples.
-  const effective = { ...config, seed: args.seed, search: { ...config.search, ...(args.maxRollouts ? { max_rollouts: args.maxRollouts } : {}) } };
+  const effective = {
+    ...config,
+    seed: args.seed,
+    search: { ...config.search, ...(args.maxRollouts ? { max_rollouts: args.maxRollouts } : {}) },
+  };
   const every = Math.max(1, Math.round(args.problems.length / 10));
   let lastLogged = -1;
   const summary = await runSearch({
@@ -90,7 +96,9 @@ export async function runSearchStage(args: SearchStageArgs): Promise<SearchSumma
       if (p.finished !== lastLogged && (p.finished % every === 0 || p.finished === p.questions)) {
         lastLogged = p.finished;
         const rate = p.counters.rollouts / Math.max(1e-9, p.elapsedMs / 1000);
-        args.log(`  search: ${p.finished}/${p.questions} questions done, ${p.solved} solved, ${p.counters.rollouts} rollouts (${rate.toFixed(1)}/s), ${p.counters.failedCalls} failed calls`);
+        args.log(
+          `  search: ${p.finished}/${p.questions} questions done, ${p.solved} solved, ${p.counters.rollouts} rollouts (${rate.toFixed(1)}/s), ${p.counters.failedCalls} failed calls`,
+        );
       }
     },
   });
@@ -129,7 +137,10 @@ export function readSearchEntry(dbPath: string, round: number, wallS: number): S
  * Context length and token counter of a GGUF written by treecot (its CharTokenizer), so the data
  * build can drop paths the trainer could not fit: sequence = BOS + prompt + response + EOS.
  */
-export async function ggufTokenLimits(path: string, trainContext?: number): Promise<{ context: number; countTokens: (text: string) => number }> {
+export async function ggufTokenLimits(
+  path: string,
+  trainContext?: number,
+): Promise<{ context: number; countTokens: (text: string) => number }> {
   const { loadGguf } = await import('../train/index.ts');
   const { model, tokenizer } = loadGguf(path);
   return { context: Math.max(model.config.context, trainContext ?? 0), countTokens: (text: string) => tokenizer.encode(text).length };
@@ -154,13 +165,24 @@ export type SearchedRun = ReturnType<typeof readRun>;
  * Build sft.jsonl / dpo.jsonl / stats.json / card.md in `outDir` from a search run read from
  * `dbPath` (read by the caller, so several builds from one database read it once).
  */
-export async function buildDataStage(run: SearchedRun, dbPath: string, outDir: string, options: BuildStageOptions): Promise<Omit<DataEntry, 'name' | 'dir'>> {
+export async function buildDataStage(
+  run: SearchedRun,
+  dbPath: string,
+  outDir: string,
+  options: BuildStageOptions,
+): Promise<Omit<DataEntry, 'name' | 'dir'>> {
   const { buildDataset, writeDataset } = await import('../data/index.ts');
   let built: ReturnType<typeof buildDataset>;
   try {
     built = buildDataset(
       run,
-      { sft: options.sft, chosen: options.chosen, pairsPerQuestion: options.pairsPerQuestion, maxLength: options.maxLength, seed: options.seed },
+      {
+        sft: options.sft,
+        chosen: options.chosen,
+        pairsPerQuestion: options.pairsPerQuestion,
+        maxLength: options.maxLength,
+        seed: options.seed,
+      },
       { source: dbPath, countTokens: options.countTokens, processCheck: options.processCheck },
     );
   } catch (error) {
@@ -227,7 +249,10 @@ export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry,
   // A longer training context keeps the weights (rotary positions, no learned position table).
   const loaded = loadGguf(args.initModel);
   const context = Math.max(loaded.model.config.context, config.context ?? 0);
-  const model = context > loaded.model.config.context ? LlamaModel.fromWeights({ ...loaded.model.config, context }, loaded.model.toWeights()) : loaded.model;
+  const model =
+    context > loaded.model.config.context
+      ? LlamaModel.fromWeights({ ...loaded.model.config, context }, loaded.model.toWeights())
+      : loaded.model;
   const result = await train({
     objective,
     model,
@@ -257,15 +282,22 @@ export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry,
     name: `treecot-${args.stage}`,
     onStep: (record) => {
       if (record.step % every === 0 || record.step === stage.steps) {
-        const extra = record['rewards/margins'] !== undefined ? `, margin ${record['rewards/margins'].toFixed(3)}, pref. acc ${((record['rewards/accuracies'] ?? 0) * 100).toFixed(0)}%` : '';
-        args.log(`  train ${args.stage}: step ${record.step}/${stage.steps}, loss ${record.loss.toFixed(4)}${extra}, ${record.tokens_per_s.toFixed(0)} tok/s`);
+        const extra =
+          record['rewards/margins'] !== undefined
+            ? `, margin ${record['rewards/margins'].toFixed(3)}, pref. acc ${((record['rewards/accuracies'] ?? 0) * 100).toFixed(0)}%`
+            : '';
+        args.log(
+          `  train ${args.stage}: step ${record.step}/${stage.steps}, loss ${record.loss.toFixed(4)}${extra}, ${record.tokens_per_s.toFixed(0)} tok/s`,
+        );
       }
     },
   });
   const last = result.records[result.records.length - 1];
   return {
     stage: args.stage,
-    objective: sft ? 'sft' : `${objective} (beta ${config.preference.beta}, eps ${args.preference!.eps}, alpha ${args.preference!.alpha}${args.preference!.maskPrefix ? ', masked' : ''})`,
+    objective: sft
+      ? 'sft'
+      : `${objective} (beta ${config.preference.beta}, eps ${args.preference!.eps}, alpha ${args.preference!.alpha}${args.preference!.maskPrefix ? ', masked' : ''})`,
     steps: result.totalSteps,
     final_loss: last ? last.loss : null,
     wall_s: (Date.now() - started) / 1000,

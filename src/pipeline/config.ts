@@ -214,11 +214,18 @@ export function parsePipelineConfig(
   }
   const config = result.data;
   if (config.eval.k.some((k) => k > config.eval.n)) {
-    throw new ConfigError({ file, line: lineOf(['eval', 'k']), field: 'eval.k' }, `every k must be <= eval.n (${config.eval.n}); got ${config.eval.k.join(', ')}`);
+    throw new ConfigError(
+      { file, line: lineOf(['eval', 'k']), field: 'eval.k' },
+      `every k must be <= eval.n (${config.eval.n}); got ${config.eval.k.join(', ')}`,
+    );
   }
   const names = config.eval.sets.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new ConfigError({ file, line: lineOf(['eval', 'sets', names.lastIndexOf(duplicate)]), field: 'eval.sets' }, `set name "${duplicate}" is used twice`);
+  if (duplicate)
+    throw new ConfigError(
+      { file, line: lineOf(['eval', 'sets', names.lastIndexOf(duplicate)]), field: 'eval.sets' },
+      `set name "${duplicate}" is used twice`,
+    );
   return { config, file, baseDir };
 }
 
@@ -259,7 +266,10 @@ export function configFiles(loaded: LoadedPipelineConfig): { field: string; path
 export function checkConfigFiles(loaded: LoadedPipelineConfig): void {
   for (const { field, path } of configFiles(loaded)) {
     if (!existsSync(path)) {
-      throw new ConfigError({ file: loaded.file, field }, `file not found: ${path} (relative paths in a config resolve against the config's folder, ${loaded.baseDir})`);
+      throw new ConfigError(
+        { file: loaded.file, field },
+        `file not found: ${path} (relative paths in a config resolve against the config's folder, ${loaded.baseDir})`,
+      );
     }
   }
 }

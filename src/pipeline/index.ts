@@ -1,5 +1,12 @@
 /** The end-to-end pipeline (`treecot run` / `treecot demo`): config, stages, report. */
-export { loadPipelineConfig, parsePipelineConfig, resolveConfigPath, configFiles, checkConfigFiles, PipelineConfigSchema } from './config.ts';
+export {
+  loadPipelineConfig,
+  parsePipelineConfig,
+  resolveConfigPath,
+  configFiles,
+  checkConfigFiles,
+  PipelineConfigSchema,
+} from './config.ts';
 export type { LoadedPipelineConfig, PipelineConfig, QuestionSourceConfig, EvalSetConfig } from './config.ts';
 export { runPipeline } from './run-pipeline.ts';
 export type { RunPipelineOptions, RoundModels } from './run-pipeline.ts';

@@ -33,7 +33,11 @@ export function baseModelRef(policy: PipelineConfig['policy'], resolvePath: (p: 
     model: policy.model,
     specialUrls: policy.special_urls,
     // A built-in template name stays a name; a file or model folder resolves against the config's folder.
-    chatTemplate: policy.chat_template ? (/^(raw|chatml|llama3)$/.test(policy.chat_template) ? policy.chat_template : resolvePath(policy.chat_template)) : undefined,
+    chatTemplate: policy.chat_template
+      ? /^(raw|chatml|llama3)$/.test(policy.chat_template)
+        ? policy.chat_template
+        : resolvePath(policy.chat_template)
+      : undefined,
     apiKeyEnv: policy.api_key_env,
     mode: policy.mode,
     templateKwargs: policy.template_kwargs,

@@ -54,7 +54,10 @@ function claimRunFolder(layout: RunLayout, config: PipelineConfig, file: string)
   if (existsSync(record)) {
     const previous = JSON.parse(readFileSync(record, 'utf8')) as { config_hash?: string };
     if (previous.config_hash !== hash) {
-      throw new ConfigError({ file }, `the run folder ${layout.root} was made with a different config (hash ${previous.config_hash?.slice(0, 12)}, now ${hash.slice(0, 12)}); use another --out, or --fresh to delete the folder`);
+      throw new ConfigError(
+        { file },
+        `the run folder ${layout.root} was made with a different config (hash ${previous.config_hash?.slice(0, 12)}, now ${hash.slice(0, 12)}); use another --out, or --fresh to delete the folder`,
+      );
     }
     return { hash, record: () => {} };
   }

@@ -13,7 +13,12 @@ import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig
 export function describeSource(source: QuestionSourceConfig): string {
   if (source.file) return source.file + (source.limit ? ` (first ${source.limit})` : '');
   const g = source.generate!;
-  const kind = g.two_letter_share === 1 ? 'two-letter' : g.two_letter_share === 0 ? 'one-letter' : `${Math.round(g.two_letter_share * 100)}% two-letter`;
+  const kind =
+    g.two_letter_share === 1
+      ? 'two-letter'
+      : g.two_letter_share === 0
+        ? 'one-letter'
+        : `${Math.round(g.two_letter_share * 100)}% two-letter`;
   return `${g.count} generated ${kind} letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (letters: ${g.letter_sampling}, seed ${g.seed})`;
 }
 
@@ -28,7 +33,10 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
     problems = task.load(resolveConfigPath(loaded, source.file));
   } else {
     if (loaded.config.task !== 'letter-count') {
-      throw new ConfigError({ file: loaded.file, field: `${field}.generate` }, `the question generator exists only for task letter-count (task is ${loaded.config.task}); give a \`file\``);
+      throw new ConfigError(
+        { file: loaded.file, field: `${field}.generate` },
+        `the question generator exists only for task letter-count (task is ${loaded.config.task}); give a \`file\``,
+      );
     }
     const g = source.generate!;
     const split = builtinWordSplit();

@@ -26,7 +26,12 @@ function resultRows(summary: RunSummary): { header: string[]; rows: string[][] }
   const header = ['stage'];
   for (const name of sets) {
     const set = escapeMarkdown(name);
-    header.push(`${set} accuracy ± SE (95% CI)`, `${set} no-answer ± SE (95% CI)`, `${set} majority baseline`, ...ks.map((k) => `${set} pass@${k}`));
+    header.push(
+      `${set} accuracy ± SE (95% CI)`,
+      `${set} no-answer ± SE (95% CI)`,
+      `${set} majority baseline`,
+      ...ks.map((k) => `${set} pass@${k}`),
+    );
   }
   header.push(...steps.map((s) => `${escapeMarkdown(sets[0] ?? '')} step: ${s}`), 'mean length (chars)', 'n');
   const rows = summary.stages.map((stage) => {
@@ -36,7 +41,9 @@ function resultRows(summary: RunSummary): { header: string[]; rows: string[][] }
       row.push(
         withError(r?.accuracy, r?.accuracy_se, r?.accuracy_ci95),
         withError(r?.no_answer_rate, r?.no_answer_rate_se, r?.no_answer_rate_ci95),
-        r ? `${withError(r.majority_baseline.accuracy, r.majority_baseline.se)} (always ${escapeMarkdown(String(r.majority_baseline.answer))})` : '-',
+        r
+          ? `${withError(r.majority_baseline.accuracy, r.majority_baseline.se)} (always ${escapeMarkdown(String(r.majority_baseline.answer))})`
+          : '-',
         ...ks.map((k) => percent(r?.pass_at_k[k])),
       );
     }
@@ -53,13 +60,21 @@ function resultRows(summary: RunSummary): { header: string[]; rows: string[][] }
  */
 function changeRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const header = ['set', 'stage', 'accuracy vs base', 'accuracy vs previous', 'no-answer vs base', 'no-answer vs previous'];
-  const cell = (c: PairedComparison | undefined, against: string | undefined): string => (c ? `${formatComparison(c)} [vs ${against}]` : '-');
+  const cell = (c: PairedComparison | undefined, against: string | undefined): string =>
+    c ? `${formatComparison(c)} [vs ${against}]` : '-';
   const rows: string[][] = [];
   for (const set of setNames(summary)) {
     for (const stage of summary.stages) {
       const r = stage.sets.find((x) => x.set === set);
       if (!r?.vs_base) continue;
-      rows.push([escapeMarkdown(set), stage.stage, cell(r.vs_base.accuracy, r.base_stage), cell(r.vs_previous?.accuracy, r.previous_stage), cell(r.vs_base.no_answer_rate, r.base_stage), cell(r.vs_previous?.no_answer_rate, r.previous_stage)]);
+      rows.push([
+        escapeMarkdown(set),
+        stage.stage,
+        cell(r.vs_base.accuracy, r.base_stage),
+        cell(r.vs_previous?.accuracy, r.previous_stage),
+        cell(r.vs_base.no_answer_rate, r.base_stage),
+        cell(r.vs_previous?.no_answer_rate, r.previous_stage),
+      ]);
     }
   }
   return { header, rows };
@@ -75,7 +90,10 @@ const CHANGES_NOTE =
  * name shows as itself.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/&/g, '&amp;').replace(/[\\`*_{}[\]|<>~]/g, (c) => `\\${c}`);
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/[\\`*_{}[\]|<>~]/g, (c) => `\\${c}`);
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
@@ -83,7 +101,20 @@ function markdownTable(header: string[], rows: string[][]): string {
 }
 
 function searchRows(summary: RunSummary): { header: string[]; rows: string[][] } {
-  const header = ['round', 'questions', 'finished', 'solved', 'share solved', 'rollouts', 'rollouts / question', 'correct rollouts', 'nodes', 'prompt tokens', 'completion tokens', 'wall s'];
+  const header = [
+    'round',
+    'questions',
+    'finished',
+    'solved',
+    'share solved',
+    'rollouts',
+    'rollouts / question',
+    'correct rollouts',
+    'nodes',
+    'prompt tokens',
+    'completion tokens',
+    'wall s',
+  ];
   const rows = summary.search.map((s) => [
     String(s.round),
     String(s.questions),
@@ -104,15 +135,50 @@ function searchRows(summary: RunSummary): { header: string[]; rows: string[][] }
 function dataRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const mean = (v: number[]) => (v.length ? (v.reduce((a, b) => a + b, 0) / v.length).toFixed(1) : '-');
   const share = (k: number | undefined, n: number) => (k === undefined ? '-' : `${k} (${n ? ((100 * k) / n).toFixed(1) : '0.0'}%)`);
-  const header = ['data', 'SFT rows', 'DPO pairs', 'correct paths dropped by the process check', 'SFT rows with a reflection', 'SFT rows with a corrected reflection', 'chosen with a corrected reflection', 'mean SFT length', 'mean chosen length', 'mean rejected length', 'mean common prefix'];
-  const rows = summary.data.map((d) => [escapeMarkdown(d.name), String(d.sft_rows), String(d.dpo_pairs), d.process_rejected === undefined ? '-' : String(d.process_rejected), share(d.sft_with_reflection, d.sft_rows), share(d.sft_corrected_reflection, d.sft_rows), share(d.chosen_corrected_reflection, d.dpo_pairs), mean(d.sft_lengths), mean(d.chosen_lengths), mean(d.rejected_lengths), mean(d.common_prefix_chars)]);
+  const header = [
+    'data',
+    'SFT rows',
+    'DPO pairs',
+    'correct paths dropped by the process check',
+    'SFT rows with a reflection',
+    'SFT rows with a corrected reflection',
+    'chosen with a corrected reflection',
+    'mean SFT length',
+    'mean chosen length',
+    'mean rejected length',
+    'mean common prefix',
+  ];
+  const rows = summary.data.map((d) => [
+    escapeMarkdown(d.name),
+    String(d.sft_rows),
+    String(d.dpo_pairs),
+    d.process_rejected === undefined ? '-' : String(d.process_rejected),
+    share(d.sft_with_reflection, d.sft_rows),
+    share(d.sft_corrected_reflection, d.sft_rows),
+    share(d.chosen_corrected_reflection, d.dpo_pairs),
+    mean(d.sft_lengths),
+    mean(d.chosen_lengths),
+    mean(d.rejected_lengths),
+    mean(d.common_prefix_chars),
+  ]);
   return { header, rows };
 }
 
 /** Reflection at inference per stage and set: samples that reflect, and what their reflection did. */
 function reflectionRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const header = ['stage', 'set', 'samples', 'reflected', 'fixed a wrong first attempt', 'broke a right first attempt'];
-  const rows = summary.stages.flatMap((stage) => stage.sets.filter((x) => x.reflection).map((x) => [stage.stage, escapeMarkdown(x.set), String(x.reflection!.samples), String(x.reflection!.reflected), String(x.reflection!.fixed), String(x.reflection!.broke)]));
+  const rows = summary.stages.flatMap((stage) =>
+    stage.sets
+      .filter((x) => x.reflection)
+      .map((x) => [
+        stage.stage,
+        escapeMarkdown(x.set),
+        String(x.reflection!.samples),
+        String(x.reflection!.reflected),
+        String(x.reflection!.fixed),
+        String(x.reflection!.broke),
+      ]),
+  );
   return { header, rows };
 }
 
@@ -122,8 +188,16 @@ const REFLECTION_NOTE =
 function trainRows(summary: RunSummary): { header: string[]; rows: string[][] } {
   const header = ['stage', 'objective', 'data', 'steps', 'final loss', 'wall s'];
   // The data build's name says which round's search it came from; summaries of older runs have no `data`.
-  const dataName = (dir: string | undefined) => (dir === undefined ? '-' : escapeMarkdown(summary.data.find((d) => d.dir === dir)?.name ?? dir));
-  const rows = summary.train.map((t) => [t.stage, t.objective, dataName(t.data), String(t.steps), t.final_loss === null ? '-' : t.final_loss.toFixed(4), t.wall_s.toFixed(1)]);
+  const dataName = (dir: string | undefined) =>
+    dir === undefined ? '-' : escapeMarkdown(summary.data.find((d) => d.dir === dir)?.name ?? dir);
+  const rows = summary.train.map((t) => [
+    t.stage,
+    t.objective,
+    dataName(t.data),
+    String(t.steps),
+    t.final_loss === null ? '-' : t.final_loss.toFixed(4),
+    t.wall_s.toFixed(1),
+  ]);
   return { header, rows };
 }
 
@@ -136,7 +210,9 @@ export function renderReportMarkdown(summary: RunSummary): string {
   const parts: string[] = [];
   parts.push(`# treecot run report: ${escapeMarkdown(summary.name)}\n`);
   parts.push(`Task ${escapeMarkdown(summary.task)}; config hash \`${summary.config_hash.slice(0, 12)}\`; written ${summary.written_at}.\n`);
-  parts.push('Accuracy is the share of correct samples (greedy accuracy when one sample at temperature 0); the no-answer rate is the share of responses without a valid final answer; the majority baseline always answers the most common reference of the set.\n');
+  parts.push(
+    'Accuracy is the share of correct samples (greedy accuracy when one sample at temperature 0); the no-answer rate is the share of responses without a valid final answer; the majority baseline always answers the most common reference of the set.\n',
+  );
   parts.push('## Results per stage\n');
   parts.push(stageDescriptions(summary.stages));
   const results = resultRows(summary);
@@ -169,7 +245,12 @@ export function renderReportMarkdown(summary: RunSummary): string {
     parts.push(markdownTable(t.header, t.rows));
   }
   parts.push('\n## Wall time per pipeline stage\n');
-  parts.push(markdownTable(['stage', 'wall s'], Object.entries(summary.stage_wall_s).map(([k, v]) => [k, v.toFixed(1)])));
+  parts.push(
+    markdownTable(
+      ['stage', 'wall s'],
+      Object.entries(summary.stage_wall_s).map(([k, v]) => [k, v.toFixed(1)]),
+    ),
+  );
   return parts.join('\n');
 }
 
@@ -184,12 +265,19 @@ export function renderReportHtml(summary: RunSummary): string {
   const sections: string[] = [];
   const sets = setNames(summary);
   const results = resultRows(summary);
-  sections.push(`<h2>Results per stage</h2><ul>${summary.stages.map((s) => `<li><b>${escapeXml(s.stage)}</b>: ${escapeXml(s.description)} (model <code>${escapeXml(s.model)}</code>)</li>`).join('')}</ul>`);
+  sections.push(
+    `<h2>Results per stage</h2><ul>${summary.stages.map((s) => `<li><b>${escapeXml(s.stage)}</b>: ${escapeXml(s.description)} (model <code>${escapeXml(s.model)}</code>)</li>`).join('')}</ul>`,
+  );
   sections.push(htmlTable(results.header, results.rows));
   const changes = changeRows(summary);
-  if (changes.rows.length) sections.push(`<h2>Changes between stages (paired tests)</h2><p>${escapeXml(CHANGES_NOTE)}</p>`, htmlTable(changes.header, changes.rows));
+  if (changes.rows.length)
+    sections.push(
+      `<h2>Changes between stages (paired tests)</h2><p>${escapeXml(CHANGES_NOTE)}</p>`,
+      htmlTable(changes.header, changes.rows),
+    );
   const reflections = reflectionRows(summary);
-  if (reflections.rows.length) sections.push(`<h2>Reflection at inference</h2><p>${escapeXml(REFLECTION_NOTE)}</p>`, htmlTable(reflections.header, reflections.rows));
+  if (reflections.rows.length)
+    sections.push(`<h2>Reflection at inference</h2><p>${escapeXml(REFLECTION_NOTE)}</p>`, htmlTable(reflections.header, reflections.rows));
   for (const set of sets) {
     const groups = summary.stages
       .map((stage) => ({ stage, r: stage.sets.find((x) => x.set === set) }))
@@ -208,9 +296,14 @@ export function renderReportHtml(summary: RunSummary): string {
   }
   const steps = stepNames(summary);
   if (steps.length) {
-    const groups = summary.stages.map((stage) => ({ label: stage.stage, values: Object.fromEntries(steps.map((s) => [s, stage.sets[0]?.step_accuracy?.[s] ?? 0])) }));
+    const groups = summary.stages.map((stage) => ({
+      label: stage.stage,
+      values: Object.fromEntries(steps.map((s) => [s, stage.sets[0]?.step_accuracy?.[s] ?? 0])),
+    }));
     sections.push(`<h2>Per-step accuracy (${escapeXml(sets[0]!)})</h2>`);
-    sections.push(barChart(groups, { title: `Per-step accuracy: ${sets[0]}`, yMax: 1, format: fmt, width: Math.max(640, 120 * groups.length) }));
+    sections.push(
+      barChart(groups, { title: `Per-step accuracy: ${sets[0]}`, yMax: 1, format: fmt, width: Math.max(640, 120 * groups.length) }),
+    );
   }
   if (summary.search.length) {
     sections.push('<h2>Search</h2>');
@@ -236,11 +329,14 @@ export function renderReportHtml(summary: RunSummary): string {
     sections.push(htmlTable(d.header, d.rows));
     for (const data of summary.data) {
       sections.push(
-        histogram({ 'SFT completion': data.sft_lengths, 'DPO chosen': data.chosen_lengths, 'DPO rejected': data.rejected_lengths }, {
-          title: `Response lengths: ${data.name}`,
-          xLabel: 'characters',
-          bins: 20,
-        }),
+        histogram(
+          { 'SFT completion': data.sft_lengths, 'DPO chosen': data.chosen_lengths, 'DPO rejected': data.rejected_lengths },
+          {
+            title: `Response lengths: ${data.name}`,
+            xLabel: 'characters',
+            bins: 20,
+          },
+        ),
       );
     }
   }
@@ -250,7 +346,12 @@ export function renderReportHtml(summary: RunSummary): string {
     sections.push(htmlTable(t.header, t.rows));
   }
   sections.push('<h2>Wall time per pipeline stage</h2>');
-  sections.push(htmlTable(['stage', 'wall s'], Object.entries(summary.stage_wall_s).map(([k, v]) => [k, v.toFixed(1)])));
+  sections.push(
+    htmlTable(
+      ['stage', 'wall s'],
+      Object.entries(summary.stage_wall_s).map(([k, v]) => [k, v.toFixed(1)]),
+    ),
+  );
   const style =
     'body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}svg{display:block;margin:1em 0}';
   return `<!doctype html>

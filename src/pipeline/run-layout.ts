@@ -89,5 +89,11 @@ export class RunLayout {
 }
 
 function trainFolder(dir: string): TrainFolder {
-  return { dir, model: join(dir, 'model.gguf'), log: join(dir, 'train-log.jsonl'), checkpoint: join(dir, 'checkpoint'), refLogps: join(dir, 'ref-logps') };
+  return {
+    dir,
+    model: join(dir, 'model.gguf'),
+    log: join(dir, 'train-log.jsonl'),
+    checkpoint: join(dir, 'checkpoint'),
+    refLogps: join(dir, 'ref-logps'),
+  };
 }

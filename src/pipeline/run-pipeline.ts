@@ -49,15 +49,25 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const policy = baseModelRef(config.policy, (p) => resolveConfigPath(options.loaded, p));
   // Two roles (config.student): the policy searches; the student is the base that is trained.
   const student: GgufModel | undefined = config.student
-    ? { kind: 'gguf', path: resolveConfigPath(options.loaded, config.student.gguf), threads: config.student.threads, contextSize: config.student.context_size }
+    ? {
+        kind: 'gguf',
+        path: resolveConfigPath(options.loaded, config.student.gguf),
+        threads: config.student.threads,
+        contextSize: config.student.context_size,
+      }
     : undefined;
   const base: ModelRef = student ?? policy;
   const trainable = config.train.backend === 'treecot' && base.kind === 'gguf';
   if (config.train.backend === 'treecot' && base.kind !== 'gguf') {
-    log('note: the TypeScript trainer trains GGUF models only; with HTTP policies the run stops after build (train with `treecot export-trl`).');
+    log(
+      'note: the TypeScript trainer trains GGUF models only; with HTTP policies the run stops after build (train with `treecot export-trl`).',
+    );
   }
   logPlan(ctx, base);
-  if (student) log(`two models: the policy ${describeModel(policy)} searches; the student ${describeModel(student)} is evaluated as "base" and trained`);
+  if (student)
+    log(
+      `two models: the policy ${describeModel(policy)} searches; the student ${describeModel(student)} is evaluated as "base" and trained`,
+    );
 
   await evalModel(ctx, 'base', student ? 'the student before any training' : 'the base model before any training', base);
   let current: ModelRef = base;
@@ -93,7 +103,13 @@ async function runRound(ctx: PipelineContext, round: number, models: RoundModels
 
   let sft = models.student;
   if (config.train.sft.enabled) {
-    sft = await trainOn(ctx, { stage: `sft${suffix}`, name: `train SFT${suffix}`, init: models.student, dataDir: data, folder: layout.sft(round) });
+    sft = await trainOn(ctx, {
+      stage: `sft${suffix}`,
+      name: `train SFT${suffix}`,
+      init: models.student,
+      dataDir: data,
+      folder: layout.sft(round),
+    });
     await evalModel(ctx, `sft${suffix}`, `SFT on the ${config.train.sft.select} correct path per question (round ${round})`, sft);
   }
   if (!preference.enabled) return { ...done, sft };
@@ -106,7 +122,14 @@ async function runRound(ctx: PipelineContext, round: number, models: RoundModels
     alpha: preference.alpha,
     maskPrefix: preference.mask_prefix,
   };
-  const finalModel = await trainOn(ctx, { stage: final.stage, name: `train ${final.stage}`, init: sft, dataDir: data, folder: layout.final(round), preference: final });
+  const finalModel = await trainOn(ctx, {
+    stage: final.stage,
+    name: `train ${final.stage}`,
+    init: sft,
+    dataDir: data,
+    folder: layout.final(round),
+    preference: final,
+  });
   await evalModel(ctx, final.stage, `${final.description} (round ${round})`, finalModel);
   return { ...done, sft, final, finalModel };
 }
@@ -117,6 +140,8 @@ function logPlan(ctx: PipelineContext, base: ModelRef): void {
   const evalTexts = new Set(evalSets.flatMap((s) => s.problems.map((p) => p.question)));
   const overlap = searchProblems.filter((p) => evalTexts.has(p.question)).length;
   if (overlap > 0) log(`warning: ${overlap} searched questions also appear in an evaluation set (training would see evaluation questions)`);
-  log(`task ${config.task}; base model ${describeModel(base)}; searching ${searchProblems.length} questions (${describeSource(config.search.questions)})`);
+  log(
+    `task ${config.task}; base model ${describeModel(base)}; searching ${searchProblems.length} questions (${describeSource(config.search.questions)})`,
+  );
   for (const s of evalSets) log(`evaluation set "${s.name}": ${s.problems.length} questions (${s.label})`);
 }

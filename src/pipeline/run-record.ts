@@ -19,19 +19,22 @@ export class RunRecord {
   /** Write summary.json, report.md and report.html; returns the summary. */
   write(layout: RunLayout, run: { name: string; task: string; configHash: string }): RunSummary {
     // Standard errors, paired changes between stages and reflection counts, from the stored JSONL.
-    const summary: RunSummary = addRunStatistics({
-      name: run.name,
-      task: run.task,
-      config_hash: run.configHash,
-      written_at: new Date().toISOString(),
-      // The code that produced it; the config itself is in pipeline.json, each evaluation's settings in its summary.json.
-      produced_by: { treecot: treecotProvenance() },
-      stages: this.stages,
-      search: this.search,
-      data: this.data,
-      train: this.train,
-      stage_wall_s: this.runner.wallSeconds,
-    }, layout.root);
+    const summary: RunSummary = addRunStatistics(
+      {
+        name: run.name,
+        task: run.task,
+        config_hash: run.configHash,
+        written_at: new Date().toISOString(),
+        // The code that produced it; the config itself is in pipeline.json, each evaluation's settings in its summary.json.
+        produced_by: { treecot: treecotProvenance() },
+        stages: this.stages,
+        search: this.search,
+        data: this.data,
+        train: this.train,
+        stage_wall_s: this.runner.wallSeconds,
+      },
+      layout.root,
+    );
     writeFileAtomic(layout.summary, JSON.stringify(summary, null, 2) + '\n');
     writeFileAtomic(layout.reportMarkdown, renderReportMarkdown(summary));
     writeFileAtomic(layout.reportHtml, renderReportHtml(summary));

@@ -57,7 +57,13 @@ export function readStageMarker<T>(dir: string): StageMarker<T> | null {
  * that recorded other inputs is refused (ConfigError naming the marker).
  * @returns the stored result (skipped) or the new one (after writing the marker).
  */
-export async function runStage<T>(name: string, dir: string, log: PipelineLog, work: (dir: string) => Promise<T>, inputs?: string[]): Promise<T> {
+export async function runStage<T>(
+  name: string,
+  dir: string,
+  log: PipelineLog,
+  work: (dir: string) => Promise<T>,
+  inputs?: string[],
+): Promise<T> {
   const marker = readStageMarker<T>(dir);
   if (marker) {
     if (inputs && marker.inputs && JSON.stringify(marker.inputs) !== JSON.stringify(inputs)) {
@@ -87,15 +93,24 @@ export class StageRunner {
   constructor(private readonly log: PipelineLog) {}
 
   async run<T>(stage: Stage<T>): Promise<T> {
-    const result = await runStage(stage.name, stage.dir, this.log, async () => {
-      const value = await stage.run();
-      const missing = stage.outputs.filter((f) => !existsSync(f));
-      if (missing.length > 0) throw new Error(`stage "${stage.name}" finished without writing ${missing.join(', ')}`);
-      return value;
-    }, stage.inputs);
+    const result = await runStage(
+      stage.name,
+      stage.dir,
+      this.log,
+      async () => {
+        const value = await stage.run();
+        const missing = stage.outputs.filter((f) => !existsSync(f));
+        if (missing.length > 0) throw new Error(`stage "${stage.name}" finished without writing ${missing.join(', ')}`);
+        return value;
+      },
+      stage.inputs,
+    );
     const missing = stage.outputs.filter((f) => !existsSync(f));
     if (missing.length > 0) {
-      throw new ConfigError({ file: join(stage.dir, STAGE_MARKER) }, `stage "${stage.name}" is marked done but ${missing.join(', ')} is missing; delete ${stage.dir} to redo it`);
+      throw new ConfigError(
+        { file: join(stage.dir, STAGE_MARKER) },
+        `stage "${stage.name}" is marked done but ${missing.join(', ')} is missing; delete ${stage.dir} to redo it`,
+      );
     }
     this.wallSeconds[stage.name] = readStageMarker(stage.dir)?.wall_s ?? 0;
     return result;

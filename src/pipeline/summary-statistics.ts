@@ -8,7 +8,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { DataError } from '../core/index.ts';
-import { attemptAnswerReader, compareRecords, proportionStandardError, questionShares, rateWithError, splitAttempts, type EvalQuestionRecord } from '../eval/index.ts';
+import {
+  attemptAnswerReader,
+  compareRecords,
+  proportionStandardError,
+  questionShares,
+  rateWithError,
+  splitAttempts,
+  type EvalQuestionRecord,
+} from '../eval/index.ts';
 import type { DataEntry } from './summary-types.ts';
 import type { RunSummary, SetResult } from './summary-types.ts';
 
@@ -35,7 +43,10 @@ const answerThought = (text: string): string | null => [...text.matchAll(/<answe
  * more; it was fixed when its first attempt's answer is not the reference and its verdict is correct,
  * broken when the first attempt's answer equals the reference and its verdict is not correct.
  */
-export function inferenceReflection(records: readonly EvalQuestionRecord[], extractAnswer: (text: string) => string | null = answerThought): NonNullable<SetResult['reflection']> {
+export function inferenceReflection(
+  records: readonly EvalQuestionRecord[],
+  extractAnswer: (text: string) => string | null = answerThought,
+): NonNullable<SetResult['reflection']> {
   const read = attemptAnswerReader(extractAnswer);
   const out = { samples: 0, reflected: 0, fixed: 0, broke: 0 };
   for (const r of records) {
@@ -56,7 +67,10 @@ export function inferenceReflection(records: readonly EvalQuestionRecord[], extr
 export function dataReflection(entry: DataEntry, runDir: string): DataEntry {
   const file = join(isAbsolute(entry.dir) ? entry.dir : join(runDir, entry.dir), 'stats.json');
   if (!existsSync(file)) return entry;
-  const stats = JSON.parse(readFileSync(file, 'utf8')) as { sft?: { reflection?: { rowsWithReflection?: number; rowsWithCorrectedReflection?: number } }; dpo?: { reflection?: { chosenWithCorrectedReflection?: number } } };
+  const stats = JSON.parse(readFileSync(file, 'utf8')) as {
+    sft?: { reflection?: { rowsWithReflection?: number; rowsWithCorrectedReflection?: number } };
+    dpo?: { reflection?: { chosenWithCorrectedReflection?: number } };
+  };
   return {
     ...entry,
     sft_with_reflection: stats.sft?.reflection?.rowsWithReflection,
@@ -75,7 +89,10 @@ export function setErrors(records: readonly EvalQuestionRecord[], result: SetRes
     accuracy_ci95: accuracy.ci95,
     no_answer_rate_se: noAnswer.se,
     no_answer_rate_ci95: noAnswer.ci95,
-    majority_baseline: { ...result.majority_baseline, se: proportionStandardError(Math.round(result.majority_baseline.accuracy * records.length), records.length) },
+    majority_baseline: {
+      ...result.majority_baseline,
+      se: proportionStandardError(Math.round(result.majority_baseline.accuracy * records.length), records.length),
+    },
   };
 }
 
@@ -84,7 +101,11 @@ export function setErrors(records: readonly EvalQuestionRecord[], result: SetRes
  * records (default: its `questions_file` under `runDir`). Stages keep their order; a set's base is
  * the first stage that evaluated it.
  */
-export function addRunStatistics(summary: RunSummary, runDir: string, load: (result: SetResult) => EvalQuestionRecord[] = (r) => readQuestionRecords(join(runDir, r.questions_file))): RunSummary {
+export function addRunStatistics(
+  summary: RunSummary,
+  runDir: string,
+  load: (result: SetResult) => EvalQuestionRecord[] = (r) => readQuestionRecords(join(runDir, r.questions_file)),
+): RunSummary {
   const seen = new Map<string, { stage: string; records: EvalQuestionRecord[] }[]>();
   const stages = summary.stages.map((stage) => {
     const sets = stage.sets.map((result) => {
@@ -94,7 +115,13 @@ export function addRunStatistics(summary: RunSummary, runDir: string, load: (res
       if (earlier.length > 0) {
         const base = earlier[0]!;
         const previous = earlier.at(-1)!;
-        out = { ...out, vs_base: compareRecords(base.records, records), base_stage: base.stage, vs_previous: compareRecords(previous.records, records), previous_stage: previous.stage };
+        out = {
+          ...out,
+          vs_base: compareRecords(base.records, records),
+          base_stage: base.stage,
+          vs_previous: compareRecords(previous.records, records),
+          previous_stage: previous.stage,
+        };
       }
       seen.set(result.set, [...earlier, { stage: stage.stage, records }]);
       return out;

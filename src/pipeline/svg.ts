@@ -61,13 +61,19 @@ export function barChart(groups: readonly BarGroup[], options: BarChartOptions):
       parts.push(
         `<rect x="${x.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${(top + plotH - y(value)).toFixed(1)}" fill="${PALETTE[si % PALETTE.length]}"><title>${escapeXml(`${group.label} ${name}: ${format(value)}`)}</title></rect>`,
       );
-      parts.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${(y(value) - 3).toFixed(1)}" text-anchor="middle" font-size="9">${escapeXml(format(value))}</text>`);
+      parts.push(
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${(y(value) - 3).toFixed(1)}" text-anchor="middle" font-size="9">${escapeXml(format(value))}</text>`,
+      );
     });
-    parts.push(`<text x="${(left + gi * groupW + groupW / 2).toFixed(1)}" y="${top + plotH + 14}" text-anchor="middle" font-size="11">${escapeXml(group.label)}</text>`);
+    parts.push(
+      `<text x="${(left + gi * groupW + groupW / 2).toFixed(1)}" y="${top + plotH + 14}" text-anchor="middle" font-size="11">${escapeXml(group.label)}</text>`,
+    );
   });
   // Reference lines are drawn across the plot and named in the legend (no label on the plot to collide with bar labels).
   (options.lines ?? []).forEach((line, li) => {
-    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(line.value)}" y2="${y(line.value)}" stroke="#333" stroke-dasharray="5,4"><title>${escapeXml(`${line.label} ${format(line.value)}`)}</title></line>`);
+    parts.push(
+      `<line x1="${left}" x2="${width - right}" y1="${y(line.value)}" y2="${y(line.value)}" stroke="#333" stroke-dasharray="5,4"><title>${escapeXml(`${line.label} ${format(line.value)}`)}</title></line>`,
+    );
     const x = left + series.length * 150 + li * 260;
     parts.push(`<line x1="${x}" x2="${x + 22}" y1="${height - 11}" y2="${height - 11}" stroke="#333" stroke-dasharray="5,4"/>`);
     parts.push(`<text x="${x + 26}" y="${height - 7}" font-size="11">${escapeXml(`${line.label}: ${format(line.value)}`)}</text>`);
@@ -93,7 +99,10 @@ export function binValues(values: readonly number[], bins: number, range?: [numb
 }
 
 /** Overlaid histograms of several series (e.g. SFT completion, DPO chosen, DPO rejected lengths) on shared bins. */
-export function histogram(series: Record<string, readonly number[]>, options: { title: string; xLabel: string; bins?: number; width?: number; height?: number }): string {
+export function histogram(
+  series: Record<string, readonly number[]>,
+  options: { title: string; xLabel: string; bins?: number; width?: number; height?: number },
+): string {
   const width = options.width ?? 640;
   const height = options.height ?? 260;
   const bins = options.bins ?? 20;
@@ -126,9 +135,13 @@ export function histogram(series: Record<string, readonly number[]>, options: { 
     });
   });
   for (const i of [0, Math.floor(bins / 2), bins]) {
-    parts.push(`<text x="${(left + i * binW).toFixed(1)}" y="${top + plotH + 13}" text-anchor="middle" font-size="10">${(range[0] + ((range[1] - range[0]) * i) / bins).toFixed(0)}</text>`);
+    parts.push(
+      `<text x="${(left + i * binW).toFixed(1)}" y="${top + plotH + 13}" text-anchor="middle" font-size="10">${(range[0] + ((range[1] - range[0]) * i) / bins).toFixed(0)}</text>`,
+    );
   }
-  parts.push(`<text x="${left + plotW / 2}" y="${top + plotH + 27}" text-anchor="middle" font-size="11">${escapeXml(options.xLabel)}</text>`);
+  parts.push(
+    `<text x="${left + plotW / 2}" y="${top + plotH + 27}" text-anchor="middle" font-size="11">${escapeXml(options.xLabel)}</text>`,
+  );
   binned.forEach((b, si) => {
     const x = left + si * 170;
     parts.push(`<rect x="${x}" y="${height - 14}" width="10" height="10" fill="${PALETTE[si % PALETTE.length]}" fill-opacity="0.55"/>`);

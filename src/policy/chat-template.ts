@@ -135,7 +135,10 @@ export function jinjaTemplateFromSource(
   try {
     template = new Template(source);
   } catch (error) {
-    throw new ConfigError({ file: options.file ?? options.name, field: 'chat_template' }, `does not parse as Jinja: ${(error as Error).message}`);
+    throw new ConfigError(
+      { file: options.file ?? options.name, field: 'chat_template' },
+      `does not parse as Jinja: ${(error as Error).message}`,
+    );
   }
   const bosToken = options.bosToken;
   return {
@@ -172,7 +175,13 @@ export function jinjaTemplateFromJinjaFile(file: string, options: TemplateOption
       throw new ConfigError({ file: sibling }, `not valid JSON: ${(error as Error).message}`);
     }
   }
-  return jinjaTemplateFromSource(source, { ...options, bosToken: tokenText(tokens.bos_token), eosToken: tokenText(tokens.eos_token), name: `jinja:${file}`, file });
+  return jinjaTemplateFromSource(source, {
+    ...options,
+    bosToken: tokenText(tokens.bos_token),
+    eosToken: tokenText(tokens.eos_token),
+    name: `jinja:${file}`,
+    file,
+  });
 }
 
 /**
@@ -234,11 +243,16 @@ function templateFromFile(file: string, options: TemplateOptions, source: string
  * @throws ConfigError for an unknown name or a folder without a template.
  */
 export function resolveChatTemplate(spec: string, options: TemplateOptions = {}): ChatTemplate {
-  if ((BUILTIN_TEMPLATES as readonly string[]).includes(spec)) return { ...builtinTemplate(spec as BuiltinTemplateName, options), source: '--template' };
+  if ((BUILTIN_TEMPLATES as readonly string[]).includes(spec))
+    return { ...builtinTemplate(spec as BuiltinTemplateName, options), source: '--template' };
   if (spec.endsWith('.json') || spec.endsWith('.jinja')) return templateFromFile(spec, options, '--template');
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     const file = modelFolderTemplateFile(spec);
-    if (!file) throw new ConfigError({ file: spec, field: 'template' }, 'this folder has no chat_template.jinja and no tokenizer_config.json with a chat_template');
+    if (!file)
+      throw new ConfigError(
+        { file: spec, field: 'template' },
+        'this folder has no chat_template.jinja and no tokenizer_config.json with a chat_template',
+      );
     return templateFromFile(file, options, '--template');
   }
   throw new ConfigError(

@@ -72,7 +72,10 @@ export type PolicySpec =
   | { kind: 'gguf'; file: string; template?: string; threads?: number; contextSize?: number };
 
 /** Settings shared by every policy a caller opens (the rest of `CreatePoliciesOptions`). */
-export type OpenPolicyOptions = Omit<CreatePoliciesOptions, 'policy' | 'gguf' | 'specialPolicy' | 'model' | 'specialModel' | 'template' | 'specialTemplate'>;
+export type OpenPolicyOptions = Omit<
+  CreatePoliciesOptions,
+  'policy' | 'gguf' | 'specialPolicy' | 'model' | 'specialModel' | 'template' | 'specialTemplate'
+>;
 
 export interface OpenedPolicy {
   policy: Policy;
@@ -157,7 +160,10 @@ export async function createPolicies(options: CreatePoliciesOptions): Promise<Po
   if (hasPolicy === (options.gguf !== undefined)) {
     throw new ConfigError({ file: '(command line)', field: 'policy' }, 'give either --policy URL... or --gguf FILE (exactly one)');
   }
-  const main = await openPolicy(specFor(hasPolicy ? options.policy! : [options.gguf!], hasPolicy ? 'policy' : 'gguf', options, false), options);
+  const main = await openPolicy(
+    specFor(hasPolicy ? options.policy! : [options.gguf!], hasPolicy ? 'policy' : 'gguf', options, false),
+    options,
+  );
   let special: OpenedPolicy | undefined;
   if (options.specialPolicy && options.specialPolicy.length > 0) {
     try {

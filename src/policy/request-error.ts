@@ -22,11 +22,23 @@ export class PolicyRequestError extends PolicyCallError {
  * prompt is too long (so the search can end that path instead of failing the question),
  * else a PolicyRequestError classified by status.
  */
-export function httpStatusError(url: string, status: number, message: string, retryAfterMs: number | undefined, cause?: unknown): PolicyCallError {
+export function httpStatusError(
+  url: string,
+  status: number,
+  message: string,
+  retryAfterMs: number | undefined,
+  cause?: unknown,
+): PolicyCallError {
   if ((status === 400 || status === 413) && looksLikeContextLengthMessage(message)) {
     return new ContextLengthError(`${url}: HTTP ${status}: ${message}`, { url, status, cause });
   }
-  return new PolicyRequestError(`${url}: HTTP ${status}: ${message}`, { url, status, isRetryable: isRetryableStatus(status), retryAfterMs, cause });
+  return new PolicyRequestError(`${url}: HTTP ${status}: ${message}`, {
+    url,
+    status,
+    isRetryable: isRetryableStatus(status),
+    retryAfterMs,
+    cause,
+  });
 }
 
 /** HTTP statuses worth retrying: 408, 409, 429 and every 5xx. */

@@ -45,8 +45,15 @@ export class ScriptedPolicy implements Policy {
 
   async doComplete(options: CompleteOptions): Promise<CompleteResult> {
     const request: ScriptedRequest = {
-      prompt: options.prompt, n: options.n, stop: options.stop, maxTokens: options.maxTokens, temperature: options.temperature,
-      topP: options.topP, seed: options.seed, signal: options.signal, callIndex: this.callCount++,
+      prompt: options.prompt,
+      n: options.n,
+      stop: options.stop,
+      maxTokens: options.maxTokens,
+      temperature: options.temperature,
+      topP: options.topP,
+      seed: options.seed,
+      signal: options.signal,
+      callIndex: this.callCount++,
     };
     if (this.options.record !== false) this.calls.push(request);
     if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));

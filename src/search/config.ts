@@ -31,7 +31,10 @@ const nodeTypeSchema = z.strictObject({
   /** Whether the thought is written into the linearised path (prompts and training data). */
   show_in_history: z.boolean().default(true),
   /** Tag name; default `defaultTagFor(type)` (underscores -> hyphens). */
-  tag: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a tag is letters, digits, - and _').optional(),
+  tag: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a tag is letters, digits, - and _')
+    .optional(),
   /** Max new tokens for this type (overrides sampling.max_tokens). */
   max_tokens: z.int().min(1).optional(),
   description: z.string().optional(),
@@ -154,7 +157,8 @@ export function parseSearchConfig(
   const ancestor = value.search.reflection_ancestor;
   const search = {
     ...value.search,
-    reflection_ancestor: ancestor !== undefined ? ancestor : graph.double_check && graph[value.search.reflection_type] ? 'double_check' : null,
+    reflection_ancestor:
+      ancestor !== undefined ? ancestor : graph.double_check && graph[value.search.reflection_type] ? 'double_check' : null,
   };
   const config: SearchConfig = { ...value, search, graph };
   validateGraph(config, fail);
@@ -165,7 +169,8 @@ function validateGraph(config: SearchConfig, fail: (path: readonly PropertyKey[]
   const { graph, search } = config;
   if (!graph[ROOT_TYPE]) fail(['graph'], `the graph needs a "${ROOT_TYPE}" row (the question node; "base" is accepted too)`);
   if (!graph[ANSWER_TYPE]) fail(['graph'], `the graph needs an "${ANSWER_TYPE}" type (the terminal thought the verifier judges)`);
-  if (Object.keys(graph[ANSWER_TYPE]!.next_step).length > 0) fail(['graph', ANSWER_TYPE, 'next_step'], 'an answer is terminal: next_step must be empty');
+  if (Object.keys(graph[ANSWER_TYPE]!.next_step).length > 0)
+    fail(['graph', ANSWER_TYPE, 'next_step'], 'an answer is terminal: next_step must be empty');
   for (const [type, node] of Object.entries(graph)) {
     for (const child of Object.keys(node.next_step)) {
       if (!graph[child]) fail(['graph', type, 'next_step', child], `unknown node type "${child}"; known: ${Object.keys(graph).join(', ')}`);
@@ -173,15 +178,24 @@ function validateGraph(config: SearchConfig, fail: (path: readonly PropertyKey[]
     }
     node.prefill.forEach((p, i) => {
       if (p.includes(closeTag(node.tag)) && !p.endsWith(closeTag(node.tag))) {
-        fail(['graph', type, 'prefill', i], `the close tag ${closeTag(node.tag)} may only end a prefill (then the thought needs no model call)`);
+        fail(
+          ['graph', type, 'prefill', i],
+          `the close tag ${closeTag(node.tag)} may only end a prefill (then the thought needs no model call)`,
+        );
       }
     });
   }
   if (search.reward_thresholds[0] > search.reward_thresholds[1]) {
-    fail(['search', 'reward_thresholds'], `min ${search.reward_thresholds[0]} is above max ${search.reward_thresholds[1]}; write [min, max]`);
+    fail(
+      ['search', 'reward_thresholds'],
+      `min ${search.reward_thresholds[0]} is above max ${search.reward_thresholds[1]}; write [min, max]`,
+    );
   }
   if (search.reward_thresholds[0] > search.max_rollouts) {
-    fail(['search', 'reward_thresholds'], `min ${search.reward_thresholds[0]} correct rollouts can never be reached within max_rollouts ${search.max_rollouts}; lower it or raise max_rollouts`);
+    fail(
+      ['search', 'reward_thresholds'],
+      `min ${search.reward_thresholds[0]} correct rollouts can never be reached within max_rollouts ${search.max_rollouts}; lower it or raise max_rollouts`,
+    );
   }
   if (search.reflection_ancestor !== null) {
     if (!graph[search.reflection_ancestor]) fail(['search', 'reflection_ancestor'], `unknown node type "${search.reflection_ancestor}"`);
@@ -191,14 +205,15 @@ function validateGraph(config: SearchConfig, fail: (path: readonly PropertyKey[]
   for (const type of reachableTypes(graph, search.reflection_ancestor !== null ? [ROOT_TYPE, search.reflection_type] : [ROOT_TYPE])) {
     if (!Number.isFinite(distance[type]!)) fail(['graph', type, 'next_step'], `no path from "${type}" reaches "${ANSWER_TYPE}"`);
   }
-  if (distance[ROOT_TYPE]! > search.max_depth) fail(['search', 'max_depth'], `${search.max_depth} is below the shortest root-to-answer path (${distance[ROOT_TYPE]})`);
+  if (distance[ROOT_TYPE]! > search.max_depth)
+    fail(['search', 'max_depth'], `${search.max_depth} is below the shortest root-to-answer path (${distance[ROOT_TYPE]})`);
 }
 
 /** Fewest edges from each type to `answer` in the action graph (Infinity when unreachable). */
 export function distanceToAnswer(graph: Record<string, NodeTypeConfig>): Record<string, number> {
   const distance: Record<string, number> = {};
   for (const type of Object.keys(graph)) distance[type] = type === ANSWER_TYPE ? 0 : Infinity;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [type, node] of Object.entries(graph)) {
       for (const child of Object.keys(node.next_step)) {

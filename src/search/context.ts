@@ -47,7 +47,19 @@ export interface SearchCounters {
 }
 
 export function emptyCounters(): SearchCounters {
-  return { policyCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0, failedCalls: 0, contextExceeded: 0, verifierTimeouts: 0, verdictsByRule: {}, rollouts: 0, correctRollouts: 0, nodesCreated: 0 };
+  return {
+    policyCalls: 0,
+    requests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    failedCalls: 0,
+    contextExceeded: 0,
+    verifierTimeouts: 0,
+    verdictsByRule: {},
+    rollouts: 0,
+    correctRollouts: 0,
+    nodesCreated: 0,
+  };
 }
 
 export interface SearchContext {

@@ -48,7 +48,14 @@ export function childTypesAt(ctx: SearchContext, type: string, depth: number): [
  * The assistant-turn prefix for a new thought of `tag` under `node`: path + separator + open tag
  * + prefill. `path` is `q.tree.pathText(node, separator)` when the caller already has it.
  */
-export function assistantPrefixFor(ctx: SearchContext, q: QuestionState, node: number, tag: string, prefill: string, path = q.tree.pathText(node, ctx.config.format.separator)): string {
+export function assistantPrefixFor(
+  ctx: SearchContext,
+  q: QuestionState,
+  node: number,
+  tag: string,
+  prefill: string,
+  path = q.tree.pathText(node, ctx.config.format.separator),
+): string {
   return `${path === '' ? '' : path + ctx.config.format.separator}${openTag(tag)}${prefill}`;
 }
 
@@ -95,7 +102,11 @@ export async function generateChildren(
   let result;
   try {
     result = await policy.doComplete({
-      prompt: { instruction: ctx.instruction, question: q.problem.question, assistantPrefix: assistantPrefixFor(ctx, q, node, spec.tag, prefill, path) },
+      prompt: {
+        instruction: ctx.instruction,
+        question: q.problem.question,
+        assistantPrefix: assistantPrefixFor(ctx, q, node, spec.tag, prefill, path),
+      },
       n: count,
       stop: stops,
       maxTokens: spec.max_tokens ?? ctx.config.sampling.max_tokens,
@@ -117,11 +128,29 @@ export async function generateChildren(
 
 /** A child record with every field set (one object shape for all children). */
 function newChild(
-  type: string, tag: string, showInHistory: boolean, prefill: string, content: string, copies: number, finishReason: FinishReason | null, policy: string,
+  type: string,
+  tag: string,
+  showInHistory: boolean,
+  prefill: string,
+  content: string,
+  copies: number,
+  finishReason: FinishReason | null,
+  policy: string,
 ): GeneratedChild {
   return {
-    type, tag, prefill, content, showInHistory, copies, promptTokens: 0, completionTokens: 0, finishReason, policy,
-    reward: null, verdict: null, verdictReason: null,
+    type,
+    tag,
+    prefill,
+    content,
+    showInHistory,
+    copies,
+    promptTokens: 0,
+    completionTokens: 0,
+    finishReason,
+    policy,
+    reward: null,
+    verdict: null,
+    verdictReason: null,
   };
 }
 
@@ -169,13 +198,15 @@ function mergeIdentical(
 
 /** Run the verifier on an answer child; timeouts become verdict 'timeout' (reward 0). */
 export async function judgeAnswer(
-  ctx: SearchContext, q: QuestionState, parent: number, child: GeneratedChild, path = q.tree.pathText(parent, ctx.config.format.separator),
+  ctx: SearchContext,
+  q: QuestionState,
+  parent: number,
+  child: GeneratedChild,
+  path = q.tree.pathText(parent, ctx.config.format.separator),
 ): Promise<void> {
   const thought = renderThought(child.tag, child.content);
   const output =
-    ctx.config.search.verify_on === 'answer'
-      ? thought
-      : [path, thought].filter((s) => s !== '').join(ctx.config.format.separator);
+    ctx.config.search.verify_on === 'answer' ? thought : [path, thought].filter((s) => s !== '').join(ctx.config.format.separator);
   let verdict: Verdict;
   try {
     const result = ctx.verify(output, q.problem);

@@ -15,8 +15,19 @@ export interface ExportedTree {
   correct_rollouts: number;
   /** Every node, creation order. `text` = content (prefill + generated text, no tags). */
   nodes: {
-    id: number; parent: number | null; type: string; tag: string; prefill: string; text: string; visits: number; reward_sum: number;
-    depth: number; reward: number | null; verdict: string | null; copies: number; annotation: string | null;
+    id: number;
+    parent: number | null;
+    type: string;
+    tag: string;
+    prefill: string;
+    text: string;
+    visits: number;
+    reward_sum: number;
+    depth: number;
+    reward: number | null;
+    verdict: string | null;
+    copies: number;
+    annotation: string | null;
   }[];
   /** Root-to-answer node-id lists for answers judged correct (reward 1). */
   correct_paths: number[][];
@@ -43,8 +54,19 @@ export function exportTree(q: StoredQuestion): ExportedTree {
     rollouts: q.rollouts,
     correct_rollouts: q.correctRollouts,
     nodes: q.nodes.map((n) => ({
-      id: n.id, parent: n.parentId, type: n.type, tag: n.tag, prefill: n.prefill, text: n.content, visits: n.visits, reward_sum: n.rewardSum,
-      depth: n.depth, reward: n.reward, verdict: n.verdict, copies: n.copies, annotation: n.annotation,
+      id: n.id,
+      parent: n.parentId,
+      type: n.type,
+      tag: n.tag,
+      prefill: n.prefill,
+      text: n.content,
+      visits: n.visits,
+      reward_sum: n.rewardSum,
+      depth: n.depth,
+      reward: n.reward,
+      verdict: n.verdict,
+      copies: n.copies,
+      annotation: n.annotation,
     })),
     correct_paths: answers.filter((n) => n.reward! > 0).map((n) => pathOf(byId, n)),
     wrong_paths: answers.filter((n) => !(n.reward! > 0)).map((n) => pathOf(byId, n)),
@@ -55,7 +77,10 @@ export function exportTree(q: StoredQuestion): ExportedTree {
 export function pathText(q: StoredQuestion, path: readonly number[], separator: string): string {
   const byId = new Map(q.nodes.map((n) => [n.id, n]));
   return linearizePath(
-    path.slice(1).map((id) => byId.get(id)!).map((n) => ({ tag: n.tag, content: n.content, showInHistory: n.showInHistory })),
+    path
+      .slice(1)
+      .map((id) => byId.get(id)!)
+      .map((n) => ({ tag: n.tag, content: n.content, showInHistory: n.showInHistory })),
     separator,
   );
 }
@@ -68,7 +93,9 @@ export function formatTree(q: StoredQuestion, maxText = 100): string {
     list.push(n);
     children.set(n.parentId, list);
   }
-  const lines: string[] = [`${q.questionId} [${q.status}] rollouts=${q.rollouts} correct=${q.correctRollouts} reference=${JSON.stringify(q.reference)}`];
+  const lines: string[] = [
+    `${q.questionId} [${q.status}] rollouts=${q.rollouts} correct=${q.correctRollouts} reference=${JSON.stringify(q.reference)}`,
+  ];
   const walk = (n: StoredNode, indent: number) => {
     const text = n.content.replace(/\n/g, '\\n');
     const shown = text.length > maxText ? `${text.slice(0, maxText)}...` : text;

@@ -23,7 +23,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'search {bar} {value}/{total} questions | {rps} rollouts/s | {correct}% correct | {tps} tok/s | {errors} errors | ETA {remaining}',
+      format:
+        'search {bar} {value}/{total} questions | {rps} rollouts/s | {correct}% correct | {tps} tok/s | {errors} errors | ETA {remaining}',
       hideCursor: true,
       noTTYOutput: true,
       notTTYSchedule: 10_000,
@@ -45,7 +46,12 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
         tps: ((c.promptTokens + c.completionTokens) / seconds).toFixed(0),
         errors: p.errors,
         // cli-progress's own ETA reads "NFs" until the first question is done; ours says "-".
-        remaining: p.finished > 0 && p.finished < p.questions ? formatSeconds((seconds * (p.questions - p.finished)) / p.finished) : p.finished >= p.questions ? '0s' : '-',
+        remaining:
+          p.finished > 0 && p.finished < p.questions
+            ? formatSeconds((seconds * (p.questions - p.finished)) / p.finished)
+            : p.finished >= p.questions
+              ? '0s'
+              : '-',
       };
       if (!started) {
         bar.start(p.questions, p.finished, payload);

@@ -27,24 +27,61 @@ export function loadQuestionState(ctx: SearchContext, problem: Problem): Questio
   const indexOf = new Map<number, number>();
   if (rows.length === 0) {
     const storeId = ctx.store.insertRoot({
-      runId: ctx.runId, questionId: problem.id, parentId: null, type: ROOT_TYPE, tag: '', prefill: '', content: problem.question, showInHistory: false, depth: 0,
+      runId: ctx.runId,
+      questionId: problem.id,
+      parentId: null,
+      type: ROOT_TYPE,
+      tag: '',
+      prefill: '',
+      content: problem.question,
+      showInHistory: false,
+      depth: 0,
     });
     ctx.counters.nodesCreated++;
-    tree.add({ parent: NO_PARENT, type: ROOT_TYPE, tag: '', prefill: '', content: problem.question, showInHistory: false, storeId, reward: null, verdict: null, copies: 1, expanded: false });
+    tree.add({
+      parent: NO_PARENT,
+      type: ROOT_TYPE,
+      tag: '',
+      prefill: '',
+      content: problem.question,
+      showInHistory: false,
+      storeId,
+      reward: null,
+      verdict: null,
+      copies: 1,
+      expanded: false,
+    });
   } else {
     for (const row of rows) {
       const parent = row.parent_id === null ? NO_PARENT : indexOf.get(row.parent_id);
-      if (parent === undefined) throw new TreecotError(`${ctx.store.file}: node ${row.id} of question ${problem.id} has an unknown parent ${row.parent_id}`);
-      indexOf.set(row.id, tree.add({
-        parent, type: row.type, tag: row.tag, prefill: row.prefill, content: row.content, showInHistory: row.show_in_history === 1,
-        storeId: row.id, reward: row.reward, verdict: row.verdict, copies: row.copies, expanded: row.expanded === 1,
-      }));
+      if (parent === undefined)
+        throw new TreecotError(`${ctx.store.file}: node ${row.id} of question ${problem.id} has an unknown parent ${row.parent_id}`);
+      indexOf.set(
+        row.id,
+        tree.add({
+          parent,
+          type: row.type,
+          tag: row.tag,
+          prefill: row.prefill,
+          content: row.content,
+          showInHistory: row.show_in_history === 1,
+          storeId: row.id,
+          reward: row.reward,
+          verdict: row.verdict,
+          copies: row.copies,
+          expanded: row.expanded === 1,
+        }),
+      );
     }
   }
   let rollouts = 0;
   let correct = 0;
   for (const r of ctx.store.rollouts(ctx.runId, problem.id)) {
-    backup(tree, (JSON.parse(r.path) as number[]).map((id) => indexOf.get(id)!), r.reward);
+    backup(
+      tree,
+      (JSON.parse(r.path) as number[]).map((id) => indexOf.get(id)!),
+      r.reward,
+    );
     rollouts++;
     if (r.reward > 0) correct++;
   }
@@ -111,15 +148,23 @@ async function recordRollout(ctx: SearchContext, q: QuestionState, path: readonl
   const status: QuestionStatus = decideStop(rollouts, correct, stopRule(ctx)) ?? 'running';
   const newNodes: NewNode[] = reflection ? [toNewNode(ctx, q, reflection.ancestor, reflection.child)] : [];
   const commit = {
-    runId: ctx.runId, questionId: q.problem.id, idx: q.rollouts, path: path.map((i) => tree.storeId[i]!),
-    reward, verdict: deadEnd ? 'context_exceeded' : tree.verdict[leaf] ?? 'no_answer', newNodes, status,
+    runId: ctx.runId,
+    questionId: q.problem.id,
+    idx: q.rollouts,
+    path: path.map((i) => tree.storeId[i]!),
+    reward,
+    verdict: deadEnd ? 'context_exceeded' : (tree.verdict[leaf] ?? 'no_answer'),
+    newNodes,
+    status,
   };
   // Counted before the commit resolves so concurrent iterations (virtual loss) take distinct
   // rollout numbers.
   q.rollouts = rollouts;
   q.correct = correct;
   const ids = await ctx.store.commitRolloutGrouped(commit).catch((error: unknown) => {
-    throw new Error(`${ctx.store.file}: cannot commit rollout ${commit.idx} of ${q.problem.id}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${ctx.store.file}: cannot commit rollout ${commit.idx} of ${q.problem.id}: ${(error as Error).message}`, {
+      cause: error,
+    });
   });
   ctx.counters.rollouts++;
   ctx.counters.correctRollouts += reward;

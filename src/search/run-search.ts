@@ -166,7 +166,6 @@ function requestErrors(policies: Policy[]): number | null {
   return total;
 }
 
-
 /**
  * Wrap policies so that all their calls share one bound (p-limit, FIFO). A policy given twice
  * (main = special) is wrapped once, so callers can still tell them apart by identity.
@@ -189,10 +188,22 @@ function openRun(store: SearchStore, options: RunSearchOptions, config: SearchCo
   const latest = store.latestRun();
   if (latest && latest.config_hash === hash && latest.task === options.task) return latest;
   if (latest && !options.newRun) {
-    const what = latest.task !== options.task ? `task "${latest.task}" (now "${options.task}")` : `config ${latest.config_hash.slice(0, 12)} (now ${hash.slice(0, 12)})`;
-    throw new StoreError(store.file, `holds a run with another ${what}; pass --new-run to start a new run in this file, or use another --out`);
+    const what =
+      latest.task !== options.task
+        ? `task "${latest.task}" (now "${options.task}")`
+        : `config ${latest.config_hash.slice(0, 12)} (now ${hash.slice(0, 12)})`;
+    throw new StoreError(
+      store.file,
+      `holds a run with another ${what}; pass --new-run to start a new run in this file, or use another --out`,
+    );
   }
-  return store.createRun({ config, configHash: hash, task: options.task, separator: config.format.separator, dataFile: options.dataFile ?? '' });
+  return store.createRun({
+    config,
+    configHash: hash,
+    task: options.task,
+    separator: config.format.separator,
+    dataFile: options.dataFile ?? '',
+  });
 }
 
 /**
@@ -203,7 +214,8 @@ function openRun(store: SearchStore, options: RunSearchOptions, config: SearchCo
 export async function runSearch(options: RunSearchOptions): Promise<SearchSummary> {
   const started = Date.now();
   const concurrency = options.concurrency ?? 8;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError({ file: '(command line)', field: 'concurrency' }, `must be an integer >= 1 (got ${concurrency})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ConfigError({ file: '(command line)', field: 'concurrency' }, `must be an integer >= 1 (got ${concurrency})`);
   const instruction = options.config.instruction ?? options.defaultInstruction;
   const config: SearchConfig = { ...options.config, instruction };
   const hash = configHash(config);
@@ -212,7 +224,10 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     const earlier = firstSeen.get(problem.id);
     if (earlier) {
       const where = (p: Problem) => (p.source ? `${p.source.file}:${p.source.line}` : 'the data');
-      throw new DataError({ file: problem.source?.file ?? options.dataFile ?? '(problems)', line: problem.source?.line, field: 'id' }, `question id "${problem.id}" is used twice (first at ${where(earlier)}); ids must be unique`);
+      throw new DataError(
+        { file: problem.source?.file ?? options.dataFile ?? '(problems)', line: problem.source?.line, field: 'id' },
+        `question id "${problem.id}" is used twice (first at ${where(earlier)}); ids must be unique`,
+      );
     }
     firstSeen.set(problem.id, problem);
   }
@@ -227,9 +242,24 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     // --new-run also covers a data file whose question text or reference changed under the
     // same config (issue 15 item 10); without it addQuestions refuses, naming the question.
     if (options.newRun && selected.some(({ problem }) => storedQuestionDiffers(store, run.run_id, problem))) {
-      run = store.createRun({ config, configHash: hash, task: options.task, separator: config.format.separator, dataFile: options.dataFile ?? '' });
+      run = store.createRun({
+        config,
+        configHash: hash,
+        task: options.task,
+        separator: config.format.separator,
+        dataFile: options.dataFile ?? '',
+      });
     }
-    store.addQuestions(run.run_id, selected.map(({ problem, idx }) => ({ questionId: problem.id, idx, question: problem.question, reference: problem.reference, instruction })));
+    store.addQuestions(
+      run.run_id,
+      selected.map(({ problem, idx }) => ({
+        questionId: problem.id,
+        idx,
+        question: problem.question,
+        reference: problem.reference,
+        instruction,
+      })),
+    );
     const statusBefore = new Map(store.questions(run.run_id).map((q) => [q.question_id, q.status]));
     const todo = selected.filter(({ problem }) => !isSearchDone(statusBefore.get(problem.id) ?? 'pending'));
     const selectedIds = selected.map(({ problem }) => problem.id);
@@ -245,18 +275,39 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     if (options.signal?.aborted) forward();
     options.signal?.addEventListener('abort', forward, { once: true });
     const ctx: SearchContext = {
-      store, runId: run.run_id, config, instruction, policy: policy!, specialPolicy: specialPolicy!, verify: options.verify,
-      selectChild: options.selectChild ?? uct(config.search.uct_c), childTypeFilter: options.childTypeFilter, distanceToAnswer: distanceToAnswer(config.graph),
-      iterationsPerTree: Math.max(1, options.virtualLoss ?? 1), maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3, counters, signal: stop.signal,
+      store,
+      runId: run.run_id,
+      config,
+      instruction,
+      policy: policy!,
+      specialPolicy: specialPolicy!,
+      verify: options.verify,
+      selectChild: options.selectChild ?? uct(config.search.uct_c),
+      childTypeFilter: options.childTypeFilter,
+      distanceToAnswer: distanceToAnswer(config.graph),
+      iterationsPerTree: Math.max(1, options.virtualLoss ?? 1),
+      maxConsecutiveErrors: options.maxConsecutiveErrors ?? 3,
+      counters,
+      signal: stop.signal,
     };
-    const outcome = { finished: selected.length - todo.length, solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length, gaveUp: 0, errored: 0 };
+    const outcome = {
+      finished: selected.length - todo.length,
+      solved: selected.filter(({ problem }) => statusBefore.get(problem.id) === 'solved').length,
+      gaveUp: 0,
+      errored: 0,
+    };
     outcome.gaveUp = selected.filter(({ problem }) => statusBefore.get(problem.id) === 'gave_up').length;
     const errorsSoFar = () =>
       (requestErrorsBefore === null ? counters.failedCalls : requestErrors(policies)! - requestErrorsBefore) + counters.verifierTimeouts;
     const report = () =>
       options.onProgress?.({
-        questions: selected.length, finished: outcome.finished, solved: outcome.solved, errored: outcome.errored, errors: errorsSoFar(),
-        counters, elapsedMs: Date.now() - started,
+        questions: selected.length,
+        finished: outcome.finished,
+        solved: outcome.solved,
+        errored: outcome.errored,
+        errors: errorsSoFar(),
+        counters,
+        elapsedMs: Date.now() - started,
       });
     const skipped = outcome.finished;
     report();
@@ -290,12 +341,31 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
     store.flush(); // every write awaited already; totals must see all of them
     const totals = storedTotals(store, run.run_id, selectedIds);
     return {
-      run_id: run.run_id, config_hash: hash, questions: selected.length, finished: outcome.finished, solved: outcome.solved, gave_up: outcome.gaveUp,
-      errored: outcome.errored, skipped, resumed, rollouts: counters.rollouts, correct_rollouts: counters.correctRollouts, nodes: totals.nodes,
-      nodes_created: counters.nodesCreated, policy_calls: counters.policyCalls, requests: counters.requests, prompt_tokens: counters.promptTokens,
-      completion_tokens: counters.completionTokens, errors: errorsSoFar(),
-      failed_calls: counters.failedCalls, verifier_timeouts: counters.verifierTimeouts, verdicts_by_rule: counters.verdictsByRule, context_exceeded: counters.contextExceeded,
-      store_transactions: store.groupCommitStats.transactions, wall_s: (Date.now() - started) / 1000, totals,
+      run_id: run.run_id,
+      config_hash: hash,
+      questions: selected.length,
+      finished: outcome.finished,
+      solved: outcome.solved,
+      gave_up: outcome.gaveUp,
+      errored: outcome.errored,
+      skipped,
+      resumed,
+      rollouts: counters.rollouts,
+      correct_rollouts: counters.correctRollouts,
+      nodes: totals.nodes,
+      nodes_created: counters.nodesCreated,
+      policy_calls: counters.policyCalls,
+      requests: counters.requests,
+      prompt_tokens: counters.promptTokens,
+      completion_tokens: counters.completionTokens,
+      errors: errorsSoFar(),
+      failed_calls: counters.failedCalls,
+      verifier_timeouts: counters.verifierTimeouts,
+      verdicts_by_rule: counters.verdictsByRule,
+      context_exceeded: counters.contextExceeded,
+      store_transactions: store.groupCommitStats.transactions,
+      wall_s: (Date.now() - started) / 1000,
+      totals,
     };
   } catch (error) {
     throw asStoreError(options.dbPath, error); // a damaged file or a full disk: one clear StoreError

@@ -24,7 +24,7 @@ export type SimulationEnd = 'answer' | 'unexpanded' | 'dead_end';
  * (the caller removes them along the whole path when the iteration ends).
  */
 export function simulate(tree: SearchTree, path: number[], selectChild: SelectChild, rng: Rng, virtualLoss = false): SimulationEnd {
-  for (let node = path[path.length - 1]!; ; ) {
+  for (let node = path[path.length - 1]!; ;) {
     if (tree.type[node] === ANSWER_TYPE) return 'answer';
     if (!tree.expanded[node]) return 'unexpanded';
     if (tree.children[node]!.length === 0) return 'dead_end';

@@ -141,7 +141,8 @@ export class AnnotationWriter {
    */
   mark(input: AnnotationInput): AnnotationEntry {
     const field = (name: string) => ({ file: this.file, field: name });
-    if (!Number.isInteger(input.nodeId) || input.nodeId < 1) throw new DataError(field('node_id'), `must be a positive integer (got ${String(input.nodeId)})`);
+    if (!Number.isInteger(input.nodeId) || input.nodeId < 1)
+      throw new DataError(field('node_id'), `must be a positive integer (got ${String(input.nodeId)})`);
     const note = input.note ?? '';
     if (note.length > MAX_NOTE_CHARS) throw new DataError(field('note'), `at most ${MAX_NOTE_CHARS} characters (got ${note.length})`);
     const reviewer = input.reviewer.trim();
@@ -152,13 +153,24 @@ export class AnnotationWriter {
       const node = this.node(input.nodeId);
       if (!node) throw new DataError(field('node_id'), `no node ${input.nodeId} in run ${this.runId}`);
       if (input.scope === 'path' && node.reward === null) {
-        throw new DataError(field('node_id'), `node ${input.nodeId} is not a scored answer node, so it ends no path; mark it with scope "node"`);
+        throw new DataError(
+          field('node_id'),
+          `node ${input.nodeId} is not a scored answer node, so it ends no path; mark it with scope "node"`,
+        );
       }
       return this.write(input.nodeId, node, input.scope, input.mark, note, reviewer, Date.now());
     })();
   }
 
-  private write(nodeId: number, node: NodeFacts, scope: 'path' | 'node', mark: AnnotationMark | null, note: string, reviewer: string, at: number): AnnotationEntry {
+  private write(
+    nodeId: number,
+    node: NodeFacts,
+    scope: 'path' | 'node',
+    mark: AnnotationMark | null,
+    note: string,
+    reviewer: string,
+    at: number,
+  ): AnnotationEntry {
     this.db.prepare('UPDATE nodes SET annotation = ? WHERE id = ?').run(mark, nodeId);
     const info = this.db
       .prepare(
@@ -193,7 +205,10 @@ export class AnnotationWriter {
       if (!row) return null;
       const node = this.node(row.node_id)!;
       if (node.annotation !== row.mark) {
-        throw new StoreError(this.file, `node ${row.node_id} was marked ${node.annotation ?? 'unmarked'} after your entry ${row.id}; not undone`);
+        throw new StoreError(
+          this.file,
+          `node ${row.node_id} was marked ${node.annotation ?? 'unmarked'} after your entry ${row.id}; not undone`,
+        );
       }
       this.db.prepare('UPDATE nodes SET annotation = ? WHERE id = ?').run(row.previous, row.node_id);
       this.db.prepare('UPDATE annotations SET undone = 1 WHERE id = ?').run(row.id);
@@ -203,9 +218,7 @@ export class AnnotationWriter {
 
   /** The latest live log entry per node (what an export carries), by node id. */
   latestEntries(): Map<number, AnnotationEntry> {
-    const rows = this.db
-      .prepare('SELECT * FROM annotations WHERE run_id = ? AND undone = 0 ORDER BY id')
-      .all(this.runId) as LogRow[];
+    const rows = this.db.prepare('SELECT * FROM annotations WHERE run_id = ? AND undone = 0 ORDER BY id').all(this.runId) as LogRow[];
     const latest = new Map<number, AnnotationEntry>();
     for (const row of rows) latest.set(row.node_id, entryFromRow(row));
     return latest;
@@ -267,12 +280,16 @@ export class AnnotationWriter {
         const node = this.node(value.node_id);
         if (!node) throw new DataError(where('node_id'), `no node ${value.node_id} in run ${this.runId} of ${this.file}`);
         if (node.question_id !== value.question_id) {
-          throw new DataError(where('question_id'), `node ${value.node_id} belongs to question "${node.question_id}", not "${value.question_id}"`);
+          throw new DataError(
+            where('question_id'),
+            `node ${value.node_id} belongs to question "${node.question_id}", not "${value.question_id}"`,
+          );
         }
         if (contentSha256(node.content) !== value.content_sha256) {
           throw new DataError(where('content_sha256'), `node ${value.node_id} has other content here: the export is from another database`);
         }
-        if (value.scope === 'path' && node.reward === null) throw new DataError(where('scope'), `node ${value.node_id} is not a scored answer node`);
+        if (value.scope === 'path' && node.reward === null)
+          throw new DataError(where('scope'), `node ${value.node_id} is not a scored answer node`);
         if (node.annotation === value.mark) {
           unchanged++;
           continue;

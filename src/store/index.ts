@@ -22,4 +22,11 @@ export { isSearchDone } from './status.ts';
 export { asStoreError, isSqliteError } from './sqlite-error.ts';
 export { hasStoredWork, storedTotals, type SearchTotals } from './selected-questions.ts';
 export { ViewQueries, type QuestionSummary, type ReviewItem, type ViewNode } from './view-queries.ts';
-export { AnnotationWriter, annotationLineSchema, contentSha256, type AnnotationEntry, type AnnotationInput, type AnnotationLine } from './annotations.ts';
+export {
+  AnnotationWriter,
+  annotationLineSchema,
+  contentSha256,
+  type AnnotationEntry,
+  type AnnotationInput,
+  type AnnotationLine,
+} from './annotations.ts';

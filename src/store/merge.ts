@@ -24,7 +24,6 @@ export interface MergeResult {
   keptFromOutput: number;
 }
 
-
 function progress(q: QuestionRow): number {
   return (isSearchDone(q.status) ? 1e12 : 0) + q.rollouts;
 }
@@ -35,7 +34,8 @@ function progress(q: QuestionRow): number {
  */
 export function mergeStores(outFile: string, inputFiles: readonly string[]): MergeResult {
   if (inputFiles.length === 0) throw new StoreError(outFile, 'merge needs at least one input database');
-  if (inputFiles.some((file) => resolve(file) === resolve(outFile))) throw new StoreError(outFile, 'is also an input; merge into a new file');
+  if (inputFiles.some((file) => resolve(file) === resolve(outFile)))
+    throw new StoreError(outFile, 'is also an input; merge into a new file');
   const inputs: SearchStore[] = [];
   const outExisted = existsSync(outFile);
   let out: SearchStore | undefined;
@@ -50,7 +50,10 @@ export function mergeStores(outFile: string, inputFiles: readonly string[]): Mer
     const first = runs[0]!;
     for (let i = 1; i < runs.length; i++) {
       if (runs[i]!.config_hash !== first.config_hash || runs[i]!.task !== first.task) {
-        throw new StoreError(inputs[i]!.file, `its run (task ${runs[i]!.task}, config ${runs[i]!.config_hash.slice(0, 12)}) differs from ${inputs[0]!.file} (task ${first.task}, config ${first.config_hash.slice(0, 12)}); only shards of one search can be merged`);
+        throw new StoreError(
+          inputs[i]!.file,
+          `its run (task ${runs[i]!.task}, config ${runs[i]!.config_hash.slice(0, 12)}) differs from ${inputs[0]!.file} (task ${first.task}, config ${first.config_hash.slice(0, 12)}); only shards of one search can be merged`,
+        );
       }
     }
     const target = SearchStore.open(outFile, { create: true });
@@ -62,7 +65,13 @@ export function mergeStores(outFile: string, inputFiles: readonly string[]): Mer
     const result: MergeResult = { questions: 0, nodes: 0, rollouts: 0, duplicates: 0, keptFromOutput: 0 };
     target.db.transaction(() => {
       if (!outRun) {
-        const created = target.createRun({ config: runFromRow(first).config, configHash: first.config_hash, task: first.task, separator: first.separator, dataFile: first.data_file });
+        const created = target.createRun({
+          config: runFromRow(first).config,
+          configHash: first.config_hash,
+          task: first.task,
+          separator: first.separator,
+          dataFile: first.data_file,
+        });
         outRun = created;
       }
       const runId = outRun.run_id;
@@ -106,13 +115,48 @@ export function mergeStores(outFile: string, inputFiles: readonly string[]): Mer
         const store = inputs[source]!;
         const srcRun = runs[source]!.run_id;
         for (const statement of del) statement.run(runId, q.question_id);
-        insertQuestion.run(runId, q.question_id, q.idx, q.question, q.reference, q.instruction, q.status, q.rollouts, q.correct_rollouts, q.error, q.updated_at);
+        insertQuestion.run(
+          runId,
+          q.question_id,
+          q.idx,
+          q.question,
+          q.reference,
+          q.instruction,
+          q.status,
+          q.rollouts,
+          q.correct_rollouts,
+          q.error,
+          q.updated_at,
+        );
         const idMap = new Map<number, number>();
         for (const n of store.nodes(srcRun, q.question_id)) {
           const parent = n.parent_id === null ? null : idMap.get(n.parent_id);
-          if (parent === undefined) throw new StoreError(store.file, `node ${n.id} has parent ${n.parent_id}, which is not an earlier node of its question`);
-          const info = insertNode.run(runId, q.question_id, parent, n.type, n.tag, n.prefill, n.content, n.show_in_history, n.visits, n.reward_sum, n.depth,
-            n.reward, n.verdict, n.verdict_reason, n.copies, n.prompt_tokens, n.completion_tokens, n.finish_reason, n.policy, n.expanded, n.created_at, n.annotation);
+          if (parent === undefined)
+            throw new StoreError(store.file, `node ${n.id} has parent ${n.parent_id}, which is not an earlier node of its question`);
+          const info = insertNode.run(
+            runId,
+            q.question_id,
+            parent,
+            n.type,
+            n.tag,
+            n.prefill,
+            n.content,
+            n.show_in_history,
+            n.visits,
+            n.reward_sum,
+            n.depth,
+            n.reward,
+            n.verdict,
+            n.verdict_reason,
+            n.copies,
+            n.prompt_tokens,
+            n.completion_tokens,
+            n.finish_reason,
+            n.policy,
+            n.expanded,
+            n.created_at,
+            n.annotation,
+          );
           idMap.set(n.id, Number(info.lastInsertRowid));
           result.nodes++;
         }

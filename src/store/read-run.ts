@@ -46,7 +46,11 @@ export function numberPerQuestion(file: string, questionId: string, nodes: reado
     let parentId: number | null = null;
     if (node.parentId !== null) {
       const parent = seq.get(node.parentId);
-      if (parent === undefined) throw new StoreError(file, `question "${questionId}": node ${node.id} has parent ${node.parentId}, which is not an earlier node of its question`);
+      if (parent === undefined)
+        throw new StoreError(
+          file,
+          `question "${questionId}": node ${node.id} has parent ${node.parentId}, which is not an earlier node of its question`,
+        );
       parentId = parent;
     }
     seq.set(node.id, i);
@@ -108,12 +112,18 @@ export function readRun(dbPath: string, options: ReadRunOptions = {}): { run: St
       status: q.status,
       rollouts: q.rollouts,
       correctRollouts: q.correct_rollouts,
-      nodes: options.nodeIds === 'per-question' ? numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? []) : (byQuestion.get(q.question_id) ?? []),
+      nodes:
+        options.nodeIds === 'per-question'
+          ? numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? [])
+          : (byQuestion.get(q.question_id) ?? []),
     }));
     return { run: runFromRow(runRow), questions };
   } catch (error) {
     // The stored run config is JSON written by treecot: a parse failure means a damaged file.
-    if (error instanceof SyntaxError) throw new StoreError(dbPath, `the file is damaged: a stored run config is not JSON (${error.message}); restore it from a copy`, { cause: error });
+    if (error instanceof SyntaxError)
+      throw new StoreError(dbPath, `the file is damaged: a stored run config is not JSON (${error.message}); restore it from a copy`, {
+        cause: error,
+      });
     throw asStoreError(dbPath, error);
   } finally {
     store.close();

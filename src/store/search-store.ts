@@ -236,7 +236,10 @@ export class SearchStore {
   }
 
   question(runId: number, questionId: string): QuestionRow | null {
-    return (this.statement('SELECT * FROM questions WHERE run_id = ? AND question_id = ?').get(runId, questionId) as QuestionRow | undefined) ?? null;
+    return (
+      (this.statement('SELECT * FROM questions WHERE run_id = ? AND question_id = ?').get(runId, questionId) as QuestionRow | undefined) ??
+      null
+    );
   }
 
   setQuestionStatus(runId: number, questionId: string, status: QuestionStatus, error: string | null = null): void {
@@ -262,7 +265,10 @@ export class SearchStore {
   }
 
   rollouts(runId: number, questionId: string): RolloutRow[] {
-    return this.statement('SELECT * FROM rollouts WHERE run_id = ? AND question_id = ? ORDER BY idx').all(runId, questionId) as RolloutRow[];
+    return this.statement('SELECT * FROM rollouts WHERE run_id = ? AND question_id = ? ORDER BY idx').all(
+      runId,
+      questionId,
+    ) as RolloutRow[];
   }
 
   private insertNodeRow(node: NewNode, now: number): number {
@@ -320,7 +326,8 @@ export class SearchStore {
     {
       const now = Date.now();
       const flag = this.statement('UPDATE nodes SET expanded = 1 WHERE id = ? AND expanded = 0').run(parentId);
-      if (flag.changes !== 1) throw new StoreError(this.file, `node ${parentId} is already expanded (is another search writing this file?)`);
+      if (flag.changes !== 1)
+        throw new StoreError(this.file, `node ${parentId} is already expanded (is another search writing this file?)`);
       return children.map((child) => this.insertNodeRow(child, now));
     }
   }
@@ -347,7 +354,10 @@ export class SearchStore {
         'INSERT INTO rollouts (run_id, question_id, idx, leaf_id, path, reward, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(commit.runId, commit.questionId, commit.idx, commit.path[commit.path.length - 1], path, commit.reward, commit.verdict, now);
       // One statement for the whole path (ids are distinct along a path).
-      this.statement('UPDATE nodes SET visits = visits + 1, reward_sum = reward_sum + ? WHERE id IN (SELECT value FROM json_each(?))').run(commit.reward, path);
+      this.statement('UPDATE nodes SET visits = visits + 1, reward_sum = reward_sum + ? WHERE id IN (SELECT value FROM json_each(?))').run(
+        commit.reward,
+        path,
+      );
       this.statement(
         `UPDATE questions SET rollouts = rollouts + 1, correct_rollouts = correct_rollouts + ?, status = ?, error = NULL, updated_at = ?
          WHERE run_id = ? AND question_id = ?`,

@@ -32,7 +32,9 @@ export interface SearchTotals {
 
 /** True when the store holds a node of one of `questionIds` in run `runId` (rollouts and done questions imply one). */
 export function hasStoredWork(store: SearchStore, runId: number, questionIds: readonly string[]): boolean {
-  const row = store.db.prepare(`SELECT EXISTS (SELECT 1 FROM nodes WHERE run_id = ? AND ${SELECTED}) AS found`).get(runId, JSON.stringify(questionIds)) as { found: number };
+  const row = store.db
+    .prepare(`SELECT EXISTS (SELECT 1 FROM nodes WHERE run_id = ? AND ${SELECTED}) AS found`)
+    .get(runId, JSON.stringify(questionIds)) as { found: number };
   return row.found === 1;
 }
 
@@ -40,7 +42,9 @@ export function hasStoredWork(store: SearchStore, runId: number, questionIds: re
 export function storedTotals(store: SearchStore, runId: number, questionIds: readonly string[]): SearchTotals {
   const ids = JSON.stringify(questionIds);
   const nodes = store.db
-    .prepare(`SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c FROM nodes WHERE run_id = ? AND ${SELECTED}`)
+    .prepare(
+      `SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c FROM nodes WHERE run_id = ? AND ${SELECTED}`,
+    )
     .get(runId, ids) as { n: number; p: number; c: number };
   const rollouts = store.db
     .prepare(`SELECT count(*) AS n, coalesce(sum(reward > 0), 0) AS correct FROM rollouts WHERE run_id = ? AND ${SELECTED}`)

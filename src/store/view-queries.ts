@@ -160,7 +160,9 @@ export class ViewQueries {
     let rollouts = 0;
     let correctRollouts = 0;
     for (const row of this.store.db
-      .prepare('SELECT status, COUNT(*) AS n, SUM(rollouts) AS r, SUM(correct_rollouts) AS c FROM questions WHERE run_id = ? GROUP BY status')
+      .prepare(
+        'SELECT status, COUNT(*) AS n, SUM(rollouts) AS r, SUM(correct_rollouts) AS c FROM questions WHERE run_id = ? GROUP BY status',
+      )
       .all(runId) as { status: string; n: number; r: number; c: number }[]) {
       byStatus[row.status] = row.n;
       questions += row.n;
@@ -194,15 +196,13 @@ export class ViewQueries {
 
   /** Every scored answer node of the run (one per root-to-answer path), in data-file then creation order. */
   reviewQueue(): ReviewItem[] {
-    return (
-      this.store.db
-        .prepare(
-          `SELECT n.question_id AS questionId, n.id AS leafId, n.verdict AS verdict, n.annotation AS mark
+    return this.store.db
+      .prepare(
+        `SELECT n.question_id AS questionId, n.id AS leafId, n.verdict AS verdict, n.annotation AS mark
            FROM nodes n JOIN questions q ON q.run_id = n.run_id AND q.question_id = n.question_id
            WHERE n.run_id = ? AND n.reward IS NOT NULL ORDER BY q.idx, n.id`,
-        )
-        .all(this.run.run_id) as ReviewItem[]
-    );
+      )
+      .all(this.run.run_id) as ReviewItem[];
   }
 }
 

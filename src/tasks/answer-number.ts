@@ -201,7 +201,10 @@ function expressionTokens(tokens: Token[]): Token[] {
  * not start with a number, a sign or an expression.
  */
 export function readAnswerNumber(text: string): AnswerNumber | null {
-  const span = text.slice(0, MAX_SPAN * 2).replace(PREFIX, '').slice(0, MAX_SPAN);
+  const span = text
+    .slice(0, MAX_SPAN * 2)
+    .replace(PREFIX, '')
+    .slice(0, MAX_SPAN);
   const { tokens: all, end } = tokenize(span);
   const tokens = expressionTokens(all);
   if (!tokens.some((t) => t.kind === 'num')) return null;
@@ -211,7 +214,8 @@ export function readAnswerNumber(text: string): AnswerNumber | null {
   if (number) {
     const after = span.slice(first.length + number[0].length);
     const range = RANGE.exec(after);
-    if (range && !/=/.test(span.slice(0, end))) return { value: null, text: span.slice(0, span.length - after.length + range[0].length).trim(), rule: 'range' };
+    if (range && !/=/.test(span.slice(0, end)))
+      return { value: null, text: span.slice(0, span.length - after.length + range[0].length).trim(), rule: 'range' };
     if (PERCENT_OF.test(after)) return { value: null, text: span.replace(/[.,;](?:\s[\s\S]*)?$/, '').trim(), rule: 'percent-of' };
   }
   const sides: Token[][] = [[]];

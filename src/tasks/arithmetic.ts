@@ -35,7 +35,14 @@ function combine(op: ArithmeticOperator, left: Node, right: Node): Node {
   const wrapRight = right.op !== null && (PRECEDENCE[right.op] < p || (PRECEDENCE[right.op] === p && (op === '-' || op === '/')));
   const l = wrapLeft ? `(${left.text})` : left.text;
   const r = wrapRight ? `(${right.text})` : right.text;
-  const value = op === '+' ? left.value + right.value : op === '-' ? left.value - right.value : op === '*' ? left.value * right.value : left.value / right.value;
+  const value =
+    op === '+'
+      ? left.value + right.value
+      : op === '-'
+        ? left.value - right.value
+        : op === '*'
+          ? left.value * right.value
+          : left.value / right.value;
   return { value, text: `${l} ${op} ${r}`, op };
 }
 
@@ -74,7 +81,11 @@ function divisorsOf(value: number, max: number): number[] {
   return out;
 }
 
-function buildTree(rng: Rng, operations: number, o: Required<Omit<ArithmeticGeneratorOptions, 'idPrefix' | 'count' | 'seed'>>): Node | null {
+function buildTree(
+  rng: Rng,
+  operations: number,
+  o: Required<Omit<ArithmeticGeneratorOptions, 'idPrefix' | 'count' | 'seed'>>,
+): Node | null {
   if (operations === 0) {
     const v = rng.int(1, o.maxOperand);
     return { value: v, text: String(v), op: null };
@@ -121,9 +132,12 @@ export function generateArithmeticProblems(options: ArithmeticGeneratorOptions):
     maxAbsValue: options.maxAbsValue ?? 1000,
   };
   if (!(Number.isInteger(o.minOperations) && o.minOperations >= 1 && o.maxOperations >= o.minOperations)) {
-    throw new RangeError(`generateArithmeticProblems: need 1 <= minOperations <= maxOperations (got ${o.minOperations}, ${o.maxOperations})`);
+    throw new RangeError(
+      `generateArithmeticProblems: need 1 <= minOperations <= maxOperations (got ${o.minOperations}, ${o.maxOperations})`,
+    );
   }
-  if (!(o.maxOperand >= 2) || o.operators.length === 0) throw new RangeError('generateArithmeticProblems: need maxOperand >= 2 and at least one operator');
+  if (!(o.maxOperand >= 2) || o.operators.length === 0)
+    throw new RangeError('generateArithmeticProblems: need maxOperand >= 2 and at least one operator');
   const root = new Rng(options.seed);
   const out: GeneratedArithmeticProblem[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -222,7 +236,11 @@ export const arithmeticTask: Task = {
   verify(output: string, problem: Problem) {
     const expression = parseArithmeticQuestion(problem.question);
     const value = expression === null ? null : evaluateExpression(expression);
-    return verifyInteger(output, problem.reference as number, expression === null ? undefined : { expression, value: value === null ? null : Number(value) });
+    return verifyInteger(
+      output,
+      problem.reference as number,
+      expression === null ? undefined : { expression, value: value === null ? null : Number(value) },
+    );
   },
 
   /** `The answer is \boxed{n}` with n recomputed from the question's expression; null when it does not parse. */

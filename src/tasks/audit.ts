@@ -17,17 +17,20 @@ export interface AuditedCheck {
 export function evalFolderPredictions(dir: string): Array<{ id: string; output: string }> {
   const file = join(dir, 'questions.jsonl');
   const rows: Array<{ id: string; output: string }> = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let record: { question_id?: unknown; samples?: Array<{ text?: unknown }> };
-    try {
-      record = JSON.parse(line);
-    } catch {
-      throw new Error(`${file}:${index + 1}: not JSON`);
-    }
-    if (typeof record.question_id !== 'string' || !Array.isArray(record.samples)) throw new Error(`${file}:${index + 1}: field "question_id" or "samples" missing`);
-    for (const sample of record.samples) if (typeof sample.text === 'string') rows.push({ id: record.question_id, output: sample.text });
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, index) => {
+      if (line.trim() === '') return;
+      let record: { question_id?: unknown; samples?: Array<{ text?: unknown }> };
+      try {
+        record = JSON.parse(line);
+      } catch {
+        throw new Error(`${file}:${index + 1}: not JSON`);
+      }
+      if (typeof record.question_id !== 'string' || !Array.isArray(record.samples))
+        throw new Error(`${file}:${index + 1}: field "question_id" or "samples" missing`);
+      for (const sample of record.samples) if (typeof sample.text === 'string') rows.push({ id: record.question_id, output: sample.text });
+    });
   return rows;
 }
 
@@ -67,7 +70,8 @@ export function auditBlock(check: AuditedCheck, normalize: (answer: string) => s
     `  extracted   ${JSON.stringify(v.extracted)}`,
     `  reference   ${JSON.stringify(v.reference)}`,
   ];
-  if (v.extracted !== null) lines.push(`  normalised  ${JSON.stringify(normalize(v.extracted))} vs ${JSON.stringify(normalize(v.reference))}`);
+  if (v.extracted !== null)
+    lines.push(`  normalised  ${JSON.stringify(normalize(v.extracted))} vs ${JSON.stringify(normalize(v.reference))}`);
   lines.push(`  reason      ${v.reason}`);
   return lines.join('\n');
 }

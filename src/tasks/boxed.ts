@@ -51,10 +51,14 @@ export function findBoxes(text: string, options: BoxedOptions = {}): BoxedGroup[
     let at = m.index + m[0].length;
     while (at < text.length && /\s/.test(text[at]!)) at++;
     if (text[at] === '{') openers.push({ start: m.index, at, braceless: false });
-    else if (options.braceless && m[0] === '\\boxed' && at < text.length) openers.push({ start: m.index, at: m.index + m[0].length, braceless: true });
+    else if (options.braceless && m[0] === '\\boxed' && at < text.length)
+      openers.push({ start: m.index, at: m.index + m[0].length, braceless: true });
   }
   if (openers.length === 0) return [];
-  const closes = closingBraces(text, openers.filter((o) => !o.braceless).map((o) => o.at));
+  const closes = closingBraces(
+    text,
+    openers.filter((o) => !o.braceless).map((o) => o.at),
+  );
   const stops = bracelessStops(text);
   const boxes: BoxedGroup[] = [];
   let outerEnd = -1;

@@ -63,7 +63,8 @@ export function readGsm8kAnswer(output: string): Gsm8kAnswer | null {
   }
   if (answerTag !== null) {
     const numbers = [...scope.matchAll(new RegExp(NUMBER, 'g'))].map((m) => canonicalDecimal(m[0])).filter((v) => v !== null);
-    if (numbers.length) return { value: numbers[numbers.length - 1]!, text: numbers[numbers.length - 1]!, rule: 'number', marker: 'answer tag' };
+    if (numbers.length)
+      return { value: numbers[numbers.length - 1]!, text: numbers[numbers.length - 1]!, rule: 'number', marker: 'answer tag' };
   }
   return null;
 }
@@ -83,7 +84,10 @@ function toReference(value: unknown, where: { file: string; line: number; field:
   const parts = text.split('####');
   const answer = canonicalDecimal(parts[parts.length - 1]!.trim().replace(/^\$/, ''));
   if (answer === null) {
-    throw new DataError({ file: where.file, line: where.line, field: where.field }, `no number after "####" (or as the whole value) in ${JSON.stringify(text.slice(-60))}`);
+    throw new DataError(
+      { file: where.file, line: where.line, field: where.field },
+      `no number after "####" (or as the whole value) in ${JSON.stringify(text.slice(-60))}`,
+    );
   }
   return { answer, solution: parts.length > 1 ? text : null };
 }
@@ -91,8 +95,7 @@ function toReference(value: unknown, where: { file: string; line: number; field:
 export const gsm8kTask: Task = {
   name: 'gsm8k',
   description: 'GSM8K grade-school math: reference after ####, exact numeric match of the final number',
-  defaultInstruction:
-    'Solve the following math word problem step by step. End with the final numeric answer as "#### <number>".\n',
+  defaultInstruction: 'Solve the following math word problem step by step. End with the final numeric answer as "#### <number>".\n',
   load(file: string, options?: LoadOptions): Problem[] {
     return loadProblems(file, options, { questionField: 'question', answerField: 'answer', reference: toReference });
   },
@@ -100,11 +103,30 @@ export const gsm8kTask: Task = {
   verify(output: string, problem: Problem): Verdict {
     const reference = (problem.reference as Gsm8kReference).answer;
     const answer = readGsm8kAnswer(output);
-    if (answer === null) return { verdict: 'no_answer', extracted: null, reference, reason: 'no "#### n", \\boxed{n} or "answer is n" found', rule: 'no-answer' };
+    if (answer === null)
+      return {
+        verdict: 'no_answer',
+        extracted: null,
+        reference,
+        reason: 'no "#### n", \\boxed{n} or "answer is n" found',
+        rule: 'no-answer',
+      };
     const rule = `${answer.marker}: ${answer.rule}`;
     if (answer.value === null) {
-      const why = { range: 'a range', 'percent-of': 'a percentage of another number', 'non-terminating': 'a fraction that is no terminating decimal', unevaluable: 'an expression that does not evaluate' }[answer.rule as string] ?? 'not a number';
-      return { verdict: 'wrong', extracted: answer.text, reference, reason: `${JSON.stringify(answer.text)} is ${why}, not the number ${reference}`, rule };
+      const why =
+        {
+          range: 'a range',
+          'percent-of': 'a percentage of another number',
+          'non-terminating': 'a fraction that is no terminating decimal',
+          unevaluable: 'an expression that does not evaluate',
+        }[answer.rule as string] ?? 'not a number';
+      return {
+        verdict: 'wrong',
+        extracted: answer.text,
+        reference,
+        reason: `${JSON.stringify(answer.text)} is ${why}, not the number ${reference}`,
+        rule,
+      };
     }
     const how = answer.rule !== 'expression' ? answer.value : answer.text.includes('=') ? answer.text : `${answer.text} = ${answer.value}`;
     return answer.value === reference

@@ -14,10 +14,7 @@ import { ConfigError } from '../core/errors.ts';
 export type { Task, Problem, Verdict, VerdictKind, LoadOptions } from './types.ts';
 export { loadProblems, DEFAULT_ID_FIELDS, type ProblemDefaults, type FieldContext } from './load-problems.ts';
 
-export {
-  letterCountTask,
-  LETTER_COUNT_BASE_PROMPT,
-} from './letter-count.ts';
+export { letterCountTask, LETTER_COUNT_BASE_PROMPT } from './letter-count.ts';
 export {
   TWO_LETTER_PHRASINGS,
   ONE_LETTER_PHRASINGS,
@@ -46,7 +43,18 @@ export {
 export * from './ifeval/index.ts';
 export { gsm8kTask, extractGsm8kAnswer, type Gsm8kReference } from './gsm8k.ts';
 export { canonicalDecimal, MAX_EXPONENT } from './decimal.ts';
-export { mathTask, mathLenientTask, aimeTask, extractMathAnswer, extractMathAnswerLenient, lastBoxed, answersEquivalent, normalizeAnswer, type MathReference, type Comparison } from './math/index.ts';
+export {
+  mathTask,
+  mathLenientTask,
+  aimeTask,
+  extractMathAnswer,
+  extractMathAnswerLenient,
+  lastBoxed,
+  answersEquivalent,
+  normalizeAnswer,
+  type MathReference,
+  type Comparison,
+} from './math/index.ts';
 export { VerifierPool, type VerifierPoolOptions } from './verifier-pool.ts';
 
 export const TASKS: Record<string, Task> = {

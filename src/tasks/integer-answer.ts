@@ -21,9 +21,27 @@ import type { Verdict } from './types.ts';
 
 /** Written number words accepted after "answer is" (0-20). */
 const NUMBER_WORDS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
-  eighteen: 18, nineteen: 19, twenty: 20,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
 };
 
 /** A signed number with optional thousands separators, decimals and exponent, or a number word. */
@@ -142,7 +160,10 @@ export function isIntegerText(value: string): boolean {
 export function integerReference(value: unknown, context: FieldContext): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new DataError({ file: context.file, line: context.line, field: context.field }, `expected an integer answer, got ${JSON.stringify(value)}`);
+    throw new DataError(
+      { file: context.file, line: context.line, field: context.field },
+      `expected an integer answer, got ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -154,8 +175,32 @@ export function integerReference(value: unknown, context: FieldContext): number 
 export function verifyInteger(output: string, reference: number, details?: unknown): Verdict {
   const extracted = extractFinalNumber(output);
   const ref = String(reference);
-  if (extracted === null) return { verdict: 'no_answer', extracted: null, reference: ref, reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")', details, rule: 'no-answer' };
-  if (!isIntegerText(extracted)) return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} is not an integer`, details, rule: 'not an integer' };
-  if (extracted === ref) return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details, rule: 'integer' };
-  return { verdict: 'wrong', extracted, reference: ref, reason: `answer ${extracted} differs from the reference ${ref}`, details, rule: 'integer' };
+  if (extracted === null)
+    return {
+      verdict: 'no_answer',
+      extracted: null,
+      reference: ref,
+      reason: 'no final answer found (<answer>, \\boxed{} or "the answer is")',
+      details,
+      rule: 'no-answer',
+    };
+  if (!isIntegerText(extracted))
+    return {
+      verdict: 'wrong',
+      extracted,
+      reference: ref,
+      reason: `answer ${extracted} is not an integer`,
+      details,
+      rule: 'not an integer',
+    };
+  if (extracted === ref)
+    return { verdict: 'correct', extracted, reference: ref, reason: `answer ${extracted} equals the reference`, details, rule: 'integer' };
+  return {
+    verdict: 'wrong',
+    extracted,
+    reference: ref,
+    reason: `answer ${extracted} differs from the reference ${ref}`,
+    details,
+    rule: 'integer',
+  };
 }

@@ -52,10 +52,16 @@ const ONE_LETTER = new RegExp(String.raw`(?:^|\s)${LETTER_TOKEN}(?=[\s,?.!]|$)`,
  * several candidate letters).
  */
 export function parseLetterCountQuestion(text: string): LetterCountQuestion | null {
-  const trimmed = text.trim().replace(/[?.!]+$/, '').trim();
+  const trimmed = text
+    .trim()
+    .replace(/[?.!]+$/, '')
+    .trim();
   const lastSpace = trimmed.search(/\S+$/);
   if (lastSpace <= 0) return null;
-  const word = trimmed.slice(lastSpace).replace(/^["'‘“]+|["'’”]+$/g, '').toLowerCase();
+  const word = trimmed
+    .slice(lastSpace)
+    .replace(/^["'‘“]+|["'’”]+$/g, '')
+    .toLowerCase();
   if (!/^[\p{L}\-']+$/u.test(word)) return null;
   const head = trimmed.slice(0, lastSpace);
   const two = TWO_LETTERS.exec(head);
@@ -165,8 +171,12 @@ export function generateLetterCountProblems(options: LetterCountGeneratorOptions
   const sampling = options.letterSampling ?? 'pos';
   const prefix = options.idPrefix ?? 'lc';
   if (words.length === 0) throw new RangeError('generateLetterCountProblems: words is empty');
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`generateLetterCountProblems: count must be a non-negative integer (got ${count})`);
-  for (const [name, share] of [['twoLetterShare', twoLetterShare], ['randomLetterShare', randomLetterShare]] as const) {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`generateLetterCountProblems: count must be a non-negative integer (got ${count})`);
+  for (const [name, share] of [
+    ['twoLetterShare', twoLetterShare],
+    ['randomLetterShare', randomLetterShare],
+  ] as const) {
     if (!(share >= 0 && share <= 1)) throw new RangeError(`generateLetterCountProblems: ${name} must be in [0, 1] (got ${share})`);
   }
   const root = new Rng(seed);

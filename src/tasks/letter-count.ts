@@ -7,11 +7,7 @@
 import { DataError } from '../core/errors.ts';
 import { loadProblems } from './load-problems.ts';
 import { extractFinalNumber, integerReference, verifyInteger } from './integer-answer.ts';
-import {
-  countLetter,
-  letterCountTrace,
-  parseLetterCountQuestion,
-} from './letter-count-questions.ts';
+import { countLetter, letterCountTrace, parseLetterCountQuestion } from './letter-count-questions.ts';
 import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
 
 /**
@@ -29,7 +25,6 @@ export const LETTER_COUNT_BASE_PROMPT =
   'Note that these tags cannot be nested, but they can be sequential, so try to keep actions within tags atomic.\n\n' +
   'Now the question is: ';
 
-
 export const letterCountTask: Task = {
   name: 'letter-count',
   description: 'Count letters in a word ("How many g and n are there in total in navigant?"); integer answer',
@@ -42,7 +37,11 @@ export const letterCountTask: Task = {
       answerField: ['solution', 'answer'],
       reference: (value, context) => {
         const count = integerReference(value, context);
-        if (count < 0) throw new DataError({ file: context.file, line: context.line, field: context.field }, `a letter count cannot be negative (got ${count})`);
+        if (count < 0)
+          throw new DataError(
+            { file: context.file, line: context.line, field: context.field },
+            `a letter count cannot be negative (got ${count})`,
+          );
         return count;
       },
     });

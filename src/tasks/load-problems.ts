@@ -57,9 +57,7 @@ export function loadProblems(file: string, options: LoadOptions = {}, defaults: 
     const question = requireField(row, file, questionField, 'string') as string;
     if (question.trim() === '') throw new DataError({ file, line: row.line, field: questionField }, 'empty question text');
     const rawAnswer = requireField(row, file, answerField, defaults.answerKind ?? 'string|number');
-    const reference = defaults.reference
-      ? defaults.reference(rawAnswer, { file, line: row.line, field: answerField, row })
-      : rawAnswer;
+    const reference = defaults.reference ? defaults.reference(rawAnswer, { file, line: row.line, field: answerField, row }) : rawAnswer;
     const { id, idField } = problemId(row, file, options.idField);
     ids.add(id, row.line, idField);
     return { id, question, reference, source: { file, line: row.line } };
@@ -104,7 +102,11 @@ export class UniqueIds {
    *   message names the id and the line it was first seen on.
    */
   add(id: string, line: number, field: string): void {
-    if (id.trim() === '') throw new DataError({ file: this.file, line, field }, 'empty id; give every row a non-empty id (or leave the field out to number rows by position)');
+    if (id.trim() === '')
+      throw new DataError(
+        { file: this.file, line, field },
+        'empty id; give every row a non-empty id (or leave the field out to number rows by position)',
+      );
     const first = this.firstLine.get(id);
     if (first !== undefined) throw new DataError({ file: this.file, line, field }, `duplicate id "${id}" (first seen on line ${first})`);
     this.firstLine.set(id, line);

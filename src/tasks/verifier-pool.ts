@@ -53,9 +53,7 @@ interface Slot {
 }
 
 type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'result'; id: number; verdict: Verdict }
-  | { type: 'error'; id: number; message: string; name: string };
+  { type: 'ready' } | { type: 'result'; id: number; verdict: Verdict } | { type: 'error'; id: number; message: string; name: string };
 
 const MAX_STARTUP_FAILURES = 3;
 const WORKER_URL = new URL('./verifier-worker.mjs', import.meta.url);

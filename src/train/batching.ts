@@ -44,12 +44,21 @@ export function targetLength(seq: EncodedSequence): number {
   return seq.tokens.length - 1;
 }
 
-function encodeSequence(tokenizer: CharTokenizer, prompt: string, response: string, context: number, where: SourceLocation): { seq: EncodedSequence; response: { ids: number[]; ends: number[] } } {
+function encodeSequence(
+  tokenizer: CharTokenizer,
+  prompt: string,
+  response: string,
+  context: number,
+  where: SourceLocation,
+): { seq: EncodedSequence; response: { ids: number[]; ends: number[] } } {
   const p = tokenizer.encode(prompt);
   const r = tokenizer.encodeWithEnds(response);
   const n = p.length + r.ids.length + 2;
   if (n > context) {
-    throw new DataError(where, `sequence is ${n} tokens (BOS + prompt ${p.length} + response ${r.ids.length} + EOS), longer than the model's context of ${context}; shorten the row or train a model with a longer context`);
+    throw new DataError(
+      where,
+      `sequence is ${n} tokens (BOS + prompt ${p.length} + response ${r.ids.length} + EOS), longer than the model's context of ${context}; shorten the row or train a model with a longer context`,
+    );
   }
   const tokens = Int32Array.from([BOS_ID, ...p, ...r.ids, EOS_ID]);
   return { seq: { tokens, responseStart: p.length }, response: r };
@@ -165,8 +174,21 @@ export function preferenceMicroBatch(pairs: readonly EncodedPair[], options: Pre
     }
   });
   return {
-    B, T, ids, targets, sftWeights,
-    preference: { P, seqWeights, refLogps: refLogps ?? new Float32Array(2 * P), pairWeight: options.pairWeight, beta: options.beta, lossType: options.lossType, labelSmoothing: options.labelSmoothing, sftWeight: options.sftWeight },
+    B,
+    T,
+    ids,
+    targets,
+    sftWeights,
+    preference: {
+      P,
+      seqWeights,
+      refLogps: refLogps ?? new Float32Array(2 * P),
+      pairWeight: options.pairWeight,
+      beta: options.beta,
+      lossType: options.lossType,
+      labelSmoothing: options.labelSmoothing,
+      sftWeight: options.sftWeight,
+    },
     realTokens: seqs.reduce((n, s) => n + s.tokens.length, 0),
   };
 }

@@ -15,7 +15,10 @@ export const trainConfigSchema = z
      * Loss terms, TRL names: [sft] (SFT rows), [sigmoid] (DPO pairs), [sigmoid, sft] (the joint
      * objective: pair loss + weighted SFT on the chosen responses). Default [sft].
      */
-    lossType: z.array(z.enum(['sigmoid', 'sft'])).min(1).optional(),
+    lossType: z
+      .array(z.enum(['sigmoid', 'sft']))
+      .min(1)
+      .optional(),
     /** One weight per lossType entry (default all 1); TRL's `loss_weights`. The SFT weight is the paper's alpha. */
     lossWeights: z.array(z.number().min(0)).optional(),
     /** Label smoothing eps in [0, 0.5) of the sigmoid loss (cDPO; 0 = plain DPO). Default 0; TRL's `label_smoothing`. */
@@ -81,12 +84,19 @@ export const trainConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const budgets = (['steps', 'epochs', 'tokens'] as const).filter((k) => c[k] !== undefined);
-    if (budgets.length > 1) ctx.addIssue({ code: 'custom', path: [budgets[1]!], message: `give only one of steps, epochs, tokens (got ${budgets.join(' and ')})` });
+    if (budgets.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [budgets[1]!],
+        message: `give only one of steps, epochs, tokens (got ${budgets.join(' and ')})`,
+      });
     checkLossFields(c, ctx);
   })
   .transform(({ objective, eps, alpha, lossType, lossWeights, labelSmoothing, ...rest }) => ({
     ...rest,
-    ...(objective !== undefined ? objectiveLossSettings(objective, { eps, alpha }) : lossSettings(lossType ?? ['sft'], lossWeights, labelSmoothing ?? 0)),
+    ...(objective !== undefined
+      ? objectiveLossSettings(objective, { eps, alpha })
+      : lossSettings(lossType ?? ['sft'], lossWeights, labelSmoothing ?? 0)),
   }));
 
 /** The loss part of a validated config: independent settings, as TRL's DPOConfig has them. */
@@ -113,10 +123,14 @@ function lossSettings(lossType: LossType[], lossWeights: number[] | undefined, l
 export function objectiveLossSettings(objective: Objective, aliases: { eps?: number; alpha?: number } = {}): LossSettings {
   const eps = aliases.eps ?? 0.1;
   switch (objective) {
-    case 'sft': return lossSettings(['sft'], undefined, 0);
-    case 'dpo': return lossSettings(['sigmoid'], undefined, 0);
-    case 'cdpo': return lossSettings(['sigmoid'], undefined, eps);
-    case 'cdpo+sft': return lossSettings(['sigmoid', 'sft'], [1, aliases.alpha ?? 1], eps);
+    case 'sft':
+      return lossSettings(['sft'], undefined, 0);
+    case 'dpo':
+      return lossSettings(['sigmoid'], undefined, 0);
+    case 'cdpo':
+      return lossSettings(['sigmoid'], undefined, eps);
+    case 'cdpo+sft':
+      return lossSettings(['sigmoid', 'sft'], [1, aliases.alpha ?? 1], eps);
   }
 }
 
@@ -127,18 +141,28 @@ function checkLossFields(c: LossFields, ctx: z.RefinementCtx): void {
   const fail = (field: string, message: string): void => ctx.addIssue({ code: 'custom', path: [field], message });
   if (c.objective !== undefined) {
     for (const field of ['lossType', 'lossWeights', 'labelSmoothing'] as const) {
-      if (c[field] !== undefined) fail(field, `give either objective (with eps, alpha) or lossType/lossWeights/labelSmoothing, not both (objective is ${c.objective})`);
+      if (c[field] !== undefined)
+        fail(
+          field,
+          `give either objective (with eps, alpha) or lossType/lossWeights/labelSmoothing, not both (objective is ${c.objective})`,
+        );
     }
     // A setting the objective does not use would be silently ignored: refuse it unless it is the neutral 0.
-    if (c.eps !== undefined && c.eps !== 0 && !['cdpo', 'cdpo+sft'].includes(c.objective)) fail('eps', `eps applies to objectives cdpo and cdpo+sft, not ${c.objective}`);
-    if (c.alpha !== undefined && c.alpha !== 0 && c.objective !== 'cdpo+sft') fail('alpha', `alpha applies to objective cdpo+sft, not ${c.objective}`);
+    if (c.eps !== undefined && c.eps !== 0 && !['cdpo', 'cdpo+sft'].includes(c.objective))
+      fail('eps', `eps applies to objectives cdpo and cdpo+sft, not ${c.objective}`);
+    if (c.alpha !== undefined && c.alpha !== 0 && c.objective !== 'cdpo+sft')
+      fail('alpha', `alpha applies to objective cdpo+sft, not ${c.objective}`);
     return;
   }
-  for (const field of ['eps', 'alpha'] as const) if (c[field] !== undefined) fail(field, `${field} goes with objective; without it use ${field === 'eps' ? 'labelSmoothing' : 'lossWeights'}`);
+  for (const field of ['eps', 'alpha'] as const)
+    if (c[field] !== undefined)
+      fail(field, `${field} goes with objective; without it use ${field === 'eps' ? 'labelSmoothing' : 'lossWeights'}`);
   const types = c.lossType ?? ['sft'];
   if (new Set(types).size !== types.length) fail('lossType', `each loss term at most once (got ${types.join(', ')})`);
-  if (c.lossWeights !== undefined && c.lossWeights.length !== types.length) fail('lossWeights', `one weight per lossType entry: ${types.length} terms, ${c.lossWeights.length} weights`);
-  if ((c.labelSmoothing ?? 0) !== 0 && !types.includes('sigmoid')) fail('labelSmoothing', 'label smoothing applies to the sigmoid loss; lossType has none');
+  if (c.lossWeights !== undefined && c.lossWeights.length !== types.length)
+    fail('lossWeights', `one weight per lossType entry: ${types.length} terms, ${c.lossWeights.length} weights`);
+  if ((c.labelSmoothing ?? 0) !== 0 && !types.includes('sigmoid'))
+    fail('labelSmoothing', 'label smoothing applies to the sigmoid loss; lossType has none');
 }
 
 /** Whether the config trains on preference pairs (a pair loss is among its terms) instead of SFT rows. */

@@ -18,13 +18,20 @@ export function trainingDataFile(path: string, loss: Pick<LossSettings, 'lossTyp
   if (!statSync(path).isDirectory()) return path;
   const name = trainsOnPairs(loss) ? 'dpo.jsonl' : 'sft.jsonl';
   const file = join(path, name);
-  if (!existsSync(file)) throw new DataError({ file }, `the data folder has no ${name} for loss terms [${loss.lossType.join(', ')}] (written by \`treecot build\`)`);
+  if (!existsSync(file))
+    throw new DataError(
+      { file },
+      `the data folder has no ${name} for loss terms [${loss.lossType.join(', ')}] (written by \`treecot build\`)`,
+    );
   return file;
 }
 
 /** SFT rows of `file`. @throws DataError naming file/line/field for a missing or non-string field. */
 export function readSftRows(file: string): SftRow[] {
-  return readRecords(file).map((r) => ({ prompt: requireField(r, file, 'prompt', 'string') as string, completion: requireField(r, file, 'completion', 'string') as string }));
+  return readRecords(file).map((r) => ({
+    prompt: requireField(r, file, 'prompt', 'string') as string,
+    completion: requireField(r, file, 'completion', 'string') as string,
+  }));
 }
 
 /**
@@ -41,8 +48,16 @@ export function readPreferenceRows(file: string): PreferenceRow[] {
     };
     const prefix = r.record.common_prefix_chars;
     if (prefix !== undefined && prefix !== null) {
-      if (typeof prefix !== 'number' || !Number.isInteger(prefix) || prefix < 0 || prefix > Math.min(row.chosen.length, row.rejected.length)) {
-        throw new DataError({ file, line: r.line, field: 'common_prefix_chars' }, `expected an integer in [0, ${Math.min(row.chosen.length, row.rejected.length)}], got ${JSON.stringify(prefix)}`);
+      if (
+        typeof prefix !== 'number' ||
+        !Number.isInteger(prefix) ||
+        prefix < 0 ||
+        prefix > Math.min(row.chosen.length, row.rejected.length)
+      ) {
+        throw new DataError(
+          { file, line: r.line, field: 'common_prefix_chars' },
+          `expected an integer in [0, ${Math.min(row.chosen.length, row.rejected.length)}], got ${JSON.stringify(prefix)}`,
+        );
       }
       row.common_prefix_chars = prefix;
     }

@@ -11,8 +11,7 @@ import type { MicroBatch } from './batching.ts';
 import type { MicroBatchStats } from './step.ts';
 
 export type WorkerRequest =
-  | { kind: 'gradients'; params: Float32Array; batches: MicroBatch[] }
-  | { kind: 'logps'; params: Float32Array; batches: MicroBatch[] };
+  { kind: 'gradients'; params: Float32Array; batches: MicroBatch[] } | { kind: 'logps'; params: Float32Array; batches: MicroBatch[] };
 
 export type WorkerResponse =
   | { kind: 'ready' }
@@ -60,7 +59,10 @@ class WorkerPoolEngine implements GradientEngine {
   }
 
   static async start(config: LlamaConfig, count: number): Promise<WorkerPoolEngine> {
-    const pool = Array.from({ length: count }, () => new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { config }, execArgv: [] }));
+    const pool = Array.from(
+      { length: count },
+      () => new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { config }, execArgv: [] }),
+    );
     await Promise.all(pool.map((w) => WorkerPoolEngine.next(w, 'ready')));
     return new WorkerPoolEngine(pool);
   }

@@ -33,7 +33,16 @@ export { LlamaModel, paramLayout, type ParamEntry } from './model.ts';
 export { initTf } from './tf-backend.ts';
 export { exportGguf, loadGguf, type ExportOptions } from './model-io.ts';
 export { train, type TrainOptions, type TrainResult, type StepRecord } from './trainer.ts';
-export { trainConfigSchema, parseTrainConfig, objectiveLossSettings, trainsOnPairs, lossWeight, type TrainConfig, type TrainConfigInput, type LossSettings } from './config.ts';
+export {
+  trainConfigSchema,
+  parseTrainConfig,
+  objectiveLossSettings,
+  trainsOnPairs,
+  lossWeight,
+  type TrainConfig,
+  type TrainConfigInput,
+  type LossSettings,
+} from './config.ts';
 export * from './losses.ts';
 export { type SftRow, type PreferenceRow, encodeSftRow, encodePreferenceRow } from './batching.ts';
 export { AdamW, learningRateAt, clipGradNorm, DEFAULT_ADAMW } from './optimizer.ts';

@@ -123,6 +123,7 @@ export function sharedPrefixTokens(
     chosenTokens[k] === rejectedTokens[k] &&
     chosenEnds[k]! <= commonPrefixChars &&
     rejectedEnds[k]! <= commonPrefixChars
-  ) k++;
+  )
+    k++;
   return k;
 }

@@ -45,7 +45,8 @@ export function defaultFfn(dim: number): number {
  */
 export function parseInitSpec(spec: string, vocabSize: number): LlamaConfig {
   const m = /^L(\d+)-d(\d+)(?:-h(\d+))?(?:-f(\d+))?(?:-c(\d+))?$/.exec(spec);
-  if (!m) throw new ConfigError({ file: 'command line', field: 'init' }, `"${spec}" is not a model spec; use e.g. L2-d64, L2-d64-h4-f176-c128`);
+  if (!m)
+    throw new ConfigError({ file: 'command line', field: 'init' }, `"${spec}" is not a model spec; use e.g. L2-d64, L2-d64-h4-f176-c128`);
   const dim = Number(m[2]);
   const config: LlamaConfig = {
     vocabSize,
@@ -93,4 +94,3 @@ export function weightShapes(config: LlamaConfig): [string, number[]][] {
   out.push(['output_norm.weight', [D]], ['output.weight', [V, D]]);
   return out;
 }
-

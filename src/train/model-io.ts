@@ -20,7 +20,10 @@ export interface ExportOptions {
 /** Write `model` to `path` as a GGUF v3 file (atomically). */
 export function exportGguf(model: LlamaModel, path: string, options: ExportOptions = {}): void {
   const tokenizer = options.tokenizer ?? new CharTokenizer();
-  writeFileAtomic(path, encodeLlamaGguf(model.config, model.toWeights(), tokenizer, options.name ?? 'treecot-llama', options.metadata ?? {}));
+  writeFileAtomic(
+    path,
+    encodeLlamaGguf(model.config, model.toWeights(), tokenizer, options.name ?? 'treecot-llama', options.metadata ?? {}),
+  );
 }
 
 /**

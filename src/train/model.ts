@@ -57,7 +57,10 @@ export class LlamaModel {
   readonly params: Float32Array;
 
   /** @param params flat parameters (copied by nobody: the model owns this array). */
-  constructor(readonly config: LlamaConfig, params?: Float32Array) {
+  constructor(
+    readonly config: LlamaConfig,
+    params?: Float32Array,
+  ) {
     this.layout = paramLayout(config);
     const total = this.layout.reduce((n, e) => n + e.size, 0);
     if (params && params.length !== total) throw new RangeError(`expected ${total} parameters, got ${params.length}`);
@@ -107,7 +110,11 @@ export class LlamaModel {
    */
   tensors(): Map<string, tf.Tensor> {
     const embedding = this.embeddingEntry;
-    return new Map(this.layout.filter((e) => e !== embedding).map((e) => [e.name, tf.tensor(this.params.subarray(e.offset, e.offset + e.size), e.shape)]));
+    return new Map(
+      this.layout
+        .filter((e) => e !== embedding)
+        .map((e) => [e.name, tf.tensor(this.params.subarray(e.offset, e.offset + e.size), e.shape)]),
+    );
   }
 
   /**
@@ -174,7 +181,11 @@ function constantsFor(config: LlamaConfig, T: number): { cos: tf.Tensor; sinSign
     const { cos, sinSigned } = ropeTables(T, config.dim, config.heads, config.ropeBase);
     const mask = new Float32Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
-    c = { cos: tf.keep(tf.tensor2d(cos, [T, config.dim])), sinSigned: tf.keep(tf.tensor2d(sinSigned, [T, config.dim])), mask: tf.keep(tf.tensor3d(mask, [T, 1, T])) };
+    c = {
+      cos: tf.keep(tf.tensor2d(cos, [T, config.dim])),
+      sinSigned: tf.keep(tf.tensor2d(sinSigned, [T, config.dim])),
+      mask: tf.keep(tf.tensor3d(mask, [T, 1, T])),
+    };
     constantCache.set(key, c);
   }
   return c;
@@ -188,7 +199,14 @@ function constantsFor(config: LlamaConfig, T: number): { cos: tf.Tensor; sinSign
  *   head then runs on those M positions only (positions without a loss cost nothing there)
  * @returns logits [B*T, V], or [M, V] with `rows`
  */
-export function forwardLogits(config: LlamaConfig, p: Map<string, tf.Tensor>, x0: tf.Tensor, B: number, T: number, rows?: tf.Tensor): tf.Tensor {
+export function forwardLogits(
+  config: LlamaConfig,
+  p: Map<string, tf.Tensor>,
+  x0: tf.Tensor,
+  B: number,
+  T: number,
+  rows?: tf.Tensor,
+): tf.Tensor {
   const { dim: D, heads: H, normEps: eps } = config;
   const hd = D / H;
   const { cos, sinSigned, mask } = constantsFor(config, T);

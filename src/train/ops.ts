@@ -26,10 +26,7 @@ export const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveF
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(dy, swapLast(saved[1]!)), tf.matMul(swapLast(saved[0]!), dy)],
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  a: tf.Tensor,
-  b: tf.Tensor,
-) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /**
  * Log-probability of each row's target: logits [N, V], oneHot [N, V] (1 at the target) -> [N].
@@ -45,10 +42,7 @@ export const targetLogProbs = tf.customGrad(((logits: tf.Tensor, oneHot: tf.Tens
     value: tf.add(tf.sub(targetLogit, tf.max(logits, -1)), tf.log(tf.max(probs, -1))),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(tf.expandDims(dy, -1), tf.sub(saved[1]!, saved[0]!)), tf.zerosLike(saved[1]!)],
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  logits: tf.Tensor,
-  oneHot: tf.Tensor,
-) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (logits: tf.Tensor, oneHot: tf.Tensor) => tf.Tensor;
 
 /** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * gain (llama.cpp `rms_norm` then mul). */
 export function rmsNorm(x: tf.Tensor, gain: tf.Tensor, eps: number): tf.Tensor {
@@ -147,7 +141,12 @@ export const attention = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, v: tf.Tenso
       return [dQ, dK, dV, tf.zerosLike(mask)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  mask: tf.Tensor,
+) => tf.Tensor;
 
 /**
  * log sigmoid(x), computed stably as min(x, 0) - log1p(exp(-|x|)), with gradient sigmoid(-x).

@@ -22,7 +22,11 @@ export class AdamW {
   t = 0;
   private readonly decayMask: Uint8Array;
 
-  constructor(layout: readonly ParamEntry[], readonly config: AdamWConfig = DEFAULT_ADAMW, state?: { m: Float32Array; v: Float32Array; t: number }) {
+  constructor(
+    layout: readonly ParamEntry[],
+    readonly config: AdamWConfig = DEFAULT_ADAMW,
+    state?: { m: Float32Array; v: Float32Array; t: number },
+  ) {
     const size = layout.reduce((n, e) => n + e.size, 0);
     this.decayMask = new Uint8Array(size);
     for (const e of layout) if (e.decay) this.decayMask.fill(1, e.offset, e.offset + e.size);

@@ -37,17 +37,38 @@ export function referenceCacheKey(params: Float32Array, pairs: readonly EncodedP
  * Reference sequence log-probs of every pair: Float32Array [2 * pairs], chosen of pair i at 2i,
  * rejected at 2i + 1. Reads the cache when present; otherwise computes and writes it.
  */
-export async function referenceLogps(engine: GradientEngine, params: Float32Array, pairs: readonly EncodedPair[], options: ReferenceOptions): Promise<{ logps: Float32Array; cached: boolean; key: string }> {
+export async function referenceLogps(
+  engine: GradientEngine,
+  params: Float32Array,
+  pairs: readonly EncodedPair[],
+  options: ReferenceOptions,
+): Promise<{ logps: Float32Array; cached: boolean; key: string }> {
   const key = referenceCacheKey(params, pairs, options);
   const file = options.cacheDir ? join(options.cacheDir, `${key}.f32`) : undefined;
   if (file && existsSync(file)) {
     const buf = readFileSync(file);
-    if (buf.length === pairs.length * 8) return { logps: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)), cached: true, key };
+    if (buf.length === pairs.length * 8)
+      return { logps: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)), cached: true, key };
   }
-  const groups = bucketByLength(pairs.map((p) => Math.max(targetLength(p.chosen), targetLength(p.rejected))), options.batch);
+  const groups = bucketByLength(
+    pairs.map((p) => Math.max(targetLength(p.chosen), targetLength(p.rejected))),
+    options.batch,
+  );
   const owner = new Map<MicroBatch, number[]>();
   const batches = groups.map((g) => {
-    const mb = preferenceMicroBatch(g.map((i) => pairs[i]!), { beta: 1, lossType: 'sigmoid', labelSmoothing: 0, maskPrefix: options.maskPrefix, lengthNormalize: options.lengthNormalize, pairWeight: 0, sftWeight: 0, sftTokenWeight: 0 });
+    const mb = preferenceMicroBatch(
+      g.map((i) => pairs[i]!),
+      {
+        beta: 1,
+        lossType: 'sigmoid',
+        labelSmoothing: 0,
+        maskPrefix: options.maskPrefix,
+        lengthNormalize: options.lengthNormalize,
+        pairWeight: 0,
+        sftWeight: 0,
+        sftTokenWeight: 0,
+      },
+    );
     owner.set(mb, g);
     return mb;
   });

@@ -99,7 +99,10 @@ export function lossOf(mb: MicroBatch, at: LossPositions, tokenLogps: tf.Tensor,
   const [policyChosen, policyRejected] = tf.split(seq, 2);
   const [refChosen, refRejected] = tf.split(tf.tensor1d(pref.refLogps), 2);
   const rewards = implicitRewards(policyChosen!, policyRejected!, refChosen!, refRejected!, pref.beta); // each [P]
-  captured.rewards = { chosen: (rewards.chosen.dataSync() as Float32Array).slice(), rejected: (rewards.rejected.dataSync() as Float32Array).slice() };
+  captured.rewards = {
+    chosen: (rewards.chosen.dataSync() as Float32Array).slice(),
+    rejected: (rewards.rejected.dataSync() as Float32Array).slice(),
+  };
   const pairLosses = PREFERENCE_LOSSES[pref.lossType](rewards.h, { labelSmoothing: pref.labelSmoothing }); // [P]
   const preference = tf.mul(pref.pairWeight, tf.sum(pairLosses));
   captured.sftTerm = pref.sftWeight * sft.dataSync()[0]!;
@@ -136,7 +139,14 @@ export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Fl
     });
     return value.dataSync()[0]!;
   });
-  return { loss, sftTerm: captured.sftTerm ?? 0, policyLogps: captured.policyLogps, rewards: captured.rewards, realTokens: mb.realTokens, paddedTokens: mb.B * mb.T };
+  return {
+    loss,
+    sftTerm: captured.sftTerm ?? 0,
+    policyLogps: captured.policyLogps,
+    rewards: captured.rewards,
+    realTokens: mb.realTokens,
+    paddedTokens: mb.B * mb.T,
+  };
 }
 
 /** Forward only: the weighted sequence log-probs [B] of a preference micro-batch (its seqWeights). */

@@ -24,7 +24,21 @@ import { AdamW, clipGradNorm, learningRateAt } from './optimizer.ts';
 import { exportGguf, loadGguf } from './model-io.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { referenceLogps } from './reference.ts';
-import { assignToWorkers, bucketByLength, chosenSftTokens, encodePreferenceRow, encodeSftRow, preferenceMicroBatch, sftMicroBatch, targetLength, type EncodedPair, type EncodedSequence, type MicroBatch, type PreferenceRow, type SftRow } from './batching.ts';
+import {
+  assignToWorkers,
+  bucketByLength,
+  chosenSftTokens,
+  encodePreferenceRow,
+  encodeSftRow,
+  preferenceMicroBatch,
+  sftMicroBatch,
+  targetLength,
+  type EncodedPair,
+  type EncodedSequence,
+  type MicroBatch,
+  type PreferenceRow,
+  type SftRow,
+} from './batching.ts';
 
 /** One line of the JSONL log (TRL metric names where TRL has one). */
 export interface StepRecord {
@@ -83,9 +97,17 @@ const LIBRARY_ONLY = ['sftRows', 'preferenceRows', 'dataSource', 'model', 'token
 
 function startingModel(options: TrainOptions): { model: LlamaModel; tokenizer: CharTokenizer } {
   const given = [options.model && 'model', options.modelPath && 'modelPath', options.init && 'init'].filter(Boolean);
-  if (given.length !== 1) throw new ConfigError({ file: 'train options', field: 'model' }, `give exactly one of model, modelPath (--model), init (--init); got ${given.length ? given.join(', ') : 'none'}`);
+  if (given.length !== 1)
+    throw new ConfigError(
+      { file: 'train options', field: 'model' },
+      `give exactly one of model, modelPath (--model), init (--init); got ${given.length ? given.join(', ') : 'none'}`,
+    );
   // A copy: training must not change the caller's model (it may be the reference of another run).
-  if (options.model) return { model: new LlamaModel(options.model.config, options.model.params.slice()), tokenizer: options.tokenizer ?? new CharTokenizer() };
+  if (options.model)
+    return {
+      model: new LlamaModel(options.model.config, options.model.params.slice()),
+      tokenizer: options.tokenizer ?? new CharTokenizer(),
+    };
   if (options.modelPath) return loadGguf(options.modelPath);
   const tokenizer = options.tokenizer ?? new CharTokenizer();
   const spec = parseInitSpec(options.init!, tokenizer.vocabSize);
@@ -135,13 +157,26 @@ interface StartState {
 
 /** The options that are training settings (not data, model or callbacks), validated. */
 function resolveConfig(options: TrainOptions): TrainConfig {
-  const input = Object.fromEntries(Object.entries(options).filter(([k, v]) => !(LIBRARY_ONLY as readonly string[]).includes(k) && v !== undefined));
+  const input = Object.fromEntries(
+    Object.entries(options).filter(([k, v]) => !(LIBRARY_ONLY as readonly string[]).includes(k) && v !== undefined),
+  );
   return parseTrainConfig(input);
 }
 
 /** The config as saved with checkpoints and in the GGUF: what changes the result, not where it is written. */
 function effectiveConfig(config: TrainConfig): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ ...config, progress: undefined, resume: undefined, out: undefined, log: undefined, checkpointDir: undefined, checkpointEvery: undefined, refCacheDir: undefined })) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify({
+      ...config,
+      progress: undefined,
+      resume: undefined,
+      out: undefined,
+      log: undefined,
+      checkpointDir: undefined,
+      checkpointEvery: undefined,
+      refCacheDir: undefined,
+    }),
+  ) as Record<string, unknown>;
 }
 
 /** @throws DataError for an empty data set or a row longer than the context (names the row). */
@@ -149,13 +184,20 @@ function encodeRows(options: TrainOptions, config: TrainConfig, tokenizer: CharT
   const pairwise = trainsOnPairs(config);
   const sft: EncodedSequence[] = [];
   const pairs: EncodedPair[] = [];
-  if (pairwise) (options.preferenceRows ?? []).forEach((row, i) => pairs.push(encodePreferenceRow(tokenizer, row, context, { file: source, line: i + 1 })));
+  if (pairwise)
+    (options.preferenceRows ?? []).forEach((row, i) =>
+      pairs.push(encodePreferenceRow(tokenizer, row, context, { file: source, line: i + 1 })),
+    );
   else (options.sftRows ?? []).forEach((row, i) => sft.push(encodeSftRow(tokenizer, row, context, { file: source, line: i + 1 })));
   const count = pairwise ? pairs.length : sft.length;
   if (count === 0) {
-    throw new DataError({ file: source }, `empty data set: loss terms [${config.lossType.join(', ')}] need ${pairwise ? 'DPO rows {prompt, chosen, rejected, common_prefix_chars}' : 'SFT rows {prompt, completion}'}`);
+    throw new DataError(
+      { file: source },
+      `empty data set: loss terms [${config.lossType.join(', ')}] need ${pairwise ? 'DPO rows {prompt, chosen, rejected, common_prefix_chars}' : 'SFT rows {prompt, completion}'}`,
+    );
   }
-  const rowTokens = (i: number): number => (pairwise ? pairs[i]!.chosen.tokens.length + pairs[i]!.rejected.tokens.length : sft[i]!.tokens.length);
+  const rowTokens = (i: number): number =>
+    pairwise ? pairs[i]!.chosen.tokens.length + pairs[i]!.rejected.tokens.length : sft[i]!.tokens.length;
   let meanTokens = 0;
   for (let i = 0; i < count; i++) meanTokens += rowTokens(i) / count;
   return { sft, pairs, count, meanTokens };
@@ -164,9 +206,14 @@ function encodeRows(options: TrainOptions, config: TrainConfig, tokenizer: CharT
 /** Steps from the one budget given (steps, tokens or epochs; default 1 epoch) and the lr schedule. */
 function planSteps(config: TrainConfig, rows: EncodedRows): StepPlan {
   const rowsPerStep = config.batch * config.accum * config.workers;
-  const fromBudget = config.tokens !== undefined ? config.tokens / (rows.meanTokens * rowsPerStep) : ((config.epochs ?? 1) * rows.count) / rowsPerStep;
+  const fromBudget =
+    config.tokens !== undefined ? config.tokens / (rows.meanTokens * rowsPerStep) : ((config.epochs ?? 1) * rows.count) / rowsPerStep;
   const totalSteps = config.steps ?? Math.max(1, Math.ceil(fromBudget));
-  return { rowsPerStep, totalSteps, schedule: { peakLr: config.lr, warmupSteps: Math.round(config.warmupRatio * totalSteps), totalSteps, minLrRatio: config.minLrRatio } };
+  return {
+    rowsPerStep,
+    totalSteps,
+    schedule: { peakLr: config.lr, warmupSteps: Math.round(config.warmupRatio * totalSteps), totalSteps, minLrRatio: config.minLrRatio },
+  };
 }
 
 /**
@@ -174,7 +221,12 @@ function planSteps(config: TrainConfig, rows: EncodedRows): StepPlan {
  * copied into `model`).
  * @throws ConfigError when the checkpoint was made with another configuration, model or tokenizer.
  */
-function restoreCheckpoint(config: TrainConfig, effective: Record<string, unknown>, model: LlamaModel, tokenizerTags: readonly string[]): StartState {
+function restoreCheckpoint(
+  config: TrainConfig,
+  effective: Record<string, unknown>,
+  model: LlamaModel,
+  tokenizerTags: readonly string[],
+): StartState {
   const adam = new AdamW(model.layout, { beta1: config.beta1, beta2: config.beta2, eps: 1e-8, weightDecay: config.weightDecay });
   const fresh = { adam, startStep: 0, tokensSeen: 0 };
   if (!config.resume || !config.checkpointDir) return fresh;
@@ -183,21 +235,29 @@ function restoreCheckpoint(config: TrainConfig, effective: Record<string, unknow
   const refuse = (message: string): never => {
     throw new ConfigError({ file: config.checkpointDir!, field: 'resume' }, message);
   };
-  if (JSON.stringify(ckpt.trainConfig) !== JSON.stringify(effective)) refuse('the checkpoint was made with a different training configuration; use a new --checkpoint-dir or the same options');
+  if (JSON.stringify(ckpt.trainConfig) !== JSON.stringify(effective))
+    refuse('the checkpoint was made with a different training configuration; use a new --checkpoint-dir or the same options');
   if (JSON.stringify(ckpt.modelConfig) !== JSON.stringify(model.config) || ckpt.params.length !== model.params.length) {
     refuse(`the checkpoint holds another model (${JSON.stringify(ckpt.modelConfig)}), not ${JSON.stringify(model.config)}`);
   }
   if (ckpt.tags.join('\n') !== tokenizerTags.join('\n')) refuse('the checkpoint was made with another tokenizer (thought tags differ)');
   model.params.set(ckpt.params);
-  return { adam: new AdamW(model.layout, adam.config, { m: ckpt.m, v: ckpt.v, t: ckpt.adamStep }), startStep: ckpt.step, tokensSeen: ckpt.tokensSeen };
+  return {
+    adam: new AdamW(model.layout, adam.config, { m: ckpt.m, v: ckpt.v, t: ckpt.adamStep }),
+    startStep: ckpt.step,
+    tokensSeen: ckpt.tokensSeen,
+  };
 }
 
 /** Start the JSONL log; a resumed run keeps the lines up to its checkpoint and drops any written after it. */
 function startLog(log: string, startStep: number): void {
   mkdirSync(dirname(log), { recursive: true });
-  const kept = startStep > 0 && existsSync(log)
-    ? readFileSync(log, 'utf8').split('\n').filter((line) => line.trim() !== '' && (JSON.parse(line) as { step?: number }).step! <= startStep)
-    : [];
+  const kept =
+    startStep > 0 && existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== '' && (JSON.parse(line) as { step?: number }).step! <= startStep)
+      : [];
   writeFileSync(log, kept.map((line) => `${line}\n`).join(''));
 }
 
@@ -210,7 +270,12 @@ function stepBatches(rowIndices: readonly number[], rows: EncodedRows, config: T
   if (!ref) {
     const seqs = rowIndices.map((i) => rows.sft[i]!);
     const responseTokens = seqs.reduce((n, s) => n + targetLength(s) - s.responseStart, 0);
-    return bucketByLength(seqs.map(targetLength), config.batch).map((g) => sftMicroBatch(g.map((k) => seqs[k]!), 1 / responseTokens));
+    return bucketByLength(seqs.map(targetLength), config.batch).map((g) =>
+      sftMicroBatch(
+        g.map((k) => seqs[k]!),
+        1 / responseTokens,
+      ),
+    );
   }
   const stepPairs = rowIndices.map((i) => rows.pairs[i]!);
   const chosenTokens = stepPairs.reduce((n, p) => n + chosenSftTokens(p, config.maskPrefix), 0);
@@ -232,15 +297,30 @@ function stepBatches(rowIndices: readonly number[], rows: EncodedRows, config: T
       refs[j] = ref[2 * rowIndices[k]!]!;
       refs[g.length + j] = ref[2 * rowIndices[k]! + 1]!;
     });
-    return preferenceMicroBatch(g.map((k) => stepPairs[k]!), batchOptions, refs);
+    return preferenceMicroBatch(
+      g.map((k) => stepPairs[k]!),
+      batchOptions,
+      refs,
+    );
   });
 }
 
 /** A progress bar on stderr, or nothing. */
-async function progressBar(show: boolean, totalSteps: number, startStep: number): Promise<{ update: (v: number, p?: object) => void; stop: () => void } | undefined> {
+async function progressBar(
+  show: boolean,
+  totalSteps: number,
+  startStep: number,
+): Promise<{ update: (v: number, p?: object) => void; stop: () => void } | undefined> {
   if (!show) return undefined;
   const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar({ stream: process.stderr, format: 'train [{bar}] {value}/{total} steps | loss {loss} | {tps} tok/s | eta {eta_formatted}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: 'train [{bar}] {value}/{total} steps | loss {loss} | {tps} tok/s | eta {eta_formatted}',
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
   bar.start(totalSteps, startStep, { loss: '-', tps: '-' });
   return bar;
 }
@@ -273,7 +353,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let bar: Awaited<ReturnType<typeof progressBar>>;
   try {
     const ref = trainsOnPairs(config)
-      ? (await referenceLogps(engine, referenceParams, rows.pairs, { maskPrefix: config.maskPrefix, lengthNormalize: config.lengthNormalize, batch: config.batch, cacheDir: config.refCacheDir ?? '.cache/treecot/ref-logps' })).logps
+      ? (
+          await referenceLogps(engine, referenceParams, rows.pairs, {
+            maskPrefix: config.maskPrefix,
+            lengthNormalize: config.lengthNormalize,
+            batch: config.batch,
+            cacheDir: config.refCacheDir ?? '.cache/treecot/ref-logps',
+          })
+        ).logps
       : undefined;
     bar = await progressBar(config.progress, plan.totalSteps, startStep);
     const orderCache = new Map<number, number[]>();
@@ -288,7 +375,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
       const real = stats.reduce((n, s) => n + s.realTokens, 0);
       tokensSeen += real;
-      const record = stepRecord({ step, plan, rowCount: rows.count, lr, gradNorm, stats, batches, tokensSeen, seconds: (performance.now() - t0) / 1000, elapsed: (performance.now() - started) / 1000 });
+      const record = stepRecord({
+        step,
+        plan,
+        rowCount: rows.count,
+        lr,
+        gradNorm,
+        stats,
+        batches,
+        tokensSeen,
+        seconds: (performance.now() - t0) / 1000,
+        elapsed: (performance.now() - started) / 1000,
+      });
       records.push(record);
       if (config.log) appendFileSync(config.log, `${JSON.stringify(record)}\n`);
       bar?.update(step + 1, { loss: record.loss.toFixed(4), tps: Math.round(record.tokens_per_s) });
@@ -297,21 +395,49 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       await options.onStep?.(record, model);
       const last = step + 1 === plan.totalSteps;
       if (config.checkpointDir && (last || (config.checkpointEvery > 0 && (step + 1) % config.checkpointEvery === 0))) {
-        saveCheckpoint(config.checkpointDir, { step: step + 1, tokensSeen, modelConfig: model.config, trainConfig: effective, tags: tokenizerTags, adamStep: adam.t, params: model.params, m: adam.m, v: adam.v });
+        saveCheckpoint(config.checkpointDir, {
+          step: step + 1,
+          tokensSeen,
+          modelConfig: model.config,
+          trainConfig: effective,
+          tags: tokenizerTags,
+          adamStep: adam.t,
+          params: model.params,
+          m: adam.m,
+          v: adam.v,
+        });
       }
     }
   } finally {
     bar?.stop();
     await engine.close();
   }
-  if (config.out) exportGguf(model, config.out, { tokenizer, name: config.name, metadata: { 'treecot.train_config': JSON.stringify(effective) } });
-  return { model, tokenizer, config, records, totalSteps: plan.totalSteps, stepsRun: plan.totalSteps - startStep, tokensSeen, wallSeconds: (performance.now() - started) / 1000 };
+  if (config.out)
+    exportGguf(model, config.out, { tokenizer, name: config.name, metadata: { 'treecot.train_config': JSON.stringify(effective) } });
+  return {
+    model,
+    tokenizer,
+    config,
+    records,
+    totalSteps: plan.totalSteps,
+    stepsRun: plan.totalSteps - startStep,
+    tokensSeen,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** The log record of one step (TRL metric names; rewards as the loss computation returned them). */
 function stepRecord(args: {
-  step: number; plan: StepPlan; rowCount: number; lr: number; gradNorm: number; stats: readonly MicroBatchStats[];
-  batches: readonly MicroBatch[]; tokensSeen: number; seconds: number; elapsed: number;
+  step: number;
+  plan: StepPlan;
+  rowCount: number;
+  lr: number;
+  gradNorm: number;
+  stats: readonly MicroBatchStats[];
+  batches: readonly MicroBatch[];
+  tokensSeen: number;
+  seconds: number;
+  elapsed: number;
 }): StepRecord {
   const { stats } = args;
   const real = stats.reduce((n, s) => n + s.realTokens, 0);
@@ -334,7 +460,12 @@ function stepRecord(args: {
 
 /** TRL-named preference metrics of a step, averaged over its pairs, from the rewards each loss computation returned. */
 function preferenceMetrics(stats: readonly MicroBatchStats[]): Partial<StepRecord> {
-  let n = 0, chosen = 0, rejected = 0, acc = 0, lc = 0, lr = 0;
+  let n = 0,
+    chosen = 0,
+    rejected = 0,
+    acc = 0,
+    lc = 0,
+    lr = 0;
   for (const s of stats) {
     const rewards = s.rewards!;
     const P = rewards.chosen.length;
@@ -347,5 +478,12 @@ function preferenceMetrics(stats: readonly MicroBatchStats[]): Partial<StepRecor
       n++;
     }
   }
-  return { 'rewards/chosen': chosen / n, 'rewards/rejected': rejected / n, 'rewards/margins': (chosen - rejected) / n, 'rewards/accuracies': acc / n, 'logps/chosen': lc / n, 'logps/rejected': lr / n };
+  return {
+    'rewards/chosen': chosen / n,
+    'rewards/rejected': rejected / n,
+    'rewards/margins': (chosen - rejected) / n,
+    'rewards/accuracies': acc / n,
+    'logps/chosen': lc / n,
+    'logps/rejected': lr / n,
+  };
 }

@@ -36,7 +36,20 @@ export interface ApiResult {
 }
 
 const SORT_KEYS = new Set<keyof QuestionSummary>([
-  'idx', 'questionId', 'status', 'rollouts', 'correctRollouts', 'nodes', 'tokens', 'correct', 'wrong', 'noAnswer', 'shareSolved', 'correctedReflection', 'annotated', 'updatedAt',
+  'idx',
+  'questionId',
+  'status',
+  'rollouts',
+  'correctRollouts',
+  'nodes',
+  'tokens',
+  'correct',
+  'wrong',
+  'noAnswer',
+  'shareSolved',
+  'correctedReflection',
+  'annotated',
+  'updatedAt',
 ]);
 const MAX_PAGE = 1000;
 
@@ -44,7 +57,8 @@ function intParam(url: URL, name: string, fallback: number, min: number, max: nu
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError({ file: url.pathname, field: name }, `must be an integer in [${min}, ${max}] (got "${raw}")`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError({ file: url.pathname, field: name }, `must be an integer in [${min}, ${max}] (got "${raw}")`);
   return value;
 }
 
@@ -155,10 +169,19 @@ export function handlePost(context: ApiContext, url: URL, body: unknown): ApiRes
   switch (url.pathname) {
     case '/api/annotations': {
       const mark = input.mark;
-      if (mark !== 'accepted' && mark !== 'rejected' && mark !== null) throw new DataError(where('mark'), 'must be "accepted", "rejected" or null');
+      if (mark !== 'accepted' && mark !== 'rejected' && mark !== null)
+        throw new DataError(where('mark'), 'must be "accepted", "rejected" or null');
       if (input.scope !== 'path' && input.scope !== 'node') throw new DataError(where('scope'), 'must be "path" or "node"');
       if (input.note !== undefined && typeof input.note !== 'string') throw new DataError(where('note'), 'must be a string');
-      const entry = source.annotations().mark({ nodeId: Number(input.nodeId), scope: input.scope, mark, note: input.note as string | undefined, reviewer: context.reviewer });
+      const entry = source
+        .annotations()
+        .mark({
+          nodeId: Number(input.nodeId),
+          scope: input.scope,
+          mark,
+          note: input.note as string | undefined,
+          reviewer: context.reviewer,
+        });
       return { status: 200, body: entry };
     }
     case '/api/annotations/undo':

@@ -17,7 +17,8 @@ export interface ViewTarget {
 function findDatabases(dir: string, depth: number, out: string[]): void {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory() && depth > 0 && !entry.name.startsWith('.') && entry.name !== 'node_modules') findDatabases(path, depth - 1, out);
+    if (entry.isDirectory() && depth > 0 && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+      findDatabases(path, depth - 1, out);
     else if (entry.isFile() && entry.name.endsWith('.db')) out.push(path);
   }
 }
@@ -29,7 +30,10 @@ export function resolveViewTarget(target: string): ViewTarget {
   const files: string[] = [];
   findDatabases(target, 3, files);
   if (files.length === 0) {
-    throw new ConfigError({ file: target, field: 'RUN_FOLDER' }, 'holds no search database (*.db up to three levels down, e.g. round-1/search/run.db)');
+    throw new ConfigError(
+      { file: target, field: 'RUN_FOLDER' },
+      'holds no search database (*.db up to three levels down, e.g. round-1/search/run.db)',
+    );
   }
   return { databases: files.map((file) => ({ label: relative(target, file), file })), folder: target };
 }

@@ -39,10 +39,23 @@ export function readRunFolder(folder: string): RunFolderView {
     const n = num(s.n);
     const p = num(s.accuracy);
     // Binomial standard error of an accuracy over n questions: sqrt(p (1 - p) / n).
-    return { stage: str(s.stage), description: str(s.description), set: str(s.set), n, accuracy: p, accuracySe: Math.sqrt((p * (1 - p)) / n), noAnswerRate: num(s.no_answer_rate) };
+    return {
+      stage: str(s.stage),
+      description: str(s.description),
+      set: str(s.set),
+      n,
+      accuracy: p,
+      accuracySe: Math.sqrt((p * (1 - p)) / n),
+      noAnswerRate: num(s.no_answer_rate),
+    };
   });
   view.search = list(summary.search).map((s) => ({
-    round: num(s.round), questions: num(s.questions), solved: num(s.solved), rollouts: num(s.rollouts), nodes: num(s.nodes), wallS: num(s.wall_s),
+    round: num(s.round),
+    questions: num(s.questions),
+    solved: num(s.solved),
+    rollouts: num(s.rollouts),
+    nodes: num(s.nodes),
+    wallS: num(s.wall_s),
   }));
   view.data = list(summary.data).map((d) => ({ name: str(d.name), sftRows: num(d.sft_rows), dpoPairs: num(d.dpo_pairs), dir: str(d.dir) }));
   return view;

@@ -15,7 +15,15 @@ import { ConfigError } from '../core/index.ts';
 import { errorResult, handleGet, handlePost, type ApiContext, type ApiResult } from './api.ts';
 import { streamEvents } from './live-events.ts';
 import { resolveViewTarget } from './resolve-target.ts';
-import { hasToken, hostHeaderAllowed, isLoopbackHost, REPORT_CONTENT_SECURITY_POLICY, setSecurityHeaders, TOKEN_COOKIE, writeRefusal } from './security.ts';
+import {
+  hasToken,
+  hostHeaderAllowed,
+  isLoopbackHost,
+  REPORT_CONTENT_SECURITY_POLICY,
+  setSecurityHeaders,
+  TOKEN_COOKIE,
+  writeRefusal,
+} from './security.ts';
 import { staticFile } from './static-files.ts';
 import { ViewSource } from './view-source.ts';
 
@@ -118,7 +126,8 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
     try {
       if (request.method === 'GET' && url.pathname === '/api/events') {
         const db = Number(url.searchParams.get('db') ?? '0');
-        if (!Number.isInteger(db) || db < 0 || db >= target.databases.length) throw new ConfigError({ file: url.pathname, field: 'db' }, 'no such database');
+        if (!Number.isInteger(db) || db < 0 || db >= target.databases.length)
+          throw new ConfigError({ file: url.pathname, field: 'db' }, 'no such database');
         streamEvents(request, response, context.sources(db));
         return;
       }

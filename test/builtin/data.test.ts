@@ -42,7 +42,10 @@ test('format: the documented example renders exactly; one-letter has no double-c
     formatLetterCountResponse('navigant', ['g', 'n']),
     '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>',
   );
-  assert.equal(formatLetterCountResponse('navigant', ['a']), '<sub-task>a</sub-task><thinking>navigant</thinking><thinking>a:2</thinking><answer>2</answer>');
+  assert.equal(
+    formatLetterCountResponse('navigant', ['a']),
+    '<sub-task>a</sub-task><thinking>navigant</thinking><thinking>a:2</thinking><answer>2</answer>',
+  );
   assert.equal(formatLetterCountResponse('navigant', ['z', 'a']).endsWith('<double-check>0+2=2</double-check><answer>2</answer>'), true);
   assert.throws(() => formatLetterCountResponse('navigant', ['ab']), RangeError);
 });
@@ -62,12 +65,28 @@ test('format: column arithmetic with carries and borrows', () => {
 test('step accuracy: a gold response scores perfectly; each kind of slip is caught by its step', () => {
   const q = { word: 'navigant', letters: ['g', 'n'] };
   const gold = scoreLetterCountSteps(formatLetterCountResponse(q.word, q.letters), q);
-  assert.deepEqual(gold, { answered: true, answerCorrect: true, spellingCorrect: true, countSteps: 2, countStepsCorrect: 2, countStepsOnExpectedLetter: 2, additionCorrect: true });
+  assert.deepEqual(gold, {
+    answered: true,
+    answerCorrect: true,
+    spellingCorrect: true,
+    countSteps: 2,
+    countStepsCorrect: 2,
+    countStepsOnExpectedLetter: 2,
+    additionCorrect: true,
+  });
   const slip = scoreLetterCountSteps(
     '<sub-task>g+n</sub-task><thinking>navigat</thinking><thinking>n:2</thinking><thinking>n:1</thinking><double-check>2+1=4</double-check><answer>4</answer>',
     q,
   );
-  assert.deepEqual(slip, { answered: true, answerCorrect: false, spellingCorrect: false, countSteps: 2, countStepsCorrect: 1, countStepsOnExpectedLetter: 1, additionCorrect: false });
+  assert.deepEqual(slip, {
+    answered: true,
+    answerCorrect: false,
+    spellingCorrect: false,
+    countSteps: 2,
+    countStepsCorrect: 1,
+    countStepsOnExpectedLetter: 1,
+    additionCorrect: false,
+  });
   const none = scoreLetterCountSteps('<sub-task>g+n</sub-task><thinking>nav', q);
   assert.equal(none.answered, false);
   assert.equal(none.additionCorrect, null);

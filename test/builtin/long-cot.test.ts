@@ -6,7 +6,8 @@ import { buildLongCotRows, LONG_COT_RECHECK } from '../../src/train/builtin/inde
 import { CharTokenizer, encodeSftRow } from '../../src/train/index.ts';
 
 const tokenizer = new CharTokenizer();
-const countTokens = (prompt: string, completion: string) => encodeSftRow(tokenizer, { prompt, completion }, 100000, { file: 'rows' }).tokens.length;
+const countTokens = (prompt: string, completion: string) =>
+  encodeSftRow(tokenizer, { prompt, completion }, 100000, { file: 'rows' }).tokens.length;
 
 test('long-CoT rows: 2-3 "wait" re-checks of complete, right re-thinks; right final answer; within the context', () => {
   const questions = [
@@ -33,6 +34,10 @@ test('long-CoT rows: 2-3 "wait" re-checks of complete, right re-thinks; right fi
   assert.ok(firstWrong > 50 && firstWrong < 130, String(firstWrong));
   assert.ok(rows.some((r) => r.rechecks === 3) && rows.some((r) => r.rechecks === 2));
   // a tight context drops re-checks from the end
-  assert.ok(buildLongCotRows(questions, 30, 4, { maxTokens: 150, countTokens }).every((r) => r.rechecks === 1 || countTokens(r.prompt, r.completion) <= 150));
+  assert.ok(
+    buildLongCotRows(questions, 30, 4, { maxTokens: 150, countTokens }).every(
+      (r) => r.rechecks === 1 || countTokens(r.prompt, r.completion) <= 150,
+    ),
+  );
   assert.throws(() => buildLongCotRows([], 1, 1, { maxTokens: 256, countTokens }), RangeError);
 });

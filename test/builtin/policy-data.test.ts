@@ -23,7 +23,10 @@ import { CharTokenizer, encodeSftRow } from '../../src/train/index.ts';
 /** A regex matching exactly the questions a template renders (letters a-z / A-Z, word a-z). */
 function templateRegex(p: Phrasing): RegExp {
   const escaped = p.template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const source = escaped.replace(/\\\{a\\\}|\\\{b\\\}/g, '[a-z]').replace(/\\\{A\\\}|\\\{B\\\}/g, '[A-Z]').replace(/\\\{word\\\}/g, '[a-z]+');
+  const source = escaped
+    .replace(/\\\{a\\\}|\\\{b\\\}/g, '[a-z]')
+    .replace(/\\\{A\\\}|\\\{B\\\}/g, '[A-Z]')
+    .replace(/\\\{word\\\}/g, '[a-z]+');
   return new RegExp(`^${source}$`);
 }
 
@@ -40,7 +43,14 @@ test('phrasings: at least 40 training templates of both kinds, 12 held out, none
   assert.ok(POLICY_TRAIN_PHRASINGS.some((p) => p.template.includes("'{word}'")));
   assert.ok(POLICY_TRAIN_PHRASINGS.some((p) => p.template.includes('{A}')));
   assert.ok(POLICY_TRAIN_PHRASINGS.some((p) => p.template.startsWith('{word}')));
-  assert.equal(renderPhrasing(POLICY_TRAIN_PHRASINGS.find((p) => p.template.includes('{A}s and {B}s'))!, ['g', 'n'], 'navigant'), 'How many Gs and Ns are in navigant combined?');
+  assert.equal(
+    renderPhrasing(
+      POLICY_TRAIN_PHRASINGS.find((p) => p.template.includes('{A}s and {B}s'))!,
+      ['g', 'n'],
+      'navigant',
+    ),
+    'How many Gs and Ns are in navigant combined?',
+  );
   assert.throws(() => renderPhrasing(POLICY_TRAIN_PHRASINGS[0]!, ['a', 'b'], 'word'), RangeError);
 });
 
@@ -56,7 +66,10 @@ test('marked spelling: the running count after each asked letter; counts read ba
   );
   assert.throws(() => formatPolicyResponse('navigant', ['n', 'n']), RangeError);
   // Spelling with the marks removed is the word (step-accuracy's spelling score).
-  assert.equal(scoreLetterCountSteps(formatPolicyResponse('navigant', ['g', 'n']), { word: 'navigant', letters: ['g', 'n'] }).spellingCorrect, true);
+  assert.equal(
+    scoreLetterCountSteps(formatPolicyResponse('navigant', ['g', 'n']), { word: 'navigant', letters: ['g', 'n'] }).spellingCorrect,
+    true,
+  );
 });
 
 test('wrong first attempts: always a different total, and the corrected response passes the process check', () => {
@@ -73,7 +86,10 @@ test('wrong first attempts: always a different total, and the corrected response
     assert.equal(attempts.length, 2);
     assert.equal(attempts[0]!.answer, String(attempt.total));
     assert.equal(attempts[1]!.answer, String(right));
-    const question = letters.length === 2 ? `How many ${letters[0]} and ${letters[1]} are there in total in ${word}?` : `How many ${letters[0]} are there in ${word}?`;
+    const question =
+      letters.length === 2
+        ? `How many ${letters[0]} and ${letters[1]} are there in total in ${word}?`
+        : `How many ${letters[0]} are there in ${word}?`;
     assert.equal(letterCountProcessCheck(question, response), true, response);
   }
 });
@@ -87,7 +103,10 @@ test('policy rows: training words and phrasings only, a quarter with a corrected
   const tokenizer = new CharTokenizer();
   let zero = 0;
   for (const [i, row] of rows.entries()) {
-    assert.ok(train.some((r) => r.test(row.prompt)), row.prompt);
+    assert.ok(
+      train.some((r) => r.test(row.prompt)),
+      row.prompt,
+    );
     assert.ok(!heldOut.some((r) => r.test(row.prompt)), row.prompt);
     const spelled = /<thinking>([a-z0-9]+)<\/thinking>/.exec(row.completion)![1]!.replace(/\d/g, '');
     assert.ok(!heldOutWords.has(spelled), spelled);
@@ -107,9 +126,19 @@ test('policy evaluation questions: held-out words, the requested phrasings, gold
   const qs = policyEvalQuestions({ phrasings: 'held-out', count: 200, seed: 3, zeroShare: 0.1 });
   for (const q of qs) {
     assert.ok(heldOutWords.has(q.word));
-    assert.ok(heldOut.some((r) => r.test(q.question)), q.question);
-    assert.equal(q.answer, q.letters.reduce((s, l) => s + [...q.word].filter((c) => c === l).length, 0));
+    assert.ok(
+      heldOut.some((r) => r.test(q.question)),
+      q.question,
+    );
+    assert.equal(
+      q.answer,
+      q.letters.reduce((s, l) => s + [...q.word].filter((c) => c === l).length, 0),
+    );
   }
   assert.ok(qs.some((q) => q.answer === 0));
-  assert.ok(policyEvalQuestions({ phrasings: 'train', count: 50, seed: 3 }).every((q) => POLICY_TRAIN_PHRASINGS.some((p) => p.template === q.phrasing)));
+  assert.ok(
+    policyEvalQuestions({ phrasings: 'train', count: 50, seed: 3 }).every((q) =>
+      POLICY_TRAIN_PHRASINGS.some((p) => p.template === q.phrasing),
+    ),
+  );
 });

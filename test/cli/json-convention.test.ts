@@ -14,13 +14,36 @@ import { promisify } from 'node:util';
 import { startOpenAITestServer } from '../helpers/openai-server.ts';
 
 test('eval --json: stdout is one JSON object, the table goes to stderr', async () => {
-  const server = await startOpenAITestServer({ models: ['scripted'], responder: (r) => Array.from({ length: r.choices }, () => '<answer>3</answer>') });
+  const server = await startOpenAITestServer({
+    models: ['scripted'],
+    responder: (r) => Array.from({ length: r.choices }, () => '<answer>3</answer>'),
+  });
   try {
     const dir = mkdtempSync(join(tmpdir(), 'treecot-json-'));
     const data = join(dir, 'q.json');
-    writeFileSync(data, JSON.stringify([{ id: 'a', problem: 'How many r in strawberry?', solution: 3 }, { id: 'b', problem: 'How many a in banana?', solution: 3 }]));
+    writeFileSync(
+      data,
+      JSON.stringify([
+        { id: 'a', problem: 'How many r in strawberry?', solution: 3 },
+        { id: 'b', problem: 'How many a in banana?', solution: 3 },
+      ]),
+    );
     const bin = fileURLToPath(new URL('../../bin/treecot.js', import.meta.url));
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, '--template', 'chatml', '--instruction', '', '--json']);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      bin,
+      'eval',
+      '--task',
+      'letter-count',
+      '--data',
+      data,
+      '--policy',
+      server.baseURL,
+      '--template',
+      'chatml',
+      '--instruction',
+      '',
+      '--json',
+    ]);
     const lines = stdout.trim().split('\n');
     assert.equal(lines.length, 1, `stdout holds more than the JSON summary:\n${stdout}`);
     const summary = JSON.parse(lines[0]!);

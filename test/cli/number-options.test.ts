@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/core/errors.ts';
-import { integerOption, MAX_TIMER_MS, numberOption, optionalIntegerOption, optionalNumberOption, runIdOption } from '../../src/cli/number-options.ts';
+import {
+  integerOption,
+  MAX_TIMER_MS,
+  numberOption,
+  optionalIntegerOption,
+  optionalNumberOption,
+  runIdOption,
+} from '../../src/cli/number-options.ts';
 
 /** Asserts a ConfigError at `(command line)`, field `flag`, with exactly this message. */
 function rejects(fn: () => unknown, flag: string, message: string): void {
@@ -42,7 +49,11 @@ test('numberOption accepts finite decimals with exponents and checks the optiona
   assert.equal(numberOption('.5', '--top-p', 0), 0.5);
   assert.equal(numberOption('2e-5', '--sft-lr'), 2e-5);
   assert.equal(numberOption('-0.25', '--beta'), -0.25);
-  rejects(() => numberOption('-0.1', '--temperature', 0), '--temperature', '(command line) field "--temperature": expected a number >= 0, got "-0.1"');
+  rejects(
+    () => numberOption('-0.1', '--temperature', 0),
+    '--temperature',
+    '(command line) field "--temperature": expected a number >= 0, got "-0.1"',
+  );
   rejects(() => numberOption('', '--beta'), '--beta', '(command line) field "--beta": expected a number, got ""');
   rejects(() => numberOption('\t', '--beta'), '--beta', '(command line) field "--beta": expected a number, got "\t"');
   rejects(() => numberOption('0x10', '--beta'), '--beta', '(command line) field "--beta": expected a number, got "0x10"');
@@ -72,8 +83,20 @@ test('run --alpha-sweep items go through the same parser (an empty item is an er
 
 test('a maximum is enforced and named; millisecond flags stop at the largest delay Node timers take', () => {
   assert.equal(integerOption('64', '--workers', 1, 64), 64);
-  rejects(() => integerOption('65', '--workers', 1, 64), '--workers', '(command line) field "--workers": expected an integer in [1, 64], got "65"');
+  rejects(
+    () => integerOption('65', '--workers', 1, 64),
+    '--workers',
+    '(command line) field "--workers": expected an integer in [1, 64], got "65"',
+  );
   assert.equal(integerOption(String(MAX_TIMER_MS), '--timeout-ms', 1, MAX_TIMER_MS), 2 ** 31 - 1);
-  rejects(() => integerOption('3e9', '--timeout-ms', 1, MAX_TIMER_MS), '--timeout-ms', `(command line) field "--timeout-ms": expected an integer in [1, ${MAX_TIMER_MS}], got "3e9"`);
-  rejects(() => numberOption('1.5', '--top-p', undefined, 1), '--top-p', '(command line) field "--top-p": expected a number <= 1, got "1.5"');
+  rejects(
+    () => integerOption('3e9', '--timeout-ms', 1, MAX_TIMER_MS),
+    '--timeout-ms',
+    `(command line) field "--timeout-ms": expected an integer in [1, ${MAX_TIMER_MS}], got "3e9"`,
+  );
+  rejects(
+    () => numberOption('1.5', '--top-p', undefined, 1),
+    '--top-p',
+    '(command line) field "--top-p": expected a number <= 1, got "1.5"',
+  );
 });

@@ -23,7 +23,8 @@ test('run: a config refused for a missing search config or questions file writes
   const file = writePipelineFixture(dir);
   for (const broken of [
     (c: ReturnType<typeof loadPipelineConfig>['config']) => void (c.search.config = join(dir, 'no-such-search.yaml')),
-    (c: ReturnType<typeof loadPipelineConfig>['config']) => void (c.search.questions = { file: join(dir, 'no-such-questions.jsonl') } as never),
+    (c: ReturnType<typeof loadPipelineConfig>['config']) =>
+      void (c.search.questions = { file: join(dir, 'no-such-questions.jsonl') } as never),
   ]) {
     const loaded = loadPipelineConfig(file);
     broken(loaded.config);
@@ -40,25 +41,41 @@ test('run: a pipeline name that leaves runs/ is refused without --out', async ()
   const target = `treecot-escape-${process.pid}`;
   writeFileSync(escaped, text.replace(/"name":\s*"tiny"/, `"name": "../../${target}"`).replace(/^name: tiny$/m, `name: ../../${target}`));
   const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
-    execFile(process.execPath, [BIN, 'run', '--config', escaped], { cwd: dir, timeout: 60_000 }, (error, _stdout, stderr) => resolve({ code: error ? 1 : 0, stderr })),
+    execFile(process.execPath, [BIN, 'run', '--config', escaped], { cwd: dir, timeout: 60_000 }, (error, _stdout, stderr) =>
+      resolve({ code: error ? 1 : 0, stderr }),
+    ),
   );
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`escape\\.json field "name": "\\.\\./\\.\\./${target}" is not a plain folder name`));
   assert.ok(!existsSync(join(dir, '..', target)) && !existsSync(join(dir, 'runs')));
 });
 
-test('search --new-run covers a changed question text; without it the refusal names the question and --new-run', { timeout: 60_000 }, async () => {
-  const db = join(dir, 'new-run.db');
-  const problems = letterCountTask.load(LETTER_COUNT_DATA).slice(0, 2);
-  const options = { config: crashTestConfig(), task: 'letter-count', defaultInstruction: letterCountTask.defaultInstruction, dbPath: db, policy: hashedLetterCountPolicy(), verify: verifyLetterCount };
-  await runSearch({ ...options, problems });
-  const changed = [{ ...problems[0]!, question: `${problems[0]!.question} ` }, problems[1]!];
-  await assert.rejects(runSearch({ ...options, problems: changed }), new RegExp(`question "${problems[0]!.id}" is stored with a different text or reference .*use --new-run`));
-  const summary = await runSearch({ ...options, problems: changed, newRun: true });
-  assert.equal(summary.finished, 2);
-  const store = SearchStore.open(db, { readonly: true });
-  assert.equal(store.runs().length, 2, 'a second run in the file');
-  store.close();
-  assert.equal(readRun(db).questions[0]!.question, changed[0]!.question);
-  assert.equal(readRun(db, { runId: 1 }).questions[0]!.question, problems[0]!.question, 'the first run is kept');
-});
+test(
+  'search --new-run covers a changed question text; without it the refusal names the question and --new-run',
+  { timeout: 60_000 },
+  async () => {
+    const db = join(dir, 'new-run.db');
+    const problems = letterCountTask.load(LETTER_COUNT_DATA).slice(0, 2);
+    const options = {
+      config: crashTestConfig(),
+      task: 'letter-count',
+      defaultInstruction: letterCountTask.defaultInstruction,
+      dbPath: db,
+      policy: hashedLetterCountPolicy(),
+      verify: verifyLetterCount,
+    };
+    await runSearch({ ...options, problems });
+    const changed = [{ ...problems[0]!, question: `${problems[0]!.question} ` }, problems[1]!];
+    await assert.rejects(
+      runSearch({ ...options, problems: changed }),
+      new RegExp(`question "${problems[0]!.id}" is stored with a different text or reference .*use --new-run`),
+    );
+    const summary = await runSearch({ ...options, problems: changed, newRun: true });
+    assert.equal(summary.finished, 2);
+    const store = SearchStore.open(db, { readonly: true });
+    assert.equal(store.runs().length, 2, 'a second run in the file');
+    store.close();
+    assert.equal(readRun(db).questions[0]!.question, changed[0]!.question);
+    assert.equal(readRun(db, { runId: 1 }).questions[0]!.question, problems[0]!.question, 'the first run is kept');
+  },
+);

@@ -19,7 +19,29 @@ test('train: progress lines when stderr is not a terminal; SIGINT prints the res
     const rows = Array.from({ length: 16 }, (_, i) => JSON.stringify({ prompt: `q${i}:`, completion: `answer ${i % 5}` }));
     writeFileSync(join(dir, 'rows.jsonl'), rows.join('\n') + '\n');
     const checkpoints = join(dir, 'ckpt');
-    const child = spawn(process.execPath, [bin, 'train', join(dir, 'rows.jsonl'), '--init', 'L1-d16-h2-c64', '--objective', 'sft', '--steps', '100000', '--batch', '4', '--out', join(dir, 'm.gguf'), '--checkpoint-dir', checkpoints, '--checkpoint-every', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'train',
+        join(dir, 'rows.jsonl'),
+        '--init',
+        'L1-d16-h2-c64',
+        '--objective',
+        'sft',
+        '--steps',
+        '100000',
+        '--batch',
+        '4',
+        '--out',
+        join(dir, 'm.gguf'),
+        '--checkpoint-dir',
+        checkpoints,
+        '--checkpoint-every',
+        '1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8');
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -38,7 +60,10 @@ test('train: progress lines when stderr is not a terminal; SIGINT prints the res
     const code = await exited;
     assert.equal(code, 130, stderr);
     assert.doesNotMatch(stderr, /\u001b\[/, 'terminal escape codes in a non-terminal stderr');
-    assert.match(stderr, /treecot train: interrupted after step (\d+); the checkpoint of step \1 in .*ckpt is kept; re-run the same command with --resume/);
+    assert.match(
+      stderr,
+      /treecot train: interrupted after step (\d+); the checkpoint of step \1 in .*ckpt is kept; re-run the same command with --resume/,
+    );
     assert.equal(existsSync(join(dir, 'm.gguf')), false, 'an interrupted run must not leave an output model');
   } finally {
     rmSync(dir, { recursive: true, force: true });

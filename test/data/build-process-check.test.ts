@@ -40,7 +40,11 @@ function letterCountTree() {
 
 function build(db: string, out: string, extra: string[]): { status: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [bin, 'build', db, '--out', out, '--sft', 'all', '--json', ...extra], { encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
+    const stdout = execFileSync(process.execPath, [bin, 'build', db, '--out', out, '--sft', 'all', '--json', ...extra], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+      timeout: 60_000,
+    });
     return { status: 0, stdout, stderr: '' };
   } catch (error) {
     const e = error as { status: number; stdout: string; stderr: string };
@@ -61,7 +65,10 @@ test('build --process-check drops the correct path with wrong count steps', () =
     const stats = JSON.parse(checked.stdout);
     assert.equal(stats.paths.droppedProcessCheck, 1);
     assert.equal(stats.splits.sft, 1);
-    const [row] = readFileSync(join(dir, 'checked', 'sft.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const [row] = readFileSync(join(dir, 'checked', 'sft.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.match(JSON.stringify(row), /g:1/);
     assert.doesNotMatch(JSON.stringify(row), /g:2/);
   } finally {

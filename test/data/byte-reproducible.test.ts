@@ -21,8 +21,14 @@ const problems = letterCountTask.load(LETTER_COUNT_DATA).slice(0, 8);
 async function searchAndExport(concurrency: number): Promise<{ files: Map<string, string | Uint8Array>; rowIds: number[][] }> {
   const db = join(dir, `c${concurrency}.db`);
   await runSearch({
-    config: crashTestConfig(), task: 'letter-count', defaultInstruction: letterCountTask.defaultInstruction, problems, dbPath: db,
-    policy: hashedLetterCountPolicy({ latencyMs: 1 }), verify: verifyLetterCount, concurrency,
+    config: crashTestConfig(),
+    task: 'letter-count',
+    defaultInstruction: letterCountTask.defaultInstruction,
+    problems,
+    dbPath: db,
+    policy: hashedLetterCountPolicy({ latencyMs: 1 }),
+    verify: verifyLetterCount,
+    concurrency,
   });
   const data = readRun(db, { nodeIds: 'per-question' });
   const files = new Map<string, string | Uint8Array>();
@@ -49,6 +55,9 @@ test('concurrency 1 and 8 give byte-identical trees, JSONL and Parquet files', {
   assert.equal(differing, 0, `${differing} of ${one.files.size} files differ`);
   // Ids are per question: every tree's root is 0 and ids count up from it.
   const tree = JSON.parse(one.files.get(`trees/${problems[0]!.id}.json`) as string) as { nodes: { id: number; parent: number | null }[] };
-  assert.deepEqual(tree.nodes.map((n) => n.id), tree.nodes.map((_, i) => i));
+  assert.deepEqual(
+    tree.nodes.map((n) => n.id),
+    tree.nodes.map((_, i) => i),
+  );
   assert.equal(tree.nodes[0]!.parent, null);
 });

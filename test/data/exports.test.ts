@@ -78,7 +78,17 @@ test('build: every export read back with the expected columns and counts (JSONL 
   assert.equal(dpo.length, 4);
   assert.equal(sft[0]!.prompt, PROMPT);
   assert.equal(sft[0]!.completion, PATH_D, 'longest correct path of q1');
-  for (const key of ['prompt', 'completion', 'question_id', 'length_bin', 'length', 'length_unit', 'reflection_count', 'node_ids', 'path_tokens']) {
+  for (const key of [
+    'prompt',
+    'completion',
+    'question_id',
+    'length_bin',
+    'length',
+    'length_unit',
+    'reflection_count',
+    'node_ids',
+    'path_tokens',
+  ]) {
     assert.ok(key in sft[0]!, `sft.jsonl has ${key}`);
   }
   assert.equal(dpo[0]!.chosen, PATH_A);
@@ -126,7 +136,11 @@ test('build: every export read back with the expected columns and counts (JSONL 
   });
   const lfDpo = JSON.parse(readFileSync(join(out, 'llama-factory/dpo.json'), 'utf8')) as Record<string, unknown>[];
   assert.equal(lfDpo.length, 4);
-  assert.deepEqual(lfDpo[0], { conversations: [{ from: 'human', value: PROMPT }], chosen: { from: 'gpt', value: PATH_A }, rejected: { from: 'gpt', value: PATH_E } });
+  assert.deepEqual(lfDpo[0], {
+    conversations: [{ from: 'human', value: PROMPT }],
+    chosen: { from: 'gpt', value: PATH_A },
+    rejected: { from: 'gpt', value: PATH_E },
+  });
   assert.equal((JSON.parse(readFileSync(join(out, 'llama-factory/sft.json'), 'utf8')) as unknown[]).length, 2);
 
   const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8'));
@@ -149,7 +163,9 @@ test('build --json prints stats.json; options are validated with the flag named'
   const stats = JSON.parse(await cli('build', db, '--out', out, '--json', '--sft', 'all'));
   assert.equal(stats.splits.sft, 5);
   assert.equal(stats.build.options.sft, 'all');
-  await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--sft', 'longer'), (e: unknown) => /--sft <strategy>' argument 'longer' is invalid\. Allowed choices are longest, shortest/.test((e as Error).message));
+  await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--sft', 'longer'), (e: unknown) =>
+    /--sft <strategy>' argument 'longer' is invalid\. Allowed choices are longest, shortest/.test((e as Error).message),
+  );
   await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--pairs-per-question', 'two'), /--pairs-per-question/);
   assert.ok(!existsSync(join(dir, 'x')));
 });
@@ -161,11 +177,17 @@ test('bad input: another schema version, an empty run, a run without answers -> 
   raw.pragma('user_version = 99'); // a real store written by a future treecot
   raw.close();
   const out = join(dir, 'never');
-  await assert.rejects(cli('build', other, '--out', out), (e: unknown) => TreecotError.isInstance(e) && /schema version 99/.test((e as Error).message));
+  await assert.rejects(
+    cli('build', other, '--out', out),
+    (e: unknown) => TreecotError.isInstance(e) && /schema version 99/.test((e as Error).message),
+  );
 
   const empty = join(dir, 'empty.db');
   writeStore(empty, run(), []);
-  await assert.rejects(cli('build', empty, '--out', out), (e: unknown) => TreecotError.isInstance(e) && /no questions/.test((e as Error).message));
+  await assert.rejects(
+    cli('build', empty, '--out', out),
+    (e: unknown) => TreecotError.isInstance(e) && /no questions/.test((e as Error).message),
+  );
 
   const noAnswers = join(dir, 'no-answers.db');
   writeStore(noAnswers, run(), [question('q', [node(1, null, 'root', 'q'), node(2, 1, 'thinking', 'hmm')])]);

@@ -41,31 +41,35 @@ function classify(dir: string): 1 | 2 | 'absent' | 'mixed' {
   return 'mixed';
 }
 
-test('a build killed with SIGKILL at every step of the folder switch leaves the old or the new folder, and the next start cleans up', { timeout: 120_000 }, () => {
-  const seen: string[] = [];
-  for (const step of STEPS) {
-    const parent = mkdtempSync(join(tmpdir(), 'treecot-switch-'));
-    const out = join(parent, 'data');
-    writeFilesStaged(out, versionFiles(1));
-    assert.equal(classify(out), 1);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, out, '2', step], { encoding: 'utf8' });
-    if (step === 'none') assert.equal(child.status, 0, child.stderr);
-    else assert.equal(child.signal, 'SIGKILL', `killed at ${step}: ${child.stderr}`);
-    const right = classify(out);
-    const expected = step === 'staging-started' || step === 'staged' ? 1 : step === 'old-moved-away' ? 'absent' : 2;
-    assert.equal(right, expected, `right after a kill at ${step}`);
-    seen.push(`${step}:${right}`);
-    // The next start (a reader such as train --data, or the next build) repairs it.
-    recoverFolder(out);
-    assert.equal(classify(out), expected === 'absent' ? 1 : expected, `after recovery (killed at ${step})`);
-    assert.deepEqual(readdirSync(parent), ['data'], `no staging/old folder left (killed at ${step})`);
-    // And the next build replaces it whole.
-    writeFilesStaged(out, versionFiles(2));
-    assert.equal(classify(out), 2);
-    assert.deepEqual(readdirSync(parent), ['data']);
-  }
-  assert.equal(seen.length, STEPS.length);
-});
+test(
+  'a build killed with SIGKILL at every step of the folder switch leaves the old or the new folder, and the next start cleans up',
+  { timeout: 120_000 },
+  () => {
+    const seen: string[] = [];
+    for (const step of STEPS) {
+      const parent = mkdtempSync(join(tmpdir(), 'treecot-switch-'));
+      const out = join(parent, 'data');
+      writeFilesStaged(out, versionFiles(1));
+      assert.equal(classify(out), 1);
+      const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, out, '2', step], { encoding: 'utf8' });
+      if (step === 'none') assert.equal(child.status, 0, child.stderr);
+      else assert.equal(child.signal, 'SIGKILL', `killed at ${step}: ${child.stderr}`);
+      const right = classify(out);
+      const expected = step === 'staging-started' || step === 'staged' ? 1 : step === 'old-moved-away' ? 'absent' : 2;
+      assert.equal(right, expected, `right after a kill at ${step}`);
+      seen.push(`${step}:${right}`);
+      // The next start (a reader such as train --data, or the next build) repairs it.
+      recoverFolder(out);
+      assert.equal(classify(out), expected === 'absent' ? 1 : expected, `after recovery (killed at ${step})`);
+      assert.deepEqual(readdirSync(parent), ['data'], `no staging/old folder left (killed at ${step})`);
+      // And the next build replaces it whole.
+      writeFilesStaged(out, versionFiles(2));
+      assert.equal(classify(out), 2);
+      assert.deepEqual(readdirSync(parent), ['data']);
+    }
+    assert.equal(seen.length, STEPS.length);
+  },
+);
 
 test('a build into a folder holding files no build wrote is refused naming them, and nothing is deleted', () => {
   const parent = mkdtempSync(join(tmpdir(), 'treecot-switch-'));
@@ -73,7 +77,10 @@ test('a build into a folder holding files no build wrote is refused naming them,
   writeFilesStaged(out, versionFiles(1));
   writeFileSync(join(out, 'my-notes.txt'), 'keep me');
   mkdirSync(join(out, 'checkpoints'));
-  assert.throws(() => writeFilesStaged(out, versionFiles(2)), /data: the output folder holds entries this command did not write \((checkpoints, my-notes\.txt|my-notes\.txt, checkpoints)\)/);
+  assert.throws(
+    () => writeFilesStaged(out, versionFiles(2)),
+    /data: the output folder holds entries this command did not write \((checkpoints, my-notes\.txt|my-notes\.txt, checkpoints)\)/,
+  );
   assert.equal(readFileSync(join(out, 'my-notes.txt'), 'utf8'), 'keep me');
   assert.equal(readFileSync(join(out, 'sft.jsonl'), 'utf8'), versionFiles(1).get('sft.jsonl'));
   assert.deepEqual(readdirSync(parent), ['data']);

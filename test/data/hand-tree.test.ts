@@ -73,10 +73,22 @@ test('paths: a node a person rejected drops every path through it; unscored answ
 
 test('length balance: relative thirds by rank within the question', () => {
   assert.deepEqual([lengthBinOf(0, 1)], ['medium']);
-  assert.deepEqual([0, 1].map((r) => lengthBinOf(r, 2)), ['short', 'long']);
-  assert.deepEqual([0, 1, 2].map((r) => lengthBinOf(r, 3)), ['short', 'medium', 'long']);
-  assert.deepEqual([0, 1, 2, 3].map((r) => lengthBinOf(r, 4)), ['short', 'medium', 'medium', 'long']);
-  assert.deepEqual([0, 1, 2, 3, 4, 5].map((r) => lengthBinOf(r, 6)), ['short', 'short', 'medium', 'medium', 'long', 'long']);
+  assert.deepEqual(
+    [0, 1].map((r) => lengthBinOf(r, 2)),
+    ['short', 'long'],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((r) => lengthBinOf(r, 3)),
+    ['short', 'medium', 'long'],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3].map((r) => lengthBinOf(r, 4)),
+    ['short', 'medium', 'medium', 'long'],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((r) => lengthBinOf(r, 6)),
+    ['short', 'short', 'medium', 'medium', 'long', 'long'],
+  );
   const ranked = rankCorrectPaths(extractQuestionPaths(handTree(), { separator: '\n' }).filter((p) => p.correct));
   assert.deepEqual(
     ranked.map((r) => [r.path.response, r.bin]),
@@ -114,7 +126,11 @@ test('SFT selection: exact duplicate responses count once', () => {
 test('DPO: chosen = shortest correct, rejected = incorrect path with the shortest common prefix', () => {
   const paths = extractQuestionPaths(handTree(), { separator: '\n' });
   const ranked = rankCorrectPaths(paths.filter((p) => p.correct));
-  const [pair] = buildQuestionPairs(ranked, paths.filter((p) => !p.correct), { chosen: 'shortest', rng: new Rng(0) });
+  const [pair] = buildQuestionPairs(
+    ranked,
+    paths.filter((p) => !p.correct),
+    { chosen: 'shortest', rng: new Rng(0) },
+  );
   assert.ok(pair);
   assert.equal(pair.chosen, PATH_A);
   assert.equal(pair.rejected, PATH_E, 'E shares only "<" with A; C shares the sub-task and "<thinking>2+2 is "');
@@ -129,7 +145,11 @@ test('DPO: chosen = shortest correct, rejected = incorrect path with the shortes
 test('DPO: masking lengths by hand when the rejected path branches below the sub-task', () => {
   const paths = extractQuestionPaths(handTree({ rejectHypothesis: true }), { separator: '\n', countTokens: words });
   const ranked = rankCorrectPaths(paths.filter((p) => p.correct));
-  const [pair] = buildQuestionPairs(ranked, paths.filter((p) => !p.correct), { chosen: 'shortest', rng: new Rng(0), countTokens: words });
+  const [pair] = buildQuestionPairs(
+    ranked,
+    paths.filter((p) => !p.correct),
+    { chosen: 'shortest', rng: new Rng(0), countTokens: words },
+  );
   assert.ok(pair);
   assert.equal(pair.rejected, PATH_C);
   // "<sub-task>Break down.</sub-task>\n" = 10 + 11 + 11 + 1 = 33 chars; "<thinking>2+2 is " = 10 + 7 = 17 chars.
@@ -187,7 +207,12 @@ test('DPO: ties in prefix length are broken by the seed, reproducibly', () => {
   ]);
   const paths = extractQuestionPaths(tree, { separator: '' });
   const ranked = rankCorrectPaths(paths.filter((p) => p.correct));
-  const rejectedFor = (seed: number) => buildQuestionPairs(ranked, paths.filter((p) => !p.correct), { chosen: 'shortest', rng: new Rng(seed) })[0]!.rejected;
+  const rejectedFor = (seed: number) =>
+    buildQuestionPairs(
+      ranked,
+      paths.filter((p) => !p.correct),
+      { chosen: 'shortest', rng: new Rng(seed) },
+    )[0]!.rejected;
   const seen = new Set<string>();
   for (let seed = 0; seed < 16; seed++) {
     assert.equal(rejectedFor(seed), rejectedFor(seed));
@@ -211,7 +236,11 @@ test('DPO: never a pair with identical responses or an empty suffix', () => {
     ['same', 'samex', 'samex'],
   );
   const ranked = rankCorrectPaths(paths.filter((p) => p.correct));
-  const pairs = buildQuestionPairs(ranked, paths.filter((p) => !p.correct), { chosen: 'shortest', pairsPerQuestion: 5, rng: new Rng(0) });
+  const pairs = buildQuestionPairs(
+    ranked,
+    paths.filter((p) => !p.correct),
+    { chosen: 'shortest', pairsPerQuestion: 5, rng: new Rng(0) },
+  );
   assert.deepEqual(pairs, [], '"same" is a prefix of "samex" and "samex" equals the chosen');
 });
 
@@ -290,12 +319,16 @@ test('processCheck keeps failing correct paths out of SFT and DPO chosen and cou
   // Without the check the longest correct path (D, with the reflection) is the SFT row.
   assert.equal(buildDataset({ run: run(), questions: [handTree()] }).sft[0]!.completion, PATH_D);
   const seen: string[] = [];
-  const built = buildDataset({ run: run(), questions: [handTree()] }, {}, {
-    processCheck: (questionText, response) => {
-      seen.push(questionText);
-      return !response.includes('<reflection>');
+  const built = buildDataset(
+    { run: run(), questions: [handTree()] },
+    {},
+    {
+      processCheck: (questionText, response) => {
+        seen.push(questionText);
+        return !response.includes('<reflection>');
+      },
     },
-  });
+  );
   assert.ok(seen.length === 3 && seen.every((t) => t === 'What is 2+2?'), 'called once per correct path with the question text');
   assert.equal(built.stats.paths.droppedProcessCheck, 1);
   assert.equal(built.stats.paths.droppedAnnotationRejected, 0);

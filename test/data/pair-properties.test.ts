@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '../../src/core/rng.ts';
-import { buildDataset, buildQuestionPairs, commonPrefixLength, extractQuestionPaths, isValidPair, rankCorrectPaths } from '../../src/data/index.ts';
+import {
+  buildDataset,
+  buildQuestionPairs,
+  commonPrefixLength,
+  extractQuestionPaths,
+  isValidPair,
+  rankCorrectPaths,
+} from '../../src/data/index.ts';
 import type { StoredNode } from '../../src/store/types.ts';
 import { node, question, run } from './tree-fixtures.ts';
 
@@ -34,7 +41,12 @@ function randomTree(specs: NodeSpec[]): StoredNode[] {
     const id = nodes.length + 1;
     const parentId = open[spec.parentPick % open.length]!;
     if (spec.answer) {
-      nodes.push(node(id, parentId, 'answer', CONTENTS[spec.content]!, { reward: spec.correct ? 1 : 0, verdict: spec.correct ? 'correct' : 'wrong' }));
+      nodes.push(
+        node(id, parentId, 'answer', CONTENTS[spec.content]!, {
+          reward: spec.correct ? 1 : 0,
+          verdict: spec.correct ? 'correct' : 'wrong',
+        }),
+      );
     } else {
       nodes.push(node(id, parentId, THOUGHT_TYPES[spec.type]!, CONTENTS[spec.content]!));
       open.push(id);

@@ -6,7 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildDataset, renderDatasetCard } from '../../src/data/index.ts';
-import { holdsCorrectedReflection, letterCountAttempts, reflectionOutcome, countReflections, attemptAnswerReader, type EvalQuestionRecord } from '../../src/eval/index.ts';
+import {
+  holdsCorrectedReflection,
+  letterCountAttempts,
+  reflectionOutcome,
+  countReflections,
+  attemptAnswerReader,
+  type EvalQuestionRecord,
+} from '../../src/eval/index.ts';
 import { letterCountProcessCheck } from '../../src/pipeline/process-check.ts';
 import { inferenceReflection } from '../../src/pipeline/summary-statistics.ts';
 import { getTask } from '../../src/tasks/index.ts';
@@ -16,7 +23,14 @@ const Q = 'How many g and n are there in total in navigant?';
 const WAIT = "Wait! something is wrong, let's think again.";
 
 /** An attempt as nodes: spelled word, two counts, double-check; ids from `id`. */
-function attempt(id: number, parent: number, spelled: string, g: number, n: number, first: 'thinking' | 'thinking_from_scratch' = 'thinking') {
+function attempt(
+  id: number,
+  parent: number,
+  spelled: string,
+  g: number,
+  n: number,
+  first: 'thinking' | 'thinking_from_scratch' = 'thinking',
+) {
   return [
     node(id, parent, first, spelled),
     node(id + 1, id, 'thinking', `g:${g}`),
@@ -69,21 +83,47 @@ function trees() {
 }
 
 test('attempts: split at reflections; an attempt cut short reads its double-check result', () => {
-  const text = '<sub-task>g+n</sub-task><thinking>n1avig1an1t</thinking><thinking>g:1</thinking><thinking>n:1</thinking><double-check>1+1=2</double-check>' + `<reflection>${WAIT}</reflection>` + '<thinking>n1avig1an2t</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>';
-  assert.deepEqual(letterCountAttempts(text).map((a) => a.answer), ['2', '3']);
-  assert.equal(reflectionOutcome(letterCountAttempts(text), (a) => a === '3'), 'corrected');
-  assert.equal(reflectionOutcome(letterCountAttempts(text), (a) => a === '2'), 'failed');
-  assert.equal(reflectionOutcome(letterCountAttempts('<answer>3</answer>'), (a) => a === '3'), 'none');
+  const text =
+    '<sub-task>g+n</sub-task><thinking>n1avig1an1t</thinking><thinking>g:1</thinking><thinking>n:1</thinking><double-check>1+1=2</double-check>' +
+    `<reflection>${WAIT}</reflection>` +
+    '<thinking>n1avig1an2t</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>';
+  assert.deepEqual(
+    letterCountAttempts(text).map((a) => a.answer),
+    ['2', '3'],
+  );
+  assert.equal(
+    reflectionOutcome(letterCountAttempts(text), (a) => a === '3'),
+    'corrected',
+  );
+  assert.equal(
+    reflectionOutcome(letterCountAttempts(text), (a) => a === '2'),
+    'failed',
+  );
+  assert.equal(
+    reflectionOutcome(letterCountAttempts('<answer>3</answer>'), (a) => a === '3'),
+    'none',
+  );
   const read = attemptAnswerReader(getTask('letter-count').extractAnswer);
   assert.equal(holdsCorrectedReflection(text, read), true);
   // A first attempt with no readable result was not shown to be wrong.
   assert.equal(holdsCorrectedReflection(`<thinking>n1avig1an1t</thinking><reflection>${WAIT}</reflection><answer>3</answer>`, read), false);
-  assert.deepEqual(countReflections(['none', 'corrected', 'unneeded', 'failed', 'corrected']), { texts: 5, reflected: 4, corrected: 2, unneeded: 1, failed: 1, corrected_share: 0.4 });
+  assert.deepEqual(countReflections(['none', 'corrected', 'unneeded', 'failed', 'corrected']), {
+    texts: 5,
+    reflected: 4,
+    corrected: 2,
+    unneeded: 1,
+    failed: 1,
+    corrected_share: 0.4,
+  });
 });
 
 test('buildDataset counts SFT rows and DPO chosen paths with a corrected reflection (hand-built tree)', () => {
   const task = getTask('letter-count');
-  const built = buildDataset({ run: run(''), questions: trees() }, { sft: 'all', chosen: 'longest' }, { processCheck: letterCountProcessCheck, extractAnswer: (t) => task.extractAnswer(t) });
+  const built = buildDataset(
+    { run: run(''), questions: trees() },
+    { sft: 'all', chosen: 'longest' },
+    { processCheck: letterCountProcessCheck, extractAnswer: (t) => task.extractAnswer(t) },
+  );
   // SFT: R (corrected), S (no reflection), U (reflection after a right attempt) -> 1 of 3.
   assert.equal(built.stats.sft.rows, 3);
   assert.equal(built.stats.sft.reflection.rowsWithReflection, 2);
@@ -99,20 +139,49 @@ test('buildDataset counts SFT rows and DPO chosen paths with a corrected reflect
   assert.match(card, /SFT rows with a corrected reflection \(.*\): 1 of 3 \(33\.3%\)/);
   assert.match(card, /DPO chosen paths with a corrected reflection: 1 of 2 \(50\.0%\)/);
   // A process check that rejects R's re-think keeps it out, and the count follows.
-  const strict = buildDataset({ run: run(''), questions: trees() }, { sft: 'all' }, { processCheck: (_q, response) => !response.includes('n1avig1an1t'), extractAnswer: (t) => task.extractAnswer(t) });
+  const strict = buildDataset(
+    { run: run(''), questions: trees() },
+    { sft: 'all' },
+    { processCheck: (_q, response) => !response.includes('n1avig1an1t'), extractAnswer: (t) => task.extractAnswer(t) },
+  );
   assert.equal(strict.stats.sft.reflection.rowsWithCorrectedReflection, 0);
 });
 
 test('inference: reflected samples, reflections that fixed a wrong first attempt and ones that broke a right one', () => {
-  const sample = (text: string, verdict: 'correct' | 'wrong') => ({ text, verdict, extracted: null, length_chars: text.length, completion_tokens: 0, finish_reason: 'stop', reflection_markers: 0, repeated_line_rate: 0 });
+  const sample = (text: string, verdict: 'correct' | 'wrong') => ({
+    text,
+    verdict,
+    extracted: null,
+    length_chars: text.length,
+    completion_tokens: 0,
+    finish_reason: 'stop',
+    reflection_markers: 0,
+    repeated_line_rate: 0,
+  });
   const r = `<reflection>${WAIT}</reflection>`;
   const records: EvalQuestionRecord[] = [
-    { question_id: 'a', question: Q, reference: '3', n: 3, correct: 2, prompt_tokens: 0, samples: [
-      sample(`<double-check>1+1=2</double-check>${r}<double-check>1+2=3</double-check><answer>3</answer>`, 'correct'), // fixed
-      sample(`<double-check>1+2=3</double-check>${r}<double-check>1+1=2</double-check><answer>2</answer>`, 'wrong'), // broke
-      sample('<double-check>1+2=3</double-check><answer>3</answer>', 'correct'), // no reflection
-    ] },
-    { question_id: 'b', question: Q, reference: '0', n: 1, correct: 0, prompt_tokens: 0, samples: [sample(`<double-check>1+0=1</double-check>${r}<double-check>0+1=1</double-check><answer>1</answer>`, 'wrong')] },
+    {
+      question_id: 'a',
+      question: Q,
+      reference: '3',
+      n: 3,
+      correct: 2,
+      prompt_tokens: 0,
+      samples: [
+        sample(`<double-check>1+1=2</double-check>${r}<double-check>1+2=3</double-check><answer>3</answer>`, 'correct'), // fixed
+        sample(`<double-check>1+2=3</double-check>${r}<double-check>1+1=2</double-check><answer>2</answer>`, 'wrong'), // broke
+        sample('<double-check>1+2=3</double-check><answer>3</answer>', 'correct'), // no reflection
+      ],
+    },
+    {
+      question_id: 'b',
+      question: Q,
+      reference: '0',
+      n: 1,
+      correct: 0,
+      prompt_tokens: 0,
+      samples: [sample(`<double-check>1+0=1</double-check>${r}<double-check>0+1=1</double-check><answer>1</answer>`, 'wrong')],
+    },
   ];
   assert.deepEqual(inferenceReflection(records), { samples: 4, reflected: 3, fixed: 1, broke: 1 });
 });

@@ -51,7 +51,10 @@ test('build from a real search database (loopback OpenAI server): verifier agree
   const server = await startOpenAITestServer({ responder, models: ['scripted-lc'] });
   try {
     const loaded = loadSearchConfig('configs/letter-count.yaml');
-    const config = { ...loaded.config, search: { ...loaded.config.search, max_rollouts: 12, reward_thresholds: [2, 4] as [number, number] } };
+    const config = {
+      ...loaded.config,
+      search: { ...loaded.config.search, max_rollouts: 12, reward_thresholds: [2, 4] as [number, number] },
+    };
     const policy = await createOpenAICompatiblePolicy({ endpoints: [server.baseURL], template: 'chatml' });
     const db = join(dir, 'run.db');
     await runSearch({
@@ -96,7 +99,8 @@ test('build from a real search database (loopback OpenAI server): verifier agree
       if (pair === built.dpo.find((p) => p.question_id === pair.question_id)) {
         for (const other of others) {
           const prefix = commonPrefixLength(pair.chosen, other.response);
-          if (prefix < Math.min(pair.chosen.length, other.response.length)) assert.ok(prefix >= pair.common_prefix_chars, 'shortest common prefix');
+          if (prefix < Math.min(pair.chosen.length, other.response.length))
+            assert.ok(prefix >= pair.common_prefix_chars, 'shortest common prefix');
         }
       }
     }
@@ -111,11 +115,24 @@ test('build from a real search database (loopback OpenAI server): verifier agree
     } finally {
       process.stdout.write = write;
     }
-    const sftOnDisk = readFileSync(join(dir, 'data', 'sft.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const sftOnDisk = readFileSync(join(dir, 'data', 'sft.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(sftOnDisk, built.sft);
     const stats = JSON.parse(readFileSync(join(dir, 'data', 'stats.json'), 'utf8'));
     assert.equal(stats.search.configHash, data.run.configHash);
-    if (process.env.TREECOT_PRINT_STATS) console.log(JSON.stringify({ splits: stats.splits, paths: stats.paths, prefix: stats.dpo.commonPrefixChars.summary, sft: stats.sft.length, reflection: stats.sft.reflection, tokens: stats.tokens }));
+    if (process.env.TREECOT_PRINT_STATS)
+      console.log(
+        JSON.stringify({
+          splits: stats.splits,
+          paths: stats.paths,
+          prefix: stats.dpo.commonPrefixChars.summary,
+          sft: stats.sft.length,
+          reflection: stats.sft.reflection,
+          tokens: stats.tokens,
+        }),
+      );
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

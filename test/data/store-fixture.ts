@@ -5,11 +5,23 @@ import type { StoredNode, StoredQuestion, StoredRun } from '../../src/store/type
 export function writeStore(dbPath: string, run: StoredRun, questions: readonly StoredQuestion[]): void {
   const store = SearchStore.open(dbPath, { create: true });
   try {
-    const row = store.createRun({ config: run.config, configHash: run.configHash, task: run.task, separator: run.separator, dataFile: 'fixture.jsonl' });
+    const row = store.createRun({
+      config: run.config,
+      configHash: run.configHash,
+      task: run.task,
+      separator: run.separator,
+      dataFile: 'fixture.jsonl',
+    });
     const runId = row.run_id;
     store.addQuestions(
       runId,
-      questions.map((q, idx) => ({ questionId: q.questionId, idx, question: q.question, reference: q.reference, instruction: q.instruction })),
+      questions.map((q, idx) => ({
+        questionId: q.questionId,
+        idx,
+        question: q.question,
+        reference: q.reference,
+        instruction: q.instruction,
+      })),
     );
     for (const q of questions) {
       const toInput = (n: StoredNode, parentId: number | null) => ({
@@ -37,7 +49,10 @@ export function writeStore(dbPath: string, run: StoredRun, questions: readonly S
         if (parent.annotation) store.setAnnotation(parentId, parent.annotation);
         const children = q.nodes.filter((n) => n.parentId === parent.id).sort((a, b) => a.id - b.id);
         if (children.length === 0) continue;
-        const ids = store.commitExpansion(parentId, children.map((c) => toInput(c, parentId)));
+        const ids = store.commitExpansion(
+          parentId,
+          children.map((c) => toInput(c, parentId)),
+        );
         children.forEach((c, i) => queue.push([c, ids[i]!]));
       }
     }

@@ -83,7 +83,8 @@ export function handTree(options: { rejectHypothesis?: boolean } = {}): StoredQu
 }
 
 export const PATH_A = '<sub-task>Break down.</sub-task>\n<thinking>2+2 is 4.</thinking>\n<answer>4</answer>';
-export const PATH_B = '<sub-task>Break down.</sub-task>\n<thinking>2+2 is 4.</thinking>\n<double-check>Check: 2+2=4.</double-check>\n<answer>4.</answer>';
+export const PATH_B =
+  '<sub-task>Break down.</sub-task>\n<thinking>2+2 is 4.</thinking>\n<double-check>Check: 2+2=4.</double-check>\n<answer>4.</answer>';
 export const PATH_C = '<sub-task>Break down.</sub-task>\n<thinking>2+2 is 5.</thinking>\n<answer>5</answer>';
 export const PATH_D =
   "<sub-task>Break down.</sub-task>\n<thinking>2+2 is 5.</thinking>\n<reflection>Wait! something is wrong, let's think again.</reflection>\n" +

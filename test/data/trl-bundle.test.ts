@@ -51,12 +51,24 @@ test('dpo.yaml / sft.yaml: the joint cDPO + SFT objective in TRL keys from the p
   for (const key of Object.keys(dpo)) assert.ok(allowedTrlKeys('dpo').has(key), key);
   for (const key of Object.keys(sft)) assert.ok(allowedTrlKeys('sft').has(key), key);
 
-  const sftRows = readFileSync(join(out, 'data/sft/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const sftRows = readFileSync(join(out, 'data/sft/train.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.deepEqual(sftRows[0].prompt, [{ role: 'user', content: PROMPT }]);
   const launch = readFileSync(join(out, 'launch.sh'), 'utf8');
-  assert.match(launch, /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/sft.py" --config sft.yaml "\$\{EXTRA_ARGS\[@\]\}" "\$\{SFT_ARGS\[@\]\}"/);
-  assert.match(launch, /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/dpo.py" --config dpo.yaml "\$\{EXTRA_ARGS\[@\]\}" "\$\{DPO_ARGS\[@\]\}"/);
-  assert.match(launch, /python prepare_data.py 'Qwen\/Qwen2.5-1.5B-Instruct' data\/dpo_pairs.jsonl data\/dpo_prefix_in_prompt\/train.jsonl/);
+  assert.match(
+    launch,
+    /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/sft.py" --config sft.yaml "\$\{EXTRA_ARGS\[@\]\}" "\$\{SFT_ARGS\[@\]\}"/,
+  );
+  assert.match(
+    launch,
+    /accelerate launch "\$\{ACCELERATE_ARGS\[@\]\}" "\$TRL_SCRIPTS\/dpo.py" --config dpo.yaml "\$\{EXTRA_ARGS\[@\]\}" "\$\{DPO_ARGS\[@\]\}"/,
+  );
+  assert.match(
+    launch,
+    /python prepare_data.py 'Qwen\/Qwen2.5-1.5B-Instruct' data\/dpo_pairs.jsonl data\/dpo_prefix_in_prompt\/train.jsonl/,
+  );
   assert.match(launch, /Version\("0.29.0"\) <= v < Version\("2.0.0"\)/);
   assert.equal(statSync(join(out, 'launch.sh')).mode & 0o111, 0o111, 'launch.sh is executable');
   assert.deepEqual(readFileSync(join(out, 'requirements.txt'), 'utf8').split('\n').slice(1, 3), ['trl==1.16.0', 'transformers==5.23.0']);
@@ -72,7 +84,9 @@ test('dpo.yaml / sft.yaml: the joint cDPO + SFT objective in TRL keys from the p
 test('key check: an unknown key is refused with the file and field named', () => {
   assert.throws(
     () => checkTrlConfigKeys({ beta: 0.1, rpo_alpha_typo: 1 }, 'dpo', 'dpo.yaml'),
-    (e: unknown) => TreecotError.isInstance(e) && /dpo\.yaml field "rpo_alpha_typo": not a `trl dpo` config field in trl>=0.29,<2/.test((e as Error).message),
+    (e: unknown) =>
+      TreecotError.isInstance(e) &&
+      /dpo\.yaml field "rpo_alpha_typo": not a `trl dpo` config field in trl>=0.29,<2/.test((e as Error).message),
   );
   assert.throws(() => checkTrlConfigKeys({ label_smoothing: 0.1 }, 'sft', 'sft.yaml'), /label_smoothing/);
   const options = parseTrlBundleOptions({ base: 'm', masking: 'none', eps: 0 });
@@ -80,9 +94,23 @@ test('key check: an unknown key is refused with the file and field named', () =>
   assert.equal(dpo.model_name_or_path, 'm', 'without SFT rows DPO starts from the base model');
   assert.equal(dpo.dataset_name, 'data/dpo');
   assert.equal(dpo.label_smoothing, 0);
-  assert.deepEqual([dpo.loss_type, dpo.loss_weights], [['sigmoid', 'sft'], [1, 1]], 'eps = 0: plain sigmoid DPO + SFT');
+  assert.deepEqual(
+    [dpo.loss_type, dpo.loss_weights],
+    [
+      ['sigmoid', 'sft'],
+      [1, 1],
+    ],
+    'eps = 0: plain sigmoid DPO + SFT',
+  );
   const noSft = trlConfigs(parseTrlBundleOptions({ base: 'm', eps: 0.2, alpha: 0 }), false).dpo;
-  assert.deepEqual([noSft.loss_type, noSft.loss_weights], [['sigmoid', 'robust'], [1.6, -0.6]], 'alpha = 0: no sft term');
+  assert.deepEqual(
+    [noSft.loss_type, noSft.loss_weights],
+    [
+      ['sigmoid', 'robust'],
+      [1.6, -0.6],
+    ],
+    'alpha = 0: no sft term',
+  );
   assert.throws(() => parseTrlBundleOptions({ base: 'm', eps: 0.5 }), /field "eps"/);
   assert.throws(() => parseTrlBundleOptions({ base: 'm', masking: 'tokens' }), /field "masking"/);
 });
@@ -92,7 +120,10 @@ test('bad data folder: missing files or pairs whose prefix is not common -> Data
   const broken = join(dir, 'broken');
   mkdirSync(broken);
   writeFileSync(join(broken, 'sft.jsonl'), '');
-  writeFileSync(join(broken, 'dpo.jsonl'), JSON.stringify({ prompt: 'p', chosen: 'abc', rejected: 'abd', common_prefix_chars: 3, shared_thoughts_chars: 0 }) + '\n');
+  writeFileSync(
+    join(broken, 'dpo.jsonl'),
+    JSON.stringify({ prompt: 'p', chosen: 'abc', rejected: 'abd', common_prefix_chars: 3, shared_thoughts_chars: 0 }) + '\n',
+  );
   assert.throws(() => writeTrlBundle(broken, { base: 'm' }, join(dir, 'b2')), /dpo\.jsonl:1 field "common_prefix_chars"/);
   writeFileSync(join(broken, 'dpo.jsonl'), JSON.stringify({ prompt: 'p', chosen: 'abc' }) + '\n');
   assert.throws(() => writeTrlBundle(broken, { base: 'm' }, join(dir, 'b2')), /dpo\.jsonl:1 field "rejected": missing field/);
@@ -101,14 +132,17 @@ test('bad data folder: missing files or pairs whose prefix is not common -> Data
 
 const python = spawnSync('python3', ['--version']).status === 0;
 
-test('prepare_data.py: chat template applied to the user turn, shared prefix appended, suffixes as responses', { skip: !python && 'python3 not found' }, () => {
-  const out = join(dir, 'bundle-py');
-  writeTrlBundle(dataDir, { base: 'fake-model' }, out);
-  const fake = join(dir, 'fake-python');
-  mkdirSync(join(fake, 'transformers'), { recursive: true });
-  writeFileSync(
-    join(fake, 'transformers', '__init__.py'),
-    `class _Tok:
+test(
+  'prepare_data.py: chat template applied to the user turn, shared prefix appended, suffixes as responses',
+  { skip: !python && 'python3 not found' },
+  () => {
+    const out = join(dir, 'bundle-py');
+    writeTrlBundle(dataDir, { base: 'fake-model' }, out);
+    const fake = join(dir, 'fake-python');
+    mkdirSync(join(fake, 'transformers'), { recursive: true });
+    writeFileSync(
+      join(fake, 'transformers', '__init__.py'),
+      `class _Tok:
     bos_token = "<s>"
     bos_token_id = 1
 
@@ -125,19 +159,27 @@ class AutoTokenizer:
         assert name == "fake-model", name
         return _Tok()
 `,
-  );
-  const result = spawnSync('python3', ['prepare_data.py', 'fake-model', 'data/dpo_pairs.jsonl', 'data/dpo_prefix_in_prompt/train.jsonl'], {
-    cwd: out,
-    env: { ...process.env, PYTHONPATH: fake },
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, result.stderr);
-  const rows = readFileSync(join(out, 'data/dpo_prefix_in_prompt/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(rows, [
-    {
-      prompt: `<|user|>${PROMPT}<|end|><|assistant|><sub-task>Break down.</sub-task>\n`,
-      chosen: '<thinking>2+2 is 4.</thinking>\n<answer>4</answer>',
-      rejected: '<thinking>2+2 is 5.</thinking>\n<answer>5</answer>',
-    },
-  ]);
-});
+    );
+    const result = spawnSync(
+      'python3',
+      ['prepare_data.py', 'fake-model', 'data/dpo_pairs.jsonl', 'data/dpo_prefix_in_prompt/train.jsonl'],
+      {
+        cwd: out,
+        env: { ...process.env, PYTHONPATH: fake },
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const rows = readFileSync(join(out, 'data/dpo_prefix_in_prompt/train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(rows, [
+      {
+        prompt: `<|user|>${PROMPT}<|end|><|assistant|><sub-task>Break down.</sub-task>\n`,
+        chosen: '<thinking>2+2 is 4.</thinking>\n<answer>4</answer>',
+        rejected: '<thinking>2+2 is 5.</thinking>\n<answer>5</answer>',
+      },
+    ]);
+  },
+);

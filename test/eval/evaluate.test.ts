@@ -39,11 +39,25 @@ test('evaluate over a real loopback OpenAI server: numbers match the hand-comput
     const policy = await openPolicy({ kind: 'http', urls: [server.baseURL], chatTemplate: 'chatml' });
     const dir = mkdtempSync(join(tmpdir(), 'treecot-eval-'));
     const { records, summary } = await evaluate({
-      name: 'http', task, problems, policy, instruction: '', n: N, temperature: 0.7, maxTokens: 64, k: [1, 2, 4], seed: 1,
-      concurrency: 4, outDir: dir, stepScorer: stepScorerFor('letter-count'),
+      name: 'http',
+      task,
+      problems,
+      policy,
+      instruction: '',
+      n: N,
+      temperature: 0.7,
+      maxTokens: 64,
+      k: [1, 2, 4],
+      seed: 1,
+      concurrency: 4,
+      outDir: dir,
+      stepScorer: stepScorerFor('letter-count'),
     });
     const cs = problems.map((p) => correctCount(p.question));
-    assert.deepEqual(records.map((r) => r.correct), cs);
+    assert.deepEqual(
+      records.map((r) => r.correct),
+      cs,
+    );
     const total = cs.reduce((a, b) => a + b, 0);
     assert.equal(summary.accuracy, total / (N * problems.length));
     // wrong = even indices >= c, no answer = odd indices >= c
@@ -59,7 +73,10 @@ test('evaluate over a real loopback OpenAI server: numbers match the hand-comput
     const looping = records.flatMap((r) => r.samples).filter((s) => s.verdict === 'no_answer');
     assert.ok(looping.length > 0 && looping.every((s) => s.repeated_line_rate === 0.5 && s.reflection_markers === 6));
     // Files on disk equal the returned values; one generation request per question (server-side n).
-    const onDisk = readFileSync(join(dir, 'questions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalQuestionRecord);
+    const onDisk = readFileSync(join(dir, 'questions.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EvalQuestionRecord);
     assert.deepEqual(onDisk, records);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), summary);
     assert.equal(server.requestCount('/v1/completions'), problems.length + 1 /* the probe */);
@@ -74,7 +91,10 @@ test('an interrupted evaluation resumes: finished questions are not asked again 
   try {
     const inner = await openPolicy({ kind: 'http', urls: [server.baseURL], chatTemplate: 'chatml' });
     let calls = 0;
-    const failing: Policy = { ...inner, doComplete: async (o) => (++calls > 5 ? Promise.reject(new Error('killed')) : inner.doComplete(o)) };
+    const failing: Policy = {
+      ...inner,
+      doComplete: async (o) => (++calls > 5 ? Promise.reject(new Error('killed')) : inner.doComplete(o)),
+    };
     const dir = mkdtempSync(join(tmpdir(), 'treecot-eval-resume-'));
     const common = { name: 'r', task, problems, instruction: '', n: N, temperature: 0.7, maxTokens: 64, k: [1], seed: 1, outDir: dir };
     await assert.rejects(evaluate({ ...common, policy: failing }), /killed/);
@@ -96,7 +116,20 @@ test('treecot eval CLI writes an evaluation and --compare joins two of them into
     const dir = mkdtempSync(join(tmpdir(), 'treecot-eval-cli-'));
     const data = join(dir, 'problems.jsonl');
     writeFileSync(data, problems.map((p) => JSON.stringify({ id: p.id, problem: p.question, solution: p.reference })).join('\n') + '\n');
-    const args = ['bin/treecot.js', 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, '--template', 'chatml', '--instruction', ''];
+    const args = [
+      'bin/treecot.js',
+      'eval',
+      '--task',
+      'letter-count',
+      '--data',
+      data,
+      '--policy',
+      server.baseURL,
+      '--template',
+      'chatml',
+      '--instruction',
+      '',
+    ];
     await run('node', [...args, '-n', '4', '--temperature', '0.7', '-k', '1', '4', '--out', join(dir, 'a')]);
     await run('node', [...args, '-n', '1', '--out', join(dir, 'b')]);
     const a = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
@@ -123,12 +156,28 @@ test('treecot eval warns on stderr when -n > 1 meets --temperature 0 (identical 
     const dir = mkdtempSync(join(tmpdir(), 'treecot-eval-greedy-'));
     const data = join(dir, 'problems.jsonl');
     writeFileSync(data, problems.map((p) => JSON.stringify({ id: p.id, problem: p.question, solution: p.reference })).join('\n') + '\n');
-    const args = ['bin/treecot.js', 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, '--template', 'chatml', '--instruction', '', '--limit', '2'];
+    const args = [
+      'bin/treecot.js',
+      'eval',
+      '--task',
+      'letter-count',
+      '--data',
+      data,
+      '--policy',
+      server.baseURL,
+      '--template',
+      'chatml',
+      '--instruction',
+      '',
+      '--limit',
+      '2',
+    ];
     const [greedy, sampled] = await Promise.all([
       run('node', [...args, '-n', '2', '--temperature', '0']),
       run('node', [...args, '-n', '2', '--temperature', '0.7']),
     ]);
-    const warning = /^eval: warning: -n 2 with --temperature 0 \(greedy decoding\): the 2 samples of each question are identical, so pass@k for k > 1 and the spread over samples mean nothing/m;
+    const warning =
+      /^eval: warning: -n 2 with --temperature 0 \(greedy decoding\): the 2 samples of each question are identical, so pass@k for k > 1 and the spread over samples mean nothing/m;
     assert.match(greedy.stderr, warning);
     assert.equal(greedy.stderr.match(/warning/g)?.length, 1, greedy.stderr);
     assert.match(greedy.stdout, /pass@2/); // a warning, not a failure: the evaluation still runs

@@ -67,13 +67,27 @@ function letterCounter(options: { secondCount?: number } = {}): ScriptedPolicy {
 test('MCTS decode: a short wrong path that agrees with itself does not beat the complete path (scripted letter counter)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-mcts-decode-'));
   const { records } = await evaluateWithSearch({
-    name: 'mcts', task, problems: [STAR], policy: letterCounter(), instruction: '', n: 1, temperature: 0, maxTokens: 64, k: [1], seed: 0,
-    outDir: dir, searchConfigPath: BUILTIN_CONFIG, maxRollouts: 8,
+    name: 'mcts',
+    task,
+    problems: [STAR],
+    policy: letterCounter(),
+    instruction: '',
+    n: 1,
+    temperature: 0,
+    maxTokens: 64,
+    k: [1],
+    seed: 0,
+    outDir: dir,
+    searchConfigPath: BUILTIN_CONFIG,
+    maxRollouts: 8,
   });
   const record = records[0]!;
   assert.equal(record.samples[0]!.extracted, '2');
   assert.equal(record.correct, 1);
-  assert.equal(record.samples[0]!.text, '<sub-task>r+a</sub-task><thinking>star</thinking><thinking>r:1</thinking><thinking>a:1</thinking><double-check>1+1=2</double-check><answer>2</answer>');
+  assert.equal(
+    record.samples[0]!.text,
+    '<sub-task>r+a</sub-task><thinking>star</thinking><thinking>r:1</thinking><thinking>a:1</thinking><double-check>1+1=2</double-check><answer>2</answer>',
+  );
   // Every sample agrees with the greedy response: estimated P(2) = 1.
   assert.deepEqual(record.search!.answers, { '2': 1 });
   assert.equal(record.search!.rollouts, 8, 'no early stop: exactly max_rollouts rollouts');
@@ -81,7 +95,10 @@ test('MCTS decode: a short wrong path that agrees with itself does not beat the 
   const { questions } = readRun(join(dir, 'search.db'));
   const nodes = questions[0]!.nodes;
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  assert.deepEqual(nodes.filter((n) => n.type === 'double_check').map((n) => n.content), ['1+1=2']);
+  assert.deepEqual(
+    nodes.filter((n) => n.type === 'double_check').map((n) => n.content),
+    ['1+1=2'],
+  );
   assert.ok(nodes.every((n) => n.type !== 'double_check' || byId.get(n.parentId!)!.content === 'a:1'));
 });
 
@@ -91,8 +108,19 @@ test('MCTS decode: the estimate mixes sampled branches by their copies, with the
   // with the greedy response (2) as a third root sample: {2: (2 * 1/2 + 1) / 3, 3: (2 * 1/2) / 3} = {2: 2/3, 3: 1/3}.
   const dir = mkdtempSync(join(tmpdir(), 'treecot-mcts-decode-'));
   const { records } = await evaluateWithSearch({
-    name: 'mcts', task, problems: [STAR], policy: letterCounter({ secondCount: 2 }), instruction: '', n: 1, temperature: 0, maxTokens: 64, k: [1], seed: 0,
-    outDir: dir, searchConfigPath: BUILTIN_CONFIG, maxRollouts: 16,
+    name: 'mcts',
+    task,
+    problems: [STAR],
+    policy: letterCounter({ secondCount: 2 }),
+    instruction: '',
+    n: 1,
+    temperature: 0,
+    maxTokens: 64,
+    k: [1],
+    seed: 0,
+    outDir: dir,
+    searchConfigPath: BUILTIN_CONFIG,
+    maxRollouts: 16,
   });
   const record = records[0]!;
   assert.deepEqual(record.search!.answers, { '2': 0.6667, '3': 0.3333 });
@@ -103,7 +131,8 @@ test('MCTS decode: the estimate mixes sampled branches by their copies, with the
 test('tag probe: a path is on-policy only where every tag is the one the policy opens itself', async () => {
   const policy = letterCounter();
   const { check } = onPolicyChecker({ policy, instruction: '', separator: '', tags: TAGS, searchWritten: new Set() });
-  const complete = '<sub-task>r+a</sub-task><thinking>star</thinking><thinking>r:1</thinking><thinking>a:1</thinking><double-check>1+1=2</double-check><answer>2</answer>';
+  const complete =
+    '<sub-task>r+a</sub-task><thinking>star</thinking><thinking>r:1</thinking><thinking>a:1</thinking><double-check>1+1=2</double-check><answer>2</answer>';
   const short = '<sub-task>r+a</sub-task><thinking>star</thinking><double-check>0+3=3</double-check><answer>3</answer>';
   assert.deepEqual(await check(STAR, complete), { onPolicy: true, offAt: null, policyTag: null });
   assert.deepEqual(await check(STAR, short), { onPolicy: false, offAt: 2, policyTag: 'thinking' });
@@ -111,7 +140,10 @@ test('tag probe: a path is on-policy only where every tag is the one the policy 
   const calls = policy.calls.length;
   await check(STAR, complete);
   assert.equal(policy.calls.length, calls, 'probes are cached per prefix');
-  assert.deepEqual(splitPath('<a>x</a>\n<b>y</b>', '\n', ['a', 'b']), [{ tag: 'a', content: 'x' }, { tag: 'b', content: 'y' }]);
+  assert.deepEqual(splitPath('<a>x</a>\n<b>y</b>', '\n', ['a', 'b']), [
+    { tag: 'a', content: 'x' },
+    { tag: 'b', content: 'y' },
+  ]);
   assert.equal(splitPath('<a>x</a><b>y</b>', '\n', ['a', 'b']), null, 'separator missing');
 });
 
@@ -120,14 +152,42 @@ test('decode reward: an off-policy path gets no vote even when its answer agrees
   const { check } = onPolicyChecker({ policy, instruction: '', separator: '', tags: TAGS, searchWritten: new Set() });
   const verify = decodeVerifier({ extract: (o) => task.extractAnswer(o), check, greedyAnswers: new Map([['star', '3']]) });
   const short = '<sub-task>r+a</sub-task><thinking>star</thinking><double-check>0+3=3</double-check><answer>3</answer>';
-  const complete = '<sub-task>r+a</sub-task><thinking>star</thinking><thinking>r:1</thinking><thinking>a:1</thinking><double-check>1+1=2</double-check><answer>2</answer>';
+  const complete =
+    '<sub-task>r+a</sub-task><thinking>star</thinking><thinking>r:1</thinking><thinking>a:1</thinking><double-check>1+1=2</double-check><answer>2</answer>';
   assert.equal((await verify(short, STAR)).verdict, 'wrong'); // agrees with greedy's 3, but off-policy
   assert.equal((await verify(complete, STAR)).verdict, 'correct'); // {3: 1, 2: 1}: a tie agrees
   assert.equal((await verify(complete, STAR)).verdict, 'correct'); // {3: 1, 2: 2}
   assert.equal((await verify('<answer>x</answer>', STAR)).verdict, 'no_answer');
-  assert.equal(leadingAnswer(new Map([['3', 0.5], ['2', 0.5]]), '2'), '2');
-  assert.equal(leadingAnswer(new Map([['3', 0.5], ['2', 0.5]]), null), '3');
-  assert.equal(leadingAnswer(new Map([['3', 0.4], ['2', 0.6]]), '3'), '2');
+  assert.equal(
+    leadingAnswer(
+      new Map([
+        ['3', 0.5],
+        ['2', 0.5],
+      ]),
+      '2',
+    ),
+    '2',
+  );
+  assert.equal(
+    leadingAnswer(
+      new Map([
+        ['3', 0.5],
+        ['2', 0.5],
+      ]),
+      null,
+    ),
+    '3',
+  );
+  assert.equal(
+    leadingAnswer(
+      new Map([
+        ['3', 0.4],
+        ['2', 0.6],
+      ]),
+      '3',
+    ),
+    '2',
+  );
   assert.equal(leadingAnswer(new Map(), '3'), null);
 });
 
@@ -135,17 +195,33 @@ test('MCTS decode on many questions: the decoded answer leads the recorded estim
   const problems = task.load(LETTER_COUNT_DATA).slice(0, 6);
   const dir = mkdtempSync(join(tmpdir(), 'treecot-mcts-decode-'));
   const { records, summary } = await evaluateWithSearch({
-    name: 'mcts', task, problems, policy: hashedLetterCountPolicy({ pCorrect: 0.7 }), n: 1, temperature: 0.7, maxTokens: 64, k: [1], seed: 1,
-    outDir: dir, searchConfigPath: 'configs/letter-count.yaml', maxRollouts: 8,
+    name: 'mcts',
+    task,
+    problems,
+    policy: hashedLetterCountPolicy({ pCorrect: 0.7 }),
+    n: 1,
+    temperature: 0.7,
+    maxTokens: 64,
+    k: [1],
+    seed: 1,
+    outDir: dir,
+    searchConfigPath: 'configs/letter-count.yaml',
+    maxRollouts: 8,
   });
-  assert.ok(existsSync(join(dir, 'search.db')) && existsSync(join(dir, 'questions.jsonl')) && existsSync(join(dir, 'greedy', 'questions.jsonl')));
+  assert.ok(
+    existsSync(join(dir, 'search.db')) && existsSync(join(dir, 'questions.jsonl')) && existsSync(join(dir, 'greedy', 'questions.jsonl')),
+  );
   assert.equal(summary.decode, 'mcts');
   for (const [i, record] of records.entries()) {
     const tally = record.search!.answers;
     const sample = record.samples[0]!;
     assert.equal(record.search!.rollouts, 8);
     if (Object.keys(tally).length > 0) {
-      assert.equal(tally[sample.extracted!], Math.max(...Object.values(tally)), `question ${i}: decoded ${sample.extracted} does not lead ${JSON.stringify(tally)}`);
+      assert.equal(
+        tally[sample.extracted!],
+        Math.max(...Object.values(tally)),
+        `question ${i}: decoded ${sample.extracted} does not lead ${JSON.stringify(tally)}`,
+      );
     }
     assert.equal(sample.verdict, task.verify(sample.text, problems[i]!).verdict);
   }

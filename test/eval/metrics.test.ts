@@ -53,7 +53,17 @@ test('pass@k: brute force over all k-subsets agrees with the estimator', () => {
 });
 
 test('meanPassAtK skips questions with fewer than k samples', () => {
-  close(meanPassAtK([{ n: 5, c: 2 }, { n: 5, c: 0 }, { n: 1, c: 1 }], 2), (0.7 + 0) / 2);
+  close(
+    meanPassAtK(
+      [
+        { n: 5, c: 2 },
+        { n: 5, c: 0 },
+        { n: 1, c: 1 },
+      ],
+      2,
+    ),
+    (0.7 + 0) / 2,
+  );
   assert.equal(meanPassAtK([], 1), 0);
 });
 
@@ -90,10 +100,36 @@ test('summarize pools samples for rates and computes pass@k per question', () =>
     steps: { spelling: verdict === 'correct' ? 1 : 0, addition: null },
   });
   const records: EvalQuestionRecord[] = [
-    { question_id: 'a', question: 'qa', reference: '3', n: 2, correct: 1, prompt_tokens: 5, samples: [sample('correct', 'xx'), sample('wrong', 'wait')] },
-    { question_id: 'b', question: 'qb', reference: '3', n: 2, correct: 0, prompt_tokens: 5, samples: [sample('no_answer', 'abcdef'), sample('wrong', 'y')] },
+    {
+      question_id: 'a',
+      question: 'qa',
+      reference: '3',
+      n: 2,
+      correct: 1,
+      prompt_tokens: 5,
+      samples: [sample('correct', 'xx'), sample('wrong', 'wait')],
+    },
+    {
+      question_id: 'b',
+      question: 'qb',
+      reference: '3',
+      n: 2,
+      correct: 0,
+      prompt_tokens: 5,
+      samples: [sample('no_answer', 'abcdef'), sample('wrong', 'y')],
+    },
   ];
-  const s = summarize(records, { name: 't', task: 'letter-count', policy: 'p', decode: 'sample', data: 'd', temperature: 0.7, maxTokens: 9, k: [1, 2], wallS: 1 });
+  const s = summarize(records, {
+    name: 't',
+    task: 'letter-count',
+    policy: 'p',
+    decode: 'sample',
+    data: 'd',
+    temperature: 0.7,
+    maxTokens: 9,
+    k: [1, 2],
+    wallS: 1,
+  });
   close(s.accuracy, 1 / 4);
   close(s.no_answer_rate, 1 / 4);
   close(s.pass_at_k['1']!, (0.5 + 0) / 2);

@@ -18,7 +18,12 @@ import type { Policy } from '../../src/policy/types.ts';
 import { startOpenAITestServer, type GenerationRequest } from '../helpers/openai-server.ts';
 
 const task = getTask('letter-count');
-const problems = generateLetterCountProblems({ words: ['navigant', 'subsensual', 'lipstick', 'brocaded', 'harttite', 'captivation'], count: 8, seed: 5, idPrefix: 's' });
+const problems = generateLetterCountProblems({
+  words: ['navigant', 'subsensual', 'lipstick', 'brocaded', 'harttite', 'captivation'],
+  count: 8,
+  seed: 5,
+  idPrefix: 's',
+});
 
 function responder(request: GenerationRequest): string[] {
   const problem = problems.find((p) => request.prompt.includes(p.question));
@@ -30,9 +35,24 @@ test('eval --out: a resume with other settings is refused by name; the same sett
   try {
     const inner = await openPolicy({ kind: 'http', urls: [server.baseURL], chatTemplate: 'chatml' });
     let calls = 0;
-    const failing: Policy = { ...inner, doComplete: async (o) => (++calls > 3 ? Promise.reject(new Error('killed')) : inner.doComplete(o)) };
+    const failing: Policy = {
+      ...inner,
+      doComplete: async (o) => (++calls > 3 ? Promise.reject(new Error('killed')) : inner.doComplete(o)),
+    };
     const dir = mkdtempSync(join(tmpdir(), 'treecot-eval-settings-'));
-    const common = { name: 'r', task, problems, instruction: '', n: 2, temperature: 0.7, maxTokens: 64, k: [1], seed: 1, outDir: dir, dataLabel: 'gen' };
+    const common = {
+      name: 'r',
+      task,
+      problems,
+      instruction: '',
+      n: 2,
+      temperature: 0.7,
+      maxTokens: 64,
+      k: [1],
+      seed: 1,
+      outDir: dir,
+      dataLabel: 'gen',
+    };
     await assert.rejects(evaluate({ ...common, policy: failing }), /killed/);
     const partial = readFileSync(join(dir, 'questions.partial.jsonl'), 'utf8');
     assert.equal(partial.trim().split('\n').length, 3);
@@ -61,9 +81,18 @@ test('eval --out: a resume with other settings is refused by name; the same sett
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     assert.deepEqual(summary, JSON.parse(JSON.stringify(resumed.summary)));
     assert.equal(summary.produced_by.settings_hash, stored.settings_hash);
-    assert.equal(summary.produced_by.treecot.version, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    assert.equal(
+      summary.produced_by.treecot.version,
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    );
     assert.equal(summary.produced_by.decode, 'sample');
-    assert.deepEqual(summary.produced_by.settings.policy, { provider: 'openai-compatible', model: 'scripted-lc', mode: 'completions', template: 'chatml', templateSource: '--template' });
+    assert.deepEqual(summary.produced_by.settings.policy, {
+      provider: 'openai-compatible',
+      model: 'scripted-lc',
+      mode: 'completions',
+      template: 'chatml',
+      templateSource: '--template',
+    });
     assert.equal(summary.produced_by.settings.temperature, 0.7);
     assert.equal(summary.produced_by.settings.seed, 1);
     assert.equal(summary.produced_by.settings.instruction, '');

@@ -68,8 +68,19 @@ test('exact McNemar against hand-computed binomial tails', () => {
 });
 
 test('comparePaired with one sample per question: matched ids, McNemar counts, standard error of the differences', () => {
-  const a = new Map([['q1', 1], ['q2', 0], ['q3', 1], ['q4', 0]]);
-  const b = new Map([['q1', 1], ['q2', 1], ['q3', 0], ['q4', 1], ['q5', 1]]);
+  const a = new Map([
+    ['q1', 1],
+    ['q2', 0],
+    ['q3', 1],
+    ['q4', 0],
+  ]);
+  const b = new Map([
+    ['q1', 1],
+    ['q2', 1],
+    ['q3', 0],
+    ['q4', 1],
+    ['q5', 1],
+  ]);
   const c = comparePaired(a, b);
   assert.equal(c.n, 4); // q5 is not in a
   assert.equal(c.test, 'exact-mcnemar');
@@ -86,7 +97,19 @@ test('paired bootstrap: all-positive differences give p = 0, all-zero give p = 1
   assert.equal(pairedBootstrap([0, 0, 0], { resamples: 200 }).pValue, 1);
   const diffs = [0.25, -0.5, 0.75, 0, 0.5, -0.25, 0.5, 0.25];
   assert.deepEqual(pairedBootstrap(diffs, { seed: 3, resamples: 2000 }), pairedBootstrap(diffs, { seed: 3, resamples: 2000 }));
-  const spread = comparePaired(new Map([['a', 0.5], ['b', 0], ['c', 0.25]]), new Map([['a', 1], ['b', 0.5], ['c', 0.75]]), { resamples: 1000 });
+  const spread = comparePaired(
+    new Map([
+      ['a', 0.5],
+      ['b', 0],
+      ['c', 0.25],
+    ]),
+    new Map([
+      ['a', 1],
+      ['b', 0.5],
+      ['c', 0.75],
+    ]),
+    { resamples: 1000 },
+  );
   assert.equal(spread.test, 'paired-bootstrap');
   assert.equal(spread.pValue, 0); // every question improved by 0.5
 });
@@ -98,12 +121,31 @@ function record(id: string, reference: string, verdicts: VerdictKind[]): EvalQue
     reference,
     n: verdicts.length,
     correct: verdicts.filter((v) => v === 'correct').length,
-    samples: verdicts.map((verdict) => ({ text: '', verdict, extracted: null, length_chars: 0, completion_tokens: 0, finish_reason: 'stop', reflection_markers: 0, repeated_line_rate: 0 })),
+    samples: verdicts.map((verdict) => ({
+      text: '',
+      verdict,
+      extracted: null,
+      length_chars: 0,
+      completion_tokens: 0,
+      finish_reason: 'stop',
+      reflection_markers: 0,
+      repeated_line_rate: 0,
+    })),
     prompt_tokens: 0,
   };
 }
 
-const context = { name: 't', task: 'letter-count', policy: 'p', decode: 'sample' as const, data: '', temperature: 0, maxTokens: 8, k: [1], wallS: 0 };
+const context = {
+  name: 't',
+  task: 'letter-count',
+  policy: 'p',
+  decode: 'sample' as const,
+  data: '',
+  temperature: 0,
+  maxTokens: 8,
+  k: [1],
+  wallS: 0,
+};
 
 test('summarize reports standard errors and intervals over questions, and compareRecords pairs two runs', () => {
   const base = ['correct', 'wrong', 'no_answer', 'wrong', 'correct'] as const;
@@ -112,9 +154,9 @@ test('summarize reports standard errors and intervals over questions, and compar
   const b = after.map((v, i) => record(`q${i}`, '3', [v]));
   const s = summarize(a, context);
   close(s.accuracy, 0.4);
-  close(s.accuracy_se, Math.sqrt(0.4 * 0.6 / 5));
+  close(s.accuracy_se, Math.sqrt((0.4 * 0.6) / 5));
   assert.deepEqual(s.accuracy_ci95, wilsonInterval(2, 5));
-  close(s.no_answer_rate_se, Math.sqrt(0.2 * 0.8 / 5));
+  close(s.no_answer_rate_se, Math.sqrt((0.2 * 0.8) / 5));
   const c = compareRecords(a, b);
   assert.equal(c.accuracy.onlyB, 2);
   assert.equal(c.accuracy.onlyA, 0);
@@ -139,12 +181,18 @@ test('the majority baseline counts extracted reference answers (GSM8K "#### 5", 
   const problems = gsm8k.load(gsmFile);
   const references = problems.map((p) => referenceText(p, gsm8k));
   assert.deepEqual(references, ['5', '5', '7']);
-  const s = summarize(problems.map((p, i) => record(p.id, references[i]!, ['wrong'])), context);
+  const s = summarize(
+    problems.map((p, i) => record(p.id, references[i]!, ['wrong'])),
+    context,
+  );
   assert.equal(s.majority_baseline.answer, '5');
   close(s.majority_baseline.accuracy, 2 / 3);
-  close(s.majority_baseline.se!, Math.sqrt((2 / 3) * (1 / 3) / 3));
+  close(s.majority_baseline.se!, Math.sqrt(((2 / 3) * (1 / 3)) / 3));
   const mathFile = join(dir, 'math.jsonl');
-  writeFileSync(mathFile, [{ problem: 'x?', solution: 'so \\boxed{\\frac{1}{2}}', answer: '\\frac{1}{2}' }].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(
+    mathFile,
+    [{ problem: 'x?', solution: 'so \\boxed{\\frac{1}{2}}', answer: '\\frac{1}{2}' }].map((r) => JSON.stringify(r)).join('\n') + '\n',
+  );
   const math = getTask('math');
   assert.equal(referenceText(math.load(mathFile)[0]!, math), '\\frac{1}{2}');
 });

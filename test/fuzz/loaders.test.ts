@@ -26,7 +26,12 @@ import { writeStore } from '../data/store-fixture.ts';
 import { node, question, run, correct, wrong } from '../data/tree-fixtures.ts';
 
 const RUNS = Number(process.env.TREECOT_FUZZ_RUNS ?? 40);
-const SEED = process.env.TREECOT_FUZZ_SEED !== undefined ? Number(process.env.TREECOT_FUZZ_SEED) : process.env.TREECOT_FUZZ_RUNS ? Date.now() % 2 ** 31 : 15;
+const SEED =
+  process.env.TREECOT_FUZZ_SEED !== undefined
+    ? Number(process.env.TREECOT_FUZZ_SEED)
+    : process.env.TREECOT_FUZZ_RUNS
+      ? Date.now() % 2 ** 31
+      : 15;
 const PARAMS = { numRuns: RUNS, seed: SEED, endOnFailure: true, includeErrorInReport: true };
 /** Per call: a loader that takes longer on a few KB of input is treated as a hang. */
 const MAX_MS = 2000;
@@ -37,7 +42,31 @@ let counter = 0;
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('insert-text' as const), at: fc.nat(), text: fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\n', '\ufeff', '&a', '*a', '- ', 'null', '-1', '1e999', '""', '\\', '\u0000', '<<: *a') }),
+  fc.record({
+    kind: fc.constant('insert-text' as const),
+    at: fc.nat(),
+    text: fc.constantFrom(
+      '"',
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      ':',
+      '\n',
+      '\ufeff',
+      '&a',
+      '*a',
+      '- ',
+      'null',
+      '-1',
+      '1e999',
+      '""',
+      '\\',
+      '\u0000',
+      '<<: *a',
+    ),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 16 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
@@ -78,7 +107,8 @@ function fileWith(name: string, bytes: Buffer | string): string {
 }
 
 const PROBLEM_SEEDS: Record<string, string> = {
-  'letter-count': '{"id":"a","problem":"How many r in strawberry?","solution":3}\n{"id":"b","problem":"How many e and u in subsensual?","solution":3}\n',
+  'letter-count':
+    '{"id":"a","problem":"How many r in strawberry?","solution":3}\n{"id":"b","problem":"How many e and u in subsensual?","solution":3}\n',
   gsm8k: '{"question":"Tom has 3 apples and buys 2. How many?","answer":"3+2=5\\n#### 5"}\n',
   math: '{"problem":"What is $1+1$?","answer":"2","unique_id":"m1"}\n',
   arithmetic: '[{"id":"x","question":"2+2","answer":4}]\n',
@@ -87,10 +117,15 @@ const PROBLEM_SEEDS: Record<string, string> = {
 test('fuzz: problem files through every task loader', () => {
   const tasks = Object.keys(TASKS);
   fc.assert(
-    fc.property(fc.constantFrom(...tasks), fc.constantFrom(...Object.values(PROBLEM_SEEDS)), fc.array(mutation, { maxLength: 6 }), (task, seed, mutations) => {
-      const file = fileWith('problems.jsonl', mutate(Buffer.from(seed), mutations));
-      acceptedOrRefused(`${task} loader`, () => TASKS[task]!.load(file));
-    }),
+    fc.property(
+      fc.constantFrom(...tasks),
+      fc.constantFrom(...Object.values(PROBLEM_SEEDS)),
+      fc.array(mutation, { maxLength: 6 }),
+      (task, seed, mutations) => {
+        const file = fileWith('problems.jsonl', mutate(Buffer.from(seed), mutations));
+        acceptedOrRefused(`${task} loader`, () => TASKS[task]!.load(file));
+      },
+    ),
     PARAMS,
   );
 });
@@ -113,16 +148,33 @@ test('fuzz: mutated search configs, pipeline configs and eval summaries', () => 
   const seeds = {
     search: [readFileSync('configs/letter-count.yaml'), readFileSync('configs/math.yaml')],
     pipeline: [readFileSync('configs/pipeline-demo.yaml')],
-    summary: [Buffer.from(JSON.stringify({ name: 'x', task: 'letter-count', data: 'a.jsonl', questions: 3, accuracy: 0.5, no_answer_rate: 0, pass_at_k: { 1: 0.5 } }))],
+    summary: [
+      Buffer.from(
+        JSON.stringify({
+          name: 'x',
+          task: 'letter-count',
+          data: 'a.jsonl',
+          questions: 3,
+          accuracy: 0.5,
+          no_answer_rate: 0,
+          pass_at_k: { 1: 0.5 },
+        }),
+      ),
+    ],
   };
   fc.assert(
-    fc.property(fc.constantFrom('search', 'pipeline', 'summary'), fc.nat(), fc.array(mutation, { maxLength: 8 }), (kind, pick, mutations) => {
-      const list = seeds[kind as keyof typeof seeds];
-      const bytes = mutate(list[pick % list.length]!, mutations);
-      if (kind === 'search') acceptedOrRefused('loadSearchConfig', () => loadSearchConfig(fileWith('search.yaml', bytes)));
-      if (kind === 'pipeline') acceptedOrRefused('loadPipelineConfig', () => loadPipelineConfig(fileWith('pipeline.yaml', bytes)));
-      if (kind === 'summary') acceptedOrRefused('loadEvalSummary', () => loadEvalSummary(fileWith('summary.json', bytes)));
-    }),
+    fc.property(
+      fc.constantFrom('search', 'pipeline', 'summary'),
+      fc.nat(),
+      fc.array(mutation, { maxLength: 8 }),
+      (kind, pick, mutations) => {
+        const list = seeds[kind as keyof typeof seeds];
+        const bytes = mutate(list[pick % list.length]!, mutations);
+        if (kind === 'search') acceptedOrRefused('loadSearchConfig', () => loadSearchConfig(fileWith('search.yaml', bytes)));
+        if (kind === 'pipeline') acceptedOrRefused('loadPipelineConfig', () => loadPipelineConfig(fileWith('pipeline.yaml', bytes)));
+        if (kind === 'summary') acceptedOrRefused('loadEvalSummary', () => loadEvalSummary(fileWith('summary.json', bytes)));
+      },
+    ),
     PARAMS,
   );
 });
@@ -130,7 +182,12 @@ test('fuzz: mutated search configs, pipeline configs and eval summaries', () => 
 test('fuzz: damaged search databases through readRun and build; the existing data folder stays whole', () => {
   const good = join(dir, 'good.db');
   writeStore(good, run(), [
-    question('q1', [node(1, null, 'root', 'What is 2+2?'), node(2, 1, 'thinking', '2+2 is 4.'), node(3, 2, 'answer', '4', correct), node(4, 1, 'answer', '5', wrong)]),
+    question('q1', [
+      node(1, null, 'root', 'What is 2+2?'),
+      node(2, 1, 'thinking', '2+2 is 4.'),
+      node(3, 2, 'answer', '4', correct),
+      node(4, 1, 'answer', '5', wrong),
+    ]),
     question('q2', [node(1, null, 'root', 'What is 3+3?'), node(2, 1, 'answer', '6', correct), node(3, 1, 'answer', '7', wrong)]),
   ]);
   const store = SearchStore.open(good);
@@ -141,24 +198,30 @@ test('fuzz: damaged search databases through readRun and build; the existing dat
   writeDataset(buildDataset(readRun(good), parseBuildOptions({}), { source: good }), out);
   let before = readFileSync(join(out, 'sft.jsonl'), 'utf8');
   fc.assert(
-    fc.property(fc.array(fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 12 }), (mutations) => {
-      const db = join(dir, `${counter++}-damaged.db`);
-      copyFileSync(good, db);
-      writeFileSync(db, mutate(seed, mutations));
-      let built = false;
-      acceptedOrRefused('readRun + build', () => {
-        const data = readRun(db);
-        const dataset = buildDataset(data, parseBuildOptions({}), { source: db });
-        writeDataset(dataset, out);
-        built = true;
-      });
-      // Either the old data set, untouched, or a whole new one that reads back.
-      const now = readBuiltData(out);
-      const sft = readFileSync(join(out, 'sft.jsonl'), 'utf8');
-      if (!built) assert.equal(sft, before, 'a refused build leaves the old data set');
-      assert.equal(now.sft.length, sft.split('\n').filter((l) => l !== '').length);
-      before = sft;
-    }),
+    fc.property(
+      fc.array(fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      (mutations) => {
+        const db = join(dir, `${counter++}-damaged.db`);
+        copyFileSync(good, db);
+        writeFileSync(db, mutate(seed, mutations));
+        let built = false;
+        acceptedOrRefused('readRun + build', () => {
+          const data = readRun(db);
+          const dataset = buildDataset(data, parseBuildOptions({}), { source: db });
+          writeDataset(dataset, out);
+          built = true;
+        });
+        // Either the old data set, untouched, or a whole new one that reads back.
+        const now = readBuiltData(out);
+        const sft = readFileSync(join(out, 'sft.jsonl'), 'utf8');
+        if (!built) assert.equal(sft, before, 'a refused build leaves the old data set');
+        assert.equal(now.sft.length, sft.split('\n').filter((l) => l !== '').length);
+        before = sft;
+      },
+    ),
     { ...PARAMS, numRuns: Math.max(5, Math.round(RUNS / 2)) },
   );
 });

@@ -253,7 +253,12 @@ export async function startOpenAITestServer(initial: OpenAITestServerOptions = {
         return;
       case 'empty-choices':
         // A 200 whose body is well-formed but holds no sample (seen from overloaded proxies).
-        sendJson(res, 200, { id: 'cmpl-empty', object: 'text_completion', choices: [], usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
+        sendJson(res, 200, {
+          id: 'cmpl-empty',
+          object: 'text_completion',
+          choices: [],
+          usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        });
         return;
       case 'reset':
         res.socket?.destroy();
@@ -336,7 +341,13 @@ export async function startOpenAITestServer(initial: OpenAITestServerOptions = {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
-    const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: { ...req.headers }, body: undefined, receivedAt: Date.now() };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      headers: { ...req.headers },
+      body: undefined,
+      receivedAt: Date.now(),
+    };
     requests.push(record);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);

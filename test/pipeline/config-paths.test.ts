@@ -52,7 +52,11 @@ test('relative paths resolve against the config folder, never the current direct
     ]);
     assert.throws(
       () => checkConfigFiles(loaded),
-      (e: unknown) => ConfigError.isInstance(e) && e.message.includes('cfg/pipeline.yaml') && e.message.includes('search.config') && e.message.includes(join(configDir, 'graph.yaml')),
+      (e: unknown) =>
+        ConfigError.isInstance(e) &&
+        e.message.includes('cfg/pipeline.yaml') &&
+        e.message.includes('search.config') &&
+        e.message.includes(join(configDir, 'graph.yaml')),
     );
   } finally {
     process.chdir(previous);
@@ -83,7 +87,12 @@ test('treecot run from another directory: a missing file is named and no run fol
     let stderr = '';
     let status = 0;
     try {
-      execFileSync(process.execPath, [bin, 'run', '--config', 'pipeline.yaml', '--out', 'out'], { cwd, encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
+      execFileSync(process.execPath, [bin, 'run', '--config', 'pipeline.yaml', '--out', 'out'], {
+        cwd,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 60_000,
+      });
     } catch (error) {
       const e = error as { status: number; stderr: string };
       status = e.status;

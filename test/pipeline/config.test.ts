@@ -22,7 +22,10 @@ test('the shipped pipeline configs are valid', () => {
     assert.ok(config.eval.sets.length >= 1, file);
     // Every file it names ships with treecot (relative to configs/), and its search config is valid.
     assert.doesNotThrow(() => checkConfigFiles(loaded), file);
-    assert.doesNotThrow(() => loadSearchConfig(resolveConfigPath(loaded, config.search.config)), `${file}: search.config ${config.search.config}`);
+    assert.doesNotThrow(
+      () => loadSearchConfig(resolveConfigPath(loaded, config.search.config)),
+      `${file}: search.config ${config.search.config}`,
+    );
   }
   const demo = loadPipelineConfig('configs/pipeline-demo.yaml').config;
   assert.equal(demo.policy.gguf, '../models/builtin.gguf');
@@ -34,13 +37,28 @@ test('bad pipeline configs name the file and the field', () => {
     [{ ...minimal(), task: undefined }, /p\.yaml field "task"/],
     [{ ...minimal(), policy: { gguf: 'a', urls: ['b'] } }, /field "policy": give exactly one of `gguf` or `urls`/],
     [{ ...minimal(), eval: { k: [4], sets: minimal().eval.sets } }, /field "eval\.k": every k must be <= eval\.n/],
-    [{ ...minimal(), eval: { sets: [{ name: 'a', generate: { count: 1 } }, { name: 'a', generate: { count: 2 } }] } }, /field "eval\.sets": set name "a" is used twice/],
+    [
+      {
+        ...minimal(),
+        eval: {
+          sets: [
+            { name: 'a', generate: { count: 1 } },
+            { name: 'a', generate: { count: 2 } },
+          ],
+        },
+      },
+      /field "eval\.sets": set name "a" is used twice/,
+    ],
     [{ ...minimal(), train: { preference: { eps: 0.7 } } }, /field "train\.preference\.eps"/],
     [{ ...minimal(), eval: { sets: [{ name: 'x', file: 'a.json', generate: { count: 1 } }] } }, /field "eval\.sets\.0"/],
     [{ ...minimal(), search: { ...minimal().search, typo: 1 } }, /field "search"/],
   ];
   for (const [raw, message] of cases) {
-    assert.throws(() => parsePipelineConfig(raw, 'p.yaml'), (e: unknown) => e instanceof ConfigError && message.test(e.message), String(message));
+    assert.throws(
+      () => parsePipelineConfig(raw, 'p.yaml'),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      String(message),
+    );
   }
   assert.throws(() => loadPipelineConfig('no/such/file.yaml'), /no\/such\/file\.yaml: config file not found/);
 });
@@ -55,7 +73,10 @@ test('a run folder made with another config is refused, nothing in it is touched
   writeFileSync(join(dir, 'b.yaml'), JSON.stringify({ ...minimal(), search, seed: 2, policy: { gguf: join(dir, 'missing.gguf') } }));
   await assert.rejects(runPipeline({ loaded: loadPipelineConfig(join(dir, 'a.yaml')), outDir: out, log: () => {} }));
   const claimed = readFileSync(join(out, 'pipeline.json'), 'utf8');
-  await assert.rejects(runPipeline({ loaded: loadPipelineConfig(join(dir, 'b.yaml')), outDir: out, log: () => {} }), /was made with a different config/);
+  await assert.rejects(
+    runPipeline({ loaded: loadPipelineConfig(join(dir, 'b.yaml')), outDir: out, log: () => {} }),
+    /was made with a different config/,
+  );
   assert.equal(readFileSync(join(out, 'pipeline.json'), 'utf8'), claimed);
 });
 

@@ -38,7 +38,14 @@ export function writePipelineFixture(dir: string, options: FixtureOptions = {}):
     exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c512', tokenizer.vocabSize), 3), gguf, { tokenizer });
   }
   const data = join(dir, 'questions.jsonl');
-  const problems = generateLetterCountProblems({ words: builtinWordSplit().heldOut, count: 8, seed: 99, twoLetterShare: 1, letterSampling: 'set', randomLetterShare: 0 });
+  const problems = generateLetterCountProblems({
+    words: builtinWordSplit().heldOut,
+    count: 8,
+    seed: 99,
+    twoLetterShare: 1,
+    letterSampling: 'set',
+    randomLetterShare: 0,
+  });
   writeFileSync(data, problems.map((p) => JSON.stringify({ id: p.id, problem: p.question, solution: p.reference })).join('\n') + '\n');
   const config = {
     name: 'tiny',
@@ -54,7 +61,11 @@ export function writePipelineFixture(dir: string, options: FixtureOptions = {}):
       concurrency: 1,
     },
     build: { pairs_per_question: 2 },
-    train: { context: 256, sft: { steps: 3, batch_size: 4 }, preference: { steps: 3, batch_size: 4, ...(options.chosen ? { chosen: options.chosen } : {}) } },
+    train: {
+      context: 256,
+      sft: { steps: 3, batch_size: 4 },
+      preference: { steps: 3, batch_size: 4, ...(options.chosen ? { chosen: options.chosen } : {}) },
+    },
     eval: {
       max_tokens: 64,
       sets: [

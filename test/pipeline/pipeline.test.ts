@@ -10,7 +10,10 @@ import { readRun } from '../../src/store/index.ts';
 import { CharTokenizer, exportGguf, LlamaModel, loadGguf, parseInitSpec } from '../../src/train/index.ts';
 import { fixturePolicy, writePipelineFixture } from './fixture.ts';
 
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 const jsonl = <T>(file: string) => lines(file).map((l) => JSON.parse(l) as T);
 const json = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
 
@@ -30,7 +33,12 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
   const dir = mkdtempSync(join(tmpdir(), 'treecot-pipeline-'));
   const out = join(dir, 'run');
   const log: string[] = [];
-  const summary = await runPipeline({ loaded: loadPipelineConfig(writePipelineFixture(dir)), outDir: out, log: (l) => log.push(l), openPolicy: fixturePolicy() });
+  const summary = await runPipeline({
+    loaded: loadPipelineConfig(writePipelineFixture(dir)),
+    outDir: out,
+    log: (l) => log.push(l),
+    openPolicy: fixturePolicy(),
+  });
   uninterrupted = summary;
   // summary.json says which treecot wrote it; each evaluation's summary.json records its settings.
   assert.equal(summary.produced_by?.treecot.version, JSON.parse(readFileSync('package.json', 'utf8')).version);
@@ -39,9 +47,27 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
   assert.equal(evalSummary.produced_by.settings.samples_per_question, evalSummary.samples_per_question);
 
   // Every artefact exists, each stage folder with its completion marker.
-  const stageDirs = ['round-1/search', 'round-1/data', 'round-1/sft', 'round-1/final', ...['base', 'sft', 'final'].flatMap((s) => [`eval/${s}/heldout`, `eval/${s}/file`])];
+  const stageDirs = [
+    'round-1/search',
+    'round-1/data',
+    'round-1/sft',
+    'round-1/final',
+    ...['base', 'sft', 'final'].flatMap((s) => [`eval/${s}/heldout`, `eval/${s}/file`]),
+  ];
   for (const d of stageDirs) assert.ok(existsSync(join(out, d, STAGE_MARKER)), `${d} has no completion marker`);
-  for (const f of ['pipeline.json', 'summary.json', 'report.md', 'report.html', 'round-1/search/run.db', 'round-1/data/sft.jsonl', 'round-1/data/dpo.jsonl', 'round-1/data/stats.json', 'round-1/data/card.md', 'round-1/sft/model.gguf', 'round-1/final/model.gguf']) {
+  for (const f of [
+    'pipeline.json',
+    'summary.json',
+    'report.md',
+    'report.html',
+    'round-1/search/run.db',
+    'round-1/data/sft.jsonl',
+    'round-1/data/dpo.jsonl',
+    'round-1/data/stats.json',
+    'round-1/data/card.md',
+    'round-1/sft/model.gguf',
+    'round-1/final/model.gguf',
+  ]) {
     assert.ok(existsSync(join(out, f)), `missing ${f}`);
   }
   assert.deepEqual(json<RunSummary>(join(out, 'summary.json')), summary);
@@ -50,10 +76,19 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
   const { questions } = readRun(join(out, 'round-1/search/run.db'));
   const search = summary.search[0]!;
   assert.equal(search.questions, 6);
-  assert.equal(search.rollouts, questions.reduce((s, q) => s + q.rollouts, 0));
-  assert.equal(search.nodes, questions.reduce((s, q) => s + q.nodes.length, 0));
+  assert.equal(
+    search.rollouts,
+    questions.reduce((s, q) => s + q.rollouts, 0),
+  );
+  assert.equal(
+    search.nodes,
+    questions.reduce((s, q) => s + q.nodes.length, 0),
+  );
   assert.equal(search.solved, questions.filter((q) => q.correctRollouts > 0).length);
-  assert.deepEqual(search.rollouts_per_question, questions.map((q) => q.rollouts));
+  assert.deepEqual(
+    search.rollouts_per_question,
+    questions.map((q) => q.rollouts),
+  );
 
   // The data card's counts match the rows, the stats and the summary.
   const data = join(out, 'round-1/data');
@@ -69,10 +104,19 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
   assert.equal(summary.data[0]!.dpo_pairs, dpoRows);
 
   // Training ran the configured steps from the previous model and wrote new weights.
-  assert.deepEqual(summary.train.map((t) => [t.stage, t.steps]), [['sft', 3], ['final', 3]]);
+  assert.deepEqual(
+    summary.train.map((t) => [t.stage, t.steps]),
+    [
+      ['sft', 3],
+      ['final', 3],
+    ],
+  );
   assert.equal(lines(join(out, 'round-1/sft/train-log.jsonl')).length, 3);
   // The SFT model was trained (and written) with the 256-token context of `train.context`.
-  assert.equal(loadGguf(join(out, 'round-1/sft/model.gguf')).model.config.context, Math.max(256, loadGguf(summary.stages[0]!.model).model.config.context));
+  assert.equal(
+    loadGguf(join(out, 'round-1/sft/model.gguf')).model.config.context,
+    Math.max(256, loadGguf(summary.stages[0]!.model).model.config.context),
+  );
   const base = readFileSync(summary.stages[0]!.model);
   assert.ok(!base.equals(readFileSync(join(out, 'round-1/sft/model.gguf'))));
   assert.ok(!readFileSync(join(out, 'round-1/sft/model.gguf')).equals(readFileSync(join(out, 'round-1/final/model.gguf'))));
@@ -80,7 +124,10 @@ test('a tiny pipeline writes every artefact and they agree with each other', asy
   // The report's numbers are the evaluation JSONL's numbers.
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   const html = readFileSync(join(out, 'report.html'), 'utf8');
-  assert.deepEqual(summary.stages.map((s) => s.stage), ['base', 'sft', 'final']);
+  assert.deepEqual(
+    summary.stages.map((s) => s.stage),
+    ['base', 'sft', 'final'],
+  );
   for (const stage of summary.stages) {
     assert.equal(stage.set, 'heldout');
     for (const set of stage.sets) {
@@ -121,7 +168,9 @@ test('an interrupted run (kill -9 during SFT training) resumes at the interrupte
   const out = join(dir, 'run');
   const runChild = (killOn?: string) =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/pipeline/run-fixture-child.ts', config, out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/pipeline/run-fixture-child.ts', config, out], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -129,7 +178,15 @@ test('an interrupted run (kill -9 during SFT training) resumes at the interrupte
         if (killOn && stdout.includes(killOn)) child.kill('SIGKILL');
       });
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('exit', (code, signal) => (killOn ? (signal === 'SIGKILL' ? resolve(stdout) : reject(new Error(`not killed: ${code}\n${stdout}${stderr}`))) : code === 0 ? resolve(stdout) : reject(new Error(`exit ${code}\n${stderr}`))));
+      child.on('exit', (code, signal) =>
+        killOn
+          ? signal === 'SIGKILL'
+            ? resolve(stdout)
+            : reject(new Error(`not killed: ${code}\n${stdout}${stderr}`))
+          : code === 0
+            ? resolve(stdout)
+            : reject(new Error(`exit ${code}\n${stderr}`)),
+      );
     });
   const first = await runChild('[train SFT] started');
   assert.ok(!first.includes('[train SFT] finished'));
@@ -137,10 +194,14 @@ test('an interrupted run (kill -9 during SFT training) resumes at the interrupte
   const nodesBefore = readRun(join(out, 'round-1/search/run.db')).questions.reduce((s, q) => s + q.nodes.length, 0);
 
   const second = await runChild();
-  for (const done of ['eval base/heldout', 'eval base/file', 'search round 1', 'build round 1']) assert.match(second, new RegExp(`\\[${done}\\] done earlier`));
+  for (const done of ['eval base/heldout', 'eval base/file', 'search round 1', 'build round 1'])
+    assert.match(second, new RegExp(`\\[${done}\\] done earlier`));
   assert.match(second, /\[train SFT\] started/);
   assert.doesNotMatch(second, /\[search round 1\] started/);
-  assert.equal(readRun(join(out, 'round-1/search/run.db')).questions.reduce((s, q) => s + q.nodes.length, 0), nodesBefore);
+  assert.equal(
+    readRun(join(out, 'round-1/search/run.db')).questions.reduce((s, q) => s + q.nodes.length, 0),
+    nodesBefore,
+  );
   const resumed = json<RunSummary>(join(out, 'summary.json'));
   assert.deepEqual(numbers(resumed), numbers(uninterrupted));
 
@@ -160,7 +221,15 @@ test('two models: the policy searches, the student is the evaluated and trained 
   const loaded = loadPipelineConfig(writePipelineFixture(dir, { student, heldoutOnly: true }));
   const policyPath = loaded.config.policy.gguf!;
   const summary = await runPipeline({ loaded, outDir: out, log: (l) => log.push(l), openPolicy: fixturePolicy() });
-  assert.deepEqual(summary.stages.map((s) => [s.stage, s.model]), [['base', student], ['sft', join(out, 'round-1/sft/model.gguf')], ['final', join(out, 'round-1/final/model.gguf')], ['policy', policyPath]]);
+  assert.deepEqual(
+    summary.stages.map((s) => [s.stage, s.model]),
+    [
+      ['base', student],
+      ['sft', join(out, 'round-1/sft/model.gguf')],
+      ['final', join(out, 'round-1/final/model.gguf')],
+      ['policy', policyPath],
+    ],
+  );
   // Trained from the student: its width, not the policy's.
   for (const stage of ['sft', 'final']) assert.equal(loadGguf(join(out, `round-1/${stage}/model.gguf`)).model.config.dim, 16);
   assert.notEqual(loadGguf(policyPath).model.config.dim, 16);

@@ -5,7 +5,8 @@ import { letterCountProcessCheck } from '../../src/pipeline/index.ts';
 const q = 'How many g and n are there in total in navigant?'; // g:1, n:2 -> 3
 
 test('letter-count process check: right answers through wrong steps are rejected, right steps kept', () => {
-  const ok = '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>';
+  const ok =
+    '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>';
   assert.equal(letterCountProcessCheck(q, ok), true);
   // Misspelt word, counts still right: kept (spelling is not part of the check).
   assert.equal(letterCountProcessCheck(q, ok.replace('navigant', 'navgant')), true);
@@ -22,7 +23,13 @@ test('letter-count process check: right answers through wrong steps are rejected
     '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:1</thinking><double-check>1+1=2</double-check>' +
     "<reflection>Wait! something is wrong, let's think again.</reflection><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>";
   assert.equal(letterCountProcessCheck(q, reflected), true);
-  assert.equal(letterCountProcessCheck(q, reflected.replace('<thinking>n:2</thinking><double-check>1+2=3', '<thinking>n:1</thinking><double-check>1+2=3')), false);
+  assert.equal(
+    letterCountProcessCheck(
+      q,
+      reflected.replace('<thinking>n:2</thinking><double-check>1+2=3', '<thinking>n:1</thinking><double-check>1+2=3'),
+    ),
+    false,
+  );
   // A question that does not parse is kept.
   assert.equal(letterCountProcessCheck('What is 2 + 2?', '<answer>4</answer>'), true);
 });

@@ -6,4 +6,9 @@ import { loadPipelineConfig, runPipeline } from '../../src/pipeline/index.ts';
 import { fixturePolicy } from './fixture.ts';
 
 const [configFile, outDir] = process.argv.slice(2);
-await runPipeline({ loaded: loadPipelineConfig(configFile!), outDir: outDir!, log: (line) => process.stdout.write(line + '\n'), openPolicy: fixturePolicy() });
+await runPipeline({
+  loaded: loadPipelineConfig(configFile!),
+  outDir: outDir!,
+  log: (line) => process.stdout.write(line + '\n'),
+  openPolicy: fixturePolicy(),
+});

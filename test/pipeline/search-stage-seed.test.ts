@@ -13,8 +13,15 @@ async function roundSeeds(seed: number): Promise<{ stored: unknown; callSeeds: (
   const policy = hashedLetterCountPolicy({ pCorrect: 0.5 });
   const dbPath = join(dir, 'run.db');
   await runSearchStage({
-    searchConfigPath: 'configs/letter-count.yaml', maxRollouts: 2, taskName: 'letter-count', problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, 2),
-    policy, dbPath, concurrency: 1, seed, log: () => {},
+    searchConfigPath: 'configs/letter-count.yaml',
+    maxRollouts: 2,
+    taskName: 'letter-count',
+    problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, 2),
+    policy,
+    dbPath,
+    concurrency: 1,
+    seed,
+    log: () => {},
   });
   return { stored: (readRun(dbPath).run.config as { seed: number }).seed, callSeeds: policy.calls.map((c) => c.seed) };
 }

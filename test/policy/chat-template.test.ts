@@ -11,7 +11,11 @@ import { Template } from '@huggingface/jinja';
 import { builtinTemplate, jinjaTemplateFromTokenizerConfig, resolveChatTemplate } from '../../src/policy/index.ts';
 import { ConfigError } from '../../src/core/index.ts';
 
-const parts = { instruction: 'Count letters. Now the question is: ', question: 'How many r in "strawberry"?', assistantPrefix: '<thinking>First' };
+const parts = {
+  instruction: 'Count letters. Now the question is: ',
+  question: 'How many r in "strawberry"?',
+  assistantPrefix: '<thinking>First',
+};
 const user = 'Count letters. Now the question is: How many r in "strawberry"?';
 
 // Templates as published in the models' tokenizer_config.json (Qwen2.5-Instruct is ChatML with a
@@ -33,15 +37,17 @@ test('raw: user text then the assistant prefix, nothing else', () => {
 });
 
 test('ChatML and Llama-3 built-ins render an open assistant turn', () => {
-  assert.equal(
-    builtinTemplate('chatml').render(parts),
-    `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n<thinking>First`,
-  );
+  assert.equal(builtinTemplate('chatml').render(parts), `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n<thinking>First`);
   assert.equal(
     builtinTemplate('llama3').render(parts),
     `<|start_header_id|>user<|end_header_id|>\n\n${user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n<thinking>First`,
   );
-  assert.equal(builtinTemplate('chatml').render({ ...parts, assistantPrefix: '' }).endsWith('<|im_start|>assistant\n'), true);
+  assert.equal(
+    builtinTemplate('chatml')
+      .render({ ...parts, assistantPrefix: '' })
+      .endsWith('<|im_start|>assistant\n'),
+    true,
+  );
 });
 
 test('Jinja chat_template from tokenizer_config.json (Qwen2 ChatML) equals the built-in with its system turn', () => {
@@ -74,15 +80,26 @@ test('Jinja Llama-3 template: BOS object token read, stripped by default (the se
 });
 
 test('chat_template given as a list of named templates uses "default"', () => {
-  const file = writeConfig({ chat_template: [{ name: 'tool_use', template: 'TOOLS' }, { name: 'default', template: QWEN2_TEMPLATE }] });
+  const file = writeConfig({
+    chat_template: [
+      { name: 'tool_use', template: 'TOOLS' },
+      { name: 'default', template: QWEN2_TEMPLATE },
+    ],
+  });
   assert.match(jinjaTemplateFromTokenizerConfig(file).render(parts), /^<\|im_start\|>system/);
 });
 
 test('bad template specs fail with ConfigError naming the file and field', () => {
-  assert.throws(() => resolveChatTemplate('vicuna'), (e: unknown) => e instanceof ConfigError && /unknown template "vicuna"/.test(e.message));
+  assert.throws(
+    () => resolveChatTemplate('vicuna'),
+    (e: unknown) => e instanceof ConfigError && /unknown template "vicuna"/.test(e.message),
+  );
   assert.throws(() => resolveChatTemplate('/nonexistent/tokenizer_config.json'), /not found/);
   const noTemplate = writeConfig({ bos_token: '<s>' });
-  assert.throws(() => jinjaTemplateFromTokenizerConfig(noTemplate), (e: unknown) => e instanceof ConfigError && e.message.includes('field "chat_template"'));
+  assert.throws(
+    () => jinjaTemplateFromTokenizerConfig(noTemplate),
+    (e: unknown) => e instanceof ConfigError && e.message.includes('field "chat_template"'),
+  );
   const broken = writeConfig({ chat_template: '{% for m in messages %}{{ m.content }' });
   assert.throws(() => jinjaTemplateFromTokenizerConfig(broken), /does not parse as Jinja/);
 });

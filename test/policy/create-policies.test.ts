@@ -59,8 +59,17 @@ test('special policy goes to its own server; without one it is the main policy',
 test('bad specs fail with ConfigError naming the option', async () => {
   await assert.rejects(createPolicies({}), (e: unknown) => e instanceof ConfigError && /field "policy".*exactly one/.test(e.message));
   await assert.rejects(createPolicies({ policy: ['http://x/v1'], gguf: 'm.gguf' }), /exactly one/);
-  await assert.rejects(createPolicies({ policy: ['gpu1:8000'] }), (e: unknown) => e instanceof ConfigError && /field "policy".*URLs or one \.gguf/.test(e.message));
-  await assert.rejects(createPolicies({ gguf: '/nonexistent/model.gguf' }), (e: unknown) => e instanceof ConfigError && /model\.gguf.*not found/.test(e.message));
+  await assert.rejects(
+    createPolicies({ policy: ['gpu1:8000'] }),
+    (e: unknown) => e instanceof ConfigError && /field "policy".*URLs or one \.gguf/.test(e.message),
+  );
+  await assert.rejects(
+    createPolicies({ gguf: '/nonexistent/model.gguf' }),
+    (e: unknown) => e instanceof ConfigError && /model\.gguf.*not found/.test(e.message),
+  );
   const main = await server(['m']);
-  await assert.rejects(createPolicies({ policy: [main.baseURL], template: 'chatml', specialPolicy: ['a.gguf', 'b.gguf'] }), /field "special-policy"/);
+  await assert.rejects(
+    createPolicies({ policy: [main.baseURL], template: 'chatml', specialPolicy: ['a.gguf', 'b.gguf'] }),
+    /field "special-policy"/,
+  );
 });

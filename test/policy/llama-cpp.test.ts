@@ -29,7 +29,16 @@ function writeModel(name: string, variant: 'standard' | 'control-tags' | 'no-byt
     types = types.slice(0, firstByte);
   }
   const tokenizer = { tokens, tokenTypes: types, vocabSize: tokens.length } as unknown as CharTokenizer;
-  const config: LlamaConfig = { vocabSize: tokens.length, dim: DIM, layers: 2, heads: 2, ffn: 32, context: 256, normEps: 1e-5, ropeBase: 10000 };
+  const config: LlamaConfig = {
+    vocabSize: tokens.length,
+    dim: DIM,
+    layers: 2,
+    heads: 2,
+    ffn: 32,
+    context: 256,
+    normEps: 1e-5,
+    ropeBase: 10000,
+  };
   const weights = initWeights(config, 42);
   const embed = weights.get('token_embd.weight')!.data;
   embed.fill(0);
@@ -86,7 +95,10 @@ test('n completions, each stopped at the close tag (excluded), with token usage'
   const promptLength = 1 + policy.tokenize(policy.template.render(call().prompt)).length;
   assert.equal(result.usage.promptTokens, 4 * promptLength);
   const letters = result.completions.reduce((a, c) => a + c.text.length, 0);
-  assert.ok(result.usage.completionTokens >= letters && result.usage.completionTokens <= letters + 4, `${result.usage.completionTokens} vs ${letters}`);
+  assert.ok(
+    result.usage.completionTokens >= letters && result.usage.completionTokens <= letters + 4,
+    `${result.usage.completionTokens} vs ${letters}`,
+  );
 });
 
 test('seeded sampling is deterministic (also across a reload); another seed differs', async () => {
@@ -118,7 +130,8 @@ test('KV cache: a child call re-evaluates only the new tokens of its path', asyn
   const before = policy.evaluatedPromptTokens;
   await policy.doComplete({ ...root, prompt: { ...root.prompt, assistantPrefix: '<thinking>ab ba</thinking><thinking>c' } });
   const evaluated = policy.evaluatedPromptTokens - before;
-  const full = 1 + policy.tokenize(policy.template.render({ ...root.prompt, assistantPrefix: '<thinking>ab ba</thinking><thinking>c' })).length;
+  const full =
+    1 + policy.tokenize(policy.template.render({ ...root.prompt, assistantPrefix: '<thinking>ab ba</thinking><thinking>c' })).length;
   assert.ok(evaluated <= 3, `evaluated ${evaluated} of ${full} prompt tokens`);
 });
 
@@ -140,7 +153,10 @@ test('a character outside a vocabulary without byte fallback is refused with a c
   const noBytes = await createLlamaCppPolicy({ modelPath: writeModel('no-bytes', 'no-bytes'), sequences: 1, contextSize: 256 });
   try {
     const bad = call({ n: 1, prompt: { instruction: '', question: 'café?', assistantPrefix: '' } });
-    await assert.rejects(noBytes.doComplete(bad), (e: unknown) => e instanceof UnsupportedCharacterError && /"é" \(U\+00E9\) at position 3/.test(e.message));
+    await assert.rejects(
+      noBytes.doComplete(bad),
+      (e: unknown) => e instanceof UnsupportedCharacterError && /"é" \(U\+00E9\) at position 3/.test(e.message),
+    );
     const ok = await noBytes.doComplete(call({ n: 1 }));
     assert.equal(ok.completions.length, 1);
   } finally {

@@ -49,7 +49,7 @@ test('a real llama.cpp context longer than the trained one: one explanation, no 
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout.trim(), 'loaded twice');
   assert.doesNotMatch(result.stderr, /n_ctx_seq/, 'the raw llama.cpp warning reached the terminal');
-  const explained = result.stderr.split('\n').filter((line) => line.includes('longer than the model\'s trained context'));
+  const explained = result.stderr.split('\n').filter((line) => line.includes("longer than the model's trained context"));
   assert.equal(explained.length, 1, result.stderr);
   assert.match(explained[0]!, /256 tokens per sequence.*\(128\)/);
 });

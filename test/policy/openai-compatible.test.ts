@@ -39,7 +39,14 @@ let transport: Transport = 'node-http';
 function policyFor(s: OpenAITestServer | OpenAITestServer[], options: Partial<OpenAICompatiblePolicyOptions> = {}) {
   const list = Array.isArray(s) ? s : [s];
   const model = options.probe === false ? 'test-model' : undefined;
-  return createOpenAICompatiblePolicy({ endpoints: list.map((x) => x.baseURL), model, template: 'chatml', retry: fastRetry, transport, ...options });
+  return createOpenAICompatiblePolicy({
+    endpoints: list.map((x) => x.baseURL),
+    model,
+    template: 'chatml',
+    retry: fastRetry,
+    transport,
+    ...options,
+  });
 }
 
 // Every test runs with both transports: the lean node:http one (default) and the openai SDK.
@@ -123,8 +130,14 @@ test('n honoured: one request per call; n ignored: probe detects it and calls fa
   assert.equal(r2.requests, 4);
   assert.equal(r2.completions.length, 4);
   // every fanned-out request asks for one choice, with its own seed
-  assert.deepEqual(withoutN.requests.map((r) => r.body?.n ?? 1), [1, 1, 1, 1]);
-  assert.deepEqual(withoutN.requests.map((r) => Number(r.body?.seed)).sort((a, b) => a - b), [7, 8, 9, 10]);
+  assert.deepEqual(
+    withoutN.requests.map((r) => r.body?.n ?? 1),
+    [1, 1, 1, 1],
+  );
+  assert.deepEqual(
+    withoutN.requests.map((r) => Number(r.body?.seed)).sort((a, b) => a - b),
+    [7, 8, 9, 10],
+  );
   // seeded sub-requests give different texts (the server's generator is keyed on the seed)
   assert.ok(new Set(r2.completions.map((c) => c.text)).size > 1);
 });
@@ -175,7 +188,10 @@ test('an HTTP 200 with empty choices is a counted, retried failure, not zero sam
   // Retries run out: one error naming the cause on every attempt.
   const s = await server({ failureRate: 1, failureKinds: ['empty-choices'] });
   const policy = await policyFor(s, { probe: false, retry: { ...fastRetry, maxRetries: 1 } });
-  const error = await policy.doComplete(call()).then(() => assert.fail('expected a failure'), (e: unknown) => e);
+  const error = await policy.doComplete(call()).then(
+    () => assert.fail('expected a failure'),
+    (e: unknown) => e,
+  );
   assert.ok(PolicyCallError.isInstance(error));
   for (const a of (error as PolicyCallError).attempts) assert.match(a, /HTTP 200 with an empty choices array/);
 });
@@ -232,11 +248,22 @@ test('least-outstanding balancing sends more work to the faster of two servers',
 test('API key: read from the named environment variable, sent as Bearer, never stored or reported', async () => {
   const secret = 'sk-test-SECRET-4242';
   const s = await server({ failureSchedule: [null, '500'] });
-  const policy = await policyFor(s, { apiKeyEnv: 'TREECOT_TEST_KEY', env: { TREECOT_TEST_KEY: secret }, retry: { ...fastRetry, maxRetries: 0 } });
+  const policy = await policyFor(s, {
+    apiKeyEnv: 'TREECOT_TEST_KEY',
+    env: { TREECOT_TEST_KEY: secret },
+    retry: { ...fastRetry, maxRetries: 0 },
+  });
   for (const r of s.requests) assert.equal(r.headers.authorization, `Bearer ${secret}`);
   const error = await policy.doComplete(call()).catch((e: unknown) => e);
   assert.ok(error instanceof Error);
-  const visible = JSON.stringify([policy.describe(), policy.probes, policy.stats(), policy.modelId, (error as Error).message, (error as PolicyCallError).attempts]);
+  const visible = JSON.stringify([
+    policy.describe(),
+    policy.probes,
+    policy.stats(),
+    policy.modelId,
+    (error as Error).message,
+    (error as PolicyCallError).attempts,
+  ]);
   assert.ok(visible.includes('TREECOT_TEST_KEY'));
   assert.ok(!visible.includes(secret));
   assert.ok(!JSON.stringify(policy).includes(secret));

@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { startOpenAITestServer, type FailureKind } from '../helpers/openai-server.ts';
 
 async function post(baseURL: string, path: string, body: unknown): Promise<{ status: number; json?: any; text: string }> {
-  const res = await fetch(`${baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseURL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -24,7 +28,11 @@ test('completions: n choices, stop cut, max_tokens cut, usage; deterministic per
     assert.equal(r.status, 200);
     assert.deepEqual(
       r.json.choices.map((c: { text: string; finish_reason: string }) => [c.text, c.finish_reason]),
-      [['abc', 'stop'], ['abcdefgh', 'length'], ['abc', 'stop']],
+      [
+        ['abc', 'stop'],
+        ['abcdefgh', 'length'],
+        ['abc', 'stop'],
+      ],
     );
     assert.deepEqual(r.json.usage, { prompt_tokens: 1, completion_tokens: 1 + 2 + 1, total_tokens: 5 });
     assert.equal(server.requestCount('/v1/completions'), 1);
@@ -54,7 +62,12 @@ test('chat: the responder sees a ChatML prompt ending in the continued assistant
     { role: 'assistant', content: '<t>' },
   ];
   try {
-    const r = await post(server.baseURL, '/chat/completions', { model: 'm', messages, continue_final_message: true, add_generation_prompt: false });
+    const r = await post(server.baseURL, '/chat/completions', {
+      model: 'm',
+      messages,
+      continue_final_message: true,
+      add_generation_prompt: false,
+    });
     assert.equal(r.json.choices[0].message.content, 'x');
     assert.equal(seen[0], '<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n<t>');
     server.options.supportsContinueFinalMessage = false;
@@ -62,7 +75,10 @@ test('chat: the responder sees a ChatML prompt ending in the continued assistant
     assert.equal(refused.status, 400);
     assert.match(refused.json.error.message, /continue_final_message/);
     const models = await (await fetch(`${server.baseURL}/models`)).json();
-    assert.deepEqual(models.data.map((m: { id: string }) => m.id), ['test-model']);
+    assert.deepEqual(
+      models.data.map((m: { id: string }) => m.id),
+      ['test-model'],
+    );
   } finally {
     await server.close();
   }

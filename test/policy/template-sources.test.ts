@@ -41,7 +41,7 @@ const MISTRAL_TEMPLATE =
 
 /** A Qwen3-style chat_template.jinja with the enable_thinking switch. */
 const QWEN3_LIKE_TEMPLATE =
-  '{%- for message in messages %}{{- \'<|im_start|>\' + message.role + \'\\n\' + message.content + \'<|im_end|>\\n\' }}{%- endfor %}' +
+  "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}{%- endfor %}" +
   "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- if enable_thinking is defined and enable_thinking is false %}{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}{%- endif %}";
 
 /** A Hugging Face hub cache holding one model, laid out as huggingface_hub writes it. */
@@ -55,10 +55,17 @@ function hubCacheWith(modelId: string, files: Record<string, string>, cache = jo
   return cache;
 }
 
-async function promptSent(serverModels: string[], options: Partial<OpenAICompatiblePolicyOptions>): Promise<{ body: Record<string, unknown>; server: OpenAITestServer; describe: Record<string, unknown> }> {
+async function promptSent(
+  serverModels: string[],
+  options: Partial<OpenAICompatiblePolicyOptions>,
+): Promise<{ body: Record<string, unknown>; server: OpenAITestServer; describe: Record<string, unknown> }> {
   const server = await startOpenAITestServer({ models: serverModels });
   servers.push(server);
-  const policy = await createOpenAICompatiblePolicy({ endpoints: [server.baseURL], env: { HF_HUB_CACHE: join(root, 'empty-hub') }, ...options });
+  const policy = await createOpenAICompatiblePolicy({
+    endpoints: [server.baseURL],
+    env: { HF_HUB_CACHE: join(root, 'empty-hub') },
+    ...options,
+  });
   await policy.doComplete(call);
   const generation = server.requests.filter((r) => r.path === '/v1/completions' || r.path === '/v1/chat/completions').at(-1);
   assert.ok(generation?.body, 'no generation request recorded');
@@ -72,7 +79,10 @@ test('--template chatml: exact prompt bytes', async () => {
 
 test('--template llama3: exact prompt bytes', async () => {
   const { body } = await promptSent(['test-model'], { template: 'llama3' });
-  assert.equal(body.prompt, `<|start_header_id|>user<|end_header_id|>\n\n${user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n<thinking>Let me`);
+  assert.equal(
+    body.prompt,
+    `<|start_header_id|>user<|end_header_id|>\n\n${user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n<thinking>Let me`,
+  );
 });
 
 test('Mistral: the served model id is found in the Hugging Face cache; BOS is left to the server', async () => {
@@ -84,7 +94,11 @@ test('Mistral: the served model id is found in the Hugging Face cache; BOS is le
   assert.equal(describe.templateSource, 'Hugging Face cache');
   // Without HF_HUB_CACHE, $HF_HOME/hub is where huggingface_hub keeps the cache.
   const home = join(root, 'hf-home');
-  hubCacheWith('mistralai/Mistral-7B-Instruct-v0.2', { 'tokenizer_config.json': JSON.stringify({ bos_token: '<s>', chat_template: MISTRAL_TEMPLATE }) }, join(home, 'hub'));
+  hubCacheWith(
+    'mistralai/Mistral-7B-Instruct-v0.2',
+    { 'tokenizer_config.json': JSON.stringify({ bos_token: '<s>', chat_template: MISTRAL_TEMPLATE }) },
+    join(home, 'hub'),
+  );
   const viaHome = await promptSent(['x'], { model: 'mistralai/Mistral-7B-Instruct-v0.2', env: { HF_HOME: home } });
   assert.equal(viaHome.body.prompt, `[INST] ${user} [/INST]<thinking>Let me`);
 });
@@ -103,7 +117,10 @@ test('a model folder with chat_template.jinja, with --template-kwargs', async ()
   assert.equal(asModel.body.prompt, `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n<thinking>Let me`);
   assert.equal(asModel.describe.templateSource, 'model folder');
   // Built-in templates have no options: refused, not ignored.
-  await assert.rejects(promptSent(['m'], { template: 'chatml', templateKwargs: { enable_thinking: false } }), /--template-kwargs.*built-in chatml template has no options/);
+  await assert.rejects(
+    promptSent(['m'], { template: 'chatml', templateKwargs: { enable_thinking: false } }),
+    /--template-kwargs.*built-in chatml template has no options/,
+  );
 });
 
 test('no template anywhere: refused with the options named, before any generation request', async () => {
@@ -115,7 +132,15 @@ test('no template anywhere: refused with the options named, before any generatio
     (error: unknown) => {
       assert.ok(ConfigError.isInstance(error));
       const message = (error as Error).message;
-      for (const needle of ['meta-llama/Llama-3.2-1B-Instruct', '--template chatml|llama3|raw', 'chat_template.jinja', 'model folder', cache, '--mode chat', 'does not guess']) {
+      for (const needle of [
+        'meta-llama/Llama-3.2-1B-Instruct',
+        '--template chatml|llama3|raw',
+        'chat_template.jinja',
+        'model folder',
+        cache,
+        '--mode chat',
+        'does not guess',
+      ]) {
         assert.ok(message.includes(needle), `refusal lacks "${needle}": ${message}`);
       }
       return true;
@@ -146,9 +171,13 @@ test('CLI: eval refuses a served model without a template and names the options;
   const bin = fileURLToPath(new URL('../../bin/treecot.js', import.meta.url));
   const run = async (extra: string[]) => {
     try {
-      await promisify(execFile)(process.execPath, [bin, 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, ...extra], {
-        env: { ...process.env, HF_HUB_CACHE: join(root, 'cli-empty-hub'), HF_HOME: '' },
-      });
+      await promisify(execFile)(
+        process.execPath,
+        [bin, 'eval', '--task', 'letter-count', '--data', data, '--policy', server.baseURL, ...extra],
+        {
+          env: { ...process.env, HF_HUB_CACHE: join(root, 'cli-empty-hub'), HF_HOME: '' },
+        },
+      );
       return { code: 0, stderr: '' };
     } catch (error) {
       const e = error as { code: number; stderr: string };

@@ -10,8 +10,18 @@ import type { AddressInfo } from 'node:net';
 import pLimit from 'p-limit';
 import { startOpenAITestServer, type OpenAITestServer } from '../helpers/openai-server.ts';
 import {
-  ScriptedPolicy, PolicyRequestError, createOpenAICompatiblePolicy, probeEndpoint, withBalancing, withConcurrencyLimit, withFanOut, withRetries, wrapPolicy,
-  type CompleteOptions, type EndpointStats, type Policy,
+  ScriptedPolicy,
+  PolicyRequestError,
+  createOpenAICompatiblePolicy,
+  probeEndpoint,
+  withBalancing,
+  withConcurrencyLimit,
+  withFanOut,
+  withRetries,
+  wrapPolicy,
+  type CompleteOptions,
+  type EndpointStats,
+  type Policy,
 } from '../../src/policy/index.ts';
 import { PolicyCallError } from '../../src/core/index.ts';
 
@@ -22,13 +32,21 @@ after(async () => {
 
 const call = (overrides: Partial<CompleteOptions> = {}): CompleteOptions => ({
   prompt: { instruction: '', question: 'q', assistantPrefix: '<answer>' },
-  n: 1, stop: ['</answer>'], maxTokens: 8, temperature: 1, topP: 1, ...overrides,
+  n: 1,
+  stop: ['</answer>'],
+  maxTokens: 8,
+  temperature: 1,
+  topP: 1,
+  ...overrides,
 });
 
 /** A scripted policy that also has `close` and `stats`, counting what reaches it. */
 class CountingPolicy extends ScriptedPolicy {
   closed = 0;
-  constructor(readonly name: string, latencyMs = 0) {
+  constructor(
+    readonly name: string,
+    latencyMs = 0,
+  ) {
     super({ modelId: name, latencyMs, respond: () => name });
   }
   async close(): Promise<void> {
@@ -60,7 +78,10 @@ for (const [name, wrap] of wrappers) {
     assert.equal(b.closed, name === 'withBalancing' ? 1 : 0);
     const endpoints = wrapped.stats!().map((s) => s.endpoint);
     assert.deepEqual(endpoints, name === 'withBalancing' ? ['a', 'b'] : ['a']);
-    assert.equal(wrapped.stats!().reduce((sum, s) => sum + s.requests, 0), name === 'withFanOut' ? 2 : 1);
+    assert.equal(
+      wrapped.stats!().reduce((sum, s) => sum + s.requests, 0),
+      name === 'withFanOut' ? 2 : 1,
+    );
 
     const bare = wrap(new ScriptedPolicy({ respond: () => 'x' }), new ScriptedPolicy({ respond: () => 'y' }));
     assert.equal(bare.close, undefined);
@@ -73,7 +94,10 @@ test('a policy listed twice in a balancer is closed once and reported once', asy
   const balanced = withBalancing([a, a]);
   await balanced.close!();
   assert.equal(a.closed, 1);
-  assert.deepEqual(balanced.stats!().map((s) => s.endpoint), ['a']);
+  assert.deepEqual(
+    balanced.stats!().map((s) => s.endpoint),
+    ['a'],
+  );
 });
 
 test('a call aborted while it waits for a slot never reaches the policy; a shared limit bounds several policies together', async () => {
@@ -93,11 +117,20 @@ test('a call aborted while it waits for a slot never reaches the policy; a share
   assert.throws(() => withConcurrencyLimit(a, 0), /field "concurrency".*got 0/);
 });
 
-test('retries that run out keep every attempt\'s error object; cause is the last', async () => {
+test("retries that run out keep every attempt's error object; cause is the last", async () => {
   const s = await startOpenAITestServer({ failureRate: 1, failureKinds: ['500'] });
   servers.push(s);
-  const policy = await createOpenAICompatiblePolicy({ endpoints: [s.baseURL], probe: false, model: 'm', template: 'chatml', retry: { initialDelayMs: 1, maxDelayMs: 2, maxRetries: 2 } });
-  const error = await policy.doComplete(call()).then(() => assert.fail('expected a failure'), (e: unknown) => e as PolicyCallError);
+  const policy = await createOpenAICompatiblePolicy({
+    endpoints: [s.baseURL],
+    probe: false,
+    model: 'm',
+    template: 'chatml',
+    retry: { initialDelayMs: 1, maxDelayMs: 2, maxRetries: 2 },
+  });
+  const error = await policy.doComplete(call()).then(
+    () => assert.fail('expected a failure'),
+    (e: unknown) => e as PolicyCallError,
+  );
   assert.ok(PolicyCallError.isInstance(error));
   assert.equal(error.errors.length, 3);
   for (const e of error.errors) {
@@ -106,7 +139,10 @@ test('retries that run out keep every attempt\'s error object; cause is the last
     assert.equal(e.url, `${s.baseURL}/completions`);
   }
   assert.equal(error.cause, error.errors[2]);
-  assert.deepEqual(error.attempts, error.errors.map((e, i) => `attempt ${i + 1}: ${(e as Error).message}`));
+  assert.deepEqual(
+    error.attempts,
+    error.errors.map((e, i) => `attempt ${i + 1}: ${(e as Error).message}`),
+  );
 });
 
 test('a capability probe the server refuses keeps the refusal as its cause', async () => {
@@ -120,7 +156,10 @@ test('a capability probe the server refuses keeps the refusal as its cause', asy
   await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => refusing.close(() => resolve())));
   const baseURL = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1`;
-  const error = await probeEndpoint({ baseURL, mode: 'completions' }).then(() => assert.fail('expected a failure'), (e: unknown) => e as PolicyCallError);
+  const error = await probeEndpoint({ baseURL, mode: 'completions' }).then(
+    () => assert.fail('expected a failure'),
+    (e: unknown) => e as PolicyCallError,
+  );
   assert.match(error.message, /capability probe failed: .*HTTP 403: generation is not allowed/);
   assert.equal(error.status, 403);
   assert.ok(error.cause instanceof PolicyCallError);

@@ -32,11 +32,15 @@ function parseSums(text: string): Map<string, string> {
 const sums = parseSums(readFileSync(join(REPO_DATA_DIR, 'SHA256SUMS'), 'utf8'));
 
 test('every file in data/ is listed in SHA256SUMS and hashes to it', () => {
-  const files = listFiles(REPO_DATA_DIR).filter((f) => !NOT_DATA.has(f)).sort();
+  const files = listFiles(REPO_DATA_DIR)
+    .filter((f) => !NOT_DATA.has(f))
+    .sort();
   assert.ok(files.length >= 520, `expected the ~522 data files, found ${files.length}`);
   assert.deepEqual(files, [...sums.keys()].sort());
   for (const file of files) {
-    const digest = createHash('sha256').update(readFileSync(join(REPO_DATA_DIR, file))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(join(REPO_DATA_DIR, file)))
+      .digest('hex');
     assert.equal(digest, sums.get(file), `${file}: content differs from data/SHA256SUMS`);
   }
 });

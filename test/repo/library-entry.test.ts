@@ -19,7 +19,11 @@ test('lib/index.js re-exports exactly the runtime names of src/index.ts', async 
   const libSource = readFileSync(join(repoRoot, 'lib/index.js'), 'utf8');
   const block = /export const \{([^}]*)\} = api;/.exec(libSource);
   assert.ok(block, 'lib/index.js has no `export const { ... } = api;` block');
-  const listed = block[1]!.split(',').map((name) => name.trim()).filter(Boolean).sort();
+  const listed = block[1]!
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .sort();
   assert.deepEqual(listed, Object.keys(api).sort(), 'lib/index.js is stale: run `npm run write:lib-exports`');
 });
 
@@ -29,12 +33,15 @@ test("a consumer imports named exports from 'treecot' with plain node", () => {
     mkdirSync(join(consumer, 'node_modules'));
     symlinkSync(repoRoot, join(consumer, 'node_modules', 'treecot'), 'dir');
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
-    writeFileSync(join(consumer, 'use.js'), [
-      "import { getTask, Rng, passAtK } from 'treecot';",
-      "const gsm8k = getTask('gsm8k');",
-      "const verdict = gsm8k.verify('so the answer is #### 1,234', { id: 'q', prompt: 'p', reference: { answer: '1234', solution: null } });",
-      'console.log(JSON.stringify({ verdict: verdict.verdict, draw: new Rng(7).int(0, 1000) === new Rng(7).int(0, 1000), pass: passAtK(8, 2, 1) }));',
-    ].join('\n'));
+    writeFileSync(
+      join(consumer, 'use.js'),
+      [
+        "import { getTask, Rng, passAtK } from 'treecot';",
+        "const gsm8k = getTask('gsm8k');",
+        "const verdict = gsm8k.verify('so the answer is #### 1,234', { id: 'q', prompt: 'p', reference: { answer: '1234', solution: null } });",
+        'console.log(JSON.stringify({ verdict: verdict.verdict, draw: new Rng(7).int(0, 1000) === new Rng(7).int(0, 1000), pass: passAtK(8, 2, 1) }));',
+      ].join('\n'),
+    );
     const out = execFileSync(process.execPath, ['use.js'], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
     const result = JSON.parse(out.trim().split('\n').at(-1)!);
     assert.deepEqual(result, { verdict: 'correct', draw: true, pass: 0.25 });

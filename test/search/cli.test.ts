@@ -28,7 +28,12 @@ const server = await startOpenAITestServer({
 after(() => server.close());
 
 const config = join(dir, 'small.yaml');
-writeFileSync(config, readFileSync('configs/letter-count.yaml', 'utf8').replace('max_rollouts: 32', 'max_rollouts: 4').replace('reward_thresholds: [4, 8]', 'reward_thresholds: [1, 2]'));
+writeFileSync(
+  config,
+  readFileSync('configs/letter-count.yaml', 'utf8')
+    .replace('max_rollouts: 32', 'max_rollouts: 4')
+    .replace('reward_thresholds: [4, 8]', 'reward_thresholds: [1, 2]'),
+);
 
 async function treecot(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
@@ -40,18 +45,52 @@ async function treecot(args: string[]): Promise<{ stdout: string; stderr: string
   }
 }
 
-const searchArgs = (out: string, extra: string[] = []) =>
-  ['search', '--config', config, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', out, '--policy', server.baseURL, '--template', 'chatml', '--limit', '4', '--concurrency', '4', '--json', ...extra];
+const searchArgs = (out: string, extra: string[] = []) => [
+  'search',
+  '--config',
+  config,
+  '--task',
+  'letter-count',
+  '--data',
+  LETTER_COUNT_DATA,
+  '--out',
+  out,
+  '--policy',
+  server.baseURL,
+  '--template',
+  'chatml',
+  '--limit',
+  '4',
+  '--concurrency',
+  '4',
+  '--json',
+  ...extra,
+];
 
 test('treecot search --json, resume, tree, export-trees, merge', { timeout: 180_000 }, async () => {
   const db = join(dir, 'run.db');
   const first = await treecot(searchArgs(db));
   assert.equal(first.code, 0, first.stderr);
   const summary = JSON.parse(first.stdout.trim().split('\n').pop()!);
-  for (const key of ['questions', 'finished', 'solved', 'rollouts', 'nodes', 'requests', 'prompt_tokens', 'completion_tokens', 'errors', 'wall_s']) assert.ok(key in summary, key);
+  for (const key of [
+    'questions',
+    'finished',
+    'solved',
+    'rollouts',
+    'nodes',
+    'requests',
+    'prompt_tokens',
+    'completion_tokens',
+    'errors',
+    'wall_s',
+  ])
+    assert.ok(key in summary, key);
   assert.equal(summary.questions, 4);
   assert.equal(summary.finished, 4);
-  assert.equal(summary.nodes, readRun(db).questions.reduce((s, q) => s + q.nodes.length, 0));
+  assert.equal(
+    summary.nodes,
+    readRun(db).questions.reduce((s, q) => s + q.nodes.length, 0),
+  );
   assert.equal(summary.resumed, false);
   assert.equal(summary.totals.rollouts, summary.rollouts, 'first run: stored totals = this session');
   const again = JSON.parse((await treecot(searchArgs(db))).stdout.trim().split('\n').pop()!);
@@ -64,7 +103,12 @@ test('treecot search --json, resume, tree, export-trees, merge', { timeout: 180_
   const text = await treecot(searchArgs(db).filter((a) => a !== '--json'));
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /this session: 0 rollouts \(0 correct\), 0 nodes created/);
-  assert.match(text.stdout, new RegExp(`stored in total: ${summary.totals.rollouts} rollouts \\(${summary.totals.correct_rollouts} correct\\), ${summary.nodes} nodes`));
+  assert.match(
+    text.stdout,
+    new RegExp(
+      `stored in total: ${summary.totals.rollouts} rollouts \\(${summary.totals.correct_rollouts} correct\\), ${summary.nodes} nodes`,
+    ),
+  );
 
   const tree = await treecot(['tree', db, 'real_0']);
   assert.equal(tree.code, 0, tree.stderr);
@@ -89,7 +133,12 @@ test('treecot search --json, resume, tree, export-trees, merge', { timeout: 180_
   const m = await treecot(['merge', merged, ...shards, '--json']);
   assert.equal(m.code, 0, m.stderr);
   assert.equal(JSON.parse(m.stdout).questions, 4);
-  assert.deepEqual(readRun(merged).questions.map((q) => q.questionId).sort(), ['real_0', 'real_1', 'real_2', 'real_3']);
+  assert.deepEqual(
+    readRun(merged)
+      .questions.map((q) => q.questionId)
+      .sort(),
+    ['real_0', 'real_1', 'real_2', 'real_3'],
+  );
 });
 
 test('bad data and bad config: errors name file, line and field; the database is left as it was', { timeout: 120_000 }, async () => {
@@ -99,17 +148,61 @@ test('bad data and bad config: errors name file, line and field; the database is
   const before = JSON.stringify(readRun(db));
   const badData = join(dir, 'bad.jsonl');
   writeFileSync(badData, '{"problem": "How many r in strawberry?", "solution": 3}\n{"problem": "How many a in banana?"}\n');
-  const data = await treecot(['search', '--config', config, '--task', 'letter-count', '--data', badData, '--out', db, '--policy', server.baseURL, '--template', 'chatml']);
+  const data = await treecot([
+    'search',
+    '--config',
+    config,
+    '--task',
+    'letter-count',
+    '--data',
+    badData,
+    '--out',
+    db,
+    '--policy',
+    server.baseURL,
+    '--template',
+    'chatml',
+  ]);
   assert.equal(data.code, 1);
   assert.match(data.stderr, /bad\.jsonl:2 field "(solution|answer)/);
   const badConfig = join(dir, 'bad.yaml');
   writeFileSync(badConfig, readFileSync(config, 'utf8').replace('top_p: 0.9', 'top_p: 1.5'));
-  const cfg = await treecot(['search', '--config', badConfig, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--template', 'chatml']);
+  const cfg = await treecot([
+    'search',
+    '--config',
+    badConfig,
+    '--task',
+    'letter-count',
+    '--data',
+    LETTER_COUNT_DATA,
+    '--out',
+    db,
+    '--policy',
+    server.baseURL,
+    '--template',
+    'chatml',
+  ]);
   assert.equal(cfg.code, 1);
   assert.match(cfg.stderr, /bad\.yaml:\d+ field "sampling\.top_p"/);
   const changed = join(dir, 'changed.yaml');
   writeFileSync(changed, readFileSync(config, 'utf8').replace('temperature: 0.7', 'temperature: 0.5'));
-  const refused = await treecot(['search', '--config', changed, '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--template', 'chatml', '--limit', '2']);
+  const refused = await treecot([
+    'search',
+    '--config',
+    changed,
+    '--task',
+    'letter-count',
+    '--data',
+    LETTER_COUNT_DATA,
+    '--out',
+    db,
+    '--policy',
+    server.baseURL,
+    '--template',
+    'chatml',
+    '--limit',
+    '2',
+  ]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /--new-run/);
   assert.equal(JSON.stringify(readRun(db)), before);

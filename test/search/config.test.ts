@@ -22,7 +22,7 @@ const GOOD = `graph:
   answer: {}
 `;
 
-test('shipped configs load; letter-count carries the authors\' base_prompt and demo graph', () => {
+test("shipped configs load; letter-count carries the authors' base_prompt and demo graph", () => {
   for (const name of ['letter-count', 'letter-count-builtin', 'math', 'blocksworld']) loadSearchConfig(`configs/${name}.yaml`);
   const { config } = loadSearchConfig('configs/letter-count.yaml');
   assert.equal(config.instruction, LETTER_COUNT_BASE_PROMPT);
@@ -50,23 +50,50 @@ test('defaults are the authors\' values; JSON works too; "base" is accepted for 
 
 function expectError(name: string, text: string, pattern: RegExp) {
   const file = write(name, text);
-  assert.throws(() => loadSearchConfig(file), (e: unknown) => {
-    assert.ok(e instanceof ConfigError, String(e));
-    assert.match(e.message, pattern);
-    assert.ok(e.message.startsWith(file), e.message);
-    return true;
-  });
+  assert.throws(
+    () => loadSearchConfig(file),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.match(e.message, pattern);
+      assert.ok(e.message.startsWith(file), e.message);
+      return true;
+    },
+  );
 }
 
 test('bad configs: errors name the file, the line and the field', () => {
-  expectError('bad-type.yaml', GOOD.replace('answer: 1', 'answr: 1'), /:5 field "graph\.thinking\.next_step\.answr": unknown node type "answr"/);
-  expectError('bad-count.yaml', GOOD.replace('thinking: 2', 'thinking: 0'), /:3 field "graph\.root\.next_step\.thinking": .*>=1|:3 field "graph\.root\.next_step\.thinking"/);
+  expectError(
+    'bad-type.yaml',
+    GOOD.replace('answer: 1', 'answr: 1'),
+    /:5 field "graph\.thinking\.next_step\.answr": unknown node type "answr"/,
+  );
+  expectError(
+    'bad-count.yaml',
+    GOOD.replace('thinking: 2', 'thinking: 0'),
+    /:3 field "graph\.root\.next_step\.thinking": .*>=1|:3 field "graph\.root\.next_step\.thinking"/,
+  );
   expectError('bad-temp.yaml', `sampling:\n  temperature: hot\n${GOOD}`, /:2 field "sampling\.temperature"/);
   expectError('bad-key.yaml', `search:\n  uct: 2\n${GOOD}`, /:2 field "search\.uct": unknown field/);
-  expectError('bad-thresholds.yaml', `search:\n  reward_thresholds: [8, 4]\n${GOOD}`, /:2 field "search\.reward_thresholds": min 8 is above max 4/);
-  expectError('no-answer.yaml', 'graph:\n  root:\n    next_step: { thinking: 1 }\n  thinking:\n    next_step: { thinking: 1 }\n', /field "graph": the graph needs an "answer" type/);
-  expectError('loop.yaml', 'graph:\n  root:\n    next_step: { thinking: 1 }\n  thinking:\n    next_step: { thinking: 1 }\n  answer: {}\n', /:3 field "graph\.root\.next_step": no path from "root" reaches "answer"/);
+  expectError(
+    'bad-thresholds.yaml',
+    `search:\n  reward_thresholds: [8, 4]\n${GOOD}`,
+    /:2 field "search\.reward_thresholds": min 8 is above max 4/,
+  );
+  expectError(
+    'no-answer.yaml',
+    'graph:\n  root:\n    next_step: { thinking: 1 }\n  thinking:\n    next_step: { thinking: 1 }\n',
+    /field "graph": the graph needs an "answer" type/,
+  );
+  expectError(
+    'loop.yaml',
+    'graph:\n  root:\n    next_step: { thinking: 1 }\n  thinking:\n    next_step: { thinking: 1 }\n  answer: {}\n',
+    /:3 field "graph\.root\.next_step": no path from "root" reaches "answer"/,
+  );
   expectError('syntax.yaml', 'graph:\n  root: [\n', /syntax\.yaml:\d+: cannot parse/);
-  expectError('prefill.yaml', GOOD.replace('  answer: {}', '  answer:\n    prefill: ["x</answer> more"]'), /:7 field "graph\.answer\.prefill\.0": the close tag <\/answer> may only end a prefill/);
+  expectError(
+    'prefill.yaml',
+    GOOD.replace('  answer: {}', '  answer:\n    prefill: ["x</answer> more"]'),
+    /:7 field "graph\.answer\.prefill\.0": the close tag <\/answer> may only end a prefill/,
+  );
   assert.throws(() => loadSearchConfig(join(dir, 'missing.yaml')), /missing\.yaml: config file not found/);
 });

@@ -23,7 +23,16 @@ const DIM = 16;
 
 function writeModel(): string {
   const tokenizer = new CharTokenizer();
-  const config: LlamaConfig = { vocabSize: tokenizer.vocabSize, dim: DIM, layers: 2, heads: 2, ffn: 32, context: 1024, normEps: 1e-5, ropeBase: 10000 };
+  const config: LlamaConfig = {
+    vocabSize: tokenizer.vocabSize,
+    dim: DIM,
+    layers: 2,
+    heads: 2,
+    ffn: 32,
+    context: 1024,
+    normEps: 1e-5,
+    ropeBase: 10000,
+  };
   const weights = initWeights(config, 7);
   const embed = weights.get('token_embd.weight')!.data;
   embed.fill(0);
@@ -44,22 +53,36 @@ after(async () => {
   await policy?.close();
 });
 
-test('search with a GGUF policy through node-llama-cpp: every question finishes, thoughts stop at their own close tag', { timeout: 120_000 }, async () => {
-  policy = await createLlamaCppPolicy({ modelPath: writeModel(), sequences: 4, contextSize: 1024 });
-  const { config } = loadSearchConfig('configs/letter-count-builtin.yaml');
-  const small = { ...config, search: { ...config.search, max_rollouts: 4, reward_thresholds: [1, 2] as [number, number], give_up_factor: 1, max_depth: 10 } };
-  const dbPath = join(dir, 'run.db');
-  const summary = await runSearch({
-    config: small, task: 'letter-count', defaultInstruction: '', problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, 3),
-    dbPath, policy, verify: verifyLetterCount, concurrency: 4,
-  });
-  assert.equal(summary.finished, 3);
-  assert.ok(summary.completion_tokens > 0 && summary.prompt_tokens > 0);
-  const nodes = readRun(dbPath).questions.flatMap((q) => q.nodes);
-  assert.equal(nodes.length, summary.nodes);
-  const generated = nodes.filter((n) => n.policy !== '');
-  assert.ok(generated.length > 10);
-  assert.ok(generated.every((n) => n.policy === policy!.modelId));
-  for (const n of generated) assert.ok(!n.content.includes(closeTag(n.tag)), `${n.type} content ${JSON.stringify(n.content)} holds its own close tag`);
-  assert.ok(nodes.filter((n) => n.type === 'answer').every((n) => n.verdict !== null));
-});
+test(
+  'search with a GGUF policy through node-llama-cpp: every question finishes, thoughts stop at their own close tag',
+  { timeout: 120_000 },
+  async () => {
+    policy = await createLlamaCppPolicy({ modelPath: writeModel(), sequences: 4, contextSize: 1024 });
+    const { config } = loadSearchConfig('configs/letter-count-builtin.yaml');
+    const small = {
+      ...config,
+      search: { ...config.search, max_rollouts: 4, reward_thresholds: [1, 2] as [number, number], give_up_factor: 1, max_depth: 10 },
+    };
+    const dbPath = join(dir, 'run.db');
+    const summary = await runSearch({
+      config: small,
+      task: 'letter-count',
+      defaultInstruction: '',
+      problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, 3),
+      dbPath,
+      policy,
+      verify: verifyLetterCount,
+      concurrency: 4,
+    });
+    assert.equal(summary.finished, 3);
+    assert.ok(summary.completion_tokens > 0 && summary.prompt_tokens > 0);
+    const nodes = readRun(dbPath).questions.flatMap((q) => q.nodes);
+    assert.equal(nodes.length, summary.nodes);
+    const generated = nodes.filter((n) => n.policy !== '');
+    assert.ok(generated.length > 10);
+    assert.ok(generated.every((n) => n.policy === policy!.modelId));
+    for (const n of generated)
+      assert.ok(!n.content.includes(closeTag(n.tag)), `${n.type} content ${JSON.stringify(n.content)} holds its own close tag`);
+    assert.ok(nodes.filter((n) => n.type === 'answer').every((n) => n.verdict !== null));
+  },
+);

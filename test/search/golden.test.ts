@@ -43,8 +43,20 @@ interface GoldenCase {
 
 /** Summary fields that depend on the search alone (not on timing, group commits or the config hash). */
 const SUMMARY_FIELDS = [
-  'questions', 'finished', 'solved', 'gave_up', 'errored', 'rollouts', 'correct_rollouts', 'nodes', 'policy_calls', 'requests',
-  'prompt_tokens', 'completion_tokens', 'context_exceeded', 'totals',
+  'questions',
+  'finished',
+  'solved',
+  'gave_up',
+  'errored',
+  'rollouts',
+  'correct_rollouts',
+  'nodes',
+  'policy_calls',
+  'requests',
+  'prompt_tokens',
+  'completion_tokens',
+  'context_exceeded',
+  'totals',
 ] as const;
 
 function searchOptions(golden: GoldenCase, dbPath: string): RunSearchOptions {
@@ -61,7 +73,10 @@ function searchOptions(golden: GoldenCase, dbPath: string): RunSearchOptions {
   };
 }
 
-async function replay(golden: GoldenCase, overrides: Partial<RunSearchOptions> = {}): Promise<{ summary: Partial<SearchSummary>; trees: unknown[] }> {
+async function replay(
+  golden: GoldenCase,
+  overrides: Partial<RunSearchOptions> = {},
+): Promise<{ summary: Partial<SearchSummary>; trees: unknown[] }> {
   const db = join(mkdtempSync(join(tmpdir(), 'treecot-golden-')), 'run.db');
   const full = await runSearch({ ...searchOptions(golden, db), ...overrides });
   const summary = Object.fromEntries(SUMMARY_FIELDS.map((k) => [k, full[k]])) as Partial<SearchSummary>;
@@ -70,7 +85,9 @@ async function replay(golden: GoldenCase, overrides: Partial<RunSearchOptions> =
   return JSON.parse(JSON.stringify({ summary, trees })) as { summary: Partial<SearchSummary>; trees: unknown[] };
 }
 
-const files = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(GOLDEN_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 test('at least two golden trees are committed', () => {
   assert.ok(files.length >= 2, `found ${files.join(', ')}`);

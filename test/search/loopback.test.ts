@@ -13,7 +13,12 @@ import { createOpenAICompatiblePolicy, type EndpointMode } from '../../src/polic
 import { runSearch, type SearchConfig } from '../../src/search/index.ts';
 import { readRun } from '../../src/store/index.ts';
 import { parseLetterCountQuestion, letterCountAnswer } from '../../src/tasks/index.ts';
-import { startOpenAITestServer, type GenerationRequest, type OpenAITestServer, type OpenAITestServerOptions } from '../helpers/openai-server.ts';
+import {
+  startOpenAITestServer,
+  type GenerationRequest,
+  type OpenAITestServer,
+  type OpenAITestServerOptions,
+} from '../helpers/openai-server.ts';
 import { crashTestConfig } from './fixtures/crash-config.ts';
 import { letterCountTask, verifyLetterCount, LETTER_COUNT_DATA } from './helpers.ts';
 
@@ -47,7 +52,12 @@ async function searchAgainst(mode: Mode) {
   const server = await startOpenAITestServer({ latencyMs: 5, responder: letterCountResponder, ...mode.server });
   servers.push(server);
   const policy = await createOpenAICompatiblePolicy({
-    endpoints: [server.baseURL], model: 'test-model', mode: mode.endpoint, template: mode.endpoint === 'completions' ? 'chatml' : undefined, probe: false, supportsN: mode.server.supportsN ?? true,
+    endpoints: [server.baseURL],
+    model: 'test-model',
+    mode: mode.endpoint,
+    template: mode.endpoint === 'completions' ? 'chatml' : undefined,
+    probe: false,
+    supportsN: mode.server.supportsN ?? true,
     // Generous timeouts: a client-side timeout on a busy machine would make the server count a
     // sample the client never got. Stalls (30 s on the server) end at this timeout.
     timeoutMs: mode.server.failureRate ? 2000 : 5000,
@@ -55,7 +65,16 @@ async function searchAgainst(mode: Mode) {
   });
   const config: SearchConfig = crashTestConfig();
   const dbPath = join(mkdtempSync(join(tmpdir(), 'treecot-loopback-')), `${mode.name}.db`);
-  const summary = await runSearch({ config, task: 'letter-count', defaultInstruction: '', problems, dbPath, policy, verify: verifyLetterCount, concurrency: 16 });
+  const summary = await runSearch({
+    config,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems,
+    dbPath,
+    policy,
+    verify: verifyLetterCount,
+    concurrency: 16,
+  });
   await policy.close?.();
   return { server, summary, dbPath };
 }
@@ -77,11 +96,20 @@ function checkRun(server: OpenAITestServer, summary: Awaited<ReturnType<typeof r
   for (const q of questions) assert.ok(['solved', 'gave_up'].includes(q.status));
   // Every sample the server returned is in the database (merged duplicates count their copies).
   const generated = nodes.filter((n) => n.policy !== '');
-  assert.equal(generated.reduce((sum, n) => sum + n.copies, 0), choicesServed(server, supportsN));
-  assert.ok(generated.every((n) => !n.content.includes('trailing text')), 'text after the close tag is cut');
+  assert.equal(
+    generated.reduce((sum, n) => sum + n.copies, 0),
+    choicesServed(server, supportsN),
+  );
+  assert.ok(
+    generated.every((n) => !n.content.includes('trailing text')),
+    'text after the close tag is cut',
+  );
   const answers = nodes.filter((n) => n.type === 'answer');
   assert.ok(answers.some((n) => n.verdict === 'correct') && answers.some((n) => n.verdict === 'wrong'));
-  assert.equal(summary.rollouts, questions.reduce((s, q) => s + q.rollouts, 0));
+  assert.equal(
+    summary.rollouts,
+    questions.reduce((s, q) => s + q.rollouts, 0),
+  );
   assert.ok(summary.prompt_tokens > 0 && summary.completion_tokens > 0);
 }
 
@@ -105,12 +133,21 @@ test('chat without n: the policy fans out, one request per sample', { timeout: 1
   assert.equal(body.continue_final_message, true);
 });
 
-test('20% faults (500, 429, stalls past the timeout, resets, invalid JSON): the run completes and reports the error counts', { timeout: 180_000 }, async () => {
-  const { server, summary, dbPath } = await searchAgainst({ name: 'faults', endpoint: 'completions', server: { supportsN: true, failureRate: 0.2, seed: 3, stallMs: 30_000 } });
-  checkRun(server, summary, dbPath, true);
-  const faults = server.failureCounts();
-  const total = Object.values(faults).reduce((a, b) => a + b, 0);
-  for (const kind of ['500', '429', 'stall', 'reset', 'invalid-json'] as const) assert.ok(faults[kind] > 0, `some ${kind} faults happened`);
-  assert.equal(summary.errors, total, 'every failed attempt is counted');
-  assert.equal(summary.requests, server.requestCount('/v1/completions'));
-});
+test(
+  '20% faults (500, 429, stalls past the timeout, resets, invalid JSON): the run completes and reports the error counts',
+  { timeout: 180_000 },
+  async () => {
+    const { server, summary, dbPath } = await searchAgainst({
+      name: 'faults',
+      endpoint: 'completions',
+      server: { supportsN: true, failureRate: 0.2, seed: 3, stallMs: 30_000 },
+    });
+    checkRun(server, summary, dbPath, true);
+    const faults = server.failureCounts();
+    const total = Object.values(faults).reduce((a, b) => a + b, 0);
+    for (const kind of ['500', '429', 'stall', 'reset', 'invalid-json'] as const)
+      assert.ok(faults[kind] > 0, `some ${kind} faults happened`);
+    assert.equal(summary.errors, total, 'every failed attempt is counted');
+    assert.equal(summary.requests, server.requestCount('/v1/completions'));
+  },
+);

@@ -25,7 +25,10 @@ function chainConfig(overrides: Partial<SearchConfig['search']> = {}): SearchCon
       thinking: { next_step: { double_check: 1 } },
       double_check: { special_model: true, prefill: ["Let's check the result"], next_step: { answer: 1 } },
       reflection: { prefill: ["Wait! something is wrong, let's think again.\n</reflection>"], next_step: { thinking_from_scratch: 1 } },
-      thinking_from_scratch: { prefill: ['The previous is the wrong answer, I need to rethink this question.\n'], next_step: { thinking: 1 } },
+      thinking_from_scratch: {
+        prefill: ['The previous is the wrong answer, I need to rethink this question.\n'],
+        next_step: { thinking: 1 },
+      },
       answer: { prefill: ['The answer is:'] },
     },
   });
@@ -38,18 +41,36 @@ test('reflection backtracking: wrong first, then right after the reflection; the
     respond: (request) => {
       const fixed = afterReflection(request.prompt.assistantPrefix);
       switch (openedTag(request)) {
-        case 'sub-task': return ' count e, then u.';
-        case 'thinking': return fixed ? ' e:2 u:1 (recounted letter by letter)' : ' e:2 u:2';
-        case 'thinking-from-scratch': return ' I recount subsensual: s-u-b-s-e-n-s-u-a-l.';
-        case 'double-check': return ' the sum is right.';
-        case 'answer': return fixed ? ' \\boxed{3}' : ' \\boxed{4}';
-        default: throw new Error(`unexpected tag in ${request.prompt.assistantPrefix}`);
+        case 'sub-task':
+          return ' count e, then u.';
+        case 'thinking':
+          return fixed ? ' e:2 u:1 (recounted letter by letter)' : ' e:2 u:2';
+        case 'thinking-from-scratch':
+          return ' I recount subsensual: s-u-b-s-e-n-s-u-a-l.';
+        case 'double-check':
+          return ' the sum is right.';
+        case 'answer':
+          return fixed ? ' \\boxed{3}' : ' \\boxed{4}';
+        default:
+          throw new Error(`unexpected tag in ${request.prompt.assistantPrefix}`);
       }
     },
   });
-  const special = new ScriptedPolicy({ modelId: 'special', respond: (request, i) => openedTag(request) === 'double-check' ? ' the sum is right.' : ` ${i}` });
+  const special = new ScriptedPolicy({
+    modelId: 'special',
+    respond: (request, i) => (openedTag(request) === 'double-check' ? ' the sum is right.' : ` ${i}`),
+  });
   const db = tmp('reflect.db');
-  const summary = await runSearch({ config: chainConfig(), task: 'letter-count', defaultInstruction: '', problems: [problem], dbPath: db, policy, specialPolicy: special, verify: verifyLetterCount });
+  const summary = await runSearch({
+    config: chainConfig(),
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: [problem],
+    dbPath: db,
+    policy,
+    specialPolicy: special,
+    verify: verifyLetterCount,
+  });
   assert.equal(summary.solved, 1);
   assert.equal(summary.rollouts, 2);
   const { run, questions } = readRun(db);
@@ -59,15 +80,34 @@ test('reflection backtracking: wrong first, then right after the reflection; the
   assert.equal(tree.wrong_paths.length, 1);
   assert.equal(tree.correct_paths.length, 1);
   const text = pathText(q, tree.correct_paths[0]!, run.separator);
-  const order = ['<thinking> e:2 u:2</thinking>', "<reflection>Wait! something is wrong, let's think again.\n</reflection>", '<thinking-from-scratch>The previous is the wrong answer', '<thinking> e:2 u:1', '<answer>The answer is: \\boxed{3}</answer>'];
+  const order = [
+    '<thinking> e:2 u:2</thinking>',
+    "<reflection>Wait! something is wrong, let's think again.\n</reflection>",
+    '<thinking-from-scratch>The previous is the wrong answer',
+    '<thinking> e:2 u:1',
+    '<answer>The answer is: \\boxed{3}</answer>',
+  ];
   const at = order.map((s) => text.indexOf(s));
-  assert.ok(at.every((i) => i >= 0), `path text lacks a piece: ${JSON.stringify(text)}`);
-  assert.deepEqual([...at].sort((a, b) => a - b), at, 'pieces appear in order');
+  assert.ok(
+    at.every((i) => i >= 0),
+    `path text lacks a piece: ${JSON.stringify(text)}`,
+  );
+  assert.deepEqual(
+    [...at].sort((a, b) => a - b),
+    at,
+    'pieces appear in order',
+  );
   // Visit counts by hand: 2 rollouts through root..double_check#1, 1 through the wrong answer, 1 through the reflection branch.
   const byType = (type: string) => q.nodes.filter((n) => n.type === type).map((n) => [n.visits, n.rewardSum]);
   assert.deepEqual(byType('root'), [[2, 1]]);
-  assert.deepEqual(byType('double_check'), [[2, 1], [1, 1]]);
-  assert.deepEqual(byType('answer'), [[1, 0], [1, 1]]);
+  assert.deepEqual(byType('double_check'), [
+    [2, 1],
+    [1, 1],
+  ]);
+  assert.deepEqual(byType('answer'), [
+    [1, 0],
+    [1, 1],
+  ]);
   assert.deepEqual(byType('reflection'), [[1, 1]]);
   // The reflection needs no model call; double_check went to the special policy.
   assert.ok(policy.calls.every((c) => openedTag(c) !== 'reflection' && openedTag(c) !== 'double-check'));
@@ -86,8 +126,13 @@ test('repeated failures add more reflection siblings; a search that never succee
   const policy = new ScriptedPolicy({ respond: (request) => (openedTag(request) === 'answer' ? ' \\boxed{99}' : ' x') });
   const db = tmp('giveup.db');
   const summary = await runSearch({
-    config: chainConfig({ max_rollouts: 3, give_up_factor: 2, reward_thresholds: [1, 2] }), task: 'letter-count', defaultInstruction: '',
-    problems: [problems[0]!], dbPath: db, policy, verify: verifyLetterCount,
+    config: chainConfig({ max_rollouts: 3, give_up_factor: 2, reward_thresholds: [1, 2] }),
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: [problems[0]!],
+    dbPath: db,
+    policy,
+    verify: verifyLetterCount,
   });
   assert.equal(summary.gave_up, 1);
   assert.equal(summary.rollouts, 6);
@@ -95,7 +140,10 @@ test('repeated failures add more reflection siblings; a search that never succee
   assert.equal(q.status, 'gave_up');
   assert.equal(q.nodes.filter((n) => n.type === 'reflection').length, 6, 'one reflection per wrong rollout');
   const firstCheck = q.nodes.find((n) => n.type === 'double_check')!;
-  assert.ok(q.nodes.filter((n) => n.type === 'reflection' && n.parentId === firstCheck.id).length >= 2, 'several reflection siblings under one double_check');
+  assert.ok(
+    q.nodes.filter((n) => n.type === 'reflection' && n.parentId === firstCheck.id).length >= 2,
+    'several reflection siblings under one double_check',
+  );
 });
 
 test('identical sibling samples are merged: one node with copies, expanded once', async () => {
@@ -105,10 +153,24 @@ test('identical sibling samples are merged: one node with copies, expanded once'
   });
   const policy = new ScriptedPolicy({ respond: (request, i) => (openedTag(request) === 'answer' ? ' 3' : i < 3 ? ' same' : ' other') });
   const db = tmp('merge.db');
-  await runSearch({ config, task: 'letter-count', defaultInstruction: '', problems: [problems[0]!], dbPath: db, policy, verify: verifyLetterCount });
+  await runSearch({
+    config,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: [problems[0]!],
+    dbPath: db,
+    policy,
+    verify: verifyLetterCount,
+  });
   const q = readRun(db).questions[0]!;
   const thinking = q.nodes.filter((n) => n.type === 'thinking');
-  assert.deepEqual(thinking.map((n) => [n.content, n.copies]), [[' same', 3], [' other', 1]]);
+  assert.deepEqual(
+    thinking.map((n) => [n.content, n.copies]),
+    [
+      [' same', 3],
+      [' other', 1],
+    ],
+  );
   assert.equal(policy.calls.filter((c) => openedTag(c) === 'thinking').length, 1, 'all 4 samples in one call');
   assert.equal(policy.calls.filter((c) => openedTag(c) === 'thinking')[0]!.n, 4);
   // Token usage of the call is split over the samples and sums to the call's usage.
@@ -122,10 +184,19 @@ test('resume: a stopped run continues at node level, nothing duplicated, and equ
   const subset = problems.slice(0, 3);
   const run = (db: string, controller?: AbortController) =>
     runSearch({
-      config: small, task: 'letter-count', defaultInstruction: letterCountTask.defaultInstruction, problems: subset, dbPath: db,
-      policy: hashedLetterCountPolicy({ latencyMs: 1 }), verify: verifyLetterCount, concurrency: 2, signal: controller?.signal,
+      config: small,
+      task: 'letter-count',
+      defaultInstruction: letterCountTask.defaultInstruction,
+      problems: subset,
+      dbPath: db,
+      policy: hashedLetterCountPolicy({ latencyMs: 1 }),
+      verify: verifyLetterCount,
+      concurrency: 2,
+      signal: controller?.signal,
       // Stop after the 7th rollout, mid-run (the uninterrupted run makes many more).
-      onProgress: (p) => { if (p.counters.rollouts >= 7) controller?.abort(new Error('stop')); },
+      onProgress: (p) => {
+        if (p.counters.rollouts >= 7) controller?.abort(new Error('stop'));
+      },
     });
   const full = tmp('full.db');
   const uninterrupted = await run(full);
@@ -134,7 +205,10 @@ test('resume: a stopped run continues at node level, nothing duplicated, and equ
   await assert.rejects(run(partial, new AbortController()), /stop/);
   const stopped = readRun(partial).questions;
   assert.ok(stopped.reduce((s, q) => s + q.rollouts, 0) >= 7);
-  assert.ok(stopped.some((q) => q.status === 'running'), 'interrupted mid-run');
+  assert.ok(
+    stopped.some((q) => q.status === 'running'),
+    'interrupted mid-run',
+  );
   const second = await run(partial);
   assert.equal(second.finished, 3);
   const third = await run(partial);
@@ -146,14 +220,32 @@ test('resume: a stopped run continues at node level, nothing duplicated, and equ
   assert.deepEqual(strip(b), strip(a));
 });
 
-test('a question\'s tree is the same alone or among others (any concurrency)', async () => {
+test("a question's tree is the same alone or among others (any concurrency)", async () => {
   const { config } = loadSearchConfig('configs/letter-count.yaml');
   const small = { ...config, search: { ...config.search, max_rollouts: 5, reward_thresholds: [2, 3] as [number, number] } };
   const target = problems[4]!;
   const alone = tmp('alone.db');
-  await runSearch({ config: small, task: 'letter-count', defaultInstruction: '', problems: [target], dbPath: alone, policy: hashedLetterCountPolicy(), verify: verifyLetterCount, concurrency: 1 });
+  await runSearch({
+    config: small,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: [target],
+    dbPath: alone,
+    policy: hashedLetterCountPolicy(),
+    verify: verifyLetterCount,
+    concurrency: 1,
+  });
   const crowd = tmp('crowd.db');
-  await runSearch({ config: small, task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 12), dbPath: crowd, policy: hashedLetterCountPolicy({ latencyMs: 1 }), verify: verifyLetterCount, concurrency: 6 });
+  await runSearch({
+    config: small,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: problems.slice(0, 12),
+    dbPath: crowd,
+    policy: hashedLetterCountPolicy({ latencyMs: 1 }),
+    verify: verifyLetterCount,
+    concurrency: 6,
+  });
   const pick = (db: string) => normaliseTree(exportTree(readRun(db).questions.find((q) => q.questionId === target.id)!));
   assert.deepEqual(pick(crowd), pick(alone));
 });
@@ -162,14 +254,27 @@ test('a changed config is refused unless --new-run; a changed question is refuse
   const config = chainConfig();
   const db = tmp('changed.db');
   const policy = hashedLetterCountPolicy({ pCorrect: 1 });
-  const base = { task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 2), dbPath: db, policy, verify: verifyLetterCount };
+  const base = {
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: problems.slice(0, 2),
+    dbPath: db,
+    policy,
+    verify: verifyLetterCount,
+  };
   await runSearch({ ...base, config });
   const nodesBefore = readRun(db).questions.flatMap((q) => q.nodes.map((n) => n.id));
   const changed = { ...config, sampling: { ...config.sampling, temperature: 0.2 } };
-  await assert.rejects(runSearch({ ...base, config: changed }), (e: unknown) => e instanceof StoreError && /another config .*--new-run/.test(e.message));
+  await assert.rejects(
+    runSearch({ ...base, config: changed }),
+    (e: unknown) => e instanceof StoreError && /another config .*--new-run/.test(e.message),
+  );
   const edited = [{ ...problems[0]!, question: problems[0]!.question + ' (edited)' }, problems[1]!];
   await assert.rejects(runSearch({ ...base, config, problems: edited }), /different text or reference/);
-  assert.deepEqual(readRun(db).questions.flatMap((q) => q.nodes.map((n) => n.id)), nodesBefore);
+  assert.deepEqual(
+    readRun(db).questions.flatMap((q) => q.nodes.map((n) => n.id)),
+    nodesBefore,
+  );
   const fresh = await runSearch({ ...base, config: changed, newRun: true });
   assert.equal(fresh.finished, 2);
   const store = SearchStore.open(db, { readonly: true });
@@ -182,7 +287,14 @@ test('shards: i/n slices are disjoint, cover the data, and merge into the unshar
   const { config } = loadSearchConfig('configs/letter-count.yaml');
   const small = { ...config, search: { ...config.search, max_rollouts: 4, reward_thresholds: [1, 2] as [number, number] } };
   const subset = problems.slice(0, 7);
-  const base = { config: small, task: 'letter-count', defaultInstruction: '', problems: subset, policy: hashedLetterCountPolicy(), verify: verifyLetterCount };
+  const base = {
+    config: small,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: subset,
+    policy: hashedLetterCountPolicy(),
+    verify: verifyLetterCount,
+  };
   const whole = tmp('whole.db');
   await runSearch({ ...base, dbPath: whole });
   const parts = [0, 1, 2].map((i) => tmp(`shard${i}.db`));
@@ -192,7 +304,10 @@ test('shards: i/n slices are disjoint, cover the data, and merge into the unshar
   const { mergeStores } = await import('../../src/store/index.ts');
   const merged = tmp('merged.db');
   mergeStores(merged, parts);
-  const norm = (db: string) => readRun(db).questions.map((q) => normaliseTree(exportTree(q))).sort((a, b) => String((a as { question_id: string }).question_id).localeCompare((b as { question_id: string }).question_id));
+  const norm = (db: string) =>
+    readRun(db)
+      .questions.map((q) => normaliseTree(exportTree(q)))
+      .sort((a, b) => String((a as { question_id: string }).question_id).localeCompare((b as { question_id: string }).question_id));
   assert.deepEqual(norm(merged), norm(whole));
 });
 
@@ -200,18 +315,33 @@ test('virtual loss: several iterations per tree at once; counts stay consistent 
   const { config } = loadSearchConfig('configs/letter-count.yaml');
   const small = { ...config, search: { ...config.search, max_rollouts: 8, reward_thresholds: [2, 4] as [number, number] } };
   const db = tmp('virtual.db');
-  const summary = await runSearch({ config: small, task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 4), dbPath: db, policy: hashedLetterCountPolicy({ latencyMs: 2 }), verify: verifyLetterCount, virtualLoss: 4, concurrency: 8 });
+  const summary = await runSearch({
+    config: small,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: problems.slice(0, 4),
+    dbPath: db,
+    policy: hashedLetterCountPolicy({ latencyMs: 2 }),
+    verify: verifyLetterCount,
+    virtualLoss: 4,
+    concurrency: 8,
+  });
   assert.equal(summary.finished, 4);
   const store = SearchStore.open(db);
   for (const q of readRun(db).questions) {
     assert.equal(store.rebuildCounts(1, q.questionId), 0, 'stored visit counts equal the rollouts');
-    assert.deepEqual(store.rollouts(1, q.questionId).map((r) => r.idx), Array.from({ length: q.rollouts }, (_, i) => i));
+    assert.deepEqual(
+      store.rollouts(1, q.questionId).map((r) => r.idx),
+      Array.from({ length: q.rollouts }, (_, i) => i),
+    );
     // Each node was expanded once: per parent, the children of one type (reflections aside)
     // never exceed that type's sample count in the graph, whatever the concurrency.
     const rows = store.nodes(1, q.questionId);
     const typeOf = new Map(rows.map((n) => [n.id, n.type]));
     const perParentType = new Map<string, number>();
-    for (const n of rows) if (n.parent_id !== null && n.type !== 'reflection') perParentType.set(`${n.parent_id}:${n.type}`, (perParentType.get(`${n.parent_id}:${n.type}`) ?? 0) + 1);
+    for (const n of rows)
+      if (n.parent_id !== null && n.type !== 'reflection')
+        perParentType.set(`${n.parent_id}:${n.type}`, (perParentType.get(`${n.parent_id}:${n.type}`) ?? 0) + 1);
     for (const [key, count] of perParentType) {
       const [parent, type] = key.split(':') as [string, string];
       const parentType = typeOf.get(Number(parent))!;
@@ -224,16 +354,37 @@ test('virtual loss: several iterations per tree at once; counts stay consistent 
 
 test('a policy that keeps failing marks the question "error" (counted), and a re-run with a working policy finishes it', async () => {
   const { PolicyCallError } = await import('../../src/core/index.ts');
-  const broken = new ScriptedPolicy({ respond: () => { throw new PolicyCallError('server down', { isRetryable: true, attempts: ['503', '503'] }); } });
+  const broken = new ScriptedPolicy({
+    respond: () => {
+      throw new PolicyCallError('server down', { isRetryable: true, attempts: ['503', '503'] });
+    },
+  });
   const config = chainConfig();
   const db = tmp('errors.db');
-  const first = await runSearch({ config, task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 2), dbPath: db, policy: broken, verify: verifyLetterCount, maxConsecutiveErrors: 2 });
+  const first = await runSearch({
+    config,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: problems.slice(0, 2),
+    dbPath: db,
+    policy: broken,
+    verify: verifyLetterCount,
+    maxConsecutiveErrors: 2,
+  });
   assert.equal(first.errored, 2);
   assert.equal(first.finished, 0);
   assert.equal(first.failed_calls, 4);
   assert.equal(first.errors, 4);
   assert.ok(readRun(db).questions.every((q) => q.status === 'error'));
-  const second = await runSearch({ config, task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 2), dbPath: db, policy: hashedLetterCountPolicy({ pCorrect: 1 }), verify: verifyLetterCount });
+  const second = await runSearch({
+    config,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: problems.slice(0, 2),
+    dbPath: db,
+    policy: hashedLetterCountPolicy({ pCorrect: 1 }),
+    verify: verifyLetterCount,
+  });
   assert.equal(second.finished, 2);
   assert.equal(second.errored, 0);
 });
@@ -243,7 +394,15 @@ test('duplicate question ids in the data are refused before anything is stored',
   const a: Problem = { id: 'x', question: 'How many a in banana?', reference: 3, source: { file: 'q.jsonl', line: 1 } };
   const b: Problem = { id: 'x', question: 'How many n in banana?', reference: 2, source: { file: 'q.jsonl', line: 4 } };
   await assert.rejects(
-    runSearch({ config: chainConfig(), task: 'letter-count', defaultInstruction: '', problems: [a, b], dbPath: db, policy: hashedLetterCountPolicy(), verify: verifyLetterCount }),
+    runSearch({
+      config: chainConfig(),
+      task: 'letter-count',
+      defaultInstruction: '',
+      problems: [a, b],
+      dbPath: db,
+      policy: hashedLetterCountPolicy(),
+      verify: verifyLetterCount,
+    }),
     /q\.jsonl:4 field "id": question id "x" is used twice \(first at q\.jsonl:1\)/,
   );
   const { existsSync } = await import('node:fs');
@@ -252,10 +411,22 @@ test('duplicate question ids in the data are refused before anything is stored',
 
 test('seeded: the same seed gives the same trees, another seed other tie-breaks and prefills', async () => {
   const { config } = loadSearchConfig('configs/letter-count.yaml');
-  const withSeed = (seed: number) => ({ ...config, seed, search: { ...config.search, max_rollouts: 5, reward_thresholds: [2, 3] as [number, number] } });
+  const withSeed = (seed: number) => ({
+    ...config,
+    seed,
+    search: { ...config.search, max_rollouts: 5, reward_thresholds: [2, 3] as [number, number] },
+  });
   const trees = async (seed: number) => {
     const db = tmp(`seed${seed}.db`);
-    await runSearch({ config: withSeed(seed), task: 'letter-count', defaultInstruction: '', problems: problems.slice(0, 2), dbPath: db, policy: hashedLetterCountPolicy(), verify: verifyLetterCount });
+    await runSearch({
+      config: withSeed(seed),
+      task: 'letter-count',
+      defaultInstruction: '',
+      problems: problems.slice(0, 2),
+      dbPath: db,
+      policy: hashedLetterCountPolicy(),
+      verify: verifyLetterCount,
+    });
     return JSON.parse(JSON.stringify(readRun(db).questions.map((q) => normaliseTree(exportTree(q)))));
   };
   const a = await trees(1);

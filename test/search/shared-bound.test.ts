@@ -14,9 +14,16 @@ test('abort: calls queued behind the shared bound are not sent; the one in fligh
   const policy = hashedLetterCountPolicy({ latencyMs: 300 });
   const controller = new AbortController();
   const search = runSearch({
-    config: loadSearchConfig('configs/letter-count.yaml').config, task: 'letter-count', defaultInstruction: '',
-    problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, 4), dbPath: join(mkdtempSync(join(tmpdir(), 'treecot-bound-')), 'run.db'),
-    policy, verify: verifyLetterCount, concurrency: 1, questionsInFlight: 4, signal: controller.signal,
+    config: loadSearchConfig('configs/letter-count.yaml').config,
+    task: 'letter-count',
+    defaultInstruction: '',
+    problems: letterCountTask.load(LETTER_COUNT_DATA).slice(0, 4),
+    dbPath: join(mkdtempSync(join(tmpdir(), 'treecot-bound-')), 'run.db'),
+    policy,
+    verify: verifyLetterCount,
+    concurrency: 1,
+    questionsInFlight: 4,
+    signal: controller.signal,
   });
   // Four root expansions wait for the one slot; abort as soon as the first call is in flight.
   const watch = setInterval(() => {

@@ -19,11 +19,26 @@ function node(runId: number, questionId: string, parentId: number | null, type: 
 function buildRun(file: string, questionIds: string[], configHash = 'h1') {
   const store = SearchStore.open(file);
   const run = store.createRun({ config: { c: 1 }, configHash, task: 'letter-count', separator: '\n', dataFile: 'x.json' });
-  store.addQuestions(run.run_id, questionIds.map((id, idx) => ({ questionId: id, idx, question: `question ${id}`, reference: 3, instruction: 'I: ' })));
+  store.addQuestions(
+    run.run_id,
+    questionIds.map((id, idx) => ({ questionId: id, idx, question: `question ${id}`, reference: 3, instruction: 'I: ' })),
+  );
   for (const qid of questionIds) {
     const root = store.insertRoot(node(run.run_id, qid, null, 'root', `question ${qid}`, 0));
-    const [a, b] = store.commitExpansion(root, [node(run.run_id, qid, root, 'answer', 'a', 1), node(run.run_id, qid, root, 'answer', 'b', 1)]);
-    const added = store.commitRollout({ runId: run.run_id, questionId: qid, idx: 0, path: [root, a!], reward: 1, verdict: 'correct', newNodes: [], status: 'running' });
+    const [a, b] = store.commitExpansion(root, [
+      node(run.run_id, qid, root, 'answer', 'a', 1),
+      node(run.run_id, qid, root, 'answer', 'b', 1),
+    ]);
+    const added = store.commitRollout({
+      runId: run.run_id,
+      questionId: qid,
+      idx: 0,
+      path: [root, a!],
+      reward: 1,
+      verdict: 'correct',
+      newNodes: [],
+      status: 'running',
+    });
     assert.deepEqual(added, []);
     void b;
   }
@@ -45,11 +60,14 @@ test('store: write, readRun round trip, visit counts from rollouts, annotation c
   assert.equal(q1.rollouts, 1);
   assert.equal(q1.correctRollouts, 1);
   assert.equal(q1.status, 'running');
-  assert.deepEqual(q1.nodes.map((n) => [n.type, n.visits, n.rewardSum, n.annotation]), [
-    ['root', 1, 1, null],
-    ['answer', 1, 1, null],
-    ['answer', 0, 0, null],
-  ]);
+  assert.deepEqual(
+    q1.nodes.map((n) => [n.type, n.visits, n.rewardSum, n.annotation]),
+    [
+      ['root', 1, 1, null],
+      ['answer', 1, 1, null],
+      ['answer', 0, 0, null],
+    ],
+  );
   assert.equal(q1.nodes[1]!.parentId, q1.nodes[0]!.id);
   // Corrupt the stored counts; rebuildCounts restores them from the rollouts table.
   const store = SearchStore.open(file);
@@ -58,7 +76,10 @@ test('store: write, readRun round trip, visit counts from rollouts, annotation c
   store.setAnnotation(q1.nodes[1]!.id, 'rejected');
   store.close();
   const again = readRun(file).questions[0]!;
-  assert.deepEqual(again.nodes.map((n) => n.visits), [1, 1, 0]);
+  assert.deepEqual(
+    again.nodes.map((n) => n.visits),
+    [1, 1, 0],
+  );
   assert.equal(again.nodes[1]!.annotation, 'rejected');
 });
 
@@ -68,7 +89,18 @@ test('store: a second expansion of one node and a duplicate rollout index are re
   const store = SearchStore.open(file);
   const [root] = store.nodes(runId, 'q1');
   assert.throws(() => store.commitExpansion(root!.id, [node(runId, 'q1', root!.id, 'answer', 'c', 1)]), StoreError);
-  assert.throws(() => store.commitRollout({ runId, questionId: 'q1', idx: 0, path: [root!.id], reward: 1, verdict: 'correct', newNodes: [node(runId, 'q1', root!.id, 'reflection', 'r', 1)], status: 'running' }));
+  assert.throws(() =>
+    store.commitRollout({
+      runId,
+      questionId: 'q1',
+      idx: 0,
+      path: [root!.id],
+      reward: 1,
+      verdict: 'correct',
+      newNodes: [node(runId, 'q1', root!.id, 'reflection', 'r', 1)],
+      status: 'running',
+    }),
+  );
   assert.equal(store.nodes(runId, 'q1').length, 3);
   assert.equal(store.nodes(runId, 'q1')[0]!.visits, 1);
   store.close();
@@ -80,7 +112,10 @@ test('store: other schema versions, foreign SQLite files and missing files give 
   const raw = new Database(file);
   raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
   raw.close();
-  assert.throws(() => readRun(file), (e: unknown) => e instanceof StoreError && /schema version 2, but this treecot reads version 1/.test(e.message));
+  assert.throws(
+    () => readRun(file),
+    (e: unknown) => e instanceof StoreError && /schema version 2, but this treecot reads version 1/.test(e.message),
+  );
   const foreign = tmp('foreign.db');
   const other = new Database(foreign);
   other.exec('CREATE TABLE t (x)');

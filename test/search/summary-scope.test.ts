@@ -27,8 +27,13 @@ function stored(db: string, ids?: string[]) {
   try {
     const where = ids ? `WHERE question_id IN (${ids.map(() => '?').join(', ')})` : '';
     const args = ids ?? [];
-    const r = conn.prepare(`SELECT count(*) AS n, coalesce(sum(reward > 0), 0) AS correct FROM rollouts ${where}`).get(...args) as { n: number; correct: number };
-    const n = conn.prepare(`SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c FROM nodes ${where}`).get(...args) as { n: number; p: number; c: number };
+    const r = conn.prepare(`SELECT count(*) AS n, coalesce(sum(reward > 0), 0) AS correct FROM rollouts ${where}`).get(...args) as {
+      n: number;
+      correct: number;
+    };
+    const n = conn
+      .prepare(`SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS p, coalesce(sum(completion_tokens), 0) AS c FROM nodes ${where}`)
+      .get(...args) as { n: number; p: number; c: number };
     return { rollouts: r.n, correct_rollouts: r.correct, nodes: n.n, prompt_tokens: n.p, completion_tokens: n.c };
   } finally {
     conn.close();
@@ -36,8 +41,14 @@ function stored(db: string, ids?: string[]) {
 }
 
 const base = (db: string) => ({
-  config: smallConfig(), task: 'letter-count', defaultInstruction: letterCountTask.defaultInstruction, problems, dbPath: db,
-  policy: hashedLetterCountPolicy(), verify: verifyLetterCount, concurrency: 2,
+  config: smallConfig(),
+  task: 'letter-count',
+  defaultInstruction: letterCountTask.defaultInstruction,
+  problems,
+  dbPath: db,
+  policy: hashedLetterCountPolicy(),
+  verify: verifyLetterCount,
+  concurrency: 2,
 });
 
 test('summary after a resume: totals come from the database (all sessions), rollouts and tokens are this session only, resumed says which', async () => {
@@ -55,9 +66,15 @@ test('summary after a resume: totals come from the database (all sessions), roll
   assert.equal(first.nodes_created, afterFirst.nodes);
   assert.equal(first.prompt_tokens, afterFirst.prompt_tokens);
   // verdicts by deciding rule: one count per judged answer node of this session, keyed `verdict: rule`
-  const judged = new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM nodes WHERE verdict IS NOT NULL').get() as { n: number };
-  assert.equal(Object.values(first.verdicts_by_rule).reduce((a, b) => a + b, 0), judged.n);
-  for (const key of Object.keys(first.verdicts_by_rule)) assert.match(key, /^(correct|wrong|no_answer|timeout): (integer|not an integer|no-answer)$/);
+  const judged = new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM nodes WHERE verdict IS NOT NULL').get() as {
+    n: number;
+  };
+  assert.equal(
+    Object.values(first.verdicts_by_rule).reduce((a, b) => a + b, 0),
+    judged.n,
+  );
+  for (const key of Object.keys(first.verdicts_by_rule))
+    assert.match(key, /^(correct|wrong|no_answer|timeout): (integer|not an integer|no-answer)$/);
 
   // Session 2: the same command without the limit resumes (2 done, 2 new).
   const second = await runSearch(base(db));
@@ -88,7 +105,14 @@ test('summary after an interrupted session: resumed from stored nodes alone; tot
   const db = tmp('interrupted.db');
   const controller = new AbortController();
   await assert.rejects(
-    runSearch({ ...base(db), problems: problems.slice(0, 2), signal: controller.signal, onProgress: (p) => { if (p.counters.rollouts >= 2) controller.abort(new Error('stop')); } }),
+    runSearch({
+      ...base(db),
+      problems: problems.slice(0, 2),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.counters.rollouts >= 2) controller.abort(new Error('stop'));
+      },
+    }),
     /stop/,
   );
   const before = stored(db);

@@ -5,7 +5,17 @@ import { SearchTree, NO_PARENT, backup, uct, uctScore, decideStop } from '../../
 
 function star(childStats: [number, number][]): SearchTree {
   const tree = new SearchTree();
-  const base = { tag: 't', prefill: '', content: '', showInHistory: true, storeId: 0, reward: null, verdict: null, copies: 1, expanded: false };
+  const base = {
+    tag: 't',
+    prefill: '',
+    content: '',
+    showInHistory: true,
+    storeId: 0,
+    reward: null,
+    verdict: null,
+    copies: 1,
+    expanded: false,
+  };
   tree.add({ ...base, parent: NO_PARENT, type: 'root' });
   for (const [n, w] of childStats) {
     const c = tree.add({ ...base, parent: 0, type: 'thinking' });
@@ -26,7 +36,10 @@ test('UCT score: W/N + c*sqrt(2 ln N_parent / N), by hand', () => {
 
 test('uct: takes the best UCT child; exploration wins over a slightly better Q with many visits', () => {
   // child0: N=10 W=6 (Q .6); child1: N=2 W=1 (Q .5); parent N=12; c=1.414
-  const tree = star([[10, 6], [2, 1]]);
+  const tree = star([
+    [10, 6],
+    [2, 1],
+  ]);
   const s0 = uctScore(6, 10, 12, 1.414);
   const s1 = uctScore(1, 2, 12, 1.414);
   assert.ok(s1 > s0);
@@ -35,21 +48,36 @@ test('uct: takes the best UCT child; exploration wins over a slightly better Q w
 });
 
 test('uct: unvisited children first, seeded random tie-break (same seed, same pick; picks spread)', () => {
-  const tree = star([[3, 1], [0, 0], [0, 0], [0, 0]]);
+  const tree = star([
+    [3, 1],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ]);
   const picks = (seed: number) => Array.from({ length: 20 }, (_, i) => uct(1.414)(tree, 0, new Rng(seed).split(i)));
   const a = picks(7);
   assert.deepEqual(a, picks(7));
-  assert.ok(a.every((p) => p >= 2 && p <= 4), 'never the visited child while unvisited ones remain');
+  assert.ok(
+    a.every((p) => p >= 2 && p <= 4),
+    'never the visited child while unvisited ones remain',
+  );
   assert.equal(new Set(a).size, 3, 'all three unvisited children get picked under some stream');
   assert.notDeepEqual(a, picks(8));
   // Exact ties among visited children are also broken at random.
-  const tied = star([[2, 1], [2, 1], [5, 0]]);
+  const tied = star([
+    [2, 1],
+    [2, 1],
+    [5, 0],
+  ]);
   const tiePicks = new Set(Array.from({ length: 20 }, (_, i) => uct(1)(tied, 0, new Rng(3).split(i))));
   assert.deepEqual([...tiePicks].sort(), [1, 2]);
 });
 
 test('backup: +1 visit and +reward on every node of the path', () => {
-  const tree = star([[0, 0], [0, 0]]);
+  const tree = star([
+    [0, 0],
+    [0, 0],
+  ]);
   backup(tree, [0, 2], 1);
   backup(tree, [0, 1], 0);
   assert.deepEqual([...tree.visits.slice(0, 3)], [2, 1, 1]);
@@ -57,7 +85,10 @@ test('backup: +1 visit and +reward on every node of the path', () => {
 });
 
 test('virtual loss: pending visits count as visits with reward 0', () => {
-  const tree = star([[0, 0], [0, 0]]);
+  const tree = star([
+    [0, 0],
+    [0, 0],
+  ]);
   tree.virtualVisits[1] = 1;
   tree.virtualVisits[0] = 1;
   assert.equal(uct(1.414)(tree, 0, new Rng(1)), 2);

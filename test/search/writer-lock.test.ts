@@ -29,7 +29,9 @@ after(() => server.close());
 
 /** Start the search child and resolve once it has committed `rollouts` rollouts. */
 function startWriter(db: string, rollouts: number, latencyMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, db, String(problems.length), String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, db, String(problems.length), String(latencyMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -41,58 +43,88 @@ function startWriter(db: string, rollouts: number, latencyMs: number) {
   return { child, exited, ready };
 }
 
-test('a second writer is refused in under a second naming the holder; readers keep working; a killed holder is taken over', { timeout: 120_000 }, async () => {
-  const db = join(dir, 'one.db');
-  // Slow policy calls (1.5 s each) keep the holder searching through the whole check, even on a loaded machine.
-  const writer = startWriter(db, 1, 1500);
-  await writer.ready;
+test(
+  'a second writer is refused in under a second naming the holder; readers keep working; a killed holder is taken over',
+  { timeout: 120_000 },
+  async () => {
+    const db = join(dir, 'one.db');
+    // Slow policy calls (1.5 s each) keep the holder searching through the whole check, even on a loaded machine.
+    const writer = startWriter(db, 1, 1500);
+    await writer.ready;
 
-  // Second writer in this process, through the library: refused at once, holder named.
-  const started = performance.now();
-  await assert.rejects(
-    runSearch({
-      config: crashTestConfig(), task: 'letter-count', defaultInstruction: letterCountTask.defaultInstruction, problems, dbPath: db,
-      policy: hashedLetterCountPolicy(), verify: verifyLetterCount,
-    }),
-    (error: unknown) => {
-      assert.ok(StoreError.isInstance(error));
-      assert.match(error.message, new RegExp(`PID ${writer.child.pid} on host ${hostname()}, since \\d{4}-`));
-      assert.match(error.message, /--shard/);
-      assert.match(error.message, /[Ww]ait/);
-      return true;
-    },
-  );
-  const refusedMs = performance.now() - started;
-  assert.ok(refusedMs < 1000, `refused after ${refusedMs.toFixed(0)} ms`);
+    // Second writer in this process, through the library: refused at once, holder named.
+    const started = performance.now();
+    await assert.rejects(
+      runSearch({
+        config: crashTestConfig(),
+        task: 'letter-count',
+        defaultInstruction: letterCountTask.defaultInstruction,
+        problems,
+        dbPath: db,
+        policy: hashedLetterCountPolicy(),
+        verify: verifyLetterCount,
+      }),
+      (error: unknown) => {
+        assert.ok(StoreError.isInstance(error));
+        assert.match(error.message, new RegExp(`PID ${writer.child.pid} on host ${hostname()}, since \\d{4}-`));
+        assert.match(error.message, /--shard/);
+        assert.match(error.message, /[Ww]ait/);
+        return true;
+      },
+    );
+    const refusedMs = performance.now() - started;
+    assert.ok(refusedMs < 1000, `refused after ${refusedMs.toFixed(0)} ms`);
 
-  // The CLI: one clear line, exit 1, no stack trace.
-  const cli = await promisify(execFile)(
-    process.execPath,
-    [BIN, 'search', '--config', 'configs/letter-count.yaml', '--task', 'letter-count', '--data', LETTER_COUNT_DATA, '--out', db, '--policy', server.baseURL, '--model', 'm', '--template', 'chatml', '--no-progress'],
-    { timeout: 60_000 },
-  ).then(
-    () => ({ code: 0, stderr: '' }),
-    (e: { code: number; stderr: string }) => e,
-  );
-  assert.equal(cli.code, 1);
-  assert.match(cli.stderr, new RegExp(`treecot: .*one\\.db: another treecot process is writing this search database \\(PID ${writer.child.pid}`));
-  assert.doesNotMatch(cli.stderr, /\n\s+at /, 'no stack trace');
+    // The CLI: one clear line, exit 1, no stack trace.
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [
+        BIN,
+        'search',
+        '--config',
+        'configs/letter-count.yaml',
+        '--task',
+        'letter-count',
+        '--data',
+        LETTER_COUNT_DATA,
+        '--out',
+        db,
+        '--policy',
+        server.baseURL,
+        '--model',
+        'm',
+        '--template',
+        'chatml',
+        '--no-progress',
+      ],
+      { timeout: 60_000 },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.equal(cli.code, 1);
+    assert.match(
+      cli.stderr,
+      new RegExp(`treecot: .*one\\.db: another treecot process is writing this search database \\(PID ${writer.child.pid}`),
+    );
+    assert.doesNotMatch(cli.stderr, /\n\s+at /, 'no stack trace');
 
-  // Readers work during the search.
-  const during = readRun(db);
-  assert.equal(during.questions.length, problems.length);
-  assert.ok(during.questions.some((q) => q.nodes.length > 0));
+    // Readers work during the search.
+    const during = readRun(db);
+    assert.equal(during.questions.length, problems.length);
+    assert.ok(during.questions.some((q) => q.nodes.length > 0));
 
-  // kill -9: the OS drops the lock; the holder file still names the dead process.
-  writer.child.kill('SIGKILL');
-  await writer.exited;
-  assert.equal(readWriterHolder(db)?.pid, writer.child.pid);
-  const resumed = startWriter(db, Number.MAX_SAFE_INTEGER, 0);
-  await resumed.ready;
-  assert.equal(await resumed.exited, 0);
-  assert.equal(readWriterHolder(db), null, 'a clean exit removes its holder file');
-  assert.ok(readRun(db).questions.every((q) => q.status !== 'running' && q.status !== 'pending'));
-});
+    // kill -9: the OS drops the lock; the holder file still names the dead process.
+    writer.child.kill('SIGKILL');
+    await writer.exited;
+    assert.equal(readWriterHolder(db)?.pid, writer.child.pid);
+    const resumed = startWriter(db, Number.MAX_SAFE_INTEGER, 0);
+    await resumed.ready;
+    assert.equal(await resumed.exited, 0);
+    assert.equal(readWriterHolder(db), null, 'a clean exit removes its holder file');
+    assert.ok(readRun(db).questions.every((q) => q.status !== 'running' && q.status !== 'pending'));
+  },
+);
 
 test('the lock is per file and released by close; a read-only open takes no lock', () => {
   const a = join(dir, 'a.db');

@@ -17,7 +17,10 @@ test('answer tags: every tag in order, with positions', () => {
 });
 
 test('answer tags: names are case-insensitive, opening and closing', () => {
-  assert.deepEqual(answerTags('<Answer>a</ANSWER><ANSWER>b</answer>').map((t) => t.content), ['a', 'b']);
+  assert.deepEqual(
+    answerTags('<Answer>a</ANSWER><ANSWER>b</answer>').map((t) => t.content),
+    ['a', 'b'],
+  );
   assert.equal(lastAnswerTag('<aNsWeR>7</AnSwEr> trailing'), '7');
 });
 
@@ -26,7 +29,10 @@ test('answer tags: an unclosed last tag runs to the end; a tag inside it is cont
     { content: '1', start: 0, end: 18 },
     { content: '2 and more', start: 18, end: 36 },
   ]);
-  assert.deepEqual(answerTags('<answer>a<answer>b').map((t) => t.content), ['a<answer>b']);
+  assert.deepEqual(
+    answerTags('<answer>a<answer>b').map((t) => t.content),
+    ['a<answer>b'],
+  );
   assert.equal(lastAnswerTag('<answer>'), '');
 });
 

@@ -41,15 +41,31 @@ test('missing field names file, line and field', () => {
   const path = file('missing.jsonl', '{"problem": "p", "answer": "1"}\n\n{"problem": "p2"}\n');
   assertDataError(() => mathTask.load(path), /missing\.jsonl:3 field "answer": missing field/, { file: path, line: 3, field: 'answer' });
   const gsm = file('gsm-missing.jsonl', '{"answer": "#### 3"}\n');
-  assertDataError(() => gsm8kTask.load(gsm), /gsm-missing\.jsonl:1 field "question": missing field/, { file: gsm, line: 1, field: 'question' });
-  assertDataError(() => gsm8kTask.load(gsm, { questionField: 'text' }), /field "text": missing field/, { file: gsm, line: 1, field: 'text' });
+  assertDataError(() => gsm8kTask.load(gsm), /gsm-missing\.jsonl:1 field "question": missing field/, {
+    file: gsm,
+    line: 1,
+    field: 'question',
+  });
+  assertDataError(() => gsm8kTask.load(gsm, { questionField: 'text' }), /field "text": missing field/, {
+    file: gsm,
+    line: 1,
+    field: 'text',
+  });
 });
 
 test('wrong type names file, line and field', () => {
   const path = file('types.jsonl', '{"problem": "p", "answer": "1"}\n{"problem": 42, "answer": "1"}\n');
-  assertDataError(() => mathTask.load(path), /types\.jsonl:2 field "problem": expected string, got number/, { file: path, line: 2, field: 'problem' });
+  assertDataError(() => mathTask.load(path), /types\.jsonl:2 field "problem": expected string, got number/, {
+    file: path,
+    line: 2,
+    field: 'problem',
+  });
   const answers = file('answer-type.jsonl', '{"problem": "p", "answer": ["1"]}\n');
-  assertDataError(() => mathTask.load(answers), /field "answer": expected string\|number, got array/, { file: answers, line: 1, field: 'answer' });
+  assertDataError(() => mathTask.load(answers), /field "answer": expected string\|number, got array/, {
+    file: answers,
+    line: 1,
+    field: 'answer',
+  });
   const ids = file('id-type.jsonl', '{"problem": "p", "answer": "1", "id": {"x": 1}}\n');
   assertDataError(() => mathTask.load(ids), /field "id": expected string\|number, got object/, { file: ids, line: 1, field: 'id' });
 });
@@ -57,22 +73,44 @@ test('wrong type names file, line and field', () => {
 test('gsm8k answer without a number and duplicate ids are data errors', () => {
   const noNumber = file('no-number.jsonl', '{"question": "q", "answer": "it is #### many"}\n');
   assertDataError(() => gsm8kTask.load(noNumber), /no number after "####"/, { file: noNumber, line: 1, field: 'answer' });
-  const dup = file('dup.json', '[\n {"problem": "a", "answer": "1", "unique_id": "x"},\n {"problem": "b", "answer": "2", "unique_id": "x"}\n]\n');
+  const dup = file(
+    'dup.json',
+    '[\n {"problem": "a", "answer": "1", "unique_id": "x"},\n {"problem": "b", "answer": "2", "unique_id": "x"}\n]\n',
+  );
   assertDataError(() => mathTask.load(dup), /duplicate id "x" \(first seen on line 2\)/, { file: dup, line: 3, field: 'unique_id' });
 });
 
 test('loadProblems: ids from id / unique_id / instance_id / --id-field, else the row index; field overrides', () => {
-  const path = file('ids.jsonl', [
-    '{"q": "a", "a": 1, "instance_id": 7}',
-    '{"q": "b", "a": 2, "unique_id": "u", "instance_id": 8}',
-    '{"q": "c", "a": 3, "id": 0, "unique_id": "v"}',
-  ].join('\n'));
+  const path = file(
+    'ids.jsonl',
+    [
+      '{"q": "a", "a": 1, "instance_id": 7}',
+      '{"q": "b", "a": 2, "unique_id": "u", "instance_id": 8}',
+      '{"q": "c", "a": 3, "id": 0, "unique_id": "v"}',
+    ].join('\n'),
+  );
   const problems = loadProblems(path, { questionField: 'q', answerField: 'a' }, { questionField: 'question', answerField: 'answer' });
-  assert.deepEqual(problems.map((p) => p.id), ['7', 'u', '0']);
-  assert.deepEqual(problems.map((p) => p.reference), [1, 2, 3]);
+  assert.deepEqual(
+    problems.map((p) => p.id),
+    ['7', 'u', '0'],
+  );
+  assert.deepEqual(
+    problems.map((p) => p.reference),
+    [1, 2, 3],
+  );
   assert.deepEqual(problems[1]!.source, { file: path, line: 2 });
-  const byIndex = loadProblems(file('plain.jsonl', '{"q": "a", "a": 1}\n{"q": "b", "a": 2}\n'), {}, { questionField: 'q', answerField: 'a' });
-  assert.deepEqual(byIndex.map((p) => p.id), ['0', '1']);
+  const byIndex = loadProblems(
+    file('plain.jsonl', '{"q": "a", "a": 1}\n{"q": "b", "a": 2}\n'),
+    {},
+    { questionField: 'q', answerField: 'a' },
+  );
+  assert.deepEqual(
+    byIndex.map((p) => p.id),
+    ['0', '1'],
+  );
   const custom = loadProblems(path, { idField: 'a' }, { questionField: 'q', answerField: 'a' });
-  assert.deepEqual(custom.map((p) => p.id), ['1', '2', '3']);
+  assert.deepEqual(
+    custom.map((p) => p.id),
+    ['1', '2', '3'],
+  );
 });

@@ -63,7 +63,12 @@ test('boxed: `braceless` reads \\boxed 5 up to $, newline, \\], \\) or the end o
 
 test('boxed: linear on 1 MB of boxes, unclosed boxes and brace-less boxes', () => {
   const MB = 1 << 20;
-  const inputs = ['\\boxed{'.repeat(MB / 7), '\\boxed{1}'.repeat(MB / 9), '\\boxed{'.repeat(5000) + '3' + '}'.repeat(5000), '\\boxed x '.repeat(MB / 9)];
+  const inputs = [
+    '\\boxed{'.repeat(MB / 7),
+    '\\boxed{1}'.repeat(MB / 9),
+    '\\boxed{'.repeat(5000) + '3' + '}'.repeat(5000),
+    '\\boxed x '.repeat(MB / 9),
+  ];
   for (const input of inputs) {
     const start = performance.now();
     findBoxes(input, { braceless: true, nested: true });

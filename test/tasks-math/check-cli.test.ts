@@ -45,7 +45,10 @@ test('check --pred --json: one line per prediction with id, verdict, extracted, 
   ]);
   const { code, stdout, stderr } = await treecot(['check', '--task', 'math', '--data', problems, '--pred', preds, '--json']);
   assert.equal(code, 0, stderr);
-  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(
     lines.map((l) => [l.id, l.verdict, l.extracted, l.reference]),
     [
@@ -69,9 +72,28 @@ test('check without --pred verifies the gold solutions; field options are honour
     { q: 'one', a: '#### 1,000', key: 'k1' },
     { q: 'two', a: 'so #### 2', key: 'k2' },
   ]);
-  const gold = await treecot(['check', '--task', 'gsm8k', '--data', custom, '--question-field', 'q', '--answer-field', 'a', '--id-field', 'key', '--json']);
+  const gold = await treecot([
+    'check',
+    '--task',
+    'gsm8k',
+    '--data',
+    custom,
+    '--question-field',
+    'q',
+    '--answer-field',
+    'a',
+    '--id-field',
+    'key',
+    '--json',
+  ]);
   assert.equal(gold.code, 0, gold.stderr);
-  assert.deepEqual(gold.stdout.trim().split('\n').map((l) => JSON.parse(l).id), ['k1', 'k2']);
+  assert.deepEqual(
+    gold.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id),
+    ['k1', 'k2'],
+  );
   assert.match(gold.stderr, /2 checks \(gold solutions\)/);
   const summary = await treecot(['check', '--task', 'math', '--data', problems]);
   assert.equal(summary.code, 0, summary.stderr);
@@ -108,9 +130,21 @@ test('check errors name file, line and field, and exit 1', async () => {
 
 test('check --json carries the verdict details (Blocksworld: the first failing step)', async () => {
   const preds = write('bw-preds.jsonl', [{ id: '2', output: '(pick-up red)' }]);
-  const { code, stdout } = await treecot(['check', '--task', 'blocksworld', '--data', dataFile('planbench/blocksworld/task_1_plan_generation.json'), '--pred', preds, '--json']);
+  const { code, stdout } = await treecot([
+    'check',
+    '--task',
+    'blocksworld',
+    '--data',
+    dataFile('planbench/blocksworld/task_1_plan_generation.json'),
+    '--pred',
+    preds,
+    '--json',
+  ]);
   assert.equal(code, 0);
-  const row = JSON.parse(stdout.trim().split('\n')[0]!) as { verdict: string; details: { firstFailingStep: { step: number; unmet: string[] } } };
+  const row = JSON.parse(stdout.trim().split('\n')[0]!) as {
+    verdict: string;
+    details: { firstFailingStep: { step: number; unmet: string[] } };
+  };
   assert.equal(row.verdict, 'wrong');
   assert.equal(row.details.firstFailingStep.step, 1);
   assert.ok(row.details.firstFailingStep.unmet.length > 0);
@@ -134,17 +168,35 @@ test('check --audit: sampled verdicts shown whole with the deciding rule and nor
     { id: 'interval', output: 'nothing boxed' },
     { id: 'hard', output: '\\boxed{4.123105625617661}' },
   ]);
-  const { code, stdout } = await treecot(['check', '--task', 'math', '--data', problems, '--pred', preds, '--audit', '3', '--workers', '1']);
+  const { code, stdout } = await treecot([
+    'check',
+    '--task',
+    'math',
+    '--data',
+    problems,
+    '--pred',
+    preds,
+    '--audit',
+    '3',
+    '--workers',
+    '1',
+  ]);
   assert.equal(code, 0);
   assert.match(stdout, /by deciding rule:\n\s+\d+\s+(correct|wrong|no_answer): /);
   assert.match(stdout, /audit: 3 of 4 verdicts/);
   // round-robin over kinds: one correct, one wrong, one no-answer
-  assert.match(stdout, /half {2}CORRECT {2}rule: text\n {2}extracted {3}"\\\\dfrac\{1\}\{2\}"\n {2}reference {3}"\\\\frac\{1\}\{2\}"\n {2}normalised {2}"\\\\frac\{1\}\{2\}" vs "\\\\frac\{1\}\{2\}"/);
+  assert.match(
+    stdout,
+    /half {2}CORRECT {2}rule: text\n {2}extracted {3}"\\\\dfrac\{1\}\{2\}"\n {2}reference {3}"\\\\frac\{1\}\{2\}"\n {2}normalised {2}"\\\\frac\{1\}\{2\}" vs "\\\\frac\{1\}\{2\}"/,
+  );
   assert.match(stdout, /interval {2}NO_ANSWER {2}rule: no-answer/);
   assert.match(stdout, / {2}WRONG {2}rule: /);
 
   const evalDir = mkdtempSync(join(tmpdir(), 'treecot-audit-eval-'));
-  writeFileSync(join(evalDir, 'questions.jsonl'), `${JSON.stringify({ question_id: 'hard', samples: [{ text: '\\boxed{7}' }, { text: '\\boxed{8}' }] })}\n`);
+  writeFileSync(
+    join(evalDir, 'questions.jsonl'),
+    `${JSON.stringify({ question_id: 'hard', samples: [{ text: '\\boxed{7}' }, { text: '\\boxed{8}' }] })}\n`,
+  );
   const fromEval = await treecot(['check', '--task', 'math', '--data', problems, '--from-eval', evalDir, '--audit', '5', '--workers', '1']);
   assert.equal(fromEval.code, 0, fromEval.stderr);
   assert.match(fromEval.stdout, /2 checks/);

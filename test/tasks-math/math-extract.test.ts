@@ -38,7 +38,8 @@ test('math: verdicts carry extracted text, reference and a reason', () => {
 });
 
 test('math: boxes in a row are one list answer; prose between boxes or one value in two forms is not (issue 11)', () => {
-  const verify = (output: string, answer: string) => mathTask.verify(output, { id: '0', question: '', reference: { answer, solution: null } }).verdict;
+  const verify = (output: string, answer: string) =>
+    mathTask.verify(output, { id: '0', question: '', reference: { answer, solution: null } }).verdict;
   assert.equal(verify('so \\boxed{-2} and \\boxed{1}', '1, -2'), 'correct');
   assert.equal(verify('$\\boxed{1}$, $\\boxed{2}$, $\\boxed{3}$', '3, 2, 1'), 'correct');
   assert.equal(verify('so \\boxed{-2} and \\boxed{1}', '1'), 'wrong');

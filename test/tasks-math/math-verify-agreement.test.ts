@@ -14,7 +14,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { VerifierPool, extractMathAnswerLenient, getTask } from '../../src/tasks/index.ts';
 
-interface Case { file: string; test: string; gold: string; pred: string; expected: number }
+interface Case {
+  file: string;
+  test: string;
+  gold: string;
+  pred: string;
+  expected: number;
+}
 const FIXTURE = new URL('./fixtures/math-verify-cases.json', import.meta.url);
 const cases = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { cases: Case[] }).cases;
 
@@ -75,8 +81,13 @@ test('the converted Math-Verify table holds every literal case of its tests', ()
 
 test('math: every difference from Math-Verify is a listed one; agreement as documented', async () => {
   const found = await disagreements('math');
-  const listed = Object.values(DIFFERENCES).flat().sort((a, b) => a - b);
-  assert.deepEqual(found.map((d) => d.index), listed);
+  const listed = Object.values(DIFFERENCES)
+    .flat()
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    found.map((d) => d.index),
+    listed,
+  );
   const falsePositives = found.filter((d) => d.expected === 0).map((d) => d.index);
   assert.deepEqual(falsePositives, DIFFERENCES.setRelationOption, 'no case Math-Verify rejects is correct, except the set/relation option');
   const agreement = 1 - found.length / cases.length;
@@ -85,8 +96,14 @@ test('math: every difference from Math-Verify is a listed one; agreement as docu
 
 test('math-lenient: reads unboxed math as Math-Verify does; the remaining differences are listed', async () => {
   const found = await disagreements('math-lenient');
-  const listed = Object.values(DIFFERENCES).flat().filter((i) => !LENIENT_AGREES.includes(i)).sort((a, b) => a - b);
-  assert.deepEqual(found.map((d) => d.index), listed);
+  const listed = Object.values(DIFFERENCES)
+    .flat()
+    .filter((i) => !LENIENT_AGREES.includes(i))
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    found.map((d) => d.index),
+    listed,
+  );
   const agreement = 1 - found.length / cases.length;
   assert.ok(agreement >= 0.9, `agreement ${(100 * agreement).toFixed(1)}%`);
 });

@@ -41,7 +41,11 @@ test('math: shuffled solution/answer pairs give no false positives (3,000 pairs 
       const other = distinct[(i + shift) % distinct.length]!;
       const ownAnswer = (own.reference as MathReference).answer;
       const otherAnswer = (other.reference as MathReference).answer;
-      checks.push(pool.verify('math', mathTask.goldOutput!(own)!, other).then((v) => ({ own: ownAnswer, other: otherAnswer, verdict: v.verdict, reason: v.reason })));
+      checks.push(
+        pool
+          .verify('math', mathTask.goldOutput!(own)!, other)
+          .then((v) => ({ own: ownAnswer, other: otherAnswer, verdict: v.verdict, reason: v.reason })),
+      );
     }
   }
   const results = await Promise.all(checks);

@@ -102,5 +102,8 @@ test('pool: checks run concurrently on two workers and keep their order per prom
     verdicts.map((v) => v.verdict),
     outputs.map((_, k) => (k === 0 ? 'wrong' : 'correct')),
   );
-  assert.deepEqual(verdicts.map((v) => v.extracted), outputs.map((o) => o.slice(7, -1)));
+  assert.deepEqual(
+    verdicts.map((v) => v.extracted),
+    outputs.map((o) => o.slice(7, -1)),
+  );
 });

@@ -19,25 +19,47 @@ function changeDigit(text: string, index: number, delta: number): string {
 
 test('gsm8k: a number in any accepted rendering is correct; a changed digit, sign or a range is not', () => {
   fc.assert(
-    fc.property(fc.bigInt({ min: -10_000_000n, max: 10_000_000n }), fc.nat(), fc.integer({ min: 1, max: 9 }), fc.bigInt({ min: 1n, max: 999n }), (n, digitPick, delta, m) => {
-      const reference = canonicalDecimal(n.toString())!;
-      const renderings = [`#### ${n}`, `#### ${withCommas(n)}`, `\\boxed{${n}}`, `The answer is ${n}.`, `#### ${n}.00`, `#### $${withCommas(n)}`,
-        `#### ${n - m} + ${m} = ${n}`, `\\boxed{${2n * n}/2}`, `#### ${n} dollars`];
-      for (const output of renderings) assert.equal(gsm8kTask.verify(output, gsm8k(reference)).verdict, 'correct', output);
-      const digits = reference.replace(/\D/g, '').length;
-      const changed = changeDigit(n.toString(), digitPick % digits, delta);
-      const nearMisses = [`#### ${changed}`, `#### ${n} + ${m}`, `#### ${n}-${n + m}`, `\\boxed{${n}/${m + 1n}}`.replace(`/${m + 1n}}`, `/${(m % 7n) + 2n}}`)];
-      if (n !== 0n) nearMisses.push(`#### ${-n}`);
-      for (const output of nearMisses) {
-        if (output.includes('/') && (n % ((m % 7n) + 2n)) === 0n) continue; // an integer quotient may be a right answer only by chance
-        assert.notEqual(gsm8kTask.verify(output, gsm8k(reference)).verdict, 'correct', `${output} vs ${reference}`);
-      }
-    }),
+    fc.property(
+      fc.bigInt({ min: -10_000_000n, max: 10_000_000n }),
+      fc.nat(),
+      fc.integer({ min: 1, max: 9 }),
+      fc.bigInt({ min: 1n, max: 999n }),
+      (n, digitPick, delta, m) => {
+        const reference = canonicalDecimal(n.toString())!;
+        const renderings = [
+          `#### ${n}`,
+          `#### ${withCommas(n)}`,
+          `\\boxed{${n}}`,
+          `The answer is ${n}.`,
+          `#### ${n}.00`,
+          `#### $${withCommas(n)}`,
+          `#### ${n - m} + ${m} = ${n}`,
+          `\\boxed{${2n * n}/2}`,
+          `#### ${n} dollars`,
+        ];
+        for (const output of renderings) assert.equal(gsm8kTask.verify(output, gsm8k(reference)).verdict, 'correct', output);
+        const digits = reference.replace(/\D/g, '').length;
+        const changed = changeDigit(n.toString(), digitPick % digits, delta);
+        const nearMisses = [
+          `#### ${changed}`,
+          `#### ${n} + ${m}`,
+          `#### ${n}-${n + m}`,
+          `\\boxed{${n}/${m + 1n}}`.replace(`/${m + 1n}}`, `/${(m % 7n) + 2n}}`),
+        ];
+        if (n !== 0n) nearMisses.push(`#### ${-n}`);
+        for (const output of nearMisses) {
+          if (output.includes('/') && n % ((m % 7n) + 2n) === 0n) continue; // an integer quotient may be a right answer only by chance
+          assert.notEqual(gsm8kTask.verify(output, gsm8k(reference)).verdict, 'correct', `${output} vs ${reference}`);
+        }
+      },
+    ),
     { seed: SEED, numRuns: 300 },
   );
 });
 
-const rational = fc.tuple(fc.integer({ min: -999, max: 999 }), fc.integer({ min: 1, max: 99 })).filter(([p, q]) => p !== 0 && gcd(Math.abs(p), q) === 1 && q > 1);
+const rational = fc
+  .tuple(fc.integer({ min: -999, max: 999 }), fc.integer({ min: 1, max: 99 }))
+  .filter(([p, q]) => p !== 0 && gcd(Math.abs(p), q) === 1 && q > 1);
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
@@ -53,7 +75,13 @@ test('math: a fraction written several ways is equal; a changed sign or digit is
   fc.assert(
     fc.property(rational, fc.integer({ min: 2, max: 9 }), fc.integer({ min: 1, max: 9 }), ([p, q], k, delta) => {
       const reference = `\\frac{${p}}{${q}}`;
-      const forms = [`${p}/${q}`, `\\dfrac{${p}}{${q}}`, `\\frac{${p * k}}{${q * k}}`, `${p < 0 ? '-' : ''}\\frac{${Math.abs(p)}}{${q}}`, `\\frac{${p}}{${q}}.`];
+      const forms = [
+        `${p}/${q}`,
+        `\\dfrac{${p}}{${q}}`,
+        `\\frac{${p * k}}{${q * k}}`,
+        `${p < 0 ? '-' : ''}\\frac{${Math.abs(p)}}{${q}}`,
+        `\\frac{${p}}{${q}}.`,
+      ];
       const dec = decimal(p, q);
       if (dec) forms.push(dec, `$${dec}$`);
       for (const form of forms) assert.equal(answersEquivalent(form, reference).equal, true, `${form} vs ${reference}`);
@@ -71,7 +99,13 @@ test('math: a list in any order and joining is equal; a dropped or changed item 
     fc.property(fc.uniqueArray(fc.integer({ min: -50, max: 50 }), { minLength: 2, maxLength: 5 }), fc.nat(), (items, pick) => {
       const reference = items.join(', ');
       const reversed = [...items].reverse();
-      const forms = [reversed.join(', '), `\\{${reversed.join(',')}\\}`, reversed.join(' \\text{ and } '), reversed.join('; '), `${reversed.slice(0, -1).join(', ')}, and ${reversed.at(-1)}`];
+      const forms = [
+        reversed.join(', '),
+        `\\{${reversed.join(',')}\\}`,
+        reversed.join(' \\text{ and } '),
+        reversed.join('; '),
+        `${reversed.slice(0, -1).join(', ')}, and ${reversed.at(-1)}`,
+      ];
       for (const form of forms) assert.equal(answersEquivalent(form, reference).equal, true, `${form} vs ${reference}`);
       const k = pick % items.length;
       const dropped = items.filter((_, i) => i !== k).join(', ');

@@ -1,11 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  arithmeticTask,
-  evaluateExpression,
-  generateArithmeticProblems,
-  parseArithmeticQuestion,
-} from '../../src/tasks/arithmetic.ts';
+import { arithmeticTask, evaluateExpression, generateArithmeticProblems, parseArithmeticQuestion } from '../../src/tasks/arithmetic.ts';
 
 /** An independent oracle: JavaScript's own evaluation of the printed expression (exact for these sizes). */
 function jsValue(expression: string): number {
@@ -26,8 +21,14 @@ test('generator: answers are exact and equal the printed expression', () => {
     assert.equal(parseArithmeticQuestion(p.question), p.expression, p.question);
     assert.equal(arithmeticTask.verify(arithmeticTask.goldOutput!(p)!, p).verdict, 'correct');
   }
-  assert.ok(problems.some((p) => p.expression.includes('/')), 'some divisions');
-  assert.ok(problems.some((p) => p.expression.includes('(')), 'some parentheses');
+  assert.ok(
+    problems.some((p) => p.expression.includes('/')),
+    'some divisions',
+  );
+  assert.ok(
+    problems.some((p) => p.expression.includes('(')),
+    'some parentheses',
+  );
 });
 
 test('generator: deterministic under a seed, options respected', () => {
@@ -35,13 +36,25 @@ test('generator: deterministic under a seed, options respected', () => {
   assert.deepEqual(a, generateArithmeticProblems({ count: 50, seed: 9 }));
   assert.notDeepEqual(a, generateArithmeticProblems({ count: 50, seed: 10 }));
   assert.deepEqual(generateArithmeticProblems({ count: 5, seed: 9 }), a.slice(0, 5));
-  const flat = generateArithmeticProblems({ count: 300, seed: 3, parentheses: false, operators: ['+', '-', '*'], minOperations: 3, maxOperations: 3, maxOperand: 9, allowNegative: true });
+  const flat = generateArithmeticProblems({
+    count: 300,
+    seed: 3,
+    parentheses: false,
+    operators: ['+', '-', '*'],
+    minOperations: 3,
+    maxOperations: 3,
+    maxOperand: 9,
+    allowNegative: true,
+  });
   for (const p of flat) {
     assert.ok(!/[()/]/.test(p.expression), p.expression);
     assert.equal(p.operations, 3);
     assert.equal(jsValue(p.expression), p.reference);
   }
-  assert.ok(flat.some((p) => p.reference < 0), 'negative results when allowed');
+  assert.ok(
+    flat.some((p) => p.reference < 0),
+    'negative results when allowed',
+  );
   assert.throws(() => generateArithmeticProblems({ count: 1, seed: 1, minOperations: 3, maxOperations: 2 }), RangeError);
 });
 

@@ -23,30 +23,58 @@ function write(name: string, text: string): string {
 }
 
 function assertDuplicate(file: string, line: number, field: string, id: string, firstLine: number): void {
-  assert.throws(() => loadBlocksworld(file), (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected DataError, got ${String(error)}`);
-    assert.deepEqual({ ...error.location }, { file, line, field });
-    assert.ok(error.message.startsWith(`${file}:${line} field "${field}"`), error.message);
-    assert.match(error.message, new RegExp(`duplicate id "${id}" \\(first seen on line ${firstLine}\\)`));
-    return true;
-  });
+  assert.throws(
+    () => loadBlocksworld(file),
+    (error: unknown) => {
+      assert.ok(error instanceof DataError, `expected DataError, got ${String(error)}`);
+      assert.deepEqual({ ...error.location }, { file, line, field });
+      assert.ok(error.message.startsWith(`${file}:${line} field "${field}"`), error.message);
+      assert.match(error.message, new RegExp(`duplicate id "${id}" \\(first seen on line ${firstLine}\\)`));
+      return true;
+    },
+  );
 }
 
 test('blocksworld load: a duplicate instance_id in JSONL names file, line and field', () => {
-  const rows = [{ instance_id: 2, query }, { instance_id: 3, query }, { instance_id: 2, query }];
+  const rows = [
+    { instance_id: 2, query },
+    { instance_id: 3, query },
+    { instance_id: 2, query },
+  ];
   const file = write('dup.jsonl', rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   assertDuplicate(file, 3, 'instance_id', '2', 1);
 });
 
 test('blocksworld load: a duplicate id in a JSON array and with --id-field', () => {
-  const array = write('dup-array.json', JSON.stringify([{ id: 'a', query }, { id: 'a', query }], null, 2));
+  const array = write(
+    'dup-array.json',
+    JSON.stringify(
+      [
+        { id: 'a', query },
+        { id: 'a', query },
+      ],
+      null,
+      2,
+    ),
+  );
   assertDuplicate(array, 6, 'id', 'a', 2);
   const rows = write('dup-key.jsonl', `${JSON.stringify({ key: 'k', query })}\n${JSON.stringify({ key: 'k', query })}\n`);
   assert.throws(() => loadBlocksworld(rows, { idField: 'key' }), /dup-key\.jsonl:2 field "key": duplicate id "k" \(first seen on line 1\)/);
 });
 
 test("blocksworld load: a duplicate instance_id in PlanBench's task file names file, line and field", () => {
-  const text = JSON.stringify({ task: 't', instances: [{ instance_id: 5, query }, { instance_id: 6, query }, { instance_id: 5, query }] }, null, 2);
+  const text = JSON.stringify(
+    {
+      task: 't',
+      instances: [
+        { instance_id: 5, query },
+        { instance_id: 6, query },
+        { instance_id: 5, query },
+      ],
+    },
+    null,
+    2,
+  );
   const file = write('dup-task.json', text);
   // Each instance object spans 4 lines after the 3 header lines: they open on lines 4, 8 and 12.
   assertDuplicate(file, 12, 'instance_id', '5', 4);

@@ -18,13 +18,33 @@ import { dataFile } from '../helpers/data-paths.ts';
 const DIR = dataFile('planbench/blocksworld');
 const problems = blocksworldTask.load(`${DIR}/task_1_plan_generation.json`);
 const COLOURS: Record<string, string> = {
-  a: 'red', b: 'blue', c: 'orange', d: 'yellow', e: 'white', f: 'magenta',
-  g: 'black', h: 'cyan', i: 'green', j: 'violet', k: 'silver', l: 'gold',
+  a: 'red',
+  b: 'blue',
+  c: 'orange',
+  d: 'yellow',
+  e: 'white',
+  f: 'magenta',
+  g: 'black',
+  h: 'cyan',
+  i: 'green',
+  j: 'violet',
+  k: 'silver',
+  l: 'gold',
 };
 
 function pddlFacts(section: string): string[] {
   return [...section.matchAll(/\((handempty|clear|ontable|on|holding)((?:\s+[a-l])*)\s*\)/g)]
-    .map((m) => `(${[m[1], ...m[2]!.trim().split(/\s+/).filter(Boolean).map((o) => COLOURS[o])].join(' ')})`)
+    .map(
+      (m) =>
+        `(${[
+          m[1],
+          ...m[2]!
+            .trim()
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((o) => COLOURS[o]),
+        ].join(' ')})`,
+    )
     .sort();
 }
 
@@ -53,7 +73,12 @@ test('PlanBench: all 500 ground-truth plans are valid in PDDL and in English', (
     const english = formatPlanEnglish(parsePlan(pddl));
     const v = blocksworldTask.verify(english, p);
     assert.equal(v.verdict, 'correct', `instance ${p.id} English: ${v.reason}`);
-    assert.equal(v.extracted, parsePlan(pddl).map((a) => `(${[a.name, ...a.args].join(' ')})`).join('\n'));
+    assert.equal(
+      v.extracted,
+      parsePlan(pddl)
+        .map((a) => `(${[a.name, ...a.args].join(' ')})`)
+        .join('\n'),
+    );
   }
 });
 
@@ -150,15 +175,27 @@ test('load: JSONL rows and bad input name file, line and field', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bw-'));
   const file = join(dir, 'rows.jsonl');
   const q = problems[0]!.question;
-  writeFileSync(file, `${JSON.stringify({ instance_id: 2, query: q })}\n${JSON.stringify({ instance_id: 3, query: 'As initial conditions I have that, the red block is floating.\nMy goal is to have that the red block is clear.' })}\n`);
-  assert.throws(() => blocksworldTask.load(file), (e: Error) => e.message.startsWith(`${file}:2 field "query"`) && /floating/.test(e.message));
+  writeFileSync(
+    file,
+    `${JSON.stringify({ instance_id: 2, query: q })}\n${JSON.stringify({ instance_id: 3, query: 'As initial conditions I have that, the red block is floating.\nMy goal is to have that the red block is clear.' })}\n`,
+  );
+  assert.throws(
+    () => blocksworldTask.load(file),
+    (e: Error) => e.message.startsWith(`${file}:2 field "query"`) && /floating/.test(e.message),
+  );
   writeFileSync(file, `${JSON.stringify({ instance_id: 2, query: q })}\n`);
   const [row] = blocksworldTask.load(file);
   assert.equal(row!.id, '2');
   assert.equal(blocksworldTask.goldOutput!(row!), null);
-  assert.equal(blocksworldTask.verify('(unstack yellow orange)\n(put-down yellow)\n(pick-up orange)\n(stack orange red)', row!).verdict, 'correct');
+  assert.equal(
+    blocksworldTask.verify('(unstack yellow orange)\n(put-down yellow)\n(pick-up orange)\n(stack orange red)', row!).verdict,
+    'correct',
+  );
   const obj = join(dir, 'task.json');
   writeFileSync(obj, JSON.stringify({ task: 't', instances: [{ instance_id: 5, query: q }, { instance_id: 6 }] }, null, 2));
-  assert.throws(() => blocksworldTask.load(obj), (e: Error) => e.message.startsWith(`${obj}:`) && e.message.includes('"query"'));
+  assert.throws(
+    () => blocksworldTask.load(obj),
+    (e: Error) => e.message.startsWith(`${obj}:`) && e.message.includes('"query"'),
+  );
   assert.throws(() => blocksworldTask.load(join(dir, 'missing.json')), /file not found/);
 });

@@ -75,16 +75,41 @@ const CASES: Case[] = [
   ['language:response_language', { language: 'de' }, 'The weather today is sunny and warm, so we will go to the park.', false],
   ['language:response_language', { language: 'ko' }, '오늘 날씨가 맑고 따뜻해서 우리는 공원에 갈 것입니다.', true],
   ['language:response_language', { language: 'ko' }, '今日は天気が良くて暖かいので、公園に行きます。', false],
-  ['length_constraints:nth_paragraph_first_word', { num_paragraphs: 2, nth_paragraph: 2, first_word: 'summary' }, 'Intro text.\n\n"Summary, all good.', true],
+  [
+    'length_constraints:nth_paragraph_first_word',
+    { num_paragraphs: 2, nth_paragraph: 2, first_word: 'summary' },
+    'Intro text.\n\n"Summary, all good.',
+    true,
+  ],
   // Official quirk: only . , ? ! ' " end the first word, so "Summary:" reads as "summary:".
-  ['length_constraints:nth_paragraph_first_word', { num_paragraphs: 2, nth_paragraph: 2, first_word: 'summary' }, 'Intro text.\n\nSummary: all good.', false],
-  ['length_constraints:nth_paragraph_first_word', { num_paragraphs: 2, nth_paragraph: 2, first_word: 'summary' }, 'Intro text.\n\nIn summary: all good.', false],
-  ['length_constraints:nth_paragraph_first_word', { num_paragraphs: 3, nth_paragraph: 2, first_word: 'summary' }, 'Intro text.\n\nSummary: all good.', false],
+  [
+    'length_constraints:nth_paragraph_first_word',
+    { num_paragraphs: 2, nth_paragraph: 2, first_word: 'summary' },
+    'Intro text.\n\nSummary: all good.',
+    false,
+  ],
+  [
+    'length_constraints:nth_paragraph_first_word',
+    { num_paragraphs: 2, nth_paragraph: 2, first_word: 'summary' },
+    'Intro text.\n\nIn summary: all good.',
+    false,
+  ],
+  [
+    'length_constraints:nth_paragraph_first_word',
+    { num_paragraphs: 3, nth_paragraph: 2, first_word: 'summary' },
+    'Intro text.\n\nSummary: all good.',
+    false,
+  ],
   ['length_constraints:number_paragraphs', { num_paragraphs: 2 }, 'First.\n***\nSecond.', true],
   ['length_constraints:number_paragraphs', { num_paragraphs: 2 }, '***\nFirst.\n***\nSecond.\n***', true],
   ['length_constraints:number_paragraphs', { num_paragraphs: 2 }, 'First.\n***\n***\nSecond.', false],
   ['length_constraints:number_paragraphs', { num_paragraphs: 2 }, 'First.\n\nSecond.', false],
-  ['length_constraints:number_sentences', { num_sentences: 3, relation: 'less than' }, 'Mr. Smith went to Washington. He stayed 2.5 days.', true],
+  [
+    'length_constraints:number_sentences',
+    { num_sentences: 3, relation: 'less than' },
+    'Mr. Smith went to Washington. He stayed 2.5 days.',
+    true,
+  ],
   ['length_constraints:number_sentences', { num_sentences: 3, relation: 'less than' }, 'One. Two! Three?', false],
   ['length_constraints:number_sentences', { num_sentences: 3, relation: 'at least' }, 'One. Two! Three?', true],
   ['length_constraints:number_words', { num_words: 5, relation: 'at least' }, "It's a well-known fact.", true], // It, s, a, well, known, fact = 6
@@ -92,8 +117,18 @@ const CASES: Case[] = [
   ['length_constraints:number_words', { num_words: 4, relation: 'less than' }, 'Too short, sadly.', true],
   ['punctuation:no_comma', {}, 'No commas here.', true],
   ['punctuation:no_comma', {}, 'One, two.', false],
-  ['startend:end_checker', { end_phrase: 'Is there anything else I can help with?' }, 'Done. Is there anything else I can help with?"', true],
-  ['startend:end_checker', { end_phrase: 'Is there anything else I can help with?' }, 'Is there anything else I can help with? Bye.', false],
+  [
+    'startend:end_checker',
+    { end_phrase: 'Is there anything else I can help with?' },
+    'Done. Is there anything else I can help with?"',
+    true,
+  ],
+  [
+    'startend:end_checker',
+    { end_phrase: 'Is there anything else I can help with?' },
+    'Is there anything else I can help with? Bye.',
+    false,
+  ],
   ['startend:quotation', {}, '  "All quoted."  ', true],
   ['startend:quotation', {}, '"Half quoted.', false],
   ['startend:quotation', {}, '"', false],
@@ -103,11 +138,21 @@ test('every checker has positive and negative unit cases', () => {
   const ids = Object.keys(CHECKERS);
   assert.equal(ids.length, 25);
   for (const id of ids) {
-    assert.ok(CASES.some((c) => c[0] === id && c[3]), `${id}: no positive case`);
-    assert.ok(CASES.some((c) => c[0] === id && !c[3]), `${id}: no negative case`);
+    assert.ok(
+      CASES.some((c) => c[0] === id && c[3]),
+      `${id}: no positive case`,
+    );
+    assert.ok(
+      CASES.some((c) => c[0] === id && !c[3]),
+      `${id}: no negative case`,
+    );
   }
   for (const [id, kwargs, response, followed] of CASES) {
-    assert.equal(checkInstruction(id, kwargs, response).followed, followed, `${id} ${JSON.stringify(kwargs)} on ${JSON.stringify(response)}`);
+    assert.equal(
+      checkInstruction(id, kwargs, response).followed,
+      followed,
+      `${id} ${JSON.stringify(kwargs)} on ${JSON.stringify(response)}`,
+    );
   }
 });
 
@@ -124,7 +169,12 @@ test('strict vs loose: markdown stars and a chatty first line fail strict, pass 
   const problem: Problem = {
     id: 'p',
     question: 'Answer in lowercase with a title and end with "bye."',
-    reference: { instructions: [{ id: 'detectable_format:title', kwargs: {} }, { id: 'startend:end_checker', kwargs: { end_phrase: 'bye.' } }] },
+    reference: {
+      instructions: [
+        { id: 'detectable_format:title', kwargs: {} },
+        { id: 'startend:end_checker', kwargs: { end_phrase: 'bye.' } },
+      ],
+    },
   };
   // Last line breaks the end check; loose drops it.
   const chatty = '<<greeting>>\nhello there, bye.\nLet me know if you need more!';
@@ -133,10 +183,13 @@ test('strict vs loose: markdown stars and a chatty first line fail strict, pass 
   assert.equal(strict.verdict, 'wrong');
   assert.equal(loose.verdict, 'correct');
   const details = strict.details as IfevalDetails;
-  assert.deepEqual(details.instructions.map((i) => [i.id, i.strict, i.loose]), [
-    ['detectable_format:title', true, true],
-    ['startend:end_checker', false, true],
-  ]);
+  assert.deepEqual(
+    details.instructions.map((i) => [i.id, i.strict, i.loose]),
+    [
+      ['detectable_format:title', true, true],
+      ['startend:end_checker', false, true],
+    ],
+  );
   // Markdown stars around a quoted response: strict fails, loose strips the stars.
   const quoted: Problem = { id: 'q', question: '', reference: { instructions: [{ id: 'startend:quotation', kwargs: {} }] } };
   assert.equal(ifevalTask.verify('**"Quoted."**', quoted).verdict, 'wrong');
@@ -151,7 +204,12 @@ test('no answer, thought-tagged outputs, prompt-level rule', () => {
   const problem: Problem = {
     id: 'n',
     question: '',
-    reference: { instructions: [{ id: 'punctuation:no_comma', kwargs: {} }, { id: 'keywords:existence', kwargs: { keywords: ['cat'] } }] },
+    reference: {
+      instructions: [
+        { id: 'punctuation:no_comma', kwargs: {} },
+        { id: 'keywords:existence', kwargs: { keywords: ['cat'] } },
+      ],
+    },
   };
   for (const empty of ['', '   \n ', '<thinking>hmm, well</thinking><answer> </answer>']) {
     const v = ifevalTask.verify(empty, problem);
@@ -170,7 +228,10 @@ test('no answer, thought-tagged outputs, prompt-level rule', () => {
 });
 
 test('sentence splitter follows the official rule-based splitter', () => {
-  assert.deepEqual(splitIntoSentences('Mr. Smith paid $2.50 at example.com. Then he left!'), ['Mr. Smith paid $2.50 at example.com.', 'Then he left!']);
+  assert.deepEqual(splitIntoSentences('Mr. Smith paid $2.50 at example.com. Then he left!'), [
+    'Mr. Smith paid $2.50 at example.com.',
+    'Then he left!',
+  ]);
   assert.deepEqual(splitIntoSentences('The U.S.A. is big. Really?'), ['The U.S.A. is big.', 'Really?']);
   assert.deepEqual(splitIntoSentences('Wait... what? "Yes." He said.'), ['Wait...', 'what?', '"Yes".', 'He said.']);
   assert.deepEqual(splitIntoSentences('no terminal punctuation'), ['no terminal punctuation']);
@@ -180,7 +241,19 @@ test('sentence splitter follows the official rule-based splitter', () => {
   const cased = (text: string): string[] => wordTokenize(text).filter((t) => /\p{L}/u.test(t));
   assert.deepEqual(cased('"DON\'T go," he said.'), ['DO', "N'T", 'go', 'he', 'said']);
   assert.deepEqual(cased('HELLO,WORLD (NASA) A&B 1,000 well-known'), ['HELLO', 'WORLD', 'NASA', 'A', 'B', 'well-known']);
-  assert.deepEqual(cased("I CANNOT, I'M gonna. The U.S.A. is big."), ['I', 'CAN', 'NOT', 'I', "'M", 'gon', 'na', 'The', 'U.S.A.', 'is', 'big']);
+  assert.deepEqual(cased("I CANNOT, I'M gonna. The U.S.A. is big."), [
+    'I',
+    'CAN',
+    'NOT',
+    'I',
+    "'M",
+    'gon',
+    'na',
+    'The',
+    'U.S.A.',
+    'is',
+    'big',
+  ]);
   assert.deepEqual(cased('WHAT?!WHY;NOT'), ['WHAT', 'WHY', 'NOT']);
 });
 
@@ -216,6 +289,10 @@ test('load: bad input names file, line and field', async () => {
   ];
   for (const [row, pattern] of cases) {
     writeFileSync(file, `${JSON.stringify(good)}\n${JSON.stringify(row)}\n`);
-    assert.throws(() => ifevalTask.load(file), (e: Error) => e.message.startsWith(file) && pattern.test(e.message), JSON.stringify(row));
+    assert.throws(
+      () => ifevalTask.load(file),
+      (e: Error) => e.message.startsWith(file) && pattern.test(e.message),
+      JSON.stringify(row),
+    );
   }
 });

@@ -24,7 +24,8 @@ test('authors hard set: all 500 questions parse and recounted labels agree with 
     assert.ok(parsed, `does not parse: ${p.question}`);
     assert.equal(parsed.letters.length, 2, p.question);
     assert.notEqual(parsed.letters[0], parsed.letters[1]);
-    if (letterCountAnswer(parsed) !== p.reference) disagreements.push(`${p.id}: ${p.question} file=${p.reference} recount=${letterCountAnswer(parsed)}`);
+    if (letterCountAnswer(parsed) !== p.reference)
+      disagreements.push(`${p.id}: ${p.question} file=${p.reference} recount=${letterCountAnswer(parsed)}`);
   }
   assert.deepEqual(disagreements, []);
 });
@@ -34,8 +35,9 @@ test('authors hard set: every phrasing is one of the 7 two-letter templates', ()
   const used = new Set<number>();
   for (const row of rows) {
     const parsed = parseLetterCountQuestion(row.problem)!;
-    const index = TWO_LETTER_PHRASINGS.findIndex((t) =>
-      t.replace('{a}', parsed.letters[0]!).replace('{b}', parsed.letters[1]!).replace('{word}', parsed.word) === row.problem);
+    const index = TWO_LETTER_PHRASINGS.findIndex(
+      (t) => t.replace('{a}', parsed.letters[0]!).replace('{b}', parsed.letters[1]!).replace('{word}', parsed.word) === row.problem,
+    );
     assert.ok(index >= 0, row.problem);
     used.add(index);
   }
@@ -174,7 +176,13 @@ test('load: bad input names file, line and field', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lc-'));
   const file = join(dir, 'bad.jsonl');
   writeFileSync(file, '{"problem": "How many a in banana?", "solution": 3}\n{"problem": "How many b in bob?", "solution": "two"}\n');
-  assert.throws(() => letterCountTask.load(file), (e: Error) => e.message.includes(`${file}:2`) && e.message.includes('"solution"'));
+  assert.throws(
+    () => letterCountTask.load(file),
+    (e: Error) => e.message.includes(`${file}:2`) && e.message.includes('"solution"'),
+  );
   writeFileSync(file, '{"problem": "How many a in banana?"}\n');
-  assert.throws(() => letterCountTask.load(file), (e: Error) => e.message.includes(`${file}:1`) && e.message.includes('solution'));
+  assert.throws(
+    () => letterCountTask.load(file),
+    (e: Error) => e.message.includes(`${file}:1`) && e.message.includes('solution'),
+  );
 });

@@ -33,7 +33,9 @@ test('integer extraction: unclosed boxes, nested boxes, "answer is" + 1 MB of sp
   ];
   for (const [name, output, verdict] of cases) {
     for (const task of [letterCountTask, arithmeticTask]) {
-      const { value, ms } = timed(() => task.verify(output, { ...problem, question: task === arithmeticTask ? 'What is 1 + 2?' : problem.question }));
+      const { value, ms } = timed(() =>
+        task.verify(output, { ...problem, question: task === arithmeticTask ? 'What is 1 + 2?' : problem.question }),
+      );
       assert.equal(value.verdict, verdict, `${task.name} ${name}`);
       assert.ok(ms < LIMIT_MS, `${task.name} ${name}: ${ms.toFixed(0)} ms`);
     }
@@ -42,7 +44,11 @@ test('integer extraction: unclosed boxes, nested boxes, "answer is" + 1 MB of sp
 
 test('blocksworld: 1 MB plans in mixed syntax give a verdict in time', () => {
   const problem = blocksworldTask.load(dataFile('planbench/blocksworld/task_1_plan_generation.json'))[0]!;
-  for (const output of ['(stack red blue) stack the red block '.repeat(MB / 37), 'pick up the red block '.repeat(MB / 22), '(stack'.repeat(MB / 6)]) {
+  for (const output of [
+    '(stack red blue) stack the red block '.repeat(MB / 37),
+    'pick up the red block '.repeat(MB / 22),
+    '(stack'.repeat(MB / 6),
+  ]) {
     const { value, ms } = timed(() => blocksworldTask.verify(output, problem));
     assert.notEqual(value.verdict, 'correct');
     assert.ok(ms < LIMIT_MS, `${output.slice(0, 20)}: ${ms.toFixed(0)} ms`);

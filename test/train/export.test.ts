@@ -19,7 +19,17 @@ test('exported GGUF: node-llama-cpp gives the same greedy continuation and log-p
   const dir = mkdtempSync(join(tmpdir(), 'treecot-export-'));
   const out = join(dir, 'm.gguf');
   const rows = eightRows();
-  const { model, tokenizer } = await train({ sftRows: rows, init: 'L1-d32-h4-f64-c96', steps: 60, batch: 8, lr: 1e-2, warmupRatio: 0, seed: 3, out, refCacheDir: dir });
+  const { model, tokenizer } = await train({
+    sftRows: rows,
+    init: 'L1-d32-h4-f64-c96',
+    steps: 60,
+    batch: 8,
+    lr: 1e-2,
+    warmupRatio: 0,
+    seed: 3,
+    out,
+    refCacheDir: dir,
+  });
 
   const back = loadGguf(out);
   assert.deepEqual(back.model.config, { ...model.config, normEps: Math.fround(1e-5) });
@@ -34,7 +44,13 @@ test('exported GGUF: node-llama-cpp gives the same greedy continuation and log-p
   const llama = await getLlama({ gpu: false, build: 'never' });
   const cppModel = await llama.loadModel({ modelPath: out });
   try {
-    const context = await cppModel.createContext({ contextSize: 256, flashAttention: false, threads: 1, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as Parameters<typeof cppModel.createContext>[0]);
+    const context = await cppModel.createContext({
+      contextSize: 256,
+      flashAttention: false,
+      threads: 1,
+      experimentalKvCacheKeyType: 'F32',
+      experimentalKvCacheValueType: 'F32',
+    } as Parameters<typeof cppModel.createContext>[0]);
     const sequence = context.getSequence();
     const theirs: number[] = [];
     for await (const token of sequence.evaluate(prompt as never, { temperature: 0 })) {
@@ -42,7 +58,11 @@ test('exported GGUF: node-llama-cpp gives the same greedy continuation and log-p
       if (theirs.length >= 40) break;
     }
     // llama.cpp stops before yielding EOS; ours includes it.
-    assert.deepEqual(theirs, ours.tokens.filter((t) => t !== EOS_ID), 'greedy tokens equal');
+    assert.deepEqual(
+      theirs,
+      ours.tokens.filter((t) => t !== EOS_ID),
+      'greedy tokens equal',
+    );
 
     await sequence.clearHistory();
     const full = [...prompt, ...ours.tokens.slice(0, -1)];

@@ -23,7 +23,9 @@ function roughModel(seed: number): LlamaModel {
 
 test('finite-difference gradient check of the whole model (SFT loss, every weight tensor)', () => {
   const model = roughModel(1);
-  const seqs = eightRows().slice(0, 3).map((r, i) => encodeSftRow(tok, r, 64, { file: 'rows', line: i + 1 }));
+  const seqs = eightRows()
+    .slice(0, 3)
+    .map((r, i) => encodeSftRow(tok, r, 64, { file: 'rows', line: i + 1 }));
   const mb = sftMicroBatch(seqs, 1); // summed NLL: larger gradients than the mean
   const grads = new Float32Array(model.parameterCount);
   accumulateGradients(model, mb, grads);
@@ -63,10 +65,27 @@ function pairRows(): { prompt: string; chosen: string; rejected: string; common_
   });
 }
 
-function preferenceGradients(policy: LlamaModel, reference: LlamaModel, options: Partial<PreferenceBatchOptions>): { loss: number; sftTerm: number; grads: Float32Array } {
+function preferenceGradients(
+  policy: LlamaModel,
+  reference: LlamaModel,
+  options: Partial<PreferenceBatchOptions>,
+): { loss: number; sftTerm: number; grads: Float32Array } {
   const pairs = pairRows().map((r, i) => encodePreferenceRow(tok, r, 64, { file: 'pairs', line: i + 1 }));
-  assert.ok(pairs.every((p) => p.prefixTokens > 10), 'the pairs share a long prefix');
-  const full: PreferenceBatchOptions = { beta: 0.5, lossType: 'sigmoid', labelSmoothing: 0, maskPrefix: false, lengthNormalize: false, pairWeight: 1 / pairs.length, sftWeight: 0, sftTokenWeight: 0, ...options };
+  assert.ok(
+    pairs.every((p) => p.prefixTokens > 10),
+    'the pairs share a long prefix',
+  );
+  const full: PreferenceBatchOptions = {
+    beta: 0.5,
+    lossType: 'sigmoid',
+    labelSmoothing: 0,
+    maskPrefix: false,
+    lengthNormalize: false,
+    pairWeight: 1 / pairs.length,
+    sftWeight: 0,
+    sftTokenWeight: 0,
+    ...options,
+  };
   const refLogps = sequenceLogProbs(reference, preferenceMicroBatch(pairs, full));
   const grads = new Float32Array(policy.parameterCount);
   const stats = accumulateGradients(policy, preferenceMicroBatch(pairs, full, refLogps), grads);
@@ -89,15 +108,24 @@ test('masking the shared prefix leaves the sigmoid DPO loss and gradient unchang
   const plain = preferenceGradients(policy, reference, { maskPrefix: false });
   const masked = preferenceGradients(policy, reference, { maskPrefix: true });
   assert.ok(Math.abs(plain.loss - masked.loss) < 1e-5, `loss ${plain.loss} vs ${masked.loss}`);
-  assert.ok(maxAbsDiff(plain.grads, masked.grads) < 1e-5 * Math.max(1, maxAbs(plain.grads)), `gradient differs by ${maxAbsDiff(plain.grads, masked.grads)} (max ${maxAbs(plain.grads)})`);
+  assert.ok(
+    maxAbsDiff(plain.grads, masked.grads) < 1e-5 * Math.max(1, maxAbs(plain.grads)),
+    `gradient differs by ${maxAbsDiff(plain.grads, masked.grads)} (max ${maxAbs(plain.grads)})`,
+  );
 
   const normPlain = preferenceGradients(policy, reference, { maskPrefix: false, lengthNormalize: true });
   const normMasked = preferenceGradients(policy, reference, { maskPrefix: true, lengthNormalize: true });
-  assert.ok(Math.abs(normPlain.loss - normMasked.loss) > 1e-3, `length-normalised loss should change: ${normPlain.loss} vs ${normMasked.loss}`);
+  assert.ok(
+    Math.abs(normPlain.loss - normMasked.loss) > 1e-3,
+    `length-normalised loss should change: ${normPlain.loss} vs ${normMasked.loss}`,
+  );
 
   const jointPlain = preferenceGradients(policy, reference, { maskPrefix: false, labelSmoothing: 0.1, sftWeight: 1, sftTokenWeight: 0.01 });
   const jointMasked = preferenceGradients(policy, reference, { maskPrefix: true, labelSmoothing: 0.1, sftWeight: 1, sftTokenWeight: 0.01 });
-  assert.ok(Math.abs(jointPlain.sftTerm - jointMasked.sftTerm) > 1e-3, `SFT term should change: ${jointPlain.sftTerm} vs ${jointMasked.sftTerm}`);
+  assert.ok(
+    Math.abs(jointPlain.sftTerm - jointMasked.sftTerm) > 1e-3,
+    `SFT term should change: ${jointPlain.sftTerm} vs ${jointMasked.sftTerm}`,
+  );
 });
 
 test('policy = reference: every pair loss is ln 2, whatever the mask', () => {

@@ -12,8 +12,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import {
-  initTf, train, CharTokenizer, LlamaModel, parseInitSpec, encodePreferenceRow, encodeSftRow, sigmoidLoss, sftLoss, jointLoss, implicitRewards,
-  type TrainConfigInput, type StepRecord,
+  initTf,
+  train,
+  CharTokenizer,
+  LlamaModel,
+  parseInitSpec,
+  encodePreferenceRow,
+  encodeSftRow,
+  sigmoidLoss,
+  sftLoss,
+  jointLoss,
+  implicitRewards,
+  type TrainConfigInput,
+  type StepRecord,
 } from '../../src/train/index.ts';
 import { letterCountRow, WORDS } from './fixtures.ts';
 
@@ -67,7 +78,11 @@ const scalar = (t: TF.Tensor): number => t.dataSync()[0]!;
  * The step-2 loss and mean rewards of `settings`, from the named functions: step 2 of a run whose
  * step holds every pair uses the parameters after step 1 as policy and the starting model as reference.
  */
-function expectedPreferenceStep(policy: LlamaModel, reference: LlamaModel, settings: { beta: number; labelSmoothing: number; pairWeight: number; alpha: number; maskPrefix: boolean; lengthNormalize: boolean }): { loss: number; chosen: number; rejected: number } {
+function expectedPreferenceStep(
+  policy: LlamaModel,
+  reference: LlamaModel,
+  settings: { beta: number; labelSmoothing: number; pairWeight: number; alpha: number; maskPrefix: boolean; lengthNormalize: boolean },
+): { loss: number; chosen: number; rejected: number } {
   const pairs = pairRows().map((r, i) => encodePreferenceRow(tok, r, CONTEXT, { file: 'pairs', line: i + 1 }));
   const seqLogp = (model: LlamaModel, seq: { tokens: Int32Array; responseStart: number }, masked: number): number => {
     const lp = tokenLogps(model, seq.tokens);
@@ -97,11 +112,23 @@ function expectedPreferenceStep(policy: LlamaModel, reference: LlamaModel, setti
 }
 
 /** Train 2 steps of one full batch each and return step 2's record and the policy used in it. */
-async function twoSteps(settings: TrainConfigInput, rows: { preferenceRows?: ReturnType<typeof pairRows>; sftRows?: { prompt: string; completion: string }[] }): Promise<{ reference: LlamaModel; policy: LlamaModel; record: StepRecord }> {
+async function twoSteps(
+  settings: TrainConfigInput,
+  rows: { preferenceRows?: ReturnType<typeof pairRows>; sftRows?: { prompt: string; completion: string }[] },
+): Promise<{ reference: LlamaModel; policy: LlamaModel; record: StepRecord }> {
   const reference = LlamaModel.init(parseInitSpec('L1-d32-h4-f64-c96', tok.vocabSize), 5);
   let policy: LlamaModel | undefined;
   const result = await train({
-    ...settings, ...rows, model: reference, tokenizer: tok, steps: 2, batch: WORDS.length, workers: 1, lr: 5e-3, warmupRatio: 0, seed: 3,
+    ...settings,
+    ...rows,
+    model: reference,
+    tokenizer: tok,
+    steps: 2,
+    batch: WORDS.length,
+    workers: 1,
+    lr: 5e-3,
+    warmupRatio: 0,
+    seed: 3,
     refCacheDir: mkdtempSync(join(tmpdir(), 'treecot-step-loss-')),
     onStep: (record, model) => {
       if (record.step === 1) policy = new LlamaModel(model.config, model.params.slice());
@@ -111,24 +138,52 @@ async function twoSteps(settings: TrainConfigInput, rows: { preferenceRows?: Ret
 }
 
 const close = (actual: number, expected: number, what: string): void =>
-  assert.ok(Math.abs(actual - expected) <= 2e-5 * Math.max(1, Math.abs(expected)), `${what}: trained ${actual}, named functions ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= 2e-5 * Math.max(1, Math.abs(expected)),
+    `${what}: trained ${actual}, named functions ${expected}`,
+  );
 
 const cases: { name: string; config: TrainConfigInput; expect: { labelSmoothing: number; pairWeight: number; alpha: number } }[] = [
-  { name: '--objective cdpo+sft (eps 0.1, alpha 1), masked', config: { objective: 'cdpo+sft', eps: 0.1, alpha: 1, maskPrefix: true }, expect: { labelSmoothing: 0.1, pairWeight: 1, alpha: 1 } },
-  { name: 'lossType [sigmoid, sft], weights [2, 0.5], label smoothing 0.2', config: { lossType: ['sigmoid', 'sft'], lossWeights: [2, 0.5], labelSmoothing: 0.2 }, expect: { labelSmoothing: 0.2, pairWeight: 2, alpha: 0.5 } },
-  { name: 'lossType [sigmoid] (plain DPO), length-normalised', config: { lossType: ['sigmoid'], lengthNormalize: true }, expect: { labelSmoothing: 0, pairWeight: 1, alpha: 0 } },
-  { name: '--objective cdpo (eps 0.3)', config: { objective: 'cdpo', eps: 0.3, maskPrefix: true }, expect: { labelSmoothing: 0.3, pairWeight: 1, alpha: 0 } },
+  {
+    name: '--objective cdpo+sft (eps 0.1, alpha 1), masked',
+    config: { objective: 'cdpo+sft', eps: 0.1, alpha: 1, maskPrefix: true },
+    expect: { labelSmoothing: 0.1, pairWeight: 1, alpha: 1 },
+  },
+  {
+    name: 'lossType [sigmoid, sft], weights [2, 0.5], label smoothing 0.2',
+    config: { lossType: ['sigmoid', 'sft'], lossWeights: [2, 0.5], labelSmoothing: 0.2 },
+    expect: { labelSmoothing: 0.2, pairWeight: 2, alpha: 0.5 },
+  },
+  {
+    name: 'lossType [sigmoid] (plain DPO), length-normalised',
+    config: { lossType: ['sigmoid'], lengthNormalize: true },
+    expect: { labelSmoothing: 0, pairWeight: 1, alpha: 0 },
+  },
+  {
+    name: '--objective cdpo (eps 0.3)',
+    config: { objective: 'cdpo', eps: 0.3, maskPrefix: true },
+    expect: { labelSmoothing: 0.3, pairWeight: 1, alpha: 0 },
+  },
 ];
 
 for (const c of cases) {
   test(`training step = named loss functions: ${c.name}`, async () => {
     const { reference, policy, record } = await twoSteps({ beta: 0.5, ...c.config }, { preferenceRows: pairRows() });
-    const expected = expectedPreferenceStep(policy, reference, { beta: 0.5, maskPrefix: false, lengthNormalize: false, ...c.expect, ...pick(c.config) });
+    const expected = expectedPreferenceStep(policy, reference, {
+      beta: 0.5,
+      maskPrefix: false,
+      lengthNormalize: false,
+      ...c.expect,
+      ...pick(c.config),
+    });
     close(record.loss, expected.loss, 'loss');
     close(record['rewards/chosen']!, expected.chosen, 'rewards/chosen');
     close(record['rewards/rejected']!, expected.rejected, 'rewards/rejected');
     close(record['rewards/margins']!, expected.chosen - expected.rejected, 'rewards/margins');
-    assert.ok(Math.abs(expected.chosen - expected.rejected) > 1e-4, 'step 1 moved the policy away from the reference (the check is not trivial)');
+    assert.ok(
+      Math.abs(expected.chosen - expected.rejected) > 1e-4,
+      'step 1 moved the policy away from the reference (the check is not trivial)',
+    );
   });
 }
 
@@ -145,5 +200,8 @@ test('training step = named loss functions: SFT alone is the mean token NLL (sft
 });
 
 function pick(config: TrainConfigInput): { maskPrefix?: boolean; lengthNormalize?: boolean } {
-  return { ...(config.maskPrefix !== undefined && { maskPrefix: config.maskPrefix }), ...(config.lengthNormalize !== undefined && { lengthNormalize: config.lengthNormalize }) };
+  return {
+    ...(config.maskPrefix !== undefined && { maskPrefix: config.maskPrefix }),
+    ...(config.lengthNormalize !== undefined && { lengthNormalize: config.lengthNormalize }),
+  };
 }

@@ -19,7 +19,10 @@ test('tokenizer: tags are single tokens, characters one each, unknown characters
   assert.equal(tok.tokenTypes[ids[0]!], TokenType.userDefined);
   assert.deepEqual(tok.encode('ab'), [tok.tokenId('a'), tok.tokenId('b')]);
   assert.equal(tok.tokens[tok.tokenId(' ')!], '\u2581');
-  assert.deepEqual(tok.encode('é').map((i) => tok.tokens[i]), ['<0xC3>', '<0xA9>']);
+  assert.deepEqual(
+    tok.encode('é').map((i) => tok.tokens[i]),
+    ['<0xC3>', '<0xA9>'],
+  );
   assert.equal(tok.decode(ids), text);
   assert.equal(tok.decode([BOS_ID, ...tok.encode('x'), EOS_ID]), 'x');
   assert.equal(tok.decode([BOS_ID, EOS_ID], true), '<s></s>');
@@ -41,7 +44,10 @@ test('GGUF: llama export round-trips through the reader (config, tokenizer, weig
 test('GGUF: unknown architecture, bad magic and truncation give DataErrors naming the file', () => {
   const md = new Map([['general.architecture', { type: 'string' as const, value: 'gpt2' }]]);
   const bytes = encodeGguf(md, []);
-  assert.throws(() => parseLlamaGguf(decodeGguf(bytes, 'x.gguf'), 'x.gguf'), (e: unknown) => e instanceof DataError && /x\.gguf.*general\.architecture.*unknown architecture "gpt2"/.test(e.message));
+  assert.throws(
+    () => parseLlamaGguf(decodeGguf(bytes, 'x.gguf'), 'x.gguf'),
+    (e: unknown) => e instanceof DataError && /x\.gguf.*general\.architecture.*unknown architecture "gpt2"/.test(e.message),
+  );
   assert.throws(() => decodeGguf(Buffer.from('GGML0000'), 'y.gguf'), /y\.gguf: not a GGUF file/);
   const good = encodeLlamaGguf(tiny, initWeights(tiny, 1), tok);
   assert.throws(() => decodeGguf(good.subarray(0, good.length - 100), 'z.gguf'), /z\.gguf.*past the end/);
@@ -55,7 +61,12 @@ test('node-llama-cpp loads the exported GGUF and tokenizes exactly like CharToke
   const llama = await getLlama({ gpu: false, build: 'never' });
   const model = await llama.loadModel({ modelPath: file });
   try {
-    const samples = ['How many r in  strawberry?\n', '<sub-task>r</sub-task><thinking>s:1</thinking><answer>3</answer>', 'tab\tand é€ and <thinking', '</double-check><reflection>Wait!</reflection>'];
+    const samples = [
+      'How many r in  strawberry?\n',
+      '<sub-task>r</sub-task><thinking>s:1</thinking><answer>3</answer>',
+      'tab\tand é€ and <thinking',
+      '</double-check><reflection>Wait!</reflection>',
+    ];
     for (const s of samples) {
       const ours = tok.encode(s);
       const theirs = Array.from(model.tokenize(s, false)).map(Number);

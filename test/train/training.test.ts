@@ -11,12 +11,24 @@ const scratch = (): string => mkdtempSync(join(tmpdir(), 'treecot-train-'));
 test('SFT on 8 examples drives the loss near zero and the model reproduces a completion', async () => {
   const dir = scratch();
   const rows = eightRows();
-  const result = await train({ sftRows: rows, init: 'L1-d32-h4-f64-c96', steps: 150, batch: 8, lr: 1e-2, warmupRatio: 0.05, seed: 1, log: join(dir, 'log.jsonl') });
+  const result = await train({
+    sftRows: rows,
+    init: 'L1-d32-h4-f64-c96',
+    steps: 150,
+    batch: 8,
+    lr: 1e-2,
+    warmupRatio: 0.05,
+    seed: 1,
+    log: join(dir, 'log.jsonl'),
+  });
   const first = result.records[0]!.loss;
   const last = result.records.at(-1)!.loss;
   assert.ok(first > 4, `initial loss ${first} is about ln V`);
   assert.ok(last < 0.05, `final loss ${last}`);
-  const logged = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const logged = readFileSync(join(dir, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(logged.length, 150);
   for (const key of ['step', 'lr', 'loss', 'grad_norm', 'tokens', 'tokens_per_s']) assert.ok(key in logged[0], key);
   const { model, tokenizer } = result;
@@ -39,7 +51,18 @@ function pairs(): { prompt: string; chosen: string; rejected: string; common_pre
 test('DPO on a small pair set raises the reward margin and the preference accuracy; first loss is ln 2', async () => {
   const dir = scratch();
   const base = await train({ sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 30, batch: 8, lr: 1e-2, seed: 2 });
-  const result = await train({ preferenceRows: pairs(), model: base.model, objective: 'dpo', beta: 0.5, steps: 25, batch: 8, lr: 3e-3, warmupRatio: 0, seed: 2, refCacheDir: dir });
+  const result = await train({
+    preferenceRows: pairs(),
+    model: base.model,
+    objective: 'dpo',
+    beta: 0.5,
+    steps: 25,
+    batch: 8,
+    lr: 3e-3,
+    warmupRatio: 0,
+    seed: 2,
+    refCacheDir: dir,
+  });
   const first = result.records[0]!;
   const last = result.records.at(-1)!;
   assert.ok(Math.abs(first.loss - Math.LN2) < 1e-5, `first loss ${first.loss}`);
@@ -70,7 +93,21 @@ test('gradient invariance: batch 8 x accum 1 = batch 1 x accum 8 = batch 4 x 2 w
 test('preference gradient invariance: 8 pairs x 1 = 2 pairs x 2 accum x 2 workers (cdpo+sft, masked)', async () => {
   const base = await train({ sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 5, batch: 8, lr: 1e-2, seed: 6 });
   const run = (batch: number, accum: number, workers: number) =>
-    train({ preferenceRows: pairs(), model: base.model, objective: 'cdpo+sft', maskPrefix: true, beta: 0.5, steps: 2, batch, accum, workers, lr: 1e-3, warmupRatio: 0, seed: 6, refCacheDir: scratch() });
+    train({
+      preferenceRows: pairs(),
+      model: base.model,
+      objective: 'cdpo+sft',
+      maskPrefix: true,
+      beta: 0.5,
+      steps: 2,
+      batch,
+      accum,
+      workers,
+      lr: 1e-3,
+      warmupRatio: 0,
+      seed: 6,
+      refCacheDir: scratch(),
+    });
   const before = base.model.params.slice();
   const a = await run(8, 1, 1);
   assert.deepEqual(base.model.params, before, 'train() does not modify the model it starts from');
@@ -87,7 +124,17 @@ test('preference gradient invariance: 8 pairs x 1 = 2 pairs x 2 accum x 2 worker
 
 test('checkpoint and resume: a crash at step 3 resumes from step 2 and ends equal to 4 uninterrupted steps', async () => {
   const dir = scratch();
-  const options = { sftRows: eightRows(), init: 'L1-d32-h4-f64-c96', steps: 4, batch: 4, lr: 1e-2, seed: 9, checkpointDir: join(dir, 'ckpt'), checkpointEvery: 2, log: join(dir, 'log.jsonl') } as const;
+  const options = {
+    sftRows: eightRows(),
+    init: 'L1-d32-h4-f64-c96',
+    steps: 4,
+    batch: 4,
+    lr: 1e-2,
+    seed: 9,
+    checkpointDir: join(dir, 'ckpt'),
+    checkpointEvery: 2,
+    log: join(dir, 'log.jsonl'),
+  } as const;
   const full = await train({ ...options, checkpointDir: join(dir, 'full'), log: join(dir, 'full.jsonl') });
   let stopped = 0;
   await assert.rejects(
@@ -103,10 +150,19 @@ test('checkpoint and resume: a crash at step 3 resumes from step 2 and ends equa
   assert.equal(stopped, 3, 'crashed after step 3, last checkpoint at step 2');
   const resumed = await train({ ...options, resume: true });
   assert.equal(resumed.stepsRun, 2);
-  assert.deepEqual(resumed.records.map((r) => r.step), [3, 4]);
-  assert.deepEqual(resumed.records.map((r) => r.loss), full.records.slice(2).map((r) => r.loss));
+  assert.deepEqual(
+    resumed.records.map((r) => r.step),
+    [3, 4],
+  );
+  assert.deepEqual(
+    resumed.records.map((r) => r.loss),
+    full.records.slice(2).map((r) => r.loss),
+  );
   assert.deepEqual(resumed.model.params, full.model.params);
-  const steps = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+  const steps = readFileSync(join(dir, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { step: number }).step);
   assert.deepEqual(steps, [1, 2, 3, 4], 'the log keeps steps 1-2, drops the lost step 3, then continues');
 });
 

@@ -50,7 +50,9 @@ async function openPage(): Promise<{ page: Page; console: string[]; errors: stri
   page.on('pageerror', (e) => errors.push(e.message));
   await page.addInitScript(() => {
     (window as any).__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => (window as any).__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as any).__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return { page, console: consoleLines, errors };
 }
@@ -75,12 +77,15 @@ test('the questions page shows the stored counts', { timeout: 60_000 }, async ()
   await page.locator('th', { hasText: 'nodes' }).click();
   await page.waitForSelector('th.sorted.desc');
   const nodes = await page.locator('td[data-col="nodes"]').allTextContents();
-  assert.deepEqual(nodes.map(Number), questions.map((q) => q.nodes.length).sort((a, b) => b - a));
+  assert.deepEqual(
+    nodes.map(Number),
+    questions.map((q) => q.nodes.length).sort((a, b) => b - a),
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('a tree expands and shows a node\'s full text', { timeout: 60_000 }, async () => {
+test("a tree expands and shows a node's full text", { timeout: 60_000 }, async () => {
   const { page, errors } = await openPage();
   const q = readRun(mathDb).questions[0]!;
   await page.goto(`${view.url}#/q/${encodeURIComponent(q.questionId)}/tree`);
@@ -111,7 +116,10 @@ test('a path renders fractions, matrices and \\boxed as KaTeX markup', { timeout
   const tex = await page.locator('[data-testid=path] .katex annotation').allTextContents();
   assert.ok(tex.includes('\\frac{3}{4}') || tex.includes('\\frac{1}{2}'), tex.join(' | '));
   assert.ok((await page.locator('[data-testid=path] .katex .mfrac').count()) > 0, 'a fraction is typeset');
-  assert.ok(tex.some((t) => t.startsWith('\\boxed{')), 'the bare \\boxed{} answer is typeset');
+  assert.ok(
+    tex.some((t) => t.startsWith('\\boxed{')),
+    'the bare \\boxed{} answer is typeset',
+  );
   // Some path of the run has the matrix thought.
   const withMatrix = readRun(mathDb).questions.find((x) => x.nodes.some((n) => n.content.includes('pmatrix') && n.visits > 0))!;
   const leaf = withMatrix.nodes.find((n) => n.reward !== null && pathOf(withMatrix.nodes, n.id).some((m) => m.content.includes('pmatrix')));
@@ -151,7 +159,10 @@ test('a review click persists across a reload and changes what build writes; key
   const out = join(dir, 'data');
   const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'build', mathDb, '--out', out, '--json'], { timeout: 120_000 });
   assert.equal(JSON.parse(stdout).paths.droppedAnnotationRejected, 1);
-  const paths = readFileSync(join(out, 'paths.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { node_ids: number[] });
+  const paths = readFileSync(join(out, 'paths.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { node_ids: number[] });
   assert.ok(!paths.some((p) => p.node_ids.at(-1) === leaf));
   // Keyboard: a accepts the next path, u undoes it.
   await page.goto(`${view.url}#/review`);
@@ -172,9 +183,14 @@ test('XSS corpus in model text and question ids: no payload runs', { timeout: 24
   const awkwardId = 'a/b#c?d%25 é';
   writeFileSync(
     data,
-    JSON.stringify([...idPayloads, awkwardId].map((id, i) => ({ id, problem: `How many r in strawberry? ${XSS_PAYLOADS[i]}`, solution: 3 }))),
+    JSON.stringify(
+      [...idPayloads, awkwardId].map((id, i) => ({ id, problem: `How many r in strawberry? ${XSS_PAYLOADS[i]}`, solution: 3 })),
+    ),
   );
-  const model = await startScriptedModel(XSS_PAYLOADS.map((p) => ` ${p}`), { cycle: true });
+  const model = await startScriptedModel(
+    XSS_PAYLOADS.map((p) => ` ${p}`),
+    { cycle: true },
+  );
   try {
     await runSearch(searchArgs(smallConfig(dir, 6), xssDb, model.server.baseURL, 4, 2, data));
   } finally {
@@ -224,17 +240,24 @@ test('XSS corpus in model text and question ids: no payload runs', { timeout: 24
       jsLinks: [...document.querySelectorAll('[href],[src],[action],[data]')].filter((el) =>
         ['href', 'src', 'action', 'data'].some((a) => /^\s*(javascript|data):/i.test(el.getAttribute(a) ?? '')),
       ).length,
-      injected: document.querySelectorAll('main :is(script, iframe, object, embed, img, video, form, details, marquee, meta, base, link, style)').length,
+      injected: document.querySelectorAll(
+        'main :is(script, iframe, object, embed, img, video, form, details, marquee, meta, base, link, style)',
+      ).length,
     }));
     assert.equal(state.pwned, 0, 'window.__pwned was set');
     assert.equal(dialogs, 0);
-    assert.deepEqual(lines.filter((l) => l.includes('PWNED')), []);
+    assert.deepEqual(
+      lines.filter((l) => l.includes('PWNED')),
+      [],
+    );
     assert.deepEqual(state.violations, [], 'no CSP violation: nothing even tried to run');
     assert.equal(state.handlers, 0);
     assert.equal(state.jsLinks, 0);
     assert.equal(state.injected, 0);
     assert.ok(shownRaw.size > 0, 'payloads on paths were shown as text');
-    process.stdout.write(`# xss: ${XSS_PAYLOADS.length} payloads in model text + ${idPayloads.length} in question ids; ${shownRaw.size} shown verbatim on paths; 0 executed\n`);
+    process.stdout.write(
+      `# xss: ${XSS_PAYLOADS.length} payloads in model text + ${idPayloads.length} in question ids; ${shownRaw.size} shown verbatim on paths; 0 executed\n`,
+    );
   } finally {
     await page.close();
     await xssView.close();
@@ -260,22 +283,40 @@ test('a live search moves the counters while the page is open', { timeout: 180_0
     await page.goto(liveView.url);
     await page.waitForSelector('[data-testid=total-rollouts]');
     const first = Number(await page.getByTestId('total-rollouts').textContent());
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=total-rollouts]')!.textContent) > n, first, { timeout: 60_000 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=total-rollouts]')!.textContent) > n, first, {
+      timeout: 60_000,
+    });
     const later = Number(await page.getByTestId('total-rollouts').textContent());
     assert.ok(later > first, `${first} -> ${later}`);
     // A running question's row updates in place too.
-    await page.waitForFunction(() => [...document.querySelectorAll('td[data-col="rollouts"]')].some((td) => Number(td.textContent) > 0), undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('td[data-col="rollouts"]')].some((td) => Number(td.textContent) > 0),
+      undefined,
+      { timeout: 60_000 },
+    );
     // A review mark written while the search writes: no lock or busy error, and it is stored.
     const queue = await page.evaluate(() => fetch('/api/review-queue?verdict=all').then((r) => r.json()));
     const leaf = (queue as { items: { leafId: number }[] }).items[0]!.leafId;
     const status = await page.evaluate(
-      (nodeId) => fetch('/api/annotations', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Treecot': '1' }, body: JSON.stringify({ nodeId, scope: 'path', mark: 'rejected' }) }).then((r) => r.status),
+      (nodeId) =>
+        fetch('/api/annotations', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Treecot': '1' },
+          body: JSON.stringify({ nodeId, scope: 'path', mark: 'rejected' }),
+        }).then((r) => r.status),
       leaf,
     );
     assert.equal(status, 200);
     const moreRollouts = Number(await page.getByTestId('total-rollouts').textContent());
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=total-rollouts]')!.textContent) > n, moreRollouts, { timeout: 60_000 });
-    assert.equal(readRun(liveDb).questions.flatMap((q) => q.nodes).find((n) => n.id === leaf)!.annotation, 'rejected');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=total-rollouts]')!.textContent) > n, moreRollouts, {
+      timeout: 60_000,
+    });
+    assert.equal(
+      readRun(liveDb)
+        .questions.flatMap((q) => q.nodes)
+        .find((n) => n.id === leaf)!.annotation,
+      'rejected',
+    );
     assert.equal(search.exitCode, null, `the search kept running: ${stderr}`);
     assert.deepEqual(errors, []);
     await page.close();
@@ -294,7 +335,13 @@ test('a run folder: the database picker and the run page with accuracy ± standa
   copyFileSync(mathDb, join(folder, 'round-1', 'search', 'run.db'));
   writeFileSync(
     join(folder, 'summary.json'),
-    JSON.stringify({ stages: [{ stage: 'sft', description: 'SFT on the longest correct paths', accuracy: 0.25, no_answer_rate: 0.1, n: 400, set: 'held-out' }], search: [], data: [] }),
+    JSON.stringify({
+      stages: [
+        { stage: 'sft', description: 'SFT on the longest correct paths', accuracy: 0.25, no_answer_rate: 0.1, n: 400, set: 'held-out' },
+      ],
+      search: [],
+      data: [],
+    }),
   );
   const served = await startViewServer({ target: folder, reviewer: 'tester' });
   const { page, errors } = await openPage();

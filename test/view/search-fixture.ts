@@ -31,7 +31,10 @@ export interface ScriptedModel {
  * The loopback model: answers right or off by one (by hash); thoughts from `thoughts`, by hash
  * or, with `cycle`, in turn (so every text is written once enough thoughts are asked for).
  */
-export async function startScriptedModel(thoughts: readonly string[], options: { latencyMs?: number; cycle?: boolean } = {}): Promise<ScriptedModel> {
+export async function startScriptedModel(
+  thoughts: readonly string[],
+  options: { latencyMs?: number; cycle?: boolean } = {},
+): Promise<ScriptedModel> {
   let next = 0;
   const server = await startOpenAITestServer({
     latencyMs: options.latencyMs ?? 0,
@@ -50,13 +53,40 @@ export function smallConfig(dir: string, maxRollouts = 4): string {
   const config = join(dir, 'small.yaml');
   writeFileSync(
     config,
-    readFileSync('configs/letter-count.yaml', 'utf8').replace('max_rollouts: 32', `max_rollouts: ${maxRollouts}`).replace('reward_thresholds: [4, 8]', 'reward_thresholds: [1, 2]'),
+    readFileSync('configs/letter-count.yaml', 'utf8')
+      .replace('max_rollouts: 32', `max_rollouts: ${maxRollouts}`)
+      .replace('reward_thresholds: [4, 8]', 'reward_thresholds: [1, 2]'),
   );
   return config;
 }
 
-export function searchArgs(config: string, out: string, baseURL: string, limit: number, concurrency = 4, data = LETTER_COUNT_DATA): string[] {
-  return ['search', '--config', config, '--task', 'letter-count', '--data', data, '--out', out, '--policy', baseURL, '--template', 'chatml', '--limit', String(limit), '--concurrency', String(concurrency)];
+export function searchArgs(
+  config: string,
+  out: string,
+  baseURL: string,
+  limit: number,
+  concurrency = 4,
+  data = LETTER_COUNT_DATA,
+): string[] {
+  return [
+    'search',
+    '--config',
+    config,
+    '--task',
+    'letter-count',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--policy',
+    baseURL,
+    '--template',
+    'chatml',
+    '--limit',
+    String(limit),
+    '--concurrency',
+    String(concurrency),
+  ];
 }
 
 /** Run `treecot search` to completion. */

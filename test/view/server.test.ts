@@ -38,7 +38,11 @@ const WRITE_HEADERS = { 'Content-Type': 'application/json', 'X-Treecot': '1' };
 async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(base() + path, init);
   const type = response.headers.get('content-type') ?? '';
-  return { status: response.status, body: type.startsWith('application/json') ? await response.json() : await response.text(), headers: response.headers };
+  return {
+    status: response.status,
+    body: type.startsWith('application/json') ? await response.json() : await response.text(),
+    headers: response.headers,
+  };
 }
 
 const post = (path: string, body: unknown) => api(path, { method: 'POST', headers: WRITE_HEADERS, body: JSON.stringify(body) });
@@ -55,7 +59,10 @@ async function snapshot(from: string, to: string): Promise<void> {
 
 async function build(out: string): Promise<{ stats: any; paths: any[] }> {
   const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'build', db, '--out', out, '--json'], { timeout: 120_000 });
-  const paths = readFileSync(join(out, 'paths.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const paths = readFileSync(join(out, 'paths.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return { stats: JSON.parse(stdout), paths };
 }
 
@@ -72,13 +79,22 @@ test('the questions API gives the counts stored in the database', async () => {
     assert.equal(row.nodes, q.nodes.length);
     assert.equal(row.correct, q.nodes.filter((n) => n.verdict === 'correct').length);
     assert.equal(row.wrong, q.nodes.filter((n) => n.verdict === 'wrong').length);
-    assert.equal(row.tokens, q.nodes.reduce((s, n) => s + n.promptTokens + n.completionTokens, 0));
+    assert.equal(
+      row.tokens,
+      q.nodes.reduce((s, n) => s + n.promptTokens + n.completionTokens, 0),
+    );
   }
-  assert.equal(page.body.totals.rollouts, questions.reduce((s, q) => s + q.rollouts, 0));
+  assert.equal(
+    page.body.totals.rollouts,
+    questions.reduce((s, q) => s + q.rollouts, 0),
+  );
   // Sorting and paging.
   const sorted = await api('/api/questions?sort=nodes&dir=desc&limit=2&offset=1');
   const bySize = [...questions].sort((a, b) => b.nodes.length - a.nodes.length);
-  assert.deepEqual(sorted.body.rows.map((r: any) => r.nodes), bySize.slice(1, 3).map((q) => q.nodes.length));
+  assert.deepEqual(
+    sorted.body.rows.map((r: any) => r.nodes),
+    bySize.slice(1, 3).map((q) => q.nodes.length),
+  );
   assert.equal((await api('/api/questions?sort=nope')).status, 400);
   assert.equal((await api('/api/questions?limit=0')).status, 400);
   assert.equal((await api('/api/question?id=missing')).status, 404);
@@ -89,13 +105,21 @@ test('a rejected path is stored with reviewer and note, build drops it, undo res
   assert.ok(queue.body.items.length >= 2);
   const leaf = queue.body.items[0].leafId;
   const before = await build(join(dir, 'data-before'));
-  assert.ok(before.paths.some((p) => p.node_ids.at(-1) === leaf), 'the path is in paths.jsonl before review');
+  assert.ok(
+    before.paths.some((p) => p.node_ids.at(-1) === leaf),
+    'the path is in paths.jsonl before review',
+  );
   assert.equal(before.stats.paths.droppedAnnotationRejected, 0);
 
   const marked = await post('/api/annotations', { nodeId: leaf, scope: 'path', mark: 'rejected', note: 'right answer, wrong count' });
   assert.equal(marked.status, 200, JSON.stringify(marked.body));
   assert.equal(marked.body.reviewer, 'alice');
-  assert.equal(readRun(db).questions.flatMap((q) => q.nodes).find((n) => n.id === leaf)!.annotation, 'rejected');
+  assert.equal(
+    readRun(db)
+      .questions.flatMap((q) => q.nodes)
+      .find((n) => n.id === leaf)!.annotation,
+    'rejected',
+  );
   const paths = await api('/api/paths?id=' + encodeURIComponent(queue.body.items[0].questionId));
   assert.equal(paths.body.paths.find((p: any) => p.leafId === leaf).droppedByBuild, true);
 
@@ -106,7 +130,12 @@ test('a rejected path is stored with reviewer and note, build drops it, undo res
 
   const undone = await post('/api/annotations/undo', {});
   assert.equal(undone.body.undone.nodeId, leaf);
-  assert.equal(readRun(db).questions.flatMap((q) => q.nodes).find((n) => n.id === leaf)!.annotation, null);
+  assert.equal(
+    readRun(db)
+      .questions.flatMap((q) => q.nodes)
+      .find((n) => n.id === leaf)!.annotation,
+    null,
+  );
   assert.equal((await post('/api/annotations/undo', {})).body.undone, null, 'nothing left to undo');
 });
 
@@ -124,18 +153,31 @@ test('annotation writes are checked: unknown node, non-answer path mark, bad mar
     assert.equal(result.status, 400, JSON.stringify(body));
     assert.match(result.body.error, pattern);
   }
-  const unchanged = readRun(db).questions.flatMap((q) => q.nodes).filter((n) => n.annotation !== null);
+  const unchanged = readRun(db)
+    .questions.flatMap((q) => q.nodes)
+    .filter((n) => n.annotation !== null);
   assert.equal(unchanged.length, 0, 'refused writes changed nothing');
 });
 
 test('JSONL export and import round trip into a copy; bad lines name line and field', async () => {
   const { questions } = readRun(db);
-  const leaves = questions.flatMap((q) => q.nodes).filter((n) => n.reward !== null).slice(0, 3).sort((a, b) => a.id - b.id);
-  for (const [i, leaf] of leaves.entries()) await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: i === 0 ? 'accepted' : 'rejected', note: `n${i}` });
+  const leaves = questions
+    .flatMap((q) => q.nodes)
+    .filter((n) => n.reward !== null)
+    .slice(0, 3)
+    .sort((a, b) => a.id - b.id);
+  for (const [i, leaf] of leaves.entries())
+    await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: i === 0 ? 'accepted' : 'rejected', note: `n${i}` });
   const exported = await api('/api/annotations.jsonl');
-  const lines = (exported.body as string).trim().split('\n').map((l) => JSON.parse(l));
+  const lines = (exported.body as string)
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 3);
-  assert.deepEqual(lines.map((l) => [l.node_id, l.mark, l.reviewer, l.note]), leaves.map((n, i) => [n.id, i === 0 ? 'accepted' : 'rejected', 'alice', `n${i}`]));
+  assert.deepEqual(
+    lines.map((l) => [l.node_id, l.mark, l.reviewer, l.note]),
+    leaves.map((n, i) => [n.id, i === 0 ? 'accepted' : 'rejected', 'alice', `n${i}`]),
+  );
 
   // Import into a copy made before the marks (a second reviewer's database).
   for (const leaf of leaves) await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: null });
@@ -144,19 +186,35 @@ test('JSONL export and import round trip into a copy; bad lines name line and fi
   const second = await startViewServer({ target: copy, reviewer: 'bob' });
   try {
     const url = `http://127.0.0.1:${second.port}/api/annotations/import`;
-    const send = (text: string) => fetch(url, { method: 'POST', headers: WRITE_HEADERS, body: JSON.stringify({ text, name: 'alice.jsonl' }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const send = (text: string) =>
+      fetch(url, { method: 'POST', headers: WRITE_HEADERS, body: JSON.stringify({ text, name: 'alice.jsonl' }) }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as any,
+      }));
     const bad = [...lines];
     bad[1] = { ...bad[1], content_sha256: 'f'.repeat(64) };
     const refused = await send(bad.map((l) => JSON.stringify(l)).join('\n'));
     assert.equal(refused.status, 400);
     assert.match(refused.body.error, /alice\.jsonl:2 field "content_sha256"/);
-    assert.equal(readRun(copy).questions.flatMap((q) => q.nodes).filter((n) => n.annotation).length, 0, 'all or nothing');
+    assert.equal(
+      readRun(copy)
+        .questions.flatMap((q) => q.nodes)
+        .filter((n) => n.annotation).length,
+      0,
+      'all or nothing',
+    );
     const malformed = await send(JSON.stringify(lines[0]) + '\n{"node_id": "x"}\n');
     assert.match(malformed.body.error, /alice\.jsonl:2 field "question_id"|alice\.jsonl:2 field "node_id"/);
     const ok = await send(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     assert.deepEqual(ok.body, { imported: 3, unchanged: 0 });
-    const marks = readRun(copy).questions.flatMap((q) => q.nodes).filter((n) => n.annotation).sort((a, b) => a.id - b.id);
-    assert.deepEqual(marks.map((n) => [n.id, n.annotation]), leaves.map((n, i) => [n.id, i === 0 ? 'accepted' : 'rejected']));
+    const marks = readRun(copy)
+      .questions.flatMap((q) => q.nodes)
+      .filter((n) => n.annotation)
+      .sort((a, b) => a.id - b.id);
+    assert.deepEqual(
+      marks.map((n) => [n.id, n.annotation]),
+      leaves.map((n, i) => [n.id, i === 0 ? 'accepted' : 'rejected']),
+    );
   } finally {
     await second.close();
   }
@@ -185,12 +243,22 @@ test('safety: CSP on every response, Host check, write headers, static whitelist
     r.end();
   });
   assert.equal(rebound, 421);
-  const leaf = readRun(db).questions.flatMap((q) => q.nodes).find((n) => n.reward !== null)!;
+  const leaf = readRun(db)
+    .questions.flatMap((q) => q.nodes)
+    .find((n) => n.reward !== null)!;
   const body = JSON.stringify({ nodeId: leaf.id, scope: 'path', mark: 'rejected' });
   assert.equal((await api('/api/annotations', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body })).status, 403);
   assert.equal((await api('/api/annotations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).status, 403);
-  assert.equal((await api('/api/annotations', { method: 'POST', headers: { ...WRITE_HEADERS, Origin: 'http://evil.example' }, body })).status, 403);
-  assert.equal(readRun(db).questions.flatMap((q) => q.nodes).find((n) => n.id === leaf.id)!.annotation, null);
+  assert.equal(
+    (await api('/api/annotations', { method: 'POST', headers: { ...WRITE_HEADERS, Origin: 'http://evil.example' }, body })).status,
+    403,
+  );
+  assert.equal(
+    readRun(db)
+      .questions.flatMap((q) => q.nodes)
+      .find((n) => n.id === leaf.id)!.annotation,
+    null,
+  );
 });
 
 test('off loopback every request needs the token; the URL trades it for a cookie', async () => {
@@ -223,9 +291,45 @@ test('a run folder serves each of its search databases', async () => {
   writeFileSync(
     join(folder, 'summary.json'),
     JSON.stringify({
-      stages: [{ stage: 'base', description: 'the base model', model: 'm.gguf', accuracy: 0.25, no_answer_rate: 0.1, n: 400, set: 'held-out', sets: [] }],
-      search: [{ round: 1, questions: 6, finished: 6, solved: 5, rollouts: 40, correct_rollouts: 9, nodes: 300, prompt_tokens: 1, completion_tokens: 1, wall_s: 12.5, rollouts_per_question: [] }],
-      data: [{ name: 'round-1', sft_rows: 5, dpo_pairs: 4, sft_lengths: [], chosen_lengths: [], rejected_lengths: [], common_prefix_chars: [], dir: 'round-1/data' }],
+      stages: [
+        {
+          stage: 'base',
+          description: 'the base model',
+          model: 'm.gguf',
+          accuracy: 0.25,
+          no_answer_rate: 0.1,
+          n: 400,
+          set: 'held-out',
+          sets: [],
+        },
+      ],
+      search: [
+        {
+          round: 1,
+          questions: 6,
+          finished: 6,
+          solved: 5,
+          rollouts: 40,
+          correct_rollouts: 9,
+          nodes: 300,
+          prompt_tokens: 1,
+          completion_tokens: 1,
+          wall_s: 12.5,
+          rollouts_per_question: [],
+        },
+      ],
+      data: [
+        {
+          name: 'round-1',
+          sft_rows: 5,
+          dpo_pairs: 4,
+          sft_lengths: [],
+          chosen_lengths: [],
+          rejected_lengths: [],
+          common_prefix_chars: [],
+          dir: 'round-1/data',
+        },
+      ],
     }),
   );
   const served = await startViewServer({ target: folder, reviewer: 'dan' });
@@ -251,13 +355,18 @@ test('a run folder serves each of its search databases', async () => {
     await served.close();
   }
   mkdirSync(join(dir, 'empty', 'data'), { recursive: true });
-  await assert.rejects(startViewServer({ target: join(dir, 'empty'), reviewer: 'x' }), /empty field "RUN_FOLDER": holds no search database/);
+  await assert.rejects(
+    startViewServer({ target: join(dir, 'empty'), reviewer: 'x' }),
+    /empty field "RUN_FOLDER": holds no search database/,
+  );
   await assert.rejects(startViewServer({ target: join(dir, 'nope.db'), reviewer: 'x' }), /no such search database or run folder/);
 });
 
 test('the CLI prints the URL, serves until SIGTERM, and names bad flags and files', { timeout: 60_000 }, async () => {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [BIN, 'view', db, '--port', '0', '--host', '0.0.0.0', '--reviewer', 'erin'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'view', db, '--port', '0', '--host', '0.0.0.0', '--reviewer', 'erin'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
@@ -302,16 +411,29 @@ test('the CLI prints the URL, serves until SIGTERM, and names bad flags and file
 });
 
 test('undo refuses to overwrite a later mark by another reviewer', async () => {
-  const leaf = readRun(db).questions.flatMap((q) => q.nodes).filter((n) => n.reward !== null).at(-1)!;
+  const leaf = readRun(db)
+    .questions.flatMap((q) => q.nodes)
+    .filter((n) => n.reward !== null)
+    .at(-1)!;
   const bob = await startViewServer({ target: db, reviewer: 'bob' });
   try {
     assert.equal((await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: 'accepted' })).status, 200);
-    const bobMark = await fetch(`http://127.0.0.1:${bob.port}/api/annotations`, { method: 'POST', headers: WRITE_HEADERS, body: JSON.stringify({ nodeId: leaf.id, scope: 'path', mark: 'rejected' }) });
+    const bobMark = await fetch(`http://127.0.0.1:${bob.port}/api/annotations`, {
+      method: 'POST',
+      headers: WRITE_HEADERS,
+      body: JSON.stringify({ nodeId: leaf.id, scope: 'path', mark: 'rejected' }),
+    });
     assert.equal(bobMark.status, 200);
     const undo = await post('/api/annotations/undo', {});
     assert.equal(undo.status, 409);
     assert.match(undo.body.error, new RegExp(`node ${leaf.id} was marked rejected after your entry`));
-    assert.equal(readRun(db).questions.flatMap((q) => q.nodes).find((n) => n.id === leaf.id)!.annotation, 'rejected', "bob's mark stays");
+    assert.equal(
+      readRun(db)
+        .questions.flatMap((q) => q.nodes)
+        .find((n) => n.id === leaf.id)!.annotation,
+      'rejected',
+      "bob's mark stays",
+    );
   } finally {
     await bob.close();
   }

@@ -41,7 +41,11 @@ export function register(program: Command): void {
     .description('build SFT rows and fine-grained DPO pairs (+ stats, card, TRL/LLaMA-Factory/OpenRLHF exports) from a search database')
     .argument('<db>', 'search database written by `treecot search`')
     .requiredOption('--out <dir>', 'output folder')
-    .addOption(new Option('--sft <strategy>', 'SFT paths per question').choices(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'))
+    .addOption(
+      new Option('--sft <strategy>', 'SFT paths per question')
+        .choices(['longest', 'shortest', 'medium', 'all', 'random'])
+        .default('longest'),
+    )
     .option('--sft-per-question <n>', 'cap of SFT rows per question (default 1; all for --sft all)')
     .addOption(new Option('--chosen <strategy>', 'DPO chosen').choices(['shortest', 'longest', 'random']).default('shortest'))
     .option('--pairs-per-question <n>', 'DPO pairs per question', '1')
@@ -49,37 +53,54 @@ export function register(program: Command): void {
     .option('--strip-tags', 'write thoughts without their <tag>...</tag> wrappers')
     .option('--seed <n>', 'seed for ties and random strategies', '0')
     .option('--parquet', 'also write a .parquet next to every .jsonl')
-    .addOption(new Option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt').choices(['thought', 'char']).default('thought'))
+    .addOption(
+      new Option('--prefix-boundary <kind>', 'prefix moved by trl/dpo_prefix_in_prompt').choices(['thought', 'char']).default('thought'),
+    )
     .option('--run <id>', 'run id in the file (default: the latest), as for tree and export-trees')
     .addOption(new Option('--tokenizer <kind>', 'measure lengths and prefixes in tokens of the built-in model').choices(['builtin']))
-    .option('--process-check', "drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)")
+    .option(
+      '--process-check',
+      'drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)',
+    )
     .option('--json', 'print stats.json on stdout')
-    .option('--node-ids <kind>', 'node ids in rows: rowid (the ids `treecot view` shows) | per-question (0 = root; byte-reproducible whatever the search concurrency)', 'rowid')
+    .option(
+      '--node-ids <kind>',
+      'node ids in rows: rowid (the ids `treecot view` shows) | per-question (0 = root; byte-reproducible whatever the search concurrency)',
+      'rowid',
+    )
     .action(async (db: string, options: BuildCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
       const { readRun } = await import('../../store/index.ts');
       const { buildDataset, parseBuildOptions, writeDataset } = await import('../../data/index.ts');
       if (options.prefixBoundary !== 'thought' && options.prefixBoundary !== 'char') {
-        throw new ConfigError({ file: '(command line)', field: '--prefix-boundary' }, `expected thought or char, got "${options.prefixBoundary}"`);
+        throw new ConfigError(
+          { file: '(command line)', field: '--prefix-boundary' },
+          `expected thought or char, got "${options.prefixBoundary}"`,
+        );
       }
       const { checkOutputLocation } = await import('../../core/index.ts');
       checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
-      const buildOptions = withFlagNames(() => parseBuildOptions(
-        {
-          sft: options.sft,
-          sftPerQuestion: optionalIntegerOption(options.sftPerQuestion, '--sft-per-question'),
-          chosen: options.chosen,
-          pairsPerQuestion: optionalIntegerOption(options.pairsPerQuestion, '--pairs-per-question'),
-          maxLength: optionalIntegerOption(options.maxLength, '--max-length'),
-          stripTags: options.stripTags ?? false,
-          seed: optionalIntegerOption(options.seed, '--seed'),
-        },
-        '(command line)',
-      ));
+      const buildOptions = withFlagNames(() =>
+        parseBuildOptions(
+          {
+            sft: options.sft,
+            sftPerQuestion: optionalIntegerOption(options.sftPerQuestion, '--sft-per-question'),
+            chosen: options.chosen,
+            pairsPerQuestion: optionalIntegerOption(options.pairsPerQuestion, '--pairs-per-question'),
+            maxLength: optionalIntegerOption(options.maxLength, '--max-length'),
+            stripTags: options.stripTags ?? false,
+            seed: optionalIntegerOption(options.seed, '--seed'),
+          },
+          '(command line)',
+        ),
+      );
       let countTokens: ((text: string) => number) | undefined;
       if (options.tokenizer !== undefined) {
         if (options.tokenizer !== 'builtin') {
-          throw new ConfigError({ file: '(command line)', field: '--tokenizer' }, `only "builtin" is supported, got "${options.tokenizer}"`);
+          throw new ConfigError(
+            { file: '(command line)', field: '--tokenizer' },
+            `only "builtin" is supported, got "${options.tokenizer}"`,
+          );
         }
         const { CharTokenizer } = await import('../../train/index.ts');
         const tokenizer = new CharTokenizer();
@@ -95,13 +116,21 @@ export function register(program: Command): void {
         const { processCheckFor } = await import('../../pipeline/index.ts');
         processCheck = processCheckFor(data.run.task);
         if (!processCheck) {
-          throw new ConfigError({ file: '(command line)', field: '--process-check' }, `task "${data.run.task}" of ${db} has no process check (tasks with one: letter-count)`);
+          throw new ConfigError(
+            { file: '(command line)', field: '--process-check' },
+            `task "${data.run.task}" of ${db} has no process check (tasks with one: letter-count)`,
+          );
         }
       }
       // The run's task reads each attempt's answer for the reflection accounting (stats.json).
       const { TASKS } = await import('../../tasks/index.ts');
       const task = TASKS[data.run.task];
-      const built = buildDataset(data, buildOptions, { source: db, countTokens, processCheck, extractAnswer: task ? (text) => task.extractAnswer(text) : undefined });
+      const built = buildDataset(data, buildOptions, {
+        source: db,
+        countTokens,
+        processCheck,
+        extractAnswer: task ? (text) => task.extractAnswer(text) : undefined,
+      });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       const unfinished = built.stats.questions.unfinished;
       if (unfinished > 0) {

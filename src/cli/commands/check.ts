@@ -68,7 +68,8 @@ export function register(program: Command): void {
         if (options.pred) throw new ConfigError({ file: '--from-eval' }, 'pass either --pred or --from-eval, not both');
         const { evalFolderPredictions } = await import('../../tasks/audit.ts');
         for (const row of evalFolderPredictions(options.fromEval)) {
-          if (!byId.has(row.id)) throw new DataError({ file: options.fromEval, field: 'question_id' }, `no problem with id "${row.id}" in ${options.data}`);
+          if (!byId.has(row.id))
+            throw new DataError({ file: options.fromEval, field: 'question_id' }, `no problem with id "${row.id}" in ${options.data}`);
           items.push(row);
         }
         const predicted = new Set(items.map((i) => i.id));
@@ -77,14 +78,17 @@ export function register(program: Command): void {
         for (const row of readRecords(options.pred)) {
           const id = String(requireField(row, options.pred, 'id', 'string|number'));
           const output = requireField(row, options.pred, 'output', 'string') as string;
-          if (!byId.has(id)) throw new DataError({ file: options.pred, line: row.line, field: 'id' }, `no problem with id "${id}" in ${options.data}`);
+          if (!byId.has(id))
+            throw new DataError({ file: options.pred, line: row.line, field: 'id' }, `no problem with id "${id}" in ${options.data}`);
           items.push({ id, output });
         }
         if (items.length === 0) throw new DataError({ file: options.pred }, 'no predictions in this file');
         const predicted = new Set(items.map((i) => i.id));
         if (predicted.size < items.length) {
           // Several rows per id are k samples of one problem (docs/tasks.md); say so, as every row counts.
-          process.stderr.write(`treecot check: ${items.length} predictions for ${predicted.size} ids: rows sharing an id are scored as samples of one problem, each counted\n`);
+          process.stderr.write(
+            `treecot check: ${items.length} predictions for ${predicted.size} ids: rows sharing an id are scored as samples of one problem, each counted\n`,
+          );
         }
         missing = problems.filter((p) => !predicted.has(p.id)).length;
       } else {
@@ -94,7 +98,10 @@ export function register(program: Command): void {
           else items.push({ id: problem.id, output: gold });
         }
         if (items.length === 0) {
-          throw new ConfigError({ file: options.data }, `task "${task.name}" finds no gold solutions in this file; pass --pred with model outputs`);
+          throw new ConfigError(
+            { file: options.data },
+            `task "${task.name}" finds no gold solutions in this file; pass --pred with model outputs`,
+          );
         }
       }
 
@@ -131,13 +138,19 @@ export function register(program: Command): void {
       const { countByRule, auditSample, auditBlock } = await import('../../tasks/audit.ts');
       lines.push('by deciding rule:', ...countByRule(checked.map((c) => c.verdict)));
       if (missing) lines.push(`not checked: ${missing} problems without ${options.pred ? 'a prediction' : 'a gold solution'}`);
-      lines.push(`time ${seconds.toFixed(2)} s (${(total / Math.max(seconds, 1e-9)).toFixed(0)} checks/s, limit ${timeoutMs} ms per check)`);
+      lines.push(
+        `time ${seconds.toFixed(2)} s (${(total / Math.max(seconds, 1e-9)).toFixed(0)} checks/s, limit ${timeoutMs} ms per check)`,
+      );
       if (audit) {
         const { normalizeAnswer } = await import('../../tasks/index.ts');
         const normalize = ['math', 'math-lenient', 'aime'].includes(task.name) ? normalizeAnswer : (answer: string) => answer;
         const seed = integerOption(options.auditSeed, '--audit-seed', 0, 2 ** 31);
         const sample = auditSample(checked, audit, seed);
-        lines.push('', `audit: ${sample.length} of ${checked.length} verdicts (seed ${seed}, round-robin over verdict kinds)`, ...sample.map((c) => auditBlock(c, normalize)));
+        lines.push(
+          '',
+          `audit: ${sample.length} of ${checked.length} verdicts (seed ${seed}, round-robin over verdict kinds)`,
+          ...sample.map((c) => auditBlock(c, normalize)),
+        );
       }
       (options.json ? process.stderr : process.stdout).write(`${lines.join('\n')}\n`);
     });

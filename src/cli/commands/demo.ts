@@ -17,7 +17,9 @@ export const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('run the whole pipeline with the built-in model on letter counting (quick profile: about 3 min on 2 cores, docs/pipeline.md)')
+    .description(
+      'run the whole pipeline with the built-in model on letter counting (quick profile: about 3 min on 2 cores, docs/pipeline.md)',
+    )
     .option('--data <file>', "also evaluate on this file, as the headline set (e.g. the authors' letter_count_hard.json)")
     .option('--out <dir>', 'run folder', 'treecot-demo')
     .option('--config <file>', 'pipeline config', DEMO_CONFIG)

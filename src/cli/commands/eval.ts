@@ -57,8 +57,15 @@ export function register(program: Command): void {
     .option('--data <file>', 'problems file (JSON or JSONL)')
     .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1')
     .option('--model <name>', 'model name sent to the server')
-    .addOption(new Option('--mode <mode>', 'completions (client-side template) or chat (the server applies its template; continue_final_message)').choices(['completions', 'chat']).default('completions'))
-    .option('--template <name|file>', "raw, chatml, llama3, a chat_template.jinja / tokenizer_config.json, or a model folder (default: the model's own; same flag as treecot search)")
+    .addOption(
+      new Option('--mode <mode>', 'completions (client-side template) or chat (the server applies its template; continue_final_message)')
+        .choices(['completions', 'chat'])
+        .default('completions'),
+    )
+    .option(
+      '--template <name|file>',
+      "raw, chatml, llama3, a chat_template.jinja / tokenizer_config.json, or a model folder (default: the model's own; same flag as treecot search)",
+    )
     .option('--template-kwargs <json>', 'template variables, e.g. \'{"enable_thinking": false}\'')
     .option('--extra-body <json>', 'extra request-body fields, e.g. \'{"top_k": 20, "repetition_penalty": 1.05}\'')
     .option('--api-key-env <var>', 'environment variable holding the API key')
@@ -69,15 +76,18 @@ export function register(program: Command): void {
     .option('--top-p <p>', 'nucleus mass', '1')
     .option('-k <k...>', 'pass@k values (each <= n); default 1 and n')
     .option('--max-tokens <n>', 'max new tokens per response', '512')
-    .option('--instruction <text>', 'task instruction before the question (default: the search config\'s, else the task\'s)')
+    .option('--instruction <text>', "task instruction before the question (default: the search config's, else the task's)")
     .option('--search-config <file>', 'search config: its instruction is used, and the graph for --mcts-decode')
     .option('--limit <n>', 'first N questions only')
     .option('--concurrency <n>', 'policy calls in flight', '1')
     .option('--seed <n>', 'sampling seed', '1')
     .option('--out <dir>', 'write questions.jsonl and summary.json here')
     .option('--name <name>', 'name stored in the summary')
-    .option('--mcts-decode', 'answer each question by a small tree search: the greedy response plus on-policy tree paths vote (docs/eval.md)')
-    .option('--mcts-rollouts <n>', 'rollouts per question for --mcts-decode, all run (default: the search config\'s max_rollouts)')
+    .option(
+      '--mcts-decode',
+      'answer each question by a small tree search: the greedy response plus on-policy tree paths vote (docs/eval.md)',
+    )
+    .option('--mcts-rollouts <n>', "rollouts per question for --mcts-decode, all run (default: the search config's max_rollouts)")
     .option('--compare <dirs...>', 'print one table for several evaluation folders and exit')
     .option('--json', 'print the summary as one JSON line at the end')
     .action(async (raw: Record<string, unknown>) => {
@@ -92,7 +102,10 @@ export function register(program: Command): void {
         const warnings = compareWarnings(summaries, options.compare);
         for (const w of warnings) process.stderr.write(`treecot eval --compare: warning: ${w}\n`);
         // Changes against the first folder and the previous one, paired over questions (McNemar / bootstrap).
-        const paired = options.compare.length > 1 ? `\nPaired changes (per question):\n\n${pairedTable(options.compare.map((dir) => ({ label: dir, records: loadEvalRecords(dir) })))}` : '';
+        const paired =
+          options.compare.length > 1
+            ? `\nPaired changes (per question):\n\n${pairedTable(options.compare.map((dir) => ({ label: dir, records: loadEvalRecords(dir) })))}`
+            : '';
         const table = compareTable(summaries, options.compare) + paired + warnings.map((w) => `\n> Warning: ${w}\n`).join('');
         process.stdout.write(table);
         if (options.out) {
@@ -110,7 +123,8 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const where = { file: COMMAND_LINE };
   if (!options.task) throw new ConfigError({ ...where, field: '--task' }, 'missing (or use --compare)');
   if (!options.data) throw new ConfigError({ ...where, field: '--data' }, 'missing');
-  if (!!options.gguf === !!options.policy?.length) throw new ConfigError({ ...where, field: '--policy/--gguf' }, 'give exactly one of --policy URL... or --gguf FILE');
+  if (!!options.gguf === !!options.policy?.length)
+    throw new ConfigError({ ...where, field: '--policy/--gguf' }, 'give exactly one of --policy URL... or --gguf FILE');
   const n = integerOption(options.n, '-n', 1);
   const k = (options.k ?? [...new Set(['1', String(n)])]).map((v) => integerOption(v, '-k', 1));
   if (k.some((v) => v > n)) throw new ConfigError({ ...where, field: '-k' }, `every k must be <= n (${n})`);
@@ -136,8 +150,14 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   const model = options.gguf
     ? { kind: 'gguf' as const, path: options.gguf, threads: integerOption(options.threads, '--threads', 1) }
     : {
-        kind: 'http' as const, urls: options.policy!, model: options.model, chatTemplate: options.template, apiKeyEnv: options.apiKeyEnv, mode: httpMode(options.mode),
-        templateKwargs: jsonObjectOption(options.templateKwargs, '--template-kwargs'), extraBody: jsonObjectOption(options.extraBody, '--extra-body'),
+        kind: 'http' as const,
+        urls: options.policy!,
+        model: options.model,
+        chatTemplate: options.template,
+        apiKeyEnv: options.apiKeyEnv,
+        mode: httpMode(options.mode),
+        templateKwargs: jsonObjectOption(options.templateKwargs, '--template-kwargs'),
+        extraBody: jsonObjectOption(options.extraBody, '--extra-body'),
       };
   const policy = await openPolicy(model, { concurrency: integerOption(options.concurrency, '--concurrency', 1) });
   const started = Date.now();
@@ -176,20 +196,28 @@ async function runEval(options: EvalCliOptions): Promise<void> {
     );
     let summary;
     try {
-    if (options.mctsDecode) {
-      if (!options.searchConfig) throw new ConfigError({ ...where, field: '--search-config' }, '--mcts-decode needs a search config (the action graph to search with)');
-      ({ summary } = await evaluateWithSearch({ ...common, searchConfigPath: options.searchConfig, maxRollouts: optionalIntegerOption(options.mctsRollouts, '--mcts-rollouts', 1) }));
-    } else {
-      let records;
-      ({ summary, records } = await evaluate(common));
-      const tooLong = records.filter((r) => r.samples.some((x) => x.finish_reason === 'context_exceeded')).length;
-      if (tooLong > 0) {
-        process.stderr.write(
-          `eval: warning: ${tooLong} of ${records.length} prompts do not fit the model's context and count as no answer` +
-            ` (a long task instruction? try --instruction "" or --search-config with the config the model was searched with)\n`,
-        );
+      if (options.mctsDecode) {
+        if (!options.searchConfig)
+          throw new ConfigError(
+            { ...where, field: '--search-config' },
+            '--mcts-decode needs a search config (the action graph to search with)',
+          );
+        ({ summary } = await evaluateWithSearch({
+          ...common,
+          searchConfigPath: options.searchConfig,
+          maxRollouts: optionalIntegerOption(options.mctsRollouts, '--mcts-rollouts', 1),
+        }));
+      } else {
+        let records;
+        ({ summary, records } = await evaluate(common));
+        const tooLong = records.filter((r) => r.samples.some((x) => x.finish_reason === 'context_exceeded')).length;
+        if (tooLong > 0) {
+          process.stderr.write(
+            `eval: warning: ${tooLong} of ${records.length} prompts do not fit the model's context and count as no answer` +
+              ` (a long task instruction? try --instruction "" or --search-config with the config the model was searched with)\n`,
+          );
+        }
       }
-    }
     } finally {
       removeHandlers();
     }

@@ -19,11 +19,14 @@ export function register(program: Command): void {
       const { exportHf } = await import('../../train/hf/index.ts');
       const files = exportHf(model, options.out);
       if (options.json) process.stdout.write(`${JSON.stringify({ out: options.out, files })}\n`);
-      else process.stdout.write(`treecot export-hf: ${model} -> ${options.out} (${files.length} files; load with AutoModelForCausalLM.from_pretrained)\n`);
+      else
+        process.stdout.write(
+          `treecot export-hf: ${model} -> ${options.out} (${files.length} files; load with AutoModelForCausalLM.from_pretrained)\n`,
+        );
     });
   program
     .command('import-hf <dir>')
-    .description('convert a LlamaForCausalLM checkpoint with treecot\'s tokenizer (e.g. trained by TRL from export-hf) back to GGUF')
+    .description("convert a LlamaForCausalLM checkpoint with treecot's tokenizer (e.g. trained by TRL from export-hf) back to GGUF")
     .requiredOption('--out <file>', 'GGUF file to write')
     .option('--name <name>', 'GGUF general.name', 'treecot-llama')
     .option('--json', 'print the result as one JSON object')
@@ -31,6 +34,9 @@ export function register(program: Command): void {
       const { importHf } = await import('../../train/hf/index.ts');
       const model = importHf(dir, options.out, options.name);
       if (options.json) process.stdout.write(`${JSON.stringify({ out: options.out, config: model.config })}\n`);
-      else process.stdout.write(`treecot import-hf: ${dir} -> ${options.out} (${model.config.layers} layers, d ${model.config.dim}, ${model.params.length} parameters)\n`);
+      else
+        process.stdout.write(
+          `treecot import-hf: ${dir} -> ${options.out} (${model.config.layers} layers, d ${model.config.dim}, ${model.params.length} parameters)\n`,
+        );
     });
 }

@@ -42,7 +42,11 @@ export function register(program: Command): void {
     .option('--beta <x>', 'DPO beta', '0.1')
     .option('--eps <x>', 'cDPO label smoothing in [0, 0.5)', '0.1')
     .option('--alpha <x>', 'weight of the SFT term in the joint loss', '1')
-    .addOption(new Option('--masking <kind>', 'prefix-in-prompt is the paper masking').choices(['prefix-in-prompt', 'none']).default('prefix-in-prompt'))
+    .addOption(
+      new Option('--masking <kind>', 'prefix-in-prompt is the paper masking')
+        .choices(['prefix-in-prompt', 'none'])
+        .default('prefix-in-prompt'),
+    )
     .addOption(new Option('--prefix-boundary <kind>', 'what prefix-in-prompt moves').choices(['thought', 'char']).default('thought'))
     .option('--sft-lr <x>', 'SFT learning rate', '2e-5')
     .option('--dpo-lr <x>', 'DPO learning rate', '1e-6')
@@ -56,25 +60,34 @@ export function register(program: Command): void {
       const { parseTrlBundleOptions, writeTrlBundle } = await import('../../data/index.ts');
       const { checkOutputLocation } = await import('../../core/index.ts');
       checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
-      const bundleOptions = withFlagNames(() => parseTrlBundleOptions(
+      const bundleOptions = withFlagNames(
+        () =>
+          parseTrlBundleOptions(
+            {
+              base: options.base,
+              beta: numberOption(options.beta, '--beta'),
+              eps: numberOption(options.eps, '--eps'),
+              alpha: numberOption(options.alpha, '--alpha'),
+              masking: options.masking,
+              prefixBoundary: options.prefixBoundary,
+              sftLearningRate: numberOption(options.sftLr, '--sft-lr'),
+              dpoLearningRate: numberOption(options.dpoLr, '--dpo-lr'),
+              sftEpochs: numberOption(options.sftEpochs, '--sft-epochs'),
+              dpoEpochs: numberOption(options.dpoEpochs, '--dpo-epochs'),
+              perDeviceBatchSize: numberOption(options.batchSize, '--batch-size'),
+              gradientAccumulationSteps: numberOption(options.gradAccum, '--grad-accum'),
+              maxLength: numberOption(options.maxLength, '--max-length'),
+              seed: numberOption(options.seed, '--seed'),
+            },
+            '(command line)',
+          ),
         {
-          base: options.base,
-          beta: numberOption(options.beta, '--beta'),
-          eps: numberOption(options.eps, '--eps'),
-          alpha: numberOption(options.alpha, '--alpha'),
-          masking: options.masking,
-          prefixBoundary: options.prefixBoundary,
-          sftLearningRate: numberOption(options.sftLr, '--sft-lr'),
-          dpoLearningRate: numberOption(options.dpoLr, '--dpo-lr'),
-          sftEpochs: numberOption(options.sftEpochs, '--sft-epochs'),
-          dpoEpochs: numberOption(options.dpoEpochs, '--dpo-epochs'),
-          perDeviceBatchSize: numberOption(options.batchSize, '--batch-size'),
-          gradientAccumulationSteps: numberOption(options.gradAccum, '--grad-accum'),
-          maxLength: numberOption(options.maxLength, '--max-length'),
-          seed: numberOption(options.seed, '--seed'),
+          sftLearningRate: '--sft-lr',
+          dpoLearningRate: '--dpo-lr',
+          perDeviceBatchSize: '--batch-size',
+          gradientAccumulationSteps: '--grad-accum',
         },
-        '(command line)',
-      ), { sftLearningRate: '--sft-lr', dpoLearningRate: '--dpo-lr', perDeviceBatchSize: '--batch-size', gradientAccumulationSteps: '--grad-accum' });
+      );
       const files = writeTrlBundle(data, bundleOptions, options.out);
       process.stdout.write(
         `treecot export-trl: ${files.size} files -> ${options.out} (beta ${bundleOptions.beta}, eps ${bundleOptions.eps}, ` +

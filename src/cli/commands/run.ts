@@ -29,13 +29,25 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run folder (default runs/<config name>)')
     .option('--ablation', "also train and evaluate the paper's ablation rows (DPO, +length balance, +cDPO, +joint, +masking)")
     .option('--alpha-sweep [list]', 'also train the final objective for each alpha', '')
-    .option('--data <file>', 'evaluate also on this file, as the headline set named after the file (e.g. the authors\' letter_count_hard.json)')
+    .option(
+      '--data <file>',
+      "evaluate also on this file, as the headline set named after the file (e.g. the authors' letter_count_hard.json)",
+    )
     .option('--fresh', 'delete the run folder first')
-    .action(async (options: { config: string; out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean }) => {
-      const { loadPipelineConfig } = await import('../../pipeline/index.ts');
-      const loaded = loadPipelineConfig(options.config);
-      await runLoadedPipeline(loaded, options);
-    });
+    .action(
+      async (options: {
+        config: string;
+        out?: string;
+        ablation?: boolean;
+        alphaSweep?: string | boolean;
+        data?: string;
+        fresh?: boolean;
+      }) => {
+        const { loadPipelineConfig } = await import('../../pipeline/index.ts');
+        const loaded = loadPipelineConfig(options.config);
+        await runLoadedPipeline(loaded, options);
+      },
+    );
 }
 
 /** Shared by `run` and `demo`: apply --data / --fresh, then run with progress on stderr. */
@@ -54,7 +66,10 @@ export async function runLoadedPipeline(
   if (options.data) {
     // The file becomes the headline set; the config's sets (e.g. held-out generated questions) stay beside it.
     const { basename, extname } = await import('node:path');
-    const name = basename(options.data, extname(options.data)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-') || 'data';
+    const name =
+      basename(options.data, extname(options.data))
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-') || 'data';
     const sets = loaded.config.eval.sets.filter((s) => s.name !== name);
     loaded.config.eval.sets = [{ name, file: resolve(options.data) } as (typeof sets)[number], ...sets];
   }
@@ -64,14 +79,20 @@ export async function runLoadedPipeline(
     // The default run folder is runs/<name>: a name such as ../../x must not lead outside runs/.
     const inRuns = relative(resolve('runs'), resolve('runs', loaded.config.name));
     if (inRuns === '' || inRuns.startsWith('..') || isAbsolute(inRuns) || /[\\/]/.test(loaded.config.name)) {
-      throw new ConfigError({ file: loaded.file, field: 'name' }, `"${loaded.config.name}" is not a plain folder name (letters, digits, . _ -); it names the run folder runs/<name>. Rename it or give --out`);
+      throw new ConfigError(
+        { file: loaded.file, field: 'name' },
+        `"${loaded.config.name}" is not a plain folder name (letters, digits, . _ -); it names the run folder runs/<name>. Rename it or give --out`,
+      );
     }
   }
   const outDir = resolve(options.out ?? join('runs', loaded.config.name));
   checkOutputLocation({ path: outDir, kind: 'folder', flag: options.out === undefined ? '--out (default runs/<name>)' : '--out' });
   if (options.fresh && existsSync(outDir)) {
     if (!existsSync(join(outDir, 'pipeline.json')) && readdirSync(outDir).length > 0) {
-      throw new ConfigError({ file: COMMAND_LINE, field: '--fresh' }, `${outDir} is not a treecot run folder (no pipeline.json); refusing to delete it`);
+      throw new ConfigError(
+        { file: COMMAND_LINE, field: '--fresh' },
+        `${outDir} is not a treecot run folder (no pipeline.json); refusing to delete it`,
+      );
     }
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -87,7 +108,8 @@ export async function runLoadedPipeline(
   // Every stage commits as it goes (search nodes, stage markers, atomic files), so an interrupt
   // loses at most the step in progress; the same command resumes.
   const removeHandlers = exitOnInterrupt(
-    () => `treecot run: interrupted; finished stages and the current stage's committed work are kept in ${outDir}; re-run the same command to resume`,
+    () =>
+      `treecot run: interrupted; finished stages and the current stage's committed work are kept in ${outDir}; re-run the same command to resume`,
   );
   let summary;
   try {
@@ -100,11 +122,15 @@ export async function runLoadedPipeline(
     // Accuracy ± SE (95% CI); the paired change against the base stage with its p-value.
     const sets = s.sets
       .map((x) => {
-        const change = x.vs_base ? `, vs ${x.base_stage} ${x.vs_base.accuracy.difference >= 0 ? '+' : ''}${(x.vs_base.accuracy.difference * 100).toFixed(1)} points p=${x.vs_base.accuracy.pValue.toPrecision(2)}` : '';
+        const change = x.vs_base
+          ? `, vs ${x.base_stage} ${x.vs_base.accuracy.difference >= 0 ? '+' : ''}${(x.vs_base.accuracy.difference * 100).toFixed(1)} points p=${x.vs_base.accuracy.pValue.toPrecision(2)}`
+          : '';
         return `${x.set} ${withError(x.accuracy, x.accuracy_se, x.accuracy_ci95)} (no-answer ${withError(x.no_answer_rate, x.no_answer_rate_se)}, majority ${percent(x.majority_baseline.accuracy)}${change})`;
       })
       .join('; ');
     return `  ${s.stage.padEnd(16)} ${sets}`;
   });
-  process.stdout.write(`\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`);
+  process.stdout.write(
+    `\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`,
+  );
 }

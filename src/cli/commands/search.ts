@@ -57,13 +57,29 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'search database (created, or resumed when it exists)')
     .option('--policy <url...>', 'OpenAI-compatible endpoint(s), e.g. http://localhost:8000/v1 (several: least-outstanding balancing)')
     .option('--gguf <file>', 'GGUF model run in-process by node-llama-cpp (instead of --policy)')
-    .option('--special-policy <url-or-gguf...>', 'policy for node types with special_model: true: URL(s) or one .gguf (default: the main policy)')
+    .option(
+      '--special-policy <url-or-gguf...>',
+      'policy for node types with special_model: true: URL(s) or one .gguf (default: the main policy)',
+    )
     .option('--model <name>', 'model name sent to --policy servers (default: the first one the server lists)')
     .option('--special-model <name>', 'model name sent to --special-policy servers')
-    .addOption(new Option('--mode <mode>', 'completions (client-side template) or chat (continue_final_message)').choices(['completions', 'chat']).default('completions'))
-    .option('--template <name|file>', "raw, chatml, llama3, gguf, a chat_template.jinja / tokenizer_config.json, or a model folder (HTTP default: the model's own, from a local folder or the Hugging Face cache, else refused; GGUF default raw)")
-    .option('--template-kwargs <json>', 'template variables, e.g. \'{"enable_thinking": false}\' (rendered client-side; sent as chat_template_kwargs with --mode chat)')
-    .option('--extra-body <json>', 'extra request-body fields for the server, e.g. \'{"top_k": 20, "min_p": 0.05, "skip_special_tokens": false}\'')
+    .addOption(
+      new Option('--mode <mode>', 'completions (client-side template) or chat (continue_final_message)')
+        .choices(['completions', 'chat'])
+        .default('completions'),
+    )
+    .option(
+      '--template <name|file>',
+      "raw, chatml, llama3, gguf, a chat_template.jinja / tokenizer_config.json, or a model folder (HTTP default: the model's own, from a local folder or the Hugging Face cache, else refused; GGUF default raw)",
+    )
+    .option(
+      '--template-kwargs <json>',
+      'template variables, e.g. \'{"enable_thinking": false}\' (rendered client-side; sent as chat_template_kwargs with --mode chat)',
+    )
+    .option(
+      '--extra-body <json>',
+      'extra request-body fields for the server, e.g. \'{"top_k": 20, "min_p": 0.05, "skip_special_tokens": false}\'',
+    )
     .option('--api-key-env <var>', 'environment variable holding the API key (the key is never stored)')
     .option('--timeout-ms <ms>', 'per-request timeout for HTTP policies (default 120000)')
     .option('--threads <n>', 'llama.cpp threads for --gguf', '1')
@@ -94,13 +110,23 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   const limit = optionalIntegerOption(options.limit, '--limit', 1);
   const questionsInFlight = optionalIntegerOption(options.questionsInFlight, '--questions-in-flight', 1);
   const virtualLoss = optionalIntegerOption(options.virtualLoss, '--virtual-loss', 1);
-  if (options.mode !== 'completions' && options.mode !== 'chat') throw new ConfigError({ ...WHERE, field: '--mode' }, `expected completions or chat (got "${options.mode}")`);
+  if (options.mode !== 'completions' && options.mode !== 'chat')
+    throw new ConfigError({ ...WHERE, field: '--mode' }, `expected completions or chat (got "${options.mode}")`);
   const { createPolicies } = await import('../../policy/index.ts');
   const policies = await createPolicies({
-    policy: options.policy, gguf: options.gguf, specialPolicy: options.specialPolicy, model: options.model, specialModel: options.specialModel,
-    mode: options.mode, template: options.template, apiKeyEnv: options.apiKeyEnv, threads: integerOption(options.threads, '--threads', 1),
-    timeoutMs: optionalIntegerOption(options.timeoutMs, '--timeout-ms', 1, MAX_TIMER_MS), seed: config.seed,
-    templateKwargs: jsonObjectOption(options.templateKwargs, '--template-kwargs'), extraBody: jsonObjectOption(options.extraBody, '--extra-body'),
+    policy: options.policy,
+    gguf: options.gguf,
+    specialPolicy: options.specialPolicy,
+    model: options.model,
+    specialModel: options.specialModel,
+    mode: options.mode,
+    template: options.template,
+    apiKeyEnv: options.apiKeyEnv,
+    threads: integerOption(options.threads, '--threads', 1),
+    timeoutMs: optionalIntegerOption(options.timeoutMs, '--timeout-ms', 1, MAX_TIMER_MS),
+    seed: config.seed,
+    templateKwargs: jsonObjectOption(options.templateKwargs, '--template-kwargs'),
+    extraBody: jsonObjectOption(options.extraBody, '--extra-body'),
   });
   const policy = policies.policy;
   const special = policies.specialPolicy === policy ? undefined : policies.specialPolicy;
@@ -114,7 +140,9 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    process.stderr.write(`treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}${options.shard ? `, shard ${options.shard}` : ''}${limit !== undefined ? `, at most ${limit} searched` : ''}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`);
+    process.stderr.write(
+      `treecot search: ${file}, task ${task.name}, ${problems.length} problems in ${options.data}${options.shard ? `, shard ${options.shard}` : ''}${limit !== undefined ? `, at most ${limit} searched` : ''}, policy ${policy.modelId}${special ? `, special ${special.modelId}` : ''}, concurrency ${concurrency}\n`,
+    );
     const { search, sampling } = config;
     process.stderr.write(
       `  UCT c=${search.uct_c}, stop [${search.reward_thresholds.join(', ')}] of ${search.max_rollouts} rollouts, give up after ${search.give_up_factor}x, ` +
@@ -124,15 +152,30 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
     let summary;
     try {
       summary = await runSearch({
-      config, task: task.name, defaultInstruction: task.defaultInstruction, problems, dbPath: options.out, dataFile: options.data,
-      policy, specialPolicy: special, verify: (output, problem) => pool.verify(task.name, output, problem),
-      concurrency, questionsInFlight, virtualLoss, shard, limit, newRun: options.newRun, signal: controller.signal,
-      onProgress: progress?.update,
+        config,
+        task: task.name,
+        defaultInstruction: task.defaultInstruction,
+        problems,
+        dbPath: options.out,
+        dataFile: options.data,
+        policy,
+        specialPolicy: special,
+        verify: (output, problem) => pool.verify(task.name, output, problem),
+        concurrency,
+        questionsInFlight,
+        virtualLoss,
+        shard,
+        limit,
+        newRun: options.newRun,
+        signal: controller.signal,
+        onProgress: progress?.update,
       });
     } catch (error) {
       if (!controller.signal.aborted) throw error;
       progress?.stop();
-      process.stderr.write(`treecot search: interrupted; everything committed so far is kept in ${options.out}; re-run the same command to resume\n`);
+      process.stderr.write(
+        `treecot search: interrupted; everything committed so far is kept in ${options.out}; re-run the same command to resume\n`,
+      );
       process.exitCode = 130;
       return;
     }
@@ -163,8 +206,10 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
       const store = SearchStore.open(options.out, { readonly: true });
       try {
         const failed = store.questions(summary.run_id).filter((q) => q.status === 'error');
-        for (const q of failed.slice(0, 5)) process.stderr.write(`treecot search: question ${q.question_id} stopped by errors: ${q.error ?? '(no error recorded)'}\n`);
-        if (failed.length > 5) process.stderr.write(`treecot search: ... and ${failed.length - 5} more; \`treecot tree ${options.out} QID\` shows a tree\n`);
+        for (const q of failed.slice(0, 5))
+          process.stderr.write(`treecot search: question ${q.question_id} stopped by errors: ${q.error ?? '(no error recorded)'}\n`);
+        if (failed.length > 5)
+          process.stderr.write(`treecot search: ... and ${failed.length - 5} more; \`treecot tree ${options.out} QID\` shows a tree\n`);
         process.stderr.write('treecot search: re-run the same command to retry them (everything committed is kept)\n');
       } finally {
         store.close();

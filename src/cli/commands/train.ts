@@ -69,13 +69,16 @@ export function register(program: Command): void {
     .option('--model <gguf>', 'starting model (and frozen reference model for preference objectives)')
     .option('--init <spec>', 'fresh model instead of --model, e.g. L2-d64 or L2-d64-h4-f176-c128 (layers, dim, heads, ffn, context)')
     .option('--loss-type <list>', 'loss terms, TRL names: sft | sigmoid | sigmoid,sft (default sft)')
-    .option('--loss-weights <list>', 'one weight per --loss-type term (default all 1; the sft weight is the paper\'s alpha)')
+    .option('--loss-weights <list>', "one weight per --loss-type term (default all 1; the sft weight is the paper's alpha)")
     .option('--label-smoothing <x>', 'label smoothing of the sigmoid loss in [0, 0.5), cDPO (default 0)')
     .addOption(new Option('--objective <name>', 'alias of the loss settings').choices(['sft', 'dpo', 'cdpo', 'cdpo+sft']))
     .option('--alpha <x>', 'with --objective cdpo+sft: weight of the SFT term (default 1)')
     .option('--eps <x>', 'with --objective cdpo or cdpo+sft: label smoothing in [0, 0.5) (default 0.1)')
     .option('--beta <x>', 'DPO beta (default 0.1)')
-    .option('--no-mask-prefix', 'keep the shared prefix of chosen and rejected in the loss (masked by default: the paper\'s final objective)')
+    .option(
+      '--no-mask-prefix',
+      "keep the shared prefix of chosen and rejected in the loss (masked by default: the paper's final objective)",
+    )
     .option('--length-normalize', 'mean instead of summed response log-probs in the preference loss')
     .option('--steps <n>', 'optimiser steps')
     .option('--epochs <x>', 'passes over the data (default 1 when no budget is given)')
@@ -97,7 +100,8 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (data: string, o: TrainCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
-      const { train, parseTrainConfig, trainsOnPairs, trainingDataFile, readSftRows, readPreferenceRows } = await import('../../train/index.ts');
+      const { train, parseTrainConfig, trainsOnPairs, trainingDataFile, readSftRows, readPreferenceRows } =
+        await import('../../train/index.ts');
       if ((o.model === undefined) === (o.init === undefined)) {
         throw new ConfigError({ file: COMMAND_LINE, field: '--model' }, 'give exactly one of --model <gguf> or --init <spec>');
       }
@@ -106,15 +110,30 @@ export function register(program: Command): void {
         lossType: o.lossType?.split(',').map((t) => t.trim()),
         lossWeights: o.lossWeights?.split(',').map((w) => num(w, '--loss-weights')),
         labelSmoothing: num(o.labelSmoothing, '--label-smoothing'),
-        alpha: num(o.alpha, '--alpha'), eps: num(o.eps, '--eps'), beta: num(o.beta, '--beta'),
-        maskPrefix: o.maskPrefix ?? true, lengthNormalize: o.lengthNormalize ?? false,
-        steps: num(o.steps, '--steps'), epochs: num(o.epochs, '--epochs'), tokens: num(o.tokens, '--tokens'),
-        lr: num(o.lr, '--lr'), warmupRatio: num(o.warmup, '--warmup'),
-        weightDecay: num(o.weightDecay, '--weight-decay'), clip: num(o.clip, '--clip'),
-        batch: num(o.batch, '--batch'), accum: num(o.accum, '--accum'), workers: num(o.workers, '--workers'), seed: num(o.seed, '--seed'),
-        out: o.out, log: o.log, checkpointDir: o.checkpointDir, checkpointEvery: num(o.checkpointEvery, '--checkpoint-every'), resume: o.resume ?? false,
+        alpha: num(o.alpha, '--alpha'),
+        eps: num(o.eps, '--eps'),
+        beta: num(o.beta, '--beta'),
+        maskPrefix: o.maskPrefix ?? true,
+        lengthNormalize: o.lengthNormalize ?? false,
+        steps: num(o.steps, '--steps'),
+        epochs: num(o.epochs, '--epochs'),
+        tokens: num(o.tokens, '--tokens'),
+        lr: num(o.lr, '--lr'),
+        warmupRatio: num(o.warmup, '--warmup'),
+        weightDecay: num(o.weightDecay, '--weight-decay'),
+        clip: num(o.clip, '--clip'),
+        batch: num(o.batch, '--batch'),
+        accum: num(o.accum, '--accum'),
+        workers: num(o.workers, '--workers'),
+        seed: num(o.seed, '--seed'),
+        out: o.out,
+        log: o.log,
+        checkpointDir: o.checkpointDir,
+        checkpointEvery: num(o.checkpointEvery, '--checkpoint-every'),
+        resume: o.resume ?? false,
         // The bar only draws on a terminal; elsewhere (a log file, CI) progress comes as lines (below).
-        refCacheDir: o.refCache, progress: o.progress !== false && process.stderr.isTTY === true,
+        refCacheDir: o.refCache,
+        progress: o.progress !== false && process.stderr.isTTY === true,
       };
       const defined: Record<string, unknown> = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
       const flags = { warmupRatio: '--warmup', refCacheDir: '--ref-cache', maskPrefix: '--no-mask-prefix' };
@@ -129,10 +148,14 @@ export function register(program: Command): void {
       if (o.checkpointDir) checkOutputLocation({ path: o.checkpointDir, kind: 'folder', flag: '--checkpoint-dir' });
       const file = trainingDataFile(data, config);
       const rows = trainsOnPairs(config) ? { preferenceRows: readPreferenceRows(file) } : { sftRows: readSftRows(file) };
-      process.stderr.write(`treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`);
+      process.stderr.write(
+        `treecot train: ${file}, ${(rows.sftRows ?? rows.preferenceRows)!.length} rows, ${o.model ? `model ${o.model}` : `init ${o.init}`}\n`,
+      );
       process.stderr.write(`effective config: ${JSON.stringify(config)}\n`);
       // Workers multiply the rows of each optimiser step: say so, it changes the learning dynamics.
-      process.stderr.write(`rows per step: batch ${config.batch} x accum ${config.accum} x workers ${config.workers} = ${config.batch * config.accum * config.workers}\n`);
+      process.stderr.write(
+        `rows per step: batch ${config.batch} x accum ${config.accum} x workers ${config.workers} = ${config.batch * config.accum * config.workers}\n`,
+      );
       let lastStep = 0;
       let lastLineAt = -Infinity;
       const lines = o.progress !== false && process.stderr.isTTY !== true;

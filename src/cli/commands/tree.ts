@@ -13,7 +13,7 @@ import { ConfigError } from '../../core/errors.ts';
 export function register(program: Command): void {
   program
     .command('tree <db> <questionId>')
-    .description('print one question\'s search tree as indented text')
+    .description("print one question's search tree as indented text")
     .option('--run <id>', 'run id in the file (default: the latest)')
     .option('--width <n>', 'characters of each thought to show', '100')
     .action(async (db: string, questionId: string, options: { run?: string; width: string }) => {
@@ -23,8 +23,14 @@ export function register(program: Command): void {
       const { questions } = readRun(db, { runId: runIdOption(options.run) });
       const q = questions.find((x) => x.questionId === questionId);
       if (!q) {
-        const known = questions.slice(0, 5).map((x) => x.questionId).join(', ');
-        throw new ConfigError({ file: db, field: 'questionId' }, `no question "${questionId}" in this run (${questions.length} questions, e.g. ${known})`);
+        const known = questions
+          .slice(0, 5)
+          .map((x) => x.questionId)
+          .join(', ');
+        throw new ConfigError(
+          { file: db, field: 'questionId' },
+          `no question "${questionId}" in this run (${questions.length} questions, e.g. ${known})`,
+        );
       }
       process.stdout.write(`${formatTree(q, width)}\n`);
     });

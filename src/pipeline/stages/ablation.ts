@@ -18,15 +18,43 @@ export function ablationRows(config: PipelineConfig, options: { ablation?: boole
   const rows: PreferenceVariant[] = [];
   if (options.ablation) {
     rows.push(
-      { stage: 'dpo', description: '+DPO: plain sigmoid DPO from the SFT model, chosen = a random correct path', chosen: 'random', eps: 0, alpha: 0, maskPrefix: false },
-      { stage: 'length-balance', description: '+length balance: chosen = the shortest correct path', chosen: 'shortest', eps: 0, alpha: 0, maskPrefix: false },
+      {
+        stage: 'dpo',
+        description: '+DPO: plain sigmoid DPO from the SFT model, chosen = a random correct path',
+        chosen: 'random',
+        eps: 0,
+        alpha: 0,
+        maskPrefix: false,
+      },
+      {
+        stage: 'length-balance',
+        description: '+length balance: chosen = the shortest correct path',
+        chosen: 'shortest',
+        eps: 0,
+        alpha: 0,
+        maskPrefix: false,
+      },
       { stage: 'cdpo', description: `+cDPO: label smoothing eps ${eps}`, chosen: 'shortest', eps, alpha: 0, maskPrefix: false },
       { stage: 'joint', description: '+joint loss: cDPO + 1 x SFT', chosen: 'shortest', eps, alpha: 1, maskPrefix: false },
-      { stage: 'masking', description: '+masking: shared prefix masked in both responses', chosen: 'shortest', eps, alpha: 1, maskPrefix: true },
+      {
+        stage: 'masking',
+        description: '+masking: shared prefix masked in both responses',
+        chosen: 'shortest',
+        eps,
+        alpha: 1,
+        maskPrefix: true,
+      },
     );
   }
   for (const alpha of options.alphaSweep ?? []) {
-    rows.push({ stage: `alpha-${alpha}`, description: `cDPO (eps ${eps}) + ${alpha} x SFT, masked`, chosen: 'shortest', eps, alpha, maskPrefix: true });
+    rows.push({
+      stage: `alpha-${alpha}`,
+      description: `cDPO (eps ${eps}) + ${alpha} x SFT, masked`,
+      chosen: 'shortest',
+      eps,
+      alpha,
+      maskPrefix: true,
+    });
   }
   return rows;
 }
@@ -55,7 +83,13 @@ export async function runAblation(ctx: PipelineContext, start: AblationStart, ro
   const dataFor = new Map<Chosen, string>([[config.train.preference.chosen, start.data]]);
   for (const { chosen } of rows) {
     if (dataFor.has(chosen)) continue;
-    const dir = await buildData(ctx, { name: `round ${start.round} (chosen = ${chosen})`, dir: layout.ablationData(chosen), source: start.source, chosen, limits: start.limits });
+    const dir = await buildData(ctx, {
+      name: `round ${start.round} (chosen = ${chosen})`,
+      dir: layout.ablationData(chosen),
+      source: start.source,
+      chosen,
+      limits: start.limits,
+    });
     dataFor.set(chosen, dir);
   }
   if (!start.sft) return;
@@ -66,11 +100,22 @@ export async function runAblation(ctx: PipelineContext, start: AblationStart, ro
     const sameEntry = same ? ctx.record.stages.find((s) => s.stage === same) : undefined;
     if (sameEntry) {
       // Same objective, data and starting model as an earlier stage: reuse its model and evaluation.
-      ctx.record.stages.push({ ...sameEntry, stage: row.stage, description: `${row.description}${from} (the same training as ${same}: its model and evaluation)` });
+      ctx.record.stages.push({
+        ...sameEntry,
+        stage: row.stage,
+        description: `${row.description}${from} (the same training as ${same}: its model and evaluation)`,
+      });
       log(`[${row.stage}] same training as ${same}; reusing its model and evaluation`);
       continue;
     }
-    const model = await trainOn(ctx, { stage: row.stage, name: `train ${row.stage}`, init: start.sft, dataDir: dataFor.get(row.chosen)!, folder: layout.ablationModel(row.stage), preference: row });
+    const model = await trainOn(ctx, {
+      stage: row.stage,
+      name: `train ${row.stage}`,
+      init: start.sft,
+      dataDir: dataFor.get(row.chosen)!,
+      folder: layout.ablationModel(row.stage),
+      preference: row,
+    });
     await evalModel(ctx, row.stage, `${row.description}${from}`, model);
     trained.set(variantKey(row), row.stage);
   }

@@ -46,7 +46,9 @@ export async function buildLimits(ctx: PipelineContext, student: GgufModel | und
   const longestPrompt = Math.max(...ctx.searchProblems.map((p) => limits.countTokens(userText(ctx.instruction, p.question))));
   const fit = limits.context - 2 - longestPrompt;
   const maxLength = Math.min(config.build.max_length ?? fit, fit);
-  ctx.log(`  build: paths longer than ${maxLength} tokens are dropped (model context ${limits.context}, longest prompt ${longestPrompt} tokens)`);
+  ctx.log(
+    `  build: paths longer than ${maxLength} tokens are dropped (model context ${limits.context}, longest prompt ${longestPrompt} tokens)`,
+  );
   return { maxLength, countTokens: limits.countTokens };
 }
 
@@ -84,6 +86,8 @@ export function buildStage(ctx: PipelineContext, build: DataBuild): Stage<Omit<D
 export async function buildData(ctx: PipelineContext, build: DataBuild): Promise<string> {
   const entry = await ctx.runner.run(buildStage(ctx, build));
   ctx.record.data.push({ ...entry, name: build.name, dir: ctx.layout.relative(build.dir) });
-  ctx.log(`  build ${build.name}: ${entry.sft_rows} SFT rows, ${entry.dpo_pairs} DPO pairs${entry.process_rejected ? `; ${entry.process_rejected} correct paths dropped by the process check` : ''}`);
+  ctx.log(
+    `  build ${build.name}: ${entry.sft_rows} SFT rows, ${entry.dpo_pairs} DPO pairs${entry.process_rejected ? `; ${entry.process_rejected} correct paths dropped by the process check` : ''}`,
+  );
   return build.dir;
 }

@@ -13,7 +13,12 @@ import type { Stage } from '../stage.ts';
 import type { SetResult, StageEntry } from '../summary-types.ts';
 
 /** The stage value of evaluating `model` (named `stage` in the run) on one set. */
-export function evalSetStage(ctx: PipelineContext, stage: string, model: ModelRef, set: EvalSet): Stage<{ accuracy: number; no_answer_rate: number }> {
+export function evalSetStage(
+  ctx: PipelineContext,
+  stage: string,
+  model: ModelRef,
+  set: EvalSet,
+): Stage<{ accuracy: number; no_answer_rate: number }> {
   const { config, layout, log } = ctx;
   const dir = layout.evalSet(stage, set.name);
   return {
@@ -48,7 +53,9 @@ export function evalSetStage(ctx: PipelineContext, stage: string, model: ModelRe
         const result = config.eval.mcts_decode
           ? await evaluateWithSearch({ ...evaluateOptions, searchConfigPath: ctx.searchConfigPath, maxRollouts: config.eval.mcts_rollouts })
           : await evaluate(evaluateOptions);
-        log(`  eval ${stage}/${set.name}: accuracy ${withError(result.summary.accuracy, result.summary.accuracy_se, result.summary.accuracy_ci95)}, no-answer ${withError(result.summary.no_answer_rate, result.summary.no_answer_rate_se, result.summary.no_answer_rate_ci95)}`);
+        log(
+          `  eval ${stage}/${set.name}: accuracy ${withError(result.summary.accuracy, result.summary.accuracy_se, result.summary.accuracy_ci95)}, no-answer ${withError(result.summary.no_answer_rate, result.summary.no_answer_rate_se, result.summary.no_answer_rate_ci95)}`,
+        );
         return { accuracy: result.summary.accuracy, no_answer_rate: result.summary.no_answer_rate };
       } finally {
         await policy.close?.();
@@ -65,7 +72,16 @@ export async function evalModel(ctx: PipelineContext, stage: string, description
     sets.push(setResultFromJsonl(ctx.layout, stage, set.name, ctx.config));
   }
   const first = sets[0]!;
-  const entry: StageEntry = { stage, description, model: describeModel(model), accuracy: first.accuracy, no_answer_rate: first.no_answer_rate, n: first.n, set: first.set, sets };
+  const entry: StageEntry = {
+    stage,
+    description,
+    model: describeModel(model),
+    accuracy: first.accuracy,
+    no_answer_rate: first.no_answer_rate,
+    n: first.n,
+    set: first.set,
+    sets,
+  };
   ctx.record.stages.push(entry);
   return entry;
 }
@@ -77,7 +93,17 @@ export function setResultFromJsonl(layout: RunLayout, stage: string, set: string
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as EvalQuestionRecord);
-  const s = summarize(records, { name: set, task: config.task, policy: '', decode: config.eval.mcts_decode ? 'mcts' : 'sample', data: '', temperature: config.eval.temperature, maxTokens: config.eval.max_tokens, k: config.eval.k, wallS: 0 });
+  const s = summarize(records, {
+    name: set,
+    task: config.task,
+    policy: '',
+    decode: config.eval.mcts_decode ? 'mcts' : 'sample',
+    data: '',
+    temperature: config.eval.temperature,
+    maxTokens: config.eval.max_tokens,
+    k: config.eval.k,
+    wallS: 0,
+  });
   const result: SetResult = {
     set,
     n: s.questions,

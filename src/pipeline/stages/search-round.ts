@@ -22,7 +22,8 @@ export function searchStage(ctx: PipelineContext, round: number, model: ModelRef
       const started = Date.now();
       const policy = await ctx.openPolicy(model);
       // An HTTP model may name separate endpoints for special (reflection) thoughts.
-      const special = model.kind === 'http' && model.specialUrls?.length ? await ctx.openPolicy({ ...model, urls: model.specialUrls }) : undefined;
+      const special =
+        model.kind === 'http' && model.specialUrls?.length ? await ctx.openPolicy({ ...model, urls: model.specialUrls }) : undefined;
       try {
         await runSearchStage({
           searchConfigPath: ctx.searchConfigPath,

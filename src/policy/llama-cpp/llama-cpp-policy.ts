@@ -18,7 +18,15 @@
  * - `threads` default 1: on this 2-core machine 2 threads make generation 7-25x slower (notes, Timings).
  * - Flash attention off by default (matches the TS trainer's numbers; notes section 3).
  */
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, LlamaCompletion as LlamaCompletionType, LlamaLogLevel, Token } from 'node-llama-cpp';
+import type {
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+  LlamaCompletion as LlamaCompletionType,
+  LlamaLogLevel,
+  Token,
+} from 'node-llama-cpp';
 import { ConfigError, ContextLengthError, Rng } from '../../core/index.ts';
 import { builtinTemplate, jinjaTemplateFromSource, resolveChatTemplate, type ChatTemplate } from '../chat-template.ts';
 import { abortError } from '../request-error.ts';
@@ -108,13 +116,19 @@ export class LlamaCppPolicy implements Policy {
     if (!existsSync(options.modelPath)) throw new ConfigError({ file: options.modelPath, field: 'gguf' }, 'model file not found');
     const { getLlama, LlamaCompletion } = await import('node-llama-cpp');
     // llama.cpp's warnings go through treecot's logger: explained once, never repeated per context.
-    llamaInstance ??= getLlama({ gpu: false, build: 'never', logger: createLlamaLogger() as (level: LlamaLogLevel, message: string) => void });
+    llamaInstance ??= getLlama({
+      gpu: false,
+      build: 'never',
+      logger: createLlamaLogger() as (level: LlamaLogLevel, message: string) => void,
+    });
     const llama = await llamaInstance;
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: options.modelPath });
     } catch (error) {
-      throw new ConfigError({ file: options.modelPath, field: 'gguf' }, `node-llama-cpp cannot load it: ${(error as Error).message}`, { cause: error });
+      throw new ConfigError({ file: options.modelPath, field: 'gguf' }, `node-llama-cpp cannot load it: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const sequences = options.sequences ?? 4;
     const perSequence = options.contextSize ?? Math.min(model.trainContextSize, 2048);
@@ -134,7 +148,10 @@ export class LlamaCppPolicy implements Policy {
     if (spec === 'gguf') {
       const source = (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template;
       if (typeof source !== 'string') {
-        throw new ConfigError({ file: options.modelPath, field: 'tokenizer.chat_template' }, 'the GGUF has no chat template; use --template raw|chatml|llama3');
+        throw new ConfigError(
+          { file: options.modelPath, field: 'tokenizer.chat_template' },
+          'the GGUF has no chat template; use --template raw|chatml|llama3',
+        );
       }
       const bos = model.tokens.bos === null ? '' : model.detokenize([model.tokens.bos], true);
       const eos = model.tokens.eos === null ? '' : model.detokenize([model.tokens.eos], true);
@@ -169,7 +186,9 @@ export class LlamaCppPolicy implements Policy {
     const input = tokenizePrompt(this.#model, this.#vocabulary, text, this.modelId);
     const promptLength = input.length + 1; // + BOS
     if (promptLength >= this.contextSize) {
-      throw new ContextLengthError(`${this.modelId}: prompt of ${promptLength} tokens does not fit the context of ${this.contextSize} tokens`);
+      throw new ContextLengthError(
+        `${this.modelId}: prompt of ${promptLength} tokens does not fit the context of ${this.contextSize} tokens`,
+      );
     }
     const maxTokens = Math.min(options.maxTokens, this.contextSize - promptLength);
     const baseSeed = options.seed ?? this.#rng.int(0, 0xffffffff);

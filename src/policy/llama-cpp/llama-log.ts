@@ -30,7 +30,9 @@ export function explainLlamaWarning(message: string): string | undefined {
  * text, known ones explained; info and debug lines are dropped (node-llama-cpp's default level, warn,
  * drops them too).
  */
-export function createLlamaLogger(write: (line: string) => void = (line) => process.stderr.write(line + '\n')): (level: LlamaLogLevelName, message: string) => void {
+export function createLlamaLogger(
+  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+): (level: LlamaLogLevelName, message: string) => void {
   const seen = new Set<string>();
   return (level, message) => {
     if (level !== 'warn' && level !== 'error' && level !== 'fatal') return;

@@ -82,7 +82,10 @@ function readApiKey(options: OpenAICompatiblePolicyOptions): string | undefined 
   if (options.apiKeyEnv === undefined) return undefined;
   const value = (options.env ?? process.env)[options.apiKeyEnv];
   if (value === undefined || value === '') {
-    throw new ConfigError({ file: '(environment)', field: options.apiKeyEnv }, `--api-key-env names ${options.apiKeyEnv}, but it is not set`);
+    throw new ConfigError(
+      { file: '(environment)', field: options.apiKeyEnv },
+      `--api-key-env names ${options.apiKeyEnv}, but it is not set`,
+    );
   }
   return value;
 }
@@ -104,7 +107,16 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
   if (options.probe !== false) {
     for (const baseURL of urls) {
       probes.push(
-        await probeEndpoint({ baseURL, apiKey, model: options.model ?? probes[0]?.model, mode, timeoutMs: options.timeoutMs, retry: options.retry, transport: options.transport, checkLogprobs: options.probeLogprobs }),
+        await probeEndpoint({
+          baseURL,
+          apiKey,
+          model: options.model ?? probes[0]?.model,
+          mode,
+          timeoutMs: options.timeoutMs,
+          retry: options.retry,
+          transport: options.transport,
+          checkLogprobs: options.probeLogprobs,
+        }),
       );
     }
     if (mode === 'chat') {
@@ -118,7 +130,8 @@ export async function createOpenAICompatiblePolicy(options: OpenAICompatiblePoli
     }
   }
   const model = options.model ?? probes[0]?.model;
-  if (model === undefined) throw new ConfigError({ file: '(command line)', field: 'model' }, 'no model id: pass --model (or let the probe read /v1/models)');
+  if (model === undefined)
+    throw new ConfigError({ file: '(command line)', field: 'model' }, 'no model id: pass --model (or let the probe read /v1/models)');
   if (mode === 'completions') template ??= resolveServedTemplate({ model, env: options.env }, templateOptions);
   // Chat mode: the server renders the template, so its variables travel in the request body
   // (vLLM and SGLang read `chat_template_kwargs`); --extra-body fields come last and win.

@@ -136,7 +136,10 @@ export class OpenAICompatibleEndpoint implements Policy {
     }
     const completions = parts.flatMap((p) => p.completions).slice(0, options.n);
     if (completions.length < options.n) {
-      throw new PolicyRequestError(`${this.baseURL}: got ${completions.length} of ${options.n} completions`, { url: this.baseURL, isRetryable: true });
+      throw new PolicyRequestError(`${this.baseURL}: got ${completions.length} of ${options.n} completions`, {
+        url: this.baseURL,
+        isRetryable: true,
+      });
     }
     return {
       completions,
@@ -172,7 +175,12 @@ export class OpenAICompatibleEndpoint implements Policy {
   #hasText(choice: RawChoice | null | undefined): boolean {
     if (typeof choice !== 'object' || choice === null) return false;
     // Chat: OpenAI's schema allows `content: null` (nothing generated); a missing message is malformed.
-    if (this.mode === 'chat') return typeof choice.message === 'object' && choice.message !== null && (typeof choice.message.content === 'string' || choice.message.content === null);
+    if (this.mode === 'chat')
+      return (
+        typeof choice.message === 'object' &&
+        choice.message !== null &&
+        (typeof choice.message.content === 'string' || choice.message.content === null)
+      );
     return typeof choice.text === 'string';
   }
 
@@ -199,13 +207,14 @@ export class OpenAICompatibleEndpoint implements Policy {
     }
     // A 200 without usable samples is a failed request (counted, retried), never "zero
     // samples": an empty `choices` would otherwise silently shrink the tree (issue 15 item 4).
-    const malformed = !raw || !Array.isArray(raw.choices)
-      ? 'response has no choices array'
-      : raw.choices.length === 0
-        ? 'HTTP 200 with an empty choices array'
-        : raw.choices.some((c) => !this.#hasText(c))
-          ? `a choice without ${this.mode === 'completions' ? 'a string `text`' : 'a `message` with string or null `content`'}`
-          : null;
+    const malformed =
+      !raw || !Array.isArray(raw.choices)
+        ? 'response has no choices array'
+        : raw.choices.length === 0
+          ? 'HTTP 200 with an empty choices array'
+          : raw.choices.some((c) => !this.#hasText(c))
+            ? `a choice without ${this.mode === 'completions' ? 'a string `text`' : 'a `message` with string or null `content`'}`
+            : null;
     if (malformed) {
       this.#stats.errors++;
       throw new PolicyRequestError(`${url}: ${malformed}`, { url, status: 200, isRetryable: true });

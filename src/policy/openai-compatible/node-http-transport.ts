@@ -90,11 +90,7 @@ export function requestJson<T>(request: JsonRequest): Promise<T> {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) {
-            finish(() =>
-              reject(
-                httpStatusError(request.url, status, errorMessage(text), parseRetryAfter(headerGetter(res.headers))),
-              ),
-            );
+            finish(() => reject(httpStatusError(request.url, status, errorMessage(text), parseRetryAfter(headerGetter(res.headers)))));
             return;
           }
           let value: T;
@@ -119,7 +115,11 @@ export function requestJson<T>(request: JsonRequest): Promise<T> {
     );
     const timer = setTimeout(() => {
       req.destroy();
-      finish(() => reject(new PolicyRequestError(`${request.url}: no response within ${request.timeoutMs} ms`, { url: request.url, isRetryable: true })));
+      finish(() =>
+        reject(
+          new PolicyRequestError(`${request.url}: no response within ${request.timeoutMs} ms`, { url: request.url, isRetryable: true }),
+        ),
+      );
     }, request.timeoutMs);
     const onAbort = () => {
       req.destroy();

@@ -43,7 +43,10 @@ export interface ProbeResult {
 
 /** A probe request the server refused (4xx other than 429): its status and the error object. */
 class ProbeFailure {
-  constructor(readonly status: number, readonly error: PolicyCallError) {}
+  constructor(
+    readonly status: number,
+    readonly error: PolicyCallError,
+  ) {}
 }
 
 /** Probe one server; see the module doc. @throws PolicyCallError when it cannot be reached. */
@@ -98,7 +101,11 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult>
       : { model, messages: [{ role: 'user', content: 'Say OK.' }], max_tokens: 1, temperature: 1, n: 2 };
   const nAnswer = await attempt(path, () => send('POST', path, nBody) as Promise<{ choices?: unknown[] }>);
   if (isFailure(nAnswer)) {
-    throw new PolicyCallError(`capability probe failed: ${nAnswer.error.message}`, { url: options.baseURL, status: nAnswer.status, cause: nAnswer.error });
+    throw new PolicyCallError(`capability probe failed: ${nAnswer.error.message}`, {
+      url: options.baseURL,
+      status: nAnswer.status,
+      cause: nAnswer.error,
+    });
   }
   result.supportsN = (nAnswer.choices?.length ?? 0) >= 2;
 
@@ -107,8 +114,12 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult>
     result.supportsChatContinue = !isFailure(chat) && Array.isArray(chat.choices);
   }
   if (options.checkLogprobs) {
-    const lp = await attempt('/completions', () =>
-      send('POST', '/completions', { model, prompt: 'Say OK.', max_tokens: 1, logprobs: 1 }) as Promise<{ choices?: { logprobs?: unknown }[] }>,
+    const lp = await attempt(
+      '/completions',
+      () =>
+        send('POST', '/completions', { model, prompt: 'Say OK.', max_tokens: 1, logprobs: 1 }) as Promise<{
+          choices?: { logprobs?: unknown }[];
+        }>,
     );
     result.supportsLogprobs = !isFailure(lp) && lp.choices?.[0]?.logprobs != null;
   }

@@ -63,7 +63,12 @@ export function classify(error: unknown, url: string, timeoutMs: number): Policy
     return httpStatusError(url, status, message, parseRetryAfter(error.headers), error);
   }
   if (error instanceof SyntaxError) {
-    return new PolicyRequestError(`${url}: response is not valid JSON (${error.message})`, { url, status: 200, isRetryable: true, cause: error });
+    return new PolicyRequestError(`${url}: response is not valid JSON (${error.message})`, {
+      url,
+      status: 200,
+      isRetryable: true,
+      cause: error,
+    });
   }
   if (error instanceof PolicyCallError) return new PolicyRequestError(error.message, { url, isRetryable: error.isRetryable, cause: error });
   const message = error instanceof Error ? error.message : String(error);

@@ -53,7 +53,10 @@ export function parseFacts(text: string): Fact[] {
 export function parseBlocksProblem(query: string): BlocksProblem {
   const start = query.lastIndexOf('[STATEMENT]');
   const statement = start >= 0 ? query.slice(start + '[STATEMENT]'.length) : query;
-  const m = /As initial conditions I have that,?([\s\S]*?)\.?\s*My goal is to have that,?([\s\S]*?)(?:\.\s*(?:\n|$)|\[PLAN\]|My plan is|$)/i.exec(statement);
+  const m =
+    /As initial conditions I have that,?([\s\S]*?)\.?\s*My goal is to have that,?([\s\S]*?)(?:\.\s*(?:\n|$)|\[PLAN\]|My plan is|$)/i.exec(
+      statement,
+    );
   if (!m) throw new Error('no "As initial conditions I have that ... My goal is to have that ..." statement found');
   const init = parseFacts(m[1]!);
   const goal = parseFacts(m[2]!);
@@ -111,7 +114,13 @@ export function parsePlan(output: string): Action[] {
   const covered: [number, number][] = [];
   for (const m of text.matchAll(PDDL_ACTION)) {
     const name = operatorOf(m[1]!)!;
-    const args = m[2]!.trim() === '' ? [] : m[2]!.trim().split(/\s+/).map((a) => a.toLowerCase().replace(/[_-]block$/, ''));
+    const args =
+      m[2]!.trim() === ''
+        ? []
+        : m[2]!
+            .trim()
+            .split(/\s+/)
+            .map((a) => a.toLowerCase().replace(/[_-]block$/, ''));
     found.push({ at: m.index, action: { name, args, text: m[0] } });
     covered.push([m.index, m.index + m[0].length]);
   }

@@ -99,7 +99,11 @@ function loadPlanBenchTask(file: string, text: string, options: LoadOptions): Pr
     if (typeof row !== 'object' || row === null) throw new DataError({ file, line }, `instance ${index} is not an object`);
     const record = row as Record<string, unknown>;
     const query = record[questionField];
-    if (typeof query !== 'string') throw new DataError({ file, line, field: questionField }, query === undefined ? 'missing field' : `expected string, got ${typeof query}`);
+    if (typeof query !== 'string')
+      throw new DataError(
+        { file, line, field: questionField },
+        query === undefined ? 'missing field' : `expected string, got ${typeof query}`,
+      );
     const rawId = record[idField];
     const hasId = typeof rawId === 'string' || typeof rawId === 'number';
     const id = hasId ? String(rawId) : String(index);
@@ -149,7 +153,12 @@ export function verifyBlocksworld(output: string, problem: Problem): Verdict {
   const reference = `goal ${ref.goal.map(formatFact).join(' ')}`;
   const plan = parsePlan(output);
   if (plan.length === 0) {
-    return { verdict: 'no_answer', extracted: null, reference, reason: 'no plan action found (PDDL "(unstack a b)" or English "unstack the a block from on top of the b block")' };
+    return {
+      verdict: 'no_answer',
+      extracted: null,
+      reference,
+      reason: 'no plan action found (PDDL "(unstack a b)" or English "unstack the a block from on top of the b block")',
+    };
   }
   const extracted = plan.map(formatAction).join('\n');
   const details: BlocksworldDetails = { plan: plan.map(formatAction), firstFailingStep: null, unmetGoals: [] };
@@ -158,13 +167,25 @@ export function verifyBlocksworld(output: string, problem: Problem): Verdict {
     const next = state.apply(action);
     if ('unmet' in next) {
       details.firstFailingStep = { step: i + 1, action: formatAction(action), text: action.text, unmet: next.unmet };
-      return { verdict: 'wrong', extracted, reference, reason: `step ${i + 1} ${formatAction(action)} is not applicable: ${next.unmet.join(', ')}`, details };
+      return {
+        verdict: 'wrong',
+        extracted,
+        reference,
+        reason: `step ${i + 1} ${formatAction(action)} is not applicable: ${next.unmet.join(', ')}`,
+        details,
+      };
     }
     state = next.state;
   }
   details.unmetGoals = ref.goal.filter((g) => !state.holds(g)).map(formatFact);
   if (details.unmetGoals.length > 0) {
-    return { verdict: 'wrong', extracted, reference, reason: `all ${plan.length} steps apply but the goal is not reached: ${details.unmetGoals.join(' ')}`, details };
+    return {
+      verdict: 'wrong',
+      extracted,
+      reference,
+      reason: `all ${plan.length} steps apply but the goal is not reached: ${details.unmetGoals.join(' ')}`,
+      details,
+    };
   }
   return { verdict: 'correct', extracted, reference, reason: `all ${plan.length} steps apply and the goal holds`, details };
 }

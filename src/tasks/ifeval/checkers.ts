@@ -11,15 +11,7 @@
  *   - keyword patterns are matched as literal text (the official code passes them to `re`
  *     unescaped; no keyword in the data set contains a regex character).
  */
-import {
-  countBulletLines,
-  countPlaceholders,
-  occurrences,
-  PARAGRAPH_DIVIDER,
-  parsesAsPythonJson,
-  stripEnds,
-  titles,
-} from './scanners.ts';
+import { countBulletLines, countPlaceholders, occurrences, PARAGRAPH_DIVIDER, parsesAsPythonJson, stripEnds, titles } from './scanners.ts';
 import {
   countSentences,
   countWords,
@@ -89,7 +81,11 @@ export const CHECKERS: Record<string, CheckerSpec> = {
   },
   'combination:repeat_prompt': {
     args: { prompt_to_repeat: 'string' },
-    check: (v, k) => ({ followed: pyStrip(v).toLowerCase().startsWith(pyStrip(k.prompt_to_repeat as string).toLowerCase()) }),
+    check: (v, k) => ({
+      followed: pyStrip(v)
+        .toLowerCase()
+        .startsWith(pyStrip(k.prompt_to_repeat as string).toLowerCase()),
+    }),
   },
   'combination:two_responses': {
     args: {},
@@ -118,7 +114,11 @@ export const CHECKERS: Record<string, CheckerSpec> = {
       // The official pattern is `\s*<marker>.*$` under re.MULTILINE; its leading `\s*` and trailing
       // `.*$` always match, so the test is whether the marker occurs (and stays linear in time).
       const pattern =
-        marker === 'P.P.S' ? `p\\.${PY_SPACE}?p\\.${PY_SPACE}?s` : marker === 'P.S.' ? `p\\.${PY_SPACE}?s\\.` : escapeRegExp(marker.toLowerCase());
+        marker === 'P.P.S'
+          ? `p\\.${PY_SPACE}?p\\.${PY_SPACE}?s`
+          : marker === 'P.S.'
+            ? `p\\.${PY_SPACE}?s\\.`
+            : escapeRegExp(marker.toLowerCase());
       return { followed: new RegExp(pattern).test(v.toLowerCase()) };
     },
   },
@@ -247,7 +247,11 @@ export const CHECKERS: Record<string, CheckerSpec> = {
   },
   'startend:end_checker': {
     args: { end_phrase: 'string' },
-    check: (v, k) => ({ followed: stripChars(pyStrip(v), '"').toLowerCase().endsWith(pyStrip(k.end_phrase as string).toLowerCase()) }),
+    check: (v, k) => ({
+      followed: stripChars(pyStrip(v), '"')
+        .toLowerCase()
+        .endsWith(pyStrip(k.end_phrase as string).toLowerCase()),
+    }),
   },
   'startend:quotation': {
     args: {},
@@ -269,11 +273,17 @@ export function validateInstruction(id: string, kwargs: InstructionKwargs): stri
   for (const [name, kind] of Object.entries(spec.args)) {
     const value = kwargs[name];
     const ok =
-      kind === 'number' ? typeof value === 'number' && Number.isFinite(value)
-      : kind === 'string' ? typeof value === 'string'
-      : kind === 'string[]' ? Array.isArray(value) && value.every((x) => typeof x === 'string')
-      : RELATIONS.includes(value as (typeof RELATIONS)[number]);
-    if (!ok) problems.push(`${id}: argument "${name}" must be ${kind === 'relation' ? '"less than" or "at least"' : `a ${kind}`} (got ${JSON.stringify(value)})`);
+      kind === 'number'
+        ? typeof value === 'number' && Number.isFinite(value)
+        : kind === 'string'
+          ? typeof value === 'string'
+          : kind === 'string[]'
+            ? Array.isArray(value) && value.every((x) => typeof x === 'string')
+            : RELATIONS.includes(value as (typeof RELATIONS)[number]);
+    if (!ok)
+      problems.push(
+        `${id}: argument "${name}" must be ${kind === 'relation' ? '"less than" or "at least"' : `a ${kind}`} (got ${JSON.stringify(value)})`,
+      );
   }
   return problems;
 }

@@ -15,7 +15,7 @@ export function occurrences(text: string, literal: string, wholeWord = false): n
   const needle = literal.toLowerCase();
   if (needle === '') return 0;
   let n = 0;
-  for (let at = haystack.indexOf(needle); at >= 0; ) {
+  for (let at = haystack.indexOf(needle); at >= 0;) {
     const before = haystack.slice(Math.max(0, at - 2), at);
     const after = haystack.slice(at + needle.length, at + needle.length + 2);
     const bounded = !wholeWord || (!endsWithWordChar(before) && !startsWithWordChar(after));
@@ -60,7 +60,7 @@ export function lineStartAtOrAfter(text: string, from: number): number {
  */
 export function countBulletLines(text: string, marker: '*' | '-'): number {
   let count = 0;
-  for (let start = 0; start >= 0 && start <= text.length; ) {
+  for (let start = 0; start >= 0 && start <= text.length;) {
     let j = start;
     while (j < text.length && isPySpace(text[j]!)) j++;
     // '*' must be followed by a character that is not '*' (it may be a newline).
@@ -82,7 +82,7 @@ export function countBulletLines(text: string, marker: '*' | '-'): number {
 /** `len(re.findall(r"\[.*?\]", v))` in linear time ('.' = not a newline). */
 export function countPlaceholders(text: string): number {
   let count = 0;
-  for (let i = text.indexOf('['); i >= 0; ) {
+  for (let i = text.indexOf('['); i >= 0;) {
     const close = text.indexOf(']', i + 1);
     const nl = text.indexOf('\n', i + 1);
     if (close >= 0 && (nl < 0 || close < nl)) {

@@ -90,13 +90,21 @@ export function loadIfeval(file: string, options: LoadOptions = {}): Problem[] {
     }
     const rawKwargs = row.record.kwargs ?? ids.map(() => ({}));
     if (!Array.isArray(rawKwargs) || rawKwargs.length !== ids.length) {
-      throw new DataError({ file, line: row.line, field: 'kwargs' }, `expected a list of ${ids.length} argument objects aligned with "${listField}"`);
+      throw new DataError(
+        { file, line: row.line, field: 'kwargs' },
+        `expected a list of ${ids.length} argument objects aligned with "${listField}"`,
+      );
     }
     const instructions = ids.map((id: string, i) => {
       const kwargs = (rawKwargs[i] ?? {}) as InstructionKwargs;
-      if (typeof kwargs !== 'object' || Array.isArray(kwargs)) throw new DataError({ file, line: row.line, field: 'kwargs' }, `entry ${i} is not an object`);
+      if (typeof kwargs !== 'object' || Array.isArray(kwargs))
+        throw new DataError({ file, line: row.line, field: 'kwargs' }, `entry ${i} is not an object`);
       const problems = validateInstruction(id, kwargs);
-      if (problems.length > 0) throw new DataError({ file, line: row.line, field: problems[0]!.startsWith('unknown') ? listField : 'kwargs' }, problems.join('; '));
+      if (problems.length > 0)
+        throw new DataError(
+          { file, line: row.line, field: problems[0]!.startsWith('unknown') ? listField : 'kwargs' },
+          problems.join('; '),
+        );
       return { id, kwargs };
     });
     const { id, idField } = problemId(row, file, options.idField, ['key', ...DEFAULT_ID_FIELDS]);
@@ -128,7 +136,13 @@ export function verifyIfeval(output: string, problem: Problem, mode: 'strict' | 
   if (failed.length === 0) {
     return { verdict: 'correct', extracted: response, reference, reason: `all ${results.length} instructions followed (${mode})`, details };
   }
-  return { verdict: 'wrong', extracted: response, reference, reason: `${failed.length} of ${results.length} instructions not followed (${mode}): ${failed.join(', ')}`, details };
+  return {
+    verdict: 'wrong',
+    extracted: response,
+    reference,
+    reason: `${failed.length} of ${results.length} instructions not followed (${mode}): ${failed.join(', ')}`,
+    details,
+  };
 }
 
 function makeIfevalTask(mode: 'strict' | 'loose'): Task {

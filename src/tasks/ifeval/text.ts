@@ -42,8 +42,15 @@ export function isPySpace(c: string): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
   if (code < 0x85) return false;
   return (
-    code === 0x85 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
   );
 }
 
@@ -78,10 +85,11 @@ export function escapeRegExp(text: string): string {
 const ALPHABETS = '([A-Za-z])';
 const PREFIXES = /(Mr|St|Mrs|Ms|Dr)[.]/g;
 const SUFFIXES = '(Inc|Ltd|Jr|Sr|Co)';
-const STARTERS = String.raw`(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)`.replaceAll(
-  '\\s',
-  PY_SPACE,
-);
+const STARTERS =
+  String.raw`(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)`.replaceAll(
+    '\\s',
+    PY_SPACE,
+  );
 const ACRONYMS = '([A-Z][.][A-Z][.](?:[A-Z][.])?)';
 const WEBSITES = /[.](com|net|org|io|gov|edu|me)/g;
 const DIGITS = '([0-9])';
@@ -182,7 +190,9 @@ function devanagariLanguage(text: string, fallback: string): string {
 
 /** Frequent Swahili function words (tinyld has no Swahili model). */
 const SWAHILI_WORDS = new Set(
-  'na ya wa kwa ni katika za la cha vya hii huo hiyo kuwa kama lakini pia sana wao yeye mimi wewe sisi nyinyi au bila kwamba ambao ambayo hata baada kabla kati juu chini zaidi tu hapa pale'.split(' '),
+  'na ya wa kwa ni katika za la cha vya hii huo hiyo kuwa kama lakini pia sana wao yeye mimi wewe sisi nyinyi au bila kwamba ambao ambayo hata baada kabla kati juu chini zaidi tu hapa pale'.split(
+    ' ',
+  ),
 );
 
 /** Share of letters of `text` written in `script`. */

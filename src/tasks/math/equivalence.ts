@@ -92,7 +92,8 @@ export function compareNodes(a: AnswerNode, b: AnswerNode): Comparison {
       return unequal(`expected ${b.items.length} values, got a ${a.kind}`);
     case 'union':
       // `x < 1 or x > 3` reads as a list of two intervals: the same set as their union
-      if (a.kind === 'union' || (a.kind === 'list' && a.items.every((item) => item.kind === 'bracket'))) return compareUnordered(a.items, b.items, 'union');
+      if (a.kind === 'union' || (a.kind === 'list' && a.items.every((item) => item.kind === 'bracket')))
+        return compareUnordered(a.items, b.items, 'union');
       return unequal('expected a union of intervals');
     case 'bracket': {
       if (a.kind === 'bracket') {

@@ -6,8 +6,26 @@
  * values from `env`. Anything unsupported, undefined or too large throws `Inconclusive`.
  */
 import {
-  Inconclusive, type Complex, type Real, type Rat, rat, ratFromDecimal, ratIsInt, ratToFloat, exactRoot, bitLength,
-  realExact, realFloat, realToFloat, isExact, complexReal, complexAdd, complexNeg, complexMul, complexInv, isReal,
+  Inconclusive,
+  type Complex,
+  type Real,
+  type Rat,
+  rat,
+  ratFromDecimal,
+  ratIsInt,
+  ratToFloat,
+  exactRoot,
+  bitLength,
+  realExact,
+  realFloat,
+  realToFloat,
+  isExact,
+  complexReal,
+  complexAdd,
+  complexNeg,
+  complexMul,
+  complexInv,
+  isReal,
   MAX_EXACT_BITS,
 } from './values.ts';
 
@@ -25,14 +43,33 @@ const CONSTANTS: Record<string, () => Complex> = {
 };
 
 /** Names of symbols treated as numbers, not variables. */
-export const KNOWN_SYMBOLS = new Set([...Object.keys(CONSTANTS), 'PositiveInfinity', 'NegativeInfinity', 'ComplexInfinity', 'NaN', 'Nothing']);
+export const KNOWN_SYMBOLS = new Set([
+  ...Object.keys(CONSTANTS),
+  'PositiveInfinity',
+  'NegativeInfinity',
+  'ComplexInfinity',
+  'NaN',
+  'Nothing',
+]);
 
 const REAL_FUNCTIONS: Record<string, (x: number) => number> = {
-  Sin: Math.sin, Cos: Math.cos, Tan: Math.tan,
-  Cot: (x) => 1 / Math.tan(x), Sec: (x) => 1 / Math.cos(x), Csc: (x) => 1 / Math.sin(x),
-  Arcsin: Math.asin, Arccos: Math.acos, Arctan: Math.atan, Arccot: (x) => Math.atan(1 / x),
-  Sinh: Math.sinh, Cosh: Math.cosh, Tanh: Math.tanh,
-  Ln: Math.log, Exp: Math.exp, Lb: Math.log2, Lg: Math.log10,
+  Sin: Math.sin,
+  Cos: Math.cos,
+  Tan: Math.tan,
+  Cot: (x) => 1 / Math.tan(x),
+  Sec: (x) => 1 / Math.cos(x),
+  Csc: (x) => 1 / Math.sin(x),
+  Arcsin: Math.asin,
+  Arccos: Math.acos,
+  Arctan: Math.atan,
+  Arccot: (x) => Math.atan(1 / x),
+  Sinh: Math.sinh,
+  Cosh: Math.cosh,
+  Tanh: Math.tanh,
+  Ln: Math.log,
+  Exp: Math.exp,
+  Lb: Math.log2,
+  Lg: Math.log10,
 };
 
 function numberValue(text: string): Complex {

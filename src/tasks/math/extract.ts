@@ -65,7 +65,8 @@ function lastAnswerPhrase(text: string): string | null {
     rest = rest.split('\n')[0]!.replace(/^\\?["“]/, '');
     // "is $12$ and $13$": the run of math blocks that opens the phrase (as lastDelimitedMath joins runs)
     const run = /^\$[^$]/.test(rest) ? (delimitedRun(rest, 'first')?.text ?? null) : null;
-    const dollar = (run !== null ? [rest, run] : null) ?? /^\$+([^$]+)\$+/.exec(rest) ?? /^\\\((.+?)\\\)/.exec(rest) ?? /^\\\[(.+?)\\\]/.exec(rest);
+    const dollar =
+      (run !== null ? [rest, run] : null) ?? /^\$+([^$]+)\$+/.exec(rest) ?? /^\\\((.+?)\\\)/.exec(rest) ?? /^\\\[(.+?)\\\]/.exec(rest);
     let answer = dollar ? dollar[1]! : rest.replace(/\.\s.*$/, '').replace(/\.\s*$/, '');
     answer = answer.replace(/^\*\*|\*\*$/g, '').trim();
     // a sentence as the answer ("The volume of $ABCDEFGH$ is 120"): its last math or number
@@ -110,7 +111,8 @@ export function extractMathAnswerLenient(output: string): string | null {
  * A plain number in prose (`1,000.99`, `1 000`, `.4`, `2/3`), not one inside a LaTeX group such
  * as the `9` of `\frac{10}{9}`.
  */
-const PLAIN_NUMBER = /(?<![\w{}\\.^_/])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.,])|\d+|(?=\.\d))(?:\.\d+)?(?:\/\d+)?(?![{}^\d])/g;
+const PLAIN_NUMBER =
+  /(?<![\w{}\\.^_/])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.,])|\d+|(?=\.\d))(?:\.\d+)?(?:\/\d+)?(?![{}^\d])/g;
 
 /**
  * The later of the last run of delimited math and the last plain number of `text`, as Math-Verify's
@@ -119,7 +121,8 @@ const PLAIN_NUMBER = /(?<![\w{}\\.^_/])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: 
 function lastMathOrNumber(text: string): string | null {
   const math = delimitedRun(text, 'last');
   let number: { text: string; end: number } | null = null;
-  for (const m of text.matchAll(PLAIN_NUMBER)) if (m[0] !== '' && m[0] !== '-') number = { text: m[0].replace(/[, ]/g, ''), end: m.index + m[0].length };
+  for (const m of text.matchAll(PLAIN_NUMBER))
+    if (m[0] !== '' && m[0] !== '-') number = { text: m[0].replace(/[, ]/g, ''), end: m.index + m[0].length };
   if (number && (!math || number.end > math.end)) return number.text;
   return math?.text ?? null;
 }
@@ -149,7 +152,11 @@ export function extractMathAnswer(output: string): string | null {
   if (phrase !== null) return phrase;
   const tag = lastAnswerTag(output);
   if (tag !== null) {
-    const content = tag.trim().replace(/^\$+|\$+$/g, '').replace(/\.$/, '').trim();
+    const content = tag
+      .trim()
+      .replace(/^\$+|\$+$/g, '')
+      .replace(/\.$/, '')
+      .trim();
     if (content && content.length <= MAX_PHRASE_ANSWER) return content;
   }
   return null;

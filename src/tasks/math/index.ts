@@ -56,9 +56,16 @@ function makeMathTask(name: string, description: string, extract: (output: strin
     verify(output: string, problem: Problem): Verdict {
       const reference = (problem.reference as MathReference).answer;
       const extracted = extract(output);
-      if (extracted === null) return { verdict: 'no_answer', extracted, reference, reason: 'no \\boxed{} or "The answer is" found', rule: 'no-answer' };
+      if (extracted === null)
+        return { verdict: 'no_answer', extracted, reference, reason: 'no \\boxed{} or "The answer is" found', rule: 'no-answer' };
       const comparison = answersEquivalent(extracted, reference);
-      return { verdict: comparison.equal ? 'correct' : 'wrong', extracted, reference, reason: comparison.reason, rule: ruleOf(comparison.reason) };
+      return {
+        verdict: comparison.equal ? 'correct' : 'wrong',
+        extracted,
+        reference,
+        reason: comparison.reason,
+        rule: ruleOf(comparison.reason),
+      };
     },
     goldOutput(problem: Problem): string | null {
       const reference = problem.reference as MathReference;
@@ -69,6 +76,10 @@ function makeMathTask(name: string, description: string, extract: (output: strin
 
 export const mathTask: Task = makeMathTask('math', 'MATH-500 / competition math: last \\boxed{} answer, equivalence via compute-engine');
 /** `math` with Math-Verify's extraction fallback (the last `$...$` of the output); see extract.ts. */
-export const mathLenientTask: Task = makeMathTask('math-lenient', 'math, also reading the last $...$ of an output without \\boxed{} (as Math-Verify does)', extractMathAnswerLenient);
+export const mathLenientTask: Task = makeMathTask(
+  'math-lenient',
+  'math, also reading the last $...$ of an output without \\boxed{} (as Math-Verify does)',
+  extractMathAnswerLenient,
+);
 /** AIME 2024/2025: same extraction and equivalence; answers are integers 0..999 (strings like "025" allowed). */
 export const aimeTask: Task = makeMathTask('aime', 'AIME: integer answers 0..999 (alias of math)');

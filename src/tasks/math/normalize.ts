@@ -54,7 +54,12 @@ function stripUnits(s: string): string {
   });
   // bare trailing unit words after a number: "864 inches^2", "5 cm"
   out = out.replace(/([\d}])\s*((?:\s*[A-Za-z]+)+)(\^\{?\d\}?)?\s*$/, (whole, digit: string, words: string) =>
-    words.trim().split(/\s+/).every((w) => UNIT_WORDS.test(w)) ? digit : whole,
+    words
+      .trim()
+      .split(/\s+/)
+      .every((w) => UNIT_WORDS.test(w))
+      ? digit
+      : whole,
   );
   return out.trim();
 }
@@ -66,7 +71,10 @@ function stripUnits(s: string): string {
 export function normalizeAnswer(input: string): string {
   let s = undoubleEscapes(input.trim());
   if (s.length > MAX_ANSWER_LENGTH) return s;
-  s = s.replace(/^\$+|\$+$/g, '').replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');
+  s = s
+    .replace(/^\$+|\$+$/g, '')
+    .replace(/^\\\(|\\\)$/g, '')
+    .replace(/^\\\[|\\\]$/g, '');
   s = s.replace(/(?:\s|\.|\\[.,;!]\s*$)+$/, '').replace(/^\$+|\$+$/g, '');
   s = s.replace(/\\(?:textbf|mathbf|textit|mathit|textnormal|textsf|boldsymbol|bm)\s*\{([^{}]*)\}/g, '$1');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\s*[.|]/g, (m) => (m.endsWith('|') ? '|' : ''));
@@ -76,8 +84,14 @@ export function normalizeAnswer(input: string): string {
   s = s.replace(/\\[dt]frac/g, '\\frac').replace(/\\[dt]binom/g, '\\binom');
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|°|\\degree/g, '');
   s = s.replace(/\\%|%|\\\$|\$/g, '');
-  s = s.replace(/\\le(?![a-z])/g, '\\leq').replace(/\\ge(?![a-z])/g, '\\geq').replace(/\\ne(?![a-z])/g, '\\neq');
-  s = s.replace(/>=|≥|\\geqslant/g, '\\geq').replace(/<=|≤|\\leqslant/g, '\\leq').replace(/!=|≠/g, '\\neq');
+  s = s
+    .replace(/\\le(?![a-z])/g, '\\leq')
+    .replace(/\\ge(?![a-z])/g, '\\geq')
+    .replace(/\\ne(?![a-z])/g, '\\neq');
+  s = s
+    .replace(/>=|≥|\\geqslant/g, '\\geq')
+    .replace(/<=|≤|\\leqslant/g, '\\leq')
+    .replace(/!=|≠/g, '\\neq');
   s = s.replace(/\\lt(?![a-z])/g, '<').replace(/\\gt(?![a-z])/g, '>');
   s = s.replace(/\\(?:text|mbox|mathrm|textrm)\s*\{\s*(or|and)\s*\}/g, ',');
   const plain = unwrapText(s).trim();
@@ -94,8 +108,9 @@ export function normalizeAnswer(input: string): string {
   // zero-padded integers (AIME "025")
   if (/^-?0+\d+$/.test(s)) s = s.replace(/^(-?)0+(?=\d)/, '$1');
   // mixed numbers: 137 \frac{1}{2} -> (137+\frac{1}{2})
-  s = s.replace(/^(-?)(\d+)\s*\\frac\s*\{?(\d+)\}?\s*\{?(\d+)\}?$/, (_m, sign: string, whole: string, n: string, d: string) =>
-    `${sign}(${whole}+\\frac{${n}}{${d}})`,
+  s = s.replace(
+    /^(-?)(\d+)\s*\\frac\s*\{?(\d+)\}?\s*\{?(\d+)\}?$/,
+    (_m, sign: string, whole: string, n: string, d: string) => `${sign}(${whole}+\\frac{${n}}{${d}})`,
   );
   return s.replace(/\s+/g, ' ').trim();
 }
@@ -108,5 +123,7 @@ export function choiceLetter(s: string): string | null {
 
 /** Comparable text of a word answer: lower case, letters and digits only. */
 export function wordKey(s: string): string {
-  return unwrapText(s).toLowerCase().replace(/[^a-z0-9]/g, '');
+  return unwrapText(s)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }

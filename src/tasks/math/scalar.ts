@@ -38,10 +38,38 @@ export function parseLatex(latex: string): MathJson | null {
 
 /** Sample values per variable slot at each of the sample points (rationals, away from 0 and 1). */
 const SAMPLES: ReadonlyArray<ReadonlyArray<[bigint, bigint]>> = [
-  [[3n, 7n], [5n, 11n], [2n, 13n], [7n, 17n], [4n, 19n], [6n, 23n]],
-  [[13n, 9n], [9n, 7n], [17n, 11n], [11n, 5n], [19n, 8n], [23n, 10n]],
-  [[29n, 10n], [31n, 12n], [37n, 14n], [41n, 15n], [43n, 16n], [47n, 18n]],
-  [[-5n, 3n], [-7n, 4n], [-11n, 6n], [-13n, 9n], [-3n, 11n], [-2n, 5n]],
+  [
+    [3n, 7n],
+    [5n, 11n],
+    [2n, 13n],
+    [7n, 17n],
+    [4n, 19n],
+    [6n, 23n],
+  ],
+  [
+    [13n, 9n],
+    [9n, 7n],
+    [17n, 11n],
+    [11n, 5n],
+    [19n, 8n],
+    [23n, 10n],
+  ],
+  [
+    [29n, 10n],
+    [31n, 12n],
+    [37n, 14n],
+    [41n, 15n],
+    [43n, 16n],
+    [47n, 18n],
+  ],
+  [
+    [-5n, 3n],
+    [-7n, 4n],
+    [-11n, 6n],
+    [-13n, 9n],
+    [-3n, 11n],
+    [-2n, 5n],
+  ],
 ];
 
 const INFINITIES = new Set(['PositiveInfinity', 'NegativeInfinity', 'ComplexInfinity']);

@@ -131,7 +131,12 @@ function splitRelations(s: string): string[] {
 
 /** Interval node with the given bounds (`-\\infty`/`\\infty` open). */
 function interval(lo: string, loClosed: boolean, hi: string, hiClosed: boolean, depth: number): AnswerNode {
-  return { kind: 'bracket', open: loClosed ? '[' : '(', close: hiClosed ? ']' : ')', items: [parseAnswer(lo, depth + 1), parseAnswer(hi, depth + 1)] };
+  return {
+    kind: 'bracket',
+    open: loClosed ? '[' : '(',
+    close: hiClosed ? ']' : ')',
+    items: [parseAnswer(lo, depth + 1), parseAnswer(hi, depth + 1)],
+  };
 }
 
 /**
@@ -159,7 +164,9 @@ function parseInequality(s: string, depth: number): AnswerNode | null {
       op = { '<': '>', '>': '<', '\\leq': '\\geq', '\\geq': '\\leq' }[op]!;
     }
     const closed = op === '\\leq' || op === '\\geq';
-    return op === '<' || op === '\\leq' ? interval('-\\infty', false, right, closed, depth) : interval(right, closed, '\\infty', false, depth);
+    return op === '<' || op === '\\leq'
+      ? interval('-\\infty', false, right, closed, depth)
+      : interval(right, closed, '\\infty', false, depth);
   }
   if (parts.length === 5) {
     const [a, op1, name, op2, b] = parts as [string, string, string, string, string];
@@ -187,7 +194,14 @@ export function parseAnswer(s: string, depth = 0): AnswerNode {
 
   if (s.startsWith('\\{') && s.endsWith('\\}') && matchingClose(s, 1) === s.length - 1) {
     const inner = s.slice(2, -2);
-    return { kind: 'set', items: flattenList(splitTopLevel(inner, ',').filter((p) => p !== '').map((p) => parseAnswer(p, depth + 1))) };
+    return {
+      kind: 'set',
+      items: flattenList(
+        splitTopLevel(inner, ',')
+          .filter((p) => p !== '')
+          .map((p) => parseAnswer(p, depth + 1)),
+      ),
+    };
   }
   if ((s[0] === '(' || s[0] === '[') && (s.endsWith(')') || s.endsWith(']')) && matchingClose(s, 0) === s.length - 1) {
     const inner = s.slice(1, -1);

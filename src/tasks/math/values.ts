@@ -141,7 +141,11 @@ export function realMul(a: Real, b: Real): Real {
   if (isExact(a) && isExact(b)) return realExact(ratMul(a.r, b.r));
   const ar = a.r.n === 0n ? 0 : ratToFloat(a.r);
   const br = b.r.n === 0n ? 0 : ratToFloat(b.r);
-  const terms: Array<[number, number]> = [[ar, b.f], [a.f, br], [a.f, b.f]];
+  const terms: Array<[number, number]> = [
+    [ar, b.f],
+    [a.f, br],
+    [a.f, b.f],
+  ];
   let f = 0;
   for (const [x, y] of terms) {
     const t = x * y;

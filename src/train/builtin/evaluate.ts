@@ -50,7 +50,11 @@ export function loadHardSet(file: string): EvalQuestion[] {
     if (!parsed) throw new DataError({ file, line: source.line, field: 'problem' }, `cannot parse "${question}"`);
     const gold = letterCountAnswer(parsed);
     const solution = requireField(source, file, 'solution', 'number');
-    if (solution !== gold) throw new DataError({ file, line: source.line, field: 'solution' }, `${solution}, but counting the letters of "${parsed.word}" gives ${gold}`);
+    if (solution !== gold)
+      throw new DataError(
+        { file, line: source.line, field: 'solution' },
+        `${solution}, but counting the letters of "${parsed.word}" gives ${gold}`,
+      );
     return { question, word: parsed.word, letters: parsed.letters, gold };
   });
 }
@@ -76,7 +80,13 @@ export async function evaluateGreedy(generator: GgufGenerator, questions: readon
 }
 
 /** k samples per question at `temperature`, seeds `seed + i * k + j`. */
-export async function evaluateSampled(generator: GgufGenerator, questions: readonly EvalQuestion[], k: number, temperature: number, seed: number): Promise<SampledSetResult> {
+export async function evaluateSampled(
+  generator: GgufGenerator,
+  questions: readonly EvalQuestion[],
+  k: number,
+  temperature: number,
+  seed: number,
+): Promise<SampledSetResult> {
   const histogram = new Array<number>(k + 1).fill(0);
   let right = 0;
   let unanswered = 0;

@@ -26,7 +26,12 @@ export async function openGgufGenerator(file: string): Promise<GgufGenerator> {
   const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
   const llama: Llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model: LlamaModel = await llama.loadModel({ modelPath: file });
-  const context: LlamaContext = await model.createContext({ contextSize: Math.min(256, model.trainContextSize), threads: 1, flashAttention: false, sequences: 1 });
+  const context: LlamaContext = await model.createContext({
+    contextSize: Math.min(256, model.trainContextSize),
+    threads: 1,
+    flashAttention: false,
+    sequences: 1,
+  });
   const sequence: LlamaContextSequence = context.getSequence();
   const bos = model.tokens.bos;
   if (bos === null) throw new Error(`${file}: the model has no BOS token`);

@@ -34,13 +34,24 @@ export interface LongCotRow {
  * The long-CoT response for `letters` in `word`.
  * @param countTokens sequence length of prompt + completion, to keep the row within `maxTokens`.
  */
-export function formatLongCotResponse(rng: Rng, prompt: string, word: string, letters: readonly string[], options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number }): LongCotRow {
+export function formatLongCotResponse(
+  rng: Rng,
+  prompt: string,
+  word: string,
+  letters: readonly string[],
+  options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number },
+): LongCotRow {
   const right = correctAttempt(word, letters);
   const firstWrong = rng.float() < 0.3;
   const first = firstWrong ? wrongAttempt(rng, word, letters).attempt : right;
   let rechecks = rng.int(2, 3);
   const render = (k: number): string =>
-    [renderThought(BUILTIN_TAGS.subTask, letters.join('+')), renderAttempt(letters, first), ...Array.from({ length: k }, () => LONG_COT_RECHECK + renderAttempt(letters, right)), renderThought(BUILTIN_TAGS.answer, String(right.total))].join('');
+    [
+      renderThought(BUILTIN_TAGS.subTask, letters.join('+')),
+      renderAttempt(letters, first),
+      ...Array.from({ length: k }, () => LONG_COT_RECHECK + renderAttempt(letters, right)),
+      renderThought(BUILTIN_TAGS.answer, String(right.total)),
+    ].join('');
   let completion = render(rechecks);
   while (rechecks > 1 && options.countTokens(prompt, completion) > options.maxTokens) completion = render(--rechecks);
   return { prompt, completion, rechecks, firstWrong };
@@ -50,7 +61,12 @@ export function formatLongCotResponse(rng: Rng, prompt: string, word: string, le
  * `count` long-CoT rows on the given questions (the tree data's questions, so the two rows sets ask
  * the same things), cycling through them. Row i depends only on (seed, i).
  */
-export function buildLongCotRows(questions: readonly { question: string; word: string; letters: readonly string[] }[], count: number, seed: number, options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number }): LongCotRow[] {
+export function buildLongCotRows(
+  questions: readonly { question: string; word: string; letters: readonly string[] }[],
+  count: number,
+  seed: number,
+  options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number },
+): LongCotRow[] {
   if (questions.length === 0) throw new RangeError('buildLongCotRows: no questions');
   const root = new Rng(seed);
   return Array.from({ length: count }, (_, i) => {

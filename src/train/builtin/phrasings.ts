@@ -90,7 +90,8 @@ export const POLICY_HELD_OUT_PHRASINGS: readonly Phrasing[] = [
 
 /** Fill a template with lower-case letters and a word. */
 export function renderPhrasing(phrasing: Phrasing, letters: readonly string[], word: string): string {
-  if (letters.length !== phrasing.letters) throw new RangeError(`phrasing "${phrasing.template}" asks ${phrasing.letters} letter(s), got ${letters.length}`);
+  if (letters.length !== phrasing.letters)
+    throw new RangeError(`phrasing "${phrasing.template}" asks ${phrasing.letters} letter(s), got ${letters.length}`);
   const [a, b = ''] = letters;
   return phrasing.template
     .replaceAll('{a}', a!)

@@ -41,7 +41,11 @@ export type SlipKind = 'missed-mark' | 'count-slip' | 'sum-slip';
 export function wrongAttempt(rng: Rng, word: string, letters: readonly string[]): { attempt: PolicyAttempt; slip: SlipKind } {
   const right = correctAttempt(word, letters);
   const present = letters.filter((l) => countLetter(word, l) > 0);
-  const kinds: SlipKind[] = ['count-slip', ...(present.length ? (['missed-mark', 'missed-mark'] as const) : []), ...(letters.length === 2 ? (['sum-slip'] as const) : [])];
+  const kinds: SlipKind[] = [
+    'count-slip',
+    ...(present.length ? (['missed-mark', 'missed-mark'] as const) : []),
+    ...(letters.length === 2 ? (['sum-slip'] as const) : []),
+  ];
   const slip = rng.pick(kinds);
   if (slip === 'missed-mark') {
     const letter = rng.pick(present);
@@ -93,7 +97,8 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
   for (const [name, v] of Object.entries({ reflectionShare, twoLetterShare, randomShare })) {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`buildPolicyRows: ${name} must be in [0, 1] (got ${v})`);
   }
-  if (!Number.isInteger(options.count) || options.count < 0) throw new RangeError(`buildPolicyRows: count must be a non-negative integer (got ${options.count})`);
+  if (!Number.isInteger(options.count) || options.count < 0)
+    throw new RangeError(`buildPolicyRows: count must be a non-negative integer (got ${options.count})`);
   const words = builtinWordSplit().train;
   const oneLetter = POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 1);
   const twoLetter = POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 2);
@@ -105,7 +110,11 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
     const letters = drawLetters(rng, word, phrasing.letters, randomShare, 'pos');
     const reflect = rng.float() < reflectionShare;
     const wrong = reflect ? wrongAttempt(rng, word, letters).attempt : undefined;
-    return { prompt: renderPhrasing(phrasing, letters, word), completion: formatPolicyResponse(word, letters, wrong), kind: reflect ? 'letter-count-reflection' : 'letter-count' };
+    return {
+      prompt: renderPhrasing(phrasing, letters, word),
+      completion: formatPolicyResponse(word, letters, wrong),
+      kind: reflect ? 'letter-count-reflection' : 'letter-count',
+    };
   });
 }
 
@@ -124,8 +133,16 @@ export interface PolicyEvalQuestion {
  * 'held-out' (phrasing generalisation: templates no training row used). Letters uniform over the
  * word's distinct letters, plus `zeroShare` of questions whose letters are absent from the word.
  */
-export function policyEvalQuestions(options: { phrasings: 'train' | 'held-out'; count: number; seed: number; zeroShare?: number; letters?: 1 | 2 }): PolicyEvalQuestion[] {
-  const pool: readonly Phrasing[] = (options.phrasings === 'train' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS).filter((p) => options.letters === undefined || p.letters === options.letters);
+export function policyEvalQuestions(options: {
+  phrasings: 'train' | 'held-out';
+  count: number;
+  seed: number;
+  zeroShare?: number;
+  letters?: 1 | 2;
+}): PolicyEvalQuestion[] {
+  const pool: readonly Phrasing[] = (options.phrasings === 'train' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS).filter(
+    (p) => options.letters === undefined || p.letters === options.letters,
+  );
   const words = builtinWordSplit().heldOut;
   const root = new Rng(options.seed);
   return Array.from({ length: options.count }, (_, i) => {
@@ -134,7 +151,10 @@ export function policyEvalQuestions(options: { phrasings: 'train' | 'held-out'; 
     const phrasing = rng.pick(pool);
     const zero = rng.float() < (options.zeroShare ?? 0);
     const absent = ALPHABET.filter((c) => !word.includes(c));
-    const letters = zero && absent.length >= phrasing.letters ? rng.shuffle(absent).slice(0, phrasing.letters) : drawLetters(rng, word, phrasing.letters, 0, 'set');
+    const letters =
+      zero && absent.length >= phrasing.letters
+        ? rng.shuffle(absent).slice(0, phrasing.letters)
+        : drawLetters(rng, word, phrasing.letters, 0, 'set');
     return {
       id: `${options.phrasings}-${i}`,
       question: renderPhrasing(phrasing, letters, word),

@@ -24,13 +24,21 @@ export interface PolicySetResult {
 }
 
 /** Decode each question (greedy unless `temperature` > 0) and score it. */
-export async function evaluatePolicySet(generator: GgufGenerator, questions: readonly PolicyEvalQuestion[], options: { temperature?: number; seed?: number; maxTokens?: number } = {}): Promise<PolicySetResult> {
+export async function evaluatePolicySet(
+  generator: GgufGenerator,
+  questions: readonly PolicyEvalQuestion[],
+  options: { temperature?: number; seed?: number; maxTokens?: number } = {},
+): Promise<PolicySetResult> {
   const records: PolicySetResult['records'] = [];
   let reflected = 0;
   let fixed = 0;
   let broke = 0;
   for (const [i, q] of questions.entries()) {
-    const { text } = await generator.generate(q.question, { temperature: options.temperature ?? 0, seed: (options.seed ?? 0) + i, maxTokens: options.maxTokens ?? 256 });
+    const { text } = await generator.generate(q.question, {
+      temperature: options.temperature ?? 0,
+      seed: (options.seed ?? 0) + i,
+      maxTokens: options.maxTokens ?? 256,
+    });
     const answer = /<answer>\s*(\d+)\s*<\/answer>/.exec(text)?.[1] ?? null;
     const correct = answer !== null && Number(answer) === q.answer;
     const attempts = letterCountAttempts(text);

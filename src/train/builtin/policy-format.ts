@@ -61,7 +61,10 @@ export function correctAttempt(word: string, letters: readonly string[]): Policy
 
 /** The thoughts of one attempt, from the spelling to the double-check (no sub-task, no answer). */
 export function renderAttempt(letters: readonly string[], attempt: PolicyAttempt): string {
-  const parts = [renderThought(BUILTIN_TAGS.thinking, attempt.spelling), ...letters.map((l, i) => renderThought(BUILTIN_TAGS.thinking, `${l}:${attempt.counts[i]}`))];
+  const parts = [
+    renderThought(BUILTIN_TAGS.thinking, attempt.spelling),
+    ...letters.map((l, i) => renderThought(BUILTIN_TAGS.thinking, `${l}:${attempt.counts[i]}`)),
+  ];
   const check = letters.length === 2 ? `${attempt.counts[0]}+${attempt.counts[1]}=${attempt.total}` : `${letters[0]}=${attempt.total}`;
   parts.push(renderThought(BUILTIN_TAGS.doubleCheck, check));
   return parts.join('');

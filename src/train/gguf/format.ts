@@ -8,7 +8,19 @@
 
 /** GGUF metadata value types (`gguf_type`). */
 export const GgufValueType = {
-  u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12,
+  u8: 0,
+  i8: 1,
+  u16: 2,
+  i16: 3,
+  u32: 4,
+  i32: 5,
+  f32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  u64: 10,
+  i64: 11,
+  f64: 12,
 } as const;
 export type GgufScalarType = Exclude<keyof typeof GgufValueType, 'array'>;
 
@@ -35,4 +47,3 @@ export interface GgufFile {
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" little-endian
 export const DEFAULT_ALIGNMENT = 32;
-

@@ -10,8 +10,14 @@ import { encodeGguf } from './writer.ts';
 import type { GgufFile, GgufTensor, GgufValue } from './format.ts';
 
 /** GGUF metadata for a model and its tokenizer. `extra` adds string keys (e.g. `treecot.train_config`). */
-export function llamaMetadata(config: LlamaConfig, tokenizer: CharTokenizer, name: string, extra: Record<string, string> = {}): Map<string, GgufValue> {
-  if (tokenizer.vocabSize !== config.vocabSize) throw new RangeError(`tokenizer has ${tokenizer.vocabSize} tokens, model ${config.vocabSize}`);
+export function llamaMetadata(
+  config: LlamaConfig,
+  tokenizer: CharTokenizer,
+  name: string,
+  extra: Record<string, string> = {},
+): Map<string, GgufValue> {
+  if (tokenizer.vocabSize !== config.vocabSize)
+    throw new RangeError(`tokenizer has ${tokenizer.vocabSize} tokens, model ${config.vocabSize}`);
   const u32 = (value: number): GgufValue => ({ type: 'u32', value });
   const f32 = (value: number): GgufValue => ({ type: 'f32', value });
   const m = new Map<string, GgufValue>([
@@ -46,7 +52,13 @@ export function llamaMetadata(config: LlamaConfig, tokenizer: CharTokenizer, nam
 }
 
 /** GGUF bytes of a llama model: metadata + every weight (F32) in `weightShapes` order. */
-export function encodeLlamaGguf(config: LlamaConfig, weights: LlamaWeights, tokenizer: CharTokenizer, name = 'treecot-llama', extra: Record<string, string> = {}): Buffer {
+export function encodeLlamaGguf(
+  config: LlamaConfig,
+  weights: LlamaWeights,
+  tokenizer: CharTokenizer,
+  name = 'treecot-llama',
+  extra: Record<string, string> = {},
+): Buffer {
   const tensors: GgufTensor[] = weightShapes(config).map(([tensorName, shape]) => {
     const w = weights.get(tensorName);
     if (!w) throw new RangeError(`missing weight ${tensorName}`);
@@ -73,7 +85,10 @@ export function parseLlamaGguf(gguf: GgufFile, file: string): LlamaGguf {
   const md = gguf.metadata;
   const arch = md.get('general.architecture')?.value;
   if (arch !== 'llama') {
-    throw new DataError({ file, field: 'general.architecture' }, `unknown architecture "${String(arch)}": treecot's trainer reads only "llama" models it can run (written by treecot train)`);
+    throw new DataError(
+      { file, field: 'general.architecture' },
+      `unknown architecture "${String(arch)}": treecot's trainer reads only "llama" models it can run (written by treecot train)`,
+    );
   }
   const num = (key: string, fallback?: number): number => {
     const v = md.get(key)?.value;
@@ -92,7 +107,10 @@ export function parseLlamaGguf(gguf: GgufFile, file: string): LlamaGguf {
   if (!tokens || !types) throw new DataError({ file, field: 'tokenizer.ggml.tokens' }, 'no tokenizer in the file');
   const tokenizer = new CharTokenizer(CharTokenizer.tagsFromTokens(tokens, types));
   if (tokenizer.tokens.length !== tokens.length || tokenizer.tokens.some((t, i) => t !== tokens[i])) {
-    throw new DataError({ file, field: 'tokenizer.ggml.tokens' }, "the vocabulary is not treecot's character tokenizer; this trainer cannot tokenize for it");
+    throw new DataError(
+      { file, field: 'tokenizer.ggml.tokens' },
+      "the vocabulary is not treecot's character tokenizer; this trainer cannot tokenize for it",
+    );
   }
   const config: LlamaConfig = {
     vocabSize: num('llama.vocab_size', tokens.length),
@@ -106,12 +124,14 @@ export function parseLlamaGguf(gguf: GgufFile, file: string): LlamaGguf {
   };
   validateLlamaConfig(config, file);
   const rope = num('llama.rope.dimension_count', config.dim / heads);
-  if (rope !== config.dim / heads) throw new DataError({ file, field: 'llama.rope.dimension_count' }, `partial RoPE (${rope} of ${config.dim / heads}) is not supported`);
+  if (rope !== config.dim / heads)
+    throw new DataError({ file, field: 'llama.rope.dimension_count' }, `partial RoPE (${rope} of ${config.dim / heads}) is not supported`);
   const weights: LlamaWeights = new Map();
   for (const [name, shape] of weightShapes(config)) {
     const t = gguf.tensors.get(name);
     if (!t) throw new DataError({ file, field: name }, 'missing tensor');
-    if (t.shape.join(',') !== shape.join(',')) throw new DataError({ file, field: name }, `shape [${t.shape}] does not match the metadata ([${shape}])`);
+    if (t.shape.join(',') !== shape.join(','))
+      throw new DataError({ file, field: name }, `shape [${t.shape}] does not match the metadata ([${shape}])`);
     weights.set(name, { shape: t.shape, data: t.data });
   }
   return { config, weights, tokenizer, metadata: md };

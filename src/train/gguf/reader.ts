@@ -4,17 +4,35 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { DataError } from '../../core/errors.ts';
-import { GGUF_MAGIC, DEFAULT_ALIGNMENT, GGML_TYPE_F32, GgufValueType, type GgufFile, type GgufScalarType, type GgufTensor, type GgufValue } from './format.ts';
+import {
+  GGUF_MAGIC,
+  DEFAULT_ALIGNMENT,
+  GGML_TYPE_F32,
+  GgufValueType,
+  type GgufFile,
+  type GgufScalarType,
+  type GgufTensor,
+  type GgufValue,
+} from './format.ts';
 
 const TYPE_NAMES = Object.fromEntries(Object.entries(GgufValueType).map(([k, v]) => [v, k])) as Record<number, keyof typeof GgufValueType>;
 
 class ByteSource {
   pos = 0;
-  constructor(private readonly buf: Buffer, private readonly file: string) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly file: string,
+  ) {}
   need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new DataError({ file: this.file }, `truncated GGUF file (needs byte ${this.pos + n}, has ${this.buf.length})`);
+    if (this.pos + n > this.buf.length)
+      throw new DataError({ file: this.file }, `truncated GGUF file (needs byte ${this.pos + n}, has ${this.buf.length})`);
   }
-  u32(): number { this.need(4); const v = this.buf.readUInt32LE(this.pos); this.pos += 4; return v; }
+  u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
   u64(): number {
     this.need(8);
     const v = this.buf.readBigUInt64LE(this.pos);
@@ -31,20 +49,37 @@ class ByteSource {
   }
   scalar(type: GgufScalarType): number | bigint | string | boolean {
     const b = this.buf;
-    const take = (n: number): number => { this.need(n); const p = this.pos; this.pos += n; return p; };
+    const take = (n: number): number => {
+      this.need(n);
+      const p = this.pos;
+      this.pos += n;
+      return p;
+    };
     switch (type) {
-      case 'u8': return b.readUInt8(take(1));
-      case 'i8': return b.readInt8(take(1));
-      case 'u16': return b.readUInt16LE(take(2));
-      case 'i16': return b.readInt16LE(take(2));
-      case 'u32': return b.readUInt32LE(take(4));
-      case 'i32': return b.readInt32LE(take(4));
-      case 'f32': return b.readFloatLE(take(4));
-      case 'f64': return b.readDoubleLE(take(8));
-      case 'u64': return b.readBigUInt64LE(take(8));
-      case 'i64': return b.readBigInt64LE(take(8));
-      case 'bool': return b.readUInt8(take(1)) !== 0;
-      case 'string': return this.string();
+      case 'u8':
+        return b.readUInt8(take(1));
+      case 'i8':
+        return b.readInt8(take(1));
+      case 'u16':
+        return b.readUInt16LE(take(2));
+      case 'i16':
+        return b.readInt16LE(take(2));
+      case 'u32':
+        return b.readUInt32LE(take(4));
+      case 'i32':
+        return b.readInt32LE(take(4));
+      case 'f32':
+        return b.readFloatLE(take(4));
+      case 'f64':
+        return b.readDoubleLE(take(8));
+      case 'u64':
+        return b.readBigUInt64LE(take(8));
+      case 'i64':
+        return b.readBigInt64LE(take(8));
+      case 'bool':
+        return b.readUInt8(take(1)) !== 0;
+      case 'string':
+        return this.string();
     }
   }
 }
@@ -90,7 +125,10 @@ export function decodeGguf(buf: Buffer, file = '<buffer>'): GgufFile {
   const tensors = new Map<string, GgufTensor>();
   for (const info of infos) {
     if (info.type !== GGML_TYPE_F32) {
-      throw new DataError({ file, field: info.name }, `tensor type ${info.type} is not supported (only F32, type 0; convert the model to F32 first)`);
+      throw new DataError(
+        { file, field: info.name },
+        `tensor type ${info.type} is not supported (only F32, type 0; convert the model to F32 first)`,
+      );
     }
     const count = info.shape.reduce((a, b) => a * b, 1);
     const start = dataStart + info.offset;

@@ -3,7 +3,15 @@
  * tensor count u64, kv count u64), key/values, tensor infos (name, n_dims, dims reversed,
  * type, offset relative to the data section), padding to `general.alignment`, data.
  */
-import { GGUF_MAGIC, DEFAULT_ALIGNMENT, GGML_TYPE_F32, GgufValueType, type GgufScalarType, type GgufTensor, type GgufValue } from './format.ts';
+import {
+  GGUF_MAGIC,
+  DEFAULT_ALIGNMENT,
+  GGML_TYPE_F32,
+  GgufValueType,
+  type GgufScalarType,
+  type GgufTensor,
+  type GgufValue,
+} from './format.ts';
 
 class ByteSink {
   private chunks: Buffer[] = [];
@@ -34,18 +42,53 @@ class ByteSink {
   scalar(type: GgufScalarType, v: number | bigint | string | boolean): void {
     let b: Buffer;
     switch (type) {
-      case 'u8': b = Buffer.alloc(1); b.writeUInt8(Number(v)); break;
-      case 'i8': b = Buffer.alloc(1); b.writeInt8(Number(v)); break;
-      case 'u16': b = Buffer.alloc(2); b.writeUInt16LE(Number(v)); break;
-      case 'i16': b = Buffer.alloc(2); b.writeInt16LE(Number(v)); break;
-      case 'u32': b = Buffer.alloc(4); b.writeUInt32LE(Number(v)); break;
-      case 'i32': b = Buffer.alloc(4); b.writeInt32LE(Number(v)); break;
-      case 'f32': b = Buffer.alloc(4); b.writeFloatLE(Number(v)); break;
-      case 'f64': b = Buffer.alloc(8); b.writeDoubleLE(Number(v)); break;
-      case 'u64': b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v as number | bigint)); break;
-      case 'i64': b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v as number | bigint)); break;
-      case 'bool': b = Buffer.alloc(1); b.writeUInt8(v ? 1 : 0); break;
-      case 'string': this.string(String(v)); return;
+      case 'u8':
+        b = Buffer.alloc(1);
+        b.writeUInt8(Number(v));
+        break;
+      case 'i8':
+        b = Buffer.alloc(1);
+        b.writeInt8(Number(v));
+        break;
+      case 'u16':
+        b = Buffer.alloc(2);
+        b.writeUInt16LE(Number(v));
+        break;
+      case 'i16':
+        b = Buffer.alloc(2);
+        b.writeInt16LE(Number(v));
+        break;
+      case 'u32':
+        b = Buffer.alloc(4);
+        b.writeUInt32LE(Number(v));
+        break;
+      case 'i32':
+        b = Buffer.alloc(4);
+        b.writeInt32LE(Number(v));
+        break;
+      case 'f32':
+        b = Buffer.alloc(4);
+        b.writeFloatLE(Number(v));
+        break;
+      case 'f64':
+        b = Buffer.alloc(8);
+        b.writeDoubleLE(Number(v));
+        break;
+      case 'u64':
+        b = Buffer.alloc(8);
+        b.writeBigUInt64LE(BigInt(v as number | bigint));
+        break;
+      case 'i64':
+        b = Buffer.alloc(8);
+        b.writeBigInt64LE(BigInt(v as number | bigint));
+        break;
+      case 'bool':
+        b = Buffer.alloc(1);
+        b.writeUInt8(v ? 1 : 0);
+        break;
+      case 'string':
+        this.string(String(v));
+        return;
     }
     this.push(b);
   }
@@ -101,4 +144,3 @@ export function encodeGguf(metadata: Map<string, GgufValue>, tensors: readonly G
   });
   return out;
 }
-

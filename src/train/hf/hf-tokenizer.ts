@@ -26,7 +26,7 @@ import { BOS_ID, EOS_ID, PAD_ID, UNK_ID, TokenType, type CharTokenizer } from '.
  * A system message has no place in this format, so it is an error rather than dropped.
  */
 export const TREECOT_CHAT_TEMPLATE =
-  "{{ bos_token }}{% for message in messages %}" +
+  '{{ bos_token }}{% for message in messages %}' +
   "{% if message['role'] == 'user' %}{{ message['content'] }}" +
   "{% elif message['role'] == 'assistant' %}{% generation %}{{ message['content'] }}{% if not (loop.last and add_generation_prompt) %}{{ eos_token }}{% endif %}{% endgeneration %}" +
   "{% else %}{{ raise_exception('treecot models have no ' + message['role'] + ' role: the prompt format is BOS + user text + assistant text + EOS') }}{% endif %}" +
@@ -58,7 +58,12 @@ export function tokenizerJson(tokenizer: CharTokenizer): Record<string, unknown>
     post_processor: {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: bos, type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      pair: [
+        { SpecialToken: { id: bos, type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: bos, type_id: 1 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+      ],
       special_tokens: { [bos]: { id: bos, ids: [BOS_ID], tokens: [bos] } },
     },
     decoder: {
@@ -81,7 +86,10 @@ export function tokenizerJson(tokenizer: CharTokenizer): Record<string, unknown>
 }
 
 /** `tokenizer_config.json` and `special_tokens_map.json`. */
-export function tokenizerConfigFiles(tokenizer: CharTokenizer, context: number): { config: Record<string, unknown>; specialTokensMap: Record<string, string> } {
+export function tokenizerConfigFiles(
+  tokenizer: CharTokenizer,
+  context: number,
+): { config: Record<string, unknown>; specialTokensMap: Record<string, string> } {
   const t = tokenizer.tokens;
   const specialTokensMap = { bos_token: t[BOS_ID]!, eos_token: t[EOS_ID]!, unk_token: t[UNK_ID]!, pad_token: t[PAD_ID]! };
   const decoder: Record<string, unknown> = {};
@@ -115,16 +123,22 @@ export function tokenizerConfigFiles(tokenizer: CharTokenizer, context: number):
  */
 export function checkTokenizerJson(json: unknown, expected: CharTokenizer, file: string): void {
   const model = (json as { model?: { type?: string; vocab?: Record<string, number> } })?.model;
-  if (model?.type !== 'BPE' || !model.vocab) throw new DataError({ file, field: 'model' }, 'not a tokenizer written by treecot export-hf (expected a BPE model with a vocab)');
+  if (model?.type !== 'BPE' || !model.vocab)
+    throw new DataError({ file, field: 'model' }, 'not a tokenizer written by treecot export-hf (expected a BPE model with a vocab)');
   const byId: string[] = [];
   for (const [text, id] of Object.entries(model.vocab)) byId[id] = text;
-  if (byId.length !== expected.vocabSize) throw new DataError({ file, field: 'model.vocab' }, `${byId.length} tokens, treecot's character tokenizer has ${expected.vocabSize}`);
+  if (byId.length !== expected.vocabSize)
+    throw new DataError({ file, field: 'model.vocab' }, `${byId.length} tokens, treecot's character tokenizer has ${expected.vocabSize}`);
   const bad = expected.tokens.findIndex((t, i) => byId[i] !== t);
-  if (bad >= 0) throw new DataError({ file, field: `model.vocab` }, `token id ${bad} is ${JSON.stringify(byId[bad])}, treecot's character tokenizer has ${JSON.stringify(expected.tokens[bad])}`);
+  if (bad >= 0)
+    throw new DataError(
+      { file, field: `model.vocab` },
+      `token id ${bad} is ${JSON.stringify(byId[bad])}, treecot's character tokenizer has ${JSON.stringify(expected.tokens[bad])}`,
+    );
 }
 
 /** Thought tag names of a `tokenizer.json` (its non-special added tokens `<tag>`). */
 export function tagsOfTokenizerJson(json: unknown): string[] {
-  const added = ((json as { added_tokens?: { content: string; special: boolean }[] })?.added_tokens ?? []);
+  const added = (json as { added_tokens?: { content: string; special: boolean }[] })?.added_tokens ?? [];
   return added.filter((t) => !t.special && /^<[^/].*>$/.test(t.content)).map((t) => t.content.slice(1, -1));
 }

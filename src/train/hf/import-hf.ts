@@ -31,15 +31,23 @@ export function configFromHf(hf: Record<string, unknown>, file: string): LlamaCo
     if (typeof v !== 'number') throw new DataError({ file, field: key }, `missing or not a number (got ${JSON.stringify(v)})`);
     return v;
   };
-  if (hf.model_type !== 'llama') throw new DataError({ file, field: 'model_type' }, `"${String(hf.model_type)}": only llama checkpoints with treecot's layout can be imported`);
+  if (hf.model_type !== 'llama')
+    throw new DataError(
+      { file, field: 'model_type' },
+      `"${String(hf.model_type)}": only llama checkpoints with treecot's layout can be imported`,
+    );
   const heads = num('num_attention_heads');
-  if (num('num_key_value_heads', heads) !== heads) throw new DataError({ file, field: 'num_key_value_heads' }, 'grouped-query attention is not supported by the TS model');
+  if (num('num_key_value_heads', heads) !== heads)
+    throw new DataError({ file, field: 'num_key_value_heads' }, 'grouped-query attention is not supported by the TS model');
   for (const key of ['attention_bias', 'mlp_bias', 'tie_word_embeddings'] as const) {
-    if (hf[key] === true) throw new DataError({ file, field: key }, 'must be false: treecot models have no biases and an untied output head');
+    if (hf[key] === true)
+      throw new DataError({ file, field: key }, 'must be false: treecot models have no biases and an untied output head');
   }
   const ropeParameters = hf.rope_parameters as { rope_type?: string; rope_theta?: number } | undefined;
-  if ((ropeParameters?.rope_type ?? 'default') !== 'default') throw new DataError({ file, field: 'rope_parameters.rope_type' }, `"${ropeParameters?.rope_type}": only plain RoPE is supported`);
-  if (hf.hidden_act !== undefined && hf.hidden_act !== 'silu') throw new DataError({ file, field: 'hidden_act' }, `"${String(hf.hidden_act)}": treecot's MLP is SwiGLU (silu)`);
+  if ((ropeParameters?.rope_type ?? 'default') !== 'default')
+    throw new DataError({ file, field: 'rope_parameters.rope_type' }, `"${ropeParameters?.rope_type}": only plain RoPE is supported`);
+  if (hf.hidden_act !== undefined && hf.hidden_act !== 'silu')
+    throw new DataError({ file, field: 'hidden_act' }, `"${String(hf.hidden_act)}": treecot's MLP is SwiGLU (silu)`);
   const config: LlamaConfig = {
     vocabSize: num('vocab_size'),
     dim: num('hidden_size'),
@@ -51,7 +59,11 @@ export function configFromHf(hf: Record<string, unknown>, file: string): LlamaCo
     ropeBase: ropeParameters?.rope_theta ?? num('rope_theta', 10000),
   };
   validateLlamaConfig(config, file);
-  if (hf.head_dim !== undefined && hf.head_dim !== config.dim / heads) throw new DataError({ file, field: 'head_dim' }, `${String(hf.head_dim)} must equal hidden_size / num_attention_heads (${config.dim / heads})`);
+  if (hf.head_dim !== undefined && hf.head_dim !== config.dim / heads)
+    throw new DataError(
+      { file, field: 'head_dim' },
+      `${String(hf.head_dim)} must equal hidden_size / num_attention_heads (${config.dim / heads})`,
+    );
   return config;
 }
 
@@ -60,7 +72,11 @@ function readCheckpointTensors(dir: string): { tensors: Map<string, NamedTensor>
   const single = join(dir, 'model.safetensors');
   if (existsSync(single)) return { tensors: readSafetensors(single).tensors, fileOf: () => single };
   const indexFile = join(dir, 'model.safetensors.index.json');
-  if (!existsSync(indexFile)) throw new DataError({ file: single }, 'no model.safetensors (nor model.safetensors.index.json); PyTorch .bin checkpoints are not read, save with safe_serialization=True');
+  if (!existsSync(indexFile))
+    throw new DataError(
+      { file: single },
+      'no model.safetensors (nor model.safetensors.index.json); PyTorch .bin checkpoints are not read, save with safe_serialization=True',
+    );
   const weightMap = (readJson(indexFile).weight_map ?? {}) as Record<string, string>;
   const tensors = new Map<string, NamedTensor>();
   for (const shard of new Set(Object.values(weightMap))) {
@@ -81,7 +97,11 @@ export function loadHfCheckpoint(dir: string): { model: LlamaModel; tokenizer: C
   const tokenizerData = readJson(tokenizerFile);
   const tokenizer = new CharTokenizer(tagsOfTokenizerJson(tokenizerData));
   checkTokenizerJson(tokenizerData, tokenizer, tokenizerFile);
-  if (tokenizer.vocabSize !== config.vocabSize) throw new DataError({ file: configFile, field: 'vocab_size' }, `${config.vocabSize}, but tokenizer.json has ${tokenizer.vocabSize} tokens`);
+  if (tokenizer.vocabSize !== config.vocabSize)
+    throw new DataError(
+      { file: configFile, field: 'vocab_size' },
+      `${config.vocabSize}, but tokenizer.json has ${tokenizer.vocabSize} tokens`,
+    );
   const { tensors, fileOf } = readCheckpointTensors(dir);
   const headDim = config.dim / config.heads;
   const weights: LlamaWeights = new Map();
@@ -89,7 +109,8 @@ export function loadHfCheckpoint(dir: string): { model: LlamaModel; tokenizer: C
     const hfName = hfTensorName(name);
     const t = tensors.get(hfName);
     if (!t) throw new DataError({ file: fileOf(hfName), field: hfName }, 'missing tensor');
-    if (t.shape.join(',') !== shape.join(',')) throw new DataError({ file: fileOf(hfName), field: hfName }, `shape [${t.shape}] does not match config.json ([${shape}])`);
+    if (t.shape.join(',') !== shape.join(','))
+      throw new DataError({ file: fileOf(hfName), field: hfName }, `shape [${t.shape}] does not match config.json ([${shape}])`);
     weights.set(name, { shape, data: isRopeRotated(name) ? permuteRopeRows(t.data, config.heads, headDim, shape[1]!, 'to-gguf') : t.data });
   }
   return { model: LlamaModel.fromWeights(config, weights), tokenizer };

@@ -45,12 +45,21 @@ export function isRopeRotated(ggufName: string): boolean {
  * Reorder the rows of a [heads*hd, cols] matrix between the two RoPE layouts.
  * @param direction `to-hf` (adjacent pairs -> halves) or `to-gguf` (halves -> adjacent pairs)
  */
-export function permuteRopeRows(data: Float32Array, heads: number, headDim: number, cols: number, direction: 'to-hf' | 'to-gguf'): Float32Array {
+export function permuteRopeRows(
+  data: Float32Array,
+  heads: number,
+  headDim: number,
+  cols: number,
+  direction: 'to-hf' | 'to-gguf',
+): Float32Array {
   const out = new Float32Array(data.length);
   const half = headDim / 2;
   for (let h = 0; h < heads; h++) {
     for (let j = 0; j < half; j++) {
-      for (const [hfRow, ggufRow] of [[h * headDim + j, h * headDim + 2 * j], [h * headDim + half + j, h * headDim + 2 * j + 1]] as const) {
+      for (const [hfRow, ggufRow] of [
+        [h * headDim + j, h * headDim + 2 * j],
+        [h * headDim + half + j, h * headDim + 2 * j + 1],
+      ] as const) {
         const [from, to] = direction === 'to-hf' ? [ggufRow, hfRow] : [hfRow, ggufRow];
         out.set(data.subarray(from * cols, (from + 1) * cols), to * cols);
       }

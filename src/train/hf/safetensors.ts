@@ -73,11 +73,16 @@ export function readSafetensors(file: string): { tensors: Map<string, NamedTenso
   const tensors = new Map<string, NamedTensor>();
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: [begin, end] } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const width = BYTES[dtype];
     if (!width) throw new DataError({ file, field: name }, `dtype ${dtype} is not supported (F32, F16 or BF16)`);
     const count = shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * width || base + end > buf.length) throw new DataError({ file, field: name }, `data_offsets [${begin}, ${end}] do not hold ${count} ${dtype} values inside the file`);
+    if (end - begin !== count * width || base + end > buf.length)
+      throw new DataError({ file, field: name }, `data_offsets [${begin}, ${end}] do not hold ${count} ${dtype} values inside the file`);
     const data = new Float32Array(count);
     if (dtype === 'F32') Buffer.from(data.buffer).set(buf.subarray(base + begin, base + end));
     else if (dtype === 'BF16') {

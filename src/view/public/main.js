@@ -47,25 +47,35 @@ function useLive() {
 
 function Header({ info, live }) {
   const t = live.totals;
-  const running = t ? t.byStatus.running ?? 0 : 0;
+  const running = t ? (t.byStatus.running ?? 0) : 0;
   const switchDb = (event) => {
     location.search = '?db=' + event.target.value;
   };
   return html`<header>
     <a class="brand" href="#/">treecot view</a>
-    <nav><a href="#/">Questions</a> <a href="#/review">Review</a>${info && info.folder !== null && html` <a href="#/run">Run folder</a>`}</nav>
-    ${info && (info.databases.length > 1
-      ? html`<select class="db" value=${state.db} onChange=${switchDb} aria-label="database">
-          ${info.databases.map((label, i) => html`<option value=${i}>${label}</option>`)}
-        </select>`
-      : html`<span class="db" data-testid="db-label">${info.databases[0]}</span>`)}
+    <nav>
+      <a href="#/">Questions</a> <a href="#/review">Review</a>${info && info.folder !== null && html` <a href="#/run">Run folder</a>`}
+    </nav>
+    ${
+      info &&
+      (info.databases.length > 1
+        ? html`<select class="db" value=${state.db} onChange=${switchDb} aria-label="database">
+            ${info.databases.map((label, i) => html`<option value=${i}>${label}</option>`)}
+          </select>`
+        : html`<span class="db" data-testid="db-label">${info.databases[0]}</span>`)
+    }
     <span class="task">${info ? `${info.run.task} · run ${info.run.runId}` : ''}</span>
-    ${t && html`<span class="totals" data-testid="totals">
-      <span class=${running > 0 ? 'live on' : 'live'} title=${running > 0 ? 'search running' : 'idle'}>●</span>
-      <span data-testid="total-rollouts">${t.rollouts}</span> rollouts ·
-      <span data-testid="total-nodes">${t.nodes}</span> nodes ·
-      ${t.questions} questions (${Object.entries(t.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})
-    </span>`}
+    ${
+      t &&
+      html`<span class="totals" data-testid="totals">
+        <span class=${running > 0 ? 'live on' : 'live'} title=${running > 0 ? 'search running' : 'idle'}>●</span>
+        <span data-testid="total-rollouts">${t.rollouts}</span> rollouts · <span data-testid="total-nodes">${t.nodes}</span> nodes ·
+        ${t.questions} questions
+        (${Object.entries(t.byStatus)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})
+      </span>`
+    }
   </header>`;
 }
 
@@ -86,7 +96,8 @@ function App() {
   else if (route.page === 'run') page = html`<${RunPage} />`;
   else if (route.page === 'review') page = html`<${ReviewPage} verdict=${route.params.get('verdict') ?? 'correct'} info=${info} />`;
   else page = html`<${QuestionsPage} info=${info} live=${live} />`;
-  return html`<${Header} info=${info} live=${live} /><main>${page}</main>`;
+  return html`<${Header} info=${info} live=${live} />
+    <main>${page}</main>`;
 }
 
 const root = document.getElementById('app');

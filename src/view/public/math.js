@@ -27,7 +27,10 @@ function groupEnd(text, i) {
   if (!close) return -1;
   let depth = 0;
   for (let j = i; j < text.length; j++) {
-    if (text[j] === '\\') { j++; continue; }
+    if (text[j] === '\\') {
+      j++;
+      continue;
+    }
     if (text[j] === open) depth++;
     else if (text[j] === close && --depth === 0) return j + 1;
   }
@@ -41,12 +44,29 @@ export function wrapBareMath(text) {
   let inMath = null;
   while (i < text.length) {
     if (inMath) {
-      if (text.startsWith(inMath, i)) { out += inMath; i += inMath.length; inMath = null; continue; }
-      if (text[i] === '\\') { out += text.slice(i, i + 2); i += 2; continue; }
+      if (text.startsWith(inMath, i)) {
+        out += inMath;
+        i += inMath.length;
+        inMath = null;
+        continue;
+      }
+      if (text[i] === '\\') {
+        out += text.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
       out += text[i++];
       continue;
     }
-    const opener = text.startsWith('$$', i) ? '$$' : text[i] === '$' ? '$' : text.startsWith('\\(', i) ? '\\(' : text.startsWith('\\[', i) ? '\\[' : null;
+    const opener = text.startsWith('$$', i)
+      ? '$$'
+      : text[i] === '$'
+        ? '$'
+        : text.startsWith('\\(', i)
+          ? '\\('
+          : text.startsWith('\\[', i)
+            ? '\\['
+            : null;
     if (opener) {
       inMath = opener === '\\(' ? '\\)' : opener === '\\[' ? '\\]' : opener;
       out += opener;
@@ -63,7 +83,11 @@ export function wrapBareMath(text) {
         end = next;
         groups++;
       }
-      if (groups > 0) { out += '\\(' + text.slice(i, end) + '\\)'; i = end; continue; }
+      if (groups > 0) {
+        out += '\\(' + text.slice(i, end) + '\\)';
+        i = end;
+        continue;
+      }
     }
     out += text[i++];
   }

@@ -19,12 +19,20 @@ export function PathView({ path, nodes, question }) {
     </div>
     ${path.verdictReason && html`<p class="reason">verifier: <span>${path.verdictReason}</span></p>`}
     <div class="block prompt"><span class="label">question</span><${MathText} text=${question} /></div>
-    ${raw
-      ? html`<pre class="raw-response" data-testid="raw-response">${path.response}</pre>`
-      : chain.slice(1).map((n) => html`<div class=${'block' + (n.showInHistory ? '' : ' hidden-thought') + (n.annotation ? ' ' + n.annotation : '')} key=${n.id}>
-          <span class="label" style=${{ background: typeColour(n.type) }}>${n.tag}</span>
-          ${!n.showInHistory && html`<span class="note">not in the trained text (show_in_history: false)</span>`}
-          <${MathText} text=${n.content} />
-        </div>`)}
+    ${
+      raw
+        ? html`<pre class="raw-response" data-testid="raw-response">${path.response}</pre>`
+        : chain.slice(1).map(
+            (n) =>
+              html`<div
+                class=${'block' + (n.showInHistory ? '' : ' hidden-thought') + (n.annotation ? ' ' + n.annotation : '')}
+                key=${n.id}
+              >
+                <span class="label" style=${{ background: typeColour(n.type) }}>${n.tag}</span>
+                ${!n.showInHistory && html`<span class="note">not in the trained text (show_in_history: false)</span>`}
+                <${MathText} text=${n.content} />
+              </div>`,
+          )
+    }
   </article>`;
 }

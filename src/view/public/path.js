@@ -11,7 +11,10 @@ export function PathPage({ id, leaf }) {
   const load = () => get('/api/paths?id=' + encodeURIComponent(id)).then(setData, (e) => setError(e.message));
   useEffect(() => {
     load();
-    get('/api/question?id=' + encodeURIComponent(id)).then((d) => setQuestion(d.question.question), () => {});
+    get('/api/question?id=' + encodeURIComponent(id)).then(
+      (d) => setQuestion(d.question.question),
+      () => {},
+    );
   }, [id]);
   if (error) return html`<p class="error">${error}</p>`;
   if (!data) return html`<p class="loading">Loading…</p>`;
@@ -22,16 +25,23 @@ export function PathPage({ id, leaf }) {
       await post('/api/annotations', { nodeId: current.leafId, scope: 'path', mark: value, note });
       setNote('');
       await load();
-    } catch (e) { setError(e.message); }
+    } catch (e) {
+      setError(e.message);
+    }
   };
   return html`<section class="path-page">
     <h2>${id} <small>${data.paths.length} paths</small></h2>
     <nav class="sub"><a href=${questionHref(id)}>tree</a> · <a href=${questionHref(id, 'pairs')}>pairs</a></nav>
     <div class="path-layout">
       <ol class="path-list">
-        ${data.paths.map((p) => html`<li class=${p.leafId === current.leafId ? 'selected' : ''}>
-          <a href=${questionHref(id, 'path', '/' + p.leafId)}><span class=${'verdict ' + p.verdict}>${p.verdict}</span> ${p.length} ${p.lengthUnit} ${p.mark ? '· ' + p.mark : ''}</a>
-        </li>`)}
+        ${data.paths.map(
+          (p) =>
+            html`<li class=${p.leafId === current.leafId ? 'selected' : ''}>
+              <a href=${questionHref(id, 'path', '/' + p.leafId)}
+                ><span class=${'verdict ' + p.verdict}>${p.verdict}</span> ${p.length} ${p.lengthUnit} ${p.mark ? '· ' + p.mark : ''}</a
+              >
+            </li>`,
+        )}
       </ol>
       <div>
         <div class="actions">

@@ -35,7 +35,13 @@ export function QuestionsPage({ info, live }) {
 
   useEffect(() => {
     const params = new URLSearchParams({ ...query, offset: String(query.offset), limit: String(PAGE) });
-    get('/api/questions?' + params).then((d) => { setData(d); setError(null); }, (e) => setError(e.message));
+    get('/api/questions?' + params).then(
+      (d) => {
+        setData(d);
+        setError(null);
+      },
+      (e) => setError(e.message),
+    );
   }, [query]);
 
   // Live: patch the rows on this page that the search changed (a full reload would lose the scroll).
@@ -52,37 +58,50 @@ export function QuestionsPage({ info, live }) {
   const last = Math.min(data.filtered, data.offset + PAGE);
   return html`<section class="questions">
     <div class="controls">
-      <label>status <select value=${query.status} onChange=${(e) => setQuery({ ...query, status: e.target.value, offset: 0 })}>
-        ${STATUSES.map((s) => html`<option value=${s}>${s || 'any'}</option>`)}
-      </select></label>
-      <label>id contains <input type="search" value=${query.search} onInput=${(e) => setQuery({ ...query, search: e.target.value, offset: 0 })} /></label>
+      <label
+        >status
+        <select value=${query.status} onChange=${(e) => setQuery({ ...query, status: e.target.value, offset: 0 })}>
+          ${STATUSES.map((s) => html`<option value=${s}>${s || 'any'}</option>`)}
+        </select></label
+      >
+      <label
+        >id contains <input type="search" value=${query.search} onInput=${(e) => setQuery({ ...query, search: e.target.value, offset: 0 })}
+      /></label>
       <span class="count" data-testid="question-count">${data.filtered} of ${data.total} questions</span>
-      <button disabled=${query.offset === 0} onClick=${() => setQuery({ ...query, offset: Math.max(0, query.offset - PAGE) })}>‹ prev</button>
+      <button disabled=${query.offset === 0} onClick=${() => setQuery({ ...query, offset: Math.max(0, query.offset - PAGE) })}>
+        ‹ prev
+      </button>
       <span>${data.filtered === 0 ? 0 : data.offset + 1}–${last}</span>
       <button disabled=${last >= data.filtered} onClick=${() => setQuery({ ...query, offset: query.offset + PAGE })}>next ›</button>
     </div>
     <table data-testid="questions-table">
-      <thead><tr>
-        ${COLUMNS.map(([key, label]) => html`<th class=${query.sort === key ? 'sorted ' + query.dir : ''} onClick=${() => sortBy(key)}>${label}</th>`)}
-        <th>progress</th><th></th>
-      </tr></thead>
+      <thead>
+        <tr>
+          ${COLUMNS.map(([key, label]) => html`<th class=${query.sort === key ? 'sorted ' + query.dir : ''} onClick=${() => sortBy(key)}>${label}</th>`)}
+          <th>progress</th>
+          <th></th>
+        </tr>
+      </thead>
       <tbody>
-        ${data.rows.map((r) => html`<tr key=${r.questionId} data-question=${r.questionId}>
-          <td>${r.idx}</td>
-          <td><a href=${questionHref(r.questionId)}>${r.questionId}</a></td>
-          <td class=${'status ' + r.status}>${r.status}</td>
-          <td data-col="rollouts">${r.rollouts}</td>
-          <td data-col="correct">${r.correct}</td>
-          <td data-col="wrong">${r.wrong}</td>
-          <td data-col="noAnswer">${r.noAnswer}</td>
-          <td data-col="nodes">${r.nodes}</td>
-          <td>${r.tokens}</td>
-          <td>${(r.shareSolved * 100).toFixed(0)}%</td>
-          <td>${r.correctedReflection ? '✓' : ''}</td>
-          <td>${r.annotated || ''}</td>
-          <td><${Progress} row=${r} maxRollouts=${maxRollouts} /></td>
-          <td><a href=${questionHref(r.questionId, 'path')}>paths</a> · <a href=${questionHref(r.questionId, 'pairs')}>pairs</a></td>
-        </tr>`)}
+        ${data.rows.map(
+          (r) =>
+            html`<tr key=${r.questionId} data-question=${r.questionId}>
+              <td>${r.idx}</td>
+              <td><a href=${questionHref(r.questionId)}>${r.questionId}</a></td>
+              <td class=${'status ' + r.status}>${r.status}</td>
+              <td data-col="rollouts">${r.rollouts}</td>
+              <td data-col="correct">${r.correct}</td>
+              <td data-col="wrong">${r.wrong}</td>
+              <td data-col="noAnswer">${r.noAnswer}</td>
+              <td data-col="nodes">${r.nodes}</td>
+              <td>${r.tokens}</td>
+              <td>${(r.shareSolved * 100).toFixed(0)}%</td>
+              <td>${r.correctedReflection ? '✓' : ''}</td>
+              <td>${r.annotated || ''}</td>
+              <td><${Progress} row=${r} maxRollouts=${maxRollouts} /></td>
+              <td><a href=${questionHref(r.questionId, 'path')}>paths</a> · <a href=${questionHref(r.questionId, 'pairs')}>pairs</a></td>
+            </tr>`,
+        )}
       </tbody>
     </table>
   </section>`;

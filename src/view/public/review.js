@@ -23,12 +23,17 @@ export function ReviewPage({ verdict }) {
     }
     return q;
   };
-  useEffect(() => { loadQueue(false).catch((e) => setMessage(e.message)); }, [verdict]);
+  useEffect(() => {
+    loadQueue(false).catch((e) => setMessage(e.message));
+  }, [verdict]);
 
   const item = queue && queue.items[position];
   useEffect(() => {
     if (!item) return;
-    Promise.all([get('/api/paths?id=' + encodeURIComponent(item.questionId)), get('/api/question?id=' + encodeURIComponent(item.questionId))]).then(
+    Promise.all([
+      get('/api/paths?id=' + encodeURIComponent(item.questionId)),
+      get('/api/question?id=' + encodeURIComponent(item.questionId)),
+    ]).then(
       ([paths, q]) => setDetail({ key: item.questionId, paths, question: q.question.question }),
       (e) => setMessage(e.message),
     );
@@ -43,17 +48,24 @@ export function ReviewPage({ verdict }) {
       const q = await loadQueue(true);
       const next = q.items.findIndex((i, k) => k > position && i.mark === null);
       if (next >= 0) setPosition(next);
-    } catch (e) { setMessage(e.message); }
+    } catch (e) {
+      setMessage(e.message);
+    }
   };
   const undo = async () => {
     try {
       const { undone } = await post('/api/annotations/undo', {});
-      if (!undone) { setMessage('nothing to undo'); return; }
+      if (!undone) {
+        setMessage('nothing to undo');
+        return;
+      }
       setMessage(`undid ${undone.mark ?? 'clear'} on node ${undone.nodeId}`);
       const q = await loadQueue(true);
       const back = q.items.findIndex((i) => i.leafId === undone.nodeId);
       if (back >= 0) setPosition(back);
-    } catch (e) { setMessage(e.message); }
+    } catch (e) {
+      setMessage(e.message);
+    }
   };
   const importFile = async (event) => {
     const file = event.target.files[0];
@@ -62,7 +74,9 @@ export function ReviewPage({ verdict }) {
       const result = await post('/api/annotations/import', { text: await file.text(), name: file.name });
       setMessage(`imported ${result.imported} marks (${result.unchanged} unchanged)`);
       await loadQueue(true);
-    } catch (e) { setMessage(e.message); }
+    } catch (e) {
+      setMessage(e.message);
+    }
     event.target.value = '';
   };
 
@@ -80,8 +94,10 @@ export function ReviewPage({ verdict }) {
       else if (event.key === 'u') undo();
       else if (event.key === 'j' || event.key === 'ArrowRight') setPosition((p) => Math.min(max, p + 1));
       else if (event.key === 'k' || event.key === 'ArrowLeft') setPosition((p) => Math.max(0, p - 1));
-      else if (event.key === 'n') { event.preventDefault(); noteRef.current?.focus(); }
-      else return;
+      else if (event.key === 'n') {
+        event.preventDefault();
+        noteRef.current?.focus();
+      } else return;
       event.preventDefault();
     };
     addEventListener('keydown', onKey);
@@ -92,15 +108,26 @@ export function ReviewPage({ verdict }) {
   const path = item && detail && detail.key === item.questionId ? detail.paths.paths.find((p) => p.leafId === item.leafId) : null;
   return html`<section class="review">
     <div class="controls">
-      <label>paths <select value=${verdict} onChange=${(e) => { location.hash = '#/review?verdict=' + e.target.value; }}>
-        ${VERDICTS.map((v) => html`<option value=${v}>${v}</option>`)}
-      </select></label>
+      <label
+        >paths
+        <select
+          value=${verdict}
+          onChange=${(e) => {
+            location.hash = '#/review?verdict=' + e.target.value;
+          }}
+        >
+          ${VERDICTS.map((v) => html`<option value=${v}>${v}</option>`)}
+        </select></label
+      >
       <span class="count" data-testid="review-progress">${queue.reviewed} of ${queue.items.length} reviewed</span>
       <span>${queue.items.length ? `path ${position + 1}: ${item.questionId} / node ${item.leafId}` : 'no paths'}</span>
       <a href=${exportUrl()} download="annotations.jsonl">export JSONL</a>
       <label class="import">import JSONL <input type="file" accept=".jsonl,.json,application/x-ndjson" onChange=${importFile} /></label>
     </div>
-    <p class="keys">keys: <kbd>a</kbd> accept · <kbd>r</kbd> reject · <kbd>c</kbd> clear · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>n</kbd> note · <kbd>Esc</kbd> leave the note</p>
+    <p class="keys">
+      keys: <kbd>a</kbd> accept · <kbd>r</kbd> reject · <kbd>c</kbd> clear · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> next/previous ·
+      <kbd>n</kbd> note · <kbd>Esc</kbd> leave the note
+    </p>
     <div class="actions">
       <button data-testid="accept" onClick=${() => mark('accepted')}>accept (a)</button>
       <button data-testid="reject" onClick=${() => mark('rejected')}>reject (r)</button>

@@ -33,7 +33,9 @@ function buildIndex(nodes) {
 }
 
 function TypeBadge({ type, reflection }) {
-  return html`<span class=${'type' + (reflection ? ' reflection' : '')} style=${{ background: typeColour(type) }}>${reflection ? '↺ ' : ''}${type}</span>`;
+  return html`<span class=${'type' + (reflection ? ' reflection' : '')} style=${{ background: typeColour(type) }}
+    >${reflection ? '↺ ' : ''}${type}</span
+  >`;
 }
 
 /**
@@ -48,19 +50,33 @@ function Row({ node, view }) {
   const limit = view.shown.get(node.id) ?? CHILDREN_SHOWN;
   const reflection = node.type === view.reflectionType;
   return html`<li>
-    <div class=${'node' + (view.selected === node.id ? ' selected' : '') + (node.annotation ? ' ' + node.annotation : '')} data-node=${node.id}>
-      <button class="twisty" disabled=${kids.length === 0} aria-label=${isOpen ? 'collapse' : 'expand'}>${kids.length === 0 ? '·' : isOpen ? '▾' : '▸'}</button>
-      <span class=${'type' + (reflection ? ' reflection' : '')} style=${{ background: typeColour(node.type) }}>${reflection ? '↺ ' : ''}${node.type}</span>
-      <span class="stats">N=${node.visits} Q=${node.visits ? (node.rewardSum / node.visits).toFixed(2) : '–'}${score !== null ? ` UCT=${score.toFixed(2)}` : ''}</span>
+    <div
+      class=${'node' + (view.selected === node.id ? ' selected' : '') + (node.annotation ? ' ' + node.annotation : '')}
+      data-node=${node.id}
+    >
+      <button class="twisty" disabled=${kids.length === 0} aria-label=${isOpen ? 'collapse' : 'expand'}>
+        ${kids.length === 0 ? '·' : isOpen ? '▾' : '▸'}
+      </button>
+      <span class=${'type' + (reflection ? ' reflection' : '')} style=${{ background: typeColour(node.type) }}
+        >${reflection ? '↺ ' : ''}${node.type}</span
+      >
+      <span class="stats"
+        >N=${node.visits}
+        Q=${node.visits ? (node.rewardSum / node.visits).toFixed(2) : '–'}${score !== null ? ` UCT=${score.toFixed(2)}` : ''}</span
+      >
       ${node.verdict && html`<span class=${'verdict ' + node.verdict}>${VERDICT_SIGN[node.verdict] ?? ''} ${node.verdict}</span>`}
       ${node.copies > 1 && html`<span class="copies">×${node.copies}</span>`}
       <span class="snippet">${node.parentId === null ? '(question)' : node.content.slice(0, 120)}</span>
       ${kids.length > 0 && !isOpen && html`<span class="kids">${kids.length} children</span>`}
     </div>
-    ${isOpen && kids.length > 0 && html`<ul>
-      ${kids.slice(0, limit).map((k) => html`<${Row} key=${k.id} node=${k} view=${view} />`)}
-      ${kids.length > limit && html`<li><button class="more" data-more=${node.id}>show ${Math.min(CHILDREN_SHOWN, kids.length - limit)} more of ${kids.length - limit}</button></li>`}
-    </ul>`}
+    ${
+      isOpen &&
+      kids.length > 0 &&
+      html`<ul>
+        ${kids.slice(0, limit).map((k) => html`<${Row} key=${k.id} node=${k} view=${view} />`)}
+        ${kids.length > limit && html`<li><button class="more" data-more=${node.id}>show ${Math.min(CHILDREN_SHOWN, kids.length - limit)} more of ${kids.length - limit}</button></li>`}
+      </ul>`
+    }
   </li>`;
 }
 
@@ -72,18 +88,35 @@ function NodePanel({ node, parent, c, onMark, id }) {
   return html`<aside class="panel" data-testid="node-panel">
     <h3><${TypeBadge} type=${node.type} /> node ${node.id}</h3>
     <dl>
-      <dt>tag</dt><dd>${node.tag}</dd>
-      <dt>depth</dt><dd>${node.depth}</dd>
-      <dt>visits N</dt><dd>${node.visits}</dd>
-      <dt>value W/N</dt><dd>${node.visits ? `${node.rewardSum}/${node.visits} = ${(node.rewardSum / node.visits).toFixed(3)}` : '–'}</dd>
-      <dt>UCT</dt><dd>${score === null ? '–' : score.toFixed(3)}</dd>
-      <dt>prompt tokens</dt><dd>${node.promptTokens}</dd>
-      <dt>completion tokens</dt><dd>${node.completionTokens}</dd>
-      <dt>copies</dt><dd>${node.copies}</dd>
-      <dt>policy</dt><dd>${node.policy || '–'}</dd>
-      <dt>finish</dt><dd>${node.finishReason ?? '–'}</dd>
-      ${node.verdict && html`<dt>verdict</dt><dd class=${'verdict ' + node.verdict}>${node.verdict}</dd><dt>reason</dt><dd>${node.verdictReason ?? ''}</dd>`}
-      <dt>review</dt><dd data-testid="node-mark">${node.annotation ?? 'unmarked'}</dd>
+      <dt>tag</dt>
+      <dd>${node.tag}</dd>
+      <dt>depth</dt>
+      <dd>${node.depth}</dd>
+      <dt>visits N</dt>
+      <dd>${node.visits}</dd>
+      <dt>value W/N</dt>
+      <dd>${node.visits ? `${node.rewardSum}/${node.visits} = ${(node.rewardSum / node.visits).toFixed(3)}` : '–'}</dd>
+      <dt>UCT</dt>
+      <dd>${score === null ? '–' : score.toFixed(3)}</dd>
+      <dt>prompt tokens</dt>
+      <dd>${node.promptTokens}</dd>
+      <dt>completion tokens</dt>
+      <dd>${node.completionTokens}</dd>
+      <dt>copies</dt>
+      <dd>${node.copies}</dd>
+      <dt>policy</dt>
+      <dd>${node.policy || '–'}</dd>
+      <dt>finish</dt>
+      <dd>${node.finishReason ?? '–'}</dd>
+      ${
+        node.verdict &&
+        html`<dt>verdict</dt>
+          <dd class=${'verdict ' + node.verdict}>${node.verdict}</dd>
+          <dt>reason</dt>
+          <dd>${node.verdictReason ?? ''}</dd>`
+      }
+      <dt>review</dt>
+      <dd data-testid="node-mark">${node.annotation ?? 'unmarked'}</dd>
     </dl>
     <div class="actions">
       <button onClick=${() => onMark(node, 'accepted')}>accept node</button>
@@ -103,10 +136,18 @@ export function TreePage({ id, live }) {
   const [open, setOpen] = useState(null);
   const [shown, setShown] = useState(new Map());
   const [selected, setSelected] = useState(null);
-  const load = () => get('/api/question?id=' + encodeURIComponent(id)).then((d) => setData({ ...d, nodes: fromColumns(d.columns) }), (e) => setError(e.message));
-  useEffect(() => { load(); }, [id]);
+  const load = () =>
+    get('/api/question?id=' + encodeURIComponent(id)).then(
+      (d) => setData({ ...d, nodes: fromColumns(d.columns) }),
+      (e) => setError(e.message),
+    );
+  useEffect(() => {
+    load();
+  }, [id]);
   // Reload while this question is being searched.
-  useEffect(() => { if (live.changed.some((q) => q.questionId === id)) load(); }, [live.seq]);
+  useEffect(() => {
+    if (live.changed.some((q) => q.questionId === id)) load();
+  }, [live.seq]);
   const index = useMemo(() => (data ? buildIndex(data.nodes) : null), [data]);
   useEffect(() => {
     if (!index || open !== null) return;
@@ -116,11 +157,16 @@ export function TreePage({ id, live }) {
   if (!data || !index || open === null) return html`<p class="loading">Loading…</p>`;
   if (!index.root) return html`<p>This question has no tree yet (status ${data.question.status}).</p>`;
   const types = [...new Set(data.nodes.map((n) => n.type))];
-  const toggle = (nodeId) => { const next = new Set(open); next.has(nodeId) ? next.delete(nodeId) : next.add(nodeId); setOpen(next); };
+  const toggle = (nodeId) => {
+    const next = new Set(open);
+    next.has(nodeId) ? next.delete(nodeId) : next.add(nodeId);
+    setOpen(next);
+  };
   const byType = (type, expand) => {
     const next = new Set(open);
     for (const n of data.nodes) if (n.type === type) expand ? next.add(n.id) : next.delete(n.id);
-    if (expand) for (const n of data.nodes) if (n.type === type) for (let p = n.parentId; p !== null; p = index.byId.get(p).parentId) next.add(p);
+    if (expand)
+      for (const n of data.nodes) if (n.type === type) for (let p = n.parentId; p !== null; p = index.byId.get(p).parentId) next.add(p);
     setOpen(next);
   };
   const showMore = (nodeId) => setShown(new Map(shown).set(nodeId, (shown.get(nodeId) ?? CHILDREN_SHOWN) + CHILDREN_SHOWN));
@@ -128,7 +174,9 @@ export function TreePage({ id, live }) {
     try {
       await post('/api/annotations', { nodeId: node.id, scope: 'node', mark });
       await load();
-    } catch (e) { setError(e.message); }
+    } catch (e) {
+      setError(e.message);
+    }
   };
   // One handler for the whole tree: the twisty toggles, "show more" adds children, a row selects.
   const onTreeClick = (event) => {
@@ -143,18 +191,33 @@ export function TreePage({ id, live }) {
   const node = selected !== null ? index.byId.get(selected) : null;
   const q = data.question;
   return html`<section class="tree-page">
-    <h2>${q.questionId} <span class=${'status ' + q.status}>${q.status}</span> <small>${data.nodes.length} nodes · ${q.rollouts} rollouts · ${q.correctRollouts} correct</small></h2>
+    <h2>
+      ${q.questionId} <span class=${'status ' + q.status}>${q.status}</span>
+      <small>${data.nodes.length} nodes · ${q.rollouts} rollouts · ${q.correctRollouts} correct</small>
+    </h2>
     <nav class="sub"><a href=${questionHref(id, 'path')}>paths</a> · <a href=${questionHref(id, 'pairs')}>pairs</a></nav>
     <${MathText} text=${q.question} class="text question" />
     <div class="type-controls">
-      ${types.map((t) => html`<span class="type-control"><${TypeBadge} type=${t} reflection=${t === data.reflectionType} />
-        <button onClick=${() => byType(t, true)} title=${'expand every ' + t}>+</button><button onClick=${() => byType(t, false)} title=${'collapse every ' + t}>−</button></span>`)}
+      ${types.map(
+        (t) =>
+          html`<span class="type-control"
+            ><${TypeBadge} type=${t} reflection=${t === data.reflectionType} />
+            <button onClick=${() => byType(t, true)} title=${'expand every ' + t}>+</button
+            ><button onClick=${() => byType(t, false)} title=${'collapse every ' + t}>−</button></span
+          >`,
+      )}
     </div>
     <div class="tree-layout">
       <ul class="tree" data-testid="tree" onClick=${onTreeClick}>
         <${Row} node=${index.root} view=${{ index, open, selected, shown, c: data.uctC, reflectionType: data.reflectionType }} />
       </ul>
-      <${NodePanel} node=${node} parent=${node && node.parentId !== null ? index.byId.get(node.parentId) : null} c=${data.uctC} onMark=${onMark} id=${id} />
+      <${NodePanel}
+        node=${node}
+        parent=${node && node.parentId !== null ? index.byId.get(node.parentId) : null}
+        c=${data.uctC}
+        onMark=${onMark}
+        id=${id}
+      />
     </div>
   </section>`;
 }
