@@ -173,15 +173,13 @@ export function handlePost(context: ApiContext, url: URL, body: unknown): ApiRes
         throw new DataError(where('mark'), 'must be "accepted", "rejected" or null');
       if (input.scope !== 'path' && input.scope !== 'node') throw new DataError(where('scope'), 'must be "path" or "node"');
       if (input.note !== undefined && typeof input.note !== 'string') throw new DataError(where('note'), 'must be a string');
-      const entry = source
-        .annotations()
-        .mark({
-          nodeId: Number(input.nodeId),
-          scope: input.scope,
-          mark,
-          note: input.note as string | undefined,
-          reviewer: context.reviewer,
-        });
+      const entry = source.annotations().mark({
+        nodeId: Number(input.nodeId),
+        scope: input.scope,
+        mark,
+        note: input.note as string | undefined,
+        reviewer: context.reviewer,
+      });
       return { status: 200, body: entry };
     }
     case '/api/annotations/undo':
