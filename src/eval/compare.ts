@@ -30,15 +30,8 @@ export function loadEvalSummary(path: string): EvalSummary {
   return summary as EvalSummary;
 }
 
-/**
- * Load `questions.jsonl` next to a summary (an evaluation folder, or the folder of a summary file);
- * undefined when there is none (a summary copied on its own).
- * @throws DataError naming file and line for a malformed line.
- */
-export function loadEvalRecords(path: string): EvalQuestionRecord[] | undefined {
-  const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
-  const file = join(dir, 'questions.jsonl');
-  if (!existsSync(file)) return undefined;
+/** Read a questions.jsonl. @throws DataError naming file and line for a malformed line. */
+export function readQuestionRecords(file: string): EvalQuestionRecord[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .map((line, i) => ({ line, i }))
@@ -50,6 +43,17 @@ export function loadEvalRecords(path: string): EvalQuestionRecord[] | undefined 
         throw new DataError({ file, line: i + 1 }, `malformed JSON: ${(error as Error).message}`);
       }
     });
+}
+
+/**
+ * Load `questions.jsonl` next to a summary (an evaluation folder, or the folder of a summary file);
+ * undefined when there is none (a summary copied on its own).
+ * @throws DataError naming file and line for a malformed line.
+ */
+export function loadEvalRecords(path: string): EvalQuestionRecord[] | undefined {
+  const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
+  const file = join(dir, 'questions.jsonl');
+  return existsSync(file) ? readQuestionRecords(file) : undefined;
 }
 
 /**

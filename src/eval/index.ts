@@ -9,7 +9,16 @@ export type { OnPolicyResult, PathThought, TagProbeOptions } from './on-policy-p
 export type { EvaluateOptions, EvaluateResult, StepScorer } from './evaluate.ts';
 export { summarize, meanStepScores } from './summarize.ts';
 export type { SummaryContext } from './summarize.ts';
-export { compareTable, compareWarnings, loadEvalSummary, loadEvalRecords, pairedTable, percent, withError } from './compare.ts';
+export {
+  compareTable,
+  compareWarnings,
+  loadEvalSummary,
+  loadEvalRecords,
+  readQuestionRecords,
+  pairedTable,
+  percent,
+  withError,
+} from './compare.ts';
 export * from './statistics.ts';
 export * from './reflection.ts';
 export { compareRecords, questionShares, type RecordComparison } from './paired.ts';

@@ -7,33 +7,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { DataError } from '../core/index.ts';
 import {
   attemptAnswerReader,
   compareRecords,
   proportionStandardError,
   questionShares,
+  readQuestionRecords,
   rateWithError,
   splitAttempts,
   type EvalQuestionRecord,
 } from '../eval/index.ts';
 import type { DataEntry } from './summary-types.ts';
 import type { RunSummary, SetResult } from './summary-types.ts';
-
-/** Read a questions.jsonl. @throws DataError naming file and line for a malformed line. */
-export function readQuestionRecords(file: string): EvalQuestionRecord[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ line, i }))
-    .filter(({ line }) => line.trim() !== '')
-    .map(({ line, i }) => {
-      try {
-        return JSON.parse(line) as EvalQuestionRecord;
-      } catch (error) {
-        throw new DataError({ file, line: i + 1 }, `malformed JSON: ${(error as Error).message}`);
-      }
-    });
-}
 
 /** The `<answer>` thought's text (the pipeline's default answer reader for attempts). */
 const answerThought = (text: string): string | null => [...text.matchAll(/<answer>([\s\S]*?)<\/answer>/g)].at(-1)?.[1]?.trim() ?? null;
