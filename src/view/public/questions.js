@@ -33,15 +33,22 @@ export function QuestionsPage({ info, live }) {
   const [error, setError] = useState(null);
   const maxRollouts = info.run.config?.search?.max_rollouts ?? 32;
 
+  // The rows keep the query they answer: the header marks the order on screen, not the order asked for,
+  // and an answer that arrives after a newer query was sent is dropped (it would show stale rows).
   useEffect(() => {
+    let current = true;
     const params = new URLSearchParams({ ...query, offset: String(query.offset), limit: String(PAGE) });
     get('/api/questions?' + params).then(
       (d) => {
-        setData(d);
+        if (!current) return;
+        setData({ ...d, query });
         setError(null);
       },
-      (e) => setError(e.message),
+      (e) => current && setError(e.message),
     );
+    return () => {
+      current = false;
+    };
   }, [query]);
 
   // Live: patch the rows on this page that the search changed (a full reload would lose the scroll).
@@ -77,7 +84,10 @@ export function QuestionsPage({ info, live }) {
     <table data-testid="questions-table">
       <thead>
         <tr>
-          ${COLUMNS.map(([key, label]) => html`<th class=${query.sort === key ? 'sorted ' + query.dir : ''} onClick=${() => sortBy(key)}>${label}</th>`)}
+          ${COLUMNS.map(
+            ([key, label]) =>
+              html`<th class=${data.query.sort === key ? 'sorted ' + data.query.dir : ''} onClick=${() => sortBy(key)}>${label}</th>`,
+          )}
           <th>progress</th>
           <th></th>
         </tr>
