@@ -57,6 +57,7 @@ const program = new Command()
     'builtin (the single-model demo model), student (its recipe at context 256) or policy (marked spelling, reflection rows, 48 phrasings)',
     'builtin',
   )
+  .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c256 student, L2-d128-h4-f344-c384 policy)')
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
   .option('--seed <n>', 'seed of data, init and order', Number, 1)
   .option('--workers <n>', 'data-parallel worker threads', Number, 2)
@@ -76,6 +77,7 @@ const program = new Command()
   .parse();
 const o = program.opts<{
   role: string;
+  model?: string;
   tokens: number;
   seed: number;
   workers: number;
@@ -97,7 +99,9 @@ const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' 
   number,
   number,
 ];
-const MODEL_SPEC = o.role === 'builtin' ? 'L2-d64-h4-f176-c128' : 'L2-d64-h4-f176-c256';
+// The policy is d128 with a context of 384: the phrasing grammar's longest rows with a reflection are 258
+// tokens, and reading unseen phrasings needs more width than the student's d64 (docs/builtin-model.md).
+const MODEL_SPEC = o.model ?? { builtin: 'L2-d64-h4-f176-c128', student: 'L2-d64-h4-f176-c256', policy: 'L2-d128-h4-f344-c384' }[o.role]!;
 const NAME = o.role;
 o.workDir ??= `.cache/treecot/${o.role}-train`;
 const workDir: string = o.workDir;

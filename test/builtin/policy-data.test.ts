@@ -18,16 +18,27 @@ import {
   wrongAttempt,
   type Phrasing,
 } from '../../src/train/builtin/index.ts';
+import { CLOSINGS, grammarPhrasings, HELD_OUT_ONLY_WORDS, OPENINGS } from '../../src/train/builtin/phrasing-grammar.ts';
 import { CharTokenizer, encodeSftRow } from '../../src/train/index.ts';
 
 /** A regex matching exactly the questions a template renders (letters a-z / A-Z, word a-z). */
 function templateRegex(p: Phrasing): RegExp {
+  return new RegExp(`^${templateSource(p)}$`);
+}
+
+function templateSource(p: Phrasing): string {
   const escaped = p.template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const source = escaped
+  return escaped
     .replace(/\\\{a\\\}|\\\{b\\\}/g, '[a-z]')
     .replace(/\\\{A\\\}|\\\{B\\\}/g, '[A-Z]')
     .replace(/\\\{word\\\}/g, '[a-z]+');
-  return new RegExp(`^${source}$`);
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** One regex for every question a list of templates renders, with an optional opening and closing. */
+function anyTemplateRegex(phrasings: readonly Phrasing[], openings: readonly string[] = [], closings: readonly string[] = []): RegExp {
+  const opt = (xs: readonly string[]) => (xs.length ? `(?:${xs.map(escape).join('|')})?` : '');
+  return new RegExp(`^${opt(openings)}(?:${phrasings.map(templateSource).join('|')})${opt(closings)}$`);
 }
 
 test('phrasings: at least 40 training templates of both kinds, 12 held out, none shared', () => {
@@ -94,26 +105,30 @@ test('wrong first attempts: always a different total, and the corrected response
   }
 });
 
-test('policy rows: training words and phrasings only, a quarter with a corrected reflection, counts of 0, fit a 256 context', () => {
+test('policy rows: training words and phrasings only, a quarter with a corrected reflection, counts of 0, fit a 384 context', () => {
   const rows = buildPolicyRows({ count: 3000, seed: 5 });
   assert.deepEqual(buildPolicyRows({ count: 20, seed: 5 }), rows.slice(0, 20));
-  const train = POLICY_TRAIN_PHRASINGS.map(templateRegex);
+  const hand = anyTemplateRegex(POLICY_TRAIN_PHRASINGS);
+  const grammar = anyTemplateRegex(grammarPhrasings(), OPENINGS, CLOSINGS);
+  let fromGrammar = 0;
   const heldOut = POLICY_HELD_OUT_PHRASINGS.map(templateRegex);
   const heldOutWords = new Set(builtinWordSplit().heldOut);
   const tokenizer = new CharTokenizer();
   let zero = 0;
   for (const [i, row] of rows.entries()) {
-    assert.ok(
-      train.some((r) => r.test(row.prompt)),
-      row.prompt,
-    );
+    if (!hand.test(row.prompt)) {
+      assert.ok(grammar.test(row.prompt), row.prompt);
+      fromGrammar++;
+    }
     assert.ok(!heldOut.some((r) => r.test(row.prompt)), row.prompt);
     const spelled = /<thinking>([a-z0-9]+)<\/thinking>/.exec(row.completion)![1]!.replace(/\d/g, '');
     assert.ok(!heldOutWords.has(spelled), spelled);
     assert.equal(row.kind === 'letter-count-reflection', row.completion.includes('<reflection>'));
     if (/<answer>0<\/answer>/.test(row.completion)) zero++;
-    assert.ok(encodeSftRow(tokenizer, row, 256, { file: 'rows', line: i }).tokens.length <= 256);
+    assert.ok(encodeSftRow(tokenizer, row, 384, { file: 'rows', line: i }).tokens.length <= 384);
   }
+  // 60% of rows are drawn from the grammar; a few of its templates also render a hand-written question.
+  assert.ok(fromGrammar / rows.length > 0.5 && fromGrammar / rows.length < 0.65, String(fromGrammar));
   const share = rows.filter((r) => r.kind === 'letter-count-reflection').length / rows.length;
   assert.ok(share > 0.22 && share < 0.28, String(share));
   assert.ok(zero / rows.length > 0.03, String(zero));
@@ -141,4 +156,26 @@ test('policy evaluation questions: held-out words, the requested phrasings, gold
       POLICY_TRAIN_PHRASINGS.some((p) => p.template === q.phrasing),
     ),
   );
+});
+
+test('phrasing grammar: thousands of templates, none held out, none with a held-out-only word, every slot filled', () => {
+  const grammar = grammarPhrasings();
+  assert.ok(grammar.length > 5000, String(grammar.length));
+  assert.equal(new Set(grammar.map((p) => p.template)).size, grammar.length);
+  const heldOut = new Set(POLICY_HELD_OUT_PHRASINGS.map((p) => p.template.toLowerCase()));
+  const rng = new Rng(9);
+  for (const p of grammar) {
+    assert.ok(!heldOut.has(p.template.toLowerCase()), p.template);
+    for (const w of HELD_OUT_ONLY_WORDS)
+      assert.ok(!new RegExp(`\\b${w}\\b`, 'i').test(p.template.replace(/\{[a-zA-Z]+\}/g, '')), p.template);
+    // No frame placeholder is left, the word appears once, and the letter slots match the letter count.
+    assert.doesNotMatch(p.template, /<[A-Z]\d?>/, p.template);
+    assert.equal(p.template.split('{word}').length, 2, p.template);
+    assert.equal(/\{[bB]\}/.test(p.template), p.letters === 2, p.template);
+    const question = renderPhrasing(p, p.letters === 1 ? ['q'] : ['q', 'z'], rng.pick(['navigant', 'sesquipedalian']));
+    assert.doesNotMatch(question, /[{}<>]/);
+  }
+  // Each one-letter frame and each two-letter frame appears with every word form.
+  assert.ok(grammar.some((p) => p.template.includes('the word "{word}"') && p.letters === 2));
+  assert.ok(grammar.some((p) => p.template.startsWith('{word}:')));
 });

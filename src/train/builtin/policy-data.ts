@@ -1,12 +1,14 @@
 /**
  * Training rows and evaluation questions of the built-in **policy** model (issue 10 item 1):
- * letter-count questions on the training words in the 48 training phrasings (phrasings.ts), answered
+ * letter-count questions on the training words, in the 48 hand-written training phrasings (phrasings.ts)
+ * and the phrasing grammar (phrasing-grammar.ts), answered
  * in the marked-spelling format (policy-format.ts); a share of rows holds a wrong first attempt, the
  * reflection and a corrected re-think. Held-out words and the 12 held-out phrasings never appear.
  */
 import { Rng } from '../../core/index.ts';
 import { countLetter } from './format.ts';
 import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
+import { CLOSINGS, grammarPhrasings, OPENINGS } from './phrasing-grammar.ts';
 import { correctAttempt, formatPolicyResponse, type PolicyAttempt } from './policy-format.ts';
 import { builtinWordSplit } from './words.ts';
 
@@ -27,6 +29,12 @@ export interface PolicyRowOptions {
   twoLetterShare?: number;
   /** Share of letter picks that are any letter a-z, so counts of 0 occur (default 0.15). */
   randomLetterShare?: number;
+  /**
+   * Share of rows asked in a phrasing of the grammar (phrasing-grammar.ts, about 7,000 templates)
+   * instead of one of the 48 hand-written ones (default 0.6). Grammar rows also get an opening
+   * ("Question: ") 25% of the time and a closing (" Thanks!") 20% of the time.
+   */
+  grammarShare?: number;
 }
 
 /** How a wrong first attempt went wrong (each is a mistake a re-spelling and recount catches). */
@@ -94,24 +102,32 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
   const reflectionShare = options.reflectionShare ?? 0.25;
   const twoLetterShare = options.twoLetterShare ?? 0.6;
   const randomShare = options.randomLetterShare ?? 0.15;
-  for (const [name, v] of Object.entries({ reflectionShare, twoLetterShare, randomShare })) {
+  const grammarShare = options.grammarShare ?? 0.6;
+  for (const [name, v] of Object.entries({ reflectionShare, twoLetterShare, randomShare, grammarShare })) {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`buildPolicyRows: ${name} must be in [0, 1] (got ${v})`);
   }
   if (!Number.isInteger(options.count) || options.count < 0)
     throw new RangeError(`buildPolicyRows: count must be a non-negative integer (got ${options.count})`);
   const words = builtinWordSplit().train;
-  const oneLetter = POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 1);
-  const twoLetter = POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 2);
+  const byLetters = (pool: readonly Phrasing[]) => [pool.filter((p) => p.letters === 1), pool.filter((p) => p.letters === 2)] as const;
+  const hand = byLetters(POLICY_TRAIN_PHRASINGS);
+  const grammar = byLetters(grammarPhrasings());
   const root = new Rng(options.seed);
   return Array.from({ length: options.count }, (_, i): PolicyRow => {
     const rng = root.split(`policy:${i}`);
     const word = rng.pick(words);
-    const phrasing = rng.pick(rng.float() < twoLetterShare ? twoLetter : oneLetter);
+    const fromGrammar = rng.float() < grammarShare;
+    const phrasing = rng.pick((fromGrammar ? grammar : hand)[rng.float() < twoLetterShare ? 1 : 0]);
     const letters = drawLetters(rng, word, phrasing.letters, randomShare, 'pos');
     const reflect = rng.float() < reflectionShare;
     const wrong = reflect ? wrongAttempt(rng, word, letters).attempt : undefined;
+    let prompt = renderPhrasing(phrasing, letters, word);
+    if (fromGrammar) {
+      if (rng.float() < 0.25) prompt = rng.pick(OPENINGS) + prompt;
+      if (rng.float() < 0.2) prompt += rng.pick(CLOSINGS);
+    }
     return {
-      prompt: renderPhrasing(phrasing, letters, word),
+      prompt,
       completion: formatPolicyResponse(word, letters, wrong),
       kind: reflect ? 'letter-count-reflection' : 'letter-count',
     };
@@ -168,7 +184,7 @@ export function policyEvalQuestions(options: {
 
 /**
  * Measured mean of BOS + prompt + response + EOS over buildPolicyRows({count: 20000, seed: 1}) (max
- * 204 tokens). Like train-builtin's constant for the student, it only sizes the row set to about one
- * epoch of the budget; it stays a constant because the row count seeds the data.
+ * 258 tokens, with the phrasing grammar). Like train-builtin's constant for the student, it only sizes
+ * the row set to about one epoch of the budget; it stays a constant because the row count seeds the data.
  */
-export const POLICY_MEAN_ROW_TOKENS = 102.2;
+export const POLICY_MEAN_ROW_TOKENS = 111.8;
