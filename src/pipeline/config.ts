@@ -24,6 +24,11 @@ const questionSourceShape = {
       letter_sampling: z.enum(['set', 'pos']).default('set'),
       /** Share of letters drawn from a-z at random (counts of 0 become possible). */
       random_letter_share: z.number().min(0).max(1).default(0),
+      /**
+       * Question templates: 'builtin' (the built-in model's 12), 'policy' (the built-in policy's 48
+       * hand-written training phrasings) or 'held-out' (its 12 held-out phrasings, never trained on).
+       */
+      phrasings: z.enum(['builtin', 'policy', 'held-out']).default('builtin'),
     })
     .optional(),
   /** Use only the first `limit` questions. */

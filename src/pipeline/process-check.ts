@@ -4,7 +4,7 @@
  * through a bad process"). `buildDataset` (src/data, option `processCheck`) keeps a correct path
  * whose steps are wrong out of SFT and DPO `chosen`, and counts it apart from human annotations.
  */
-import { parseLetterCountQuestion } from '../tasks/index.ts';
+import { letterCountParts, type LetterCountQuestion, type Problem } from '../tasks/index.ts';
 import { scoreLetterCountSteps } from '../train/index.ts';
 
 /** true = the response's process is acceptable. */
@@ -15,12 +15,10 @@ export type ProcessCheck = (question: string, response: string) => boolean;
  * with the sub-task in front; the whole response when it has no reflection) must count exactly the
  * asked letters in order, each count right, with a right addition for two letters and the right
  * answer. Spelling of the word is not required (the built-in model counts from the question's word
- * even when its spelled copy is wrong; docs/letter-count-study.md). Questions that do
- * not parse are kept.
+ * even when its spelled copy is wrong; docs/letter-count-study.md).
+ * `query` is the problem's word and letters (letterCountParts).
  */
-export const letterCountProcessCheck: ProcessCheck = (question, response) => {
-  const query = parseLetterCountQuestion(question);
-  if (!query) return true;
+export function letterCountProcessOk(query: LetterCountQuestion, response: string): boolean {
   const close = '</reflection>';
   const last = response.lastIndexOf(close);
   const subTask = /<sub-task>[\s\S]*?<\/sub-task>/.exec(response)?.[0] ?? '';
@@ -33,9 +31,33 @@ export const letterCountProcessCheck: ProcessCheck = (question, response) => {
     s.countStepsOnExpectedLetter === s.countSteps &&
     (query.letters.length === 1 || s.additionCorrect === true)
   );
-};
+}
 
-/** The process check of a task, if it has one. */
-export function processCheckFor(taskName: string): ProcessCheck | undefined {
-  return taskName === 'letter-count' ? letterCountProcessCheck : undefined;
+/**
+ * The letter-count process check for a search's questions: each question is judged by its
+ * problem's own word and letters (generated problems and data rows that name them), so a phrasing
+ * that puts the word anywhere is judged right; a question with no known problem is parsed from its
+ * text. A question whose word and letters cannot be known is kept (there is nothing to check it
+ * against); `unchecked` counts those, so a caller can report them.
+ */
+export function letterCountProcessCheck(problems: readonly Problem[] = []): ProcessCheck & { unchecked: Set<string> } {
+  const parts = new Map(problems.map((p) => [p.question, letterCountParts(p)]));
+  const unchecked = new Set<string>();
+  const check = (question: string, response: string): boolean => {
+    const query = parts.has(question) ? parts.get(question)! : letterCountParts({ question });
+    if (!query) {
+      unchecked.add(question);
+      return true;
+    }
+    return letterCountProcessOk(query, response);
+  };
+  return Object.assign(check, { unchecked });
+}
+
+/** The process check of a task over a search's questions, if the task has one. */
+export function processCheckFor(
+  taskName: string,
+  problems: readonly Problem[] = [],
+): (ProcessCheck & { unchecked: Set<string> }) | undefined {
+  return taskName === 'letter-count' ? letterCountProcessCheck(problems) : undefined;
 }

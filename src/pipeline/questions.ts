@@ -3,8 +3,9 @@
  * generator on the built-in model's train / held-out words (so a fresh user without
  * data file still gets real questions).
  */
-import { getTask, generateLetterCountProblems, parseLetterCountQuestion, type Problem } from '../tasks/index.ts';
+import { getTask, generateLetterCountProblems, letterCountParts, type Problem } from '../tasks/index.ts';
 import { builtinWordSplit, scoreLetterCountSteps } from '../train/index.ts';
+import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, type Phrasing } from '../train/builtin/phrasings.ts';
 import { ConfigError } from '../core/index.ts';
 import type { StepScorer } from '../eval/index.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig } from './config.ts';
@@ -19,8 +20,14 @@ export function describeSource(source: QuestionSourceConfig): string {
       : g.two_letter_share === 0
         ? 'one-letter'
         : `${Math.round(g.two_letter_share * 100)}% two-letter`;
-  return `${g.count} generated ${kind} letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (letters: ${g.letter_sampling}, seed ${g.seed})`;
+  const phrasings = g.phrasings === 'builtin' ? '' : `, ${g.phrasings} phrasings`;
+  return `${g.count} generated ${kind} letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (letters: ${g.letter_sampling}${phrasings}, seed ${g.seed})`;
 }
+
+const byLetters = (pool: readonly Phrasing[]) => ({
+  one: pool.filter((p) => p.letters === 1).map((p) => p.template),
+  two: pool.filter((p) => p.letters === 2).map((p) => p.template),
+});
 
 /**
  * Load the problems of a source.
@@ -48,6 +55,8 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
       letterSampling: g.letter_sampling,
       randomLetterShare: g.random_letter_share,
       idPrefix,
+      phrasings:
+        g.phrasings === 'builtin' ? undefined : byLetters(g.phrasings === 'policy' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS),
     });
   }
   return source.limit ? problems.slice(0, source.limit) : problems;
@@ -57,13 +66,14 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
  * Per-step scorer for a task, when it has one. Letter counting: spelling (sub-task letters and the
  * spelled word exactly right), count_step (share of `letter:n` steps whose n is right for the letter
  * written), letter_binding (share of count steps on the expected letter), addition (the double-check's
- * a+b=c is right; null without one). Scores from train/builtin's scoreLetterCountSteps; responses of
- * other formats simply score 0 / null.
+ * a+b=c is right; null without one). Scores from train/builtin's scoreLetterCountSteps against the
+ * problem's own word and letters (parsed from the text only when it has none); responses of other
+ * formats simply score 0 / null.
  */
 export function stepScorerFor(taskName: string): StepScorer | undefined {
   if (taskName !== 'letter-count') return undefined;
   return (response: string, problem: Problem): Record<string, number | null> => {
-    const query = parseLetterCountQuestion(problem.question);
+    const query = letterCountParts(problem);
     if (!query) return {};
     const s = scoreLetterCountSteps(response, query);
     return {

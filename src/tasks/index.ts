@@ -19,6 +19,7 @@ export {
   TWO_LETTER_PHRASINGS,
   ONE_LETTER_PHRASINGS,
   parseLetterCountQuestion,
+  letterCountParts,
   countLetter,
   letterCountAnswer,
   letterCountTrace,

@@ -104,12 +104,28 @@ export function letterCountTrace(question: LetterCountQuestion, separator = ''):
   return thoughts.join(separator);
 }
 
-/** Fill a phrasing template. */
+/** Fill a phrasing template: `{a}`/`{b}` the letters, `{A}`/`{B}` the same in upper case, `{word}` the word. */
 export function renderLetterCountQuestion(template: string, question: LetterCountQuestion): string {
+  const [a, b = ''] = question.letters;
   return template
-    .replace('{a}', question.letters[0]!)
-    .replace('{b}', question.letters[1] ?? '')
-    .replace('{word}', question.word);
+    .replaceAll('{a}', a!)
+    .replaceAll('{b}', b)
+    .replaceAll('{A}', a!.toUpperCase())
+    .replaceAll('{B}', b.toUpperCase())
+    .replaceAll('{word}', question.word);
+}
+
+/**
+ * The word and letters of a letter-count problem: the problem's own `word` and `letters` when it
+ * carries them (generated problems, and data rows with those fields), else parsed from the question
+ * text (null when it does not parse). Phrasings that put the word anywhere but last only parse
+ * when the problem carries its parts.
+ */
+export function letterCountParts(problem: { question: string; word?: unknown; letters?: unknown }): LetterCountQuestion | null {
+  const { word, letters } = problem;
+  if (typeof word === 'string' && Array.isArray(letters) && letters.every((l) => typeof l === 'string'))
+    return { word, letters: letters as string[] };
+  return parseLetterCountQuestion(problem.question);
 }
 
 /** Options of `generateLetterCountProblems`. */
@@ -131,6 +147,11 @@ export interface LetterCountGeneratorOptions {
   randomLetterShare?: number;
   /** Id prefix (default "lc"); ids are `${prefix}-${index}`. */
   idPrefix?: string;
+  /**
+   * Templates to draw from (default: the 5 one-letter and 7 two-letter templates above), e.g. the
+   * built-in policy's training or held-out phrasings (src/train/builtin/phrasings.ts).
+   */
+  phrasings?: { one: readonly string[]; two: readonly string[] };
 }
 
 /** A generated problem: reference = the integer label; word, letters and phrasing kept for analysis. */
@@ -138,7 +159,7 @@ export interface GeneratedLetterCountProblem extends Problem {
   reference: number;
   word: string;
   letters: string[];
-  /** Index into TWO_LETTER_PHRASINGS or ONE_LETTER_PHRASINGS. */
+  /** Index into the two-letter or one-letter template list (TWO_LETTER_PHRASINGS / ONE_LETTER_PHRASINGS by default). */
   phrasing: number;
 }
 
@@ -171,6 +192,8 @@ export function generateLetterCountProblems(options: LetterCountGeneratorOptions
   const sampling = options.letterSampling ?? 'pos';
   const prefix = options.idPrefix ?? 'lc';
   if (words.length === 0) throw new RangeError('generateLetterCountProblems: words is empty');
+  if (options.phrasings && ((twoLetterShare > 0 && !options.phrasings.two.length) || (twoLetterShare < 1 && !options.phrasings.one.length)))
+    throw new RangeError('generateLetterCountProblems: phrasings has no template for a kind of question it must generate');
   if (!Number.isInteger(count) || count < 0)
     throw new RangeError(`generateLetterCountProblems: count must be a non-negative integer (got ${count})`);
   for (const [name, share] of [
@@ -185,7 +208,7 @@ export function generateLetterCountProblems(options: LetterCountGeneratorOptions
     const rng = root.split(i);
     const word = rng.pick(words).toLowerCase();
     const twoLetters = rng.float() < twoLetterShare;
-    const phrasings = twoLetters ? TWO_LETTER_PHRASINGS : ONE_LETTER_PHRASINGS;
+    const phrasings = twoLetters ? (options.phrasings?.two ?? TWO_LETTER_PHRASINGS) : (options.phrasings?.one ?? ONE_LETTER_PHRASINGS);
     const phrasing = rng.int(0, phrasings.length - 1);
     const letters: string[] = [];
     for (let k = 0; k < (twoLetters ? 2 : 1); k++) letters.push(pickLetter(rng, word, sampling, randomLetterShare, letters));

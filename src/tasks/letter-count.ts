@@ -6,8 +6,9 @@
  */
 import { DataError } from '../core/errors.ts';
 import { loadProblems } from './load-problems.ts';
+import type { SourcedRecord } from '../core/index.ts';
 import { extractFinalNumber, integerReference, verifyInteger } from './integer-answer.ts';
-import { countLetter, letterCountTrace, parseLetterCountQuestion } from './letter-count-questions.ts';
+import { countLetter, letterCountParts, letterCountTrace } from './letter-count-questions.ts';
 import type { LoadOptions, Problem, Task, Verdict } from './types.ts';
 
 /**
@@ -24,6 +25,27 @@ export const LETTER_COUNT_BASE_PROMPT =
   'In <answer>, output your answer, and the answer should be clearly stated in boxed{xx}.\n' +
   'Note that these tags cannot be nested, but they can be sequential, so try to keep actions within tags atomic.\n\n' +
   'Now the question is: ';
+
+/**
+ * Optional `word` and `letters` of a data row: a problem that names its parts is judged by them
+ * (process check, step scores) instead of by parsing the question text, so any phrasing works.
+ * @throws DataError naming file, line and field: a malformed word or letter list, only one of the
+ *   two fields, or a label that is not the count of those letters in that word.
+ */
+function letterCountFields(row: SourcedRecord, file: string, reference: unknown): Record<string, unknown> {
+  const { word, letters } = row.record;
+  if (word === undefined && letters === undefined) return {};
+  const at = (field: string) => ({ file, line: row.line, field });
+  if (typeof word !== 'string' || !/^\p{L}+$/u.test(word))
+    throw new DataError(at('word'), `word must be a non-empty string of letters (got ${JSON.stringify(word)})`);
+  if (!Array.isArray(letters) || letters.length === 0 || letters.some((l) => typeof l !== 'string' || !/^\p{L}$/u.test(l)))
+    throw new DataError(at('letters'), `letters must be a non-empty list of single letters (got ${JSON.stringify(letters)})`);
+  const lower = (letters as string[]).map((l) => l.toLowerCase());
+  const count = lower.reduce((sum, l) => sum + countLetter(word, l), 0);
+  if (count !== reference)
+    throw new DataError(at('letters'), `the label is ${String(reference)} but ${lower.join(' and ')} occur ${count} times in "${word}"`);
+  return { word: word.toLowerCase(), letters: lower };
+}
 
 export const letterCountTask: Task = {
   name: 'letter-count',
@@ -44,14 +66,15 @@ export const letterCountTask: Task = {
           );
         return count;
       },
+      extra: letterCountFields,
     });
   },
 
   extractAnswer: extractFinalNumber,
 
-  /** details: `{word, letters, counts}` recounted from the question text, when it parses. */
+  /** details: `{word, letters, counts}` recounted from the problem's word and letters (letterCountParts). */
   verify(output: string, problem: Problem): Verdict {
-    const parsed = parseLetterCountQuestion(problem.question);
+    const parsed = letterCountParts(problem);
     const details = parsed
       ? { word: parsed.word, letters: parsed.letters, counts: parsed.letters.map((l) => countLetter(parsed.word, l)) }
       : undefined;
@@ -59,11 +82,11 @@ export const letterCountTask: Task = {
   },
 
   /**
-   * The compact worked trace recomputed from the question's word (so `treecot check` without
-   * `--pred` re-checks every label against the word); null when the question does not parse.
+   * The compact worked trace recomputed from the problem's word (so `treecot check` without
+   * `--pred` re-checks every label against the word); null when it has none and the question does not parse.
    */
   goldOutput(problem: Problem): string | null {
-    const parsed = parseLetterCountQuestion(problem.question);
+    const parsed = letterCountParts(problem);
     return parsed ? letterCountTrace(parsed, '\n') : null;
   },
 };

@@ -31,6 +31,11 @@ export interface ProblemDefaults {
    * Throw `DataError` (use `context`) when the value is unusable.
    */
   reference?: (value: unknown, context: FieldContext) => unknown;
+  /**
+   * Optional task fields of a row kept on the problem (e.g. letter-count's `word` and `letters`);
+   * throw `DataError` naming the field when one is malformed.
+   */
+  extra?: (row: SourcedRecord, file: string, reference: unknown) => Record<string, unknown>;
 }
 
 function pickField(row: SourcedRecord, names: string | readonly string[]): string {
@@ -60,7 +65,7 @@ export function loadProblems(file: string, options: LoadOptions = {}, defaults: 
     const reference = defaults.reference ? defaults.reference(rawAnswer, { file, line: row.line, field: answerField, row }) : rawAnswer;
     const { id, idField } = problemId(row, file, options.idField);
     ids.add(id, row.line, idField);
-    return { id, question, reference, source: { file, line: row.line } };
+    return { ...defaults.extra?.(row, file, reference), id, question, reference, source: { file, line: row.line } };
   });
 }
 

@@ -101,7 +101,7 @@ test('wrong first attempts: always a different total, and the corrected response
       letters.length === 2
         ? `How many ${letters[0]} and ${letters[1]} are there in total in ${word}?`
         : `How many ${letters[0]} are there in ${word}?`;
-    assert.equal(letterCountProcessCheck(question, response), true, response);
+    assert.equal(letterCountProcessCheck()(question, response), true, response);
   }
 });
 

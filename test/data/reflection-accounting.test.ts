@@ -122,7 +122,7 @@ test('buildDataset counts SFT rows and DPO chosen paths with a corrected reflect
   const built = buildDataset(
     { run: run(''), questions: trees() },
     { sft: 'all', chosen: 'longest' },
-    { processCheck: letterCountProcessCheck, extractAnswer: (t) => task.extractAnswer(t) },
+    { processCheck: letterCountProcessCheck(), extractAnswer: (t) => task.extractAnswer(t) },
   );
   // SFT: R (corrected), S (no reflection), U (reflection after a right attempt) -> 1 of 3.
   assert.equal(built.stats.sft.rows, 3);

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { letterCountProcessCheck } from '../../src/pipeline/index.ts';
+import { letterCountProcessCheck as makeCheck } from '../../src/pipeline/index.ts';
+import { generateLetterCountProblems } from '../../src/tasks/index.ts';
+
+const letterCountProcessCheck = makeCheck();
 
 const q = 'How many g and n are there in total in navigant?'; // g:1, n:2 -> 3
 
@@ -30,6 +33,32 @@ test('letter-count process check: right answers through wrong steps are rejected
     ),
     false,
   );
-  // A question that does not parse is kept.
+  // A question that does not parse is kept, and counted as unchecked.
   assert.equal(letterCountProcessCheck('What is 2 + 2?', '<answer>4</answer>'), true);
+  assert.deepEqual([...letterCountProcessCheck.unchecked], ['What is 2 + 2?']);
+});
+
+test("letter-count process check: a problem's own word and letters decide, whatever the phrasing", () => {
+  // The word first and an upper-case letter: parsing the text would take "written" as the word.
+  const [problem] = generateLetterCountProblems({
+    words: ['banana'],
+    count: 1,
+    seed: 1,
+    twoLetterShare: 0,
+    letterSampling: 'set',
+    randomLetterShare: 0,
+    phrasings: { one: ['Within "{word}", how many times is {A} written?'], two: [] },
+  });
+  const letter = problem!.letters[0]!;
+  const n = [...'banana'].filter((c) => c === letter).length;
+  assert.match(problem!.question, new RegExp(`^Within "banana", how many times is ${letter.toUpperCase()} written\\?$`));
+  const right = `<sub-task>${letter}</sub-task><thinking>banana</thinking><thinking>${letter}:${n}</thinking><double-check>${letter}=${n}</double-check><answer>${n}</answer>`;
+  const check = makeCheck([problem!]);
+  assert.equal(check(problem!.question, right), true);
+  // Counting another letter of the word to the same total is a wrong process.
+  const other = letter === 'a' ? 'n' : 'a';
+  assert.equal(check(problem!.question, right.replace(`<thinking>${letter}:`, `<thinking>${other}:`)), false);
+  assert.equal(check.unchecked.size, 0);
+  // From the text alone the last word, "written", is taken for the word, and the right path is rejected.
+  assert.equal(makeCheck()(problem!.question, right), false);
 });

@@ -186,3 +186,41 @@ test('load: bad input names file, line and field', async () => {
     (e: Error) => e.message.includes(`${file}:1`) && e.message.includes('solution'),
   );
 });
+
+test("load: a row's own word and letters are kept and checked against the label; the process judges by them", async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'lc-'));
+  const file = join(dir, 'parts.jsonl');
+  writeFileSync(
+    file,
+    [
+      { id: 'a', problem: '"Banana": how many A?', solution: 3, word: 'Banana', letters: ['A'] },
+      { id: 'b', problem: 'How many n in banana?', solution: 2 },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n'),
+  );
+  const [a, b] = letterCountTask.load(file) as (Problem & { word?: string; letters?: string[] })[];
+  assert.equal(a!.word, 'banana');
+  assert.deepEqual(a!.letters, ['a']);
+  assert.equal(b!.word, undefined);
+  // verify's details come from the row's parts, not from the text (its last token is "A").
+  assert.deepEqual(letterCountTask.verify('<answer>3</answer>', a!).details, { word: 'banana', letters: ['a'], counts: [3] });
+  const bad: [Record<string, unknown>, string, string][] = [
+    [{ problem: 'q', solution: 2, word: 'banana', letters: ['a'] }, 'letters', 'the label is 2 but a occur 3 times'],
+    [{ problem: 'q', solution: 3, word: 'banana', letters: 'a' }, 'letters', 'single letters'],
+    [{ problem: 'q', solution: 3, word: 'banana', letters: ['an'] }, 'letters', 'single letters'],
+    [{ problem: 'q', solution: 3, word: 'ba nana', letters: ['a'] }, 'word', 'string of letters'],
+    [{ problem: 'q', solution: 3, letters: ['a'] }, 'word', 'string of letters'],
+  ];
+  for (const [row, field, message] of bad) {
+    writeFileSync(file, `{"problem": "How many a in banana?", "solution": 3}\n${JSON.stringify(row)}\n`);
+    assert.throws(
+      () => letterCountTask.load(file),
+      (e: Error) => e.message.includes(`${file}:2`) && e.message.includes(`"${field}"`) && e.message.includes(message),
+      JSON.stringify(row),
+    );
+  }
+});

@@ -111,7 +111,7 @@ export function register(program: Command): void {
         throw new ConfigError({ file: '(command line)', field: '--node-ids' }, `expected rowid or per-question, got "${options.nodeIds}"`);
       }
       const data = readRun(db, { runId: runIdOption(options.run), nodeIds: options.nodeIds });
-      let processCheck: ((question: string, response: string) => boolean) | undefined;
+      let processCheck: ReturnType<typeof import('../../pipeline/index.ts').processCheckFor>;
       if (options.processCheck) {
         const { processCheckFor } = await import('../../pipeline/index.ts');
         processCheck = processCheckFor(data.run.task);
@@ -132,6 +132,11 @@ export function register(program: Command): void {
         extractAnswer: task ? (text) => task.extractAnswer(text) : undefined,
       });
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
+      if (processCheck?.unchecked.size) {
+        process.stderr.write(
+          `treecot build: warning: --process-check could not judge ${processCheck.unchecked.size} questions of ${db}: their word and letters do not parse from the text; their correct paths were kept.\n`,
+        );
+      }
       const unfinished = built.stats.questions.unfinished;
       if (unfinished > 0) {
         process.stderr.write(

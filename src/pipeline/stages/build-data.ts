@@ -69,16 +69,24 @@ export function buildStage(ctx: PipelineContext, build: DataBuild): Stage<Omit<D
     dir: build.dir,
     inputs: [layout.label(build.source.dbPath), `chosen = ${build.chosen}`],
     outputs: ['sft.jsonl', 'dpo.jsonl', 'stats.json'].map((f) => join(build.dir, f)),
-    run: () =>
-      buildDataStage(build.source.read(), build.source.dbPath, build.dir, {
+    run: async () => {
+      // Judged by the searched problems' own word and letters, whatever their phrasing.
+      const processCheck = config.build.process_check ? processCheckFor(config.task, ctx.searchProblems) : undefined;
+      const entry = await buildDataStage(build.source.read(), build.source.dbPath, build.dir, {
         sft: config.train.sft.select,
         chosen: build.chosen,
         pairsPerQuestion: config.build.pairs_per_question,
         maxLength: build.limits.maxLength,
         countTokens: build.limits.countTokens,
-        processCheck: config.build.process_check ? processCheckFor(config.task) : undefined,
+        processCheck,
         seed: config.seed,
-      }),
+      });
+      if (processCheck?.unchecked.size)
+        ctx.log(
+          `  warning: the process check could not judge ${processCheck.unchecked.size} questions (word and letters unknown); their paths were kept`,
+        );
+      return entry;
+    },
   };
 }
 
