@@ -15,12 +15,13 @@
  * (default 50-80%), so the search still finds wrong answers to reflect on.
  *
  * Roles (issue 10): `--role builtin` (the default) is the model above, the single-model demo's.
- * `--role student` is the same recipe (compact trace, 12 phrasings, no reflection, band 50-80%) with a
- * context of 256, so that tree-data rows with reflections fit when it is post-trained; it writes
- * models/student.*. `--role policy` trains the search's policy: 48 phrasings (12 more held out), marked
- * spelling with running counts, 25% of rows with a wrong first attempt, a reflection and a corrected
- * re-think (src/train/builtin/policy-data.ts), context 256; it writes models/policy.* and is chosen
- * and evaluated on held-out words and held-out phrasings.
+ * `--role student` is the same recipe (L2 d64, compact trace, 12 phrasings, no reflection, band
+ * 50-80%) with a context of 384, so that tree-data rows with reflections fit when it is post-trained;
+ * it writes models/student.*. `--role policy` trains the search's policy (L2 d128, context 384): the
+ * 48 hand-written phrasings (12 more held out) and a phrasing grammar, marked spelling with running
+ * counts, 25% of rows with a wrong first attempt, a reflection and a corrected re-think
+ * (src/train/builtin/policy-data.ts); it writes models/policy.* and is chosen on held-out words in
+ * training phrasings, then evaluated on held-out words and held-out phrasings.
  *
  * Examples:
  *   npm run train:builtin
@@ -57,7 +58,7 @@ const program = new Command()
     'builtin (the single-model demo model), student (its recipe at context 256) or policy (marked spelling, reflection rows, 48 phrasings)',
     'builtin',
   )
-  .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c256 student, L2-d128-h4-f344-c384 policy)')
+  .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c384 student, L2-d128-h4-f344-c384 policy)')
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
   .option('--seed <n>', 'seed of data, init and order', Number, 1)
   .option('--workers <n>', 'data-parallel worker threads', Number, 2)
@@ -101,7 +102,7 @@ const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' 
 ];
 // The policy is d128 with a context of 384: the phrasing grammar's longest rows with a reflection are 258
 // tokens, and reading unseen phrasings needs more width than the student's d64 (docs/builtin-model.md).
-const MODEL_SPEC = o.model ?? { builtin: 'L2-d64-h4-f176-c128', student: 'L2-d64-h4-f176-c256', policy: 'L2-d128-h4-f344-c384' }[o.role]!;
+const MODEL_SPEC = o.model ?? { builtin: 'L2-d64-h4-f176-c128', student: 'L2-d64-h4-f176-c384', policy: 'L2-d128-h4-f344-c384' }[o.role]!;
 const NAME = o.role;
 o.workDir ??= `.cache/treecot/${o.role}-train`;
 const workDir: string = o.workDir;
