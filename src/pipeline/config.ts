@@ -178,8 +178,20 @@ export const PipelineConfigSchema = z.strictObject({
        * declares the longer context. Lets SFT/DPO see search paths with reflection. Default: the GGUF's.
        */
       context: z.int().min(16).optional(),
+      /**
+       * Also SFT the student on as many distilled long-CoT rows (over-thinking "Wait" re-checks) as the
+       * tree data has SFT rows, and evaluate it as stage `long-cot` (letter-count; stages/long-cot.ts).
+       */
+      long_cot_baseline: z.boolean().default(false),
     })
-    .default({ backend: 'treecot', sft: SftStage.parse({}), preference: PreferenceStage.parse({}), workers: 1, context: undefined }),
+    .default({
+      backend: 'treecot',
+      sft: SftStage.parse({}),
+      preference: PreferenceStage.parse({}),
+      workers: 1,
+      context: undefined,
+      long_cot_baseline: false,
+    }),
   eval: EvalConfig,
   /** `--ablation` rows and `--alpha-sweep` values (docs/method.md section 5). */
   ablation: z

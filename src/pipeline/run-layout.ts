@@ -10,6 +10,8 @@
  *   eval/STAGE/SET/                  questions.jsonl + summary.json per model stage and question set
  *   ablation/data-chosen-X/          data of the last round rebuilt with DPO chosen = X (ablation rows)
  *   ablation/ROW/model.gguf          models of `--ablation` / `--alpha-sweep` rows
+ *   baselines/long-cot/data/         distilled long-CoT rows (train.long_cot_baseline)
+ *   baselines/long-cot/model/        the student SFT'd on them
  *   summary.json, report.md, report.html
  */
 import { isAbsolute, join, relative } from 'node:path';
@@ -74,6 +76,14 @@ export class RunLayout {
   }
   ablationModel(row: string): TrainFolder {
     return trainFolder(join(this.root, 'ablation', row));
+  }
+
+  /** The distilled long-CoT baseline's rows and model (train.long_cot_baseline). */
+  longCotData(): string {
+    return join(this.root, 'baselines', 'long-cot', 'data');
+  }
+  longCotModel(): TrainFolder {
+    return trainFolder(join(this.root, 'baselines', 'long-cot', 'model'));
   }
 
   /** `path` relative to the run folder (as summary.json records it). */

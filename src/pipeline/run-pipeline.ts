@@ -13,6 +13,7 @@ import { describeSource } from './questions.ts';
 import { ablationRows, runAblation, type AblationStart } from './stages/ablation.ts';
 import { buildData, buildLimits, searchSource } from './stages/build-data.ts';
 import { evalModel } from './stages/eval-model.ts';
+import { runLongCotBaseline } from './stages/long-cot.ts';
 import { searchRound } from './stages/search-round.ts';
 import { trainOn, type PreferenceVariant } from './stages/train-model.ts';
 import type { PipelineLog } from './stage.ts';
@@ -79,6 +80,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     last = await runRound(ctx, round, { search: student ? policy : current, student: trained });
     current = last.finalModel ?? last.sft ?? current;
   }
+  // The distilled long-CoT row trains the student's base on the last round's questions, like its SFT.
+  if (config.train.long_cot_baseline && last?.sft && base.kind === 'gguf')
+    await runLongCotBaseline(ctx, { treeData: last.data, student: base, limits: last.limits });
   const rows = ablationRows(config, options);
   if (last && rows.length > 0) await runAblation(ctx, last, rows);
   // Last, so that every trained stage is compared with the student's base, and the policy with it too.

@@ -27,6 +27,8 @@ export interface FixtureOptions {
   heldoutOnly?: boolean;
   /** A student GGUF: the policy then only searches (two-model run). */
   student?: string;
+  /** Add the distilled long-CoT baseline (train.long_cot_baseline). */
+  longCot?: boolean;
 }
 
 /** Write the fixture's config (and data file, and fallback model) into `dir`; returns the config path. */
@@ -63,6 +65,7 @@ export function writePipelineFixture(dir: string, options: FixtureOptions = {}):
     build: { pairs_per_question: 2 },
     train: {
       context: 256,
+      ...(options.longCot ? { long_cot_baseline: true } : {}),
       sft: { steps: 3, batch_size: 4 },
       preference: { steps: 3, batch_size: 4, ...(options.chosen ? { chosen: options.chosen } : {}) },
     },

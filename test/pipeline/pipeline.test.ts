@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRecords, rateWithError, withError, type EvalQuestionRecord, type EvalSummary } from '../../src/eval/index.ts';
-import { loadPipelineConfig, runPipeline, STAGE_MARKER, type RunSummary } from '../../src/pipeline/index.ts';
+import { loadPipelineConfig, loadQuestions, runPipeline, STAGE_MARKER, type RunSummary } from '../../src/pipeline/index.ts';
+import { getTask } from '../../src/tasks/index.ts';
 import { readRun } from '../../src/store/index.ts';
 import { CharTokenizer, exportGguf, LlamaModel, loadGguf, parseInitSpec } from '../../src/train/index.ts';
 import { fixturePolicy, writePipelineFixture } from './fixture.ts';
@@ -210,7 +211,7 @@ test('an interrupted run (kill -9 during SFT training) resumes at the interrupte
   assert.doesNotMatch(third, /\] started/);
 });
 
-test('two models: the policy searches, the student is the evaluated and trained base, the policy is evaluated last', async () => {
+test('two models: the policy searches, the student is the evaluated and trained base, the long-CoT baseline trains it too, the policy is evaluated last', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-pipeline-two-'));
   const student = join(dir, 'student.gguf');
   const tokenizer = new CharTokenizer();
@@ -218,7 +219,7 @@ test('two models: the policy searches, the student is the evaluated and trained 
   exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c512', tokenizer.vocabSize), 5), student, { tokenizer });
   const out = join(dir, 'run');
   const log: string[] = [];
-  const loaded = loadPipelineConfig(writePipelineFixture(dir, { student, heldoutOnly: true }));
+  const loaded = loadPipelineConfig(writePipelineFixture(dir, { student, heldoutOnly: true, longCot: true }));
   const policyPath = loaded.config.policy.gguf!;
   const summary = await runPipeline({ loaded, outDir: out, log: (l) => log.push(l), openPolicy: fixturePolicy() });
   assert.deepEqual(
@@ -227,11 +228,33 @@ test('two models: the policy searches, the student is the evaluated and trained 
       ['base', student],
       ['sft', join(out, 'round-1/sft/model.gguf')],
       ['final', join(out, 'round-1/final/model.gguf')],
+      ['long-cot', join(out, 'baselines/long-cot/model/model.gguf')],
       ['policy', policyPath],
     ],
   );
   // Trained from the student: its width, not the policy's.
-  for (const stage of ['sft', 'final']) assert.equal(loadGguf(join(out, `round-1/${stage}/model.gguf`)).model.config.dim, 16);
+  for (const model of ['round-1/sft', 'round-1/final', 'baselines/long-cot/model'])
+    assert.equal(loadGguf(join(out, model, 'model.gguf')).model.config.dim, 16);
+  // The long-CoT rows ask the tree SFT rows' questions, one for one, with 1-3 "Wait" re-checks and the right answer.
+  const jsonl = (file: string) =>
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { prompt: string; completion: string; question_id: string });
+  const treeRows = jsonl(join(out, 'round-1/data/sft.jsonl'));
+  const longRows = jsonl(join(out, 'baselines/long-cot/data/sft.jsonl'));
+  assert.ok(treeRows.length > 0);
+  assert.deepEqual(
+    longRows.map((r) => [r.question_id, r.prompt]),
+    treeRows.map((r) => [r.question_id, r.prompt]),
+  );
+  const task = getTask('letter-count');
+  const problems = new Map(loadQuestions(loaded, loaded.config.search.questions, 'search.questions', 'search').map((p) => [p.id, p]));
+  for (const row of longRows) {
+    const rechecks = row.completion.split('Wait, let me check again.').length - 1;
+    assert.ok(rechecks >= 1 && rechecks <= 3, row.completion);
+    assert.equal(task.verify(row.completion, problems.get(row.question_id)!).verdict, 'correct', row.completion);
+  }
   assert.notEqual(loadGguf(policyPath).model.config.dim, 16);
   // Searched with the policy: every generated node names the policy's model id.
   const { questions } = readRun(join(out, 'round-1/search/run.db'));
