@@ -5,6 +5,11 @@
  * of SFT rows and DPO pairs and counted on the dataset card. Marking a path = marking its
  * answer leaf (one leaf per path); marking a node drops every path through it.
  *
+ * A node is named as the data files name it: question id + node id within the question (root 0,
+ * creation order; read-run.ts `numberPerQuestion`), so a row of `sft.jsonl` or `dpo.jsonl`
+ * names the node a reviewer marks, in this file or in a merged copy of it. The rowid stays an
+ * internal key (the `annotations` log refers to it).
+ *
  * Who, when, why and what it replaced go to an `annotations` log table created here on first
  * write (additive: search, build and merge do not read it), which gives undo and the JSONL
  * export. This is the only writer `treecot view` has, and it touches no search column: it
@@ -43,6 +48,8 @@ CREATE INDEX IF NOT EXISTS annotations_by_reviewer ON annotations(run_id, review
 `;
 
 export interface AnnotationInput {
+  questionId: string;
+  /** The node's id within its question (root 0), as in the data files. */
   nodeId: number;
   /** 'path' when the node is an answer leaf marked for its whole path, 'node' for one thought. */
   scope: 'path' | 'node';
@@ -54,6 +61,7 @@ export interface AnnotationInput {
 export interface AnnotationEntry {
   id: number;
   questionId: string;
+  /** The node's id within its question (root 0). */
   nodeId: number;
   scope: 'path' | 'node';
   mark: AnnotationMark | null;
@@ -66,7 +74,13 @@ export interface AnnotationEntry {
 /** One JSONL line of an annotation export (snake_case, like the other exports). */
 export const annotationLineSchema = z.strictObject({
   question_id: z.string().min(1),
-  node_id: z.int().min(1),
+  /** The node's id within its question (root 0), or its rowid in a line without `node_id_kind`. */
+  node_id: z.int().min(0),
+  /**
+   * 'per-question' in every export now; absent in exports written before node ids were numbered
+   * per question, whose `node_id` is the SQLite rowid: those still import, read as rowids.
+   */
+  node_id_kind: z.enum(['per-question', 'rowid']).optional(),
   /** sha256 hex of the node's content: refuses an import into a database whose node differs. */
   content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
   scope: z.enum(['path', 'node']),
@@ -78,6 +92,8 @@ export const annotationLineSchema = z.strictObject({
 export type AnnotationLine = z.infer<typeof annotationLineSchema>;
 
 interface NodeFacts {
+  /** SQLite rowid. */
+  id: number;
   question_id: string;
   annotation: AnnotationMark | null;
   content: string;
@@ -128,10 +144,42 @@ export class AnnotationWriter {
     this.db.close();
   }
 
-  private node(nodeId: number): NodeFacts | undefined {
+  /** Node `nodeId` (per question, root 0) of `questionId`: the nodes_by_question index in rowid order. */
+  private node(questionId: string, nodeId: number): NodeFacts | undefined {
     return this.db
-      .prepare('SELECT question_id, annotation, content, reward FROM nodes WHERE id = ? AND run_id = ?')
-      .get(nodeId, this.runId) as NodeFacts | undefined;
+      .prepare(
+        'SELECT id, question_id, annotation, content, reward FROM nodes WHERE run_id = ? AND question_id = ? ORDER BY id LIMIT 1 OFFSET ?',
+      )
+      .get(this.runId, questionId, nodeId) as NodeFacts | undefined;
+  }
+
+  private nodeByRowId(rowId: number): NodeFacts | undefined {
+    return this.db
+      .prepare('SELECT id, question_id, annotation, content, reward FROM nodes WHERE id = ? AND run_id = ?')
+      .get(rowId, this.runId) as NodeFacts | undefined;
+  }
+
+  /** The per-question id of a node (how many nodes of its question were created before it). */
+  private perQuestionId(node: { id: number; question_id: string }): number {
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM nodes WHERE run_id = ? AND question_id = ? AND id < ?')
+        .get(this.runId, node.question_id, node.id) as { n: number }
+    ).n;
+  }
+
+  private entryFromRow(row: LogRow): AnnotationEntry {
+    return {
+      id: row.id,
+      questionId: row.question_id,
+      nodeId: this.perQuestionId({ id: row.node_id, question_id: row.question_id }),
+      scope: row.scope,
+      mark: row.mark,
+      previous: row.previous,
+      note: row.note,
+      reviewer: row.reviewer,
+      createdAt: row.created_at,
+    };
   }
 
   /**
@@ -141,8 +189,10 @@ export class AnnotationWriter {
    */
   mark(input: AnnotationInput): AnnotationEntry {
     const field = (name: string) => ({ file: this.file, field: name });
-    if (!Number.isInteger(input.nodeId) || input.nodeId < 1)
-      throw new DataError(field('node_id'), `must be a positive integer (got ${String(input.nodeId)})`);
+    if (typeof input.questionId !== 'string' || input.questionId === '')
+      throw new DataError(field('question_id'), 'the question id is missing (a node is named by question id and node id)');
+    if (!Number.isInteger(input.nodeId) || input.nodeId < 0)
+      throw new DataError(field('node_id'), `must be an integer >= 0, the node's id within its question (got ${String(input.nodeId)})`);
     const note = input.note ?? '';
     if (note.length > MAX_NOTE_CHARS) throw new DataError(field('note'), `at most ${MAX_NOTE_CHARS} characters (got ${note.length})`);
     const reviewer = input.reviewer.trim();
@@ -150,18 +200,19 @@ export class AnnotationWriter {
       throw new DataError(field('reviewer'), `must be 1-${MAX_REVIEWER_CHARS} characters (got ${reviewer.length})`);
     }
     return this.db.transaction(() => {
-      const node = this.node(input.nodeId);
-      if (!node) throw new DataError(field('node_id'), `no node ${input.nodeId} in run ${this.runId}`);
+      const node = this.node(input.questionId, input.nodeId);
+      if (!node) throw new DataError(field('node_id'), `no node ${input.nodeId} in question "${input.questionId}" of run ${this.runId}`);
       if (input.scope === 'path' && node.reward === null) {
         throw new DataError(
           field('node_id'),
-          `node ${input.nodeId} is not a scored answer node, so it ends no path; mark it with scope "node"`,
+          `node ${input.nodeId} of question "${input.questionId}" is not a scored answer node, so it ends no path; mark it with scope "node"`,
         );
       }
       return this.write(input.nodeId, node, input.scope, input.mark, note, reviewer, Date.now());
     })();
   }
 
+  /** `nodeId`: the per-question id of `node` (for the returned entry); the row is found by rowid. */
   private write(
     nodeId: number,
     node: NodeFacts,
@@ -171,13 +222,13 @@ export class AnnotationWriter {
     reviewer: string,
     at: number,
   ): AnnotationEntry {
-    this.db.prepare('UPDATE nodes SET annotation = ? WHERE id = ?').run(mark, nodeId);
+    this.db.prepare('UPDATE nodes SET annotation = ? WHERE id = ?').run(mark, node.id);
     const info = this.db
       .prepare(
         `INSERT INTO annotations (run_id, question_id, node_id, scope, mark, previous, note, reviewer, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(this.runId, node.question_id, nodeId, scope, mark, node.annotation, note, reviewer, at);
+      .run(this.runId, node.question_id, node.id, scope, mark, node.annotation, note, reviewer, at);
     return {
       id: Number(info.lastInsertRowid),
       questionId: node.question_id,
@@ -203,30 +254,31 @@ export class AnnotationWriter {
         .prepare('SELECT * FROM annotations WHERE run_id = ? AND reviewer = ? AND undone = 0 ORDER BY id DESC LIMIT 1')
         .get(this.runId, reviewer) as LogRow | undefined;
       if (!row) return null;
-      const node = this.node(row.node_id)!;
+      const node = this.nodeByRowId(row.node_id)!;
       if (node.annotation !== row.mark) {
         throw new StoreError(
           this.file,
-          `node ${row.node_id} was marked ${node.annotation ?? 'unmarked'} after your entry ${row.id}; not undone`,
+          `node ${this.perQuestionId(node)} of question "${node.question_id}" was marked ${node.annotation ?? 'unmarked'} after your entry ${row.id}; not undone`,
         );
       }
       this.db.prepare('UPDATE nodes SET annotation = ? WHERE id = ?').run(row.previous, row.node_id);
       this.db.prepare('UPDATE annotations SET undone = 1 WHERE id = ?').run(row.id);
-      return entryFromRow(row);
+      return this.entryFromRow(row);
     })();
   }
 
-  /** The latest live log entry per node (what an export carries), by node id. */
-  latestEntries(): Map<number, AnnotationEntry> {
+  /** The latest live log row per node (what an export carries), by rowid. */
+  private latestEntries(): Map<number, LogRow> {
     const rows = this.db.prepare('SELECT * FROM annotations WHERE run_id = ? AND undone = 0 ORDER BY id').all(this.runId) as LogRow[];
-    const latest = new Map<number, AnnotationEntry>();
-    for (const row of rows) latest.set(row.node_id, entryFromRow(row));
+    const latest = new Map<number, LogRow>();
+    for (const row of rows) latest.set(row.node_id, row);
     return latest;
   }
 
   /**
-   * Every node of the run that carries a mark, as JSONL lines (one object a line). A mark
-   * set outside the view (no log entry) is exported with reviewer 'unknown'.
+   * Every node of the run that carries a mark, as JSONL lines (one object a line), named by
+   * question id and per-question node id. A mark set outside the view (no log entry) is exported
+   * with reviewer 'unknown'.
    */
   exportLines(): AnnotationLine[] {
     const latest = this.latestEntries();
@@ -237,13 +289,14 @@ export class AnnotationWriter {
       const entry = latest.get(n.id);
       return {
         question_id: n.question_id,
-        node_id: n.id,
+        node_id: this.perQuestionId(n),
+        node_id_kind: 'per-question',
         content_sha256: contentSha256(n.content),
         scope: entry?.scope ?? (n.reward !== null ? 'path' : 'node'),
         mark: n.annotation!,
         note: entry?.note ?? '',
         reviewer: entry?.reviewer ?? 'unknown',
-        created_at: entry?.createdAt ?? 0,
+        created_at: entry?.created_at ?? 0,
       };
     });
   }
@@ -277,8 +330,15 @@ export class AnnotationWriter {
       let unchanged = 0;
       for (const { line, value } of lines) {
         const where = (field: string) => ({ file: source, line, field });
-        const node = this.node(value.node_id);
-        if (!node) throw new DataError(where('node_id'), `no node ${value.node_id} in run ${this.runId} of ${this.file}`);
+        const perQuestion = value.node_id_kind === 'per-question';
+        const node = perQuestion ? this.node(value.question_id, value.node_id) : this.nodeByRowId(value.node_id);
+        if (!node)
+          throw new DataError(
+            where('node_id'),
+            perQuestion
+              ? `no node ${value.node_id} in question "${value.question_id}" of run ${this.runId} of ${this.file}`
+              : `no node with rowid ${value.node_id} in run ${this.runId} of ${this.file} (a line without node_id_kind names a rowid)`,
+          );
         if (node.question_id !== value.question_id) {
           throw new DataError(
             where('question_id'),
@@ -294,7 +354,15 @@ export class AnnotationWriter {
           unchanged++;
           continue;
         }
-        this.write(value.node_id, node, value.scope, value.mark, value.note, value.reviewer, value.created_at);
+        this.write(
+          perQuestion ? value.node_id : this.perQuestionId(node),
+          node,
+          value.scope,
+          value.mark,
+          value.note,
+          value.reviewer,
+          value.created_at,
+        );
         imported++;
       }
       return { imported, unchanged };
@@ -312,18 +380,4 @@ interface LogRow {
   note: string;
   reviewer: string;
   created_at: number;
-}
-
-function entryFromRow(row: LogRow): AnnotationEntry {
-  return {
-    id: row.id,
-    questionId: row.question_id,
-    nodeId: row.node_id,
-    scope: row.scope,
-    mark: row.mark,
-    previous: row.previous,
-    note: row.note,
-    reviewer: row.reviewer,
-    createdAt: row.created_at,
-  };
 }

@@ -3,7 +3,7 @@
  * the search engine and `treecot merge` use `SearchStore`.
  */
 export type { Annotation, StoredNode, StoredQuestion, StoredRun, QuestionStatus } from './types.ts';
-export { readRun, storedNodeFromRow, type ReadRunOptions } from './read-run.ts';
+export { numberPerQuestion, readRun, storedNodeFromRow, type NodeIdKind, type ReadRunOptions } from './read-run.ts';
 export {
   SearchStore,
   runFromRow,

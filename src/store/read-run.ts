@@ -40,7 +40,7 @@ export function storedNodeFromRow(row: NodeRow): StoredNode {
  * and data sets byte-reproducible (issue 15 item 5).
  * @throws StoreError when a node's parent is not an earlier node of the same question.
  */
-export function numberPerQuestion(file: string, questionId: string, nodes: readonly StoredNode[]): StoredNode[] {
+export function numberPerQuestion<T extends StoredNode>(file: string, questionId: string, nodes: readonly T[]): T[] {
   const seq = new Map<number, number>();
   return nodes.map((node, i) => {
     let parentId: number | null = null;
@@ -71,20 +71,24 @@ function parseStoredJson(file: string, what: string, text: string): unknown {
   }
 }
 
+/** How node ids are numbered in what a reader returns (see `ReadRunOptions.nodeIds`). */
+export type NodeIdKind = 'rowid' | 'per-question';
+
 export interface ReadRunOptions {
   /** Which run to read; default the latest one in the file. */
   runId?: number;
   /**
-   * 'rowid' (default): node ids are SQLite rowids, the ids the viewer and annotations use.
-   * 'per-question': numbered 0, 1, ... per question (`numberPerQuestion`), stable whatever the
-   * concurrency, for byte-reproducible exports (export-trees, `build --node-ids per-question`).
+   * 'per-question' (default): numbered 0, 1, ... per question (`numberPerQuestion`), stable
+   * whatever the concurrency and whatever else the file holds: the ids of every export, data
+   * file and of `treecot view`. 'rowid': the SQLite rowids (`build --node-ids rowid`).
    */
-  nodeIds?: 'rowid' | 'per-question';
+  nodeIds?: NodeIdKind;
 }
 
 /**
  * Read one run with all its questions and their nodes (creation order; the root first);
- * node ids are rowids, or per question with `nodeIds: 'per-question'`.
+ * node ids are numbered per question (root 0; the rowid in `rowId`), or are the rowids with
+ * `nodeIds: 'rowid'`.
  * Questions are in data-file order.
  * @throws StoreError for a missing file, a file of another schema version, a file with no
  *   run, or an unknown `runId`.
@@ -113,9 +117,9 @@ export function readRun(dbPath: string, options: ReadRunOptions = {}): { run: St
       rollouts: q.rollouts,
       correctRollouts: q.correct_rollouts,
       nodes:
-        options.nodeIds === 'per-question'
-          ? numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? [])
-          : (byQuestion.get(q.question_id) ?? []),
+        options.nodeIds === 'rowid'
+          ? (byQuestion.get(q.question_id) ?? [])
+          : numberPerQuestion(dbPath, q.question_id, byQuestion.get(q.question_id) ?? []),
     }));
     return { run: runFromRow(runRow), questions };
   } catch (error) {

@@ -9,12 +9,13 @@ export type Annotation = 'accepted' | 'rejected' | null;
 
 export interface StoredNode {
   /**
-   * The SQLite rowid (creation order within the file; the viewer's and annotations' id), or,
-   * read with `readRun(file, {nodeIds: 'per-question'})`, the creation order within the
-   * question with the root 0 (stable whatever the concurrency: byte-reproducible exports).
+   * The creation order within the question, the root 0 (`readRun`'s default): stable whatever
+   * the concurrency and whatever else the file holds, so exports are byte-reproducible; the
+   * ids of every data file and of `treecot view`. Read with `readRun(file, {nodeIds: 'rowid'})`,
+   * the SQLite rowid instead.
    */
   id: number;
-  /** The SQLite rowid (creation order within the file), for writing back, e.g. annotations. */
+  /** The SQLite rowid (creation order within the file), for writing back; set with per-question ids. */
   rowId?: number;
   /** null for the root (which holds the question). */
   parentId: number | null;

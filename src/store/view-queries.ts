@@ -3,12 +3,16 @@
  * 100,000-question run is not loaded whole), one question's tree in the read model, the
  * review queue, and cheap change detection for live pages.
  *
+ * Node ids are numbered per question (root 0, creation order; read-run.ts `numberPerQuestion`),
+ * the ids `treecot build` and `export-trees` write, so a data row's `node_ids` name the same nodes
+ * here whatever else the file holds; a node is (question id, node id).
+ *
  * The connection is opened read-only; in WAL mode it sees each transaction a running search
  * commits (SQLite docs, "WAL mode: readers do not block writers"). `PRAGMA data_version`
  * changes whenever another connection commits, which is what live pages poll.
  */
 import { SearchStore } from './search-store.ts';
-import { storedNodeFromRow } from './read-run.ts';
+import { numberPerQuestion, storedNodeFromRow } from './read-run.ts';
 import { StoreError } from '../core/errors.ts';
 import type { NodeRow, QuestionRow, RunRow } from './rows.ts';
 import type { QuestionStatus, StoredNode, StoredQuestion } from './types.ts';
@@ -47,6 +51,7 @@ export interface ViewNode extends StoredNode {
 /** One entry of the review queue: a scored answer node (= one root-to-answer path). */
 export interface ReviewItem {
   questionId: string;
+  /** The answer node's id within its question (root 0). */
   leafId: number;
   verdict: string | null;
   /** The leaf's own annotation. */
@@ -173,12 +178,16 @@ export class ViewQueries {
     return { questions, byStatus, rollouts, correctRollouts, nodes };
   }
 
-  /** One question with its nodes in the read model, or null when the run has no such question. */
+  /**
+   * One question with its nodes in the read model (ids per question, root 0), or null when the
+   * run has no such question.
+   */
   question(questionId: string): { question: StoredQuestion; nodes: ViewNode[] } | null {
     const q = this.store.question(this.run.run_id, questionId);
     if (!q) return null;
     const rows = this.store.nodes(this.run.run_id, questionId);
-    const nodes = rows.map(viewNodeFromRow);
+    // The rowid is left out: the view names a node only as the data files do.
+    const nodes = numberPerQuestion(this.file, questionId, rows.map(viewNodeFromRow)).map(({ rowId: _rowId, ...node }) => node);
     return {
       question: {
         questionId: q.question_id,
@@ -194,15 +203,21 @@ export class ViewQueries {
     };
   }
 
-  /** Every scored answer node of the run (one per root-to-answer path), in data-file then creation order. */
+  /**
+   * Every scored answer node of the run (one per root-to-answer path), in data-file then creation
+   * order, with its per-question id (the rank of its rowid among its question's nodes).
+   */
   reviewQueue(): ReviewItem[] {
     return this.store.db
       .prepare(
-        `SELECT n.question_id AS questionId, n.id AS leafId, n.verdict AS verdict, n.annotation AS mark
-           FROM nodes n JOIN questions q ON q.run_id = n.run_id AND q.question_id = n.question_id
-           WHERE n.run_id = ? AND n.reward IS NOT NULL ORDER BY q.idx, n.id`,
+        `SELECT n.questionId, n.leafId, n.verdict, n.mark FROM (
+           SELECT question_id AS questionId, id, reward, verdict, annotation AS mark,
+             ROW_NUMBER() OVER (PARTITION BY question_id ORDER BY id) - 1 AS leafId
+           FROM nodes WHERE run_id = ?) n
+         JOIN questions q ON q.run_id = ? AND q.question_id = n.questionId
+         WHERE n.reward IS NOT NULL ORDER BY q.idx, n.id`,
       )
-      .all(this.run.run_id) as ReviewItem[];
+      .all(this.run.run_id, this.run.run_id) as ReviewItem[];
   }
 }
 

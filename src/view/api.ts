@@ -3,6 +3,10 @@
  * the only writes are annotations (POST /api/annotations, /undo, /import), checked by the
  * annotation writer (node exists in the run, sizes bounded).
  *
+ * A node is named as the data files name it: the question id and the node's id within its
+ * question (root 0, creation order), so `node_ids` of a row of `sft.jsonl`/`dpo.jsonl`/`paths.jsonl`
+ * are the ids of /api/question, /api/paths, /api/pairs and /api/review-queue.
+ *
  *   GET  /api/info                               run, task, databases, reviewer
  *   GET  /api/run-folder                         a run folder's summary.json headline numbers
  *   GET  /api/questions?offset&limit&sort&dir&status&search   one page of the questions table
@@ -10,7 +14,7 @@
  *   GET  /api/paths?id=Q                         its root-to-answer paths as trained
  *   GET  /api/pairs?id=Q                         its DPO pairs (data/ as `build` makes them)
  *   GET  /api/review-queue?verdict=correct|wrong|no_answer|all
- *   POST /api/annotations {nodeId, scope, mark, note}
+ *   POST /api/annotations {questionId, nodeId, scope, mark, note}
  *   POST /api/annotations/undo {}
  *   GET  /api/annotations.jsonl                  export; POST /api/annotations/import {text}
  * Every call takes `db=N` (index into the databases list; default 0).
@@ -168,12 +172,15 @@ export function handlePost(context: ApiContext, url: URL, body: unknown): ApiRes
   const where = (field: string) => ({ file: url.pathname, field });
   switch (url.pathname) {
     case '/api/annotations': {
+      if (typeof input.questionId !== 'string' || input.questionId === '')
+        throw new DataError(where('questionId'), 'must be the question id (a node is named by questionId and nodeId)');
       const mark = input.mark;
       if (mark !== 'accepted' && mark !== 'rejected' && mark !== null)
         throw new DataError(where('mark'), 'must be "accepted", "rejected" or null');
       if (input.scope !== 'path' && input.scope !== 'node') throw new DataError(where('scope'), 'must be "path" or "node"');
       if (input.note !== undefined && typeof input.note !== 'string') throw new DataError(where('note'), 'must be a string');
       const entry = source.annotations().mark({
+        questionId: input.questionId,
         nodeId: Number(input.nodeId),
         scope: input.scope,
         mark,

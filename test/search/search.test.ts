@@ -263,7 +263,7 @@ test('a changed config is refused unless --new-run; a changed question is refuse
     verify: verifyLetterCount,
   };
   await runSearch({ ...base, config });
-  const nodesBefore = readRun(db).questions.flatMap((q) => q.nodes.map((n) => n.id));
+  const nodesBefore = readRun(db, { nodeIds: 'rowid' }).questions.flatMap((q) => q.nodes.map((n) => n.id));
   const changed = { ...config, sampling: { ...config.sampling, temperature: 0.2 } };
   await assert.rejects(
     runSearch({ ...base, config: changed }),
@@ -272,7 +272,7 @@ test('a changed config is refused unless --new-run; a changed question is refuse
   const edited = [{ ...problems[0]!, question: problems[0]!.question + ' (edited)' }, problems[1]!];
   await assert.rejects(runSearch({ ...base, config, problems: edited }), /different text or reference/);
   assert.deepEqual(
-    readRun(db).questions.flatMap((q) => q.nodes.map((n) => n.id)),
+    readRun(db, { nodeIds: 'rowid' }).questions.flatMap((q) => q.nodes.map((n) => n.id)),
     nodesBefore,
   );
   const fresh = await runSearch({ ...base, config: changed, newRun: true });

@@ -73,7 +73,7 @@ test('store: write, readRun round trip, visit counts from rollouts, annotation c
   const store = SearchStore.open(file);
   store.db.prepare('UPDATE nodes SET visits = 7').run();
   assert.equal(store.rebuildCounts(run.runId, 'q1'), 3);
-  store.setAnnotation(q1.nodes[1]!.id, 'rejected');
+  store.setAnnotation(q1.nodes[1]!.rowId!, 'rejected');
   store.close();
   const again = readRun(file).questions[0]!;
   assert.deepEqual(
@@ -142,6 +142,18 @@ test('merge: shards join with remapped ids; another config is refused', () => {
     for (const n of q.nodes) if (n.parentId !== null) assert.ok(ids.has(n.parentId));
     assert.equal(q.nodes[0]!.visits, 1);
   }
+  // Rowids are remapped, but per-question ids (the data files' and the view's) name the same nodes.
+  const shape = (file: string) =>
+    readRun(file).questions.map((q) => [q.questionId, q.nodes.map((n) => [n.id, n.parentId, n.type, n.content])] as const);
+  const inShards = new Map([...shape(a), ...shape(b)]);
+  for (const [questionId, nodes] of shape(out)) assert.deepEqual(nodes, inShards.get(questionId), questionId);
+  assert.notDeepEqual(
+    readRun(out, { nodeIds: 'rowid' })
+      .questions.find((q) => q.questionId === 'q2')!
+      .nodes.map((n) => n.id),
+    readRun(b, { nodeIds: 'rowid' }).questions[0]!.nodes.map((n) => n.id),
+    'the rowids of q2 changed in the merge',
+  );
   const c = tmp('c.db');
   buildRun(c, ['q9'], 'other-hash');
   assert.throws(() => mergeStores(tmp('out2.db'), [a, c]), /only shards of one search can be merged/);

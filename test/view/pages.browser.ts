@@ -104,6 +104,14 @@ test("a tree expands and shows a node's full text", { timeout: 60_000 }, async (
   await page.getByTestId('node-panel').locator('input[type=checkbox]').check();
   assert.equal(await page.locator('[data-testid=node-panel] .node-text').textContent(), child.content);
   assert.match((await page.getByTestId('node-panel').textContent())!, new RegExp(`visits N${child.visits}`));
+  // A data row's node id opens the tree at that node (#/q/ID/tree/N): selected, its ancestors open.
+  const deepest = q.nodes.reduce((a, b) => (b.depth > a.depth ? b : a));
+  assert.ok(deepest.depth > 2, 'the node is below the levels opened by default');
+  await page.goto(`${view.url}#/q/${encodeURIComponent(q.questionId)}/tree/${deepest.id}`);
+  await page.waitForSelector(`[data-testid=tree] .node.selected[data-node="${deepest.id}"]`);
+  await page.getByTestId('node-panel').locator('input[type=checkbox]').check();
+  assert.equal(await page.locator('[data-testid=node-panel] .node-text').textContent(), deepest.content);
+  assert.match((await page.locator('[data-testid=node-panel] h3').textContent())!, new RegExp(`node ${deepest.id}$`));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -145,14 +153,25 @@ test('a review click persists across a reload and changes what build writes; key
   const total = (await page.getByTestId('review-progress').textContent())!.match(/of (\d+)/)![1]!;
   assert.equal(await page.getByTestId('review-progress').textContent(), `0 of ${total} reviewed`);
   const leaf = Number(await page.getByTestId('path').getAttribute('data-leaf'));
+  // The page starts at the first unreviewed path of the queue: that names its question.
+  const queue = (await page.evaluate(() => fetch('/api/review-queue?verdict=correct').then((r) => r.json()))) as {
+    items: { questionId: string; leafId: number; mark: string | null }[];
+  };
+  const item = queue.items.find((i) => i.mark === null)!;
+  assert.equal(item.leafId, leaf);
   await page.locator('.review input.note').fill('right answer through a wrong count');
   await page.getByTestId('reject').click();
   await page.waitForFunction((t) => document.querySelector('[data-testid=review-progress]')!.textContent === `1 of ${t} reviewed`, total);
   await page.reload();
   await page.waitForSelector('[data-testid=path]');
   assert.equal(await page.getByTestId('review-progress').textContent(), `1 of ${total} reviewed`);
-  const question = readRun(mathDb).questions.find((q) => q.nodes.some((n) => n.id === leaf))!;
-  await page.goto(`${view.url}#/q/${encodeURIComponent(question.questionId)}/path/${leaf}`);
+  assert.equal(
+    readRun(mathDb)
+      .questions.find((q) => q.questionId === item.questionId)!
+      .nodes.find((n) => n.id === leaf)!.annotation,
+    'rejected',
+  );
+  await page.goto(`${view.url}#/q/${encodeURIComponent(item.questionId)}/path/${leaf}`);
   await page.waitForSelector(`[data-testid=path][data-leaf="${leaf}"]`);
   assert.equal(await page.getByTestId('path-mark').textContent(), 'rejected');
   // build leaves the rejected path out.
@@ -162,8 +181,8 @@ test('a review click persists across a reload and changes what build writes; key
   const paths = readFileSync(join(out, 'paths.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { node_ids: number[] });
-  assert.ok(!paths.some((p) => p.node_ids.at(-1) === leaf));
+    .map((l) => JSON.parse(l) as { question_id: string; node_ids: number[] });
+  assert.ok(!paths.some((p) => p.question_id === item.questionId && p.node_ids.at(-1) === leaf));
   // Keyboard: a accepts the next path, u undoes it.
   await page.goto(`${view.url}#/review`);
   await page.waitForSelector('[data-testid=path]');
@@ -296,15 +315,15 @@ test('a live search moves the counters while the page is open', { timeout: 180_0
     );
     // A review mark written while the search writes: no lock or busy error, and it is stored.
     const queue = await page.evaluate(() => fetch('/api/review-queue?verdict=all').then((r) => r.json()));
-    const leaf = (queue as { items: { leafId: number }[] }).items[0]!.leafId;
+    const { questionId, leafId: leaf } = (queue as { items: { questionId: string; leafId: number }[] }).items[0]!;
     const status = await page.evaluate(
-      (nodeId) =>
+      (target) =>
         fetch('/api/annotations', {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', 'X-Treecot': '1' },
-          body: JSON.stringify({ nodeId, scope: 'path', mark: 'rejected' }),
+          body: JSON.stringify({ ...target, scope: 'path', mark: 'rejected' }),
         }).then((r) => r.status),
-      leaf,
+      { questionId, nodeId: leaf },
     );
     assert.equal(status, 200);
     const moreRollouts = Number(await page.getByTestId('total-rollouts').textContent());
@@ -313,8 +332,8 @@ test('a live search moves the counters while the page is open', { timeout: 180_0
     });
     assert.equal(
       readRun(liveDb)
-        .questions.flatMap((q) => q.nodes)
-        .find((n) => n.id === leaf)!.annotation,
+        .questions.find((q) => q.questionId === questionId)!
+        .nodes.find((n) => n.id === leaf)!.annotation,
       'rejected',
     );
     assert.equal(search.exitCode, null, `the search kept running: ${stderr}`);

@@ -100,54 +100,61 @@ test('the questions API gives the counts stored in the database', async () => {
   assert.equal((await api('/api/question?id=missing')).status, 404);
 });
 
+/** The node `nodeId` (per question, as the view and the data files name it) of question `questionId`. */
+function nodeOf(file: string, questionId: string, nodeId: number) {
+  return readRun(file)
+    .questions.find((q) => q.questionId === questionId)!
+    .nodes.find((n) => n.id === nodeId)!;
+}
+
 test('a rejected path is stored with reviewer and note, build drops it, undo restores it', async () => {
   const queue = await api('/api/review-queue?verdict=correct');
   assert.ok(queue.body.items.length >= 2);
-  const leaf = queue.body.items[0].leafId;
+  const { questionId, leafId: leaf } = queue.body.items[0];
+  const ends = (p: any) => p.question_id === questionId && p.node_ids.at(-1) === leaf;
   const before = await build(join(dir, 'data-before'));
-  assert.ok(
-    before.paths.some((p) => p.node_ids.at(-1) === leaf),
-    'the path is in paths.jsonl before review',
-  );
+  assert.ok(before.paths.some(ends), 'the path is in paths.jsonl before review');
   assert.equal(before.stats.paths.droppedAnnotationRejected, 0);
 
-  const marked = await post('/api/annotations', { nodeId: leaf, scope: 'path', mark: 'rejected', note: 'right answer, wrong count' });
+  const marked = await post('/api/annotations', {
+    questionId,
+    nodeId: leaf,
+    scope: 'path',
+    mark: 'rejected',
+    note: 'right answer, wrong count',
+  });
   assert.equal(marked.status, 200, JSON.stringify(marked.body));
   assert.equal(marked.body.reviewer, 'alice');
-  assert.equal(
-    readRun(db)
-      .questions.flatMap((q) => q.nodes)
-      .find((n) => n.id === leaf)!.annotation,
-    'rejected',
-  );
-  const paths = await api('/api/paths?id=' + encodeURIComponent(queue.body.items[0].questionId));
+  assert.deepEqual([marked.body.questionId, marked.body.nodeId], [questionId, leaf]);
+  assert.equal(nodeOf(db, questionId, leaf).annotation, 'rejected');
+  const paths = await api('/api/paths?id=' + encodeURIComponent(questionId));
   assert.equal(paths.body.paths.find((p: any) => p.leafId === leaf).droppedByBuild, true);
 
   const after = await build(join(dir, 'data-after'));
-  assert.ok(!after.paths.some((p) => p.node_ids.at(-1) === leaf), 'build leaves the rejected path out');
+  assert.ok(!after.paths.some(ends), 'build leaves the rejected path out');
   assert.equal(after.stats.paths.droppedAnnotationRejected, 1);
   assert.match(readFileSync(join(dir, 'data-after', 'card.md'), 'utf8'), /1 through a node a person rejected/);
 
   const undone = await post('/api/annotations/undo', {});
-  assert.equal(undone.body.undone.nodeId, leaf);
-  assert.equal(
-    readRun(db)
-      .questions.flatMap((q) => q.nodes)
-      .find((n) => n.id === leaf)!.annotation,
-    null,
-  );
+  assert.deepEqual([undone.body.undone.questionId, undone.body.undone.nodeId], [questionId, leaf]);
+  assert.equal(nodeOf(db, questionId, leaf).annotation, null);
   assert.equal((await post('/api/annotations/undo', {})).body.undone, null, 'nothing left to undo');
 });
 
 test('annotation writes are checked: unknown node, non-answer path mark, bad mark, long note', async () => {
   const { questions } = readRun(db);
-  const inner = questions[0]!.nodes.find((n) => n.reward === null && n.parentId !== null)!;
-  const maxId = Math.max(...questions.flatMap((q) => q.nodes.map((n) => n.id)));
+  const first = questions[0]!;
+  const questionId = first.questionId;
+  const inner = first.nodes.find((n) => n.reward === null && n.parentId !== null)!;
   for (const [body, pattern] of [
-    [{ nodeId: maxId + 1, scope: 'node', mark: 'rejected' }, /no node/],
-    [{ nodeId: inner.id, scope: 'path', mark: 'rejected' }, /not a scored answer node/],
-    [{ nodeId: inner.id, scope: 'node', mark: 'maybe' }, /field "mark"/],
-    [{ nodeId: inner.id, scope: 'node', mark: 'accepted', note: 'x'.repeat(2001) }, /field "note"/],
+    // Ids are per question: one past the question's last node is no node, whatever other questions hold.
+    [{ questionId, nodeId: first.nodes.length, scope: 'node', mark: 'rejected' }, /no node .* in question/],
+    [{ questionId: 'no-such-question', nodeId: 0, scope: 'node', mark: 'rejected' }, /no node 0 in question "no-such-question"/],
+    [{ nodeId: inner.id, scope: 'node', mark: 'rejected' }, /field "questionId"/],
+    [{ questionId, nodeId: -1, scope: 'node', mark: 'rejected' }, /field "node_id"/],
+    [{ questionId, nodeId: inner.id, scope: 'path', mark: 'rejected' }, /not a scored answer node/],
+    [{ questionId, nodeId: inner.id, scope: 'node', mark: 'maybe' }, /field "mark"/],
+    [{ questionId, nodeId: inner.id, scope: 'node', mark: 'accepted', note: 'x'.repeat(2001) }, /field "note"/],
   ] as const) {
     const result = await post('/api/annotations', body);
     assert.equal(result.status, 400, JSON.stringify(body));
@@ -161,13 +168,12 @@ test('annotation writes are checked: unknown node, non-answer path mark, bad mar
 
 test('JSONL export and import round trip into a copy; bad lines name line and field', async () => {
   const { questions } = readRun(db);
-  const leaves = questions
-    .flatMap((q) => q.nodes)
-    .filter((n) => n.reward !== null)
-    .slice(0, 3)
-    .sort((a, b) => a.id - b.id);
-  for (const [i, leaf] of leaves.entries())
-    await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: i === 0 ? 'accepted' : 'rejected', note: `n${i}` });
+  // Two answer leaves of one question and one of another (exports are in rowid order, so sort the same way).
+  const [a, b] = questions.filter((q) => q.nodes.filter((n) => n.reward !== null).length >= 2);
+  const answers = (q: typeof a) => q!.nodes.filter((n) => n.reward !== null).map((n) => ({ q: q!.questionId, n }));
+  const leaves = [...answers(a).slice(0, 2), ...answers(b).slice(0, 1)].sort((x, y) => x.n.rowId! - y.n.rowId!);
+  for (const [i, { q, n }] of leaves.entries())
+    await post('/api/annotations', { questionId: q, nodeId: n.id, scope: 'path', mark: i === 0 ? 'accepted' : 'rejected', note: `n${i}` });
   const exported = await api('/api/annotations.jsonl');
   const lines = (exported.body as string)
     .trim()
@@ -175,12 +181,12 @@ test('JSONL export and import round trip into a copy; bad lines name line and fi
     .map((l) => JSON.parse(l));
   assert.equal(lines.length, 3);
   assert.deepEqual(
-    lines.map((l) => [l.node_id, l.mark, l.reviewer, l.note]),
-    leaves.map((n, i) => [n.id, i === 0 ? 'accepted' : 'rejected', 'alice', `n${i}`]),
+    lines.map((l) => [l.question_id, l.node_id, l.node_id_kind, l.mark, l.reviewer, l.note]),
+    leaves.map(({ q, n }, i) => [q, n.id, 'per-question', i === 0 ? 'accepted' : 'rejected', 'alice', `n${i}`]),
   );
 
   // Import into a copy made before the marks (a second reviewer's database).
-  for (const leaf of leaves) await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: null });
+  for (const { q, n } of leaves) await post('/api/annotations', { questionId: q, nodeId: n.id, scope: 'path', mark: null });
   const copy = join(dir, 'copy.db');
   await snapshot(db, copy);
   const second = await startViewServer({ target: copy, reviewer: 'bob' });
@@ -205,15 +211,18 @@ test('JSONL export and import round trip into a copy; bad lines name line and fi
     );
     const malformed = await send(JSON.stringify(lines[0]) + '\n{"node_id": "x"}\n');
     assert.match(malformed.body.error, /alice\.jsonl:2 field "question_id"|alice\.jsonl:2 field "node_id"/);
-    const ok = await send(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    // A line of an export written before per-question ids (no node_id_kind; node_id is the rowid).
+    const rowidLine = { ...lines[2], node_id: leaves[2]!.n.rowId };
+    delete rowidLine.node_id_kind;
+    const ok = await send([...lines.slice(0, 2), rowidLine].map((l) => JSON.stringify(l)).join('\n') + '\n');
     assert.deepEqual(ok.body, { imported: 3, unchanged: 0 });
     const marks = readRun(copy)
-      .questions.flatMap((q) => q.nodes)
-      .filter((n) => n.annotation)
-      .sort((a, b) => a.id - b.id);
+      .questions.flatMap((q) => q.nodes.map((n) => ({ q: q.questionId, n })))
+      .filter(({ n }) => n.annotation)
+      .sort((x, y) => x.n.rowId! - y.n.rowId!);
     assert.deepEqual(
-      marks.map((n) => [n.id, n.annotation]),
-      leaves.map((n, i) => [n.id, i === 0 ? 'accepted' : 'rejected']),
+      marks.map(({ q, n }) => [q, n.id, n.annotation]),
+      leaves.map(({ q, n }, i) => [q, n.id, i === 0 ? 'accepted' : 'rejected']),
     );
   } finally {
     await second.close();
@@ -243,22 +252,16 @@ test('safety: CSP on every response, Host check, write headers, static whitelist
     r.end();
   });
   assert.equal(rebound, 421);
-  const leaf = readRun(db)
-    .questions.flatMap((q) => q.nodes)
-    .find((n) => n.reward !== null)!;
-  const body = JSON.stringify({ nodeId: leaf.id, scope: 'path', mark: 'rejected' });
+  const question = readRun(db).questions.find((q) => q.nodes.some((n) => n.reward !== null))!;
+  const leaf = question.nodes.find((n) => n.reward !== null)!;
+  const body = JSON.stringify({ questionId: question.questionId, nodeId: leaf.id, scope: 'path', mark: 'rejected' });
   assert.equal((await api('/api/annotations', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body })).status, 403);
   assert.equal((await api('/api/annotations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).status, 403);
   assert.equal(
     (await api('/api/annotations', { method: 'POST', headers: { ...WRITE_HEADERS, Origin: 'http://evil.example' }, body })).status,
     403,
   );
-  assert.equal(
-    readRun(db)
-      .questions.flatMap((q) => q.nodes)
-      .find((n) => n.id === leaf.id)!.annotation,
-    null,
-  );
+  assert.equal(nodeOf(db, question.questionId, leaf.id).annotation, null);
 });
 
 test('off loopback every request needs the token; the URL trades it for a cookie', async () => {
@@ -411,29 +414,24 @@ test('the CLI prints the URL, serves until SIGTERM, and names bad flags and file
 });
 
 test('undo refuses to overwrite a later mark by another reviewer', async () => {
-  const leaf = readRun(db)
-    .questions.flatMap((q) => q.nodes)
-    .filter((n) => n.reward !== null)
+  const question = readRun(db)
+    .questions.filter((q) => q.nodes.some((n) => n.reward !== null))
     .at(-1)!;
+  const leaf = question.nodes.filter((n) => n.reward !== null).at(-1)!;
+  const target = { questionId: question.questionId, nodeId: leaf.id };
   const bob = await startViewServer({ target: db, reviewer: 'bob' });
   try {
-    assert.equal((await post('/api/annotations', { nodeId: leaf.id, scope: 'path', mark: 'accepted' })).status, 200);
+    assert.equal((await post('/api/annotations', { ...target, scope: 'path', mark: 'accepted' })).status, 200);
     const bobMark = await fetch(`http://127.0.0.1:${bob.port}/api/annotations`, {
       method: 'POST',
       headers: WRITE_HEADERS,
-      body: JSON.stringify({ nodeId: leaf.id, scope: 'path', mark: 'rejected' }),
+      body: JSON.stringify({ ...target, scope: 'path', mark: 'rejected' }),
     });
     assert.equal(bobMark.status, 200);
     const undo = await post('/api/annotations/undo', {});
     assert.equal(undo.status, 409);
-    assert.match(undo.body.error, new RegExp(`node ${leaf.id} was marked rejected after your entry`));
-    assert.equal(
-      readRun(db)
-        .questions.flatMap((q) => q.nodes)
-        .find((n) => n.id === leaf.id)!.annotation,
-      'rejected',
-      "bob's mark stays",
-    );
+    assert.match(undo.body.error, new RegExp(`node ${leaf.id} of question "${question.questionId}" was marked rejected after your entry`));
+    assert.equal(nodeOf(db, question.questionId, leaf.id).annotation, 'rejected', "bob's mark stays");
   } finally {
     await bob.close();
   }

@@ -8,6 +8,7 @@
  *   treecot build run.db --out data/ --strip-tags --json          # stats.json on stdout
  *   treecot build run.db --out data/ --tokenizer builtin          # lengths/prefixes in built-in-model tokens
  *   treecot build run.db --out data/ --process-check              # drop correct paths with wrong steps (letter-count)
+ *   treecot build run.db --out data/ --node-ids rowid             # SQLite rowids instead of per-question node ids
  *
  * Writes DIR/sft.jsonl, DIR/dpo.jsonl (TRL plain format + provenance), paths.jsonl, stats.json,
  * card.md, manifest.json, trl/, llama-factory/, openrlhf/ (and .parquet files with --parquet).
@@ -16,6 +17,7 @@
 import { Option, type Command } from 'commander';
 import { optionalIntegerOption, runIdOption } from '../number-options.ts';
 import { withFlagNames } from '../flag-names.ts';
+import type { NodeIdKind } from '../../store/index.ts';
 
 interface BuildCliOptions {
   out: string;
@@ -32,7 +34,7 @@ interface BuildCliOptions {
   tokenizer?: string;
   processCheck?: boolean;
   json?: boolean;
-  nodeIds: string;
+  nodeIds: NodeIdKind;
 }
 
 export function register(program: Command): void {
@@ -63,10 +65,13 @@ export function register(program: Command): void {
       'drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)',
     )
     .option('--json', 'print stats.json on stdout')
-    .option(
-      '--node-ids <kind>',
-      'node ids in rows: rowid (the ids `treecot view` shows) | per-question (0 = root; byte-reproducible whatever the search concurrency)',
-      'rowid',
+    .addOption(
+      new Option(
+        '--node-ids <kind>',
+        'node ids in rows: per-question (0 = root; the ids `treecot view` shows; byte-reproducible whatever the search concurrency) | rowid (SQLite rowids)',
+      )
+        .choices(['per-question', 'rowid'])
+        .default('per-question'),
     )
     .action(async (db: string, options: BuildCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
@@ -107,9 +112,6 @@ export function register(program: Command): void {
         countTokens = (text) => tokenizer.encode(text).length;
       }
       const started = Date.now();
-      if (options.nodeIds !== 'rowid' && options.nodeIds !== 'per-question') {
-        throw new ConfigError({ file: '(command line)', field: '--node-ids' }, `expected rowid or per-question, got "${options.nodeIds}"`);
-      }
       const data = readRun(db, { runId: runIdOption(options.run), nodeIds: options.nodeIds });
       let processCheck: ReturnType<typeof import('../../pipeline/index.ts').processCheckFor>;
       if (options.processCheck) {

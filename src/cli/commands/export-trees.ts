@@ -4,12 +4,14 @@
  *   correct_paths, wrong_paths}` (paths = root-to-answer node-id lists).
  *
  *   treecot export-trees runs/lc.db --out trees/
+ *   treecot export-trees runs/lc.db --out trees/ --node-ids rowid   # SQLite rowids instead
  *
  * File names are the question ids with characters other than letters, digits, '.', '_' and
  * '-' replaced by '_' (a numeric suffix keeps them distinct).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { runIdOption } from '../number-options.ts';
+import type { NodeIdKind } from '../../store/index.ts';
 
 /** A safe, distinct file name for each question id. */
 export function treeFileNames(ids: readonly string[]): string[] {
@@ -29,15 +31,20 @@ export function register(program: Command): void {
     .description('write one JSON file per question: nodes, correct and wrong root-to-answer paths')
     .requiredOption('--out <dir>', 'output folder')
     .option('--run <id>', 'run id in the file (default: the latest)')
-    .action(async (db: string, options: { out: string; run?: string }) => {
+    .addOption(
+      new Option('--node-ids <kind>', 'node ids: per-question (0 = root; the ids `treecot view` shows) | rowid (SQLite rowids)')
+        .choices(['per-question', 'rowid'])
+        .default('per-question'),
+    )
+    .action(async (db: string, options: { out: string; run?: string; nodeIds: NodeIdKind }) => {
       const { readRun } = await import('../../store/index.ts');
       const { exportTree } = await import('../../search/index.ts');
       const { writeFileAtomic } = await import('../../core/index.ts');
       const { join } = await import('node:path');
       const { checkOutputLocation } = await import('../../core/index.ts');
       checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
-      // Per-question node ids: the files are the same whatever the search's concurrency.
-      const { questions } = readRun(db, { runId: runIdOption(options.run), nodeIds: 'per-question' });
+      // Per-question node ids (default): the files are the same whatever the search's concurrency.
+      const { questions } = readRun(db, { runId: runIdOption(options.run), nodeIds: options.nodeIds });
       const names = treeFileNames(questions.map((q) => q.questionId));
       questions.forEach((q, i) => writeFileAtomic(join(options.out, names[i]!), `${JSON.stringify(exportTree(q), null, 2)}\n`));
       process.stdout.write(`${questions.length} trees written to ${options.out}\n`);

@@ -8,7 +8,10 @@ import { PairsPage } from './pairs.js';
 import { ReviewPage } from './review.js';
 import { RunPage } from './run.js';
 
-/** '#/q/ID/tree' -> { page: 'tree', id }, '#/review?verdict=wrong' -> { page: 'review', params }. */
+/**
+ * '#/q/ID/tree' -> { page: 'tree', id }, '#/q/ID/tree/N' and '#/q/ID/path/N' -> also { leaf: N } (a node
+ * id within the question, as in the data files' node_ids), '#/review?verdict=wrong' -> { page: 'review', params }.
+ */
 function parseRoute(hash) {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
@@ -90,7 +93,8 @@ function App() {
   let page;
   if (error) page = html`<p class="error">${error}</p>`;
   else if (!info) page = html`<p class="loading">Loading…</p>`;
-  else if (route.page === 'tree') page = html`<${TreePage} key=${route.id} id=${route.id} info=${info} live=${live} />`;
+  else if (route.page === 'tree')
+    page = html`<${TreePage} key=${route.id + '/' + route.leaf} id=${route.id} focus=${route.leaf} info=${info} live=${live} />`;
   else if (route.page === 'path') page = html`<${PathPage} key=${route.id} id=${route.id} leaf=${route.leaf} info=${info} />`;
   else if (route.page === 'pairs') page = html`<${PairsPage} key=${route.id} id=${route.id} />`;
   else if (route.page === 'run') page = html`<${RunPage} />`;

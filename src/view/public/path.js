@@ -22,7 +22,7 @@ export function PathPage({ id, leaf }) {
   const current = data.paths.find((p) => p.leafId === leaf) ?? data.paths[0];
   const mark = async (value) => {
     try {
-      await post('/api/annotations', { nodeId: current.leafId, scope: 'path', mark: value, note });
+      await post('/api/annotations', { questionId: id, nodeId: current.leafId, scope: 'path', mark: value, note });
       setNote('');
       await load();
     } catch (e) {

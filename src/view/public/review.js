@@ -42,9 +42,9 @@ export function ReviewPage({ verdict }) {
   const mark = async (value) => {
     if (!item) return;
     try {
-      await post('/api/annotations', { nodeId: item.leafId, scope: 'path', mark: value, note });
+      await post('/api/annotations', { questionId: item.questionId, nodeId: item.leafId, scope: 'path', mark: value, note });
       setNote('');
-      setMessage(`${value} path ${item.leafId}`);
+      setMessage(`${value} path ${item.questionId} / node ${item.leafId}`);
       const q = await loadQueue(true);
       const next = q.items.findIndex((i, k) => k > position && i.mark === null);
       if (next >= 0) setPosition(next);
@@ -59,9 +59,9 @@ export function ReviewPage({ verdict }) {
         setMessage('nothing to undo');
         return;
       }
-      setMessage(`undid ${undone.mark ?? 'clear'} on node ${undone.nodeId}`);
+      setMessage(`undid ${undone.mark ?? 'clear'} on ${undone.questionId} / node ${undone.nodeId}`);
       const q = await loadQueue(true);
-      const back = q.items.findIndex((i) => i.leafId === undone.nodeId);
+      const back = q.items.findIndex((i) => i.questionId === undone.questionId && i.leafId === undone.nodeId);
       if (back >= 0) setPosition(back);
     } catch (e) {
       setMessage(e.message);

@@ -130,12 +130,16 @@ function NodePanel({ node, parent, c, onMark, id }) {
   </aside>`;
 }
 
-export function TreePage({ id, live }) {
+/**
+ * `focus`: a node id from the route (`#/q/ID/tree/N`, N as in a data row's `node_ids`): selected,
+ * with its ancestors open.
+ */
+export function TreePage({ id, live, focus = null }) {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
   const [open, setOpen] = useState(null);
   const [shown, setShown] = useState(new Map());
-  const [selected, setSelected] = useState(null);
+  const [selected, setSelected] = useState(focus);
   const load = () =>
     get('/api/question?id=' + encodeURIComponent(id)).then(
       (d) => setData({ ...d, nodes: fromColumns(d.columns) }),
@@ -151,7 +155,10 @@ export function TreePage({ id, live }) {
   const index = useMemo(() => (data ? buildIndex(data.nodes) : null), [data]);
   useEffect(() => {
     if (!index || open !== null) return;
-    setOpen(new Set(data.nodes.filter((n) => n.depth < OPEN_DEPTH).map((n) => n.id)));
+    const initial = new Set(data.nodes.filter((n) => n.depth < OPEN_DEPTH).map((n) => n.id));
+    const target = focus === null ? undefined : index.byId.get(focus);
+    for (let p = target ? target.parentId : null; p !== null; p = index.byId.get(p).parentId) initial.add(p);
+    setOpen(initial);
   }, [index]);
   if (error) return html`<p class="error">${error}</p>`;
   if (!data || !index || open === null) return html`<p class="loading">Loading…</p>`;
@@ -172,7 +179,7 @@ export function TreePage({ id, live }) {
   const showMore = (nodeId) => setShown(new Map(shown).set(nodeId, (shown.get(nodeId) ?? CHILDREN_SHOWN) + CHILDREN_SHOWN));
   const onMark = async (node, mark) => {
     try {
-      await post('/api/annotations', { nodeId: node.id, scope: 'node', mark });
+      await post('/api/annotations', { questionId: id, nodeId: node.id, scope: 'node', mark });
       await load();
     } catch (e) {
       setError(e.message);
