@@ -7,5 +7,6 @@ export * from './thought-format.ts';
 export * from './prompt.ts';
 export * from './canonical-json.ts';
 export * from './replace-folder.ts';
+export * from './recover-for-reading.ts';
 export * from './output-location.ts';
 export * from './provenance.ts';

@@ -7,9 +7,10 @@
  * to NAME; then the old one is deleted. A rename of a folder is atomic, but Linux has no
  * portable "exchange two folders", so a process killed exactly between the two renames
  * leaves no NAME at all, only `.NAME.old-PID`. `recoverFolder` repairs that on the next
- * start (of a writer, or of a reader such as `train --data`): it renames the old folder
- * back, and deletes staging and old folders whose process is gone. So every crash point
- * ends as the wholly old folder (killed before the second rename) or the wholly new one.
+ * start (of a writer, or of a reader such as `train --data`: recover-for-reading.ts): it
+ * renames the old folder back, and deletes staging and old folders whose process is gone.
+ * So every crash point ends as the wholly old folder (killed before the second rename) or
+ * the wholly new one.
  *
  * An existing folder is only replaced when everything in it is ours: the names the new
  * files use, or names its own `manifest.json` lists (a file of an older build). Anything
@@ -29,7 +30,7 @@ export interface ReplaceFolderOptions {
 
 const LEFTOVER = /^\.(.+)\.(staging|old)-(\d+)$/;
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -39,27 +40,51 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * Repair what a killed replacement of `target` left behind: put a moved-away old folder
- * back when the target is missing, and delete staging and old folders of dead processes.
- * Returns one line per thing done (empty when nothing was left over).
- */
-export function recoverFolder(target: string): string[] {
+/** A staging or moved-away old folder of a replacement of some target, beside it. */
+export interface FolderLeftover {
+  path: string;
+  kind: 'staging' | 'old';
+  /** The process that made it. */
+  pid: number;
+}
+
+/** Staging and old folders of replacements of `target` (of live and dead processes). */
+export function folderLeftovers(target: string): FolderLeftover[] {
   const full = resolve(target);
   const parent = dirname(full);
   const name = basename(full);
-  if (!existsSync(parent)) return [];
-  const notes: string[] = [];
   let entries: string[];
   try {
     entries = readdirSync(parent);
   } catch {
     return [];
   }
-  const leftovers = entries
+  return entries
     .map((entry) => ({ entry, match: LEFTOVER.exec(entry) }))
-    .filter(({ match }) => match && match[1] === name && !isAlive(Number(match[3])))
-    .map(({ entry, match }) => ({ path: join(parent, entry), kind: match![2] as 'staging' | 'old' }));
+    .filter(({ match }) => match && match[1] === name)
+    .map(({ entry, match }) => ({ path: join(parent, entry), kind: match![2] as 'staging' | 'old', pid: Number(match![3]) }));
+}
+
+export interface RecoverFolderOptions {
+  /**
+   * Called when a leftover of a dead process cannot be deleted (e.g. a read-only parent),
+   * instead of throwing: a reader needs only the target back, the next writer cleans up.
+   */
+  onCleanupError?: (path: string, error: unknown) => void;
+}
+
+/**
+ * Repair what a killed replacement of `target` left behind: put a moved-away old folder
+ * back when the target is missing, and delete staging and old folders of dead processes.
+ * Returns one line per thing done (empty when nothing was left over).
+ * @throws the file-system error of the rename back (e.g. EACCES); of a deletion too, unless
+ *   `onCleanupError` is given.
+ */
+export function recoverFolder(target: string, options: RecoverFolderOptions = {}): string[] {
+  const full = resolve(target);
+  if (!existsSync(dirname(full))) return [];
+  const notes: string[] = [];
+  const leftovers = folderLeftovers(full).filter((l) => !isAlive(l.pid));
   const old = leftovers.find((l) => l.kind === 'old');
   if (old && !existsSync(full)) {
     renameSync(old.path, full);
@@ -67,7 +92,13 @@ export function recoverFolder(target: string): string[] {
   }
   for (const leftover of leftovers) {
     if (!existsSync(leftover.path)) continue;
-    rmSync(leftover.path, { recursive: true, force: true });
+    try {
+      rmSync(leftover.path, { recursive: true, force: true });
+    } catch (error) {
+      if (!options.onCleanupError) throw error;
+      options.onCleanupError(leftover.path, error);
+      continue;
+    }
     notes.push(`removed ${basename(leftover.path)} left by a killed run`);
   }
   return notes;

@@ -21,7 +21,7 @@ import { checkTrlConfigKeys, TRL_MAX_VERSION_EXCLUSIVE, TRL_MIN_VERSION, TRL_TES
 import { renderBundleReadme } from './trl-bundle-readme.ts';
 import type { DpoPair, SftRow } from './types.ts';
 import { writeFilesStaged } from './write-dataset.ts';
-import { recoverFolder } from '../core/replace-folder.ts';
+import { recoverForReading } from '../core/recover-for-reading.ts';
 
 export const TrlBundleOptionsSchema = z
   .object({
@@ -63,7 +63,7 @@ export function parseTrlBundleOptions(input: unknown, source = 'export-trl optio
 
 /** Read `DATA/sft.jsonl` and `DATA/dpo.jsonl` of a built data set. @throws DataError naming file, line, field. */
 export function readBuiltData(dataDir: string): { sft: Pick<SftRow, 'prompt' | 'completion'>[]; dpo: DpoPair[] } {
-  recoverFolder(dataDir); // a build killed mid-switch: put the old data set back first
+  recoverForReading(dataDir); // a build cut between its two renames: the old data set back, or a clear error
   const sftFile = join(dataDir, 'sft.jsonl');
   const dpoFile = join(dataDir, 'dpo.jsonl');
   const sft = readRecords(sftFile).map((r) => ({

@@ -6,14 +6,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRecords, requireField } from '../core/files.ts';
-import { recoverFolder } from '../core/replace-folder.ts';
+import { recoverForReading } from '../core/recover-for-reading.ts';
 import { DataError } from '../core/errors.ts';
 import type { PreferenceRow, SftRow } from './batching.ts';
 import { trainsOnPairs, type LossSettings } from './config.ts';
 
 /** The file to read: `path` itself, or DIR/dpo.jsonl (a pair loss is among the loss terms) / DIR/sft.jsonl (SFT alone). */
 export function trainingDataFile(path: string, loss: Pick<LossSettings, 'lossType'>): string {
-  recoverFolder(path); // a build killed mid-switch: put the old data set back first
+  recoverForReading(path); // a build cut between its two renames: the old data set back, or a clear error
   if (!existsSync(path)) throw new DataError({ file: path }, 'no such file or folder');
   if (!statSync(path).isDirectory()) return path;
   const name = trainsOnPairs(loss) ? 'dpo.jsonl' : 'sft.jsonl';
