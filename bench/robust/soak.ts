@@ -68,13 +68,15 @@ const db = join(dir, 'soak.db');
 const problems = JSON.parse(readFileSync(LETTER_COUNT_DATA, 'utf8')) as { id: string }[];
 const data = join(dir, 'questions.json');
 writeFileSync(data, JSON.stringify(Array.from({ length: copies }, (_, c) => problems.map((p) => ({ ...p, id: `${p.id}-c${c}` }))).flat()));
-// The letter-count config whose stop rule is `--max-rollouts` per question, solved or not.
+// The letter-count config whose stop rule is `--max-rollouts` per question, solved or not
+// (thresholds [1, R] and give_up_factor 1: solved with one correct rollout, else given up, at R).
 const config = join(dir, 'soak.yaml');
 writeFileSync(
   config,
   readFileSync(fileURLToPath(new URL('../../configs/letter-count.yaml', import.meta.url)), 'utf8')
     .replace('max_rollouts: 32', `max_rollouts: ${maxRollouts}`)
-    .replace('reward_thresholds: [4, 8]', `reward_thresholds: [${maxRollouts}, ${maxRollouts}]`)
+    .replace('reward_thresholds: [4, 8]', `reward_thresholds: [1, ${maxRollouts}]`)
+    .replace('give_up_factor: 4', 'give_up_factor: 1')
     .replace('max_tokens: 512', 'max_tokens: 64'),
 );
 

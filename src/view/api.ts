@@ -86,7 +86,7 @@ function questionsPage(source: ViewSource, url: URL): unknown {
   }
   const offset = intParam(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const limit = intParam(url, 'limit', 100, 1, MAX_PAGE);
-  return { total: all.length, filtered: rows.length, offset, rows: rows.slice(offset, offset + limit), totals: source.queries.totals() };
+  return { total: all.length, filtered: rows.length, offset, rows: rows.slice(offset, offset + limit), totals: source.totals() };
 }
 
 /**

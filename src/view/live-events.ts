@@ -30,7 +30,7 @@ export function streamEvents(request: IncomingMessage, response: ServerResponse,
       const now = Date.now();
       const changed = source.queries.changedSince(since);
       since = now - POLL_MS;
-      response.write(`data: ${JSON.stringify({ totals: source.queries.totals(), changed })}\n\n`);
+      response.write(`data: ${JSON.stringify({ totals: source.totals(), changed })}\n\n`);
     } catch (error) {
       response.write(`event: failure\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
     }
