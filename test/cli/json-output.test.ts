@@ -1,0 +1,45 @@
+/**
+ * json-output.ts, the guarantee behind --json: once stdout is reserved, whatever else writes to
+ * stdout (console.log, process.stdout.write, a worker thread's console, as llama.cpp bindings and
+ * tfjs do) lands on stderr, and only writeJsonLine reaches stdout. Run in a child process, so the
+ * real file descriptors are checked.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const module = fileURLToPath(new URL('../../src/cli/json-output.ts', import.meta.url));
+
+test('reserved stdout: console.log, stdout.write and a worker thread go to stderr; only the JSON stays', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-json-output-'));
+  try {
+    const script = join(dir, 'child.mts');
+    writeFileSync(
+      script,
+      `import { Worker } from 'node:worker_threads';
+import { reserveStdoutForJson, writeJsonLine } from ${JSON.stringify(module)};
+const restore = reserveStdoutForJson();
+console.log('library banner');
+process.stdout.write('progress 1/2\\n');
+await new Promise((resolve) => new Worker("console.log('worker says hi')", { eval: true }).on('exit', resolve));
+writeJsonLine({ ok: true, n: 2 });
+writeJsonLine({ ok: true, n: 3 });
+restore();
+process.stdout.write('after restore\\n');
+`,
+    );
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
+    assert.equal(stdout, '{"ok":true,"n":2}\n{"ok":true,"n":3}\nafter restore\n');
+    for (const line of ['library banner', 'progress 1/2', 'worker says hi'])
+      assert.ok(stderr.includes(`${line}\n`), `${line} on stderr:\n${stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
