@@ -32,6 +32,7 @@ interface ExportTrlCliOptions {
   maxLength: string;
   seed: string;
   reportTo: string;
+  json?: boolean;
 }
 
 export function register(program: Command): void {
@@ -63,6 +64,7 @@ export function register(program: Command): void {
         .choices(['none', 'wandb', 'tensorboard'])
         .default('none'),
     )
+    .option('--json', 'print {out, files, options} as one JSON object on stdout')
     .action(async (data: string, options: ExportTrlCliOptions) => {
       const { parseTrlBundleOptions, writeTrlBundle } = await import('../../data/index.ts');
       const { checkOutputLocation } = await import('../../core/index.ts');
@@ -98,6 +100,11 @@ export function register(program: Command): void {
         },
       );
       const files = writeTrlBundle(data, bundleOptions, options.out);
+      if (options.json) {
+        const { writeJsonLine } = await import('../json-output.ts');
+        writeJsonLine({ out: options.out, files: [...files.keys()], options: bundleOptions });
+        return;
+      }
       process.stdout.write(
         `treecot export-trl: ${files.size} files -> ${options.out} (beta ${bundleOptions.beta}, eps ${bundleOptions.eps}, ` +
           `alpha ${bundleOptions.alpha}, masking ${bundleOptions.masking}); run: cd ${options.out} && pip install -r requirements.txt && ./launch.sh\n`,

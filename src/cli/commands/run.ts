@@ -34,6 +34,7 @@ export function register(program: Command): void {
       "evaluate also on this file, as the headline set named after the file (e.g. the authors' letter_count_hard.json)",
     )
     .option('--fresh', 'delete the run folder first')
+    .option('--json', 'print the run summary (summary.json) as one JSON object on stdout; the results table goes to stderr')
     .action(
       async (options: {
         config: string;
@@ -42,6 +43,7 @@ export function register(program: Command): void {
         alphaSweep?: string | boolean;
         data?: string;
         fresh?: boolean;
+        json?: boolean;
       }) => {
         const { loadPipelineConfig } = await import('../../pipeline/index.ts');
         const loaded = loadPipelineConfig(options.config);
@@ -53,7 +55,7 @@ export function register(program: Command): void {
 /** Shared by `run` and `demo`: apply --data / --fresh, then run with progress on stderr. */
 export async function runLoadedPipeline(
   loaded: import('../../pipeline/index.ts').LoadedPipelineConfig,
-  options: { out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean },
+  options: { out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean; json?: boolean },
 ): Promise<void> {
   const { runPipeline, checkConfigFiles } = await import('../../pipeline/index.ts');
   const { existsSync, readdirSync, rmSync } = await import('node:fs');
@@ -130,7 +132,11 @@ export async function runLoadedPipeline(
       .join('; ');
     return `  ${s.stage.padEnd(16)} ${sets}`;
   });
-  process.stdout.write(
+  if (options.json) {
+    const { writeJsonLine } = await import('../json-output.ts');
+    writeJsonLine(summary);
+  }
+  (options.json ? process.stderr : process.stdout).write(
     `\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`,
   );
 }
