@@ -136,7 +136,31 @@ export async function runLoadedPipeline(
     const { writeJsonLine } = await import('../json-output.ts');
     writeJsonLine(summary);
   }
+  reportSearchFailures(summary, outDir, (await import('../../pipeline/index.ts')).searchFailures(summary, outDir));
   (options.json ? process.stderr : process.stdout).write(
     `\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`,
   );
+}
+
+/**
+ * Partial failure (docs/cli.md, exit 2): searched questions stopped on errors and are left out of the
+ * data. Say which and why on stderr; the search stage counts as done, so only --fresh searches them again.
+ */
+function reportSearchFailures(
+  summary: import('../../pipeline/index.ts').RunSummary,
+  outDir: string,
+  failures: import('../../pipeline/index.ts').SearchFailure[],
+): void {
+  if (failures.length === 0) return;
+  const searched = summary.search.reduce((n, s) => n + s.questions, 0);
+  process.stderr.write(
+    `treecot run: ${failures.length} of ${searched} searched questions stopped on errors after their retries and are left out of the training data:\n`,
+  );
+  for (const f of failures.slice(0, 5)) process.stderr.write(`  round ${f.round} question ${f.questionId}: ${f.error}\n`);
+  if (failures.length > 5)
+    process.stderr.write(`  ... and ${failures.length - 5} more (\`treecot tree ${failures[0]!.db} QID\` shows a tree)\n`);
+  process.stderr.write(
+    `treecot run: the search stage is complete, so a re-run keeps them out; fix the policy and start over with --fresh (deletes ${outDir})\n`,
+  );
+  process.exitCode = 2;
 }
