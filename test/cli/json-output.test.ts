@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +42,23 @@ process.stdout.write('after restore\\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('every command has --json and a row in docs/cli.md, and the table names no command that does not exist', async () => {
+  const { buildProgram } = await import('../../src/cli/main.ts');
+  const program = await buildProgram();
+  const commands = program.commands.map((c) => c.name());
+  for (const command of program.commands) {
+    assert.ok(
+      command.options.some((o) => o.long === '--json'),
+      `treecot ${command.name()} has no --json`,
+    );
+  }
+  const doc = readFileSync(fileURLToPath(new URL('../../docs/cli.md', import.meta.url)), 'utf8');
+  const table = doc.slice(doc.indexOf('## The `--json` convention'), doc.indexOf('## Exit codes'));
+  const documented = table
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!));
+  assert.deepEqual([...documented].sort(), [...commands].sort());
 });
