@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { TreecotError } from '../core/errors.ts';
 import { describeUnexpectedError } from './describe-error.ts';
 import { examplesHelpText } from './help-examples.ts';
-import { reserveStdoutForJson } from './json-output.ts';
+import { releaseStdout, reserveStdoutForJson } from './json-output.ts';
 
 /** Commands in the order of the work (`--help` lists them so); others follow alphabetically. */
 const WORKFLOW = ['demo', 'run', 'check', 'search', 'tree', 'export-trees', 'merge', 'view', 'build', 'export-trl', 'train', 'eval'];
@@ -32,6 +32,7 @@ export async function buildProgram(): Promise<Command> {
   program.hook('preAction', (_program, command) => {
     if (command.opts().json === true) reserveStdoutForJson();
   });
+  program.hook('postAction', () => releaseStdout());
   const files = readdirSync(COMMANDS_DIR)
     .filter((f) => f.endsWith('.ts'))
     .sort((a, b) => workflowRank(a) - workflowRank(b) || a.localeCompare(b));
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`treecot: ${line}\n`);
     process.exitCode = exitCode;
   } finally {
+    releaseStdout(); // also when the action threw (postAction does not run then)
     clearInterval(keepAlive);
   }
 }

@@ -22,21 +22,21 @@ test('reserved stdout: console.log, stdout.write and a worker thread go to stder
     writeFileSync(
       script,
       `import { Worker } from 'node:worker_threads';
-import { reserveStdoutForJson, writeJsonLine } from ${JSON.stringify(module)};
-const restore = reserveStdoutForJson();
+import { releaseStdout, reserveStdoutForJson, writeJsonLine } from ${JSON.stringify(module)};
+reserveStdoutForJson();
 console.log('library banner');
 process.stdout.write('progress 1/2\\n');
 await new Promise((resolve) => new Worker("console.log('worker says hi')", { eval: true }).on('exit', resolve));
 writeJsonLine({ ok: true, n: 2 });
 writeJsonLine({ ok: true, n: 3 });
-restore();
-process.stdout.write('after restore\\n');
+releaseStdout();
+process.stdout.write('after release\\n');
 `,
     );
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
     });
-    assert.equal(stdout, '{"ok":true,"n":2}\n{"ok":true,"n":3}\nafter restore\n');
+    assert.equal(stdout, '{"ok":true,"n":2}\n{"ok":true,"n":3}\nafter release\n');
     for (const line of ['library banner', 'progress 1/2', 'worker says hi'])
       assert.ok(stderr.includes(`${line}\n`), `${line} on stderr:\n${stderr}`);
   } finally {
@@ -61,4 +61,24 @@ test('every command has --json and a row in docs/cli.md, and the table names no 
     .filter((line) => line.startsWith('| `'))
     .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!));
   assert.deepEqual([...documented].sort(), [...commands].sort());
+});
+
+test('in one process, each reservation writes to the stdout in place when it starts (a caller that swapped stdout.write meanwhile keeps its own)', async () => {
+  const { releaseStdout, reserveStdoutForJson, writeJsonLine } = await import('../../src/cli/json-output.ts');
+  const real = process.stdout.write;
+  const captured: string[][] = [[], []];
+  try {
+    for (const run of [0, 1]) {
+      process.stdout.write = ((chunk: string) => (captured[run]!.push(chunk), true)) as typeof process.stdout.write;
+      reserveStdoutForJson();
+      writeJsonLine({ run });
+      // No release here, as when an action throws inside a caller's own capture: the next reservation must not reuse this one.
+      process.stdout.write = real;
+    }
+    releaseStdout();
+    assert.equal(process.stdout.write, real, 'a writer the caller put back stays');
+  } finally {
+    process.stdout.write = real;
+  }
+  assert.deepEqual(captured, [['{"run":0}\n'], ['{"run":1}\n']]);
 });
