@@ -95,7 +95,10 @@ export function register(program: Command): void {
     .option('--workers <n>', 'data-parallel worker threads (default 1; 2 uses both cores)')
     .option('--seed <n>', 'seed of init and data order (default 0)')
     .requiredOption('--out <gguf>', 'write the trained model here')
-    .option('--log <jsonl>', 'one JSON line per step (loss, rewards/*, logps/*, grad_norm, tokens_per_s)')
+    .option(
+      '--log <jsonl>',
+      'one JSON line per step (loss, learning_rate, num_tokens, mean_token_accuracy, rewards/*, logps/*, grad_norm, tokens_per_s)',
+    )
     .option('--checkpoint-dir <dir>', 'checkpoint folder (written every --checkpoint-every steps and at the end)')
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 0 = end only)')
     .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
