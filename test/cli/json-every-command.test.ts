@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJsonLines, treecot, TREECOT_BIN } from '../helpers/treecot-cli.ts';
 import { BUILTIN, writePipelineFixture } from '../pipeline/fixture.ts';
+import { CharTokenizer, exportGguf, LlamaModel, parseInitSpec } from '../../src/train/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'treecot-json-every-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,6 +71,35 @@ test('train --json: one summary object with the last step record; progress and c
   assert.equal(plain.code, 0, plain.stderr);
   assert.match(plain.stdout, /^treecot train: 2 steps run \(2 planned\), \d+ tokens in [\d.]+ s/);
   assert.throws(() => parseJsonLines(plain.stdout));
+});
+
+test('train --json from a GGUF with a preference loss: one object whose last step has the TRL reward names', async () => {
+  const gguf = join(dir, 'random-tiny.gguf');
+  const tokenizer = new CharTokenizer();
+  exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c256', tokenizer.vocabSize), 5), gguf, { tokenizer });
+  const result = await treecot([
+    'train',
+    data,
+    '--model',
+    gguf,
+    '--objective',
+    'cdpo+sft',
+    '--steps',
+    '2',
+    '--batch',
+    '2',
+    '--ref-cache',
+    join(dir, 'ref-cache'),
+    '--out',
+    join(dir, 'joint.gguf'),
+    '--json',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const final = oneObject(result.stdout).final as Record<string, number>;
+  for (const key of ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'mean_token_accuracy', 'num_tokens']) {
+    assert.equal(typeof final[key], 'number', key);
+  }
+  assert.match(result.stderr, /treecot train: .*dpo\.jsonl/);
 });
 
 test('search database commands: tree, export-trees, build, merge --json', async () => {
