@@ -136,10 +136,11 @@ export async function runLoadedPipeline(
     const { writeJsonLine } = await import('../json-output.ts');
     writeJsonLine(summary);
   }
-  reportSearchFailures(summary, outDir, (await import('../../pipeline/index.ts')).searchFailures(summary, outDir));
   (options.json ? process.stderr : process.stdout).write(
     `\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`,
   );
+  // Last, so it is what a person sees at the end of the output.
+  reportSearchFailures(summary, outDir, (await import('../../pipeline/index.ts')).searchFailures(summary, outDir));
 }
 
 /**
