@@ -39,7 +39,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run folder', 'treecot-demo')
     .option('--config <file>', 'pipeline config (instead of a profile)')
     .option('--fresh', 'delete the run folder first (otherwise a re-run resumes and skips finished stages)')
-    .action(async (options: { data?: string; out: string; config?: string; profile: string; fresh?: boolean }) => {
+    .option('--json', 'print the run summary (summary.json) as one JSON object on stdout; the results table goes to stderr')
+    .action(async (options: { data?: string; out: string; config?: string; profile: string; fresh?: boolean; json?: boolean }) => {
       const { loadPipelineConfig } = await import('../../pipeline/index.ts');
       const { ConfigError } = await import('../../core/index.ts');
       const { runLoadedPipeline } = await import('./run.ts');
@@ -50,6 +51,6 @@ export function register(program: Command): void {
           `unknown profile "${options.profile}"; use ${Object.keys(DEMO_PROFILES).join(', ')}`,
         );
       const loaded = loadPipelineConfig(config);
-      await runLoadedPipeline(loaded, { out: options.out, data: options.data, fresh: options.fresh });
+      await runLoadedPipeline(loaded, { out: options.out, data: options.data, fresh: options.fresh, json: options.json });
     });
 }

@@ -29,7 +29,8 @@ export function register(program: Command): void {
     .description('write one JSON file per question: nodes, correct and wrong root-to-answer paths')
     .requiredOption('--out <dir>', 'output folder')
     .option('--run <id>', 'run id in the file (default: the latest)')
-    .action(async (db: string, options: { out: string; run?: string }) => {
+    .option('--json', 'print {out, trees, files} as one JSON object on stdout')
+    .action(async (db: string, options: { out: string; run?: string; json?: boolean }) => {
       const { readRun } = await import('../../store/index.ts');
       const { exportTree } = await import('../../search/index.ts');
       const { writeFileAtomic } = await import('../../core/index.ts');
@@ -40,6 +41,11 @@ export function register(program: Command): void {
       const { questions } = readRun(db, { runId: runIdOption(options.run), nodeIds: 'per-question' });
       const names = treeFileNames(questions.map((q) => q.questionId));
       questions.forEach((q, i) => writeFileAtomic(join(options.out, names[i]!), `${JSON.stringify(exportTree(q), null, 2)}\n`));
+      if (options.json) {
+        const { writeJsonLine } = await import('../json-output.ts');
+        writeJsonLine({ out: options.out, trees: questions.length, files: names });
+        return;
+      }
       process.stdout.write(`${questions.length} trees written to ${options.out}\n`);
     });
 }
