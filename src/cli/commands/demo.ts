@@ -10,7 +10,7 @@
  *   npx treecot demo --data data/letter-count/letter_count_hard.json   # the authors' 500 as the first set
  *   npx treecot demo --out /tmp/demo --fresh
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -30,10 +30,10 @@ export function register(program: Command): void {
     .description(
       'run the whole pipeline on letter counting: the built-in policy searches, the built-in student is trained on the trees (docs/pipeline.md)',
     )
-    .option(
-      '--profile <name>',
-      'quick (within 15 min on 2 cores), full (the headline numbers) or single (the older one-model demo)',
-      'quick',
+    .addOption(
+      new Option('--profile <name>', 'quick (within 15 min on 2 cores), full (the headline numbers) or single (the older one-model demo)')
+        .choices(Object.keys(DEMO_PROFILES))
+        .default('quick'),
     )
     .option('--data <file>', "also evaluate on this file, as the headline set (e.g. the authors' letter_count_hard.json)")
     .option('--out <dir>', 'run folder', 'treecot-demo')
