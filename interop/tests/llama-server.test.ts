@@ -186,14 +186,22 @@ test(
       const evalArgs = ['--task', 'letter-count', '--data', questions, '--search-config', BUILTIN_CONFIG, '--max-tokens', '96', '--json'];
       const evalInProcess = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--gguf', model]));
       const evalServer = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--policy', url, '--template', 'raw']));
+      // Chat mode: the server applies the GGUF's chat template (treecot's, written by export-hf).
+      const evalChat = lastJson<EvalSummary>(await treecot(['eval', ...evalArgs, '--policy', url, '--mode', 'chat']));
       t.diagnostic(
-        `eval in-process accuracy ${evalInProcess.accuracy}, no-answer ${evalInProcess.no_answer_rate}; server ${evalServer.accuracy}, ${evalServer.no_answer_rate}`,
+        `eval in-process accuracy ${evalInProcess.accuracy}, no-answer ${evalInProcess.no_answer_rate}; server completions ${evalServer.accuracy}, ${evalServer.no_answer_rate}; server chat ${evalChat.accuracy}, ${evalChat.no_answer_rate}`,
       );
       assert.ok(evalInProcess.no_answer_rate < 1, 'the model answers in its own prompt format');
-      assert.deepEqual(
-        [evalServer.questions, evalServer.accuracy, evalServer.no_answer_rate],
-        [evalInProcess.questions, evalInProcess.accuracy, evalInProcess.no_answer_rate],
-      );
+      for (const [mode, summary] of [
+        ['completions', evalServer],
+        ['chat', evalChat],
+      ] as const) {
+        assert.deepEqual(
+          [summary.questions, summary.accuracy, summary.no_answer_rate],
+          [evalInProcess.questions, evalInProcess.accuracy, evalInProcess.no_answer_rate],
+          `eval against the server in ${mode} mode equals in-process`,
+        );
+      }
 
       // Direct policy calls: stop strings, seeds, the context-length error.
       const { policy, close } = await createPolicies({ policy: [url], template: 'raw', mode: 'completions', retry: { maxRetries: 0 } });

@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { TreecotError } from '../core/errors.ts';
 import { describeUnexpectedError } from './describe-error.ts';
 import { examplesHelpText } from './help-examples.ts';
+import { releaseStdout, reserveStdoutForJson } from './json-output.ts';
 
 /** Commands in the order of the work (`--help` lists them so); others follow alphabetically. */
 const WORKFLOW = ['demo', 'run', 'check', 'search', 'tree', 'export-trees', 'merge', 'view', 'build', 'export-trl', 'train', 'eval'];
@@ -27,6 +28,11 @@ export async function buildProgram(): Promise<Command> {
     .name('treecot')
     .description('Tree-shaped CoT data by MCTS over typed thoughts, and CoT-aware post-training for small reasoning models.')
     .version('0.1.0');
+  // --json: stdout is reserved for the command's JSON from before its action runs (json-output.ts).
+  program.hook('preAction', (_program, command) => {
+    if (command.opts().json === true) reserveStdoutForJson();
+  });
+  program.hook('postAction', () => releaseStdout());
   const files = readdirSync(COMMANDS_DIR)
     .filter((f) => f.endsWith('.ts'))
     .sort((a, b) => workflowRank(a) - workflowRank(b) || a.localeCompare(b));
@@ -61,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`treecot: ${line}\n`);
     process.exitCode = exitCode;
   } finally {
+    releaseStdout(); // also when the action threw (postAction does not run then)
     clearInterval(keepAlive);
   }
 }

@@ -32,6 +32,7 @@ ${prefix ? "Before DPO it runs `prepare_data.py`, which writes `data/dpo_prefix_
 | cDPO label smoothing eps | \`label_smoothing\` (read by the \`robust\` term) | ${options.eps} |
 | L = L_cDPO + alpha * L_SFT | \`loss_type: [${terms.loss_type.join(', ')}]\`, \`loss_weights: [${terms.loss_weights.join(', ')}]\` | alpha = ${options.alpha} |
 | prefix masking | ${prefix ? 'shared prefix moved into the prompt' : 'off (`--masking none`)'} | ${prefix ? `boundary: ${options.prefixBoundary}` : '-'} |
+| logging | \`report_to\` (both configs; \`--report-to\`) | ${options.reportTo} |
 
 The DPO stage starts from the SFT output (\`output/sft\`), which TRL also copies as the reference model.
 

@@ -23,6 +23,10 @@ import type { DpoPair, SftRow } from './types.ts';
 import { writeFilesStaged } from './write-dataset.ts';
 import { recoverForReading } from '../core/recover-for-reading.ts';
 
+/** The `report_to` integrations the bundle offers, and the package each needs beside requirements.txt's pins. */
+export const REPORT_TO = ['none', 'wandb', 'tensorboard'] as const;
+const REPORT_TO_PACKAGE: Record<(typeof REPORT_TO)[number], string | null> = { none: null, wandb: 'wandb', tensorboard: 'tensorboard' };
+
 export const TrlBundleOptionsSchema = z
   .object({
     /** Hugging Face model id or local path of the student (an instruct model). */
@@ -46,6 +50,11 @@ export const TrlBundleOptionsSchema = z
     /** Maximum prompt + completion tokens. */
     maxLength: z.number().int().min(16).default(4096),
     seed: z.number().int().default(0),
+    /**
+     * Where transformers logs the run (TrainingArguments `report_to`): `none`, `wandb` (Weights & Biases,
+     * needs `wandb login` or WANDB_API_KEY) or `tensorboard` (event files in each output folder's runs/).
+     */
+    reportTo: z.enum(REPORT_TO).default('none'),
   })
   .strict();
 
@@ -107,7 +116,7 @@ function trainingArguments(options: TrlBundleOptions, outputDir: string, learnin
     logging_steps: 1,
     save_strategy: 'epoch',
     seed: options.seed,
-    report_to: 'none',
+    report_to: options.reportTo,
   };
 }
 
@@ -264,7 +273,10 @@ export function renderTrlBundle(
   files.set('prepare_data.py', PREPARE_DATA_PY);
   files.set(
     'requirements.txt',
-    `# the versions treecot's interop tests ran (launch.sh accepts ${TRL_VERSION_SPEC})\n${TRL_TESTED_REQUIREMENTS.join('\n')}\n`,
+    `# the versions treecot's interop tests ran (launch.sh accepts ${TRL_VERSION_SPEC})\n${TRL_TESTED_REQUIREMENTS.join('\n')}\n` +
+      (REPORT_TO_PACKAGE[options.reportTo]
+        ? `# report_to: ${options.reportTo} (export-trl --report-to) needs its logger; its version is not pinned by treecot's tests\n${REPORT_TO_PACKAGE[options.reportTo]}\n`
+        : ''),
   );
   if (hasSft) files.set('data/sft/train.jsonl', toJsonl(data.sft.map((r) => trlSftConversational(r as SftRow))));
   files.set('data/dpo/train.jsonl', toJsonl(data.dpo.map(trlDpoConversational)));

@@ -16,6 +16,7 @@ export type { TrainFolder } from './run-layout.ts';
 export { runStage, readStageMarker, STAGE_MARKER, StageRunner } from './stage.ts';
 export type { Stage, StageMarker, PipelineLog } from './stage.ts';
 export { renderReportHtml, renderReportMarkdown } from './report.ts';
+export { searchFailures, type SearchFailure } from './search-failures.ts';
 export { barChart, histogram, binValues } from './svg.ts';
 export { openPolicy, loadSearchSettings } from './adapters.ts';
 export { baseModelRef, describeModel } from './model-ref.ts';

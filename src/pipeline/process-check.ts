@@ -5,31 +5,52 @@
  * whose steps are wrong out of SFT and DPO `chosen`, and counts it apart from human annotations.
  */
 import { letterCountParts, type LetterCountQuestion, type Problem } from '../tasks/index.ts';
-import { scoreLetterCountSteps } from '../train/index.ts';
+import { countLetter } from '../tasks/index.ts';
+import { parseThoughts } from '../train/builtin/step-accuracy.ts';
+import { markedSpelling } from '../train/builtin/policy-format.ts';
 
 /** true = the response's process is acceptable. */
 export type ProcessCheck = (question: string, response: string) => boolean;
 
 /**
- * Letter counting: the last attempt of the response (the text after its last `</reflection>`,
- * with the sub-task in front; the whole response when it has no reflection) must count exactly the
- * asked letters in order, each count right, with a right addition for two letters and the right
- * answer. Spelling of the word is not required (the built-in model counts from the question's word
- * even when its spelled copy is wrong; docs/letter-count-study.md).
- * `query` is the problem's word and letters (letterCountParts).
+ * Letter counting: the last attempt of the response (the text after its last `</reflection>`, with
+ * the sub-task in front; the whole response when it has no reflection) must be a clean worked trace
+ * of the problem's word and letters, as a person reviewing samples would demand:
+ * - the sub-task names exactly the asked letters, in order;
+ * - its thinking steps are exactly the spelled word, then one `letter:count` step per asked letter,
+ *   each count right (no empty or extra steps);
+ * - the spelled word is the word: letters only (the compact format), or with the running count after
+ *   each asked letter (the policy's marked format, policy-format.ts), exactly;
+ * - the double-check is right (`a+b=c` for two letters, `x=n` for one; the compact format has none
+ *   for one letter), and the answer is the right count.
+ * A right answer reached through a misspelt word, a lucky count or a wrong sum is rejected: a student
+ * trained on it would learn the slip. `query` is the problem's word and letters (letterCountParts).
  */
 export function letterCountProcessOk(query: LetterCountQuestion, response: string): boolean {
   const close = '</reflection>';
   const last = response.lastIndexOf(close);
   const subTask = /<sub-task>[\s\S]*?<\/sub-task>/.exec(response)?.[0] ?? '';
   const judged = last >= 0 ? subTask + response.slice(last + close.length) : response;
-  const s = scoreLetterCountSteps(judged, query);
+  const thoughts = parseThoughts(judged);
+  const counts = query.letters.map((l) => countLetter(query.word, l));
+  const total = counts.reduce((a, b) => a + b, 0);
+  // A re-think may be written in its own tag (the graph's thinking_from_scratch, unless a config maps it to `thinking`).
+  const thinking = thoughts.filter((t) => /^thinking([-_]from[-_]scratch)?$/.test(t.tag)).map((t) => t.content.trim());
+  const spelled = thinking[0] ?? '';
+  const spellingOk = spelled === query.word || spelled === markedSpelling(query.word, query.letters);
+  const countStepsOk =
+    thinking.length === 1 + query.letters.length && query.letters.every((l, i) => thinking[1 + i] === `${l}:${counts[i]}`);
+  const checks = thoughts.filter((t) => t.tag === 'double-check').map((t) => t.content.trim());
+  const expectedCheck = query.letters.length === 1 ? `${query.letters[0]}=${total}` : `${counts.join('+')}=${total}`;
+  const checkOk = checks.length === 1 ? checks[0] === expectedCheck : checks.length === 0 && query.letters.length === 1;
+  const answers = thoughts.filter((t) => t.tag === 'answer').map((t) => t.content.trim());
   return (
-    s.answerCorrect &&
-    s.countSteps === query.letters.length &&
-    s.countStepsCorrect === s.countSteps &&
-    s.countStepsOnExpectedLetter === s.countSteps &&
-    (query.letters.length === 1 || s.additionCorrect === true)
+    thoughts.find((t) => t.tag === 'sub-task')?.content.trim() === query.letters.join('+') &&
+    spellingOk &&
+    countStepsOk &&
+    checkOk &&
+    answers.length === 1 &&
+    answers[0] === String(total)
   );
 }
 

@@ -1,11 +1,11 @@
 /**
  * The run report: `report.md` and a self-contained `report.html` (inline SVG plots, no scripts,
  * no external files), both rendered from the run summary only, so every number in them is a number
- * of summary.json (which is itself recomputed from the evaluation JSONL).
+ * of summary.json (which is itself recomputed from the evaluation JSONL and the training logs).
  */
 import { formatComparison, percent, withError, type PairedComparison } from '../eval/index.ts';
-import { barChart, escapeXml, histogram } from './svg.ts';
-import type { RunSummary, StageEntry } from './summary-types.ts';
+import { barChart, escapeXml, histogram, lineChart } from './svg.ts';
+import type { RunSummary, StageEntry, TrainingCurve } from './summary-types.ts';
 
 const fmt = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -201,6 +201,25 @@ function trainRows(summary: RunSummary): { header: string[]; rows: string[][] } 
   return { header, rows };
 }
 
+/** Rows of a training's curve at up to `count` evenly spaced points (first and last included), for report.md. */
+function curveRows(curve: TrainingCurve, count = 11): string[][] {
+  const n = curve.step.length;
+  const picked = [
+    ...new Set(Array.from({ length: Math.min(count, n) }, (_, i) => Math.round((i * (n - 1)) / Math.max(1, Math.min(count, n) - 1)))),
+  ];
+  return picked.map((i) => [
+    String(curve.step[i]),
+    curve.loss[i]!.toFixed(4),
+    ...(curve.reward_margin ? [curve.reward_margin[i]!.toFixed(4)] : []),
+  ]);
+}
+
+const CURVE_NOTE =
+  "Loss per optimiser step as train-log.jsonl logged it (the step mean over its rows or pairs; for the joint objective the preference loss plus alpha x the SFT term); the reward margin is TRL's rewards/margins, beta x (policy - reference log-prob of chosen minus that of rejected), mean over the step's pairs.";
+
+/** The curve's title suffix when the log was thinned to MAX_CURVE_POINTS. */
+const strideNote = (curve: TrainingCurve) => (curve.every > 1 ? ` (every ${curve.every}th step)` : '');
+
 function stageDescriptions(stages: StageEntry[]): string {
   return stages.map((s) => `- **${s.stage}**: ${escapeMarkdown(s.description)} (model: ${escapeMarkdown(s.model)})`).join('\n') + '\n';
 }
@@ -243,6 +262,12 @@ export function renderReportMarkdown(summary: RunSummary): string {
     parts.push('\n## Training\n');
     const t = trainRows(summary);
     parts.push(markdownTable(t.header, t.rows));
+    const curves = summary.train.filter((x) => x.curve && x.curve.step.length > 0);
+    if (curves.length) parts.push(`\n${CURVE_NOTE}\n`);
+    for (const { stage, curve } of curves) {
+      parts.push(`\n### Training curve: ${escapeMarkdown(stage)}${strideNote(curve!)}\n`);
+      parts.push(markdownTable(['step', 'loss', ...(curve!.reward_margin ? ['reward margin'] : [])], curveRows(curve!)));
+    }
   }
   parts.push('\n## Wall time per pipeline stage\n');
   parts.push(
@@ -344,6 +369,20 @@ export function renderReportHtml(summary: RunSummary): string {
     sections.push('<h2>Training</h2>');
     const t = trainRows(summary);
     sections.push(htmlTable(t.header, t.rows));
+    const curves = summary.train.filter((x) => x.curve && x.curve.step.length > 0);
+    if (curves.length) sections.push(`<p>${escapeXml(CURVE_NOTE)}</p>`);
+    for (const { stage, curve } of curves) {
+      sections.push(lineChart(curve!.step, curve!.loss, 'loss', { title: `Training loss: ${stage}${strideNote(curve!)}`, xLabel: 'step' }));
+      if (curve!.reward_margin) {
+        sections.push(
+          lineChart(curve!.step, curve!.reward_margin, 'reward margin', {
+            title: `Reward margin (rewards/margins): ${stage}${strideNote(curve!)}`,
+            xLabel: 'step',
+            zeroLine: true,
+          }),
+        );
+      }
+    }
   }
   sections.push('<h2>Wall time per pipeline stage</h2>');
   sections.push(

@@ -6,6 +6,7 @@ import { treecotProvenance, writeFileAtomic } from '../core/index.ts';
 import { renderReportHtml, renderReportMarkdown } from './report.ts';
 import type { RunLayout } from './run-layout.ts';
 import { addRunStatistics } from './summary-statistics.ts';
+import { addTrainingCurves } from './training-curves.ts';
 import type { StageRunner } from './stage.ts';
 import type { DataEntry, RunSummary, SearchEntry, StageEntry, TrainEntry } from './summary-types.ts';
 
@@ -30,7 +31,8 @@ export class RunRecord {
         stages: this.stages,
         search: this.search,
         data: this.data,
-        train: this.train,
+        // Loss and reward-margin curves for the report, from each training's train-log.jsonl.
+        train: addTrainingCurves(this.train),
         stage_wall_s: this.runner.wallSeconds,
       },
       layout.root,

@@ -100,6 +100,20 @@ export interface TrainEntry {
   model: string;
   /** The data folder it trained on, relative to the run folder. */
   data: string;
+  /** Loss (and reward margin) per logged step, from the stage's train-log.jsonl (training-curves.ts); for the report's curves. */
+  curve?: TrainingCurve;
+}
+
+/** Per-step values of one training, read from its train-log.jsonl; every `every`-th step (and the last) when the log is long. */
+export interface TrainingCurve {
+  /** The log it was read from. */
+  log: string;
+  /** Stride over the logged steps (1 = every step). */
+  every: number;
+  step: number[];
+  loss: number[];
+  /** TRL's `rewards/margins` (beta x (chosen - rejected log-ratio), mean over the step's pairs); preference stages only. */
+  reward_margin?: number[];
 }
 
 export interface RunSummary {

@@ -1,6 +1,6 @@
 /**
- * Tiny static SVG charts for the run report (no library, no script): grouped bar charts and
- * histograms. Output is a standalone `<svg>` string that can be inlined into HTML.
+ * Tiny static SVG charts for the run report (no library, no script): grouped bar charts,
+ * histograms and line charts. Output is a standalone `<svg>` string that can be inlined into HTML.
  */
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1'];
@@ -147,6 +147,79 @@ export function histogram(
     parts.push(`<rect x="${x}" y="${height - 14}" width="10" height="10" fill="${PALETTE[si % PALETTE.length]}" fill-opacity="0.55"/>`);
     parts.push(`<text x="${x + 14}" y="${height - 5}" font-size="11">${escapeXml(`${b.name} (n=${series[b.name]!.length})`)}</text>`);
   });
+  return svg(width, height, parts);
+}
+
+export interface LineChartOptions {
+  title: string;
+  xLabel: string;
+  /** Format of y tick labels and point titles (default: 4 significant digits). */
+  format?: (value: number) => string;
+  /** Draw y = 0 as a dashed line (a reward margin's sign matters). */
+  zeroLine?: boolean;
+  /** One marker with a <title> per point up to this many points (default 200). */
+  maxMarkers?: number;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A line chart of y over x (e.g. a training loss over optimiser steps): linear axes spanning the
+ * data (y padded when flat), one polyline, and a marker per point whose <title> gives x and y.
+ */
+export function lineChart(xAll: readonly number[], yAll: readonly number[], name: string, options: LineChartOptions): string {
+  // A NaN or infinite value (a diverged step) has no place on the axis: it is left out and counted in the title.
+  const finite = xAll.map((_, i) => i).filter((i) => Number.isFinite(xAll[i]) && Number.isFinite(yAll[i]));
+  const x = finite.map((i) => xAll[i]!);
+  const y = finite.map((i) => yAll[i]!);
+  const dropped = xAll.length - finite.length;
+  const title = dropped ? `${options.title} (${dropped} non-finite values left out)` : options.title;
+  const width = options.width ?? 640;
+  const height = options.height ?? 260;
+  const format = options.format ?? ((v: number) => v.toPrecision(4));
+  const left = 56;
+  const right = 14;
+  const top = 30;
+  const bottom = 40;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  const values = options.zeroLine ? [...y, 0] : [...y];
+  let yLo = values.length ? Math.min(...values) : 0;
+  let yHi = values.length ? Math.max(...values) : 1;
+  if (yHi - yLo < 1e-12) [yLo, yHi] = [yLo - 0.5, yHi + 0.5];
+  const xLo = x.length ? Math.min(...x) : 0;
+  const xHi = x.length && Math.max(...x) > xLo ? Math.max(...x) : xLo + 1;
+  const px = (v: number) => left + ((v - xLo) / (xHi - xLo)) * plotW;
+  const py = (v: number) => top + plotH - ((v - yLo) / (yHi - yLo)) * plotH;
+  const parts: string[] = [];
+  parts.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`);
+  for (let i = 0; i <= 4; i++) {
+    const v = yLo + ((yHi - yLo) * i) / 4;
+    parts.push(`<line x1="${left}" x2="${width - right}" y1="${py(v).toFixed(2)}" y2="${py(v).toFixed(2)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${left - 4}" y="${(py(v) + 4).toFixed(2)}" text-anchor="end" font-size="10">${escapeXml(format(v))}</text>`);
+  }
+  for (const v of [xLo, (xLo + xHi) / 2, xHi]) {
+    parts.push(
+      `<text x="${px(v).toFixed(2)}" y="${top + plotH + 14}" text-anchor="middle" font-size="10">${escapeXml(String(Math.round(v)))}</text>`,
+    );
+  }
+  parts.push(`<text x="${left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11">${escapeXml(options.xLabel)}</text>`);
+  if (options.zeroLine) {
+    parts.push(
+      `<line x1="${left}" x2="${width - right}" y1="${py(0).toFixed(2)}" y2="${py(0).toFixed(2)}" stroke="#333" stroke-dasharray="5,4"/>`,
+    );
+  }
+  const points = x.map((xi, i) => `${px(xi).toFixed(2)},${py(y[i]!).toFixed(2)}`);
+  parts.push(
+    `<polyline fill="none" stroke="${PALETTE[0]}" stroke-width="1.5" points="${points.join(' ')}"><title>${escapeXml(name)}</title></polyline>`,
+  );
+  if (x.length <= (options.maxMarkers ?? 200)) {
+    x.forEach((xi, i) => {
+      parts.push(
+        `<circle cx="${px(xi).toFixed(2)}" cy="${py(y[i]!).toFixed(2)}" r="2.5" fill="${PALETTE[0]}"><title>${escapeXml(`${options.xLabel} ${xi}: ${name} ${format(y[i]!)}`)}</title></circle>`,
+      );
+    });
+  }
   return svg(width, height, parts);
 }
 

@@ -21,6 +21,9 @@ export interface MicroBatchStats {
   policyLogps?: Float32Array;
   /** Implicit rewards beta * (log pi - log ref) [P] of the chosen and rejected responses, as the loss computed them. */
   rewards?: { chosen: Float32Array; rejected: Float32Array };
+  /** Tokens that carry an SFT weight (SFT responses; chosen responses of the joint loss), and of them the ones whose argmax is the target. */
+  sftTokens: number;
+  sftTokensCorrect: number;
   realTokens: number;
   paddedTokens: number;
 }
@@ -61,11 +64,36 @@ export function lossPositions(mb: MicroBatch): LossPositions {
   return out;
 }
 
-/** Token log-probs [M] at the loss positions. */
-export function lossTokenLogps(model: LlamaModel, p: Map<string, tf.Tensor>, x0: tf.Tensor, mb: MicroBatch, at: LossPositions): tf.Tensor {
+/**
+ * Token log-probs [M] at the loss positions. With `captured`, also counts the SFT-weighted positions
+ * whose argmax token is the target (TRL's `mean_token_accuracy`): one argMax over the [M, V] logits
+ * the loss needs anyway, read outside the gradient.
+ */
+export function lossTokenLogps(
+  model: LlamaModel,
+  p: Map<string, tf.Tensor>,
+  x0: tf.Tensor,
+  mb: MicroBatch,
+  at: LossPositions,
+  captured?: Captured,
+): tf.Tensor {
   const logits = forwardLogits(model.config, p, x0, mb.B, mb.T, tf.tensor1d(at.index, 'int32')); // [M, V]
+  if (captured) Object.assign(captured, sftTokenAccuracy(logits, at));
   const oneHot = tf.cast(tf.oneHot(tf.tensor1d(at.targets, 'int32'), model.config.vocabSize), 'float32'); // [M, V]
   return targetLogProbs(logits, oneHot);
+}
+
+/** SFT-weighted positions, and of them those whose argmax over the vocabulary is the target token. */
+export function sftTokenAccuracy(logits: tf.Tensor, at: LossPositions): { sftTokens: number; sftTokensCorrect: number } {
+  let sftTokens = 0;
+  for (const w of at.sftWeights) if (w !== 0) sftTokens++;
+  if (sftTokens === 0) return { sftTokens, sftTokensCorrect: 0 };
+  const argmax = tf.argMax(logits, 1).dataSync();
+  let sftTokensCorrect = 0;
+  at.sftWeights.forEach((w, j) => {
+    if (w !== 0 && argmax[j] === at.targets[j]) sftTokensCorrect++;
+  });
+  return { sftTokens, sftTokensCorrect };
 }
 
 /** Sequence log-probs [B] = sum over each row's loss positions of weight x token log-prob. */
@@ -80,6 +108,8 @@ interface Captured {
   sftTerm?: number;
   policyLogps?: Float32Array;
   rewards?: { chosen: Float32Array; rejected: Float32Array };
+  sftTokens?: number;
+  sftTokensCorrect?: number;
 }
 
 /**
@@ -125,7 +155,7 @@ export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Fl
     const x0 = model.embed(mb.ids); // [N, D]
     const f = (x: tf.Tensor, ...ws: tf.Tensor[]): tf.Scalar => {
       const map = new Map(names.map((n, i) => [n, ws[i]!]));
-      return lossOf(mb, at, lossTokenLogps(model, map, x, mb, at), captured) as tf.Scalar;
+      return lossOf(mb, at, lossTokenLogps(model, map, x, mb, at, captured), captured) as tf.Scalar;
     };
     const { value, grads: g } = tf.valueAndGrads(f)([x0, ...names.map((n) => p.get(n)!)]);
     const dx0 = g[0]!.dataSync();
@@ -144,6 +174,8 @@ export function accumulateGradients(model: LlamaModel, mb: MicroBatch, grads: Fl
     sftTerm: captured.sftTerm ?? 0,
     policyLogps: captured.policyLogps,
     rewards: captured.rewards,
+    sftTokens: captured.sftTokens ?? 0,
+    sftTokensCorrect: captured.sftTokensCorrect ?? 0,
     realTokens: mb.realTokens,
     paddedTokens: mb.B * mb.T,
   };

@@ -45,10 +45,19 @@ export interface StepRecord {
   step: number;
   epoch: number;
   lr: number;
+  /** transformers' name of `lr` (same value). */
+  learning_rate: number;
   loss: number;
   grad_norm: number;
   /** Real tokens (prompt + response) trained on so far. */
   tokens: number;
+  /** TRL's name of `tokens` (same value: cumulative non-padding tokens). */
+  num_tokens: number;
+  /**
+   * TRL's SFT metric: share of this step's SFT-weighted tokens (SFT responses; the chosen responses of
+   * the joint loss) whose argmax token is the target, before the update. Absent when no token carries an SFT weight.
+   */
+  mean_token_accuracy?: number;
   tokens_per_s: number;
   /** Share of computed positions that were padding, this step. */
   padding_share: number;
@@ -446,14 +455,19 @@ function stepRecord(args: {
     step: args.step + 1,
     epoch: ((args.step + 1) * args.plan.rowsPerStep) / args.rowCount,
     lr: args.lr,
+    learning_rate: args.lr,
     loss: stats.reduce((n, s) => n + s.loss, 0),
     grad_norm: args.gradNorm,
     tokens: args.tokensSeen,
+    num_tokens: args.tokensSeen,
     tokens_per_s: real / args.seconds,
     padding_share: 1 - (real - args.batches.reduce((n, b) => n + b.B, 0)) / padded,
     elapsed_s: args.elapsed,
   };
   record.sft_loss = stats.reduce((n, s) => n + s.sftTerm, 0);
+  const sftTokens = stats.reduce((n, s) => n + s.sftTokens, 0);
+  // Pooled over the step's micro-batches and workers (correct / total), as TRL pools over processes.
+  if (sftTokens > 0) record.mean_token_accuracy = stats.reduce((n, s) => n + s.sftTokensCorrect, 0) / sftTokens;
   if (stats.some((s) => s.rewards)) Object.assign(record, preferenceMetrics(stats));
   return record;
 }

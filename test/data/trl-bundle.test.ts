@@ -115,6 +115,23 @@ test('key check: an unknown key is refused with the file and field named', () =>
   assert.throws(() => parseTrlBundleOptions({ base: 'm', masking: 'tokens' }), /field "masking"/);
 });
 
+test('report_to: none by default; wandb or tensorboard goes into both configs, requirements.txt and the README', () => {
+  const plain = join(dir, 'bundle-none');
+  writeTrlBundle(dataDir, { base: 'm' }, plain);
+  assert.equal((parse(readFileSync(join(plain, 'sft.yaml'), 'utf8')) as Record<string, unknown>).report_to, 'none');
+  assert.doesNotMatch(readFileSync(join(plain, 'requirements.txt'), 'utf8'), /tensorboard|wandb/);
+  for (const logger of ['wandb', 'tensorboard'] as const) {
+    const out = join(dir, `bundle-${logger}`);
+    writeTrlBundle(dataDir, { base: 'm', reportTo: logger }, out);
+    for (const file of ['sft.yaml', 'dpo.yaml']) {
+      assert.equal((parse(readFileSync(join(out, file), 'utf8')) as Record<string, unknown>).report_to, logger, file);
+    }
+    assert.match(readFileSync(join(out, 'requirements.txt'), 'utf8'), new RegExp(`^${logger}$`, 'm'));
+    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), new RegExp(`\\| logging \\| .*\\| ${logger} \\|`));
+  }
+  assert.throws(() => parseTrlBundleOptions({ base: 'm', reportTo: 'mlflow' }), /field "reportTo"/);
+});
+
 test('bad data folder: missing files or pairs whose prefix is not common -> DataError naming file and line', () => {
   assert.throws(() => writeTrlBundle(join(dir, 'nope'), { base: 'm' }, join(dir, 'b1')), /sft\.jsonl: file not found/);
   const broken = join(dir, 'broken');

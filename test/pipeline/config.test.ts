@@ -16,7 +16,12 @@ const minimal = () => ({
 });
 
 test('the shipped pipeline configs are valid', () => {
-  for (const file of ['configs/pipeline-demo.yaml', 'configs/pipeline-gsm8k-vllm.yaml']) {
+  for (const file of [
+    'configs/pipeline-demo.yaml',
+    'configs/pipeline-demo-full.yaml',
+    'configs/pipeline-demo-single.yaml',
+    'configs/pipeline-gsm8k-vllm.yaml',
+  ]) {
     const loaded = loadPipelineConfig(file);
     const { config } = loaded;
     assert.ok(config.eval.sets.length >= 1, file);
@@ -27,9 +32,17 @@ test('the shipped pipeline configs are valid', () => {
       `${file}: search.config ${config.search.config}`,
     );
   }
+  // The demo has the paper's two roles: the policy searches, the student is trained.
   const demo = loadPipelineConfig('configs/pipeline-demo.yaml').config;
-  assert.equal(demo.policy.gguf, '../models/builtin.gguf');
+  assert.equal(demo.policy.gguf, '../models/policy.gguf');
+  assert.equal(demo.student?.gguf, '../models/student.gguf');
   assert.equal(demo.train.preference.alpha, 1);
+  assert.equal(demo.train.long_cot_baseline, true);
+  assert.deepEqual(
+    demo.eval.sets.map((s) => s.generate?.phrasings),
+    ['policy', 'held-out'],
+  );
+  assert.equal(loadPipelineConfig('configs/pipeline-demo-single.yaml').config.policy.gguf, '../models/builtin.gguf');
 });
 
 test('bad pipeline configs name the file and the field', () => {

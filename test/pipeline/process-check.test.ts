@@ -11,8 +11,17 @@ test('letter-count process check: right answers through wrong steps are rejected
   const ok =
     '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>';
   assert.equal(letterCountProcessCheck(q, ok), true);
-  // Misspelt word, counts still right: kept (spelling is not part of the check).
-  assert.equal(letterCountProcessCheck(q, ok.replace('navigant', 'navgant')), true);
+  // Misspelt word, counts still right: rejected (a student trained on it would learn the misspelling).
+  assert.equal(letterCountProcessCheck(q, ok.replace('navigant', 'navgant')), false);
+  // The policy's marked spelling must carry exactly the running counts.
+  const marked = ok.replace('navigant', 'n1avig1an2t');
+  assert.equal(letterCountProcessCheck(q, marked), true);
+  assert.equal(letterCountProcessCheck(q, ok.replace('navigant', 'n1avig1an1t')), false);
+  assert.equal(letterCountProcessCheck(q, ok.replace('navigant', 'nav1igan2t')), false);
+  // An empty or extra thinking step, a second answer, or a missing double-check for two letters.
+  assert.equal(letterCountProcessCheck(q, ok.replace('<double-check>', '<thinking></thinking><double-check>')), false);
+  assert.equal(letterCountProcessCheck(q, ok + '<answer>3</answer>'), false);
+  assert.equal(letterCountProcessCheck(q, ok.replace('<double-check>1+2=3</double-check>', '')), false);
   // Lucky answer: wrong count step (g:2) and a wrong addition that lands on 3.
   assert.equal(letterCountProcessCheck(q, ok.replace('g:1', 'g:2').replace('1+2=3', '2+2=3')), false);
   // Letter-binding slip: counts "a" instead of "g".
@@ -53,6 +62,9 @@ test("letter-count process check: a problem's own word and letters decide, whate
   const n = [...'banana'].filter((c) => c === letter).length;
   assert.match(problem!.question, new RegExp(`^Within "banana", how many times is ${letter.toUpperCase()} written\\?$`));
   const right = `<sub-task>${letter}</sub-task><thinking>banana</thinking><thinking>${letter}:${n}</thinking><double-check>${letter}=${n}</double-check><answer>${n}</answer>`;
+  // One letter: the double-check is optional (the compact format has none), but a wrong one is rejected.
+  assert.equal(makeCheck([problem!])(problem!.question, right.replace(/<double-check>.*<\/double-check>/, '')), true);
+  assert.equal(makeCheck([problem!])(problem!.question, right.replace(`${letter}=${n}`, `${letter}=${n + 1}`)), false);
   const check = makeCheck([problem!]);
   assert.equal(check(problem!.question, right), true);
   // Counting another letter of the word to the same total is a wrong process.

@@ -18,6 +18,7 @@ import { Option, type Command } from 'commander';
 import { optionalIntegerOption, runIdOption } from '../number-options.ts';
 import { withFlagNames } from '../flag-names.ts';
 import type { NodeIdKind } from '../../store/index.ts';
+import { writeJsonLine } from '../json-output.ts';
 
 interface BuildCliOptions {
   out: string;
@@ -64,7 +65,7 @@ export function register(program: Command): void {
       '--process-check',
       'drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)',
     )
-    .option('--json', 'print stats.json on stdout')
+    .option('--json', 'print stats.json as one JSON object on stdout')
     .addOption(
       new Option(
         '--node-ids <kind>',
@@ -147,7 +148,7 @@ export function register(program: Command): void {
         );
       }
       if (options.json) {
-        process.stdout.write(JSON.stringify(built.stats, null, 2) + '\n');
+        writeJsonLine(built.stats);
         return;
       }
       const s = built.stats;

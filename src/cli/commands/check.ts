@@ -15,6 +15,7 @@
  */
 import type { Command } from 'commander';
 import { integerOption, MAX_TIMER_MS } from '../number-options.ts';
+import { writeJsonLine } from '../json-output.ts';
 
 interface CheckOptions {
   task: string;
@@ -119,7 +120,7 @@ export function register(program: Command): void {
           if (options.json) {
             // details: Blocksworld's first failing step, IFEval's per-instruction results.
             const { verdict: kind, extracted, reference, reason, details } = verdict;
-            process.stdout.write(`${JSON.stringify({ id: items[i]!.id, verdict: kind, extracted, reference, reason, details })}\n`);
+            writeJsonLine({ id: items[i]!.id, verdict: kind, extracted, reference, reason, details });
           }
         }
       } finally {

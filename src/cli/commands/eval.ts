@@ -13,6 +13,7 @@ import { ConfigError, DataError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, numberOption, optionalIntegerOption } from '../number-options.ts';
 import { jsonObjectOption } from '../json-option.ts';
 import { exitOnInterrupt } from '../interrupt.ts';
+import { writeJsonLine } from '../json-output.ts';
 
 function httpMode(mode: string | undefined): 'completions' | 'chat' {
   if (mode === undefined || mode === 'completions' || mode === 'chat') return mode ?? 'completions';
@@ -89,7 +90,10 @@ export function register(program: Command): void {
     )
     .option('--mcts-rollouts <n>', "rollouts per question for --mcts-decode, all run (default: the search config's max_rollouts)")
     .option('--compare <dirs...>', 'print one table for several evaluation folders and exit')
-    .option('--json', 'print the summary as one JSON line at the end')
+    .option(
+      '--json',
+      'print the summary (with --compare: the compared summaries and paired changes) as one JSON object on stdout; the table goes to stderr',
+    )
     .action(async (raw: Record<string, unknown>) => {
       const options = { ...raw, n: raw.samples } as unknown as EvalCliOptions;
       const { compareTable, compareWarnings, loadEvalSummary, loadEvalRecords, pairedTable } = await import('../../eval/index.ts');
@@ -107,7 +111,28 @@ export function register(program: Command): void {
             ? `\nPaired changes (per question):\n\n${pairedTable(options.compare.map((dir) => ({ label: dir, records: loadEvalRecords(dir) })))}`
             : '';
         const table = compareTable(summaries, options.compare) + paired + warnings.map((w) => `\n> Warning: ${w}\n`).join('');
-        process.stdout.write(table);
+        // --json: the same comparison as data (summaries, then each folder paired with the first and the previous).
+        (options.json ? process.stderr : process.stdout).write(table);
+        if (options.json) {
+          const { compareRecords } = await import('../../eval/index.ts');
+          const records = options.compare.map((dir) => loadEvalRecords(dir));
+          const against = (i: number, j: number) => {
+            if (!records[i] || !records[j]) return { error: 'no questions.jsonl' };
+            try {
+              return compareRecords(records[j]!, records[i]!);
+            } catch (error) {
+              return { error: (error as Error).message };
+            }
+          };
+          writeJsonLine({
+            folders: options.compare,
+            summaries,
+            paired: options.compare
+              .slice(1)
+              .map((dir, k) => ({ folder: dir, vs_first: against(k + 1, 0), vs_previous: against(k + 1, k) })),
+            warnings,
+          });
+        }
         if (options.out) {
           const { writeFileAtomic } = await import('../../core/index.ts');
           const { join } = await import('node:path');
@@ -224,7 +249,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
     const { compareTable } = await import('../../eval/index.ts');
     // --json: stdout carries only the JSON summary; the table is for people (stderr).
     (options.json ? process.stderr : process.stdout).write(compareTable([summary]));
-    if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    if (options.json) writeJsonLine(summary);
   } finally {
     await policy.close?.();
   }

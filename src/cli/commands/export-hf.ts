@@ -8,6 +8,7 @@
  *   treecot eval --gguf models/dpo.gguf --task letter-count
  */
 import type { Command } from 'commander';
+import { writeJsonLine } from '../json-output.ts';
 
 export function register(program: Command): void {
   program
@@ -18,7 +19,7 @@ export function register(program: Command): void {
     .action(async (model: string, options: { out: string; json?: boolean }) => {
       const { exportHf } = await import('../../train/hf/index.ts');
       const files = exportHf(model, options.out);
-      if (options.json) process.stdout.write(`${JSON.stringify({ out: options.out, files })}\n`);
+      if (options.json) writeJsonLine({ out: options.out, files });
       else
         process.stdout.write(
           `treecot export-hf: ${model} -> ${options.out} (${files.length} files; load with AutoModelForCausalLM.from_pretrained)\n`,
@@ -33,7 +34,7 @@ export function register(program: Command): void {
     .action(async (dir: string, options: { out: string; name: string; json?: boolean }) => {
       const { importHf } = await import('../../train/hf/index.ts');
       const model = importHf(dir, options.out, options.name);
-      if (options.json) process.stdout.write(`${JSON.stringify({ out: options.out, config: model.config })}\n`);
+      if (options.json) writeJsonLine({ out: options.out, config: model.config });
       else
         process.stdout.write(
           `treecot import-hf: ${dir} -> ${options.out} (${model.config.layers} layers, d ${model.config.dim}, ${model.params.length} parameters)\n`,

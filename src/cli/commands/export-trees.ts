@@ -36,7 +36,8 @@ export function register(program: Command): void {
         .choices(['per-question', 'rowid'])
         .default('per-question'),
     )
-    .action(async (db: string, options: { out: string; run?: string; nodeIds: NodeIdKind }) => {
+    .option('--json', 'print {out, trees, files} as one JSON object on stdout')
+    .action(async (db: string, options: { out: string; run?: string; nodeIds: NodeIdKind; json?: boolean }) => {
       const { readRun } = await import('../../store/index.ts');
       const { exportTree } = await import('../../search/index.ts');
       const { writeFileAtomic } = await import('../../core/index.ts');
@@ -47,6 +48,11 @@ export function register(program: Command): void {
       const { questions } = readRun(db, { runId: runIdOption(options.run), nodeIds: options.nodeIds });
       const names = treeFileNames(questions.map((q) => q.questionId));
       questions.forEach((q, i) => writeFileAtomic(join(options.out, names[i]!), `${JSON.stringify(exportTree(q), null, 2)}\n`));
+      if (options.json) {
+        const { writeJsonLine } = await import('../json-output.ts');
+        writeJsonLine({ out: options.out, trees: questions.length, files: names });
+        return;
+      }
       process.stdout.write(`${questions.length} trees written to ${options.out}\n`);
     });
 }

@@ -5,6 +5,7 @@
  *   treecot export-trl data/ --base Qwen/Qwen2.5-1.5B-Instruct --out trl/
  *   treecot export-trl data/ --base meta-llama/Llama-3.1-8B-Instruct --out trl/ --alpha 1 --eps 0.1 --beta 0.1
  *   treecot export-trl data/ --base ./my-model --out trl/ --masking none --max-length 8192
+ *   treecot export-trl data/ --base Qwen/Qwen2.5-1.5B-Instruct --out trl/ --report-to tensorboard
  *   cd trl && pip install -r requirements.txt && ./launch.sh     # on the GPU machine
  *
  * The bundle pins trl>=0.20,<0.29: TRL 0.29 silently ignores label_smoothing for the sigmoid
@@ -30,6 +31,8 @@ interface ExportTrlCliOptions {
   gradAccum: string;
   maxLength: string;
   seed: string;
+  reportTo: string;
+  json?: boolean;
 }
 
 export function register(program: Command): void {
@@ -56,6 +59,12 @@ export function register(program: Command): void {
     .option('--grad-accum <n>', 'gradient accumulation steps', '8')
     .option('--max-length <n>', 'max prompt + completion tokens', '4096')
     .option('--seed <n>', 'training seed', '0')
+    .addOption(
+      new Option('--report-to <logger>', 'TrainingArguments report_to: where transformers logs loss, rewards/* and learning_rate')
+        .choices(['none', 'wandb', 'tensorboard'])
+        .default('none'),
+    )
+    .option('--json', 'print {out, files, options} as one JSON object on stdout')
     .action(async (data: string, options: ExportTrlCliOptions) => {
       const { parseTrlBundleOptions, writeTrlBundle } = await import('../../data/index.ts');
       const { checkOutputLocation } = await import('../../core/index.ts');
@@ -78,6 +87,7 @@ export function register(program: Command): void {
               gradientAccumulationSteps: numberOption(options.gradAccum, '--grad-accum'),
               maxLength: numberOption(options.maxLength, '--max-length'),
               seed: numberOption(options.seed, '--seed'),
+              reportTo: options.reportTo,
             },
             '(command line)',
           ),
@@ -86,9 +96,15 @@ export function register(program: Command): void {
           dpoLearningRate: '--dpo-lr',
           perDeviceBatchSize: '--batch-size',
           gradientAccumulationSteps: '--grad-accum',
+          reportTo: '--report-to',
         },
       );
       const files = writeTrlBundle(data, bundleOptions, options.out);
+      if (options.json) {
+        const { writeJsonLine } = await import('../json-output.ts');
+        writeJsonLine({ out: options.out, files: [...files.keys()], options: bundleOptions });
+        return;
+      }
       process.stdout.write(
         `treecot export-trl: ${files.size} files -> ${options.out} (beta ${bundleOptions.beta}, eps ${bundleOptions.eps}, ` +
           `alpha ${bundleOptions.alpha}, masking ${bundleOptions.masking}); run: cd ${options.out} && pip install -r requirements.txt && ./launch.sh\n`,

@@ -7,6 +7,7 @@
  * keeps the most advanced copy (finished first, then most rollouts).
  */
 import type { Command } from 'commander';
+import { writeJsonLine } from '../json-output.ts';
 
 export function register(program: Command): void {
   program
@@ -16,7 +17,7 @@ export function register(program: Command): void {
     .action(async (out: string, inputs: string[], options: { json?: boolean }) => {
       const { mergeStores } = await import('../../store/index.ts');
       const result = mergeStores(out, inputs);
-      if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      if (options.json) writeJsonLine(result);
       else {
         const kept = result.keptFromOutput > 0 ? `; ${result.keptFromOutput} questions kept as ${out} had them` : '';
         process.stdout.write(

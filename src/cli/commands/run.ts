@@ -34,6 +34,7 @@ export function register(program: Command): void {
       "evaluate also on this file, as the headline set named after the file (e.g. the authors' letter_count_hard.json)",
     )
     .option('--fresh', 'delete the run folder first')
+    .option('--json', 'print the run summary (summary.json) as one JSON object on stdout; the results table goes to stderr')
     .action(
       async (options: {
         config: string;
@@ -42,6 +43,7 @@ export function register(program: Command): void {
         alphaSweep?: string | boolean;
         data?: string;
         fresh?: boolean;
+        json?: boolean;
       }) => {
         const { loadPipelineConfig } = await import('../../pipeline/index.ts');
         const loaded = loadPipelineConfig(options.config);
@@ -53,7 +55,7 @@ export function register(program: Command): void {
 /** Shared by `run` and `demo`: apply --data / --fresh, then run with progress on stderr. */
 export async function runLoadedPipeline(
   loaded: import('../../pipeline/index.ts').LoadedPipelineConfig,
-  options: { out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean },
+  options: { out?: string; ablation?: boolean; alphaSweep?: string | boolean; data?: string; fresh?: boolean; json?: boolean },
 ): Promise<void> {
   const { runPipeline, checkConfigFiles } = await import('../../pipeline/index.ts');
   const { existsSync, readdirSync, rmSync } = await import('node:fs');
@@ -130,7 +132,36 @@ export async function runLoadedPipeline(
       .join('; ');
     return `  ${s.stage.padEnd(16)} ${sets}`;
   });
-  process.stdout.write(
+  if (options.json) {
+    const { writeJsonLine } = await import('../json-output.ts');
+    writeJsonLine(summary);
+  }
+  (options.json ? process.stderr : process.stdout).write(
     `\nResults (${((Date.now() - started) / 1000).toFixed(0)} s; report: ${join(outDir, 'report.html')})\n${lines.join('\n')}\n`,
   );
+  // Last, so it is what a person sees at the end of the output.
+  reportSearchFailures(summary, outDir, (await import('../../pipeline/index.ts')).searchFailures(summary, outDir));
+}
+
+/**
+ * Partial failure (docs/cli.md, exit 2): searched questions stopped on errors and are left out of the
+ * data. Say which and why on stderr; the search stage counts as done, so only --fresh searches them again.
+ */
+function reportSearchFailures(
+  summary: import('../../pipeline/index.ts').RunSummary,
+  outDir: string,
+  failures: import('../../pipeline/index.ts').SearchFailure[],
+): void {
+  if (failures.length === 0) return;
+  const searched = summary.search.reduce((n, s) => n + s.questions, 0);
+  process.stderr.write(
+    `treecot run: ${failures.length} of ${searched} searched questions stopped on errors after their retries and are left out of the training data:\n`,
+  );
+  for (const f of failures.slice(0, 5)) process.stderr.write(`  round ${f.round} question ${f.questionId}: ${f.error}\n`);
+  if (failures.length > 5)
+    process.stderr.write(`  ... and ${failures.length - 5} more (\`treecot tree ${failures[0]!.db} QID\` shows a tree)\n`);
+  process.stderr.write(
+    `treecot run: the search stage is complete, so a re-run keeps them out; fix the policy and start over with --fresh (deletes ${outDir})\n`,
+  );
+  process.exitCode = 2;
 }

@@ -16,6 +16,7 @@ import { Option, type Command } from 'commander';
 import { ConfigError, DataError } from '../../core/errors.ts';
 import { COMMAND_LINE, integerOption, MAX_TIMER_MS, optionalIntegerOption } from '../number-options.ts';
 import { jsonObjectOption } from '../json-option.ts';
+import { writeJsonLine } from '../json-output.ts';
 
 interface SearchCliOptions {
   config: string;
@@ -90,7 +91,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'first N questions (after --shard)')
     .option('--new-run', 'start a new run in --out when its stored config differs (otherwise refused)')
     .option('--verifier-timeout <ms>', 'hard time limit per verification', '5000')
-    .option('--json', 'print the summary as one JSON object on the last stdout line')
+    .option('--json', "print the summary as one JSON object on stdout (people's lines go to stderr)")
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (options: SearchCliOptions) => {
       await runSearchCommand(options);
@@ -180,7 +181,7 @@ async function runSearchCommand(options: SearchCliOptions): Promise<void> {
       return;
     }
     progress?.stop();
-    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (options.json) writeJsonLine(summary);
     else {
       // Question counts and `nodes` are the stored state; rollouts, calls and tokens are this
       // invocation's. After a resume the stored totals are printed next to them (docs/search.md).

@@ -10,7 +10,9 @@
  *
  * The loss is given either by TRL's independent settings (--loss-type, --loss-weights,
  * --label-smoothing) or by --objective, an alias of them (docs/train.md). DATA is a file (JSONL or
- * JSON array) or a `treecot build` folder (sft.jsonl for SFT alone, dpo.jsonl when a pair loss trains). Prints the effective configuration, then one JSON summary line on stdout.
+ * JSON array) or a `treecot build` folder (sft.jsonl for SFT alone, dpo.jsonl when a pair loss trains). Prints the
+ * effective configuration and progress on stderr, then a summary on stdout: lines for people, or with --json one
+ * JSON object (docs/cli.md).
  */
 import { Option, type Command } from 'commander';
 import { withFlagNames } from '../flag-names.ts';
@@ -50,6 +52,7 @@ interface TrainCliOptions {
   resume?: boolean;
   refCache?: string;
   progress: boolean;
+  json?: boolean;
 }
 
 /**
@@ -92,12 +95,19 @@ export function register(program: Command): void {
     .option('--workers <n>', 'data-parallel worker threads (default 1; 2 uses both cores)')
     .option('--seed <n>', 'seed of init and data order (default 0)')
     .requiredOption('--out <gguf>', 'write the trained model here')
-    .option('--log <jsonl>', 'one JSON line per step (loss, rewards/*, logps/*, grad_norm, tokens_per_s)')
+    .option(
+      '--log <jsonl>',
+      'one JSON line per step (loss, learning_rate, num_tokens, mean_token_accuracy, rewards/*, logps/*, grad_norm, tokens_per_s)',
+    )
     .option('--checkpoint-dir <dir>', 'checkpoint folder (written every --checkpoint-every steps and at the end)')
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 0 = end only)')
     .option('--resume', 'continue from the checkpoint in --checkpoint-dir')
     .option('--ref-cache <dir>', 'reference log-prob cache folder (default .cache/treecot/ref-logps)')
     .option('--no-progress', 'no progress bar on stderr')
+    .option(
+      '--json',
+      'print the summary as one JSON object on stdout: {out, steps, steps_run, tokens, wall_s, mean_tokens_per_s, parameters, final}',
+    )
     .action(async (data: string, o: TrainCliOptions) => {
       const { ConfigError } = await import('../../core/errors.ts');
       const { train, parseTrainConfig, trainsOnPairs, trainingDataFile, readSftRows, readPreferenceRows } =
@@ -182,17 +192,28 @@ export function register(program: Command): void {
       }
       const last = result.records.at(-1);
       const meanTps = result.records.reduce((s, r) => s + r.tokens_per_s, 0) / Math.max(1, result.records.length);
+      const summary = {
+        out: config.out ?? null,
+        steps: result.totalSteps,
+        steps_run: result.stepsRun,
+        tokens: result.tokensSeen,
+        wall_s: +result.wallSeconds.toFixed(1),
+        mean_tokens_per_s: Math.round(meanTps),
+        parameters: result.model.parameterCount,
+        final: last ?? null,
+      };
+      if (o.json) {
+        const { writeJsonLine } = await import('../json-output.ts');
+        writeJsonLine(summary);
+        return;
+      }
+      const accuracy = last?.mean_token_accuracy === undefined ? '' : `, token accuracy ${(last.mean_token_accuracy * 100).toFixed(1)}%`;
+      const margin = last?.['rewards/margins'] === undefined ? '' : `, reward margin ${last['rewards/margins'].toFixed(4)}`;
       process.stdout.write(
-        `${JSON.stringify({
-          out: config.out ?? null,
-          steps: result.totalSteps,
-          steps_run: result.stepsRun,
-          tokens: result.tokensSeen,
-          wall_s: +result.wallSeconds.toFixed(1),
-          mean_tokens_per_s: Math.round(meanTps),
-          parameters: result.model.parameterCount,
-          final: last ?? null,
-        })}\n`,
+        `treecot train: ${summary.steps_run} steps run (${summary.steps} planned), ${summary.tokens} tokens in ${summary.wall_s} s ` +
+          `(${summary.mean_tokens_per_s} tokens/s), ${summary.parameters} parameters\n` +
+          (last ? `final step ${last.step}: loss ${last.loss.toFixed(4)}${accuracy}${margin}\n` : '') +
+          (summary.out ? `model written to ${summary.out}\n` : ''),
       );
     });
 }

@@ -37,28 +37,39 @@ export function register(program: Command): void {
     .option('--reviewer <name>', 'name stored with your annotations (default: the OS user)')
     .option('--run <id>', 'run id in the file (default: the latest)')
     .option('--open', 'open the page in the default browser')
-    .action(async (target: string, options: { port: string; host: string; reviewer?: string; run?: string; open?: boolean }) => {
-      const port = integerOption(options.port, '--port', 0, 65535);
-      const reviewer = (options.reviewer ?? defaultReviewer()).trim();
-      if (reviewer.length === 0 || reviewer.length > 100) {
-        throw new ConfigError({ file: COMMAND_LINE, field: '--reviewer' }, `must be 1-100 characters (got ${reviewer.length})`);
-      }
-      const { startViewServer } = await import('../../view/index.ts');
-      const view = await startViewServer({ target, host: options.host, port, reviewer, runId: runIdOption(options.run) });
-      process.stdout.write(`treecot view: serving ${target} at ${view.url}\n`);
-      if (view.token !== null) {
-        process.stdout.write(
-          `treecot view: bound to ${options.host}, so every request needs the access token above (the URL sets it as a cookie; scripts send "Authorization: Bearer ${view.token}")\n`,
-        );
-      }
-      process.stdout.write(`treecot view: reviewer "${reviewer}"; Ctrl-C to stop\n`);
-      if (options.open) openBrowser(view.url);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void view.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+    .option(
+      '--json',
+      'once serving, print {url, token, reviewer, target} as one JSON object on stdout (for scripts; --port 0 picks a free port)',
+    )
+    .action(
+      async (target: string, options: { port: string; host: string; reviewer?: string; run?: string; open?: boolean; json?: boolean }) => {
+        const port = integerOption(options.port, '--port', 0, 65535);
+        const reviewer = (options.reviewer ?? defaultReviewer()).trim();
+        if (reviewer.length === 0 || reviewer.length > 100) {
+          throw new ConfigError({ file: COMMAND_LINE, field: '--reviewer' }, `must be 1-100 characters (got ${reviewer.length})`);
+        }
+        const { startViewServer } = await import('../../view/index.ts');
+        const view = await startViewServer({ target, host: options.host, port, reviewer, runId: runIdOption(options.run) });
+        if (options.json) {
+          const { writeJsonLine } = await import('../json-output.ts');
+          writeJsonLine({ url: view.url, token: view.token, reviewer, target });
+        }
+        // With --json these lines go to stderr (json-output.ts).
+        process.stdout.write(`treecot view: serving ${target} at ${view.url}\n`);
+        if (view.token !== null) {
+          process.stdout.write(
+            `treecot view: bound to ${options.host}, so every request needs the access token above (the URL sets it as a cookie; scripts send "Authorization: Bearer ${view.token}")\n`,
+          );
+        }
+        process.stdout.write(`treecot view: reviewer "${reviewer}"; Ctrl-C to stop\n`);
+        if (options.open) openBrowser(view.url);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            void view.close().then(resolve);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
 }
