@@ -138,6 +138,45 @@ export class ViewQueries {
     const changed = this.store.db
       .prepare('SELECT * FROM questions WHERE run_id = ? AND updated_at > ? ORDER BY idx LIMIT 500')
       .all(this.run.run_id, sinceMs) as QuestionRow[];
+    return this.summariesOf(changed);
+  }
+
+  /** The run's question rows, in data-file order. */
+  questionRows(): QuestionRow[] {
+    return this.store.questions(this.run.run_id);
+  }
+
+  /** The largest node rowid of the file (0 when empty): nodes are only appended, so later ones are larger. */
+  maxNodeId(): number {
+    return (this.store.db.prepare('SELECT MAX(id) AS m FROM nodes').get() as { m: number | null }).m ?? 0;
+  }
+
+  /** Questions of the run with a node whose rowid is above `rowId` (a range scan over the new rows only). */
+  questionsWithNodesAfter(rowId: number): Set<string> {
+    const rows = this.store.db.prepare('SELECT DISTINCT question_id FROM nodes WHERE id > ? AND run_id = ?').all(rowId, this.run.run_id);
+    return new Set((rows as { question_id: string }[]).map((r) => r.question_id));
+  }
+
+  /**
+   * Changes with every annotation the view writes (mark, undo, import): the annotations log's
+   * size, last entry and undone entries ('' before the first write creates the log).
+   */
+  annotationSignature(): string {
+    const table = this.store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'annotations'").get();
+    if (!table) return '';
+    const row = this.store.db
+      .prepare('SELECT COUNT(*) AS n, MAX(id) AS m, SUM(undone) AS u FROM annotations WHERE run_id = ?')
+      .get(this.run.run_id) as { n: number; m: number | null; u: number | null };
+    return `${row.n}/${row.m}/${row.u}`;
+  }
+
+  /** Run `read` on one snapshot of the file (a read transaction), so its queries agree with each other. */
+  snapshot<T>(read: () => T): T {
+    return this.store.db.transaction(read)();
+  }
+
+  /** Summaries of the given question rows, each from its own nodes (the nodes_by_question index). */
+  summariesOf(questions: readonly QuestionRow[]): QuestionSummary[] {
     const aggregate = this.store.db.prepare(
       `SELECT question_id, COUNT(*) AS nodes, SUM(prompt_tokens + completion_tokens) AS tokens,
          SUM(verdict = 'correct') AS correct, SUM(verdict = 'wrong') AS wrong,
@@ -148,7 +187,7 @@ export class ViewQueries {
       `SELECT 1 FROM rollouts r, json_each(r.path) j JOIN nodes n ON n.id = j.value
        WHERE r.run_id = ? AND r.question_id = ? AND r.reward > 0 AND n.type = ? LIMIT 1`,
     );
-    return changed.map((q) =>
+    return questions.map((q) =>
       summaryOf(
         q,
         aggregate.get(this.run.run_id, q.question_id) as AggregateRow | undefined,
