@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataError } from './errors.ts';
-import { folderLeftovers, isAlive, recoverFolder } from './replace-folder.ts';
+import { folderLeftovers, recoverFolder } from './replace-folder.ts';
 
 /** How long a reader waits for a live replacement to move the new folder in, ms. */
 export const SWITCH_WAIT_MS = 5000;
@@ -36,7 +36,7 @@ function recoverTarget(reading: string, target: string, waitMs: number): void {
     try {
       recoverFolder(target, { onCleanupError: () => {} });
     } catch (error) {
-      const old = folderLeftovers(target).find((l) => l.kind === 'old' && !isAlive(l.pid));
+      const old = folderLeftovers(target).find((l) => l.kind === 'old' && !l.alive);
       if (!old) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new DataError(
@@ -48,7 +48,7 @@ function recoverTarget(reading: string, target: string, waitMs: number): void {
       );
     }
     if (existsSync(target)) return;
-    const writer = folderLeftovers(target).find((l) => l.kind === 'old' && isAlive(l.pid));
+    const writer = folderLeftovers(target).find((l) => l.kind === 'old' && l.alive);
     // No replacement under way: the caller reports the missing path as usual.
     if (!writer) return;
     if (Date.now() >= deadline) {
@@ -56,7 +56,7 @@ function recoverTarget(reading: string, target: string, waitMs: number): void {
         { file: reading },
         `${target} is being replaced by process ${writer.pid}, which has moved the previous version to ${writer.path} and has not moved ` +
           `the new one in after ${(waitMs / 1000).toFixed(1)} s. Wait for it to finish, then retry. If process ${writer.pid} is not a ` +
-          `treecot build or export (its PID was reused after a crash), restore the previous version with: ` +
+          `treecot build or export (a PID reused after a crash, on a system without /proc start times), restore the previous version with: ` +
           `mv ${shellQuote(writer.path)} ${shellQuote(target)}`,
       );
     }

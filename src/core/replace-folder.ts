@@ -2,11 +2,12 @@
  * Replace a whole output folder (a data set, a TRL bundle) so that it is always either the
  * old folder or the new one, never a mix (issue 15 items 2 and 3).
  *
- * The new files are written into a staging folder `.NAME.staging-PID` beside the target.
- * Then two renames switch the folders: the old one to `.NAME.old-PID`, the staging folder
+ * The new files are written into a staging folder `.NAME.staging-PID-TICKS` beside the target
+ * (PID and start time of the writer: process-identity.ts; `-TICKS` only where /proc has it).
+ * Then two renames switch the folders: the old one to `.NAME.old-PID-TICKS`, the staging folder
  * to NAME; then the old one is deleted. A rename of a folder is atomic, but Linux has no
  * portable "exchange two folders", so a process killed exactly between the two renames
- * leaves no NAME at all, only `.NAME.old-PID`. `recoverFolder` repairs that on the next
+ * leaves no NAME at all, only `.NAME.old-PID-TICKS`. `recoverFolder` repairs that on the next
  * start (of a writer, or of a reader such as `train --data`: recover-for-reading.ts): it
  * renames the old folder back, and deletes staging and old folders whose process is gone.
  * So every crash point ends as the wholly old folder (killed before the second rename) or
@@ -19,6 +20,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DataError } from './errors.ts';
+import { isProcessAlive, processTag } from './process-identity.ts';
 
 /** The points between the steps of a replacement, for crash tests (`onStep`). */
 export type ReplaceStep = 'staging-started' | 'staged' | 'old-moved-away' | 'new-moved-in' | 'old-removed';
@@ -28,17 +30,8 @@ export interface ReplaceFolderOptions {
   onStep?: (step: ReplaceStep) => void;
 }
 
-const LEFTOVER = /^\.(.+)\.(staging|old)-(\d+)$/;
-
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** `.NAME.staging-PID[-TICKS]` or `.NAME.old-PID[-TICKS]` (names without TICKS: older versions, other systems). */
+const LEFTOVER = /^\.(.+)\.(staging|old)-(\d+)(?:-(\d+))?$/;
 
 /** A staging or moved-away old folder of a replacement of some target, beside it. */
 export interface FolderLeftover {
@@ -46,6 +39,10 @@ export interface FolderLeftover {
   kind: 'staging' | 'old';
   /** The process that made it. */
   pid: number;
+  /** Its start time (clock ticks since boot), when the name records it. */
+  startTicks?: string;
+  /** Whether that process still runs (false when the PID now names another process). */
+  alive: boolean;
 }
 
 /** Staging and old folders of replacements of `target` (of live and dead processes). */
@@ -62,7 +59,11 @@ export function folderLeftovers(target: string): FolderLeftover[] {
   return entries
     .map((entry) => ({ entry, match: LEFTOVER.exec(entry) }))
     .filter(({ match }) => match && match[1] === name)
-    .map(({ entry, match }) => ({ path: join(parent, entry), kind: match![2] as 'staging' | 'old', pid: Number(match![3]) }));
+    .map(({ entry, match }) => {
+      const pid = Number(match![3]);
+      const startTicks = match![4];
+      return { path: join(parent, entry), kind: match![2] as 'staging' | 'old', pid, startTicks, alive: isProcessAlive(pid, startTicks) };
+    });
 }
 
 export interface RecoverFolderOptions {
@@ -84,7 +85,7 @@ export function recoverFolder(target: string, options: RecoverFolderOptions = {}
   const full = resolve(target);
   if (!existsSync(dirname(full))) return [];
   const notes: string[] = [];
-  const leftovers = folderLeftovers(full).filter((l) => !isAlive(l.pid));
+  const leftovers = folderLeftovers(full).filter((l) => !l.alive);
   const old = leftovers.find((l) => l.kind === 'old');
   if (old && !existsSync(full)) {
     renameSync(old.path, full);
@@ -148,8 +149,9 @@ export function replaceFolder(target: string, files: ReadonlyMap<string, string 
   checkReplaceable(full, files.keys());
   const parent = dirname(full);
   mkdirSync(parent, { recursive: true });
-  const staging = join(parent, `.${basename(full)}.staging-${process.pid}`);
-  const old = join(parent, `.${basename(full)}.old-${process.pid}`);
+  const tag = processTag();
+  const staging = join(parent, `.${basename(full)}.staging-${tag}`);
+  const old = join(parent, `.${basename(full)}.old-${tag}`);
   rmSync(staging, { recursive: true, force: true });
   try {
     mkdirSync(staging);

@@ -9,11 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DataError } from '../../src/core/index.ts';
+import { DataError, recoverForReading } from '../../src/core/index.ts';
+import { processStartTicks } from '../../src/core/process-identity.ts';
 import { readBuiltData, writeFilesStaged } from '../../src/data/index.ts';
 import { readSftRows, trainingDataFile, type LossSettings } from '../../src/train/index.ts';
 import { versionFiles } from './fixtures/replace-versions.ts';
@@ -33,7 +34,7 @@ function cutByKill(): { parent: string; out: string } {
   assert.equal(existsSync(out), false);
   assert.deepEqual(
     readdirSync(parent)
-      .map((e) => e.replace(/-\d+$/, '-PID'))
+      .map((e) => e.replace(/-\d+(-\d+)?$/, '-PID'))
       .sort(),
     ['.data.old-PID', '.data.staging-PID'],
   );
@@ -140,7 +141,6 @@ test(
   async () => {
     const { parent, out, child, exited } = await pausedWriter(4000);
     const before = readdirSync(parent).sort();
-    const { recoverForReading } = await import('../../src/core/index.ts');
     assert.throws(
       () => recoverForReading(out, { waitMs: 200 }),
       (e: unknown) =>
@@ -155,3 +155,35 @@ test(
     assert.deepEqual(readdirSync(parent), ['data']);
   },
 );
+
+test('a leftover whose PID now names another process (reused after a crash) is restored at once', { timeout: 60_000 }, async (t) => {
+  if (processStartTicks(process.pid) === null) return t.skip('no process start times in /proc here');
+  // A live process that is not the writer: it started after the leftover's writer did.
+  const stranger = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => stranger.once('spawn', resolve));
+    const pid = stranger.pid!;
+    const ticks = processStartTicks(pid)!;
+    for (const [recorded, stale] of [
+      [String(Number(ticks) - 100), true],
+      [ticks, false],
+    ] as const) {
+      const parent = mkdtempSync(join(tmpdir(), 'treecot-readers-'));
+      const out = join(parent, 'data');
+      writeFilesStaged(out, versionFiles(1));
+      renameSync(out, join(parent, `.data.old-${pid}-${recorded}`));
+      if (stale) {
+        const started = Date.now();
+        assert.equal(versionOf(readSftRows(trainingDataFile(out, SFT)).map((r) => r.completion)), 1);
+        assert.ok(Date.now() - started < 1000, 'no wait for a stranger');
+        assert.deepEqual(readdirSync(parent), ['data']);
+      } else {
+        // The same PID and start time: the writer itself, alive between its renames.
+        assert.throws(() => recoverForReading(out, { waitMs: 100 }), new RegExp(`is being replaced by process ${pid}`));
+        assert.deepEqual(readdirSync(parent), [`.data.old-${pid}-${ticks}`]);
+      }
+    }
+  } finally {
+    stranger.kill();
+  }
+});
