@@ -1,8 +1,8 @@
 /**
  * Child process for bench/robust/soak.ts: the loopback OpenAI server (test/helpers/openai-server.ts)
  * with injected faults, on its own process so it does not share the search's event loop. Its
- * responder writes letter-count thoughts that differ by a hash of the prompt (so siblings rarely
- * merge and trees keep growing) and answers right or off by one. Options as JSON in argv[2]:
+ * responder writes letter-count thoughts that differ by a hash of the prompt, seed and choice (so
+ * siblings rarely merge and trees keep growing) and answers right or off by one. Options as JSON in argv[2]:
  * `{failureRate, stallMs, seed}`. Reports its base URL, then `{requests, failures, rssBytes}` on 'stats'.
  */
 import { hashString } from '../../src/core/index.ts';
@@ -15,7 +15,9 @@ function respond(request: GenerationRequest): string[] {
   const parsed = parseLetterCountQuestion(request.prompt);
   const truth = parsed ? letterCountAnswer(parsed) : 0;
   return Array.from({ length: request.choices }, (_, i) => {
-    const h = hashString(`${request.prompt.length}|${request.prompt.slice(-200)}|${request.seed}|${request.repeat}|${i}`);
+    // A function of the request only (not of how often it came): a retried request gets the same
+    // answer, so the trees must not depend on the faults (soak.ts compares with a fault-free run).
+    const h = hashString(`${request.prompt}|${request.seed}|${i}`);
     if (request.prompt.trimEnd().endsWith('The answer is:') || request.prompt.trimEnd().endsWith('<answer>'))
       return ` \\boxed{${h % 3 === 0 ? truth + 1 : truth}}`;
     return ` step ${h % 100000}: count the letters one by one`;

@@ -4,7 +4,7 @@
  * (500, 429, stalls, resets, invalid JSON, HTTP 200 with `choices: []`), kill it with SIGKILL part
  * way, resume it, and check the store and the view on the result. Not part of `npm test`.
  *
- *   npm run bench:soak                                   # 8 minutes, aim 1,000,000 nodes
+ *   npm run bench:soak                                   # 7 + 1.5 minutes (about 9.5 with the checks), aim 1,000,000 nodes
  *   npm run bench:soak -- --minutes 3 --nodes 200000 --concurrency 32 --fault-rate 0.2 --max-rollouts 400 --copies 4
  *
  * Questions: the 500 letter-count problems, `--copies` times (distinct ids); each question stops
@@ -19,7 +19,9 @@
  * lost or changed; no duplicate siblings (same parent, type and text; reflections excepted); no
  * orphan (a parent missing or of another question); no rollout whose leaf is missing; visit
  * counts and Q-value sums equal a recount from the rollouts; the resumed process added nodes;
- * `readRun` numbers every question; the questions page answered within `--api-bound-ms`.
+ * `readRun` numbers every question; the questions page answered within `--api-bound-ms`; and,
+ * after the same search without faults for `--fault-free-minutes` (0: skip) into another file,
+ * every question finished in both runs has a byte-identical tree (per-question ids).
  * Prints one JSON line on stdout.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -31,13 +33,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { integerOption, numberOption } from '../../src/cli/number-options.ts';
+import { exportTree } from '../../src/search/index.ts';
 import { readRun, SearchStore } from '../../src/store/index.ts';
 import { startViewServer, type ViewServer } from '../../src/view/index.ts';
 import { LETTER_COUNT_DATA } from '../../test/search/helpers.ts';
 
 const { values } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '8' },
+    minutes: { type: 'string', default: '7' },
     nodes: { type: 'string', default: '1000000' },
     'fault-rate': { type: 'string', default: '0.2' },
     concurrency: { type: 'string', default: '64' },
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     'kill-at': { type: 'string', default: '0.4' },
     'sample-s': { type: 'string', default: '5' },
     'api-bound-ms': { type: 'string', default: '2000' },
+    'fault-free-minutes': { type: 'string', default: '1.5' },
     seed: { type: 'string', default: '1' },
   },
 });
@@ -59,6 +63,7 @@ const sampleMs = numberOption(values['sample-s']!, '--sample-s', 0.5) * 1000;
 const apiBoundMs = numberOption(values['api-bound-ms']!, '--api-bound-ms', 1);
 const seed = integerOption(values.seed!, '--seed', 0);
 const copies = integerOption(values.copies!, '--copies', 1);
+const faultFreeMs = numberOption(values['fault-free-minutes']!, '--fault-free-minutes', 0) * 60_000;
 
 const BIN = fileURLToPath(new URL('../../bin/treecot.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'treecot-soak-'));
@@ -80,10 +85,10 @@ writeFileSync(
     .replace('max_tokens: 512', 'max_tokens: 64'),
 );
 
-function startServer(): Promise<{ child: ChildProcess; baseURL: string }> {
+function startServer(failureRate: number): Promise<{ child: ChildProcess; baseURL: string }> {
   const child = fork(
     fileURLToPath(new URL('./soak-server-child.ts', import.meta.url)),
-    [JSON.stringify({ failureRate: faultRate, stallMs: 200, seed })],
+    [JSON.stringify({ failureRate, stallMs: 200, seed })],
     {
       execArgv: ['--import', 'tsx'],
     },
@@ -111,8 +116,8 @@ function processUsage(pid: number): { rssMb: number; fds: number } | null {
   }
 }
 
-const { child: server, baseURL } = await startServer();
-const searchArgs = [
+const { child: server, baseURL } = await startServer(faultRate);
+const searchArgsFor = (out: string, url: string) => [
   BIN,
   'search',
   '--config',
@@ -122,9 +127,9 @@ const searchArgs = [
   '--data',
   data,
   '--out',
-  db,
+  out,
   '--policy',
-  baseURL,
+  url,
   '--model',
   'test-model',
   '--template',
@@ -181,7 +186,7 @@ async function runPhase(
   stop: (nodes: number, elapsedMs: number) => boolean,
   signal: NodeJS.Signals,
 ): Promise<{ exitedBySelf: boolean; stderrTail: string }> {
-  const child = spawn(process.execPath, searchArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, searchArgsFor(db, baseURL), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -292,6 +297,36 @@ const treeMs = Math.round(performance.now() - t0);
 await (view as ViewServer | null)?.close();
 server.disconnect();
 
+// The same search without faults, into another file: every question that finished in both runs
+// must have a byte-identical tree (per-question ids), whatever the faults and the kill did.
+let faultFree: { minutes: number; nodes: number; finished_in_both: number; identical: number; differing: string[] } | null = null;
+if (faultFreeMs > 0) {
+  const clean = await startServer(0);
+  const cleanDb = join(dir, 'fault-free.db');
+  const child = spawn(process.execPath, searchArgsFor(cleanDb, clean.baseURL), { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const timer = setTimeout(() => child.kill('SIGTERM'), faultFreeMs);
+  await exited;
+  clearTimeout(timer);
+  clean.child.disconnect();
+  const done = (q: { status: string }) => q.status === 'solved' || q.status === 'gave_up';
+  const reference = new Map(
+    readRun(cleanDb)
+      .questions.filter(done)
+      .map((q) => [q.questionId, JSON.stringify(exportTree(q))]),
+  );
+  const both = perQuestion.filter((q) => done(q) && reference.has(q.questionId));
+  const differing = both.filter((q) => JSON.stringify(exportTree(q)) !== reference.get(q.questionId)).map((q) => q.questionId);
+  faultFree = {
+    minutes: faultFreeMs / 60_000,
+    nodes: readRun(cleanDb).questions.reduce((n, q) => n + q.nodes.length, 0),
+    finished_in_both: both.length,
+    identical: both.length - differing.length,
+    differing: differing.slice(0, 10),
+  };
+  process.stderr.write(`${JSON.stringify({ fault_free: faultFree })}\n`);
+}
+
 const phase1 = samples.filter((s) => s.phase === 1 && s.nodes_per_s > 0);
 const phase2 = samples.filter((s) => s.phase === 2 && s.nodes_per_s > 0);
 const apiMax = Math.max(...apiTimes.map((a) => a.questions_page_ms), coldApi, warmApi);
@@ -305,7 +340,8 @@ const result = {
     countsFixed === 0 &&
     resumed &&
     numbered &&
-    apiMax <= apiBoundMs,
+    apiMax <= apiBoundMs &&
+    (faultFree === null || (faultFree.finished_in_both > 0 && faultFree.differing.length === 0)),
   nodes: after.size,
   target_nodes: targetNodes,
   reached_target: after.size >= targetNodes,
@@ -336,6 +372,7 @@ const result = {
     biggest_tree_ms: treeMs,
   },
   read_run_ms: readRunMs,
+  fault_free: faultFree,
   rss_mb: {
     min: Math.min(...samples.flatMap((s) => (s.search_rss_mb === null ? [] : [s.search_rss_mb]))),
     max: Math.max(...samples.flatMap((s) => (s.search_rss_mb === null ? [] : [s.search_rss_mb]))),
