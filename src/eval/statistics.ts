@@ -95,8 +95,9 @@ export function exactMcNemar(b: number, c: number): number {
 /**
  * Paired bootstrap of a mean difference (Efron & Tibshirani 1993, ch. 15; Koehn 2004 for evaluation
  * sets): resample questions with replacement `resamples` times. Two-sided p-value
- * `min(1, 2 min(P*(mean <= 0), P*(mean >= 0)))` over the resampled means (the share of resamples
- * on the far side of zero), and the percentile 95% interval. Seeded, so reports are reproducible.
+ * `min(1, 2 (min(#(mean <= 0), #(mean >= 0)) + 1) / (resamples + 1))` over the resampled means (the
+ * resamples on the far side of zero, with the +1 that keeps a finite bootstrap from claiming p = 0),
+ * and the percentile 95% interval. Seeded, so reports are reproducible.
  */
 export function pairedBootstrap(
   differences: readonly number[],
@@ -113,10 +114,13 @@ export function pairedBootstrap(
     means.push(sum / n);
   }
   means.sort((a, b) => a - b);
-  const atOrBelow = means.filter((m) => m <= 0).length / resamples;
-  const atOrAbove = means.filter((m) => m >= 0).length / resamples;
+  const atOrBelow = means.filter((m) => m <= 0).length;
+  const atOrAbove = means.filter((m) => m >= 0).length;
   const quantile = (q: number): number => means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))]!;
-  return { pValue: Math.min(1, 2 * Math.min(atOrBelow, atOrAbove)), ci95: [quantile(0.025), quantile(0.975)] };
+  // (count + 1) / (resamples + 1) (Davison & Hinkley 1997, eq. 4.11): a finite bootstrap cannot show p = 0,
+  // only p below about 1 / resamples.
+  const tail = (Math.min(atOrBelow, atOrAbove) + 1) / (resamples + 1);
+  return { pValue: Math.min(1, 2 * tail), ci95: [quantile(0.025), quantile(0.975)] };
 }
 
 /** Change of a rate from A to B on the same questions. */

@@ -92,8 +92,9 @@ test('comparePaired with one sample per question: matched ids, McNemar counts, s
   assert.throws(() => comparePaired(new Map([['x', 1]]), new Map([['y', 1]])), RangeError);
 });
 
-test('paired bootstrap: all-positive differences give p = 0, all-zero give p = 1, and a seed reproduces it', () => {
-  assert.deepEqual(pairedBootstrap([1, 1, 0.5], { resamples: 500 }), { pValue: 0, ci95: [0.5, 1] });
+test('paired bootstrap: all-positive differences give the smallest p it can show, 2/(B+1), all-zero give p = 1, and a seed reproduces it', () => {
+  // No resample falls at or below 0: (0 + 1) / 501 on each side, doubled; never p = 0.
+  assert.deepEqual(pairedBootstrap([1, 1, 0.5], { resamples: 500 }), { pValue: 2 / 501, ci95: [0.5, 1] });
   assert.equal(pairedBootstrap([0, 0, 0], { resamples: 200 }).pValue, 1);
   const diffs = [0.25, -0.5, 0.75, 0, 0.5, -0.25, 0.5, 0.25];
   assert.deepEqual(pairedBootstrap(diffs, { seed: 3, resamples: 2000 }), pairedBootstrap(diffs, { seed: 3, resamples: 2000 }));
@@ -111,7 +112,7 @@ test('paired bootstrap: all-positive differences give p = 0, all-zero give p = 1
     { resamples: 1000 },
   );
   assert.equal(spread.test, 'paired-bootstrap');
-  assert.equal(spread.pValue, 0); // every question improved by 0.5
+  assert.equal(spread.pValue, 2 / 1001); // every question improved by 0.5: the smallest p 1000 resamples can show
 });
 
 function record(id: string, reference: string, verdicts: VerdictKind[]): EvalQuestionRecord {
