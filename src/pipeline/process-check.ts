@@ -4,8 +4,7 @@
  * through a bad process"). `buildDataset` (src/data, option `processCheck`) keeps a correct path
  * whose steps are wrong out of SFT and DPO `chosen`, and counts it apart from human annotations.
  */
-import { letterCountParts, type LetterCountQuestion, type Problem } from '../tasks/index.ts';
-import { countLetter } from '../tasks/index.ts';
+import { countLetter, letterCountParts, type LetterCountQuestion, type Problem } from '../tasks/index.ts';
 import { parseThoughts } from '../train/builtin/step-accuracy.ts';
 import { markedSpelling } from '../train/builtin/policy-format.ts';
 

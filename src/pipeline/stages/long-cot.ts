@@ -6,12 +6,12 @@
  *
  * The traces come from src/train/builtin/long-cot.ts: the policy's own format, a first attempt (30%
  * of them wrong), then 2-3 "Wait, let me check again." reflections each followed by a complete,
- * correct re-think, then the right answer. Rows are dropped re-checks from the end until they fit the
+ * correct re-think, then the right answer. Re-checks are dropped from the end until a row fits the
  * student's context. Letter counting only: the traces are written from each problem's word and letters.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, writeFileAtomic } from '../../core/index.ts';
+import { ConfigError, DataError, writeFileAtomic } from '../../core/index.ts';
 import { letterCountParts } from '../../tasks/index.ts';
 import type { PipelineContext } from '../pipeline-context.ts';
 import type { GgufModel } from '../model-ref.ts';
