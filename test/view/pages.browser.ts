@@ -57,6 +57,16 @@ async function openPage(): Promise<{ page: Page; console: string[]; errors: stri
   return { page, console: consoleLines, errors };
 }
 
+/** The text of `selector` once it equals `expected`, or whatever it shows after 10 s (the assertion then fails with it). */
+async function settledText(page: Page, selector: string, expected: string): Promise<string | null> {
+  await page
+    .waitForFunction(([sel, text]) => document.querySelector(sel!)?.textContent === text, [selector, expected] as const, {
+      timeout: 10_000,
+    })
+    .catch(() => undefined);
+  return page.locator(selector).textContent();
+}
+
 const cell = (page: Page, id: string, col: string) => page.locator(`tr[data-question="${id}"] td[data-col="${col}"]`).textContent();
 
 test('the questions page shows the stored counts', { timeout: 60_000 }, async () => {
@@ -102,7 +112,8 @@ test("a tree expands and shows a node's full text", { timeout: 60_000 }, async (
   const child = q.nodes.find((n) => n.parentId === id)!;
   await page.locator(`[data-node="${child.id}"]`).click();
   await page.getByTestId('node-panel').locator('input[type=checkbox]').check();
-  assert.equal(await page.locator('[data-testid=node-panel] .node-text').textContent(), child.content);
+  // The panel re-renders after the box is checked: wait for the raw text, then compare it exactly.
+  assert.equal(await settledText(page, '[data-testid=node-panel] .node-text', child.content), child.content);
   assert.match((await page.getByTestId('node-panel').textContent())!, new RegExp(`visits N${child.visits}`));
   // A data row's node id opens the tree at that node (#/q/ID/tree/N): selected, its ancestors open.
   const deepest = q.nodes.reduce((a, b) => (b.depth > a.depth ? b : a));
@@ -110,7 +121,7 @@ test("a tree expands and shows a node's full text", { timeout: 60_000 }, async (
   await page.goto(`${view.url}#/q/${encodeURIComponent(q.questionId)}/tree/${deepest.id}`);
   await page.waitForSelector(`[data-testid=tree] .node.selected[data-node="${deepest.id}"]`);
   await page.getByTestId('node-panel').locator('input[type=checkbox]').check();
-  assert.equal(await page.locator('[data-testid=node-panel] .node-text').textContent(), deepest.content);
+  assert.equal(await settledText(page, '[data-testid=node-panel] .node-text', deepest.content), deepest.content);
   assert.match((await page.locator('[data-testid=node-panel] h3').textContent())!, new RegExp(`node ${deepest.id}$`));
   assert.deepEqual(errors, []);
   await page.close();
