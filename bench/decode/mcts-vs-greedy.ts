@@ -19,7 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { generateLetterCountProblems } from '../../src/tasks/index.ts';
 import { builtinWordSplit } from '../../src/train/index.ts';
-import { POLICY_TRAIN_PHRASINGS } from '../../src/train/builtin/phrasings.ts';
+import { POLICY_TRAIN_PHRASINGS, templatesByLetters } from '../../src/train/builtin/phrasings.ts';
 
 const o = new Command()
   .requiredOption('--gguf <file...>', 'GGUF models to decode with')
@@ -41,10 +41,7 @@ const problems = generateLetterCountProblems({
   letterSampling: 'set',
   randomLetterShare: 0.05,
   idPrefix: 'decode',
-  phrasings: {
-    one: POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 1).map((p) => p.template),
-    two: POLICY_TRAIN_PHRASINGS.filter((p) => p.letters === 2).map((p) => p.template),
-  },
+  phrasings: templatesByLetters(POLICY_TRAIN_PHRASINGS),
 });
 writeFileSync(
   questions,

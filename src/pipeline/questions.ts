@@ -5,7 +5,7 @@
  */
 import { getTask, generateLetterCountProblems, letterCountParts, type Problem } from '../tasks/index.ts';
 import { builtinWordSplit, scoreLetterCountSteps } from '../train/index.ts';
-import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, type Phrasing } from '../train/builtin/phrasings.ts';
+import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, templatesByLetters } from '../train/builtin/phrasings.ts';
 import { ConfigError } from '../core/index.ts';
 import type { StepScorer } from '../eval/index.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig } from './config.ts';
@@ -23,11 +23,6 @@ export function describeSource(source: QuestionSourceConfig): string {
   const phrasings = g.phrasings === 'builtin' ? '' : `, ${g.phrasings} phrasings`;
   return `${g.count} generated ${kind} letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (letters: ${g.letter_sampling}${phrasings}, seed ${g.seed})`;
 }
-
-const byLetters = (pool: readonly Phrasing[]) => ({
-  one: pool.filter((p) => p.letters === 1).map((p) => p.template),
-  two: pool.filter((p) => p.letters === 2).map((p) => p.template),
-});
 
 /**
  * Load the problems of a source.
@@ -56,7 +51,9 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
       randomLetterShare: g.random_letter_share,
       idPrefix,
       phrasings:
-        g.phrasings === 'builtin' ? undefined : byLetters(g.phrasings === 'policy' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS),
+        g.phrasings === 'builtin'
+          ? undefined
+          : templatesByLetters(g.phrasings === 'policy' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS),
     });
   }
   return source.limit ? problems.slice(0, source.limit) : problems;

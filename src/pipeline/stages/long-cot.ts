@@ -9,9 +9,9 @@
  * correct re-think, then the right answer. Re-checks are dropped from the end until a row fits the
  * student's context. Letter counting only: the traces are written from each problem's word and letters.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, DataError, writeFileAtomic } from '../../core/index.ts';
+import { ConfigError, DataError, readRecords, requireField, writeFileAtomic } from '../../core/index.ts';
 import { letterCountParts } from '../../tasks/index.ts';
 import type { PipelineContext } from '../pipeline-context.ts';
 import type { GgufModel } from '../model-ref.ts';
@@ -46,10 +46,13 @@ export function longCotDataStage(
       const { formatLongCotResponse } = await import('../../train/builtin/long-cot.ts');
       const { Rng } = await import('../../core/index.ts');
       const file = join(treeData, 'sft.jsonl');
-      const treeRows = readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as { prompt: string; completion: string; question_id: string });
+      // The core reader: a malformed line or a missing field is a DataError naming file, line and field.
+      const treeRows = readRecords(file).map((r) => ({
+        prompt: requireField(r, file, 'prompt', 'string') as string,
+        completion: requireField(r, file, 'completion', 'string') as string,
+        question_id: requireField(r, file, 'question_id', 'string') as string,
+        line: r.line,
+      }));
       const problems = new Map(ctx.searchProblems.map((p) => [p.id, p]));
       const root = new Rng(ctx.config.seed);
       const count = (text: string): number => limits.countTokens(text);

@@ -100,3 +100,11 @@ export function renderPhrasing(phrasing: Phrasing, letters: readonly string[], w
     .replaceAll('{B}', b.toUpperCase())
     .replaceAll('{word}', word);
 }
+
+/** The templates of a phrasing list by letter count, as letter-count-questions.ts's generator takes them. */
+export function templatesByLetters(pool: readonly Phrasing[]): { one: string[]; two: string[] } {
+  return {
+    one: pool.filter((p) => p.letters === 1).map((p) => p.template),
+    two: pool.filter((p) => p.letters === 2).map((p) => p.template),
+  };
+}
