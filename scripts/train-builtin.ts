@@ -46,6 +46,8 @@ import {
   policyEvalQuestions,
   evaluatePolicySet,
   POLICY_MEAN_ROW_TOKENS,
+  POLICY_FORMATS,
+  type PolicyFormat,
   evaluateGreedy,
   evaluateBuiltinGguf,
 } from '../src/train/builtin/index.ts';
@@ -55,8 +57,13 @@ import { dataFile } from '../test/helpers/data-paths.ts';
 const program = new Command()
   .option(
     '--role <role>',
-    'builtin (the single-model demo model), student (its recipe at context 256) or policy (marked spelling, reflection rows, 48 phrasings)',
+    'builtin (the single-model demo model), student (its recipe at context 384) or policy (reflection rows, 48 phrasings and the phrasing grammar)',
     'builtin',
+  )
+  .option(
+    '--policy-format <format>',
+    "with --role policy: how the word is spelled, compact (the student's trace) or marked (running counts)",
+    'compact',
   )
   .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c384 student, L2-d128-h4-f344-c384 policy)')
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
@@ -78,6 +85,7 @@ const program = new Command()
   .parse();
 const o = program.opts<{
   role: string;
+  policyFormat: string;
   model?: string;
   tokens: number;
   seed: number;
@@ -95,6 +103,12 @@ const o = program.opts<{
 if (!['builtin', 'student', 'policy'].includes(o.role))
   throw new ConfigError({ file: 'command line', field: 'role' }, `--role must be builtin, student or policy (got "${o.role}")`);
 const policy = o.role === 'policy';
+if (!(POLICY_FORMATS as readonly string[]).includes(o.policyFormat))
+  throw new ConfigError(
+    { file: 'command line', field: 'policy-format' },
+    `--policy-format must be ${POLICY_FORMATS.join(' or ')} (got "${o.policyFormat}")`,
+  );
+const policyFormat = o.policyFormat as PolicyFormat;
 // The policy is picked for accuracy (the search needs a competent policy), the student for a band.
 const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' && policy ? '0.85,1' : o.band).split(',').map(Number) as [
   number,
@@ -110,7 +124,7 @@ const workDir: string = o.workDir;
 // about one epoch of the budget (the trainer takes its step count from the budget and the rows' real
 // mean, and cycles epochs), so a stale value changes how many rows repeat, not how long training runs.
 // It stays a constant because the row count seeds the data: the shipped model must be reproducible.
-const MEAN_ROW_TOKENS = policy ? POLICY_MEAN_ROW_TOKENS : 82.8;
+const MEAN_ROW_TOKENS = policy ? POLICY_MEAN_ROW_TOKENS[policyFormat] : 82.8;
 const logFile = join(o.outDir, `${NAME}.train-log.jsonl`);
 const ggufDir = join(workDir, 'gguf');
 mkdirSync(ggufDir, { recursive: true });
@@ -201,7 +215,7 @@ if (!o.selectOnly) {
   const split = builtinWordSplit();
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows: { prompt: string; completion: string; kind: string }[] = policy
-    ? buildPolicyRows({ count, seed: o.seed })
+    ? buildPolicyRows({ count, seed: o.seed, format: policyFormat })
     : buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(workDir, 'checkpoint');
   const resumed = o.resume ? planResume(checkpointDir) : undefined;
@@ -215,6 +229,7 @@ if (!o.selectOnly) {
     workers: o.workers,
     rows: count,
     role: o.role,
+    ...(policy ? { policyFormat } : {}),
     arithmeticRows: rows.filter((r) => r.kind === 'arithmetic').length,
     reflectionRows: rows.filter((r) => r.kind === 'letter-count-reflection').length,
     words: {

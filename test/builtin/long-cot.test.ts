@@ -2,7 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { letterCountAttempts } from '../../src/eval/index.ts';
-import { buildLongCotRows, LONG_COT_RECHECK } from '../../src/train/builtin/index.ts';
+import { Rng } from '../../src/core/index.ts';
+import {
+  buildLongCotRows,
+  formatLongCotResponse,
+  formatPolicyResponse,
+  LONG_COT_RECHECK,
+  policyFormatOf,
+} from '../../src/train/builtin/index.ts';
 import { CharTokenizer, encodeSftRow } from '../../src/train/index.ts';
 
 const tokenizer = new CharTokenizer();
@@ -40,4 +47,24 @@ test('long-CoT rows: 2-3 "wait" re-checks of complete, right re-thinks; right fi
     ),
   );
   assert.throws(() => buildLongCotRows([], 1, 1, { maxTokens: 256, countTokens }), RangeError);
+});
+
+test('long-CoT rows follow the tree row format: compact rows spell the plain word, marked rows the running counts', () => {
+  const tree = {
+    compact: formatPolicyResponse('navigant', ['g', 'n'], undefined, 'compact'),
+    marked: formatPolicyResponse('navigant', ['g', 'n'], undefined, 'marked'),
+  };
+  assert.equal(policyFormatOf(tree.compact), 'compact');
+  assert.equal(policyFormatOf(tree.marked), 'marked');
+  for (const format of ['compact', 'marked'] as const) {
+    const row = formatLongCotResponse(new Rng(2), 'How many g and n are there in total in navigant?', 'navigant', ['g', 'n'], {
+      maxTokens: 384,
+      countTokens,
+      format: policyFormatOf(tree[format]),
+    });
+    const spellings = [...row.completion.matchAll(/<thinking>([a-z0-9]{3,})<\/thinking>/g)].map((m) => m[1]);
+    assert.equal(spellings.length, row.rechecks + 1);
+    // The re-thinks are right, in the tree row's format (the first attempt may be a slip).
+    for (const s of spellings.slice(1)) assert.equal(s, format === 'compact' ? 'navigant' : 'n1avig1an2t');
+  }
 });

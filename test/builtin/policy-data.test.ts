@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/index.ts';
 import { letterCountAttempts } from '../../src/eval/index.ts';
-import { letterCountProcessCheck } from '../../src/pipeline/process-check.ts';
+import { letterCountProcessCheck, letterCountProcessOk } from '../../src/pipeline/process-check.ts';
 import {
   buildPolicyRows,
   builtinWordSplit,
@@ -11,6 +11,7 @@ import {
   formatPolicyResponse,
   markedSpelling,
   policyEvalQuestions,
+  policySpelling,
   POLICY_HELD_OUT_PHRASINGS,
   POLICY_TRAIN_PHRASINGS,
   renderPhrasing,
@@ -83,26 +84,67 @@ test('marked spelling: the running count after each asked letter; counts read ba
   );
 });
 
-test('wrong first attempts: always a different total, and the corrected response passes the process check', () => {
-  const words = ['navigant', 'strawberry', 'bookkeeper', 'newsagent', 'mississippi'];
-  const rng = new Rng(7);
-  for (let i = 0; i < 300; i++) {
-    const word = rng.pick(words);
-    const letters = rng.float() < 0.5 ? [rng.pick([...word])] : rng.shuffle([...new Set(word)]).slice(0, 2);
-    const { attempt } = wrongAttempt(rng, word, letters);
-    const right = letters.reduce((s, l) => s + [...word].filter((c) => c === l).length, 0);
-    assert.notEqual(attempt.total, right, `${word} ${letters}`);
-    const response = formatPolicyResponse(word, letters, attempt);
-    const attempts = letterCountAttempts(response);
-    assert.equal(attempts.length, 2);
-    assert.equal(attempts[0]!.answer, String(attempt.total));
-    assert.equal(attempts[1]!.answer, String(right));
-    const question =
-      letters.length === 2
-        ? `How many ${letters[0]} and ${letters[1]} are there in total in ${word}?`
-        : `How many ${letters[0]} are there in ${word}?`;
-    assert.equal(letterCountProcessCheck()(question, response), true, response);
+test('compact policy format: the plain word, a double-check for one letter too', () => {
+  assert.equal(
+    formatPolicyResponse('navigant', ['g', 'n'], undefined, 'compact'),
+    '<sub-task>g+n</sub-task><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>',
+  );
+  assert.equal(
+    formatPolicyResponse('strawberry', ['r'], undefined, 'compact'),
+    '<sub-task>r</sub-task><thinking>strawberry</thinking><thinking>r:3</thinking><double-check>r=3</double-check><answer>3</answer>',
+  );
+  assert.equal(policySpelling('navigant', ['n'], 'compact'), 'navigant');
+  assert.equal(policySpelling('navigant', ['n'], 'marked'), 'n1avigan2t');
+});
+
+for (const format of ['marked', 'compact'] as const)
+  test(`wrong first attempts (${format}): a different total, self-consistent counts, and the corrected response passes the process check`, () => {
+    const words = ['navigant', 'strawberry', 'bookkeeper', 'newsagent', 'mississippi'];
+    const rng = new Rng(7);
+    const slips = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const word = rng.pick(words);
+      const letters = rng.float() < 0.5 ? [rng.pick([...word])] : rng.shuffle([...new Set(word)]).slice(0, 2);
+      const { attempt, slip } = wrongAttempt(rng, word, letters, format);
+      slips.add(slip);
+      const right = letters.reduce((s, l) => s + [...word].filter((c) => c === l).length, 0);
+      assert.notEqual(attempt.total, right, `${word} ${letters}`);
+      if (slip === 'missed-occurrence') {
+        // The spelling lost one occurrence of an asked letter and the counts follow the spelling.
+        const plain = attempt.spelling.replace(/\d/g, '');
+        assert.equal(plain.length, format === 'marked' ? word.length : word.length - 1, attempt.spelling);
+        if (format === 'compact')
+          assert.deepEqual(
+            attempt.counts,
+            letters.map((l) => [...plain].filter((c) => c === l).length),
+          );
+        else assert.deepEqual(attempt.counts, countsFromMarkedSpelling(attempt.spelling, letters));
+      }
+      const response = formatPolicyResponse(word, letters, attempt, format);
+      const attempts = letterCountAttempts(response);
+      assert.equal(attempts.length, 2);
+      assert.equal(attempts[0]!.answer, String(attempt.total));
+      assert.equal(attempts[1]!.answer, String(right));
+      const question =
+        letters.length === 2
+          ? `How many ${letters[0]} and ${letters[1]} are there in total in ${word}?`
+          : `How many ${letters[0]} are there in ${word}?`;
+      assert.equal(letterCountProcessCheck()(question, response), true, response);
+    }
+    assert.deepEqual([...slips].sort(), ['count-slip', 'missed-occurrence', 'sum-slip']);
+  });
+
+test('compact policy rows: the plain training word, no digits in the spelling, the process check passes every row', () => {
+  const rows = buildPolicyRows({ count: 400, seed: 5, format: 'compact' });
+  const train = new Set(builtinWordSplit().train);
+  for (const row of rows) {
+    const spellings = [...row.completion.matchAll(/<thinking>([a-z]+)<\/thinking>/g)].map((m) => m[1]!);
+    assert.ok(train.has(spellings.at(-1)!), row.completion);
+    const letters = /<sub-task>([a-z+]+)<\/sub-task>/.exec(row.completion)![1]!.split('+');
+    assert.equal(letterCountProcessOk({ word: spellings.at(-1)!, letters }, row.completion), true, row.completion);
   }
+  assert.ok(rows.some((r) => r.kind === 'letter-count-reflection'));
+  assert.throws(() => buildPolicyRows({ count: 1, seed: 1, format: 'spelled' as never }), /format must be compact or marked/);
 });
 
 test('policy rows: training words and phrasings only, a quarter with a corrected reflection, counts of 0, fit a 384 context', () => {

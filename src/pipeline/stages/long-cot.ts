@@ -4,7 +4,8 @@
  * over-thinking traces as the tree data has SFT rows, for the same questions in the same proportions,
  * and evaluated as stage `long-cot`.
  *
- * The traces come from src/train/builtin/long-cot.ts: the policy's own format, a first attempt (30%
+ * The traces come from src/train/builtin/long-cot.ts: each in the format of the tree row it stands
+ * beside (the policy's compact or marked spelling, policyFormatOf), a first attempt (30%
  * of them wrong), then 2-3 "Wait, let me check again." reflections each followed by a complete,
  * correct re-think, then the right answer. Re-checks are dropped from the end until a row fits the
  * student's context. Letter counting only: the traces are written from each problem's word and letters.
@@ -44,6 +45,7 @@ export function longCotDataStage(
     outputs: [join(dir, 'sft.jsonl'), join(dir, 'stats.json')],
     run: async () => {
       const { formatLongCotResponse } = await import('../../train/builtin/long-cot.ts');
+      const { policyFormatOf } = await import('../../train/builtin/policy-format.ts');
       const { Rng } = await import('../../core/index.ts');
       const file = join(treeData, 'sft.jsonl');
       // The core reader: a malformed line or a missing field is a DataError naming file, line and field.
@@ -68,6 +70,7 @@ export function longCotDataStage(
           // limits.maxLength is the longest response that fits beside the longest prompt.
           maxTokens: limits.maxLength,
           countTokens: (_prompt, completion) => count(completion),
+          format: policyFormatOf(tree.completion),
         });
       });
       mkdirSync(dir, { recursive: true });

@@ -45,8 +45,12 @@ export {
   markedSpelling,
   countsFromMarkedSpelling,
   correctAttempt,
+  policySpelling,
+  policyFormatOf,
+  POLICY_FORMATS,
   POLICY_REFLECTION,
   type PolicyAttempt,
+  type PolicyFormat,
 } from './policy-format.ts';
 export {
   buildPolicyRows,

@@ -1,7 +1,8 @@
 /**
  * The "distilled long CoT" baseline rows (issue 10 item 5; the paper's Table 4 compares tree data
  * with R1-distilled Sky-T1 data): what a reasoning-style teacher writes for the same questions, here
- * the policy's own format (policy-format.ts) forced to over-think. How a row is made:
+ * the policy's own format (policy-format.ts: compact or marked, as the tree row it stands beside)
+ * forced to over-think. How a row is made:
  *
  * - a first attempt: right (70%) or a wrong attempt of the policy's kinds (30%; policy-data.ts
  *   wrongAttempt);
@@ -16,7 +17,7 @@
 import { Rng, renderThought } from '../../core/index.ts';
 import { BUILTIN_TAGS } from './format.ts';
 import { POLICY_TRAIN_PHRASINGS, renderPhrasing } from './phrasings.ts';
-import { correctAttempt, renderAttempt } from './policy-format.ts';
+import { correctAttempt, renderAttempt, type PolicyFormat } from './policy-format.ts';
 import { wrongAttempt } from './policy-data.ts';
 
 /** The over-thinking reflection of the long-CoT rows (R1's "Wait, ..."). */
@@ -39,11 +40,12 @@ export function formatLongCotResponse(
   prompt: string,
   word: string,
   letters: readonly string[],
-  options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number },
+  options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number; format?: PolicyFormat },
 ): LongCotRow {
-  const right = correctAttempt(word, letters);
+  const format = options.format ?? 'marked';
+  const right = correctAttempt(word, letters, format);
   const firstWrong = rng.float() < 0.3;
-  const first = firstWrong ? wrongAttempt(rng, word, letters).attempt : right;
+  const first = firstWrong ? wrongAttempt(rng, word, letters, format).attempt : right;
   let rechecks = rng.int(2, 3);
   const render = (k: number): string =>
     [

@@ -2,14 +2,14 @@
  * Training rows and evaluation questions of the built-in **policy** model (issue 10 item 1):
  * letter-count questions on the training words, in the 48 hand-written training phrasings (phrasings.ts)
  * and the phrasing grammar (phrasing-grammar.ts), answered
- * in the marked-spelling format (policy-format.ts); a share of rows holds a wrong first attempt, the
+ * in the compact or the marked-spelling format (policy-format.ts); a share of rows holds a wrong first attempt, the
  * reflection and a corrected re-think. Held-out words and the 12 held-out phrasings never appear.
  */
 import { Rng } from '../../core/index.ts';
 import { countLetter } from './format.ts';
 import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
 import { CLOSINGS, grammarPhrasings, OPENINGS } from './phrasing-grammar.ts';
-import { correctAttempt, formatPolicyResponse, type PolicyAttempt } from './policy-format.ts';
+import { correctAttempt, formatPolicyResponse, POLICY_FORMATS, type PolicyAttempt, type PolicyFormat } from './policy-format.ts';
 import { builtinWordSplit } from './words.ts';
 
 const ALPHABET = [...'abcdefghijklmnopqrstuvwxyz'];
@@ -35,39 +35,48 @@ export interface PolicyRowOptions {
    * ("Question: ") 25% of the time and a closing (" Thanks!") 20% of the time.
    */
   grammarShare?: number;
+  /** How the word is spelled (policy-format.ts; default 'marked', the first shipped policy's format). */
+  format?: PolicyFormat;
 }
 
 /** How a wrong first attempt went wrong (each is a mistake a re-spelling and recount catches). */
-export type SlipKind = 'missed-mark' | 'count-slip' | 'sum-slip';
+export type SlipKind = 'missed-occurrence' | 'count-slip' | 'sum-slip';
 
 /**
- * A wrong attempt for `letters` in `word`, drawn with `rng`: a missed mark in the spelling (the
- * counts follow the marks, so the attempt is wrong but self-consistent), a count step off by one
- * (spelling right), or, for two letters, a double-check sum off by one. Its total always differs
- * from the right one.
+ * A wrong attempt for `letters` in `word`, drawn with `rng`: a missed occurrence of an asked letter
+ * in the spelling (marked: its mark is left out; compact: the letter is left out of the spelled
+ * word; the counts follow the spelling, so the attempt is wrong but self-consistent), a count step
+ * off by one (spelling right), or, for two letters, a double-check sum off by one. Its total always
+ * differs from the right one.
  */
-export function wrongAttempt(rng: Rng, word: string, letters: readonly string[]): { attempt: PolicyAttempt; slip: SlipKind } {
-  const right = correctAttempt(word, letters);
+export function wrongAttempt(
+  rng: Rng,
+  word: string,
+  letters: readonly string[],
+  format: PolicyFormat = 'marked',
+): { attempt: PolicyAttempt; slip: SlipKind } {
+  const right = correctAttempt(word, letters, format);
   const present = letters.filter((l) => countLetter(word, l) > 0);
   const kinds: SlipKind[] = [
     'count-slip',
-    ...(present.length ? (['missed-mark', 'missed-mark'] as const) : []),
+    ...(present.length ? (['missed-occurrence', 'missed-occurrence'] as const) : []),
     ...(letters.length === 2 ? (['sum-slip'] as const) : []),
   ];
   const slip = rng.pick(kinds);
-  if (slip === 'missed-mark') {
+  if (slip === 'missed-occurrence') {
     const letter = rng.pick(present);
     const skip = rng.int(1, countLetter(word, letter));
     let seen = 0;
     const marks = new Map<string, number>();
     let spelling = '';
     for (const c of word) {
-      spelling += c;
-      if (!letters.includes(c)) continue;
-      if (c === letter && ++seen === skip) continue;
+      const missed = c === letter && ++seen === skip;
+      // marked: the letter stays, its mark is left out; compact: the letter itself is left out.
+      if (!missed || format === 'marked') spelling += c;
+      if (!letters.includes(c) || missed) continue;
       const n = (marks.get(c) ?? 0) + 1;
       marks.set(c, n);
-      spelling += String(n);
+      if (format === 'marked') spelling += String(n);
     }
     const counts = letters.map((l) => marks.get(l) ?? 0);
     return { attempt: { spelling, counts, total: counts.reduce((a, b) => a + b, 0) }, slip };
@@ -103,6 +112,9 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
   const twoLetterShare = options.twoLetterShare ?? 0.6;
   const randomShare = options.randomLetterShare ?? 0.15;
   const grammarShare = options.grammarShare ?? 0.6;
+  const format = options.format ?? 'marked';
+  if (!POLICY_FORMATS.includes(format))
+    throw new RangeError(`buildPolicyRows: format must be ${POLICY_FORMATS.join(' or ')} (got ${format})`);
   for (const [name, v] of Object.entries({ reflectionShare, twoLetterShare, randomShare, grammarShare })) {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`buildPolicyRows: ${name} must be in [0, 1] (got ${v})`);
   }
@@ -120,7 +132,7 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
     const phrasing = rng.pick((fromGrammar ? grammar : hand)[rng.float() < twoLetterShare ? 1 : 0]);
     const letters = drawLetters(rng, word, phrasing.letters, randomShare, 'pos');
     const reflect = rng.float() < reflectionShare;
-    const wrong = reflect ? wrongAttempt(rng, word, letters).attempt : undefined;
+    const wrong = reflect ? wrongAttempt(rng, word, letters, format).attempt : undefined;
     let prompt = renderPhrasing(phrasing, letters, word);
     if (fromGrammar) {
       if (rng.float() < 0.25) prompt = rng.pick(OPENINGS) + prompt;
@@ -128,7 +140,7 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
     }
     return {
       prompt,
-      completion: formatPolicyResponse(word, letters, wrong),
+      completion: formatPolicyResponse(word, letters, wrong, format),
       kind: reflect ? 'letter-count-reflection' : 'letter-count',
     };
   });
@@ -183,8 +195,9 @@ export function policyEvalQuestions(options: {
 }
 
 /**
- * Measured mean of BOS + prompt + response + EOS over buildPolicyRows({count: 20000, seed: 1}) (max
- * 258 tokens, with the phrasing grammar). Like train-builtin's constant for the student, it only sizes
- * the row set to about one epoch of the budget; it stays a constant because the row count seeds the data.
+ * Measured mean of BOS + prompt + response + EOS over buildPolicyRows({count: 20000, seed: 1, format})
+ * (max 258 tokens marked, 250 compact, with the phrasing grammar). Like train-builtin's constant for
+ * the student, it only sizes the row set to about one epoch of the budget; it stays a constant
+ * because the row count seeds the data.
  */
-export const POLICY_MEAN_ROW_TOKENS = 111.8;
+export const POLICY_MEAN_ROW_TOKENS: Readonly<Record<PolicyFormat, number>> = { marked: 111.8, compact: 109.4 };
