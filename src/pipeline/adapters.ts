@@ -2,7 +2,6 @@
  * The pipeline's calls into the other modules (policy, search, store, data, train), each behind one
  * small function, so run-pipeline.ts reads as the stage list and nothing else.
  */
-import { join } from 'node:path';
 import { TreecotError } from '../core/errors.ts';
 import type { Policy } from '../policy/types.ts';
 import type { SearchSummary } from '../search/index.ts';
@@ -237,13 +236,15 @@ export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo
  * @throws DataError when the data set is empty (e.g. a search that found no correct path).
  */
 export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry, 'data'>> {
-  const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows } = await import('../train/index.ts');
+  const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows, trainingDataFile } = await import('../train/index.ts');
   const started = Date.now();
   const config = args.config.train;
   const sft = args.kind === 'sft';
   const stage = sft ? config.sft : config.preference;
   const objective = sft ? 'sft' : objectiveFor(args.preference!.eps, args.preference!.alpha);
-  const dataFile = join(args.dataDir, sft ? 'sft.jsonl' : 'dpo.jsonl');
+  // As `treecot train DIR` reads it: a build killed between its two renames is recovered first, and a
+  // missing file is an error naming it.
+  const dataFile = trainingDataFile(args.dataDir, { lossType: sft ? ['sft'] : ['sigmoid'] });
   const out = args.folder.model;
   const every = Math.max(1, Math.round(stage.steps / 5));
   // A longer training context keeps the weights (rotary positions, no learned position table).

@@ -9,19 +9,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataError, recoverForReading } from '../../src/core/index.ts';
 import { processStartTicks } from '../../src/core/process-identity.ts';
 import { readBuiltData, writeFilesStaged } from '../../src/data/index.ts';
-import { readSftRows, trainingDataFile, type LossSettings } from '../../src/train/index.ts';
+import { CharTokenizer, encodeSftRow, readSftRows, trainingDataFile, type LossSettings } from '../../src/train/index.ts';
+import { trainModel } from '../../src/pipeline/adapters.ts';
+import type { PipelineConfig } from '../../src/pipeline/config.ts';
 import { versionFiles } from './fixtures/replace-versions.ts';
 
 const CHILD = new URL('./fixtures/replace-child.ts', import.meta.url).pathname;
 const SFT: Pick<LossSettings, 'lossType'> = { lossType: ['sft'] };
 const BIN = new URL('../../bin/treecot.js', import.meta.url).pathname;
+const BUILTIN_GGUF = new URL('../../models/builtin.gguf', import.meta.url).pathname;
 
 /** A data folder holding version 1, and a writer of version 2 killed right after moving it away. */
 function cutByKill(): { parent: string; out: string } {
@@ -58,6 +61,33 @@ test('writer killed between the renames: train --data DIR, DIR/sft.jsonl and exp
     assert.equal(completions.length, 4, `${reader}: all rows of version 1`);
     assert.deepEqual(readdirSync(parent), ['data'], `${reader}: no staging or old folder left`);
   }
+});
+
+test("writer killed between the renames: the pipeline's train stage trains on the old version and cleans up", async () => {
+  const { parent, out } = cutByKill();
+  const work = mkdtempSync(join(tmpdir(), 'treecot-readers-train-'));
+  const folder = {
+    dir: work,
+    model: join(work, 'model.gguf'),
+    log: join(work, 'train-log.jsonl'),
+    checkpoint: join(work, 'ckpt'),
+    refLogps: join(work, 'ref'),
+  };
+  const config = { seed: 1, train: { workers: 1, sft: { steps: 1, batch_size: 4, learning_rate: 1e-3 } } } as unknown as PipelineConfig;
+  const entry = await trainModel({ stage: 'sft', kind: 'sft', initModel: BUILTIN_GGUF, dataDir: out, folder, config, log: () => {} });
+  assert.equal(entry.steps, 1);
+  assert.deepEqual(readdirSync(parent), ['data'], 'no staging or old folder left');
+  assert.equal(versionOf(readSftRows(join(out, 'sft.jsonl')).map((r) => r.completion)), 1);
+  // The step trained on all 4 rows of version 1 (version 2 has 5).
+  const step = JSON.parse(readFileSync(folder.log, 'utf8').trim().split('\n')[0]!) as { num_tokens: number };
+  const tokenizer = new CharTokenizer();
+  const v1 = readSftRows(join(out, 'sft.jsonl'));
+  assert.equal(
+    step.num_tokens,
+    v1.reduce((n, row) => n + encodeSftRow(tokenizer, row, 128, { file: 'rows' }).tokens.length, 0),
+  );
+  rmSync(work, { recursive: true, force: true });
+  rmSync(parent, { recursive: true, force: true });
 });
 
 /** Make `dir` refuse new entries and renames even for root (chmod does not stop root; chattr +i does on ext4). */
