@@ -11,18 +11,25 @@ import { promisify } from 'node:util';
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const VENV = process.env.TREECOT_INTEROP_VENV ?? join(homedir(), '.cache', 'treecot', 'interop-venv');
 export const PYTHON = join(VENV, 'bin', 'python');
+/** LLaMA-Factory's own venv (interop/setup-llamafactory-venv.sh): it pins older transformers/datasets/trl. */
+export const LLAMAFACTORY_VENV = process.env.TREECOT_LLAMAFACTORY_VENV ?? join(homedir(), '.cache', 'treecot', 'llamafactory-venv');
+export const LLAMAFACTORY_PYTHON = join(LLAMAFACTORY_VENV, 'bin', 'python');
 export const TREECOT = join(REPO, 'bin', 'treecot.js');
 
 const run = promisify(execFile);
 
+/** Options of a Python run; `python` is the interpreter (default: the interop venv's). */
+export interface PythonOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  python?: string;
+}
+
 /** Run `interop/py/<script>` with the venv's Python; returns stdout. Throws with stderr on a non-zero exit. */
-export async function python(
-  script: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<string> {
+export async function python(script: string, args: readonly string[], options: PythonOptions = {}): Promise<string> {
   try {
-    const { stdout } = await run(PYTHON, [join(REPO, 'interop', 'py', script), ...args], {
+    const { stdout } = await run(options.python ?? PYTHON, [join(REPO, 'interop', 'py', script), ...args], {
       cwd: options.cwd,
       env: { ...process.env, TOKENIZERS_PARALLELISM: 'false', HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', ...options.env },
       maxBuffer: 1 << 28,
@@ -51,11 +58,7 @@ export async function treecot(args: readonly string[], options: { cwd?: string; 
 }
 
 /** Run a script whose last argument is a result file it writes as JSON; returns the parsed result. */
-export async function pythonJson<T>(
-  script: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<T> {
+export async function pythonJson<T>(script: string, args: readonly string[], options: PythonOptions = {}): Promise<T> {
   const { mkdtempSync, readFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const file = join(mkdtempSync(join(tmpdir(), 'treecot-py-')), 'result.json');
