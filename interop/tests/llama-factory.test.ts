@@ -11,7 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BOS_ID, EOS_ID, initTf, loadGguf, type CharTokenizer } from '../../src/train/index.ts';
 import { BUILTIN_GGUF, builtData, freshDir } from './fixture.ts';
@@ -70,6 +70,10 @@ test(
   "LLaMA-Factory's own loader reads llama-factory/dataset_info.json: every SFT row and DPO pair, treecot's text and tokens",
   { timeout: 20 * 60_000 },
   async (t) => {
+    assert.ok(
+      existsSync(LLAMAFACTORY_PYTHON),
+      `${LLAMAFACTORY_PYTHON} is missing: run bash interop/setup-llamafactory-venv.sh (interop/run.sh does)`,
+    );
     const data = await builtData();
     const manifest = JSON.parse(readFileSync(join(data, 'manifest.json'), 'utf8')) as { files: Record<string, number | null> };
     const sft = readJsonl<SftRow>(join(data, 'sft.jsonl'));
