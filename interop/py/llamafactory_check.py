@@ -20,6 +20,7 @@ renders a system message to parse a template, and treecot's chat template reject
 """
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -94,7 +95,15 @@ def load(dataset_dir, model_dir, dataset, stage, template, work):
 
 def main():
     dataset_dir, model_dir, result_file = sys.argv[1:4]
+    # LLaMA-Factory's output_dir and a fresh `datasets` cache (no stale Arrow cache from an earlier build).
     work = tempfile.mkdtemp(prefix="treecot-llamafactory-")
+    try:
+        check(dataset_dir, model_dir, result_file, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check(dataset_dir, model_dir, result_file, work):
     out = {
         "versions": {
             "llamafactory": llamafactory.__version__,
