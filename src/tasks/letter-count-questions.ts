@@ -39,34 +39,61 @@ export interface LetterCountQuestion {
   letters: string[];
 }
 
-/** A single letter as a token, optionally quoted, optionally with a possessive/plural `'s`. */
-const LETTER_TOKEN = String.raw`["'‘“]?([A-Za-z])["'’”]?(?:'s)?`;
-const TWO_LETTERS = new RegExp(String.raw`(?:^|\s)${LETTER_TOKEN},?\s+and\s+${LETTER_TOKEN}(?=[\s,?.!]|$)`);
+/**
+ * A single letter as a token, optionally quoted, optionally with a plural `'s` / `s` ("g's", "Gs",
+ * '"g"s'; a bare lower-case "gs" is not read, it could be a word).
+ */
+const LETTER_TOKEN = String.raw`(?:["'‘“]([A-Za-z])["'’”](?:'?s)?|([A-Za-z])(?:'s)?|([A-Z])s)`;
+/** The article "a" before a noun ("a word", "a total"), which is not the letter a. */
+const ARTICLE = /(?:^|\s)a\s+(?:word|string|term|total|number|count|single|given|sequence|name)\b/gi;
+/** "letters x", "the letter x", "the character x": the noun before a letter. */
+const LETTER_NOUN = String.raw`(?:(?:[Tt]he\s+)?(?:[Ll]etters?|[Cc]haracters?)\s+)?`;
+const TWO_LETTERS = new RegExp(String.raw`(?:^|\s)${LETTER_TOKEN},?\s+and\s+${LETTER_NOUN}${LETTER_TOKEN}(?=[\s,?.!]|$)`);
 const ONE_LETTER = new RegExp(String.raw`(?:^|\s)${LETTER_TOKEN}(?=[\s,?.!]|$)`, 'g');
 
+/** A word as a question writes it: letters, inner hyphens or apostrophes. */
+const WORD = String.raw`[\p{L}][\p{L}\-']*[\p{L}]`;
 /**
- * Parse a letter-counting question. The word is the last token (quotes and final
- * punctuation stripped); the letters are the two single letters around " and ", else the
- * only single-letter token before the word (one-letter phrasings).
- * Returns null when the text does not look like such a question (no word, or zero or
- * several candidate letters).
+ * Where a question names its word, most specific first: a quoted word, "the word/string W" (also
+ * "The word is W"), "W: ..." at the start, and "... in W" at the end (the authors' phrasings).
+ */
+const WORD_CUES: readonly RegExp[] = [
+  new RegExp(String.raw`["‘“](${WORD})["’”]|(?:^|\s)'(${WORD})'`, 'gu'),
+  new RegExp(String.raw`\b(?:word|string)\s+(?:is\s+)?(${WORD})`, 'giu'),
+  new RegExp(String.raw`^(${WORD})\s*:`, 'gu'),
+  // "in it", "in total", "in all" end many phrasings without naming the word.
+  new RegExp(String.raw`\b(?:in|within|inside)\s+(?!(?:it|total|all|them|this|that|there|here|sum)\b)(${WORD})[?.!]*$`, 'giu'),
+];
+
+/**
+ * Parse a letter-counting question. The word is the one its phrasing marks (WORD_CUES): quoted,
+ * after "the word"/"the string", before a leading colon, or last after "in"; every cue that matches
+ * must name the same word. The letters are the two single letters around " and ", else the only
+ * single-letter token besides the word. Returns null when the text does not say clearly: no cue,
+ * cues naming different words, or zero or several candidate letters. A null is a question left
+ * unjudged (the process check keeps it and says so); a wrong parse would judge it by another word.
  */
 export function parseLetterCountQuestion(text: string): LetterCountQuestion | null {
-  const trimmed = text
-    .trim()
-    .replace(/[?.!]+$/, '')
-    .trim();
-  const lastSpace = trimmed.search(/\S+$/);
-  if (lastSpace <= 0) return null;
-  const word = trimmed
-    .slice(lastSpace)
-    .replace(/^["'‘“]+|["'’”]+$/g, '')
-    .toLowerCase();
-  if (!/^[\p{L}\-']+$/u.test(word)) return null;
-  const head = trimmed.slice(0, lastSpace);
-  const two = TWO_LETTERS.exec(head);
-  if (two) return { word, letters: [two[1]!.toLowerCase(), two[2]!.toLowerCase()] };
-  const singles = [...head.matchAll(ONE_LETTER)].map((m) => m[1]!.toLowerCase());
+  const trimmed = text.trim();
+  const words = new Set<string>();
+  let at = -1;
+  let length = 0;
+  for (const cue of WORD_CUES) {
+    for (const m of trimmed.matchAll(cue)) {
+      const found = (m[1] ?? m[2])!;
+      words.add(found.toLowerCase());
+      at = m.index! + m[0].indexOf(found);
+      length = found.length;
+    }
+  }
+  if (words.size !== 1) return null;
+  const word = [...words][0]!;
+  // Letters are read from the text without the word (a one-letter word would look like a letter).
+  const rest = `${trimmed.slice(0, at)} ${trimmed.slice(at + length)}`.replace(/\s+/g, ' ').trim();
+  const letterOf = (m: RegExpMatchArray, from: number): string => (m[from] ?? m[from + 1] ?? m[from + 2])!.toLowerCase();
+  const two = TWO_LETTERS.exec(rest);
+  if (two) return { word, letters: [letterOf(two, 1), letterOf(two, 4)] };
+  const singles = [...rest.replace(ARTICLE, (m) => m.replace(/a(?=\s)/i, '')).matchAll(ONE_LETTER)].map((m) => letterOf(m, 1));
   if (singles.length !== 1) return null;
   return { word, letters: singles };
 }
@@ -118,14 +145,22 @@ export function renderLetterCountQuestion(template: string, question: LetterCoun
 /**
  * The word and letters of a letter-count problem: the problem's own `word` and `letters` when it
  * carries them (generated problems, and data rows with those fields), else parsed from the question
- * text (null when it does not parse). Phrasings that put the word anywhere but last only parse
- * when the problem carries its parts.
+ * text. A parse whose count disagrees with the problem's integer reference is dropped: the text
+ * was misread, and judging by a misread word would reject right paths or keep wrong ones. Null
+ * when nothing trustworthy is known.
  */
-export function letterCountParts(problem: { question: string; word?: unknown; letters?: unknown }): LetterCountQuestion | null {
-  const { word, letters } = problem;
+export function letterCountParts(problem: {
+  question: string;
+  word?: unknown;
+  letters?: unknown;
+  reference?: unknown;
+}): LetterCountQuestion | null {
+  const { word, letters, reference } = problem;
   if (typeof word === 'string' && Array.isArray(letters) && letters.every((l) => typeof l === 'string'))
     return { word, letters: letters as string[] };
-  return parseLetterCountQuestion(problem.question);
+  const parsed = parseLetterCountQuestion(problem.question);
+  if (parsed && Number.isInteger(reference) && letterCountAnswer(parsed) !== reference) return null;
+  return parsed;
 }
 
 /** Options of `generateLetterCountProblems`. */

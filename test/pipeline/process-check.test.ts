@@ -48,7 +48,7 @@ test('letter-count process check: right answers through wrong steps are rejected
 });
 
 test("letter-count process check: a problem's own word and letters decide, whatever the phrasing", () => {
-  // The word first and an upper-case letter: parsing the text would take "written" as the word.
+  // The word first and an upper-case letter: the old parser took the last word, "written", for the word.
   const [problem] = generateLetterCountProblems({
     words: ['banana'],
     count: 1,
@@ -71,6 +71,8 @@ test("letter-count process check: a problem's own word and letters decide, whate
   const other = letter === 'a' ? 'n' : 'a';
   assert.equal(check(problem!.question, right.replace(`<thinking>${letter}:`, `<thinking>${other}:`)), false);
   assert.equal(check.unchecked.size, 0);
-  // From the text alone the last word, "written", is taken for the word, and the right path is rejected.
-  assert.equal(makeCheck()(problem!.question, right), false);
+  // From the text alone the quoted word is read now, so the right path passes there too.
+  const fromText = makeCheck();
+  assert.equal(fromText(problem!.question, right), true);
+  assert.equal(fromText.unchecked.size, 0);
 });

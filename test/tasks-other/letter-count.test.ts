@@ -7,9 +7,13 @@ import {
   parseLetterCountQuestion,
   letterCountAnswer,
   letterCountTrace,
+  letterCountParts,
+  renderLetterCountQuestion,
   TWO_LETTER_PHRASINGS,
   ONE_LETTER_PHRASINGS,
 } from '../../src/tasks/letter-count-questions.ts';
+import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing } from '../../src/train/builtin/phrasings.ts';
+import { grammarPhrasings } from '../../src/train/builtin/phrasing-grammar.ts';
 import type { Problem } from '../../src/tasks/types.ts';
 import { dataFile } from '../helpers/data-paths.ts';
 
@@ -223,4 +227,55 @@ test("load: a row's own word and letters are kept and checked against the label;
       JSON.stringify(row),
     );
   }
+});
+
+test("parseLetterCountQuestion never misreads: over the policy phrasings and the grammar, a parse is right or null; the authors' phrasings all parse", () => {
+  const templates = [...POLICY_TRAIN_PHRASINGS, ...POLICY_HELD_OUT_PHRASINGS, ...grammarPhrasings()];
+  const cases: [string, string[], string[]][] = [
+    ['navigant', ['g'], ['g', 'n']],
+    ['sassafras', ['a'], ['a', 's']],
+    ['ionization', ['i'], ['i', 't']],
+  ];
+  let parsed = 0;
+  let total = 0;
+  for (const [word, one, two] of cases)
+    for (const p of templates) {
+      const letters = p.letters === 1 ? one : two;
+      const question = renderPhrasing(p, letters, word);
+      const got = parseLetterCountQuestion(question);
+      total++;
+      if (got === null) continue;
+      parsed++;
+      assert.deepEqual(got, { word, letters }, question);
+    }
+  // Most phrasings are read; the rest are left unjudged rather than misread.
+  assert.ok(parsed / total > 0.6, `${parsed} of ${total}`);
+  for (const [templates, letters] of [
+    [TWO_LETTER_PHRASINGS, ['a', 's']],
+    [ONE_LETTER_PHRASINGS, ['i']],
+  ] as const)
+    for (const t of templates)
+      assert.deepEqual(parseLetterCountQuestion(renderLetterCountQuestion(t, { word: 'navigant', letters: [...letters] })), {
+        word: 'navigant',
+        letters,
+      });
+  // The examples the old last-token rule misread.
+  assert.equal(parseLetterCountQuestion('Together, how many g and n does navigant contain?'), null);
+  assert.equal(parseLetterCountQuestion('In the word navigant, how many times does g occur?')?.word, 'navigant');
+  assert.equal(parseLetterCountQuestion('Here is a word: "navigant". How many Gs does it contain?')?.letters.join(), 'g');
+});
+
+test('letterCountParts drops a parse whose count disagrees with the integer reference', () => {
+  // Read right: kept.
+  assert.deepEqual(letterCountParts({ question: 'How many g and n are there in total in navigant?', reference: 3 }), {
+    word: 'navigant',
+    letters: ['g', 'n'],
+  });
+  // A reference the parse cannot give: the text says something else than the label, so nothing is trusted.
+  assert.equal(letterCountParts({ question: 'How many g and n are there in total in navigant?', reference: 5 }), null);
+  // A problem's own parts win over the text.
+  assert.deepEqual(letterCountParts({ question: 'anything', word: 'navigant', letters: ['n'], reference: 2 }), {
+    word: 'navigant',
+    letters: ['n'],
+  });
 });
