@@ -121,6 +121,7 @@ export function runFromRow(row: RunRow): StoredRun {
     configHash: row.config_hash,
     task: row.task,
     separator: row.separator,
+    dataFile: row.data_file,
     createdAt: row.created_at,
   };
 }

@@ -74,5 +74,7 @@ export interface StoredRun {
   task: string;
   /** Separator used between thoughts when linearising (config `format.separator`). */
   separator: string;
+  /** The problems file the search read, as given to `treecot search --data` ('' when none was recorded). */
+  dataFile?: string;
   createdAt: number;
 }

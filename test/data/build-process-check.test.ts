@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,9 @@ import { writeStore } from './store-fixture.ts';
 import { correct, node, question, run, wrong } from './tree-fixtures.ts';
 
 const bin = fileURLToPath(new URL('../../bin/treecot.js', import.meta.url));
-const text = 'How many g and n are there in total in navigant?';
 
 /** Root -> sub-task -> spelled word -> (right counts | wrong counts that still sum to 3 | wrong answer). */
-function letterCountTree() {
+function letterCountTree(text = 'How many g and n are there in total in navigant?') {
   const nodes = [
     node(1, null, 'root', text),
     node(2, 1, 'sub_task', 'g+n'),
@@ -89,3 +88,50 @@ test('build --process-check on a task without a check is refused by name', () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("build --process-check judges a phrasing the text parser does not know by the problems file: --questions, else the run's recorded data file", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-build-process-'));
+  try {
+    // The policy's phrasing puts the letters before the word in a way parseLetterCountQuestion does not read.
+    const phrased = 'Together, how many g and n does navigant contain?';
+    const problems = join(dir, 'problems.jsonl');
+    writeFileSync(problems, JSON.stringify({ id: 'q1', question: phrased, answer: 3, word: 'navigant', letters: ['g', 'n'] }) + '\n');
+    const unknown = join(dir, 'unknown.db');
+    writeStore(unknown, { ...run(''), task: 'letter-count', dataFile: join(dir, 'moved-away.jsonl') }, [letterCountTree(phrased)]);
+    // The recorded file is gone: the question is kept unjudged, and the warning says why and what to pass.
+    const unjudged = build(unknown, join(dir, 'unjudged'), ['--process-check']);
+    assert.equal(unjudged.status, 0, unjudged.stderr);
+    assert.equal(JSON.parse(unjudged.stdout).paths.droppedProcessCheck, 0);
+    const warning = spawnBuild(unknown, join(dir, 'unjudged-2'), ['--process-check']).stderr;
+    assert.match(warning, /could not judge 1 questions/);
+    assert.match(warning, /moved-away\.jsonl was not found from here; pass --questions FILE/);
+    // --questions: judged by its word and letters, the wrong-steps path is dropped.
+    const given = build(unknown, join(dir, 'given'), ['--process-check', '--questions', problems]);
+    assert.equal(given.status, 0, given.stderr);
+    assert.equal(JSON.parse(given.stdout).paths.droppedProcessCheck, 1);
+    // The run's recorded data file is read by default.
+    const recorded = join(dir, 'recorded.db');
+    writeStore(recorded, { ...run(''), task: 'letter-count', dataFile: problems }, [letterCountTree(phrased)]);
+    const byDefault = build(recorded, join(dir, 'default'), ['--process-check']);
+    assert.equal(byDefault.status, 0, byDefault.stderr);
+    assert.equal(JSON.parse(byDefault.stdout).paths.droppedProcessCheck, 1);
+    // --questions alone is refused by name; a missing --questions file names the file.
+    const alone = build(recorded, join(dir, 'alone'), ['--questions', problems]);
+    assert.equal(alone.status, 1);
+    assert.match(alone.stderr, /--questions is read only by --process-check/);
+    const missing = build(recorded, join(dir, 'missing'), ['--process-check', '--questions', join(dir, 'nope.jsonl')]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /nope\.jsonl/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** build with stderr captured on success too (execFileSync drops it). */
+function spawnBuild(db: string, out: string, extra: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, 'build', db, '--out', out, '--sft', 'all', '--json', ...extra], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stderr: r.stderr };
+}

@@ -10,7 +10,7 @@ export function writeStore(dbPath: string, run: StoredRun, questions: readonly S
       configHash: run.configHash,
       task: run.task,
       separator: run.separator,
-      dataFile: 'fixture.jsonl',
+      dataFile: run.dataFile ?? 'fixture.jsonl',
     });
     const runId = row.run_id;
     store.addQuestions(

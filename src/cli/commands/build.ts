@@ -8,6 +8,7 @@
  *   treecot build run.db --out data/ --strip-tags --json          # stats.json on stdout
  *   treecot build run.db --out data/ --tokenizer builtin          # lengths/prefixes in built-in-model tokens
  *   treecot build run.db --out data/ --process-check              # drop correct paths with wrong steps (letter-count)
+ *   treecot build run.db --out data/ --process-check --questions problems.jsonl   # judge each question by its own word and letters
  *   treecot build run.db --out data/ --node-ids rowid             # SQLite rowids instead of per-question node ids
  *
  * Writes DIR/sft.jsonl, DIR/dpo.jsonl (TRL plain format + provenance), paths.jsonl, stats.json,
@@ -34,6 +35,7 @@ interface BuildCliOptions {
   run?: string;
   tokenizer?: string;
   processCheck?: boolean;
+  questions?: string;
   json?: boolean;
   nodeIds: NodeIdKind;
 }
@@ -65,6 +67,10 @@ export function register(program: Command): void {
       '--process-check',
       'drop correct paths whose steps are wrong from SFT and DPO chosen (the check `treecot run` applies with build.process_check; tasks: letter-count)',
     )
+    .option(
+      '--questions <file>',
+      "with --process-check: the problems file the search ran on, so each question is judged by its own fields (letter-count: word, letters); default: the run's recorded --data file when it is found",
+    )
     .option('--json', 'print stats.json as one JSON object on stdout')
     .addOption(
       new Option(
@@ -84,6 +90,11 @@ export function register(program: Command): void {
           `expected thought or char, got "${options.prefixBoundary}"`,
         );
       }
+      if (options.questions !== undefined && !options.processCheck)
+        throw new ConfigError(
+          { file: '(command line)', field: '--questions' },
+          '--questions is read only by --process-check; add --process-check',
+        );
       const { checkOutputLocation } = await import('../../core/index.ts');
       checkOutputLocation({ path: options.out, kind: 'folder', flag: '--out' });
       const buildOptions = withFlagNames(() =>
@@ -115,15 +126,26 @@ export function register(program: Command): void {
       const started = Date.now();
       const data = readRun(db, { runId: runIdOption(options.run), nodeIds: options.nodeIds });
       let processCheck: ReturnType<typeof import('../../pipeline/index.ts').processCheckFor>;
+      // Why a question could not be judged, for the warning: no problems file, or the recorded one is gone.
+      let problemsNote = `the run records no problems file; pass --questions FILE`;
       if (options.processCheck) {
         const { processCheckFor } = await import('../../pipeline/index.ts');
-        processCheck = processCheckFor(data.run.task);
-        if (!processCheck) {
+        const { getTask } = await import('../../tasks/index.ts');
+        const { existsSync } = await import('node:fs');
+        const recorded = data.run.dataFile ?? '';
+        // The problems carry each question's own parts (a letter-count row's word and letters), so a
+        // phrasing the text parser does not know is still judged. --questions must exist; the recorded
+        // file may have moved since the search, which the warning below says.
+        const file = options.questions ?? (recorded && existsSync(recorded) ? recorded : undefined);
+        if (recorded && !file) problemsNote = `the run's data file ${recorded} was not found from here; pass --questions FILE`;
+        if (!processCheckFor(data.run.task)) {
           throw new ConfigError(
             { file: '(command line)', field: '--process-check' },
             `task "${data.run.task}" of ${db} has no process check (tasks with one: letter-count)`,
           );
         }
+        processCheck = processCheckFor(data.run.task, file ? getTask(data.run.task).load(file) : []);
+        if (file) problemsNote = `they are not in ${file} and do not parse from the text`;
       }
       // The run's task reads each attempt's answer for the reflection accounting (stats.json).
       const { TASKS } = await import('../../tasks/index.ts');
@@ -137,7 +159,7 @@ export function register(program: Command): void {
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       if (processCheck?.unchecked.size) {
         process.stderr.write(
-          `treecot build: warning: --process-check could not judge ${processCheck.unchecked.size} questions of ${db}: their word and letters do not parse from the text; their correct paths were kept.\n`,
+          `treecot build: warning: --process-check could not judge ${processCheck.unchecked.size} questions of ${db} (${problemsNote}); their correct paths were kept.\n`,
         );
       }
       const unfinished = built.stats.questions.unfinished;
