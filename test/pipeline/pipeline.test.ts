@@ -9,6 +9,7 @@ import { loadPipelineConfig, loadQuestions, runPipeline, STAGE_MARKER, type RunS
 import { getTask } from '../../src/tasks/index.ts';
 import { readRun } from '../../src/store/index.ts';
 import { CharTokenizer, exportGguf, LlamaModel, loadGguf, parseInitSpec } from '../../src/train/index.ts';
+import { policyFormatOf } from '../../src/train/builtin/index.ts';
 import { fixturePolicy, writePipelineFixture } from './fixture.ts';
 
 const lines = (file: string) =>
@@ -250,6 +251,11 @@ test('two models: the policy searches, the student is the evaluated and trained 
   );
   const task = getTask('letter-count');
   const problems = new Map(loadQuestions(loaded, loaded.config.search.questions, 'search.questions', 'search').map((p) => [p.id, p]));
+  // Each long-CoT row is written in its tree row's format (the built-in model writes the compact trace).
+  assert.deepEqual(
+    longRows.map((r) => policyFormatOf(r.completion)),
+    treeRows.map((r) => policyFormatOf(r.completion)),
+  );
   for (const row of longRows) {
     const rechecks = row.completion.split('Wait, let me check again.').length - 1;
     assert.ok(rechecks >= 1 && rechecks <= 3, row.completion);
