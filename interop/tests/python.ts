@@ -59,9 +59,14 @@ export async function treecot(args: readonly string[], options: { cwd?: string; 
 
 /** Run a script whose last argument is a result file it writes as JSON; returns the parsed result. */
 export async function pythonJson<T>(script: string, args: readonly string[], options: PythonOptions = {}): Promise<T> {
-  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const file = join(mkdtempSync(join(tmpdir(), 'treecot-py-')), 'result.json');
-  await python(script, [...args, file], options);
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-py-'));
+  try {
+    const file = join(dir, 'result.json');
+    await python(script, [...args, file], options);
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
