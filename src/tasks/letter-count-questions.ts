@@ -44,8 +44,10 @@ export interface LetterCountQuestion {
  * '"g"s'; a bare lower-case "gs" is not read, it could be a word).
  */
 const LETTER_TOKEN = String.raw`(?:["'‘“]([A-Za-z])["'’”](?:'?s)?|([A-Za-z])(?:'s)?|([A-Z])s)`;
+/** Capture groups of one LETTER_TOKEN (one per alternative; exactly one is set). */
+const LETTER_TOKEN_GROUPS = 3;
 /** The article "a" before a noun ("a word", "a total"), which is not the letter a. */
-const ARTICLE = /(?:^|\s)a\s+(?:word|string|term|total|number|count|single|given|sequence|name)\b/gi;
+const ARTICLE = /(^|\s)a(?=\s+(?:word|string|term|total|number|count|single|given|sequence|name)\b)/gi;
 /** "letters x", "the letter x", "the character x": the noun before a letter. */
 const LETTER_NOUN = String.raw`(?:(?:[Tt]he\s+)?(?:[Ll]etters?|[Cc]haracters?)\s+)?`;
 const TWO_LETTERS = new RegExp(String.raw`(?:^|\s)${LETTER_TOKEN},?\s+and\s+${LETTER_NOUN}${LETTER_TOKEN}(?=[\s,?.!]|$)`);
@@ -88,12 +90,18 @@ export function parseLetterCountQuestion(text: string): LetterCountQuestion | nu
   }
   if (words.size !== 1) return null;
   const word = [...words][0]!;
-  // Letters are read from the text without the word (a one-letter word would look like a letter).
+  // Letters are read from the text without the word (a short capitalised word such as "As" would
+  // read as the letter a).
   const rest = `${trimmed.slice(0, at)} ${trimmed.slice(at + length)}`.replace(/\s+/g, ' ').trim();
-  const letterOf = (m: RegExpMatchArray, from: number): string => (m[from] ?? m[from + 1] ?? m[from + 2])!.toLowerCase();
+  // The letter of the LETTER_TOKEN whose groups start at `first`.
+  const letterOf = (m: RegExpMatchArray, first: number): string =>
+    m
+      .slice(first, first + LETTER_TOKEN_GROUPS)
+      .find((g) => g !== undefined)!
+      .toLowerCase();
   const two = TWO_LETTERS.exec(rest);
-  if (two) return { word, letters: [letterOf(two, 1), letterOf(two, 4)] };
-  const singles = [...rest.replace(ARTICLE, (m) => m.replace(/a(?=\s)/i, '')).matchAll(ONE_LETTER)].map((m) => letterOf(m, 1));
+  if (two) return { word, letters: [letterOf(two, 1), letterOf(two, 1 + LETTER_TOKEN_GROUPS)] };
+  const singles = [...rest.replace(ARTICLE, '$1').matchAll(ONE_LETTER)].map((m) => letterOf(m, 1));
   if (singles.length !== 1) return null;
   return { word, letters: singles };
 }

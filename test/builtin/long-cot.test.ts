@@ -22,8 +22,8 @@ test('long-CoT rows: 2-3 "wait" re-checks of complete, right re-thinks; right fi
     { question: 'How many r are there in strawberry?', word: 'strawberry', letters: ['r'] },
     { question: 'Add up the counts of o and k in bookkeeping.', word: 'bookkeeping', letters: ['o', 'k'] },
   ];
-  const rows = buildLongCotRows(questions, 300, 4, { maxTokens: 256, countTokens });
-  assert.deepEqual(buildLongCotRows(questions, 10, 4, { maxTokens: 256, countTokens }), rows.slice(0, 10));
+  const rows = buildLongCotRows(questions, 300, 4, { maxTokens: 256, countTokens, format: 'marked' });
+  assert.deepEqual(buildLongCotRows(questions, 10, 4, { maxTokens: 256, countTokens, format: 'marked' }), rows.slice(0, 10));
   const gold = [3, 3, 4]; // navigant g1 n2; strawberry r3; bookkeeping o2 k2
   let firstWrong = 0;
   for (const [i, row] of rows.entries()) {
@@ -42,11 +42,11 @@ test('long-CoT rows: 2-3 "wait" re-checks of complete, right re-thinks; right fi
   assert.ok(rows.some((r) => r.rechecks === 3) && rows.some((r) => r.rechecks === 2));
   // a tight context drops re-checks from the end
   assert.ok(
-    buildLongCotRows(questions, 30, 4, { maxTokens: 150, countTokens }).every(
+    buildLongCotRows(questions, 30, 4, { maxTokens: 150, countTokens, format: 'marked' }).every(
       (r) => r.rechecks === 1 || countTokens(r.prompt, r.completion) <= 150,
     ),
   );
-  assert.throws(() => buildLongCotRows([], 1, 1, { maxTokens: 256, countTokens }), RangeError);
+  assert.throws(() => buildLongCotRows([], 1, 1, { maxTokens: 256, countTokens, format: 'marked' }), RangeError);
 });
 
 test('long-CoT rows follow the tree row format: compact rows spell the plain word, marked rows the running counts', () => {

@@ -138,6 +138,8 @@ test('compact policy rows: the plain training word, no digits in the spelling, t
   const rows = buildPolicyRows({ count: 400, seed: 5, format: 'compact' });
   const train = new Set(builtinWordSplit().train);
   for (const row of rows) {
+    // Every thinking step is a plain spelling or a `letter:count` step: no digit marks.
+    assert.doesNotMatch(row.completion, /<thinking>(?![a-z]:\d+<)[^<]*\d/, row.completion);
     const spellings = [...row.completion.matchAll(/<thinking>([a-z]+)<\/thinking>/g)].map((m) => m[1]!);
     assert.ok(train.has(spellings.at(-1)!), row.completion);
     const letters = /<sub-task>([a-z+]+)<\/sub-task>/.exec(row.completion)![1]!.split('+');

@@ -126,26 +126,29 @@ export function register(program: Command): void {
       const started = Date.now();
       const data = readRun(db, { runId: runIdOption(options.run), nodeIds: options.nodeIds });
       let processCheck: ReturnType<typeof import('../../pipeline/index.ts').processCheckFor>;
-      // Why a question could not be judged, for the warning: no problems file, or the recorded one is gone.
-      let problemsNote = `the run records no problems file; pass --questions FILE`;
+      // Why a question could not be judged, for the warning.
+      let unjudgedReason = '';
       if (options.processCheck) {
         const { processCheckFor } = await import('../../pipeline/index.ts');
         const { getTask } = await import('../../tasks/index.ts');
         const { existsSync } = await import('node:fs');
-        const recorded = data.run.dataFile ?? '';
-        // The problems carry each question's own parts (a letter-count row's word and letters), so a
-        // phrasing the text parser does not know is still judged. --questions must exist; the recorded
-        // file may have moved since the search, which the warning below says.
-        const file = options.questions ?? (recorded && existsSync(recorded) ? recorded : undefined);
-        if (recorded && !file) problemsNote = `the run's data file ${recorded} was not found from here; pass --questions FILE`;
         if (!processCheckFor(data.run.task)) {
           throw new ConfigError(
             { file: '(command line)', field: '--process-check' },
             `task "${data.run.task}" of ${db} has no process check (tasks with one: letter-count)`,
           );
         }
+        // The problems carry each question's own parts (a letter-count row's word and letters), so a
+        // phrasing the text parser does not know is still judged. --questions must exist; the recorded
+        // file may have moved since the search, which the warning says.
+        const recorded = data.run.dataFile || undefined;
+        const file = options.questions ?? (recorded && existsSync(recorded) ? recorded : undefined);
+        unjudgedReason = file
+          ? `they are not in ${file} and do not parse from the text`
+          : recorded
+            ? `the run's data file ${recorded} was not found from here; pass --questions FILE`
+            : 'the run records no problems file; pass --questions FILE';
         processCheck = processCheckFor(data.run.task, file ? getTask(data.run.task).load(file) : []);
-        if (file) problemsNote = `they are not in ${file} and do not parse from the text`;
       }
       // The run's task reads each attempt's answer for the reflection accounting (stats.json).
       const { TASKS } = await import('../../tasks/index.ts');
@@ -159,7 +162,7 @@ export function register(program: Command): void {
       const files = writeDataset(built, options.out, { parquet: options.parquet ?? false, prefixBoundary: options.prefixBoundary });
       if (processCheck?.unchecked.size) {
         process.stderr.write(
-          `treecot build: warning: --process-check could not judge ${processCheck.unchecked.size} questions of ${db} (${problemsNote}); their correct paths were kept.\n`,
+          `treecot build: warning: --process-check could not judge ${processCheck.unchecked.size} questions of ${db} (${unjudgedReason}); their correct paths were kept.\n`,
         );
       }
       const unfinished = built.stats.questions.unfinished;

@@ -62,8 +62,8 @@ export function longCotDataStage(
         const problem = problems.get(tree.question_id);
         const parts = problem && letterCountParts(problem);
         if (!parts)
-          throw new ConfigError(
-            { file, line: i + 1, field: 'question_id' },
+          throw new DataError(
+            { file, line: tree.line, field: 'question_id' },
             `no word and letters known for question "${tree.question_id}"`,
           );
         return formatLongCotResponse(root.split(`long-cot:${i}`), tree.prompt, parts.word, parts.letters, {

@@ -63,4 +63,11 @@ export {
   type SlipKind,
 } from './policy-data.ts';
 export { evaluatePolicySet, type PolicySetResult } from './policy-evaluate.ts';
-export { buildLongCotRows, formatLongCotResponse, longCotQuestion, LONG_COT_RECHECK, type LongCotRow } from './long-cot.ts';
+export {
+  buildLongCotRows,
+  formatLongCotResponse,
+  longCotQuestion,
+  LONG_COT_RECHECK,
+  type LongCotOptions,
+  type LongCotRow,
+} from './long-cot.ts';

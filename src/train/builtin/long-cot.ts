@@ -31,18 +31,26 @@ export interface LongCotRow {
   firstWrong: boolean;
 }
 
+export interface LongCotOptions {
+  /** Row length limit; re-checks are dropped from the end while the row is longer. */
+  maxTokens: number;
+  /** Sequence length of prompt + completion, in the unit of `maxTokens`. */
+  countTokens: (prompt: string, completion: string) => number;
+  /** The spelling format, the tree data's (policyFormatOf). */
+  format: PolicyFormat;
+}
+
 /**
- * The long-CoT response for `letters` in `word`.
- * @param countTokens sequence length of prompt + completion, to keep the row within `maxTokens`.
+ * The long-CoT response for `letters` in `word`, within `options.maxTokens` where one re-check allows.
  */
 export function formatLongCotResponse(
   rng: Rng,
   prompt: string,
   word: string,
   letters: readonly string[],
-  options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number; format?: PolicyFormat },
+  options: LongCotOptions,
 ): LongCotRow {
-  const format = options.format ?? 'marked';
+  const { format } = options;
   const right = correctAttempt(word, letters, format);
   const firstWrong = rng.float() < 0.3;
   const first = firstWrong ? wrongAttempt(rng, word, letters, format).attempt : right;
@@ -67,7 +75,7 @@ export function buildLongCotRows(
   questions: readonly { question: string; word: string; letters: readonly string[] }[],
   count: number,
   seed: number,
-  options: { maxTokens: number; countTokens: (prompt: string, completion: string) => number },
+  options: LongCotOptions,
 ): LongCotRow[] {
   if (questions.length === 0) throw new RangeError('buildLongCotRows: no questions');
   const root = new Rng(seed);

@@ -53,7 +53,7 @@ export function wrongAttempt(
   rng: Rng,
   word: string,
   letters: readonly string[],
-  format: PolicyFormat = 'marked',
+  format: PolicyFormat,
 ): { attempt: PolicyAttempt; slip: SlipKind } {
   const right = correctAttempt(word, letters, format);
   const present = letters.filter((l) => countLetter(word, l) > 0);

@@ -79,7 +79,7 @@ export function policyFormatOf(response: string): PolicyFormat {
 }
 
 /** The correct attempt for `letters` in `word`. */
-export function correctAttempt(word: string, letters: readonly string[], format: PolicyFormat = 'marked'): PolicyAttempt {
+export function correctAttempt(word: string, letters: readonly string[], format: PolicyFormat): PolicyAttempt {
   const counts = letters.map((l) => countLetter(word, l));
   return { spelling: policySpelling(word, letters, format), counts, total: counts.reduce((a, b) => a + b, 0) };
 }
