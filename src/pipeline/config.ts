@@ -26,9 +26,11 @@ const questionSourceShape = {
       random_letter_share: z.number().min(0).max(1).default(0),
       /**
        * Question templates: 'builtin' (the built-in model's 12), 'policy' (the built-in policy's 48
-       * hand-written training phrasings) or 'held-out' (its 12 held-out phrasings, never trained on).
+       * hand-written training phrasings), 'policy-training' (the policy's whole training mix: the 48
+       * and the phrasing grammar's ~7,000 templates with openings and closings) or 'held-out' (its
+       * 12 held-out phrasings, never trained on).
        */
-      phrasings: z.enum(['builtin', 'policy', 'held-out']).default('builtin'),
+      phrasings: z.enum(['builtin', 'policy', 'policy-training', 'held-out']).default('builtin'),
     })
     .optional(),
   /** Use only the first `limit` questions. */

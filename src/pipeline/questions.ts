@@ -3,10 +3,24 @@
  * generator on the built-in model's train / held-out words (so a fresh user without
  * data file still gets real questions).
  */
-import { getTask, generateLetterCountProblems, letterCountParts, type Problem } from '../tasks/index.ts';
+import {
+  getTask,
+  generateLetterCountProblems,
+  letterCountParts,
+  type GeneratedLetterCountProblem,
+  type LetterCountGeneratorOptions,
+  type Problem,
+} from '../tasks/index.ts';
 import { builtinWordSplit, scoreLetterCountSteps } from '../train/index.ts';
-import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, templatesByLetters } from '../train/builtin/phrasings.ts';
-import { ConfigError } from '../core/index.ts';
+import {
+  decorateGrammarQuestion,
+  grammarPhrasings,
+  POLICY_GRAMMAR_SHARE,
+  POLICY_HELD_OUT_PHRASINGS,
+  POLICY_TRAIN_PHRASINGS,
+  templatesByLetters,
+} from '../train/builtin/index.ts';
+import { ConfigError, Rng } from '../core/index.ts';
 import type { StepScorer } from '../eval/index.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig } from './config.ts';
 
@@ -42,7 +56,7 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
     }
     const g = source.generate!;
     const split = builtinWordSplit();
-    problems = generateLetterCountProblems({
+    const options: LetterCountGeneratorOptions = {
       words: g.words === 'train' ? split.train : split.heldOut,
       count: g.count,
       seed: g.seed,
@@ -50,13 +64,37 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
       letterSampling: g.letter_sampling,
       randomLetterShare: g.random_letter_share,
       idPrefix,
-      phrasings:
-        g.phrasings === 'builtin'
-          ? undefined
-          : templatesByLetters(g.phrasings === 'policy' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS),
-    });
+    };
+    if (g.phrasings === 'policy-training') problems = policyTrainingMix(options);
+    else
+      problems = generateLetterCountProblems({
+        ...options,
+        phrasings:
+          g.phrasings === 'builtin'
+            ? undefined
+            : templatesByLetters(g.phrasings === 'policy' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS),
+      });
   }
   return source.limit ? problems.slice(0, source.limit) : problems;
+}
+
+/**
+ * Questions phrased as the built-in policy's training rows are (policy-data.ts buildPolicyRows):
+ * question i is the i-th question of the generator over the phrasing grammar with probability
+ * POLICY_GRAMMAR_SHARE, decorated with an opening or closing as those rows are, else the i-th over
+ * the 48 hand-written templates. So the searched trees teach the student the sentence variety the
+ * policy learnt from, still without any held-out template (grammarPhrasings checks that).
+ */
+function policyTrainingMix(options: LetterCountGeneratorOptions): GeneratedLetterCountProblem[] {
+  const hand = generateLetterCountProblems({ ...options, phrasings: templatesByLetters(POLICY_TRAIN_PHRASINGS) });
+  const grammar = generateLetterCountProblems({ ...options, phrasings: templatesByLetters(grammarPhrasings()) });
+  const mix = new Rng(options.seed).split('policy-training-phrasings');
+  return hand.map((handQuestion, i) => {
+    const rng = mix.split(i);
+    if (rng.float() >= POLICY_GRAMMAR_SHARE) return handQuestion;
+    const q = grammar[i]!;
+    return { ...q, question: decorateGrammarQuestion(rng, q.question) };
+  });
 }
 
 /**

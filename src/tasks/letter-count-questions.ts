@@ -56,22 +56,51 @@ const ONE_LETTER = new RegExp(String.raw`(?:^|\s)${LETTER_TOKEN}(?=[\s,?.!]|$)`,
 /** A word as a question writes it: letters, inner hyphens or apostrophes. */
 const WORD = String.raw`[\p{L}][\p{L}\-']*[\p{L}]`;
 /**
- * Where a question names its word, most specific first: a quoted word, "the word/string W" (also
- * "The word is W"), "W: ..." at the start, and "... in W" at the end (the authors' phrasings).
+ * Where a question names its word: quoted, "the word/string/term W" (also "The word is W"), and
+ * "... in W" at the end (the authors' phrasings). Every one of these that matches must name the
+ * same word.
  */
 const WORD_CUES: readonly RegExp[] = [
   new RegExp(String.raw`["‘“](${WORD})["’”]|(?:^|\s)'(${WORD})'`, 'gu'),
-  new RegExp(String.raw`\b(?:word|string)\s+(?:is\s+)?(${WORD})`, 'giu'),
-  new RegExp(String.raw`^(${WORD})\s*:`, 'gu'),
+  new RegExp(String.raw`\b(?:word|string|term)\s+(?:is\s+)?(${WORD})`, 'giu'),
   // "in it", "in total", "in all" end many phrasings without naming the word.
   new RegExp(String.raw`\b(?:in|within|inside)\s+(?!(?:it|total|all|them|this|that|there|here|sum)\b)(${WORD})[?.!]*$`, 'giu'),
 ];
+/**
+ * Labels that open a prompt ("Question: How many ...") rather than name the word, so the
+ * LEADING_WORD cue never reads them.
+ */
+const PROMPT_LABELS = [
+  'question',
+  'q',
+  'task',
+  'problem',
+  'puzzle',
+  'quiz',
+  'query',
+  'prompt',
+  'input',
+  'user',
+  'instruction',
+  'exercise',
+  'challenge',
+  'note',
+  'hint',
+  'example',
+  'request',
+];
+/**
+ * "W: how many ...": a word before a leading colon. Weakest cue: a colon also ends a prompt label,
+ * so it is used only when no WORD_CUES names the word, and never for a PROMPT_LABELS word.
+ */
+const LEADING_WORD = new RegExp(String.raw`^(?!(?:${PROMPT_LABELS.join('|')})\s*:)(${WORD})\s*:`, 'iu');
 
 /**
  * Parse a letter-counting question. The word is the one its phrasing marks (WORD_CUES): quoted,
- * after "the word"/"the string", before a leading colon, or last after "in"; every cue that matches
- * must name the same word. The letters are the two single letters around " and ", else the only
- * single-letter token besides the word. Returns null when the text does not say clearly: no cue,
+ * after "the word"/"the string"/"the term", or last after "in", and every such cue must name the
+ * same word; else the word before a leading colon (LEADING_WORD), unless that is a prompt label.
+ * The letters are the two single letters around " and ", else the only single-letter token besides
+ * the word. Returns null when the text does not say clearly: no cue,
  * cues naming different words, or zero or several candidate letters. A null is a question left
  * unjudged (the process check keeps it and says so); a wrong parse would judge it by another word.
  */
@@ -87,6 +116,12 @@ export function parseLetterCountQuestion(text: string): LetterCountQuestion | nu
       at = m.index! + m[0].indexOf(found);
       length = found.length;
     }
+  }
+  const leading = words.size === 0 ? LEADING_WORD.exec(trimmed) : null;
+  if (leading) {
+    words.add(leading[1]!.toLowerCase());
+    at = 0;
+    length = leading[1]!.length;
   }
   if (words.size !== 1) return null;
   const word = [...words][0]!;

@@ -13,7 +13,7 @@ import {
   ONE_LETTER_PHRASINGS,
 } from '../../src/tasks/letter-count-questions.ts';
 import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing } from '../../src/train/builtin/phrasings.ts';
-import { grammarPhrasings } from '../../src/train/builtin/phrasing-grammar.ts';
+import { CLOSINGS, grammarPhrasings, OPENINGS } from '../../src/train/builtin/phrasing-grammar.ts';
 import type { Problem } from '../../src/tasks/types.ts';
 import { dataFile } from '../helpers/data-paths.ts';
 
@@ -236,18 +236,25 @@ test("parseLetterCountQuestion never misreads: over the policy phrasings and the
     ['sassafras', ['a'], ['a', 's']],
     ['ionization', ['i'], ['i', 't']],
   ];
+  // Prompts often open with a label ("Question: ") or close with a request: the grammar's own and
+  // labels it never uses. A label before a colon is not the word.
+  const openings = ['', ...OPENINGS, 'Task: ', 'Problem: ', 'Prompt: ', 'Quiz: '];
+  const closings = ['', ...CLOSINGS, ' Reply with the number only.'];
   let parsed = 0;
   let total = 0;
   for (const [word, one, two] of cases)
-    for (const p of templates) {
+    templates.forEach((p, i) => {
       const letters = p.letters === 1 ? one : two;
-      const question = renderPhrasing(p, letters, word);
-      const got = parseLetterCountQuestion(question);
-      total++;
-      if (got === null) continue;
-      parsed++;
-      assert.deepEqual(got, { word, letters }, question);
-    }
+      const plain = renderPhrasing(p, letters, word);
+      const decorated = `${openings[i % openings.length]}${plain}${closings[(i >> 3) % closings.length]}`;
+      for (const question of [plain, decorated]) {
+        const got = parseLetterCountQuestion(question);
+        total++;
+        if (got === null) continue;
+        parsed++;
+        assert.deepEqual(got, { word, letters }, question);
+      }
+    });
   // Most phrasings are read; the rest are left unjudged rather than misread.
   assert.ok(parsed / total > 0.6, `${parsed} of ${total}`);
   for (const [templates, letters] of [
@@ -263,6 +270,10 @@ test("parseLetterCountQuestion never misreads: over the policy phrasings and the
   assert.equal(parseLetterCountQuestion('Together, how many g and n does navigant contain?'), null);
   assert.equal(parseLetterCountQuestion('In the word navigant, how many times does g occur?')?.word, 'navigant');
   assert.equal(parseLetterCountQuestion('Here is a word: "navigant". How many Gs does it contain?')?.letters.join(), 'g');
+  // A prompt label is not the word; a word before a colon still is, when nothing else names one.
+  assert.equal(parseLetterCountQuestion('Question: How many Gs does navigant have?'), null);
+  assert.deepEqual(parseLetterCountQuestion('Q: how many g in the term navigant?'), { word: 'navigant', letters: ['g'] });
+  assert.deepEqual(parseLetterCountQuestion('navigant: how many g and n?'), { word: 'navigant', letters: ['g', 'n'] });
 });
 
 test('letterCountParts drops a parse whose count disagrees with the integer reference', () => {

@@ -14,6 +14,20 @@ import { builtinWordSplit } from './words.ts';
 
 const ALPHABET = [...'abcdefghijklmnopqrstuvwxyz'];
 
+/** Default share of the policy's training questions asked in a grammar phrasing (the rest: the 48 hand-written ones). */
+export const POLICY_GRAMMAR_SHARE = 0.6;
+
+/**
+ * A grammar question as the policy's training rows ask it: with an opening ("Question: ") 25% of
+ * the time and a closing (" Thanks!") 20% of the time, drawn from `rng` in that order.
+ */
+export function decorateGrammarQuestion(rng: Rng, question: string): string {
+  let out = question;
+  if (rng.float() < 0.25) out = rng.pick(OPENINGS) + out;
+  if (rng.float() < 0.2) out += rng.pick(CLOSINGS);
+  return out;
+}
+
 export interface PolicyRow {
   prompt: string;
   completion: string;
@@ -31,8 +45,8 @@ export interface PolicyRowOptions {
   randomLetterShare?: number;
   /**
    * Share of rows asked in a phrasing of the grammar (phrasing-grammar.ts, about 7,000 templates)
-   * instead of one of the 48 hand-written ones (default 0.6). Grammar rows also get an opening
-   * ("Question: ") 25% of the time and a closing (" Thanks!") 20% of the time.
+   * instead of one of the 48 hand-written ones (default POLICY_GRAMMAR_SHARE). Grammar rows are
+   * decorated by decorateGrammarQuestion.
    */
   grammarShare?: number;
   /** How the word is spelled (policy-format.ts; default 'marked', the first shipped policy's format). */
@@ -111,7 +125,7 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
   const reflectionShare = options.reflectionShare ?? 0.25;
   const twoLetterShare = options.twoLetterShare ?? 0.6;
   const randomShare = options.randomLetterShare ?? 0.15;
-  const grammarShare = options.grammarShare ?? 0.6;
+  const grammarShare = options.grammarShare ?? POLICY_GRAMMAR_SHARE;
   const format = options.format ?? 'marked';
   if (!POLICY_FORMATS.includes(format))
     throw new RangeError(`buildPolicyRows: format must be ${POLICY_FORMATS.join(' or ')} (got ${format})`);
@@ -133,11 +147,8 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
     const letters = drawLetters(rng, word, phrasing.letters, randomShare, 'pos');
     const reflect = rng.float() < reflectionShare;
     const wrong = reflect ? wrongAttempt(rng, word, letters, format).attempt : undefined;
-    let prompt = renderPhrasing(phrasing, letters, word);
-    if (fromGrammar) {
-      if (rng.float() < 0.25) prompt = rng.pick(OPENINGS) + prompt;
-      if (rng.float() < 0.2) prompt += rng.pick(CLOSINGS);
-    }
+    const rendered = renderPhrasing(phrasing, letters, word);
+    const prompt = fromGrammar ? decorateGrammarQuestion(rng, rendered) : rendered;
     return {
       prompt,
       completion: formatPolicyResponse(word, letters, wrong, format),
