@@ -1,12 +1,18 @@
 /**
- * TensorFlow.js with the WASM backend (tfjs-node cannot be installed here). One backend per
+ * TensorFlow.js (tfjs-core, not the @tensorflow/tfjs umbrella: docs/install.md) with the WASM
+ * backend (tfjs-node cannot be installed here). One backend per
  * thread: the trainer's worker threads each call `initTf()`. In Node the backend runs with SIMD
  * and one thread (docs/letter-count-study.md, question 3).
  */
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+// tfjs-core's Node bundle registers no gradient; its ES-module gradient files need the hooks of
+// tfjs-gradient-hooks.mjs to load in Node (why there). Once per thread, before any training.
+register('./tfjs-gradient-hooks.mjs', import.meta.url);
+await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 
 let ready: Promise<typeof tf> | undefined;
 

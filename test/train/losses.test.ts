@@ -10,7 +10,7 @@ import {
   sharedPrefixTokens,
   CharTokenizer,
 } from '../../src/train/index.ts';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 
 let tf: typeof TF;
 before(async () => {
