@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parquetReadObjects } from 'hyparquet';
-import { buildProgram } from '../../src/cli/main.ts';
-import { TreecotError } from '../../src/core/errors.ts';
+import { treecot } from '../helpers/treecot-cli.ts';
 import { correct, handTree, node, PATH_A, PATH_D, PATH_E, PROMPT, question, run, wrong } from './tree-fixtures.ts';
 import { writeStore } from './store-fixture.ts';
 
@@ -34,23 +33,31 @@ function secondQuestion() {
   );
 }
 
-async function cli(...args: string[]): Promise<string> {
-  const program = await buildProgram();
-  program.exitOverride();
-  // Subcommands copy settings when created, so their option errors (commander choices) need it too.
-  for (const command of program.commands) command.exitOverride();
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  // Only our text output is captured; the test runner's own (binary) reports pass through.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-    typeof chunk === 'string' ? ((out += chunk), true) : write(chunk, ...rest)) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'treecot', ...args]);
-  } finally {
-    process.stdout.write = write;
+/** A non-zero exit of the CLI: its exit code and what it wrote to stderr. */
+class CliFailure extends Error {
+  constructor(
+    readonly code: number,
+    stderr: string,
+  ) {
+    super(stderr.trim());
   }
-  return out;
 }
+
+/**
+ * Run the real CLI in a child process; its stdout, or a CliFailure. (In-process runs swapped
+ * process.stdout.write, which also swallowed the test runner's own reports now and then.)
+ */
+async function cli(...args: string[]): Promise<string> {
+  const result = await treecot(args);
+  if (result.code !== 0) throw new CliFailure(result.code, result.stderr);
+  return result.stdout;
+}
+
+/** A user error as the CLI reports it: exit code 1 and a message (an internal error exits 70). */
+const userError =
+  (message: RegExp) =>
+  (e: unknown): boolean =>
+    e instanceof CliFailure && e.code === 1 && message.test(e.message);
 
 function jsonl(file: string): Record<string, unknown>[] {
   return readFileSync(file, 'utf8')
@@ -163,10 +170,11 @@ test('build --json prints stats.json; options are validated with the flag named'
   const stats = JSON.parse(await cli('build', db, '--out', out, '--json', '--sft', 'all'));
   assert.equal(stats.splits.sft, 5);
   assert.equal(stats.build.options.sft, 'all');
-  await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--sft', 'longer'), (e: unknown) =>
-    /--sft <strategy>' argument 'longer' is invalid\. Allowed choices are longest, shortest/.test((e as Error).message),
+  await assert.rejects(
+    cli('build', db, '--out', join(dir, 'x'), '--sft', 'longer'),
+    userError(/--sft <strategy>' argument 'longer' is invalid\. Allowed choices are longest, shortest/),
   );
-  await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--pairs-per-question', 'two'), /--pairs-per-question/);
+  await assert.rejects(cli('build', db, '--out', join(dir, 'x'), '--pairs-per-question', 'two'), userError(/--pairs-per-question/));
   assert.ok(!existsSync(join(dir, 'x')));
 });
 
@@ -177,27 +185,21 @@ test('bad input: another schema version, an empty run, a run without answers -> 
   raw.pragma('user_version = 99'); // a real store written by a future treecot
   raw.close();
   const out = join(dir, 'never');
-  await assert.rejects(
-    cli('build', other, '--out', out),
-    (e: unknown) => TreecotError.isInstance(e) && /schema version 99/.test((e as Error).message),
-  );
+  await assert.rejects(cli('build', other, '--out', out), userError(/schema version 99/));
 
   const empty = join(dir, 'empty.db');
   writeStore(empty, run(), []);
-  await assert.rejects(
-    cli('build', empty, '--out', out),
-    (e: unknown) => TreecotError.isInstance(e) && /no questions/.test((e as Error).message),
-  );
+  await assert.rejects(cli('build', empty, '--out', out), userError(/no questions/));
 
   const noAnswers = join(dir, 'no-answers.db');
   writeStore(noAnswers, run(), [question('q', [node(1, null, 'root', 'q'), node(2, 1, 'thinking', 'hmm')])]);
-  await assert.rejects(cli('build', noAnswers, '--out', out), /no scored answer paths/);
+  await assert.rejects(cli('build', noAnswers, '--out', out), userError(/no scored answer paths/));
 
   const allWrong = join(dir, 'all-wrong.db');
   writeStore(allWrong, run(), [question('q', [node(1, null, 'root', 'q'), node(2, 1, 'answer', '5', wrong)])]);
-  await assert.rejects(cli('build', allWrong, '--out', out), /no SFT row and no DPO pair/);
+  await assert.rejects(cli('build', allWrong, '--out', out), userError(/no SFT row and no DPO pair/));
 
-  await assert.rejects(cli('build', join(dir, 'missing.db'), '--out', out), (e: unknown) => TreecotError.isInstance(e));
+  await assert.rejects(cli('build', join(dir, 'missing.db'), '--out', out), userError(/missing\.db/));
   assert.ok(!existsSync(out), 'nothing was written');
   assert.equal(readdirSync(dir).filter((f) => f.includes('staging')).length, 0);
 
@@ -205,13 +207,13 @@ test('bad input: another schema version, an empty run, a run without answers -> 
   const kept = join(dir, 'kept');
   await cli('build', db, '--out', kept);
   const before = readFileSync(join(kept, 'sft.jsonl'), 'utf8');
-  await assert.rejects(cli('build', empty, '--out', kept));
+  await assert.rejects(cli('build', empty, '--out', kept), userError(/no questions/));
   assert.equal(readFileSync(join(kept, 'sft.jsonl'), 'utf8'), before);
 
   // An output path that is a file.
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
-  await assert.rejects(cli('build', db, '--out', file), /not a folder/);
+  await assert.rejects(cli('build', db, '--out', file), userError(/not a folder/));
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });
 
@@ -227,7 +229,7 @@ test('build --tokenizer builtin: lengths and prefixes in tokens of the built-in 
   const dpo = jsonl(join(out, 'dpo.jsonl'));
   assert.equal(dpo[0]!.common_prefix_chars, 1);
   assert.equal(dpo[0]!.common_prefix_tokens, 1, '"<" is one character token');
-  await assert.rejects(cli('build', db, '--out', join(dir, 'y'), '--tokenizer', 'gpt2'), /--tokenizer/);
+  await assert.rejects(cli('build', db, '--out', join(dir, 'y'), '--tokenizer', 'gpt2'), userError(/--tokenizer/));
 });
 
 test('parquet: a .parquet for every non-empty .jsonl; an empty split has its .jsonl only', async () => {
