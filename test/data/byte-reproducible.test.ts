@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../src/cli/main.ts';
+import { treecotOk } from '../helpers/treecot-cli.ts';
 import { buildDataset, parseBuildOptions, renderDatasetFiles } from '../../src/data/index.ts';
 import { exportTree, runSearch } from '../../src/search/index.ts';
 import { readRun, SearchStore } from '../../src/store/index.ts';
@@ -66,16 +66,7 @@ test('concurrency 1 and 8 give byte-identical trees, JSONL and Parquet files', {
 });
 
 async function cli(...args: string[]): Promise<void> {
-  const program = await buildProgram();
-  program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
-  const write = process.stdout.write;
-  process.stdout.write = () => true;
-  try {
-    await program.parseAsync(['node', 'treecot', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
+  await treecotOk(args);
 }
 
 test(

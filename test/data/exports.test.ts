@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parquetReadObjects } from 'hyparquet';
-import { treecot } from '../helpers/treecot-cli.ts';
+import { CliFailure, treecotOk } from '../helpers/treecot-cli.ts';
 import { correct, handTree, node, PATH_A, PATH_D, PATH_E, PROMPT, question, run, wrong } from './tree-fixtures.ts';
 import { writeStore } from './store-fixture.ts';
 
@@ -33,25 +33,8 @@ function secondQuestion() {
   );
 }
 
-/** A non-zero exit of the CLI: its exit code and what it wrote to stderr. */
-class CliFailure extends Error {
-  constructor(
-    readonly code: number,
-    stderr: string,
-  ) {
-    super(stderr.trim());
-  }
-}
-
-/**
- * Run the real CLI in a child process; its stdout, or a CliFailure. (In-process runs swapped
- * process.stdout.write, which also swallowed the test runner's own reports now and then.)
- */
-async function cli(...args: string[]): Promise<string> {
-  const result = await treecot(args);
-  if (result.code !== 0) throw new CliFailure(result.code, result.stderr);
-  return result.stdout;
-}
+/** The real CLI in a child process: its stdout, or a CliFailure. */
+const cli = (...args: string[]): Promise<string> => treecotOk(args);
 
 /** A user error as the CLI reports it: exit code 1 and a message (an internal error exits 70). */
 const userError =

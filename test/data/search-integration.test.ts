@@ -16,7 +16,7 @@ import { loadSearchConfig, runSearch } from '../../src/search/index.ts';
 import { readRun } from '../../src/store/index.ts';
 import { getTask, letterCountAnswer, parseLetterCountQuestion } from '../../src/tasks/index.ts';
 import { startOpenAITestServer, type GenerationRequest } from '../helpers/openai-server.ts';
-import { buildProgram } from '../../src/cli/main.ts';
+import { treecotOk } from '../helpers/treecot-cli.ts';
 import { dataFile } from '../helpers/data-paths.ts';
 
 const task = getTask('letter-count');
@@ -106,15 +106,7 @@ test('build from a real search database (loopback OpenAI server): verifier agree
     }
 
     // The CLI writes the same rows.
-    const program = await buildProgram();
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-      typeof chunk === 'string' ? true : write(chunk, ...rest)) as typeof process.stdout.write;
-    try {
-      await program.parseAsync(['node', 'treecot', 'build', db, '--out', join(dir, 'data'), '--pairs-per-question', '2']);
-    } finally {
-      process.stdout.write = write;
-    }
+    await treecotOk(['build', db, '--out', join(dir, 'data'), '--pairs-per-question', '2']);
     const sftOnDisk = readFileSync(join(dir, 'data', 'sft.jsonl'), 'utf8')
       .trim()
       .split('\n')

@@ -27,6 +27,27 @@ export function treecot(args: readonly string[], options: { cwd?: string; timeou
   });
 }
 
+/** A non-zero exit of the CLI: its exit code and what it wrote to stderr (as the message). */
+export class CliFailure extends Error {
+  constructor(
+    readonly code: number,
+    readonly stderr: string,
+  ) {
+    super(stderr.trim() || `treecot exited with code ${code}`);
+  }
+}
+
+/**
+ * Run the CLI in a child process and return its stdout; a non-zero exit throws a CliFailure. Tests
+ * use this rather than running the program in-process with process.stdout.write swapped: the swap
+ * also captured the test runner's own reports now and then, and a test went missing from the count.
+ */
+export async function treecotOk(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+  const result = await treecot(args, options);
+  if (result.code !== 0) throw new CliFailure(result.code, result.stderr);
+  return result.stdout;
+}
+
 /**
  * The --json convention's check (docs/cli.md): stdout is nothing but JSON Lines (each line one JSON
  * value, newline-terminated). Returns the parsed lines; throws naming the first line that is not JSON.

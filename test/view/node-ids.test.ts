@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../src/cli/main.ts';
+import { treecotOk } from '../helpers/treecot-cli.ts';
 import { runSearch } from '../../src/search/index.ts';
 import { readRun } from '../../src/store/index.ts';
 import { startViewServer, type ViewServer } from '../../src/view/index.ts';
@@ -48,29 +48,7 @@ function fromColumns(columns: Record<string, unknown[]>): any[] {
 }
 
 async function build(out: string, run: number): Promise<Record<string, any[]>> {
-  const program = await buildProgram();
-  program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
-  const write = process.stdout.write;
-  process.stdout.write = () => true;
-  try {
-    await program.parseAsync([
-      'node',
-      'treecot',
-      'build',
-      db,
-      '--out',
-      out,
-      '--run',
-      String(run),
-      '--sft',
-      'all',
-      '--pairs-per-question',
-      '2',
-    ]);
-  } finally {
-    process.stdout.write = write;
-  }
+  await treecotOk(['build', db, '--out', out, '--run', String(run), '--sft', 'all', '--pairs-per-question', '2']);
   const rows = (name: string) =>
     readFileSync(join(out, name), 'utf8')
       .split('\n')
