@@ -32,7 +32,7 @@ import { builtinTemplate, jinjaTemplateFromSource, resolveChatTemplate, type Cha
 import { abortError } from '../request-error.ts';
 import type { Completion, CompleteOptions, CompleteResult, EndpointStats, FinishReason, Policy } from '../types.ts';
 import { inspectVocabulary, stopTriggers, tokenizePrompt, type VocabularyInfo } from './vocabulary.ts';
-import { createLlamaLogger } from './llama-log.ts';
+import { contextRequests, createLlamaLogger } from './llama-log.ts';
 
 export interface LlamaCppPolicyOptions {
   /** Path of the .gguf file. */
@@ -132,6 +132,7 @@ export class LlamaCppPolicy implements Policy {
     }
     const sequences = options.sequences ?? 4;
     const perSequence = options.contextSize ?? Math.min(model.trainContextSize, 2048);
+    contextRequests.note(perSequence, model.trainContextSize); // so the logger can tell llama.cpp's padding from a real overflow
     const context = await model.createContext({
       sequences,
       contextSize: perSequence, // per sequence in node-llama-cpp 3 (n_ctx_seq)
