@@ -55,17 +55,41 @@ const ONE_LETTER = new RegExp(String.raw`(?:^|\s)${LETTER_TOKEN}(?=[\s,?.!]|$)`,
 
 /** A word as a question writes it: letters, inner hyphens or apostrophes. */
 const WORD = String.raw`[\p{L}][\p{L}\-']*[\p{L}]`;
+/** Function words that follow "in" without naming the word ("in it", "in total", "in the word ..."). */
+const AFTER_IN = String.raw`(?!(?:it|its|total|all|them|this|that|these|those|there|here|sum|the|a|an|each|every|which|what|your|my|our|their)\b)`;
+/** "the word below", "the word given": pointers to the word, not the word. */
+const NOT_DEICTIC = String.raw`(?!(?:below|above|following|given|here|there|itself|this|that|shown)\b)`;
+/** Every "the word/string/term X" must name the word the cues found ("in the word banana and in the word apple"). */
+const ANY_NOUN = new RegExp(String.raw`\bthe\s+(?:word|string|term)\s+${NOT_DEICTIC}(${WORD})\b`, 'giu');
 /**
- * Where a question names its word: quoted, "the word/string/term W" (also "The word is W"), and
- * "... in W" at the end (the authors' phrasings). Every one of these that matches must name the
- * same word.
+ * Where a question names its word: quoted; "the word/string/term W" where W ends the clause or
+ * is followed by has/contains ("The word is W" too); "does W have/contain"; "W has how many"; and
+ * IN_AT_END, "in W" at the end of a counting sentence (the authors' phrasings). Every one of these
+ * that matches must name the same word.
  */
 const WORD_CUES: readonly RegExp[] = [
   new RegExp(String.raw`["‘“](${WORD})["’”]|(?:^|\s)'(${WORD})'`, 'gu'),
-  new RegExp(String.raw`\b(?:word|string|term)\s+(?:is\s+)?(${WORD})`, 'giu'),
-  // "in it", "in total", "in all" end many phrasings without naming the word.
-  new RegExp(String.raw`\b(?:in|within|inside)\s+(?!(?:it|total|all|them|this|that|there|here|sum)\b)(${WORD})[?.!]*$`, 'giu'),
+  new RegExp(
+    String.raw`\bthe\s+(?:word|string|term)\s+${NOT_DEICTIC}(${WORD})(?=\s*(?:[?.,!:;]|$)|\s+(?:has|have|contains?|holds?|includes?)\b)|\bword\s+is\s+${NOT_DEICTIC}(${WORD})`,
+    'giu',
+  ),
+  new RegExp(String.raw`\bdoes\s+(?!(?:it|this|that|the)\b)(${WORD})\s+(?:have|contain|hold|include)\b`, 'giu'),
+  new RegExp(String.raw`^(${WORD})\s+has\s+how\s+many\b`, 'giu'),
 ];
+/** "... in W" at the end of a counting sentence (COUNTING_SENTENCE). */
+const IN_AT_END = new RegExp(String.raw`\b(?:in|within|inside)\s+${AFTER_IN}(${WORD})[?.!]*$`, 'iu');
+/**
+ * A sentence that asks the count. "in X" is read only there: "Answer in English." or "Explain in
+ * detail." after the question name no word of it.
+ */
+const COUNTING_SENTENCE = /\b(?:how|count|counts|number|total|times|often|sum|occurrences?|frequency)\b/i;
+/**
+ * Every "in X" of a counting sentence must name the word the cues found: "How many a are in banana
+ * and how many in apple?" does not say which word is meant.
+ */
+const ANY_IN = new RegExp(String.raw`\b(?:in|within|inside)\s+${AFTER_IN}(${WORD})\b`, 'giu');
+/** Questions about the letters NOT asked ("letters other than n", "besides a"): never read. */
+const EXCLUSION = /\b(?:other\s+than|besides|except|excluding|apart\s+from|aside\s+from|not|without)\b/i;
 /**
  * Labels that open a prompt ("Question: How many ...") rather than name the word, so the
  * LEADING_WORD cue never reads them.
@@ -90,19 +114,38 @@ const PROMPT_LABELS = [
   'request',
 ];
 /**
- * "W: how many ...": a word before a leading colon. Weakest cue: a colon also ends a prompt label,
- * so it is used only when no WORD_CUES names the word, and never for a PROMPT_LABELS word.
+ * "W: how many ...": a word before a leading colon. Weakest cue: a colon also ends a label ("Riddle:",
+ * "Alice:"), so it is used only when no WORD_CUES names the word, never for a PROMPT_LABELS word, and
+ * only when the rest of the question holds nothing but letters and the words of a counting
+ * question (COUNTING_WORDS): "banana: how many a?" is read, "Hey: how many r does strawberry
+ * have?" is not.
  */
-const LEADING_WORD = new RegExp(String.raw`^(?!(?:${PROMPT_LABELS.join('|')})\s*:)(${WORD})\s*:`, 'iu');
+const LEADING_WORD = new RegExp(String.raw`^(?!(?:${PROMPT_LABELS.join('|')})\s*:)(${WORD})\s*:(.*)$`, 'iu');
+const COUNTING_WORDS = new Set(
+  (
+    'how many much often times time does do is are was were there appear appears occur occurs show shows up used found ' +
+    'count counts total sum of the and or plus together combined altogether overall letter letters character characters ' +
+    'in it number what whats give tell me find please answer with a an'
+  ).split(' '),
+);
+
+/** A LETTER_TOKEN standing alone (not the start or end of a longer word). */
+const LONE_LETTER = new RegExp(String.raw`(?<!\p{L})${LETTER_TOKEN}(?!\p{L})`, 'gu');
+
+/** The rest of a "W: ..." question holds nothing but letters and counting words. */
+function onlyCountingWords(rest: string): boolean {
+  const tokens = rest.replace(LONE_LETTER, ' ').match(/\p{L}[\p{L}']*/gu) ?? [];
+  return tokens.every((t) => COUNTING_WORDS.has(t.toLowerCase().replace(/'/g, '')));
+}
 
 /**
- * Parse a letter-counting question. The word is the one its phrasing marks (WORD_CUES): quoted,
- * after "the word"/"the string"/"the term", or last after "in", and every such cue must name the
- * same word; else the word before a leading colon (LEADING_WORD), unless that is a prompt label.
- * The letters are the two single letters around " and ", else the only single-letter token besides
- * the word. Returns null when the text does not say clearly: no cue,
- * cues naming different words, or zero or several candidate letters. A null is a question left
- * unjudged (the process check keeps it and says so); a wrong parse would judge it by another word.
+ * Parse a letter-counting question. The word is the one its phrasing marks (WORD_CUES), and every
+ * such cue and every "in X" must name the same word; else the word before a leading colon
+ * (LEADING_WORD) when the rest is a bare counting question. The letters are the two single letters
+ * around " and ", else the only single-letter token besides the word. Returns null when the text does
+ * not say clearly: no cue, cues naming different words, an exclusion ("other than"), or zero or
+ * several candidate letters. A null is a question left unjudged (the process check keeps it and says
+ * so); a wrong parse would judge it by another word.
  */
 export function parseLetterCountQuestion(text: string): LetterCountQuestion | null {
   const trimmed = text.trim();
@@ -117,13 +160,23 @@ export function parseLetterCountQuestion(text: string): LetterCountQuestion | nu
       length = found.length;
     }
   }
+  const counting = [...trimmed.matchAll(/[^?.!]+[?.!]*/g)].filter((m) => COUNTING_SENTENCE.test(m[0]));
+  for (const sentence of counting) {
+    const m = IN_AT_END.exec(sentence[0].trimEnd());
+    if (!m) continue;
+    words.add(m[1]!.toLowerCase());
+    at = sentence.index! + m.index + m[0].indexOf(m[1]!);
+    length = m[1]!.length;
+  }
   const leading = words.size === 0 ? LEADING_WORD.exec(trimmed) : null;
-  if (leading) {
+  if (leading && onlyCountingWords(leading[2]!)) {
     words.add(leading[1]!.toLowerCase());
     at = 0;
     length = leading[1]!.length;
   }
-  if (words.size !== 1) return null;
+  if (words.size !== 1 || EXCLUSION.test(trimmed)) return null;
+  for (const m of trimmed.matchAll(ANY_NOUN)) if (!words.has(m[1]!.toLowerCase())) return null;
+  for (const sentence of counting) for (const m of sentence[0].matchAll(ANY_IN)) if (!words.has(m[1]!.toLowerCase())) return null;
   const word = [...words][0]!;
   // Letters are read from the text without the word (a short capitalised word such as "As" would
   // read as the letter a).

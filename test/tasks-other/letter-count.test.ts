@@ -236,10 +236,10 @@ test("parseLetterCountQuestion never misreads: over the policy phrasings and the
     ['sassafras', ['a'], ['a', 's']],
     ['ionization', ['i'], ['i', 't']],
   ];
-  // Prompts often open with a label ("Question: ") or close with a request: the grammar's own and
-  // labels it never uses. A label before a colon is not the word.
-  const openings = ['', ...OPENINGS, 'Task: ', 'Problem: ', 'Prompt: ', 'Quiz: '];
-  const closings = ['', ...CLOSINGS, ' Reply with the number only.'];
+  // Prompts often open with a label ("Question: ", "Alice: ") or close with a request ("Answer in
+  // English."): the grammar's own and ones it never uses. Neither is the word.
+  const openings = ['', ...OPENINGS, 'Task: ', 'Riddle: ', 'Hey: ', 'Alice: ', 'Context: '];
+  const closings = ['', ...CLOSINGS, ' Reply with the number only.', ' Answer in English.', ' Explain in detail.'];
   let parsed = 0;
   let total = 0;
   for (const [word, one, two] of cases)
@@ -267,13 +267,67 @@ test("parseLetterCountQuestion never misreads: over the policy phrasings and the
         letters,
       });
   // The examples the old last-token rule misread.
-  assert.equal(parseLetterCountQuestion('Together, how many g and n does navigant contain?'), null);
+  assert.deepEqual(parseLetterCountQuestion('Together, how many g and n does navigant contain?'), {
+    word: 'navigant',
+    letters: ['g', 'n'],
+  });
   assert.equal(parseLetterCountQuestion('In the word navigant, how many times does g occur?')?.word, 'navigant');
   assert.equal(parseLetterCountQuestion('Here is a word: "navigant". How many Gs does it contain?')?.letters.join(), 'g');
   // A prompt label is not the word; a word before a colon still is, when nothing else names one.
-  assert.equal(parseLetterCountQuestion('Question: How many Gs does navigant have?'), null);
+  assert.deepEqual(parseLetterCountQuestion('Question: How many Gs does navigant have?'), { word: 'navigant', letters: ['g'] });
+  assert.equal(parseLetterCountQuestion('Question: how many g?'), null);
   assert.deepEqual(parseLetterCountQuestion('Q: how many g in the term navigant?'), { word: 'navigant', letters: ['g'] });
   assert.deepEqual(parseLetterCountQuestion('navigant: how many g and n?'), { word: 'navigant', letters: ['g', 'n'] });
+});
+
+test('parseLetterCountQuestion on phrasings from outside the repository: right or null, never another word or letter', () => {
+  // [question, the word and letters a reader takes from it]
+  const cases: [string, string, string[]][] = [
+    // Labels and names before a colon, none in PROMPT_LABELS.
+    ['Hey: how many r does strawberry have?', 'strawberry', ['r']],
+    ['Riddle: how many r does strawberry have?', 'strawberry', ['r']],
+    ['Alice: how many r does strawberry have?', 'strawberry', ['r']],
+    ['Hello: how many t and o does tattoo have?', 'tattoo', ['t', 'o']],
+    ['Questions: how many n in banana?', 'banana', ['n']],
+    ['Word: banana. How many a?', 'banana', ['a']],
+    ['Letter: a. Word: banana.', 'banana', ['a']],
+    ['Alice: "How many n does banana have?"', 'banana', ['n']],
+    ['Riddle: how many d in middle?', 'middle', ['d']],
+    ['banana: how many a?', 'banana', ['a']],
+    // "word" and "term" as ordinary nouns.
+    ['Without long term memory, how many n does banana have?', 'banana', ['n']],
+    ['Using the term loosely, how many n does banana have?', 'banana', ['n']],
+    ['Short term question: how many n does banana have?', 'banana', ['n']],
+    ['Answer in a word how many n does banana have', 'banana', ['n']],
+    // Closing requests with "in X", and two words.
+    ['How many r in strawberry? Explain in detail.', 'strawberry', ['r']],
+    ['How many r in strawberry? Reply in English.', 'strawberry', ['r']],
+    ['How many r in strawberry? Put your answer in brackets.', 'strawberry', ['r']],
+    ['How many a are in banana and how many in apple?', 'banana', ['a']],
+    ['How many n are in banana or in bandana?', 'banana', ['n']],
+    // Letters that are excluded, not asked.
+    ['How many letters other than n and a are in banana?', 'banana', ['n', 'a']],
+    ['How many letters besides n are in banana?', 'banana', ['n']],
+    ['Count the letters of banana except a.', 'banana', ['a']],
+  ];
+  let read = 0;
+  for (const [question, word, letters] of cases) {
+    const got = parseLetterCountQuestion(question);
+    if (got === null) continue;
+    read++;
+    assert.deepEqual(got, { word, letters }, question);
+  }
+  // Those that say it plainly are still read.
+  assert.ok(read >= 8, `${read} of ${cases.length} read`);
+  for (const q of [
+    'Hey: how many r does strawberry have?',
+    'banana: how many a?',
+    'Riddle: how many d in middle?',
+    'How many r in strawberry? Explain in detail.',
+  ])
+    assert.notEqual(parseLetterCountQuestion(q), null, q);
+  for (const q of ['How many letters other than n and a are in banana?', 'How many a are in banana and how many in apple?'])
+    assert.equal(parseLetterCountQuestion(q), null, q);
 });
 
 test('letterCountParts drops a parse whose count disagrees with the integer reference', () => {
