@@ -9,11 +9,6 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-// tfjs-core's Node bundle registers no gradient; its ES-module gradient files need the hooks of
-// tfjs-gradient-hooks.mjs to load in Node (why there). Once per thread, before any training.
-register('./tfjs-gradient-hooks.mjs', import.meta.url);
-await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-
 let ready: Promise<typeof tf> | undefined;
 
 /**
@@ -40,6 +35,11 @@ function registerZeroCopyIdentity(): void {
 /** Select and initialise the WASM backend once per thread; returns the tfjs namespace. */
 export function initTf(): Promise<typeof tf> {
   ready ??= (async () => {
+    // tfjs-core's Node bundle registers no gradient; its ES-module gradient files need the hooks of
+    // tfjs-gradient-hooks.mjs to load in Node (why there). Here, not at import: only training pays
+    // for the 452 modules (about 0.15 s), not every command that imports src/train.
+    register('./tfjs-gradient-hooks.mjs', import.meta.url);
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
     const require = createRequire(import.meta.url);
     setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
     if (!(await tf.setBackend('wasm'))) throw new Error('the tfjs WASM backend failed to initialise');

@@ -2,7 +2,8 @@
  * Run the real `treecot` CLI (bin/treecot.js) as a child process and collect what it wrote:
  * exit code, stdout and stderr, also when it fails (a non-zero exit is a result to check, not a throw).
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const TREECOT_BIN = fileURLToPath(new URL('../../bin/treecot.js', import.meta.url));
@@ -13,6 +14,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The exit code as a shell reports it: 0, the process's own code, or 128 + the signal number for a
+ * child killed by a signal (the timeout's SIGTERM, a crash's SIGSEGV), so a crash never reads as a
+ * user error (1). An output overflow (no code, no signal) is -1.
+ */
+function exitCodeOf(error: ExecFileException | null): number {
+  if (!error) return 0;
+  if (typeof error.code === 'number') return error.code;
+  if (error.signal) return 128 + (constants.signals[error.signal as keyof typeof constants.signals] ?? 0);
+  return -1;
+}
+
 export function treecot(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
@@ -20,8 +33,7 @@ export function treecot(args: readonly string[], options: { cwd?: string; timeou
       [TREECOT_BIN, ...args],
       { cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code: exitCodeOf(error), stdout, stderr });
       },
     );
   });
