@@ -11,7 +11,8 @@
  * McNemar test of each against greedy over the same questions.
  *
  * Options: --count N (default 100), --rollouts R (default 8), --search-config FILE (default
- * configs/letter-count-policy.yaml), --out DIR (default bench-out/decode), --seed S (question seed, 11).
+ * configs/letter-count-policy.yaml), --out DIR (default bench-out/decode), --seed S (question seed, 11),
+ * --decode-temperature T (the MCTS decode search's temperature; default: the search config's, 0.7).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,8 +29,9 @@ const o = new Command()
   .option('--search-config <file>', 'search graph for --mcts-decode', 'configs/letter-count-policy.yaml')
   .option('--out <dir>', 'output folder', 'bench-out/decode')
   .option('--seed <n>', 'question seed', Number, 11)
+  .option('--decode-temperature <t>', "MCTS decode's sampling temperature (default: the search config's)")
   .parse()
-  .opts<{ gguf: string[]; count: number; rollouts: number; searchConfig: string; out: string; seed: number }>();
+  .opts<{ gguf: string[]; count: number; rollouts: number; searchConfig: string; out: string; seed: number; decodeTemperature?: string }>();
 
 mkdirSync(o.out, { recursive: true });
 const questions = join(o.out, 'questions.jsonl');
@@ -81,7 +83,8 @@ for (const gguf of o.gguf) {
   };
   timed('greedy', common(gguf, join(dir, 'greedy')));
   timed('sampled', [...common(gguf, join(dir, 'sampled')), '-n', '8', '--temperature', '0.7', '-k', '1', '8']);
-  timed('mcts', [...common(gguf, join(dir, 'mcts')), '--mcts-decode', '--mcts-rollouts', String(o.rollouts)]);
+  const decodeTemperature = o.decodeTemperature === undefined ? [] : ['--mcts-temperature', o.decodeTemperature];
+  timed('mcts', [...common(gguf, join(dir, 'mcts')), '--mcts-decode', '--mcts-rollouts', String(o.rollouts), ...decodeTemperature]);
   console.log(`\n## ${gguf} (${o.count} questions, ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   console.log(treecot(['eval', '--compare', join(dir, 'greedy'), join(dir, 'sampled'), join(dir, 'mcts')]));
 }

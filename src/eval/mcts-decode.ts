@@ -43,6 +43,11 @@ export interface MctsDecodeOptions extends EvaluateOptions {
   searchConfigPath: string;
   /** Rollouts per question (default: the config's `max_rollouts`). */
   maxRollouts?: number;
+  /**
+   * Sampling temperature of the decode search (default: the search config's). The vote estimates
+   * the policy's answer distribution at this temperature; lower is closer to greedy (docs/eval.md).
+   */
+  searchTemperature?: number;
 }
 
 /** Votes (or probability mass) per answer, in first-vote order. */
@@ -126,9 +131,12 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
   const { config } = loadSearchConfig(options.searchConfigPath);
   const rollouts = options.maxRollouts ?? config.search.max_rollouts;
   const instruction = options.instruction ?? config.instruction ?? options.task.defaultInstruction;
+  if (options.searchTemperature !== undefined && !(options.searchTemperature >= 0))
+    throw new RangeError(`evaluateWithSearch: searchTemperature must be >= 0 (got ${options.searchTemperature})`);
   const effective = {
     ...config,
     instruction,
+    sampling: { ...config.sampling, temperature: options.searchTemperature ?? config.sampling.temperature },
     // Rule 5: exactly `rollouts` rollouts (min 0 agreeing after max_rollouts; max never reached).
     search: {
       ...config.search,
@@ -241,5 +249,6 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
       },
     });
   }
-  return evaluateRecords(records, { ...options, n: 1, k: [1] }, 'mcts', started);
+  // The summary's temperature is the one the decode search sampled at (the greedy vote is at 0).
+  return evaluateRecords(records, { ...options, n: 1, k: [1], temperature: effective.sampling.temperature }, 'mcts', started);
 }

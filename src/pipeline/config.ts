@@ -118,6 +118,8 @@ const EvalConfig = z.strictObject({
   mcts_decode: z.boolean().default(false),
   /** Max rollouts per question under MCTS decode (default 8). */
   mcts_rollouts: z.int().min(1).default(8),
+  /** Sampling temperature of the MCTS decode search (default: the search config's). */
+  mcts_temperature: z.number().min(0).optional(),
   /** Question sets; the first one is the headline set in summary.json. */
   sets: z.array(EvalSet).min(1),
 });

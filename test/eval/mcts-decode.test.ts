@@ -102,6 +102,39 @@ test('MCTS decode: a short wrong path that agrees with itself does not beat the 
   assert.ok(nodes.every((n) => n.type !== 'double_check' || byId.get(n.parentId!)!.content === 'a:1'));
 });
 
+test("MCTS decode: the search samples at searchTemperature when given, else at the config's; the summary records it", async () => {
+  for (const [searchTemperature, expected] of [
+    [0.25, 0.25],
+    [undefined, 0.7], // configs/letter-count-builtin.yaml
+  ] as const) {
+    const policy = letterCounter({ secondCount: 2 });
+    const { summary } = await evaluateWithSearch({
+      name: 'mcts',
+      task,
+      problems: [STAR],
+      policy,
+      instruction: '',
+      n: 1,
+      temperature: 0,
+      maxTokens: 64,
+      k: [1],
+      seed: 0,
+      outDir: mkdtempSync(join(tmpdir(), 'treecot-mcts-decode-t-')),
+      searchConfigPath: BUILTIN_CONFIG,
+      maxRollouts: 4,
+      searchTemperature,
+    });
+    // The greedy response and the tag probes are at 0; every search expansion at the decode temperature.
+    const sampled = policy.calls.filter((c) => c.temperature !== 0);
+    assert.ok(sampled.length > 0, 'the search made sampled calls');
+    assert.ok(
+      sampled.every((c) => c.temperature === expected),
+      String(sampled.map((c) => c.temperature)),
+    );
+    assert.equal(summary.temperature, expected);
+  }
+});
+
 test('MCTS decode: the estimate mixes sampled branches by their copies, with the greedy response as one root sample', async () => {
   // The two samples of the first count step differ: r:1 (-> answer 2) and r:2 (-> 2+1=3, answer 3).
   // Root: sub-task x2 (merged) -> spelling x2 -> {r:1, r:2}: P_tree = {2: 1/2, 3: 1/2};

@@ -46,6 +46,7 @@ interface EvalCliOptions {
   name?: string;
   mctsDecode?: boolean;
   mctsRollouts?: string;
+  mctsTemperature?: string;
   compare?: string[];
   json?: boolean;
 }
@@ -89,6 +90,10 @@ export function register(program: Command): void {
       'answer each question by a small tree search: the greedy response plus on-policy tree paths vote (docs/eval.md)',
     )
     .option('--mcts-rollouts <n>', "rollouts per question for --mcts-decode, all run (default: the search config's max_rollouts)")
+    .option(
+      '--mcts-temperature <t>',
+      "sampling temperature of the --mcts-decode search (default: the search config's; lower votes closer to greedy)",
+    )
     .option('--compare <dirs...>', 'print one table for several evaluation folders and exit')
     .option(
       '--json',
@@ -231,6 +236,8 @@ async function runEval(options: EvalCliOptions): Promise<void> {
           ...common,
           searchConfigPath: options.searchConfig,
           maxRollouts: optionalIntegerOption(options.mctsRollouts, '--mcts-rollouts', 1),
+          searchTemperature:
+            options.mctsTemperature === undefined ? undefined : numberOption(options.mctsTemperature, '--mcts-temperature', 0),
         }));
       } else {
         let records;

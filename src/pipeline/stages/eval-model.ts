@@ -51,7 +51,12 @@ export function evalSetStage(
           },
         };
         const result = config.eval.mcts_decode
-          ? await evaluateWithSearch({ ...evaluateOptions, searchConfigPath: ctx.searchConfigPath, maxRollouts: config.eval.mcts_rollouts })
+          ? await evaluateWithSearch({
+              ...evaluateOptions,
+              searchConfigPath: ctx.searchConfigPath,
+              maxRollouts: config.eval.mcts_rollouts,
+              searchTemperature: config.eval.mcts_temperature,
+            })
           : await evaluate(evaluateOptions);
         log(
           `  eval ${stage}/${set.name}: accuracy ${withError(result.summary.accuracy, result.summary.accuracy_se, result.summary.accuracy_ci95)}, no-answer ${withError(result.summary.no_answer_rate, result.summary.no_answer_rate_se, result.summary.no_answer_rate_ci95)}`,
