@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeStore } from './store-fixture.ts';
 import { correct, node, question, run, wrong } from './tree-fixtures.ts';
+import { parseLetterCountQuestion } from '../../src/tasks/index.ts';
 
 const bin = fileURLToPath(new URL('../../bin/treecot.js', import.meta.url));
 
@@ -86,8 +87,9 @@ test('build --process-check on a task without a check is refused by name', () =>
 test("build --process-check judges a phrasing the text parser does not know by the problems file: --questions, else the run's recorded data file", () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-build-process-'));
   try {
-    // The policy's phrasing puts the letters before the word in a way parseLetterCountQuestion does not read.
-    const phrased = 'Together, how many g and n does navigant contain?';
+    // A phrasing of the policy's grammar that names the word in a way parseLetterCountQuestion does not read.
+    const phrased = 'Look at navigant. How many g and n are there overall?';
+    assert.equal(parseLetterCountQuestion(phrased), null);
     const problems = join(dir, 'problems.jsonl');
     writeFileSync(problems, JSON.stringify({ id: 'q1', question: phrased, answer: 3, word: 'navigant', letters: ['g', 'n'] }) + '\n');
     const unknown = join(dir, 'unknown.db');
