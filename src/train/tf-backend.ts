@@ -1,8 +1,8 @@
 /**
  * TensorFlow.js (tfjs-core, not the @tensorflow/tfjs umbrella: docs/install.md) with the WASM
- * backend (tfjs-node cannot be installed here). One backend per
- * thread: the trainer's worker threads each call `initTf()`. In Node the backend runs with SIMD
- * and one thread (docs/letter-count-study.md, question 3).
+ * backend (tfjs-node cannot be installed here). One backend per thread: the trainer's worker
+ * threads each call `initTf()`. In Node the backend runs with SIMD and one thread
+ * (docs/letter-count-study.md, question 3).
  */
 import { createRequire, register } from 'node:module';
 import { dirname } from 'node:path';
