@@ -16,6 +16,24 @@ const TAGS = ['sub-task', 'thinking', 'double-check', 'answer', 'reflection'];
 /** "r" and "a" in "star": 1 + 1 = 2. */
 const STAR: Problem = { id: 'star', question: 'What is the sum of the counts of r and a in star?', reference: 2 };
 
+/** MCTS decode of STAR with the built-in graph: greedy answers capped at 64 tokens, seed 0. */
+function decodeStar(policy: ScriptedPolicy, options: { outDir: string; maxRollouts: number; searchTemperature?: number }) {
+  return evaluateWithSearch({
+    name: 'mcts',
+    task,
+    problems: [STAR],
+    policy,
+    instruction: '',
+    n: 1,
+    temperature: 0,
+    maxTokens: 64,
+    k: [1],
+    seed: 0,
+    searchConfigPath: BUILTIN_CONFIG,
+    ...options,
+  });
+}
+
 /**
  * A scripted letter counter in the built-in model's compact format. Left to itself it writes
  * `<sub-task>r+a</sub-task><thinking>star</thinking><thinking>r:1</thinking><thinking>a:1</thinking>
@@ -66,21 +84,7 @@ function letterCounter(options: { secondCount?: number } = {}): ScriptedPolicy {
 
 test('MCTS decode: a short wrong path that agrees with itself does not beat the complete path (scripted letter counter)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-mcts-decode-'));
-  const { records } = await evaluateWithSearch({
-    name: 'mcts',
-    task,
-    problems: [STAR],
-    policy: letterCounter(),
-    instruction: '',
-    n: 1,
-    temperature: 0,
-    maxTokens: 64,
-    k: [1],
-    seed: 0,
-    outDir: dir,
-    searchConfigPath: BUILTIN_CONFIG,
-    maxRollouts: 8,
-  });
+  const { records } = await decodeStar(letterCounter(), { outDir: dir, maxRollouts: 8 });
   const record = records[0]!;
   assert.equal(record.samples[0]!.extracted, '2');
   assert.equal(record.correct, 1);
@@ -108,19 +112,8 @@ test("MCTS decode: the search samples at searchTemperature when given, else at t
     [undefined, 0.7], // configs/letter-count-builtin.yaml
   ] as const) {
     const policy = letterCounter({ secondCount: 2 });
-    const { summary } = await evaluateWithSearch({
-      name: 'mcts',
-      task,
-      problems: [STAR],
-      policy,
-      instruction: '',
-      n: 1,
-      temperature: 0,
-      maxTokens: 64,
-      k: [1],
-      seed: 0,
+    const { summary } = await decodeStar(policy, {
       outDir: mkdtempSync(join(tmpdir(), 'treecot-mcts-decode-t-')),
-      searchConfigPath: BUILTIN_CONFIG,
       maxRollouts: 4,
       searchTemperature,
     });
@@ -140,21 +133,7 @@ test('MCTS decode: the estimate mixes sampled branches by their copies, with the
   // Root: sub-task x2 (merged) -> spelling x2 -> {r:1, r:2}: P_tree = {2: 1/2, 3: 1/2};
   // with the greedy response (2) as a third root sample: {2: (2 * 1/2 + 1) / 3, 3: (2 * 1/2) / 3} = {2: 2/3, 3: 1/3}.
   const dir = mkdtempSync(join(tmpdir(), 'treecot-mcts-decode-'));
-  const { records } = await evaluateWithSearch({
-    name: 'mcts',
-    task,
-    problems: [STAR],
-    policy: letterCounter({ secondCount: 2 }),
-    instruction: '',
-    n: 1,
-    temperature: 0,
-    maxTokens: 64,
-    k: [1],
-    seed: 0,
-    outDir: dir,
-    searchConfigPath: BUILTIN_CONFIG,
-    maxRollouts: 16,
-  });
+  const { records } = await decodeStar(letterCounter({ secondCount: 2 }), { outDir: dir, maxRollouts: 16 });
   const record = records[0]!;
   assert.deepEqual(record.search!.answers, { '2': 0.6667, '3': 0.3333 });
   assert.equal(record.samples[0]!.extracted, '2');
