@@ -10,7 +10,7 @@
 // FILE/index.js) and load those files as ES modules; nothing outside tfjs-core's dist/ tree is touched.
 // The gradient modules' ops run through the engine that both module copies share (tfjs-core keeps it
 // in a global), so the gradients registered here are the ones the WASM backend's tapes use.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,7 +24,7 @@ export async function resolve(specifier, context, next) {
   if (!inEsmTree(context.parentURL) || !(specifier.startsWith('./') || specifier.startsWith('../'))) return next(specifier, context);
   const path = fileURLToPath(new URL(specifier, context.parentURL));
   for (const candidate of [path, `${path}.js`, join(path, 'index.js')]) {
-    if (candidate.endsWith('.js') && existsSync(candidate) && statSync(candidate).isFile())
+    if (candidate.endsWith('.js') && statSync(candidate, { throwIfNoEntry: false })?.isFile())
       return { url: pathToFileURL(candidate).href, format: 'module', shortCircuit: true };
   }
   return next(specifier, context);
