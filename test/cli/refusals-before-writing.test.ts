@@ -14,6 +14,7 @@ import { runSearch } from '../../src/search/index.ts';
 import { readRun, SearchStore } from '../../src/store/index.ts';
 import { writePipelineFixture } from '../pipeline/fixture.ts';
 import { crashTestConfig } from '../search/fixtures/crash-config.ts';
+import { treecot } from '../helpers/treecot-cli.ts';
 import { hashedLetterCountPolicy, letterCountTask, verifyLetterCount, LETTER_COUNT_DATA } from '../search/helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'treecot-refusals-'));
@@ -79,3 +80,29 @@ test(
     assert.equal(readRun(db, { runId: 1 }).questions[0]!.question, problems[0]!.question, 'the first run is kept');
   },
 );
+
+test('eval: --mcts-rollouts and --mcts-temperature without --mcts-decode are refused with the flag named', async () => {
+  for (const [flag, value] of [
+    ['--mcts-temperature', '0.3'],
+    ['--mcts-rollouts', '8'],
+  ]) {
+    const out = join(dir, `eval-${flag.slice(2)}`);
+    const args = [
+      'eval',
+      '--task',
+      'letter-count',
+      '--data',
+      LETTER_COUNT_DATA,
+      '--gguf',
+      'models/student.gguf',
+      '--out',
+      out,
+      flag,
+      value,
+    ];
+    const refused = await treecot(args);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`field "${flag}": ${flag} sets the MCTS decode; add --mcts-decode`));
+    assert.ok(!existsSync(out), 'nothing was written');
+  }
+});

@@ -155,6 +155,17 @@ async function runEval(options: EvalCliOptions): Promise<void> {
   if (!options.data) throw new ConfigError({ ...where, field: '--data' }, 'missing');
   if (!!options.gguf === !!options.policy?.length)
     throw new ConfigError({ ...where, field: '--policy/--gguf' }, 'give exactly one of --policy URL... or --gguf FILE');
+  // Without --mcts-decode these flags would change nothing; refuse them rather than let a run look searched.
+  for (const [flag, value] of [
+    ['--mcts-rollouts', options.mctsRollouts],
+    ['--mcts-temperature', options.mctsTemperature],
+  ] as const) {
+    if (value !== undefined && !options.mctsDecode)
+      throw new ConfigError(
+        { ...where, field: flag },
+        `${flag} sets the MCTS decode; add --mcts-decode (and --search-config) or leave it out`,
+      );
+  }
   const n = integerOption(options.n, '-n', 1);
   const k = (options.k ?? [...new Set(['1', String(n)])]).map((v) => integerOption(v, '-k', 1));
   if (k.some((v) => v > n)) throw new ConfigError({ ...where, field: '-k' }, `every k must be <= n (${n})`);
