@@ -31,9 +31,11 @@
  *   npm run train:builtin -- --select-only    # re-select and re-evaluate from the saved checkpoints
  */
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { train, exportGguf, type StepRecord } from '../src/train/index.ts';
+import { train, exportGguf, loadGguf, type StepRecord } from '../src/train/index.ts';
+import { parseInitSpec } from '../src/train/model-config.ts';
 import { loadCheckpoint } from '../src/train/checkpoint.ts';
 import {
   builtinWordSplit,
@@ -51,7 +53,7 @@ import {
   evaluateGreedy,
   evaluateBuiltinGguf,
 } from '../src/train/builtin/index.ts';
-import { ConfigError, writeFileAtomic } from '../src/core/index.ts';
+import { canonicalJson, ConfigError, writeFileAtomic } from '../src/core/index.ts';
 import { dataFile } from '../test/helpers/data-paths.ts';
 
 const program = new Command()
@@ -66,6 +68,14 @@ const program = new Command()
     'compact',
   )
   .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c384 student, L2-d128-h4-f344-c384 policy)')
+  .option('--init-from <gguf>', 'start from this GGUF (same architecture) instead of random weights: a second training stage')
+  .option('--lr <x>', 'peak learning rate (3% warm-up, cosine to 10%)', Number, 3e-3)
+  .option(
+    '--context-share <x>',
+    'with --role policy: share of grammar rows with another preposition or opening before the word, half as many with a sentence of other words around the question',
+    Number,
+    0,
+  )
   .option('--tokens <n>', 'real tokens to train on (prompt + response)', Number, 6e6)
   .option('--seed <n>', 'seed of data, init and order', Number, 1)
   .option('--workers <n>', 'data-parallel worker threads', Number, 2)
@@ -87,6 +97,9 @@ const o = program.opts<{
   role: string;
   policyFormat: string;
   model?: string;
+  initFrom?: string;
+  lr: number;
+  contextShare: number;
   tokens: number;
   seed: number;
   workers: number;
@@ -109,6 +122,15 @@ if (!(POLICY_FORMATS as readonly string[]).includes(o.policyFormat))
     `--policy-format must be ${POLICY_FORMATS.join(' or ')} (got "${o.policyFormat}")`,
   );
 const policyFormat = o.policyFormat as PolicyFormat;
+if (o.contextShare !== 0 && !policy)
+  throw new ConfigError({ file: 'command line', field: 'context-share' }, '--context-share applies to --role policy only');
+if (o.initFrom !== undefined && o.model !== undefined)
+  throw new ConfigError(
+    { file: 'command line', field: 'init-from' },
+    '--init-from takes its architecture from the GGUF; leave out --model',
+  );
+if (o.initFrom !== undefined && !existsSync(o.initFrom))
+  throw new ConfigError({ file: 'command line', field: 'init-from' }, `--init-from: ${o.initFrom} does not exist`);
 // The policy is picked for accuracy (the search needs a competent policy), the student for a band.
 const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' && policy ? '0.85,1' : o.band).split(',').map(Number) as [
   number,
@@ -117,6 +139,18 @@ const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' 
 // The policy is d128 with a context of 384: the phrasing grammar's longest rows with a reflection are 258
 // tokens, and reading unseen phrasings needs more width than the student's d64 (docs/builtin-model.md).
 const MODEL_SPEC = o.model ?? { builtin: 'L2-d64-h4-f176-c128', student: 'L2-d64-h4-f176-c384', policy: 'L2-d128-h4-f344-c384' }[o.role]!;
+// A second stage continues the role's architecture, so MODEL_SPEC stays what the log and eval say.
+if (o.initFrom !== undefined) {
+  const { model, tokenizer } = loadGguf(o.initFrom);
+  const expected = parseInitSpec(MODEL_SPEC, tokenizer.vocabSize);
+  // The GGUF stores normEps as F32, so compare it at that precision.
+  const asStored = { ...expected, normEps: Math.fround(expected.normEps) };
+  if (canonicalJson({ ...model.config, normEps: Math.fround(model.config.normEps) }) !== canonicalJson(asStored))
+    throw new ConfigError(
+      { file: o.initFrom, field: 'architecture' },
+      `--init-from: ${o.initFrom} is ${JSON.stringify(model.config)}, not the ${o.role} architecture ${MODEL_SPEC}`,
+    );
+}
 const NAME = o.role;
 o.workDir ??= `.cache/treecot/${o.role}-train`;
 const workDir: string = o.workDir;
@@ -215,7 +249,7 @@ if (!o.selectOnly) {
   const split = builtinWordSplit();
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows: { prompt: string; completion: string; kind: string }[] = policy
-    ? buildPolicyRows({ count, seed: o.seed, format: policyFormat })
+    ? buildPolicyRows({ count, seed: o.seed, format: policyFormat, contextShare: o.contextShare })
     : buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(workDir, 'checkpoint');
   const resumed = o.resume ? planResume(checkpointDir) : undefined;
@@ -224,6 +258,12 @@ if (!o.selectOnly) {
     ...(resumed ? { fromStep: resumed.step, fromTokens: resumed.tokens } : {}),
     started: new Date(started).toISOString(),
     model: MODEL_SPEC,
+    // A second stage names the GGUF it started from and its hash, so the log says which weights it continued.
+    ...(o.initFrom !== undefined
+      ? { initFrom: o.initFrom, initFromSha256: createHash('sha256').update(readFileSync(o.initFrom)).digest('hex') }
+      : {}),
+    lr: o.lr,
+    ...(policy ? { contextShare: o.contextShare } : {}),
     tokensBudget: o.tokens,
     seed: o.seed,
     workers: o.workers,
@@ -268,7 +308,7 @@ if (!o.selectOnly) {
     );
   };
   const result = await train({
-    init: MODEL_SPEC,
+    ...(o.initFrom !== undefined ? { modelPath: o.initFrom } : { init: MODEL_SPEC }),
     sftRows: rows,
     dataSource: 'buildBuiltinRows',
     objective: 'sft',
@@ -276,7 +316,7 @@ if (!o.selectOnly) {
     batch: 16,
     accum: 2,
     workers: o.workers,
-    lr: 3e-3,
+    lr: o.lr,
     warmupRatio: 0.03,
     minLrRatio: 0.1,
     weightDecay: 0.1,

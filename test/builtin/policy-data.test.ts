@@ -19,7 +19,22 @@ import {
   wrongAttempt,
   type Phrasing,
 } from '../../src/train/builtin/index.ts';
-import { CLOSINGS, grammarPhrasings, HELD_OUT_ONLY_WORDS, OPENINGS } from '../../src/train/builtin/phrasing-grammar.ts';
+import {
+  CLOSINGS,
+  grammarPhrasings,
+  HELD_OUT_ONLY_WORDS,
+  addChatter,
+  chatter,
+  OPENINGS,
+  varyWordContext,
+  WORD_PREPOSITIONS,
+  wordContextLists,
+} from '../../src/train/builtin/phrasing-grammar.ts';
+import { parseLetterCountQuestion } from '../../src/tasks/letter-count-questions.ts';
+import { CHATTER_MIN_COUNT, deriveChatterWords } from '../../src/train/builtin/chatter-derive.ts';
+import { CHATTER_WORDS } from '../../src/train/builtin/chatter-words.ts';
+import { dataFile } from '../helpers/data-paths.ts';
+import { readFileSync } from 'node:fs';
 import { CharTokenizer, encodeSftRow } from '../../src/train/index.ts';
 
 /** A regex matching exactly the questions a template renders (letters a-z / A-Z, word a-z). */
@@ -222,4 +237,77 @@ test('phrasing grammar: thousands of templates, none held out, none with a held-
   // Each one-letter frame and each two-letter frame appears with every word form.
   assert.ok(grammar.some((p) => p.template.includes('the word "{word}"') && p.letters === 2));
   assert.ok(grammar.some((p) => p.template.startsWith('{word}:')));
+});
+
+test('context-varied policy rows: other prepositions, openings and chatter around the word; answers unchanged, nothing held out', () => {
+  const plain = buildPolicyRows({ count: 3000, seed: 7, format: 'compact' });
+  const varied = buildPolicyRows({ count: 3000, seed: 7, format: 'compact', contextShare: 0.5 });
+  assert.deepEqual(buildPolicyRows({ count: 30, seed: 7, format: 'compact', contextShare: 0.5 }), varied.slice(0, 30));
+  const hand = anyTemplateRegex(POLICY_TRAIN_PHRASINGS);
+  const heldOut = POLICY_HELD_OUT_PHRASINGS.map(templateRegex);
+  const banned = new RegExp(`\\b(${HELD_OUT_ONLY_WORDS.join('|')})\\b`, 'i');
+  let changed = 0;
+  let misread = 0;
+  let read = 0;
+  for (const [i, row] of varied.entries()) {
+    // Its own draws: the completion (word, letters, reflection) and every hand-written row stay as without it.
+    assert.equal(row.completion, plain[i]!.completion);
+    assert.equal(row.kind, plain[i]!.kind);
+    if (hand.test(plain[i]!.prompt)) assert.equal(row.prompt, plain[i]!.prompt);
+    if (row.prompt === plain[i]!.prompt) continue;
+    changed++;
+    // The last spelling is the right one (a reflection row's first attempt may miss a letter).
+    const word = [...row.completion.matchAll(/<thinking>([a-z]+)<\/thinking>/g)].at(-1)![1]!;
+    const letters = /<sub-task>([a-z+]+)<\/sub-task>/.exec(row.completion)![1]!.split('+');
+    assert.ok(!heldOut.some((r) => r.test(row.prompt)), row.prompt);
+    assert.ok(!banned.test(row.prompt.replace(new RegExp(`\\b${word}\\b`, 'g'), '')), row.prompt);
+    assert.equal(row.prompt.split(new RegExp(`\\b${word}\\b`)).length, 2, `the word appears once: ${row.prompt}`);
+    // treecot's own question reader may decline a varied question, but never reads another word or letter.
+    const parsed = parseLetterCountQuestion(row.prompt);
+    if (parsed) {
+      read++;
+      if (parsed.word !== word || parsed.letters.join('+') !== letters.join('+')) misread++;
+    }
+  }
+  // 60% grammar rows, half of those varied (where the template has an "in" or an opening before the
+  // word) and a quarter with a noise sentence.
+  assert.ok(changed / varied.length > 0.25 && changed / varied.length < 0.45, String(changed));
+  assert.equal(misread, 0);
+  assert.ok(read > 0);
+  assert.ok(varied.some((r) => /^(Inside|Throughout|Regarding|Looking at|As for) /.test(r.prompt)));
+  assert.throws(() => buildPolicyRows({ count: 1, seed: 1, contextShare: -0.1 }), /contextShare must be in \[0, 1\]/);
+});
+
+test('varyWordContext: the preposition or opening before the word only; chatter: everyday words, never the target or a cue word', () => {
+  const rng = new Rng(3);
+  assert.match(varyWordContext(rng, 'How many {a} are in the word "{word}"?'), /^How many \{a\} are (?!in )[a-z ]+ the word "\{word\}"\?$/);
+  assert.match(varyWordContext(rng, 'In {word}, count {a}.'), /^(?!In )[A-Z][a-z ]+ \{word\}, count \{a\}\.$/);
+  // "in" elsewhere (not before the word) and templates without one stay as they are.
+  assert.equal(varyWordContext(rng, '{word}: how many {a} in total?'), '{word}: how many {a} in total?');
+  assert.equal(varyWordContext(rng, 'Count {a} in {word} in total.').endsWith(' in total.'), true);
+  assert.deepEqual(wordContextLists().prepositions, WORD_PREPOSITIONS);
+  const seen = { before: 0, after: 0, aside: 0 };
+  for (let i = 0; i < 300; i++) {
+    const words = chatter(rng, ['navigant', 'within', 'rackett'], 'navigant').split(' ');
+    assert.ok(words.length >= 2 && words.length <= 6);
+    assert.ok(!words.some((w) => ['navigant', 'within', 'word', 'letter', 'string'].includes(w)), words.join(' '));
+    const t = addChatter(rng, 'How many {a} are there in the word {word}?', ['rackett'], 'navigant');
+    // The word's own slot and the letter slot are never split.
+    assert.equal(t.split(' the word {word}?').length, 2, t);
+    assert.ok(t.includes('How many {a} are there'), t);
+    if (t.startsWith('How many {a} are there,')) seen.aside++;
+    else if (t.startsWith('How many')) seen.after++;
+    else seen.before++;
+  }
+  assert.ok(seen.before > 50 && seen.after > 50 && seen.aside > 50, JSON.stringify(seen));
+});
+
+test('chatter words: the embedded list is the derivation from the GSM8K training questions', () => {
+  const questions = readFileSync(dataFile('gsm8k/train.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { question: string }).question);
+  assert.deepEqual([...CHATTER_WORDS], deriveChatterWords(questions));
+  assert.ok(CHATTER_WORDS.length > 1000 && !CHATTER_WORDS.some((w) => HELD_OUT_ONLY_WORDS.includes(w)));
+  assert.deepEqual(deriveChatterWords(Array(CHATTER_MIN_COUNT).fill('Mia can spot the red kite within')), ['kite', 'red', 'the']);
 });

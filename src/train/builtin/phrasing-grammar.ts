@@ -12,8 +12,10 @@
  * its vocabulary leaves out the content words that make the held-out sentences distinctive
  * (HELD_OUT_ONLY_WORDS), so the held-out phrasings stay new in wording as well as in order.
  */
+import type { Rng } from '../../core/index.ts';
 import type { Phrasing } from './phrasings.ts';
 import { POLICY_HELD_OUT_PHRASINGS } from './phrasings.ts';
+import { CHATTER_WORDS } from './chatter-words.ts';
 
 /** Words of the held-out templates that no training template may use (compared case-insensitively). */
 export const HELD_OUT_ONLY_WORDS: readonly string[] = ['instances', 'instance', 'frequency', 'within', 'written', 'spot', 'can'];
@@ -207,4 +209,122 @@ export function grammarPhrasings(): readonly Phrasing[] {
   }
   cache = out;
   return out;
+}
+
+/**
+ * Other words before the question's word, for the policy's context-varied rows (policy-data.ts
+ * `contextShare`). The shipped policy copied the word wrong in 57% of held-out-phrasing questions,
+ * mostly by mixing in letters of the unfamiliar word beside it ("Within \"virginium\"" spelled
+ * `virinium`, "instances ... in maimed" spelled `inimed`): it had seen the word next to a few
+ * prepositions only. These lists put many other words there. None is a held-out-only word (checked
+ * by wordContextLists and a test).
+ */
+export const WORD_PREPOSITIONS: readonly string[] = [
+  'inside',
+  'throughout',
+  'across',
+  'of',
+  'from',
+  'through',
+  'along',
+  'among the letters of',
+  'in the spelling of',
+  'over',
+  'amid',
+  'all over',
+];
+
+/** Openings that replace a sentence-initial "In", "For" or "Given" before the word ("Regarding <W>, ..."). */
+export const WORD_INTROS: readonly string[] = [
+  'Inside',
+  'Throughout',
+  'Across',
+  'Regarding',
+  'About',
+  'Concerning',
+  'Looking at',
+  'Examining',
+  'Checking',
+  'Scanning',
+  'Reading',
+  'Considering',
+  'Taking',
+  'With',
+  'Using',
+  'Of',
+  'From',
+  'Through',
+  'Along',
+  'Amid',
+  'Upon',
+  'Inspecting',
+  'Studying',
+  'Speaking of',
+  'As for',
+  'Focusing on',
+  'On',
+  'Spelling out',
+];
+
+const WORD_SLOT = String.raw`(?:the (?:word|string|term) )?["']?\{word\}`;
+const INTRO_BEFORE_WORD = new RegExp(String.raw`^(?:In|For|Given) (?=${WORD_SLOT}["']?,)`);
+const IN_BEFORE_WORD = new RegExp(String.raw` in (?=${WORD_SLOT})`);
+
+/**
+ * `template` (still holding its `{word}` and letter slots) with the preposition or opening before
+ * the word replaced by one drawn with `rng`: "... in {word}?" becomes "... throughout {word}?", "In
+ * {word}, ..." becomes "Regarding {word}, ...". A template with neither comes back unchanged.
+ */
+export function varyWordContext(rng: Rng, template: string): string {
+  if (INTRO_BEFORE_WORD.test(template)) return template.replace(INTRO_BEFORE_WORD, `${rng.pick(WORD_INTROS)} `);
+  if (IN_BEFORE_WORD.test(template)) return template.replace(IN_BEFORE_WORD, ` ${rng.pick(WORD_PREPOSITIONS)} `);
+  return template;
+}
+
+/** Words that point at a word or a letter in a question ("the word X"): chatter never holds them, so it never names a second word. */
+const CUE_WORDS = new Set(['word', 'words', 'string', 'strings', 'term', 'terms', 'letter', 'letters', 'character', 'characters']);
+
+/**
+ * 2-6 words of chatter for the policy's context-varied rows: everyday words (CHATTER_WORDS) with now
+ * and then a dictionary word from `words`, never `target` or a held-out-only word. The held-out
+ * phrasings fail where an unfamiliar everyday word stands near the word ("Within", "instances",
+ * "frequency"); chatter puts thousands of everyday words there, so the copy learns to skip them.
+ */
+export function chatter(rng: Rng, words: readonly string[], target: string): string {
+  const picked: string[] = [];
+  const n = rng.int(2, 6);
+  while (picked.length < n) {
+    const w = rng.float() < 0.15 ? rng.pick(words) : rng.pick(CHATTER_WORDS);
+    if (w !== target && !HELD_OUT_ONLY_WORDS.includes(w) && !CUE_WORDS.has(w)) picked.push(w);
+  }
+  return picked.join(' ');
+}
+
+const PREPOSITION_BEFORE_WORD = new RegExp(String.raw` (?=(?:in|${WORD_PREPOSITIONS.join('|')}) ${WORD_SLOT})`);
+
+/**
+ * `question` with chatter around it: a sentence before or after it, or (for a template with a
+ * preposition before the word) an aside just before that preposition ("How many {a} are there, so
+ * then we, in {word}?"). `template` is the question's template, so the aside never splits the word's
+ * own slot ("the word {word}") or a letter slot.
+ */
+export function addChatter(rng: Rng, template: string, words: readonly string[], target: string): string {
+  const text = chatter(rng, words, target);
+  const where = rng.float();
+  if (where < 0.3 && PREPOSITION_BEFORE_WORD.test(template)) return template.replace(PREPOSITION_BEFORE_WORD, `, ${text}, `);
+  const sentence = `${text[0]!.toUpperCase()}${text.slice(1)}`;
+  return where < 0.65
+    ? `${sentence}${rng.pick(['.', '!', '...', ';', ' -', ':'])} ${template}`
+    : `${template} ${sentence}${rng.pick(['.', '!', '...'])}`;
+}
+
+/**
+ * The context lists, checked: none may hold a held-out-only word.
+ * @throws Error naming the entry that does.
+ */
+export function wordContextLists(): { prepositions: readonly string[]; intros: readonly string[] } {
+  const banned = new RegExp(`\\b(${HELD_OUT_ONLY_WORDS.join('|')})\\b`, 'i');
+  for (const entry of [...WORD_PREPOSITIONS, ...WORD_INTROS])
+    if (banned.test(entry)) throw new Error(`phrasing grammar: the word-context entry "${entry}" uses a held-out-only word`);
+  return { prepositions: WORD_PREPOSITIONS, intros: WORD_INTROS };
 }

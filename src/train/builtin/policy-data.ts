@@ -8,7 +8,7 @@
 import { Rng } from '../../core/index.ts';
 import { countLetter } from './format.ts';
 import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
-import { CLOSINGS, grammarPhrasings, OPENINGS } from './phrasing-grammar.ts';
+import { addChatter, CLOSINGS, grammarPhrasings, OPENINGS, varyWordContext, wordContextLists } from './phrasing-grammar.ts';
 import { correctAttempt, formatPolicyResponse, POLICY_FORMATS, type PolicyAttempt, type PolicyFormat } from './policy-format.ts';
 import { builtinWordSplit } from './words.ts';
 
@@ -51,6 +51,13 @@ export interface PolicyRowOptions {
   grammarShare?: number;
   /** How the word is spelled (policy-format.ts; default 'marked', the first shipped policy's format). */
   format?: PolicyFormat;
+  /**
+   * Share of grammar rows whose word gets another preposition or opening before it
+   * (varyWordContext); half as many grammar rows also get chatter, everyday words before, after or
+   * inside the question (addChatter). Default 0: the rows of the first training stage, unchanged.
+   * Its draws come from a stream of their own, so the other parts of each row stay as without it.
+   */
+  contextShare?: number;
 }
 
 /** How a wrong first attempt went wrong (each is a mistake a re-spelling and recount catches). */
@@ -126,10 +133,11 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
   const twoLetterShare = options.twoLetterShare ?? 0.6;
   const randomShare = options.randomLetterShare ?? 0.15;
   const grammarShare = options.grammarShare ?? POLICY_GRAMMAR_SHARE;
+  const contextShare = options.contextShare ?? 0;
   const format = options.format ?? 'marked';
   if (!POLICY_FORMATS.includes(format))
     throw new RangeError(`buildPolicyRows: format must be ${POLICY_FORMATS.join(' or ')} (got ${format})`);
-  for (const [name, v] of Object.entries({ reflectionShare, twoLetterShare, randomShare, grammarShare })) {
+  for (const [name, v] of Object.entries({ reflectionShare, twoLetterShare, randomShare, grammarShare, contextShare })) {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`buildPolicyRows: ${name} must be in [0, 1] (got ${v})`);
   }
   if (!Number.isInteger(options.count) || options.count < 0)
@@ -138,6 +146,7 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
   const byLetters = (pool: readonly Phrasing[]) => [pool.filter((p) => p.letters === 1), pool.filter((p) => p.letters === 2)] as const;
   const hand = byLetters(POLICY_TRAIN_PHRASINGS);
   const grammar = byLetters(grammarPhrasings());
+  if (contextShare > 0) wordContextLists();
   const root = new Rng(options.seed);
   return Array.from({ length: options.count }, (_, i): PolicyRow => {
     const rng = root.split(`policy:${i}`);
@@ -147,7 +156,11 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
     const letters = drawLetters(rng, word, phrasing.letters, randomShare, 'pos');
     const reflect = rng.float() < reflectionShare;
     const wrong = reflect ? wrongAttempt(rng, word, letters, format).attempt : undefined;
-    const rendered = renderPhrasing(phrasing, letters, word);
+    const context = fromGrammar && contextShare > 0 ? root.split(`policy-context:${i}`) : undefined;
+    let template = phrasing.template;
+    if (context && context.float() < contextShare) template = varyWordContext(context, template);
+    if (context && context.float() < contextShare / 2) template = addChatter(context, template, words, word);
+    const rendered = renderPhrasing({ ...phrasing, template }, letters, word);
     const prompt = fromGrammar ? decorateGrammarQuestion(rng, rendered) : rendered;
     return {
       prompt,

@@ -1,0 +1,37 @@
+/** scripts/train-builtin.ts refuses options that do not fit before it writes anything (issue 10, second training stage). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SCRIPT = new URL('../../scripts/train-builtin.ts', import.meta.url).pathname;
+const MODELS = new URL('../../models/', import.meta.url).pathname;
+
+function trainBuiltin(args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { timeout: 60_000 }, (error, _stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+    ),
+  );
+}
+
+test('train:builtin: --init-from must hold the role architecture, --context-share is for the policy; nothing is written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-train-script-'));
+  const out = join(dir, 'out');
+  const work = join(dir, 'work');
+  const common = ['--out-dir', out, '--work-dir', work];
+  // The student (L2 d64) is not the policy's architecture (L2 d128).
+  const wrongArch = await trainBuiltin(['--role', 'policy', '--init-from', join(MODELS, 'student.gguf'), ...common]);
+  assert.notEqual(wrongArch.code, 0);
+  assert.match(
+    wrongArch.stderr,
+    /student\.gguf field "architecture": --init-from: .*"dim":64.* not the policy architecture L2-d128-h4-f344-c384/,
+  );
+  const missing = await trainBuiltin(['--role', 'policy', '--init-from', join(dir, 'none.gguf'), ...common]);
+  assert.match(missing.stderr, /field "init-from": --init-from: .*none\.gguf does not exist/);
+  const notPolicy = await trainBuiltin(['--role', 'student', '--context-share', '0.5', ...common]);
+  assert.match(notPolicy.stderr, /field "context-share": --context-share applies to --role policy only/);
+  assert.ok(!existsSync(out) && !existsSync(work), 'no folder was made');
+});
