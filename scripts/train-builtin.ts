@@ -432,6 +432,10 @@ async function finishPolicy(chosen: { file: string; tokens: number; acc: number 
       generator,
       policyEvalQuestions({ phrasings: 'held-out', count: o.finalEval, seed: 20261207, zeroShare: 0.1 }),
     );
+    const fresh = await evaluatePolicySet(
+      generator,
+      policyEvalQuestions({ phrasings: 'fresh', count: o.finalEval, seed: 20261209, zeroShare: 0.1 }),
+    );
     const sampled = await evaluatePolicySet(
       generator,
       policyEvalQuestions({ phrasings: 'train', count: Math.min(o.finalEval, 200), seed: 20261208, zeroShare: 0.1 }),
@@ -442,9 +446,10 @@ async function finishPolicy(chosen: { file: string; tokens: number; acc: number 
       architecture: MODEL_SPEC,
       chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutWords: chosen.acc },
       notes:
-        "greedy via node-llama-cpp; heldOutWords = held-out dictionary words asked with the 48 training phrasings; heldOutPhrasings = held-out words asked with the 12 held-out phrasings; both 1-2 letters (letters uniform over the word's distinct letters), 10% of questions with letters absent from the word (count 0); sampledT07 = one sample at T 0.7 per question (the search temperature); accuracy and noAnswer carry standard error and Wilson 95% interval",
+        "greedy via node-llama-cpp; heldOutWords = held-out dictionary words asked with the 48 training phrasings; heldOutPhrasings = held-out words asked with the 12 held-out phrasings; freshPhrasings = held-out words asked with 8 templates written after the context-varied rows were designed (phrasings.ts POLICY_FRESH_PHRASINGS); both 1-2 letters (letters uniform over the word's distinct letters), 10% of questions with letters absent from the word (count 0); sampledT07 = one sample at T 0.7 per question (the search temperature); accuracy and noAnswer carry standard error and Wilson 95% interval",
       heldOutWords: strip(words),
       heldOutPhrasings: strip(phrasings),
+      freshPhrasings: strip(fresh),
       sampledT07: strip(sampled),
       seconds: (Date.now() - t0) / 1000,
     };
@@ -454,11 +459,12 @@ async function finishPolicy(chosen: { file: string; tokens: number; acc: number 
       tokens: chosen.tokens,
       heldOutWords: words.accuracy,
       heldOutPhrasings: phrasings.accuracy,
+      freshPhrasings: fresh.accuracy,
       totalSeconds: (Date.now() - started) / 1000,
     });
     const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
     say(
-      `policy: held-out words ${pct(words.accuracy.value)} ± ${pct(words.accuracy.se)}, held-out phrasings ${pct(phrasings.accuracy.value)} ± ${pct(phrasings.accuracy.se)}; sampled T 0.7: reflected ${sampled.reflected}, fixed ${sampled.reflectionFixed}, broke ${sampled.reflectionBroke}; wrote ${target}, policy.eval.json`,
+      `policy: held-out words ${pct(words.accuracy.value)} ± ${pct(words.accuracy.se)}, held-out phrasings ${pct(phrasings.accuracy.value)} ± ${pct(phrasings.accuracy.se)}, fresh phrasings ${pct(fresh.accuracy.value)} ± ${pct(fresh.accuracy.se)}; sampled T 0.7: reflected ${sampled.reflected}, fixed ${sampled.reflectionFixed}, broke ${sampled.reflectionBroke}; wrote ${target}, policy.eval.json`,
     );
   } finally {
     await generator.dispose();

@@ -39,7 +39,14 @@ export {
 
 /** Path of the shipped built-in model, relative to the package root. */
 export const BUILTIN_MODEL_PATH = 'models/builtin.gguf';
-export { POLICY_TRAIN_PHRASINGS, POLICY_HELD_OUT_PHRASINGS, renderPhrasing, templatesByLetters, type Phrasing } from './phrasings.ts';
+export {
+  POLICY_TRAIN_PHRASINGS,
+  POLICY_HELD_OUT_PHRASINGS,
+  POLICY_FRESH_PHRASINGS,
+  renderPhrasing,
+  templatesByLetters,
+  type Phrasing,
+} from './phrasings.ts';
 export { grammarPhrasings, OPENINGS, CLOSINGS } from './phrasing-grammar.ts';
 export {
   formatPolicyResponse,

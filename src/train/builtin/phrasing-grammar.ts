@@ -14,7 +14,7 @@
  */
 import type { Rng } from '../../core/index.ts';
 import type { Phrasing } from './phrasings.ts';
-import { POLICY_HELD_OUT_PHRASINGS } from './phrasings.ts';
+import { POLICY_FRESH_PHRASINGS, POLICY_HELD_OUT_PHRASINGS } from './phrasings.ts';
 import { CHATTER_WORDS } from './chatter-words.ts';
 
 /** Words of the held-out templates that no training template may use (compared case-insensitively). */
@@ -185,7 +185,7 @@ let cache: Phrasing[] | undefined;
  */
 export function grammarPhrasings(): readonly Phrasing[] {
   if (cache) return cache;
-  const heldOut = new Set(POLICY_HELD_OUT_PHRASINGS.map((p) => p.template.toLowerCase()));
+  const heldOut = new Set([...POLICY_HELD_OUT_PHRASINGS, ...POLICY_FRESH_PHRASINGS].map((p) => p.template.toLowerCase()));
   const banned = new RegExp(`\\b(${HELD_OUT_ONLY_WORDS.join('|')})\\b`, 'i');
   const seen = new Set<string>();
   const out: Phrasing[] = [];

@@ -88,6 +88,24 @@ export const POLICY_HELD_OUT_PHRASINGS: readonly Phrasing[] = [
   two('Can you add the number of {A} letters to the number of {B} letters in the word {word}?'),
 ];
 
+/**
+ * 8 more evaluation-only templates, written on 2026-12-06 after the second training stage's design
+ * (policy-data.ts `contextShare`) was fixed and before any model answered them. That design came from
+ * reading the policy's word-copy errors on the 12 held-out templates above, so those 12 no longer
+ * measure phrasing generalisation untouched by design choices; these 8 do. Unlike the 12, their
+ * everyday words are not kept out of training (the chatter words hold most of them).
+ */
+export const POLICY_FRESH_PHRASINGS: readonly Phrasing[] = [
+  one('Out of all the letters in {word}, how many are {a}?'),
+  one('Tally up the {A}s in "{word}".'),
+  one("I need the number of {a}'s that {word} holds."),
+  one("If I write out {word}, how many {a}'s do I put down?"),
+  two('Out of all the letters in {word}, how many are {a} or {b}?'),
+  two('Tally up the {A}s and {B}s in "{word}".'),
+  two('Between them, how many times do {A} and {B} turn up in {word}?'),
+  two("If I write out {word}, how many {a}'s and {b}'s do I put down?"),
+];
+
 /** Fill a template with lower-case letters and a word. */
 export function renderPhrasing(phrasing: Phrasing, letters: readonly string[], word: string): string {
   if (letters.length !== phrasing.letters)

@@ -7,7 +7,7 @@
  */
 import { Rng } from '../../core/index.ts';
 import { countLetter } from './format.ts';
-import { POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
+import { POLICY_FRESH_PHRASINGS, POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
 import { addChatter, CLOSINGS, grammarPhrasings, OPENINGS, varyWordContext, wordContextLists } from './phrasing-grammar.ts';
 import { correctAttempt, formatPolicyResponse, POLICY_FORMATS, type PolicyAttempt, type PolicyFormat } from './policy-format.ts';
 import { builtinWordSplit } from './words.ts';
@@ -182,19 +182,21 @@ export interface PolicyEvalQuestion {
 
 /**
  * Evaluation questions on the HELD-OUT words: `phrasings` 'train' (word generalisation) or
- * 'held-out' (phrasing generalisation: templates no training row used). Letters uniform over the
+ * 'held-out' (phrasing generalisation: templates no training row used) or 'fresh' (8 more such
+ * templates, written after the context-varied rows were designed on the 12 held-out ones). Letters uniform over the
  * word's distinct letters, plus `zeroShare` of questions whose letters are absent from the word.
  */
 export function policyEvalQuestions(options: {
-  phrasings: 'train' | 'held-out';
+  phrasings: 'train' | 'held-out' | 'fresh';
   count: number;
   seed: number;
   zeroShare?: number;
   letters?: 1 | 2;
 }): PolicyEvalQuestion[] {
-  const pool: readonly Phrasing[] = (options.phrasings === 'train' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS).filter(
-    (p) => options.letters === undefined || p.letters === options.letters,
-  );
+  const templates = { train: POLICY_TRAIN_PHRASINGS, 'held-out': POLICY_HELD_OUT_PHRASINGS, fresh: POLICY_FRESH_PHRASINGS }[
+    options.phrasings
+  ];
+  const pool: readonly Phrasing[] = templates.filter((p) => options.letters === undefined || p.letters === options.letters);
   const words = builtinWordSplit().heldOut;
   const root = new Rng(options.seed);
   return Array.from({ length: options.count }, (_, i) => {
