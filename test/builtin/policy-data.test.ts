@@ -12,6 +12,7 @@ import {
   markedSpelling,
   policyEvalQuestions,
   policySpelling,
+  POLICY_FRESH_PHRASINGS,
   POLICY_HELD_OUT_PHRASINGS,
   POLICY_TRAIN_PHRASINGS,
   renderPhrasing,
@@ -210,6 +211,13 @@ test('policy evaluation questions: held-out words, the requested phrasings, gold
     );
   }
   assert.ok(qs.some((q) => q.answer === 0));
+  const fresh = POLICY_FRESH_PHRASINGS.map(templateRegex);
+  const freshQs = policyEvalQuestions({ phrasings: 'fresh', count: 200, seed: 3 });
+  assert.ok(freshQs.every((q) => heldOutWords.has(q.word) && fresh.some((r) => r.test(q.question))));
+  assert.equal(new Set(freshQs.map((q) => q.phrasing)).size, POLICY_FRESH_PHRASINGS.length);
+  // The fresh templates are neither training nor held-out templates.
+  for (const p of POLICY_FRESH_PHRASINGS)
+    assert.ok(![...POLICY_TRAIN_PHRASINGS, ...POLICY_HELD_OUT_PHRASINGS].some((q) => q.template === p.template), p.template);
   assert.ok(
     policyEvalQuestions({ phrasings: 'train', count: 50, seed: 3 }).every((q) =>
       POLICY_TRAIN_PHRASINGS.some((p) => p.template === q.phrasing),
@@ -244,7 +252,7 @@ test('context-varied policy rows: other prepositions, openings and chatter aroun
   const varied = buildPolicyRows({ count: 3000, seed: 7, format: 'compact', contextShare: 0.5 });
   assert.deepEqual(buildPolicyRows({ count: 30, seed: 7, format: 'compact', contextShare: 0.5 }), varied.slice(0, 30));
   const hand = anyTemplateRegex(POLICY_TRAIN_PHRASINGS);
-  const heldOut = POLICY_HELD_OUT_PHRASINGS.map(templateRegex);
+  const heldOut = [...POLICY_HELD_OUT_PHRASINGS, ...POLICY_FRESH_PHRASINGS].map(templateRegex);
   const banned = new RegExp(`\\b(${HELD_OUT_ONLY_WORDS.join('|')})\\b`, 'i');
   let changed = 0;
   let misread = 0;

@@ -213,7 +213,7 @@ export function grammarPhrasings(): readonly Phrasing[] {
 
 /**
  * Other words before the question's word, for the policy's context-varied rows (policy-data.ts
- * `contextShare`). The shipped policy copied the word wrong in 57% of held-out-phrasing questions,
+ * `contextShare`). The first-stage policy copied the word wrong in 57% of held-out-phrasing questions,
  * mostly by mixing in letters of the unfamiliar word beside it ("Within \"virginium\"" spelled
  * `virinium`, "instances ... in maimed" spelled `inimed`): it had seen the word next to a few
  * prepositions only. These lists put many other words there. None is a held-out-only word (checked
@@ -303,10 +303,10 @@ export function chatter(rng: Rng, words: readonly string[], target: string): str
 const PREPOSITION_BEFORE_WORD = new RegExp(String.raw` (?=(?:in|${WORD_PREPOSITIONS.join('|')}) ${WORD_SLOT})`);
 
 /**
- * `question` with chatter around it: a sentence before or after it, or (for a template with a
- * preposition before the word) an aside just before that preposition ("How many {a} are there, so
- * then we, in {word}?"). `template` is the question's template, so the aside never splits the word's
- * own slot ("the word {word}") or a letter slot.
+ * `template` (still holding its slots) with chatter: a sentence before or after the question, or (for
+ * a template with a preposition before the word) an aside just before that preposition ("How many {a} are there, so
+ * then we, in {word}?"). Working on the template keeps the aside out of the word's own slot ("the
+ * word {word}") and the letter slots.
  */
 export function addChatter(rng: Rng, template: string, words: readonly string[], target: string): string {
   const text = chatter(rng, words, target);

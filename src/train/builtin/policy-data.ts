@@ -183,8 +183,9 @@ export interface PolicyEvalQuestion {
 /**
  * Evaluation questions on the HELD-OUT words: `phrasings` 'train' (word generalisation) or
  * 'held-out' (phrasing generalisation: templates no training row used) or 'fresh' (8 more such
- * templates, written after the context-varied rows were designed on the 12 held-out ones). Letters uniform over the
- * word's distinct letters, plus `zeroShare` of questions whose letters are absent from the word.
+ * templates, written after the context-varied rows were designed on the 12 held-out ones). Letters
+ * uniform over the word's distinct letters, plus `zeroShare` of questions whose letters are absent
+ * from the word.
  */
 export function policyEvalQuestions(options: {
   phrasings: 'train' | 'held-out' | 'fresh';
