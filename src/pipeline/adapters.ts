@@ -217,6 +217,8 @@ export interface TrainModelArgs {
   folder: TrainFolder;
   config: PipelineConfig;
   preference?: { eps: number; alpha: number; maskPrefix: boolean };
+  /** SFT: move each row's failed attempts into the prompt, i.e. mask their loss (failed-attempts.ts). */
+  maskFailedAttempts?: boolean;
   log: PipelineLog;
 }
 
@@ -236,7 +238,8 @@ export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo
  * @throws DataError when the data set is empty (e.g. a search that found no correct path).
  */
 export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry, 'data'>> {
-  const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows, trainingDataFile } = await import('../train/index.ts');
+  const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows, trainingDataFile, maskFailedAttempts } =
+    await import('../train/index.ts');
   const started = Date.now();
   const config = args.config.train;
   const sft = args.kind === 'sft';
@@ -259,7 +262,7 @@ export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry,
     model,
     tokenizer: loaded.tokenizer,
     ...(sft
-      ? { sftRows: readSftRows(dataFile) }
+      ? { sftRows: args.maskFailedAttempts ? maskFailedAttempts(readSftRows(dataFile)) : readSftRows(dataFile) }
       : {
           // Field-checked reader: a missing field is an error naming file, line and field, not "undefined".
           preferenceRows: readPreferenceRows(dataFile),

@@ -86,6 +86,12 @@ const SftStage = z.strictObject({
   learning_rate: z.number().positive().default(5e-4),
   /** Which correct paths per question become SFT rows (docs/method.md section 2: the longest). */
   select: z.enum(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'),
+  /**
+   * No loss on the failed attempts of tree rows (the completion text before its last reflection):
+   * the student learns to reflect and re-think, not to fail first (src/train/failed-attempts.ts).
+   * Tree-data SFT only; the long-CoT baseline trains on its rows whole.
+   */
+  mask_failed_attempts: z.boolean().default(false),
 });
 
 const PreferenceStage = z.strictObject({

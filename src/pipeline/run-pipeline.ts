@@ -113,8 +113,10 @@ async function runRound(ctx: PipelineContext, round: number, models: RoundModels
       init: models.student,
       dataDir: data,
       folder: layout.sft(round),
+      maskFailedAttempts: config.train.sft.mask_failed_attempts,
     });
-    await evalModel(ctx, `sft${suffix}`, `SFT on the ${config.train.sft.select} correct path per question (round ${round})`, sft);
+    const masked = config.train.sft.mask_failed_attempts ? ', failed attempts masked' : '';
+    await evalModel(ctx, `sft${suffix}`, `SFT on the ${config.train.sft.select} correct path per question${masked} (round ${round})`, sft);
   }
   if (!preference.enabled) return { ...done, sft };
 

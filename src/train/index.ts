@@ -47,3 +47,4 @@ export * from './losses.ts';
 export { type SftRow, type PreferenceRow, encodeSftRow, encodePreferenceRow } from './batching.ts';
 export { AdamW, learningRateAt, clipGradNorm, DEFAULT_ADAMW } from './optimizer.ts';
 export { trainingDataFile, readSftRows, readPreferenceRows } from './data.ts';
+export { maskFailedAttempts } from './failed-attempts.ts';

@@ -33,6 +33,8 @@ export interface Training {
   folder: TrainFolder;
   /** Absent: SFT. */
   preference?: PreferenceVariant;
+  /** SFT: no loss on the failed attempts before a reflection (train.sft.mask_failed_attempts). */
+  maskFailedAttempts?: boolean;
 }
 
 export function trainStage(ctx: PipelineContext, training: Training): Stage<Omit<TrainEntry, 'data'>> {
@@ -41,7 +43,12 @@ export function trainStage(ctx: PipelineContext, training: Training): Stage<Omit
   return {
     name: training.name,
     dir: training.folder.dir,
-    inputs: [layout.label(training.init.path), layout.label(training.dataDir)],
+    // A run folder trained without the mask is not taken for one trained with it (or the reverse).
+    inputs: [
+      layout.label(training.init.path),
+      layout.label(training.dataDir),
+      ...(training.maskFailedAttempts ? ['failed attempts masked'] : []),
+    ],
     outputs: [training.folder.model],
     run: () =>
       trainModel({
@@ -52,6 +59,7 @@ export function trainStage(ctx: PipelineContext, training: Training): Stage<Omit
         folder: training.folder,
         config,
         ...(preference ? { preference: { eps: preference.eps, alpha: preference.alpha, maskPrefix: preference.maskPrefix } } : {}),
+        maskFailedAttempts: training.maskFailedAttempts ?? false,
         log,
       }),
   };
