@@ -18,14 +18,17 @@
  * `--role student` is the same recipe (L2 d64, compact trace, 12 phrasings, no reflection, band
  * 50-80%) with a context of 384, so that tree-data rows with reflections fit when it is post-trained;
  * it writes models/student.*. `--role policy` trains the search's policy (L2 d128, context 384): the
- * 48 hand-written phrasings (12 more held out) and a phrasing grammar, marked spelling with running
- * counts, 25% of rows with a wrong first attempt, a reflection and a corrected re-think
+ * 48 hand-written phrasings (12 more held out) and a phrasing grammar, the compact trace (or marked
+ * spelling with running counts), 25% of rows with a wrong first attempt, a reflection and a corrected re-think
  * (src/train/builtin/policy-data.ts); it writes models/policy.* and is chosen on held-out words in
- * training phrasings, then evaluated on held-out words and held-out phrasings.
+ * training phrasings, then evaluated on held-out words, held-out phrasings and fresh phrasings.
+ * `--init-from GGUF` continues a model of the role's architecture (a second stage, with its own
+ * `--lr` and `--seed`); `--context-share` varies the words around the policy's question word.
  *
  * Examples:
  *   npm run train:builtin
  *   npm run train:builtin -- --role policy --tokens 5000000
+ *   npm run train:builtin -- --role policy --init-from stage1/policy.gguf --lr 1e-3 --context-share 0.5 --seed 2
  *   npm run train:builtin -- --tokens 4000000 --seed 2 --hard-set data/letter-count/letter_count_hard.json
  *   npm run train:builtin -- --resume         # continue a killed run from its checkpoint
  *   npm run train:builtin -- --select-only    # re-select and re-evaluate from the saved checkpoints
