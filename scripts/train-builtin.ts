@@ -37,7 +37,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { train, exportGguf, loadGguf, type StepRecord } from '../src/train/index.ts';
+import { train, exportGguf, loadGguf, CharTokenizer, type StepRecord } from '../src/train/index.ts';
 import { parseInitSpec } from '../src/train/model-config.ts';
 import { loadCheckpoint } from '../src/train/checkpoint.ts';
 import {
@@ -92,7 +92,10 @@ const program = new Command()
     dataFile('letter-count/letter_count_hard.json'),
   )
   .option('--out-dir <dir>', 'where builtin.gguf, its log and eval go', 'models')
-  .option('--work-dir <dir>', 'checkpoints and intermediate GGUFs (default .cache/treecot/<role>-train)')
+  .option(
+    '--work-dir <dir>',
+    'checkpoints and intermediate GGUFs (default .cache/treecot/<role>-train, or <role>-stage2-train with --init-from)',
+  )
   .option('--resume', 'continue from the checkpoint in --work-dir')
   .option('--select-only', 'skip training; select among the GGUFs already in --work-dir')
   .parse();
@@ -125,6 +128,14 @@ if (!(POLICY_FORMATS as readonly string[]).includes(o.policyFormat))
     `--policy-format must be ${POLICY_FORMATS.join(' or ')} (got "${o.policyFormat}")`,
   );
 const policyFormat = o.policyFormat as PolicyFormat;
+// Checked here, before the log is started: a bad value must not replace an existing training log.
+if (!(Number.isFinite(o.lr) && o.lr > 0))
+  throw new ConfigError({ file: 'command line', field: 'lr' }, `--lr must be a positive number (got ${String(o.lr)})`);
+if (!(o.contextShare >= 0 && o.contextShare <= 1))
+  throw new ConfigError(
+    { file: 'command line', field: 'context-share' },
+    `--context-share must be in [0, 1] (got ${String(o.contextShare)})`,
+  );
 if (o.contextShare !== 0 && !policy)
   throw new ConfigError({ file: 'command line', field: 'context-share' }, '--context-share applies to --role policy only');
 if (o.initFrom !== undefined && o.model !== undefined)
@@ -145,6 +156,12 @@ const MODEL_SPEC = o.model ?? { builtin: 'L2-d64-h4-f176-c128', student: 'L2-d64
 // A second stage continues the role's architecture, so MODEL_SPEC stays what the log and eval say.
 if (o.initFrom !== undefined) {
   const { model, tokenizer } = loadGguf(o.initFrom);
+  // The rows are encoded with treecot's standard tokenizer, so the GGUF must carry the same tokens.
+  if (tokenizer.tokens.join('\u0000') !== new CharTokenizer().tokens.join('\u0000'))
+    throw new ConfigError(
+      { file: o.initFrom, field: 'tokenizer' },
+      `--init-from: ${o.initFrom} has another tokenizer than treecot's standard one`,
+    );
   const expected = parseInitSpec(MODEL_SPEC, tokenizer.vocabSize);
   // The GGUF stores normEps as F32, so compare it at that precision.
   const asStored = { ...expected, normEps: Math.fround(expected.normEps) };
@@ -155,7 +172,8 @@ if (o.initFrom !== undefined) {
     );
 }
 const NAME = o.role;
-o.workDir ??= `.cache/treecot/${o.role}-train`;
+// A second stage gets its own work folder, so it never overwrites the first stage's checkpoints.
+o.workDir ??= `.cache/treecot/${o.role}-${o.initFrom === undefined ? 'train' : 'stage2-train'}`;
 const workDir: string = o.workDir;
 // Measured mean of BOS + prompt + response + EOS over buildBuiltinRows. It only sizes the row set to
 // about one epoch of the budget (the trainer takes its step count from the budget and the rows' real

@@ -223,6 +223,25 @@ export interface TrainModelArgs {
 }
 
 /**
+ * SFT rows with their failed attempts masked (train.sft.mask_failed_attempts), read with the search
+ * config's reflection tag and separator, so a renamed reflection node is masked too; logs how many
+ * rows it masked.
+ */
+async function rowsWithFailedAttemptsMasked<T extends { prompt: string; completion: string }>(
+  rows: readonly T[],
+  args: TrainModelArgs,
+): Promise<T[]> {
+  const { loadSearchConfig } = await import('../search/index.ts');
+  const { maskFailedAttempts } = await import('../train/index.ts');
+  const { config: search } = loadSearchConfig(args.config.search.config);
+  const tag = search.graph[search.search.reflection_type]!.tag;
+  const masked = maskFailedAttempts(rows, { tag, separator: search.format.separator });
+  const moved = masked.filter((row, i) => row !== rows[i]).length;
+  args.log(`  train ${args.stage}: failed attempts masked in ${moved} of ${rows.length} rows (before their last <${tag}>)`);
+  return masked;
+}
+
+/**
  * The trainer objective for (eps, alpha): eps = alpha = 0 is plain sigmoid DPO; alpha = 0 is
  * cDPO; alpha > 0 is the joint objective L_cDPO + alpha * L_SFT (eps = 0 inside it is DPO + SFT).
  */
@@ -262,7 +281,7 @@ export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry,
     model,
     tokenizer: loaded.tokenizer,
     ...(sft
-      ? { sftRows: args.maskFailedAttempts ? maskFailedAttempts(readSftRows(dataFile)) : readSftRows(dataFile) }
+      ? { sftRows: args.maskFailedAttempts ? await rowsWithFailedAttemptsMasked(readSftRows(dataFile), args) : readSftRows(dataFile) }
       : {
           // Field-checked reader: a missing field is an error naming file, line and field, not "undefined".
           preferenceRows: readPreferenceRows(dataFile),

@@ -240,6 +240,20 @@ export function parsePipelineConfig(
     throw configErrorFromZod(result.error, { file, input: raw, lineOf, docs: 'docs/pipeline.md' });
   }
   const config = result.data;
+  // Settings that would change nothing without the stage they belong to are refused, not ignored.
+  const given = raw as { eval?: Record<string, unknown>; train?: { sft?: Record<string, unknown> } };
+  for (const key of ['mcts_rollouts', 'mcts_temperature'] as const) {
+    if (given.eval?.[key] !== undefined && !config.eval.mcts_decode)
+      throw new ConfigError(
+        { file, line: lineOf(['eval', key]), field: `eval.${key}` },
+        `sets the MCTS decode, which is off; add eval.mcts_decode: true or leave it out`,
+      );
+  }
+  if (config.train.sft.mask_failed_attempts && !config.train.sft.enabled)
+    throw new ConfigError(
+      { file, line: lineOf(['train', 'sft', 'mask_failed_attempts']), field: 'train.sft.mask_failed_attempts' },
+      'masks the tree-data SFT, which is off (train.sft.enabled: false); leave it out',
+    );
   if (config.eval.k.some((k) => k > config.eval.n)) {
     throw new ConfigError(
       { file, line: lineOf(['eval', 'k']), field: 'eval.k' },

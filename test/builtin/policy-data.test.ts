@@ -7,6 +7,7 @@ import { letterCountProcessCheck, letterCountProcessOk } from '../../src/pipelin
 import {
   buildPolicyRows,
   builtinWordSplit,
+  HARD_SET_WORDS,
   countsFromMarkedSpelling,
   formatPolicyResponse,
   markedSpelling,
@@ -316,6 +317,10 @@ test('chatter words: the embedded list is the derivation from the GSM8K training
     .filter((l) => l.trim() !== '')
     .map((l) => (JSON.parse(l) as { question: string }).question);
   assert.deepEqual([...CHATTER_WORDS], deriveChatterWords(questions));
-  assert.ok(CHATTER_WORDS.length > 1000 && !CHATTER_WORDS.some((w) => HELD_OUT_ONLY_WORDS.includes(w)));
+  // No evaluation word (held-out words, the authors' words, held-out-only template words) is chatter.
+  const evaluation = new Set([...HELD_OUT_ONLY_WORDS, ...builtinWordSplit().heldOut, ...HARD_SET_WORDS]);
+  assert.ok(CHATTER_WORDS.length > 1000 && !CHATTER_WORDS.some((w) => evaluation.has(w)));
+  const heldOutWord = builtinWordSplit().heldOut.find((w) => w.length <= 12)!;
+  assert.deepEqual(deriveChatterWords(Array(CHATTER_MIN_COUNT).fill(`the red ${heldOutWord}`)), ['red', 'the']);
   assert.deepEqual(deriveChatterWords(Array(CHATTER_MIN_COUNT).fill('Mia can spot the red kite within')), ['kite', 'red', 'the']);
 });

@@ -17,7 +17,7 @@ function trainBuiltin(args: string[]): Promise<{ code: number; stderr: string }>
   );
 }
 
-test('train:builtin: --init-from must hold the role architecture, --context-share is for the policy; nothing is written', async () => {
+test('train:builtin: --init-from must hold the role architecture, --lr and --context-share are checked; nothing is written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-train-script-'));
   const out = join(dir, 'out');
   const work = join(dir, 'work');
@@ -33,5 +33,13 @@ test('train:builtin: --init-from must hold the role architecture, --context-shar
   assert.match(missing.stderr, /field "init-from": --init-from: .*none\.gguf does not exist/);
   const notPolicy = await trainBuiltin(['--role', 'student', '--context-share', '0.5', ...common]);
   assert.match(notPolicy.stderr, /field "context-share": --context-share applies to --role policy only/);
+  for (const [flag, value, message] of [
+    ['--lr', '-1', /field "lr": --lr must be a positive number \(got -1\)/],
+    ['--lr', 'abc', /field "lr": --lr must be a positive number \(got NaN\)/],
+    ['--context-share', '1.5', /field "context-share": --context-share must be in \[0, 1\] \(got 1\.5\)/],
+  ] as const) {
+    const refused = await trainBuiltin(['--role', 'policy', flag, value, ...common]);
+    assert.match(refused.stderr, message);
+  }
   assert.ok(!existsSync(out) && !existsSync(work), 'no folder was made');
 });

@@ -29,6 +29,8 @@ export interface FixtureOptions {
   student?: string;
   /** Add the distilled long-CoT baseline (train.long_cot_baseline). */
   longCot?: boolean;
+  /** train.sft.mask_failed_attempts. */
+  maskFailedAttempts?: boolean;
 }
 
 /** Write the fixture's config (and data file, and fallback model) into `dir`; returns the config path. */
@@ -66,7 +68,7 @@ export function writePipelineFixture(dir: string, options: FixtureOptions = {}):
     train: {
       context: 256,
       ...(options.longCot ? { long_cot_baseline: true } : {}),
-      sft: { steps: 3, batch_size: 4 },
+      sft: { steps: 3, batch_size: 4, ...(options.maskFailedAttempts ? { mask_failed_attempts: true } : {}) },
       preference: { steps: 3, batch_size: 4, ...(options.chosen ? { chosen: options.chosen } : {}) },
     },
     eval: {

@@ -220,7 +220,7 @@ test('two models: the policy searches, the student is the evaluated and trained 
   exportGguf(LlamaModel.init(parseInitSpec('L1-d16-h2-c512', tokenizer.vocabSize), 5), student, { tokenizer });
   const out = join(dir, 'run');
   const log: string[] = [];
-  const loaded = loadPipelineConfig(writePipelineFixture(dir, { student, heldoutOnly: true, longCot: true }));
+  const loaded = loadPipelineConfig(writePipelineFixture(dir, { student, heldoutOnly: true, longCot: true, maskFailedAttempts: true }));
   const policyPath = loaded.config.policy.gguf!;
   const summary = await runPipeline({ loaded, outDir: out, log: (l) => log.push(l), openPolicy: fixturePolicy() });
   assert.deepEqual(
@@ -270,4 +270,11 @@ test('two models: the policy searches, the student is the evaluated and trained 
   // The policy row is compared with the student's base like every other stage.
   assert.equal(summary.stages.at(-1)!.sets[0]!.base_stage, 'base');
   assert.ok(log.some((l) => l.includes('two models: the policy')));
+  // The tree SFT masked its rows' failed attempts with the search config's reflection tag; the long-CoT baseline did not.
+  const reflecting = treeRows.filter((r) => r.completion.indexOf('<reflection>') > 0).length;
+  assert.ok(
+    log.includes(`  train sft: failed attempts masked in ${reflecting} of ${treeRows.length} rows (before their last <reflection>)`),
+    log.join('\n'),
+  );
+  assert.equal(log.filter((l) => l.includes('failed attempts masked')).length, 1);
 });

@@ -22,8 +22,18 @@ test('maskFailedAttempts: the text before the last reflection moves to the promp
   assert.equal(two!.completion, rethink);
   assert.equal(two!.prompt + two!.completion, rows[1]!.prompt + twice);
   assert.equal(plain, rows[2]);
-  // Another reflection tag name (search.reflection_type).
-  assert.equal(maskFailedAttempts([{ prompt: 'q', completion: 'a<rethink>b' }], 'rethink')[0]!.completion, '<rethink>b');
+  // Another reflection tag (search.reflection_type's node) and a separator between thoughts.
+  const custom = maskFailedAttempts([{ prompt: 'q', completion: '<thinking>a</thinking>\n<rethink>b</rethink>' }], {
+    tag: 'rethink',
+    separator: '\n',
+  });
+  assert.deepEqual(custom[0], { prompt: 'q<thinking>a</thinking>\n', completion: '<rethink>b</rethink>' });
+  // The tag's text inside a thought is not a reflection thought: the split stays at the real one.
+  const inside = `${failed}<reflection>Wait!</reflection><thinking>spell <reflection> again</thinking><answer>1</answer>`;
+  assert.equal(maskFailedAttempts([{ prompt: 'q', completion: inside }])[0]!.prompt, `q${failed}`);
+  // A completion that opens with its reflection has no failed attempt to move.
+  const opening = { prompt: 'q', completion: '<reflection>Wait!</reflection><answer>1</answer>' };
+  assert.equal(maskFailedAttempts([opening])[0], opening);
 });
 
 test('maskFailedAttempts is a loss mask: the same tokens, and the first weighted target is the reflection tag', () => {
@@ -39,7 +49,7 @@ test('maskFailedAttempts is a loss mask: the same tokens, and the first weighted
   assert.equal(batch.sftWeights.filter((w) => w > 0).length, tokenizer.encode(rethink).length + 1, 'the re-think and EOS');
 });
 
-test('pipeline config: train.sft.mask_failed_attempts defaults to false and takes a boolean', () => {
+test('pipeline config: mask_failed_attempts defaults to false; settings of a stage that is off are refused', () => {
   const base = {
     name: 't',
     task: 'letter-count',
@@ -50,6 +60,16 @@ test('pipeline config: train.sft.mask_failed_attempts defaults to false and take
   const parse = (raw: unknown) => parsePipelineConfig(raw, 'pipeline.yaml').config.train.sft.mask_failed_attempts;
   assert.equal(parse(base), false);
   assert.equal(parse({ ...base, train: { sft: { mask_failed_attempts: true } } }), true);
+  assert.throws(
+    () => parse({ ...base, train: { sft: { enabled: false, mask_failed_attempts: true } } }),
+    /field "train\.sft\.mask_failed_attempts": masks the tree-data SFT, which is off/,
+  );
+  for (const key of ['mcts_rollouts', 'mcts_temperature'])
+    assert.throws(
+      () => parse({ ...base, eval: { ...base.eval, [key]: 1 } }),
+      new RegExp(`field "eval\\.${key}": sets the MCTS decode, which is off`),
+    );
+  assert.equal(parse({ ...base, eval: { ...base.eval, mcts_decode: true, mcts_temperature: 0.3 } }), false);
   assert.throws(
     () => parse({ ...base, train: { sft: { mask_failed_attempts: 'yes' } } }),
     /pipeline\.yaml field "train\.sft\.mask_failed_attempts"/,
