@@ -1,7 +1,8 @@
 /**
  * `node --import tsx scripts/eval-policy-sets.ts A.gguf [B.gguf ...]`: greedy accuracy of built-in GGUFs
  * on the policy's evaluation sets (held-out words with the 48 training phrasings; held-out words with
- * the 12 held-out phrasings; 1-2 letters, 10% zero counts; src/train/builtin/policy-data.ts), each with
+ * the 12 held-out phrasings; held-out words with the 8 fresh phrasings; 1-2 letters, 10% zero counts;
+ * src/train/builtin/policy-data.ts), each with
  * its standard error and Wilson interval, and every model after the first against the first with the
  * exact McNemar test over the same questions. Prints a Markdown table; `--count N` (default 400).
  */
@@ -16,6 +17,7 @@ const { count } = program.opts<{ count: number }>();
 const sets = {
   'held-out words': policyEvalQuestions({ phrasings: 'train', count, seed: 20261206, zeroShare: 0.1 }),
   'held-out phrasings': policyEvalQuestions({ phrasings: 'held-out', count, seed: 20261207, zeroShare: 0.1 }),
+  'fresh phrasings': policyEvalQuestions({ phrasings: 'fresh', count, seed: 20261209, zeroShare: 0.1 }),
 };
 const rows: string[] = [
   '| model | set | accuracy ± SE (95% CI) | majority baseline | no answer | reflected | change vs first model |',
