@@ -19,6 +19,7 @@ import { CHATTER_WORDS } from './chatter-words.ts';
 
 /** Words of the held-out templates that no training template may use (compared case-insensitively). */
 export const HELD_OUT_ONLY_WORDS: readonly string[] = ['instances', 'instance', 'frequency', 'within', 'written', 'spot', 'can'];
+const HELD_OUT_ONLY_PATTERN = new RegExp(`\\b(${HELD_OUT_ONLY_WORDS.join('|')})\\b`, 'i');
 
 type Slot = 'a' | 'b';
 const up = (s: Slot): string => `{${s.toUpperCase()}}`;
@@ -186,7 +187,6 @@ let cache: Phrasing[] | undefined;
 export function grammarPhrasings(): readonly Phrasing[] {
   if (cache) return cache;
   const heldOut = new Set([...POLICY_HELD_OUT_PHRASINGS, ...POLICY_FRESH_PHRASINGS].map((p) => p.template.toLowerCase()));
-  const banned = new RegExp(`\\b(${HELD_OUT_ONLY_WORDS.join('|')})\\b`, 'i');
   const seen = new Set<string>();
   const out: Phrasing[] = [];
   for (const [letters, frames] of [
@@ -200,7 +200,7 @@ export function grammarPhrasings(): readonly Phrasing[] {
         for (const closing of ['', ...CLOSINGS]) {
           const decorated = `${opening}${template}${closing}`;
           if (heldOut.has(decorated.toLowerCase())) throw new Error(`phrasing grammar renders the held-out template "${decorated}"`);
-          if (banned.test(decorated.replace(/\{[a-zA-Z]+\}/g, '')))
+          if (HELD_OUT_ONLY_PATTERN.test(decorated.replace(/\{[a-zA-Z]+\}/g, '')))
             throw new Error(`phrasing grammar uses a held-out-only word in "${decorated}"`);
         }
       }
@@ -323,8 +323,7 @@ export function addChatter(rng: Rng, template: string, words: readonly string[],
  * @throws Error naming the entry that does.
  */
 export function wordContextLists(): { prepositions: readonly string[]; intros: readonly string[] } {
-  const banned = new RegExp(`\\b(${HELD_OUT_ONLY_WORDS.join('|')})\\b`, 'i');
   for (const entry of [...WORD_PREPOSITIONS, ...WORD_INTROS])
-    if (banned.test(entry)) throw new Error(`phrasing grammar: the word-context entry "${entry}" uses a held-out-only word`);
+    if (HELD_OUT_ONLY_PATTERN.test(entry)) throw new Error(`phrasing grammar: the word-context entry "${entry}" uses a held-out-only word`);
   return { prepositions: WORD_PREPOSITIONS, intros: WORD_INTROS };
 }
