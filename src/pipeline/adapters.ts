@@ -257,8 +257,7 @@ export function objectiveFor(eps: number, alpha: number): 'dpo' | 'cdpo' | 'cdpo
  * @throws DataError when the data set is empty (e.g. a search that found no correct path).
  */
 export async function trainModel(args: TrainModelArgs): Promise<Omit<TrainEntry, 'data'>> {
-  const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows, trainingDataFile, maskFailedAttempts } =
-    await import('../train/index.ts');
+  const { train, loadGguf, LlamaModel, readSftRows, readPreferenceRows, trainingDataFile } = await import('../train/index.ts');
   const started = Date.now();
   const config = args.config.train;
   const sft = args.kind === 'sft';

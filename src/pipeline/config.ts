@@ -88,7 +88,7 @@ const SftStage = z.strictObject({
   select: z.enum(['longest', 'shortest', 'medium', 'all', 'random']).default('longest'),
   /**
    * No loss on the failed attempts of tree rows (the completion text before its last reflection):
-   * the student learns to reflect and re-think, not to fail first (src/train/failed-attempts.ts).
+   * the student is not taught to fail first (src/train/failed-attempts.ts).
    * Tree-data SFT only; the long-CoT baseline trains on its rows whole, and the preference stage's
    * joint SFT term on whole chosen paths.
    */
