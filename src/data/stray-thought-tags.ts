@@ -5,11 +5,8 @@
  * it learns to close the wrong tag. The build drops these paths from SFT and DPO and counts
  * them (`droppedStrayTags`). Other markup (`<b>bold</b>`) is text and stays.
  */
+import { escapeRegExp } from '../core/regexp.ts';
 import type { StoredQuestion } from '../store/types.ts';
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** A test for "holds an opening or closing tag of one of `tags`"; null when there are no tags. */
 export function strayTagPattern(tags: Iterable<string>): RegExp | null {

@@ -14,6 +14,7 @@
  * (thought tags are single tokens) the token sequence is unchanged, so this is exactly a loss mask.
  * It is for the treecot trainer's raw prompts; an exported data set keeps its rows whole.
  */
+import { escapeRegExp } from '../core/regexp.ts';
 import type { SftRow } from './batching.ts';
 
 export interface FailedAttemptFormat {
@@ -42,8 +43,4 @@ export function maskFailedAttempts<T extends Pick<SftRow, 'prompt' | 'completion
     }
     return row;
   });
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

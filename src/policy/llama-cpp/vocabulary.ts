@@ -11,6 +11,7 @@
  */
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { PolicyCallError } from '../../core/index.ts';
+import { escapeRegExp } from '../../core/regexp.ts';
 
 /** A character the model cannot tokenize (and llama.cpp would crash on). Not retryable. */
 export class UnsupportedCharacterError extends PolicyCallError {
@@ -34,10 +35,6 @@ export interface VocabularyInfo {
   controlPattern: RegExp | null;
   /** Characters the model can tokenize without byte fallback; null = anything is safe. */
   alphabet: Set<string> | null;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Scan the vocabulary once at load. */

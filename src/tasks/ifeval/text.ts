@@ -77,10 +77,8 @@ export function pySplit(text: string): string[] {
   return text.split(new RegExp(`${PY_SPACE}+`)).filter((piece) => piece !== '');
 }
 
-/** Escape a literal for use inside a RegExp. */
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+// ifeval's checkers import it from here with the other text helpers; the one definition is in core.
+export { escapeRegExp } from '../../core/regexp.ts';
 
 const ALPHABETS = '([A-Za-z])';
 const PREFIXES = /(Mr|St|Mrs|Ms|Dr)[.]/g;
