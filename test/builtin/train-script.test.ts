@@ -1,21 +1,16 @@
 /** scripts/train-builtin.ts refuses options that do not fit before it writes anything (issue 10, second training stage). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runNode } from '../helpers/treecot-cli.ts';
 
 const SCRIPT = new URL('../../scripts/train-builtin.ts', import.meta.url).pathname;
 const MODELS = new URL('../../models/', import.meta.url).pathname;
 
-function trainBuiltin(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { timeout: 60_000 }, (error, _stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
-    ),
-  );
-}
+/** The script in a child process, as `npm run train:builtin -- ARGS` runs it. */
+const trainBuiltin = (args: string[]) => runNode(['--import', 'tsx', SCRIPT, ...args], { timeoutMs: 60_000 });
 
 test('train:builtin: --init-from must hold the role architecture, --lr and --context-share are checked; nothing is written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-train-script-'));

@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,6 @@ import { treecot } from '../helpers/treecot-cli.ts';
 import { hashedLetterCountPolicy, letterCountTask, verifyLetterCount, LETTER_COUNT_DATA } from '../search/helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'treecot-refusals-'));
-const BIN = new URL('../../bin/treecot.js', import.meta.url).pathname;
 
 test('run: a config refused for a missing search config or questions file writes no pipeline.json, so the fixed config is accepted', async () => {
   const file = writePipelineFixture(dir);
@@ -41,11 +39,7 @@ test('run: a pipeline name that leaves runs/ is refused without --out', async ()
   const escaped = join(dir, 'escape.json');
   const target = `treecot-escape-${process.pid}`;
   writeFileSync(escaped, text.replace(/"name":\s*"tiny"/, `"name": "../../${target}"`).replace(/^name: tiny$/m, `name: ../../${target}`));
-  const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
-    execFile(process.execPath, [BIN, 'run', '--config', escaped], { cwd: dir, timeout: 60_000 }, (error, _stdout, stderr) =>
-      resolve({ code: error ? 1 : 0, stderr }),
-    ),
-  );
+  const result = await treecot(['run', '--config', escaped], { cwd: dir, timeoutMs: 60_000 });
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`escape\\.json field "name": "\\.\\./\\.\\./${target}" is not a plain folder name`));
   assert.ok(!existsSync(join(dir, '..', target)) && !existsSync(join(dir, 'runs')));

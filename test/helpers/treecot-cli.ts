@@ -26,17 +26,22 @@ function exitCodeOf(error: ExecFileException | null): number {
   return -1;
 }
 
-export function treecot(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Run `node ARGS` (this Node) in a child process: its exit code, stdout and stderr. */
+export function runNode(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [TREECOT_BIN, ...args],
+      args,
       { cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         resolve({ code: exitCodeOf(error), stdout, stderr });
       },
     );
   });
+}
+
+export function treecot(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return runNode([TREECOT_BIN, ...args], options);
 }
 
 /** A non-zero exit of the CLI: its exit code and what it wrote to stderr (as the message). */
