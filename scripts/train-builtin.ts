@@ -154,21 +154,20 @@ const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' 
 // tokens, and reading unseen phrasings needs more width than the student's d64 (docs/builtin-model.md).
 const MODEL_SPEC = o.model ?? { builtin: 'L2-d64-h4-f176-c128', student: 'L2-d64-h4-f176-c384', policy: 'L2-d128-h4-f344-c384' }[o.role]!;
 // A second stage continues the role's architecture, so MODEL_SPEC stays what the log and eval say.
-if (o.initFrom !== undefined) {
-  const { model, tokenizer } = loadGguf(o.initFrom);
+// Loaded once: checked here, trained from below.
+const initial = o.initFrom === undefined ? undefined : { file: o.initFrom, ...loadGguf(o.initFrom) };
+if (initial) {
+  const { file, model, tokenizer } = initial;
   // The rows are encoded with treecot's standard tokenizer, so the GGUF must carry the same tokens.
   if (tokenizer.tokens.join('\u0000') !== new CharTokenizer().tokens.join('\u0000'))
-    throw new ConfigError(
-      { file: o.initFrom, field: 'tokenizer' },
-      `--init-from: ${o.initFrom} has another tokenizer than treecot's standard one`,
-    );
+    throw new ConfigError({ file: file, field: 'tokenizer' }, `--init-from: ${file} has another tokenizer than treecot's standard one`);
   const expected = parseInitSpec(MODEL_SPEC, tokenizer.vocabSize);
   // The GGUF stores normEps as F32, so compare it at that precision.
   const asStored = { ...expected, normEps: Math.fround(expected.normEps) };
   if (canonicalJson({ ...model.config, normEps: Math.fround(model.config.normEps) }) !== canonicalJson(asStored))
     throw new ConfigError(
-      { file: o.initFrom, field: 'architecture' },
-      `--init-from: ${o.initFrom} is ${JSON.stringify(model.config)}, not the ${o.role} architecture ${MODEL_SPEC}`,
+      { file: file, field: 'architecture' },
+      `--init-from: ${file} is ${JSON.stringify(model.config)}, not the ${o.role} architecture ${MODEL_SPEC}`,
     );
 }
 const NAME = o.role;
@@ -329,7 +328,7 @@ if (!o.selectOnly) {
     );
   };
   const result = await train({
-    ...(o.initFrom !== undefined ? { modelPath: o.initFrom } : { init: MODEL_SPEC }),
+    ...(initial ? { model: initial.model, tokenizer: initial.tokenizer } : { init: MODEL_SPEC }),
     sftRows: rows,
     dataSource: 'buildBuiltinRows',
     objective: 'sft',
