@@ -8,17 +8,14 @@
  */
 import { Command } from 'commander';
 import { comparePaired, formatComparison, formatRate } from '../src/eval/index.ts';
-import { evaluatePolicySet, openGgufGenerator, policyEvalQuestions } from '../src/train/builtin/index.ts';
+import { evaluatePolicySet, openGgufGenerator, policyEvaluationSets } from '../src/train/builtin/index.ts';
 
 const program = new Command().argument('<gguf...>').option('--count <n>', 'questions per set', Number, 400).parse();
 const files = program.args;
 const { count } = program.opts<{ count: number }>();
-// The same seeds as train-builtin's final policy evaluation (policy.eval.json).
-const sets = {
-  'held-out words': policyEvalQuestions({ phrasings: 'train', count, seed: 20261206, zeroShare: 0.1 }),
-  'held-out phrasings': policyEvalQuestions({ phrasings: 'held-out', count, seed: 20261207, zeroShare: 0.1 }),
-  'fresh phrasings': policyEvalQuestions({ phrasings: 'fresh', count, seed: 20261209, zeroShare: 0.1 }),
-};
+// The same questions as train-builtin's final policy evaluation (policy.eval.json).
+const { heldOutWords, heldOutPhrasings, freshPhrasings } = policyEvaluationSets(count);
+const sets = { 'held-out words': heldOutWords, 'held-out phrasings': heldOutPhrasings, 'fresh phrasings': freshPhrasings };
 const rows: string[] = [
   '| model | set | accuracy ± SE (95% CI) | majority baseline | no answer | reflected | change vs first model |',
   '|---|---|---|---|---|---|---|',

@@ -49,6 +49,7 @@ import {
   openGgufGenerator,
   buildPolicyRows,
   policyEvalQuestions,
+  policyEvaluationSets,
   evaluatePolicySet,
   POLICY_MEAN_ROW_TOKENS,
   POLICY_FORMATS,
@@ -444,18 +445,10 @@ async function finishPolicy(chosen: { file: string; tokens: number; acc: number 
   };
   try {
     const t0 = Date.now();
-    const words = await evaluatePolicySet(
-      generator,
-      policyEvalQuestions({ phrasings: 'train', count: o.finalEval, seed: 20261206, zeroShare: 0.1 }),
-    );
-    const phrasings = await evaluatePolicySet(
-      generator,
-      policyEvalQuestions({ phrasings: 'held-out', count: o.finalEval, seed: 20261207, zeroShare: 0.1 }),
-    );
-    const fresh = await evaluatePolicySet(
-      generator,
-      policyEvalQuestions({ phrasings: 'fresh', count: o.finalEval, seed: 20261209, zeroShare: 0.1 }),
-    );
+    const sets = policyEvaluationSets(o.finalEval);
+    const words = await evaluatePolicySet(generator, sets.heldOutWords);
+    const phrasings = await evaluatePolicySet(generator, sets.heldOutPhrasings);
+    const fresh = await evaluatePolicySet(generator, sets.freshPhrasings);
     const sampled = await evaluatePolicySet(
       generator,
       policyEvalQuestions({ phrasings: 'train', count: Math.min(o.finalEval, 200), seed: 20261208, zeroShare: 0.1 }),

@@ -66,6 +66,7 @@ export {
   POLICY_GRAMMAR_SHARE,
   wrongAttempt,
   policyEvalQuestions,
+  policyEvaluationSets,
   POLICY_MEAN_ROW_TOKENS,
   type PolicyRow,
   type PolicyRowOptions,

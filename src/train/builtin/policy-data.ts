@@ -222,6 +222,18 @@ export function policyEvalQuestions(options: {
 }
 
 /**
+ * The policy's greedy evaluation sets, `count` questions each, on fixed seeds: what `train:builtin`'s
+ * final evaluation (policy.eval.json) and scripts/eval-policy-sets.ts ask, so their numbers pair up.
+ */
+export function policyEvaluationSets(count: number): Record<'heldOutWords' | 'heldOutPhrasings' | 'freshPhrasings', PolicyEvalQuestion[]> {
+  return {
+    heldOutWords: policyEvalQuestions({ phrasings: 'train', count, seed: 20261206, zeroShare: 0.1 }),
+    heldOutPhrasings: policyEvalQuestions({ phrasings: 'held-out', count, seed: 20261207, zeroShare: 0.1 }),
+    freshPhrasings: policyEvalQuestions({ phrasings: 'fresh', count, seed: 20261209, zeroShare: 0.1 }),
+  };
+}
+
+/**
  * Measured mean of BOS + prompt + response + EOS over buildPolicyRows({count: 20000, seed: 1, format})
  * (max 258 tokens marked, 250 compact, with the phrasing grammar). Like train-builtin's constant for
  * the student, it only sizes the row set to about one epoch of the budget; it stays a constant
