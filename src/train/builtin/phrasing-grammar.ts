@@ -217,7 +217,7 @@ export function grammarPhrasings(): readonly Phrasing[] {
  * mostly by mixing in letters of the unfamiliar word beside it ("Within \"virginium\"" spelled
  * `virinium`, "instances ... in maimed" spelled `inimed`): it had seen the word next to a few
  * prepositions only. These lists put many other words there. None is a held-out-only word (checked
- * by wordContextLists and a test).
+ * by checkWordContextLists and a test).
  */
 export const WORD_PREPOSITIONS: readonly string[] = [
   'inside',
@@ -319,11 +319,11 @@ export function addChatter(rng: Rng, template: string, words: readonly string[],
 }
 
 /**
- * The context lists, checked: none may hold a held-out-only word.
- * @throws Error naming the entry that does.
+ * Check word-context entries (default: WORD_PREPOSITIONS and WORD_INTROS) for held-out-only words,
+ * which would leak the held-out phrasings' wording into training.
+ * @throws Error naming the first entry that holds one.
  */
-export function wordContextLists(): { prepositions: readonly string[]; intros: readonly string[] } {
-  for (const entry of [...WORD_PREPOSITIONS, ...WORD_INTROS])
+export function checkWordContextLists(entries: readonly string[] = [...WORD_PREPOSITIONS, ...WORD_INTROS]): void {
+  for (const entry of entries)
     if (HELD_OUT_ONLY_PATTERN.test(entry)) throw new Error(`phrasing grammar: the word-context entry "${entry}" uses a held-out-only word`);
-  return { prepositions: WORD_PREPOSITIONS, intros: WORD_INTROS };
 }

@@ -8,7 +8,7 @@
 import { Rng } from '../../core/index.ts';
 import { countLetter } from './format.ts';
 import { POLICY_FRESH_PHRASINGS, POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
-import { addChatter, CLOSINGS, grammarPhrasings, OPENINGS, varyWordContext, wordContextLists } from './phrasing-grammar.ts';
+import { addChatter, CLOSINGS, grammarPhrasings, OPENINGS, varyWordContext, checkWordContextLists } from './phrasing-grammar.ts';
 import { correctAttempt, formatPolicyResponse, POLICY_FORMATS, type PolicyAttempt, type PolicyFormat } from './policy-format.ts';
 import { builtinWordSplit } from './words.ts';
 
@@ -146,7 +146,7 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
   const byLetters = (pool: readonly Phrasing[]) => [pool.filter((p) => p.letters === 1), pool.filter((p) => p.letters === 2)] as const;
   const hand = byLetters(POLICY_TRAIN_PHRASINGS);
   const grammar = byLetters(grammarPhrasings());
-  if (contextShare > 0) wordContextLists();
+  if (contextShare > 0) checkWordContextLists();
   const root = new Rng(options.seed);
   return Array.from({ length: options.count }, (_, i): PolicyRow => {
     const rng = root.split(`policy:${i}`);
