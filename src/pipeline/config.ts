@@ -31,6 +31,13 @@ const questionSourceShape = {
        * 12 held-out phrasings, never trained on).
        */
       phrasings: z.enum(['builtin', 'policy', 'policy-training', 'held-out']).default('builtin'),
+      /**
+       * Share of questions whose word gets another preposition or opening ("throughout {word}",
+       * "Regarding {word}, ..."); half this share also gets chatter, everyday words before, after or
+       * inside the question. The variation of the policy's second training stage
+       * (docs/builtin-model.md); default 0, the templates as written.
+       */
+      context_share: z.number().min(0).max(1).default(0),
     })
     .optional(),
   /** Use only the first `limit` questions. */

@@ -7,18 +7,23 @@ import {
   getTask,
   generateLetterCountProblems,
   letterCountParts,
+  ONE_LETTER_PHRASINGS,
+  renderLetterCountQuestion,
+  TWO_LETTER_PHRASINGS,
   type GeneratedLetterCountProblem,
   type LetterCountGeneratorOptions,
   type Problem,
 } from '../tasks/index.ts';
 import { builtinWordSplit, scoreLetterCountSteps } from '../train/index.ts';
 import {
+  checkWordContextLists,
   decorateGrammarQuestion,
   grammarPhrasings,
   POLICY_GRAMMAR_SHARE,
   POLICY_HELD_OUT_PHRASINGS,
   POLICY_TRAIN_PHRASINGS,
   templatesByLetters,
+  varyQuestionContext,
 } from '../train/builtin/index.ts';
 import { ConfigError, Rng } from '../core/index.ts';
 import type { StepScorer } from '../eval/index.ts';
@@ -35,7 +40,8 @@ export function describeSource(source: QuestionSourceConfig): string {
         ? 'one-letter'
         : `${Math.round(g.two_letter_share * 100)}% two-letter`;
   const phrasings = g.phrasings === 'builtin' ? '' : `, ${g.phrasings} phrasings`;
-  return `${g.count} generated ${kind} letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (letters: ${g.letter_sampling}${phrasings}, seed ${g.seed})`;
+  const context = g.context_share > 0 ? `, ${Math.round(g.context_share * 100)}% with the word's context varied` : '';
+  return `${g.count} generated ${kind} letter-count questions on ${g.words === 'train' ? 'training' : 'held-out'} words (letters: ${g.letter_sampling}${phrasings}${context}, seed ${g.seed})`;
 }
 
 /**
@@ -65,15 +71,15 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
       randomLetterShare: g.random_letter_share,
       idPrefix,
     };
-    if (g.phrasings === 'policy-training') problems = policyTrainingMix(options);
-    else
-      problems = generateLetterCountProblems({
-        ...options,
-        phrasings:
-          g.phrasings === 'builtin'
-            ? undefined
-            : templatesByLetters(g.phrasings === 'policy' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS),
-      });
+    const context = { share: g.context_share, seed: g.seed, words: options.words };
+    if (g.phrasings === 'policy-training') problems = policyTrainingMix(options, context);
+    else {
+      const templates =
+        g.phrasings === 'builtin'
+          ? { one: ONE_LETTER_PHRASINGS, two: TWO_LETTER_PHRASINGS }
+          : templatesByLetters(g.phrasings === 'policy' ? POLICY_TRAIN_PHRASINGS : POLICY_HELD_OUT_PHRASINGS);
+      problems = withWordContext(generateLetterCountProblems({ ...options, phrasings: templates }), templates, context);
+    }
   }
   return source.limit ? problems.slice(0, source.limit) : problems;
 }
@@ -85,15 +91,45 @@ export function loadQuestions(loaded: LoadedPipelineConfig, source: QuestionSour
  * the 48 hand-written templates. So the searched trees teach the student the sentence variety the
  * policy learnt from, still without any held-out template (grammarPhrasings checks that).
  */
-function policyTrainingMix(options: LetterCountGeneratorOptions): GeneratedLetterCountProblem[] {
-  const hand = generateLetterCountProblems({ ...options, phrasings: templatesByLetters(POLICY_TRAIN_PHRASINGS) });
-  const grammar = generateLetterCountProblems({ ...options, phrasings: templatesByLetters(grammarPhrasings()) });
+function policyTrainingMix(options: LetterCountGeneratorOptions, context: WordContext): GeneratedLetterCountProblem[] {
+  const handTemplates = templatesByLetters(POLICY_TRAIN_PHRASINGS);
+  const grammarTemplates = templatesByLetters(grammarPhrasings());
+  const hand = withWordContext(generateLetterCountProblems({ ...options, phrasings: handTemplates }), handTemplates, context);
+  const grammar = withWordContext(generateLetterCountProblems({ ...options, phrasings: grammarTemplates }), grammarTemplates, context);
   const mix = new Rng(options.seed).split('policy-training-phrasings');
   return hand.map((handQuestion, i) => {
     const rng = mix.split(i);
     if (rng.float() >= POLICY_GRAMMAR_SHARE) return handQuestion;
     const q = grammar[i]!;
     return { ...q, question: decorateGrammarQuestion(rng, q.question) };
+  });
+}
+
+/** The generator's `context_share`, its seed and the words chatter may borrow. */
+interface WordContext {
+  share: number;
+  seed: number;
+  words: readonly string[];
+}
+
+/**
+ * `problems` with each question re-rendered, with probability `context.share`, from its template
+ * with the word's context varied (varyQuestionContext: another preposition or opening, and for half
+ * of them chatter). Question i draws from its own stream, so the words, letters and references are
+ * those of the plain generator and question i does not depend on the count.
+ */
+function withWordContext(
+  problems: GeneratedLetterCountProblem[],
+  templates: { one: readonly string[]; two: readonly string[] },
+  context: WordContext,
+): GeneratedLetterCountProblem[] {
+  if (context.share === 0) return problems;
+  checkWordContextLists();
+  const root = new Rng(context.seed).split('question-context');
+  return problems.map((p, i) => {
+    const template = (p.letters.length === 2 ? templates.two : templates.one)[p.phrasing]!;
+    const varied = varyQuestionContext(root.split(i), template, context.share, context.words, p.word);
+    return varied === template ? p : { ...p, question: renderLetterCountQuestion(varied, p) };
   });
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadQuestions, parsePipelineConfig } from '../../src/pipeline/index.ts';
-import { countLetter, type GeneratedLetterCountProblem } from '../../src/tasks/index.ts';
+import { countLetter, parseLetterCountQuestion, type GeneratedLetterCountProblem } from '../../src/tasks/index.ts';
 import { builtinWordSplit } from '../../src/train/index.ts';
 import {
   CLOSINGS,
@@ -12,15 +12,26 @@ import {
   renderPhrasing,
   type Phrasing,
 } from '../../src/train/builtin/index.ts';
+import { HELD_OUT_ONLY_WORDS } from '../../src/train/builtin/phrasing-grammar.ts';
 
-function generate(phrasings: string, count: number, seed = 7): GeneratedLetterCountProblem[] {
+function generate(phrasings: string, count: number, seed = 7, contextShare?: number): GeneratedLetterCountProblem[] {
   const loaded = parsePipelineConfig(
     {
       task: 'letter-count',
       policy: { gguf: 'policy.gguf' },
       search: {
         config: 'search.yaml',
-        questions: { generate: { count, seed, words: 'train', phrasings, two_letter_share: 0.6, random_letter_share: 0.1 } },
+        questions: {
+          generate: {
+            count,
+            seed,
+            words: 'train',
+            phrasings,
+            two_letter_share: 0.6,
+            random_letter_share: 0.1,
+            context_share: contextShare,
+          },
+        },
       },
       eval: { sets: [{ name: 'x', generate: { count: 1 } }] },
     },
@@ -83,4 +94,30 @@ test("phrasings 'policy' is unchanged by the mix: only the 48 hand-written templ
       POLICY_TRAIN_PHRASINGS.some((p) => p.letters === q.letters.length && renderPhrasing(p, q.letters, q.word) === q.question),
       q.question,
     );
+});
+
+test("context_share varies the word's context in generated questions: the same words, letters and references, reproducible, never an evaluation word", () => {
+  const plain = generate('policy', 600);
+  const varied = generate('policy', 600, 7, 0.5);
+  assert.deepEqual(generate('policy', 600, 7, 0), plain);
+  assert.deepEqual(generate('policy', 600, 7, 0.5), varied);
+  assert.deepEqual(generate('policy', 40, 7, 0.5), varied.slice(0, 40));
+  const evaluationWords = new Set([...builtinWordSplit().heldOut, ...HELD_OUT_ONLY_WORDS]);
+  let changed = 0;
+  for (const [i, q] of varied.entries()) {
+    const p = plain[i]!;
+    assert.deepEqual({ ...q, question: p.question }, p);
+    if (q.question === p.question) continue;
+    changed++;
+    assert.equal(q.question.split(new RegExp(`\\b${q.word}\\b`)).length, 2, `the word appears once: ${q.question}`);
+    for (const w of q.question.toLowerCase().match(/[a-z]+/g)!)
+      assert.ok(!evaluationWords.has(w) || p.question.toLowerCase().includes(w), `${w} in ${q.question}`);
+    // treecot's question reader may decline a varied question but never reads another word or letter.
+    const parsed = parseLetterCountQuestion(q.question);
+    if (parsed) assert.deepEqual([parsed.word, parsed.letters], [q.word, q.letters], q.question);
+  }
+  // Half get another preposition or opening (39 of the 48 templates have one), a quarter chatter: about 55-60%.
+  assert.ok(changed > 0.45 * 600 && changed < 0.7 * 600, `${changed} of 600 changed`);
+  assert.ok(varied.some((q) => q.question !== plain[varied.indexOf(q)]!.question && !/ in /.test(q.question)));
+  for (const q of generate('builtin', 200, 3, 1)) assert.ok(q.question.length > 0);
 });

@@ -319,6 +319,19 @@ export function addChatter(rng: Rng, template: string, words: readonly string[],
 }
 
 /**
+ * `template` with its word's context varied as the policy's second-stage rows are: with probability
+ * `share` another preposition or opening before the word (varyWordContext), with probability
+ * `share / 2` chatter around the question (addChatter). Draws from `rng` in a fixed order, so a row
+ * or question that uses its own stream stays reproducible by seed.
+ */
+export function varyQuestionContext(rng: Rng, template: string, share: number, words: readonly string[], target: string): string {
+  let varied = template;
+  if (rng.float() < share) varied = varyWordContext(rng, varied);
+  if (rng.float() < share / 2) varied = addChatter(rng, varied, words, target);
+  return varied;
+}
+
+/**
  * Check word-context entries (default: WORD_PREPOSITIONS and WORD_INTROS) for held-out-only words,
  * which would leak the held-out phrasings' wording into training.
  * @throws Error naming the first entry that holds one.

@@ -8,7 +8,7 @@
 import { Rng } from '../../core/index.ts';
 import { countLetter } from './format.ts';
 import { POLICY_FRESH_PHRASINGS, POLICY_HELD_OUT_PHRASINGS, POLICY_TRAIN_PHRASINGS, renderPhrasing, type Phrasing } from './phrasings.ts';
-import { addChatter, CLOSINGS, grammarPhrasings, OPENINGS, varyWordContext, checkWordContextLists } from './phrasing-grammar.ts';
+import { CLOSINGS, grammarPhrasings, OPENINGS, varyQuestionContext, checkWordContextLists } from './phrasing-grammar.ts';
 import { correctAttempt, formatPolicyResponse, POLICY_FORMATS, type PolicyAttempt, type PolicyFormat } from './policy-format.ts';
 import { builtinWordSplit } from './words.ts';
 
@@ -157,9 +157,7 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
     const reflect = rng.float() < reflectionShare;
     const wrong = reflect ? wrongAttempt(rng, word, letters, format).attempt : undefined;
     const context = fromGrammar && contextShare > 0 ? root.split(`policy-context:${i}`) : undefined;
-    let template = phrasing.template;
-    if (context && context.float() < contextShare) template = varyWordContext(context, template);
-    if (context && context.float() < contextShare / 2) template = addChatter(context, template, words, word);
+    const template = context ? varyQuestionContext(context, phrasing.template, contextShare, words, word) : phrasing.template;
     const rendered = renderPhrasing({ ...phrasing, template }, letters, word);
     const prompt = fromGrammar ? decorateGrammarQuestion(rng, rendered) : rendered;
     return {
