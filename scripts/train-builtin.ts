@@ -56,6 +56,8 @@ import {
   type PolicyFormat,
   evaluateGreedy,
   evaluateBuiltinGguf,
+  scoreLetterCountSteps,
+  summarizeStepAccuracy,
 } from '../src/train/builtin/index.ts';
 import { canonicalJson, ConfigError, writeFileAtomic } from '../src/core/index.ts';
 import { dataFile } from '../test/helpers/data-paths.ts';
@@ -238,11 +240,14 @@ async function quickEval(
   const generator = await openGgufGenerator(file);
   try {
     if (policy) {
-      const r = await evaluatePolicySet(generator, policyEvalQuestions({ phrasings: 'train', count: o.quickEval, seed: o.seed + 1000 }));
+      const questions = policyEvalQuestions({ phrasings: 'train', count: o.quickEval, seed: o.seed + 1000 });
+      const r = await evaluatePolicySet(generator, questions);
+      // The first attempt's spelling and every count step, scored as the student's are.
+      const steps = summarizeStepAccuracy(r.records.map((record, i) => scoreLetterCountSteps(record.text, questions[i]!)));
       return {
         heldOutTwoLetter: r.accuracy.value,
-        spelling: NaN,
-        countStep: NaN,
+        spelling: steps.spelling,
+        countStep: steps.countStep,
         noAnswer: r.noAnswer.value,
         seconds: (Date.now() - t0) / 1000,
       };

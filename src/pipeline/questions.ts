@@ -16,15 +16,15 @@ import {
 } from '../tasks/index.ts';
 import { builtinWordSplit, scoreLetterCountSteps } from '../train/index.ts';
 import {
-  checkWordContextLists,
   decorateGrammarQuestion,
   grammarPhrasings,
   POLICY_GRAMMAR_SHARE,
   POLICY_HELD_OUT_PHRASINGS,
   POLICY_TRAIN_PHRASINGS,
   templatesByLetters,
-  varyQuestionContext,
 } from '../train/builtin/index.ts';
+// The policy's context variation, shared with its training rows (not part of the public API).
+import { checkWordContextLists, varyQuestionContext } from '../train/builtin/phrasing-grammar.ts';
 import { ConfigError, Rng } from '../core/index.ts';
 import type { StepScorer } from '../eval/index.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig } from './config.ts';

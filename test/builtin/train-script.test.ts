@@ -1,7 +1,7 @@
 /** scripts/train-builtin.ts refuses options that do not fit before it writes anything (issue 10, second training stage). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNode } from '../helpers/treecot-cli.ts';
@@ -10,7 +10,7 @@ const SCRIPT = new URL('../../scripts/train-builtin.ts', import.meta.url).pathna
 const MODELS = new URL('../../models/', import.meta.url).pathname;
 
 /** The script in a child process, as `npm run train:builtin -- ARGS` runs it. */
-const trainBuiltin = (args: string[]) => runNode(['--import', 'tsx', SCRIPT, ...args], { timeoutMs: 60_000 });
+const trainBuiltin = (args: string[], timeoutMs = 60_000) => runNode(['--import', 'tsx', SCRIPT, ...args], { timeoutMs });
 
 test('train:builtin: --init-from must hold the role architecture, --lr and --context-share are checked; nothing is written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-train-script-'));
@@ -37,4 +37,39 @@ test('train:builtin: --init-from must hold the role architecture, --lr and --con
     assert.match(refused.stderr, message);
   }
   assert.ok(!existsSync(out) && !existsSync(work), 'no folder was made');
+});
+
+test('train:builtin --role policy, a tiny run end to end: checkpoint evaluations score spelling and count steps, the log and the GGUF are written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'treecot-train-script-'));
+  const out = join(dir, 'out');
+  const args = [
+    '--role',
+    'policy',
+    '--tokens',
+    '12000',
+    '--eval-every',
+    '6000',
+    '--quick-eval',
+    '10',
+    '--final-eval',
+    '10',
+    '--workers',
+    '1',
+  ];
+  // About 30 s on one core: 4 steps, two checkpoint evaluations and the final one (10 questions per set).
+  const run = await trainBuiltin([...args, '--out-dir', out, '--work-dir', join(dir, 'work')], 240_000);
+  assert.equal(run.code, 0, run.stderr);
+  const log = readFileSync(join(out, 'policy.train-log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; spelling?: unknown; countStep?: unknown; noAnswer?: unknown });
+  const evals = log.filter((entry) => entry.type === 'eval');
+  assert.equal(evals.length, 2);
+  // The policy's checkpoint evaluation scores its first spelling like the student's (it was NaN, logged as null).
+  for (const entry of evals) {
+    assert.equal(typeof entry.spelling, 'number');
+    assert.equal(typeof entry.noAnswer, 'number');
+  }
+  assert.doesNotMatch(run.stdout + run.stderr, /NaN/);
+  assert.ok(existsSync(join(out, 'policy.gguf')) && existsSync(join(out, 'policy.eval.json')));
 });

@@ -47,7 +47,7 @@ export {
   templatesByLetters,
   type Phrasing,
 } from './phrasings.ts';
-export { grammarPhrasings, OPENINGS, CLOSINGS, varyQuestionContext, checkWordContextLists } from './phrasing-grammar.ts';
+export { grammarPhrasings, OPENINGS, CLOSINGS } from './phrasing-grammar.ts';
 export {
   formatPolicyResponse,
   markedSpelling,
