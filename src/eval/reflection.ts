@@ -47,7 +47,7 @@ function lastCheckedResult(attempt: string, check: string | null, value: string)
  * Letter counting's attempt reader: the `<answer>` number, else the result of the last
  * `<double-check>` (`1+2=3` -> 3, `n=2` -> 2); the tags are `tags.answer` and `tags.check`.
  */
-export function letterCountAttemptReader(tags: ReflectionTags = DEFAULT_REFLECTION_TAGS): (attempt: string) => string | null {
+function letterCountAttemptReader(tags: ReflectionTags = DEFAULT_REFLECTION_TAGS): (attempt: string) => string | null {
   const answerPattern = thoughtPattern(tags.answer, '\\s*(\\d+)\\s*', '');
   return (attempt) => answerPattern.exec(attempt)?.[1] ?? lastCheckedResult(attempt, tags.check, '\\d+');
 }
