@@ -9,10 +9,12 @@ import { z } from 'zod';
 import { DataError } from '../core/errors.ts';
 import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import { Rng } from '../core/rng.ts';
+import { escapeRegExp } from '../core/regexp.ts';
 import type { StoredQuestion, StoredRun } from '../store/types.ts';
 import { isSearchDone } from '../store/status.ts';
 import { buildQuestionPairs, CHOSEN_STRATEGIES } from './build-dpo-pairs.ts';
-import { attemptAnswerReader } from '../eval/reflection.ts';
+import { attemptAnswerReader, type ReflectionTags } from '../eval/index.ts';
+import { runReflectionTags } from './run-reflection-tags.ts';
 import { computeDatasetStats, type DatasetStats } from './dataset-stats.ts';
 import { extractQuestionPaths, type ExtractCounts } from './extract-tree-paths.ts';
 import { rankCorrectPaths, selectSftPaths, SFT_STRATEGIES, type RankedPath } from './length-balance.ts';
@@ -57,14 +59,16 @@ export interface BuiltDataset {
   paths: TreePath[];
   stats: DatasetStats;
   options: BuildOptions;
+  /** What the caller should print: e.g. reflection tags assumed because the run stores no graph (run-reflection-tags.ts). */
+  warnings: string[];
 }
 
 export { canonicalHash };
 
-/** The text of the last `<answer>` thought, trimmed; null when there is none. */
-function answerThought(text: string): string | null {
-  const all = [...text.matchAll(/<answer>([\s\S]*?)<\/answer>/g)];
-  return all.length ? all.at(-1)![1]!.trim() : null;
+/** Reads the text of the last `<answer>` thought (`<tag>`), trimmed; null when there is none. */
+function answerThought(tag: string): (text: string) => string | null {
+  const pattern = new RegExp(`<${escapeRegExp(tag)}>([\\s\\S]*?)</${escapeRegExp(tag)}>`, 'g');
+  return (text) => [...text.matchAll(pattern)].at(-1)?.[1]!.trim() ?? null;
 }
 
 /**
@@ -81,13 +85,15 @@ export function buildDataset(
     /**
      * Automatic review of correct paths: `false` keeps a correct path out of SFT and DPO `chosen`
      * (it stays in paths.jsonl), counted as `paths.droppedProcessCheck`, apart from human
-     * annotations. Called with the question text and the path's response as written.
+     * annotations. Called with the question text, the path's response as written and the run's
+     * thought tags (run-reflection-tags.ts), so a graph with renamed tags is judged by its own.
      */
-    processCheck?: (question: string, response: string) => boolean;
+    processCheck?: (question: string, response: string, tags: ReflectionTags) => boolean;
     /**
      * The task's answer extraction, to read each attempt's answer for the reflection accounting
-     * (`stats.sft.reflection.rowsWithCorrectedReflection`); default: the `<answer>` thought's text.
-     * Either way the last `<double-check>`'s `= x` stands in for an attempt cut short by a reflection.
+     * (`stats.sft.reflection.rowsWithCorrectedReflection`); default: the answer thought's text.
+     * Either way the last check thought's `= x` (the run's reflection ancestor, `<double-check>` in the
+     * authors' graph) stands in for an attempt cut short by a reflection.
      */
     extractAnswer?: (text: string) => string | null;
   } = {},
@@ -97,6 +103,8 @@ export function buildDataset(
   if (data.questions.length === 0) throw new DataError({ file: source }, 'the run has no questions: run `treecot search` first');
   const rng = new Rng(options.seed);
   const reflectionTypes = [reflectionTypeOf(data.run.config)];
+  // The tags the run wrote its thoughts with: attempts are split and read by these, not by the authors' names.
+  const { tags, note } = runReflectionTags(data);
   const lengthUnit = extra.countTokens ? ('tokens' as const) : ('chars' as const);
   const counts: ExtractCounts = { unscoredAnswers: 0, annotationRejected: 0 };
   const allPaths: TreePath[] = [];
@@ -114,7 +122,14 @@ export function buildDataset(
     for (const node of question.nodes) searchTokens += node.promptTokens + node.completionTokens;
     const extracted = extractQuestionPaths(
       question,
-      { separator: data.run.separator, stripTags: options.stripTags, countTokens: extra.countTokens, source, reflectionTypes },
+      {
+        separator: data.run.separator,
+        stripTags: options.stripTags,
+        countTokens: extra.countTokens,
+        source,
+        reflectionTypes,
+        reflectionTag: tags.reflection,
+      },
       counts,
     );
     const short = extracted.filter((p) => options.maxLength === undefined || p.length <= options.maxLength);
@@ -126,7 +141,7 @@ export function buildDataset(
     if (paths.length > 0) q.withScoredPaths++;
     const scoredCorrect = paths.filter((p) => p.correct);
     const check = extra.processCheck;
-    const correct = check ? scoredCorrect.filter((p) => check(question.question, p.response)) : scoredCorrect;
+    const correct = check ? scoredCorrect.filter((p) => check(question.question, p.response, tags)) : scoredCorrect;
     droppedProcessCheck += scoredCorrect.length - correct.length;
     const incorrect = paths.filter((p) => !p.correct && !NOT_REJECTABLE_VERDICTS.includes(p.verdict ?? ''));
     timeoutsNotRejected += paths.filter((p) => !p.correct).length - incorrect.length;
@@ -185,9 +200,10 @@ export function buildDataset(
     sftDuplicatesRemoved: sft.length - sftUnique.length,
     dpoDuplicatesRemoved: dpo.length - dpoUnique.length,
     searchTokens,
-    attemptAnswer: attemptAnswerReader(extra.extractAnswer ?? answerThought),
+    attemptAnswer: attemptAnswerReader(extra.extractAnswer ?? answerThought(tags.answer), tags),
+    reflectionTags: tags,
   });
-  return { sft: sftUnique, dpo: dpoUnique, paths: allPaths, stats, options };
+  return { sft: sftUnique, dpo: dpoUnique, paths: allPaths, stats, options, warnings: note ? [note] : [] };
 }
 
 /**

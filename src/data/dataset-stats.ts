@@ -3,7 +3,7 @@
  * length class, reflection markers, prefix-length distribution, and the tokens the search spent
  * per kept row (from the store's prompt/completion token columns).
  */
-import { holdsCorrectedReflection } from '../eval/reflection.ts';
+import { holdsCorrectedReflection, type ReflectionTags } from '../eval/index.ts';
 import type { RankedPath } from './length-balance.ts';
 import { histogram, round, summarize, tally, type HistogramBucket, type NumberSummary } from './summaries.ts';
 import type { DpoPair, LengthBin, LengthUnit, SftRow, TreePath } from './types.ts';
@@ -116,6 +116,8 @@ export interface StatsInput {
   searchTokens: number;
   /** Reads the answer of one attempt (the text between reflections); see eval/reflection.ts. */
   attemptAnswer: (attempt: string) => string | null;
+  /** The run's thought tags; attempts are split at `reflection` (default: the authors' `<reflection>`). */
+  reflectionTags?: Pick<ReflectionTags, 'reflection'>;
 }
 
 function byBin(bins: readonly LengthBin[]): Record<LengthBin, number> {
@@ -134,8 +136,8 @@ function perRow(total: number, rows: number): number | null {
 
 export function computeDatasetStats(input: StatsInput): DatasetStats {
   const { sft, dpo, paths, ranked } = input;
-  const sftCorrected = sft.filter((r) => holdsCorrectedReflection(r.completion, input.attemptAnswer)).length;
-  const chosenCorrected = dpo.filter((p) => holdsCorrectedReflection(p.chosen, input.attemptAnswer)).length;
+  const sftCorrected = sft.filter((r) => holdsCorrectedReflection(r.completion, input.attemptAnswer, input.reflectionTags)).length;
+  const chosenCorrected = dpo.filter((p) => holdsCorrectedReflection(p.chosen, input.attemptAnswer, input.reflectionTags)).length;
   const prefixTokens = dpo.map((p) => p.common_prefix_tokens).filter((t): t is number => t !== undefined);
   const stats: DatasetStats = {
     schema: STATS_SCHEMA,

@@ -22,6 +22,8 @@ export interface ExtractPathsOptions {
   source?: string;
   /** Node types counted as reflections. Default REFLECTION_TYPES. */
   reflectionTypes?: readonly string[];
+  /** The reflection type's tag, counted among the reflection markers (eval's reflectionMarkers). Default `reflection`. */
+  reflectionTag?: string;
 }
 
 /** What was left out while extracting, for the stats. */
@@ -122,7 +124,7 @@ function buildPath(
     length: options.countTokens ? options.countTokens(response) : response.length,
     lengthUnit: options.countTokens ? 'tokens' : 'chars',
     reflectionCount: thoughts.filter((n) => (options.reflectionTypes ?? REFLECTION_TYPES).includes(n.type)).length,
-    reflectionMarkers: reflectionMarkers(response),
+    reflectionMarkers: reflectionMarkers(response, options.reflectionTag),
     nodeIds: chain.map((n) => n.id),
     thoughtStarts,
     promptTokens: chain.reduce((sum, n) => sum + n.promptTokens, 0),

@@ -21,4 +21,5 @@ export {
 } from './compare.ts';
 export * from './statistics.ts';
 export * from './reflection.ts';
+export * from './reflection-tags.ts';
 export { compareRecords, questionShares, type RecordComparison } from './paired.ts';

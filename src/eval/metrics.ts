@@ -80,10 +80,17 @@ export const REFLECTION_MARKERS: readonly RegExp[] = [
  * Reflection markers in one response: total matches of REFLECTION_MARKERS. A `<reflection>` tag
  * whose prefill is "Wait! something is wrong, let's think again." counts 4 (tag, wait, something
  * is wrong, let's think again): the number measures reflective language, not reflection nodes.
+ * `reflectionTag`: the graph's tag for reflections (the search config's; default `reflection`),
+ * counted as `<reflection>` is.
  */
-export function reflectionMarkers(response: string): number {
+export function reflectionMarkers(response: string, reflectionTag = 'reflection'): number {
+  // Written as `<reflection>` first, so a tag that is itself a marker word (`<wait>`) counts once, as the default tag does.
+  const text =
+    reflectionTag === 'reflection'
+      ? response
+      : response.replaceAll(`<${reflectionTag}>`, '<reflection>').replaceAll(`</${reflectionTag}>`, '</reflection>');
   let count = 0;
-  for (const pattern of REFLECTION_MARKERS) count += response.match(pattern)?.length ?? 0;
+  for (const pattern of REFLECTION_MARKERS) count += text.match(pattern)?.length ?? 0;
   return count;
 }
 

@@ -6,8 +6,11 @@
  * An attempt is the text between reflections: the text before the first `<reflection>` thought, then
  * the text after each `</reflection>`. Its answer is what the task reads from it; an attempt cut
  * short by a reflection usually has no `<answer>` yet, so the caller's reader may take the last
- * checked result instead (letter counting: the double-check's `=n`).
+ * checked result instead (letter counting: the double-check's `=n`). The tags are the run's search
+ * config's (reflection-tags.ts); the defaults are the authors' graph.
  */
+import { escapeRegExp } from '../core/regexp.ts';
+import { DEFAULT_REFLECTION_TAGS, type ReflectionTags } from './reflection-tags.ts';
 
 /** One attempt of a response and the answer read from it (null: none). */
 export interface Attempt {
@@ -15,36 +18,53 @@ export interface Attempt {
   answer: string | null;
 }
 
-/** Reflection thoughts, whatever their content (the tag of the action graph, docs/method.md section 1). */
-const REFLECTION = /<reflection>[\s\S]*?<\/reflection>/g;
-
-/** Split a response into its attempts and read each one's answer with `readAnswer`. */
-export function splitAttempts(response: string, readAnswer: (attempt: string) => string | null): Attempt[] {
-  return response.split(REFLECTION).map((text) => ({ text, answer: readAnswer(text) }));
+/** A thought with tag `tag`, whatever its content; `inner` captures the content up to `pattern`. */
+function thoughtPattern(tag: string, inner = '[\\s\\S]*?', flags = 'g'): RegExp {
+  const t = escapeRegExp(tag);
+  return new RegExp(`<${t}>${inner}</${t}>`, flags);
 }
 
 /**
- * Letter counting's attempt reader: the `<answer>` number, else the result of the last
- * `<double-check>` (`1+2=3` -> 3, `n=2` -> 2).
+ * Split a response into its attempts at its reflection thoughts (tag `tags.reflection`, whatever
+ * their content) and read each one's answer with `readAnswer`.
  */
-export function letterCountAttemptAnswer(attempt: string): string | null {
-  const answer = /<answer>\s*(\d+)\s*<\/answer>/.exec(attempt);
-  if (answer) return answer[1]!;
-  const checks = [...attempt.matchAll(/<double-check>[^<]*?=\s*(\d+)\s*<\/double-check>/g)];
+export function splitAttempts(
+  response: string,
+  readAnswer: (attempt: string) => string | null,
+  tags: Pick<ReflectionTags, 'reflection'> = DEFAULT_REFLECTION_TAGS,
+): Attempt[] {
+  return response.split(thoughtPattern(tags.reflection)).map((text) => ({ text, answer: readAnswer(text) }));
+}
+
+/** The result (`... = x`, `value` the pattern of x) of the last check thought of an attempt. */
+function lastCheckedResult(attempt: string, check: string | null, value: string): string | null {
+  if (check === null) return null;
+  const checks = [...attempt.matchAll(thoughtPattern(check, `[^<]*?=\\s*(${value})\\s*`))];
   return checks.at(-1)?.[1] ?? null;
 }
 
 /**
- * A task-independent attempt reader: the task's own answer extraction, else the result of the last
- * `<double-check>` (`... = x`), which is where the action graph's reflections hang.
+ * Letter counting's attempt reader: the `<answer>` number, else the result of the last
+ * `<double-check>` (`1+2=3` -> 3, `n=2` -> 2); the tags are `tags.answer` and `tags.check`.
  */
-export function attemptAnswerReader(extractAnswer: (text: string) => string | null): (attempt: string) => string | null {
-  return (attempt) => {
-    const answer = extractAnswer(attempt);
-    if (answer !== null) return answer;
-    const checks = [...attempt.matchAll(/<double-check>[^<]*?=\s*([^<=]+?)\s*<\/double-check>/g)];
-    return checks.at(-1)?.[1] ?? null;
-  };
+function letterCountAttemptReader(tags: ReflectionTags = DEFAULT_REFLECTION_TAGS): (attempt: string) => string | null {
+  const answerPattern = thoughtPattern(tags.answer, '\\s*(\\d+)\\s*', '');
+  return (attempt) => answerPattern.exec(attempt)?.[1] ?? lastCheckedResult(attempt, tags.check, '\\d+');
+}
+
+/** letterCountAttemptReader with the authors' tags. */
+export const letterCountAttemptAnswer: (attempt: string) => string | null = letterCountAttemptReader();
+
+/**
+ * A task-independent attempt reader: the task's own answer extraction, else the result of the last
+ * check thought (`tags.check`, default `<double-check>`: `... = x`), which is where the action
+ * graph's reflections hang.
+ */
+export function attemptAnswerReader(
+  extractAnswer: (text: string) => string | null,
+  tags: Pick<ReflectionTags, 'check'> = DEFAULT_REFLECTION_TAGS,
+): (attempt: string) => string | null {
+  return (attempt) => extractAnswer(attempt) ?? lastCheckedResult(attempt, tags.check, '[^<=]+?');
 }
 
 /**
@@ -53,17 +73,21 @@ export function attemptAnswerReader(extractAnswer: (text: string) => string | nu
  * least two attempts and the first one's answer is readable and differs from the last one's. A
  * first attempt with no readable answer is not counted: it was not shown to be wrong.
  */
-export function holdsCorrectedReflection(text: string, readAnswer: (attempt: string) => string | null): boolean {
-  const attempts = splitAttempts(text, readAnswer);
+export function holdsCorrectedReflection(
+  text: string,
+  readAnswer: (attempt: string) => string | null,
+  tags: Pick<ReflectionTags, 'reflection'> = DEFAULT_REFLECTION_TAGS,
+): boolean {
+  const attempts = splitAttempts(text, readAnswer, tags);
   if (attempts.length < 2) return false;
   const first = attempts[0]!.answer;
   const last = attempts.at(-1)!.answer;
   return first !== null && last !== null && first.trim() !== last.trim();
 }
 
-/** Attempts of a letter-counting response. */
-export function letterCountAttempts(response: string): Attempt[] {
-  return splitAttempts(response, letterCountAttemptAnswer);
+/** Attempts of a letter-counting response written with `tags`. */
+export function letterCountAttempts(response: string, tags: ReflectionTags = DEFAULT_REFLECTION_TAGS): Attempt[] {
+  return splitAttempts(response, letterCountAttemptReader(tags), tags);
 }
 
 /**

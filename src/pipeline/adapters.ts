@@ -12,16 +12,19 @@ import type { ModelRef } from './model-ref.ts';
 import type { PipelineLog } from './stage.ts';
 import type { TrainFolder } from './run-layout.ts';
 import type { ProcessCheck } from './process-check.ts';
+import type { ReflectionTags } from '../eval/index.ts';
 import type { DataEntry, SearchEntry, TrainEntry } from './summary-types.ts';
 
 /** What the pipeline needs from a search config: the prompt the search (and so the evaluation) uses. */
 export interface SearchSettings {
   instruction: string;
   separator: string;
+  /** The graph's reflection, check and answer tags, which the reflection accounting reads (eval/reflection-tags.ts). */
+  reflectionTags: ReflectionTags;
 }
 
 /**
- * Instruction and separator of a search config. An instruction the config leaves out is the
+ * Instruction, separator and reflection tags of a search config. An instruction the config leaves out is the
  * task's default (as `runSearch` does).
  * @throws ConfigError from the search config loader (file, line, field).
  */
@@ -29,7 +32,12 @@ export async function loadSearchSettings(file: string, taskName: string): Promis
   const { loadSearchConfig } = await import('../search/index.ts');
   const { getTask } = await import('../tasks/index.ts');
   const { config } = loadSearchConfig(file);
-  return { instruction: config.instruction ?? getTask(taskName).defaultInstruction, separator: config.format.separator };
+  const { reflectionTagsOfGraph } = await import('../eval/index.ts');
+  return {
+    instruction: config.instruction ?? getTask(taskName).defaultInstruction,
+    separator: config.format.separator,
+    reflectionTags: reflectionTagsOfGraph(config),
+  };
 }
 
 /**

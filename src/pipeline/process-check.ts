@@ -5,11 +5,26 @@
  * whose steps are wrong out of SFT and DPO `chosen`, and counts it apart from human annotations.
  */
 import { countLetter, letterCountParts, type LetterCountQuestion, type Problem } from '../tasks/index.ts';
-import { parseThoughts } from '../train/builtin/step-accuracy.ts';
+import { escapeRegExp } from '../core/regexp.ts';
+import { defaultTagFor } from '../core/thought-format.ts';
+import { DEFAULT_REFLECTION_TAGS, type ReflectionTags } from '../eval/index.ts';
 import { markedSpelling } from '../train/builtin/policy-format.ts';
 
-/** true = the response's process is acceptable. */
-export type ProcessCheck = (question: string, response: string) => boolean;
+/**
+ * true = the response's process is acceptable. `tags`: the thought tags the response was written
+ * with (the run's search config; buildDataset passes them); default the authors' graph.
+ */
+export type ProcessCheck = (question: string, response: string, tags?: ReflectionTags) => boolean;
+
+/** Every `<tag>content</tag>` thought of a response, in order, with any tag a search config allows. */
+function parseThoughts(response: string): { tag: string; content: string }[] {
+  return [...response.matchAll(/<([A-Za-z][A-Za-z0-9_-]*)>([\s\S]*?)<\/\1>/g)].map((m) => ({ tag: m[1]!, content: m[2]! }));
+}
+
+/** The tag of a letter-count graph's node type in `tags` (its default when the graph is not known). */
+function tagOf(tags: ReflectionTags, type: string): string {
+  return tags.types?.[type] ?? defaultTagFor(type);
+}
 
 /**
  * Letter counting: the last attempt of the response (the text after its last `</reflection>`, with
@@ -24,27 +39,40 @@ export type ProcessCheck = (question: string, response: string) => boolean;
  *   for one letter), and the answer is the right count.
  * A right answer reached through a misspelt word, a lucky count or a wrong sum is rejected: a student
  * trained on it would learn the slip. `query` is the problem's word and letters (letterCountParts).
+ * Thoughts are found by `tags`, the tags of the graph the response was written with (the reflection
+ * type's, the graph's sub_task, thinking, thinking_from_scratch, double_check and answer types'), so
+ * a config that renames them is judged the same; default the authors' tags.
  */
-export function letterCountProcessOk(query: LetterCountQuestion, response: string): boolean {
-  const close = '</reflection>';
+export function letterCountProcessOk(
+  query: LetterCountQuestion,
+  response: string,
+  tags: ReflectionTags = DEFAULT_REFLECTION_TAGS,
+): boolean {
+  const close = `</${tags.reflection}>`;
   const last = response.lastIndexOf(close);
-  const subTask = /<sub-task>[\s\S]*?<\/sub-task>/.exec(response)?.[0] ?? '';
+  const subTaskTag = tagOf(tags, 'sub_task');
+  const subTask = new RegExp(`<${escapeRegExp(subTaskTag)}>[\\s\\S]*?</${escapeRegExp(subTaskTag)}>`).exec(response)?.[0] ?? '';
   const judged = last >= 0 ? subTask + response.slice(last + close.length) : response;
   const thoughts = parseThoughts(judged);
   const counts = query.letters.map((l) => countLetter(query.word, l));
   const total = counts.reduce((a, b) => a + b, 0);
   // A re-think may be written in its own tag (the graph's thinking_from_scratch, unless a config maps it to `thinking`).
-  const thinking = thoughts.filter((t) => /^thinking([-_]from[-_]scratch)?$/.test(t.tag)).map((t) => t.content.trim());
+  const isThinking = tags.types
+    ? (tag: string) => tag === tagOf(tags, 'thinking') || tag === tagOf(tags, 'thinking_from_scratch')
+    : (tag: string) => /^thinking([-_]from[-_]scratch)?$/.test(tag);
+  const thinking = thoughts.filter((t) => isThinking(t.tag)).map((t) => t.content.trim());
   const spelled = thinking[0] ?? '';
   const spellingOk = spelled === query.word || spelled === markedSpelling(query.word, query.letters);
   const countStepsOk =
     thinking.length === 1 + query.letters.length && query.letters.every((l, i) => thinking[1 + i] === `${l}:${counts[i]}`);
-  const checks = thoughts.filter((t) => t.tag === 'double-check').map((t) => t.content.trim());
+  // The graph's double_check thought; a graph without that type checks in its reflection ancestor.
+  const checkTag = tags.types?.double_check ?? tags.check;
+  const checks = thoughts.filter((t) => t.tag === checkTag).map((t) => t.content.trim());
   const expectedCheck = query.letters.length === 1 ? `${query.letters[0]}=${total}` : `${counts.join('+')}=${total}`;
   const checkOk = checks.length === 1 ? checks[0] === expectedCheck : checks.length === 0 && query.letters.length === 1;
-  const answers = thoughts.filter((t) => t.tag === 'answer').map((t) => t.content.trim());
+  const answers = thoughts.filter((t) => t.tag === tags.answer).map((t) => t.content.trim());
   return (
-    thoughts.find((t) => t.tag === 'sub-task')?.content.trim() === query.letters.join('+') &&
+    thoughts.find((t) => t.tag === subTaskTag)?.content.trim() === query.letters.join('+') &&
     spellingOk &&
     countStepsOk &&
     checkOk &&
@@ -63,13 +91,13 @@ export function letterCountProcessOk(query: LetterCountQuestion, response: strin
 export function letterCountProcessCheck(problems: readonly Problem[] = []): ProcessCheck & { unchecked: Set<string> } {
   const parts = new Map(problems.map((p) => [p.question, letterCountParts(p)]));
   const unchecked = new Set<string>();
-  const check = (question: string, response: string): boolean => {
+  const check = (question: string, response: string, tags?: ReflectionTags): boolean => {
     const query = parts.has(question) ? parts.get(question)! : letterCountParts({ question });
     if (!query) {
       unchecked.add(question);
       return true;
     }
-    return letterCountProcessOk(query, response);
+    return letterCountProcessOk(query, response, tags);
   };
   return Object.assign(check, { unchecked });
 }

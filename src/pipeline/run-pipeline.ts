@@ -6,6 +6,7 @@
  * This file only orders the stages (stages/*.ts); each stage declares its folder, inputs and outputs.
  */
 import type { Policy } from '../policy/types.ts';
+import { loadSearchSettings } from './adapters.ts';
 import { resolveConfigPath, type LoadedPipelineConfig } from './config.ts';
 import { baseModelRef, describeModel, type GgufModel, type ModelRef } from './model-ref.ts';
 import { openPipeline, type PipelineContext } from './pipeline-context.ts';
@@ -88,7 +89,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   // Last, so that every trained stage is compared with the student's base, and the policy with it too.
   if (student) await evalModel(ctx, 'policy', 'the search policy (not trained)', policy);
 
-  const summary = ctx.record.write(ctx.layout, { name: config.name, task: config.task, configHash: ctx.configHash });
+  // The models write the search graph's tags: the summary's reflection counts read those.
+  const { reflectionTags } = await loadSearchSettings(ctx.searchConfigPath, config.task);
+  const summary = ctx.record.write(ctx.layout, { name: config.name, task: config.task, configHash: ctx.configHash, reflectionTags });
   log(`wrote ${ctx.layout.summary}, report.md and report.html`);
   return summary;
 }

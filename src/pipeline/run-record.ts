@@ -7,6 +7,7 @@ import { renderReportHtml, renderReportMarkdown } from './report.ts';
 import type { RunLayout } from './run-layout.ts';
 import { addRunStatistics } from './summary-statistics.ts';
 import { addTrainingCurves } from './training-curves.ts';
+import type { ReflectionTags } from '../eval/index.ts';
 import type { StageRunner } from './stage.ts';
 import type { DataEntry, RunSummary, SearchEntry, StageEntry, TrainEntry } from './summary-types.ts';
 
@@ -18,7 +19,7 @@ export class RunRecord {
   constructor(private readonly runner: StageRunner) {}
 
   /** Write summary.json, report.md and report.html; returns the summary. */
-  write(layout: RunLayout, run: { name: string; task: string; configHash: string }): RunSummary {
+  write(layout: RunLayout, run: { name: string; task: string; configHash: string; reflectionTags?: ReflectionTags }): RunSummary {
     // Standard errors, paired changes between stages and reflection counts, from the stored JSONL.
     const summary: RunSummary = addRunStatistics(
       {
@@ -36,6 +37,8 @@ export class RunRecord {
         stage_wall_s: this.runner.wallSeconds,
       },
       layout.root,
+      undefined,
+      run.reflectionTags,
     );
     writeFileAtomic(layout.summary, JSON.stringify(summary, null, 2) + '\n');
     writeFileAtomic(layout.reportMarkdown, renderReportMarkdown(summary));

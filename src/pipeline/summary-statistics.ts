@@ -10,34 +10,42 @@ import { isAbsolute, join } from 'node:path';
 import {
   attemptAnswerReader,
   compareRecords,
+  DEFAULT_REFLECTION_TAGS,
   proportionStandardError,
   questionShares,
   readQuestionRecords,
   rateWithError,
   splitAttempts,
   type EvalQuestionRecord,
+  type ReflectionTags,
 } from '../eval/index.ts';
+import { escapeRegExp } from '../core/regexp.ts';
 import type { DataEntry } from './summary-types.ts';
 import type { RunSummary, SetResult } from './summary-types.ts';
 
-/** The `<answer>` thought's text (the pipeline's default answer reader for attempts). */
-const answerThought = (text: string): string | null => [...text.matchAll(/<answer>([\s\S]*?)<\/answer>/g)].at(-1)?.[1]?.trim() ?? null;
+/** Reads the last `<answer>` thought's text (`<tag>`; the pipeline's default answer reader for attempts). */
+function answerThought(tag: string): (text: string) => string | null {
+  const pattern = new RegExp(`<${escapeRegExp(tag)}>([\\s\\S]*?)</${escapeRegExp(tag)}>`, 'g');
+  return (text) => [...text.matchAll(pattern)].at(-1)?.[1]?.trim() ?? null;
+}
 
 /**
  * Reflection at inference over a set's samples: a sample reflected when it has two attempts or
  * more; it was fixed when its first attempt's answer is not the reference and its verdict is correct,
  * broken when the first attempt's answer equals the reference and its verdict is not correct.
+ * `tags`: the thought tags of the search config the models learned (reflection, check, answer).
  */
 export function inferenceReflection(
   records: readonly EvalQuestionRecord[],
-  extractAnswer: (text: string) => string | null = answerThought,
+  extractAnswer?: (text: string) => string | null,
+  tags: ReflectionTags = DEFAULT_REFLECTION_TAGS,
 ): NonNullable<SetResult['reflection']> {
-  const read = attemptAnswerReader(extractAnswer);
+  const read = attemptAnswerReader(extractAnswer ?? answerThought(tags.answer), tags);
   const out = { samples: 0, reflected: 0, fixed: 0, broke: 0 };
   for (const r of records) {
     for (const s of r.samples) {
       out.samples++;
-      const attempts = splitAttempts(s.text, read);
+      const attempts = splitAttempts(s.text, read, tags);
       if (attempts.length < 2) continue;
       out.reflected++;
       const firstRight = attempts[0]!.answer !== null && attempts[0]!.answer.trim() === r.reference.trim();
@@ -84,18 +92,20 @@ export function setErrors(records: readonly EvalQuestionRecord[], result: SetRes
 /**
  * Add standard errors and paired comparisons to every set of every stage. `load` reads a set's
  * records (default: its `questions_file` under `runDir`). Stages keep their order; a set's base is
- * the first stage that evaluated it.
+ * the first stage that evaluated it. `tags`: the run's search config's thought tags, which the
+ * trained models write (reflection-tags.ts); default the authors' graph.
  */
 export function addRunStatistics(
   summary: RunSummary,
   runDir: string,
   load: (result: SetResult) => EvalQuestionRecord[] = (r) => readQuestionRecords(join(runDir, r.questions_file)),
+  tags: ReflectionTags = DEFAULT_REFLECTION_TAGS,
 ): RunSummary {
   const seen = new Map<string, { stage: string; records: EvalQuestionRecord[] }[]>();
   const stages = summary.stages.map((stage) => {
     const sets = stage.sets.map((result) => {
       const records = load(result);
-      let out: SetResult = { ...setErrors(records, result), reflection: inferenceReflection(records) };
+      let out: SetResult = { ...setErrors(records, result), reflection: inferenceReflection(records, undefined, tags) };
       const earlier = seen.get(result.set) ?? [];
       if (earlier.length > 0) {
         const base = earlier[0]!;

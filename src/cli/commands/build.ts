@@ -165,6 +165,7 @@ export function register(program: Command): void {
           `treecot build: warning: --process-check could not judge ${processCheck.unchecked.size} questions of ${db} (${unjudgedReason}); their correct paths were kept.\n`,
         );
       }
+      for (const warning of built.warnings) process.stderr.write(`treecot build: warning: ${db}: ${warning}.\n`);
       const unfinished = built.stats.questions.unfinished;
       if (unfinished > 0) {
         process.stderr.write(
