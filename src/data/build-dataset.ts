@@ -96,6 +96,12 @@ export function buildDataset(
      * authors' graph) stands in for an attempt cut short by a reflection.
      */
     extractAnswer?: (text: string) => string | null;
+    /**
+     * The task's answer extraction, to read that check result as the task reads an answer (null: it
+     * is none, so the attempt has no answer; attemptAnswerReader); default `extractAnswer`, else the
+     * result as written.
+     */
+    taskAnswer?: (text: string) => string | null;
   } = {},
 ): BuiltDataset {
   const options = parseBuildOptions(optionsInput);
@@ -200,7 +206,7 @@ export function buildDataset(
     sftDuplicatesRemoved: sft.length - sftUnique.length,
     dpoDuplicatesRemoved: dpo.length - dpoUnique.length,
     searchTokens,
-    attemptAnswer: attemptAnswerReader(extra.extractAnswer ?? answerThought(tags.answer), tags),
+    attemptAnswer: attemptAnswerReader(extra.extractAnswer ?? answerThought(tags.answer), tags, extra.taskAnswer ?? extra.extractAnswer),
     reflectionTags: tags,
   });
   return { sft: sftUnique, dpo: dpoUnique, paths: allPaths, stats, options, warnings: note ? [note] : [] };

@@ -162,6 +162,8 @@ export interface BuildStageOptions {
   countTokens?: (text: string) => number;
   /** Drop correct paths whose process fails this check (see process-check.ts). */
   processCheck?: ProcessCheck;
+  /** The task's answer extraction, to read a reflection's checked result (buildDataset `taskAnswer`). */
+  taskAnswer?: (text: string) => string | null;
   seed: number;
 }
 
@@ -190,7 +192,7 @@ export async function buildDataStage(
         maxLength: options.maxLength,
         seed: options.seed,
       },
-      { source: dbPath, countTokens: options.countTokens, processCheck: options.processCheck },
+      { source: dbPath, countTokens: options.countTokens, processCheck: options.processCheck, taskAnswer: options.taskAnswer },
     );
   } catch (error) {
     // A finished search is reused by every re-run, so without this hint a search that solved

@@ -7,6 +7,7 @@ import { renderReportHtml, renderReportMarkdown } from './report.ts';
 import type { RunLayout } from './run-layout.ts';
 import { addRunStatistics } from './summary-statistics.ts';
 import { addTrainingCurves } from './training-curves.ts';
+import { getTask } from '../tasks/index.ts';
 import type { ReflectionTags } from '../eval/index.ts';
 import type { StageRunner } from './stage.ts';
 import type { DataEntry, RunSummary, SearchEntry, StageEntry, TrainEntry } from './summary-types.ts';
@@ -39,6 +40,8 @@ export class RunRecord {
       layout.root,
       undefined,
       run.reflectionTags,
+      // A reflection's checked result is an attempt's answer only when the task reads it as one.
+      (text) => getTask(run.task).extractAnswer(text),
     );
     writeFileAtomic(layout.summary, JSON.stringify(summary, null, 2) + '\n');
     writeFileAtomic(layout.reportMarkdown, renderReportMarkdown(summary));

@@ -33,14 +33,16 @@ function answerThought(tag: string): (text: string) => string | null {
  * Reflection at inference over a set's samples: a sample reflected when it has two attempts or
  * more; it was fixed when its first attempt's answer is not the reference and its verdict is correct,
  * broken when the first attempt's answer equals the reference and its verdict is not correct.
- * `tags`: the thought tags of the search config the models learned (reflection, check, answer).
+ * `tags`: the thought tags of the search config the models learned (reflection, check, answer);
+ * `taskAnswer`: the task's answer extraction, to read a checked result (attemptAnswerReader).
  */
 export function inferenceReflection(
   records: readonly EvalQuestionRecord[],
   extractAnswer?: (text: string) => string | null,
   tags: ReflectionTags = DEFAULT_REFLECTION_TAGS,
+  taskAnswer?: (text: string) => string | null,
 ): NonNullable<SetResult['reflection']> {
-  const read = attemptAnswerReader(extractAnswer ?? answerThought(tags.answer), tags);
+  const read = attemptAnswerReader(extractAnswer ?? answerThought(tags.answer), tags, taskAnswer ?? extractAnswer);
   const out = { samples: 0, reflected: 0, fixed: 0, broke: 0 };
   for (const r of records) {
     for (const s of r.samples) {
@@ -93,19 +95,21 @@ export function setErrors(records: readonly EvalQuestionRecord[], result: SetRes
  * Add standard errors and paired comparisons to every set of every stage. `load` reads a set's
  * records (default: its `questions_file` under `runDir`). Stages keep their order; a set's base is
  * the first stage that evaluated it. `tags`: the run's search config's thought tags, which the
- * trained models write (reflection-tags.ts); default the authors' graph.
+ * trained models write (reflection-tags.ts); default the authors' graph. `taskAnswer`: the task's
+ * answer extraction, to read a reflection's checked result (attemptAnswerReader).
  */
 export function addRunStatistics(
   summary: RunSummary,
   runDir: string,
   load: (result: SetResult) => EvalQuestionRecord[] = (r) => readQuestionRecords(join(runDir, r.questions_file)),
   tags: ReflectionTags = DEFAULT_REFLECTION_TAGS,
+  taskAnswer?: (text: string) => string | null,
 ): RunSummary {
   const seen = new Map<string, { stage: string; records: EvalQuestionRecord[] }[]>();
   const stages = summary.stages.map((stage) => {
     const sets = stage.sets.map((result) => {
       const records = load(result);
-      let out: SetResult = { ...setErrors(records, result), reflection: inferenceReflection(records, undefined, tags) };
+      let out: SetResult = { ...setErrors(records, result), reflection: inferenceReflection(records, undefined, tags, taskAnswer) };
       const earlier = seen.get(result.set) ?? [];
       if (earlier.length > 0) {
         const base = earlier[0]!;

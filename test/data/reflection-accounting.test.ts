@@ -185,3 +185,36 @@ test('inference: reflected samples, reflections that fixed a wrong first attempt
   ];
   assert.deepEqual(inferenceReflection(records), { samples: 4, reflected: 3, fixed: 1, broke: 1 });
 });
+
+test('a failed attempt whose check ends in no answer of the task (the policy skipping the count steps) is not a corrected reflection once the task reads the result', () => {
+  const task = getTask('letter-count');
+  // q3: the double-check straight after the spelling, with garbage after its "=", then a reflection and a right re-think.
+  const q3 = question(
+    'q3',
+    [
+      node(1, null, 'root', Q),
+      node(2, 1, 'sub_task', 'g+n'),
+      node(3, 2, 'thinking', 'navigant'),
+      node(4, 3, 'double_check', 'g=n=aiiaglaa'),
+      node(5, 4, 'answer', '2', wrong),
+      node(6, 4, 'reflection', WAIT),
+      ...attempt(7, 6, 'navigant', 1, 2, 'thinking_from_scratch'),
+      node(11, 10, 'answer', '3', correct),
+    ],
+    Q,
+  );
+  const text = `<sub-task>g+n</sub-task><thinking>navigant</thinking><double-check>g=n=aiiaglaa</double-check><reflection>${WAIT}</reflection><thinking>navigant</thinking><thinking>g:1</thinking><thinking>n:2</thinking><double-check>1+2=3</double-check><answer>3</answer>`;
+  const asWritten = attemptAnswerReader((t) => /<answer>(\d+)<\/answer>/.exec(t)?.[1] ?? null);
+  const byTask = attemptAnswerReader((t) => /<answer>(\d+)<\/answer>/.exec(t)?.[1] ?? null, undefined, task.extractAnswer);
+  assert.equal(asWritten(text.split('<reflection>')[0]!), 'aiiaglaa');
+  assert.equal(byTask(text.split('<reflection>')[0]!), null);
+  assert.equal(byTask('<double-check>1+1=2</double-check>'), '2');
+  assert.equal(holdsCorrectedReflection(text, asWritten), true);
+  assert.equal(holdsCorrectedReflection(text, byTask), false);
+  // The data build as the pipeline calls it (answer thought reader, the task reading check results).
+  const build = (taskAnswer?: (text: string) => string | null) =>
+    buildDataset({ run: run(''), questions: [q3] }, { sft: 'all', chosen: 'longest' }, { taskAnswer }).stats.sft.reflection;
+  assert.equal(build().rowsWithCorrectedReflection, 1);
+  assert.equal(build((text) => task.extractAnswer(text)).rowsWithCorrectedReflection, 0);
+  assert.equal(build((text) => task.extractAnswer(text)).rowsWithReflection, 1);
+});

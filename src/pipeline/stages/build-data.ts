@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { userText } from '../../core/index.ts';
 import { readRun } from '../../store/index.ts';
+import { getTask } from '../../tasks/index.ts';
 import { buildDataStage, ggufTokenLimits, type SearchedRun } from '../adapters.ts';
 import type { GgufModel } from '../model-ref.ts';
 import type { PipelineContext } from '../pipeline-context.ts';
@@ -79,6 +80,8 @@ export function buildStage(ctx: PipelineContext, build: DataBuild): Stage<Omit<D
         maxLength: build.limits.maxLength,
         countTokens: build.limits.countTokens,
         processCheck,
+        // A reflection's checked result counts as an attempt's answer only when the task reads it as one.
+        taskAnswer: (text) => getTask(config.task).extractAnswer(text),
         seed: config.seed,
       });
       if (processCheck?.unchecked.size)
