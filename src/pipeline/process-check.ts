@@ -9,17 +9,13 @@ import { escapeRegExp } from '../core/regexp.ts';
 import { defaultTagFor } from '../core/thought-format.ts';
 import { DEFAULT_REFLECTION_TAGS, type ReflectionTags } from '../eval/index.ts';
 import { markedSpelling } from '../train/builtin/policy-format.ts';
+import { parseThoughts } from '../train/builtin/step-accuracy.ts';
 
 /**
  * true = the response's process is acceptable. `tags`: the thought tags the response was written
  * with (the run's search config; buildDataset passes them); default the authors' graph.
  */
 export type ProcessCheck = (question: string, response: string, tags?: ReflectionTags) => boolean;
-
-/** Every `<tag>content</tag>` thought of a response, in order, with any tag a search config allows. */
-function parseThoughts(response: string): { tag: string; content: string }[] {
-  return [...response.matchAll(/<([A-Za-z][A-Za-z0-9_-]*)>([\s\S]*?)<\/\1>/g)].map((m) => ({ tag: m[1]!, content: m[2]! }));
-}
 
 /** The tag of a letter-count graph's node type in `tags` (its default when the graph is not known). */
 function tagOf(tags: ReflectionTags, type: string): string {

@@ -13,10 +13,14 @@ export interface ParsedThought {
   content: string;
 }
 
-/** Every complete `<tag>content</tag>` in `response`, in order; text outside tags is ignored. */
+/**
+ * Every complete `<tag>content</tag>` in `response`, in order; text outside tags is ignored. A tag is
+ * any name a search config allows (src/search/config.ts: letters, digits, - and _), so a graph that
+ * renames its thoughts is parsed too.
+ */
 export function parseThoughts(response: string): ParsedThought[] {
   const out: ParsedThought[] = [];
-  const re = /<([a-z][a-z-]*)>([\s\S]*?)<\/\1>/g;
+  const re = /<([A-Za-z][A-Za-z0-9_-]*)>([\s\S]*?)<\/\1>/g;
   for (let m = re.exec(response); m !== null; m = re.exec(response)) out.push({ tag: m[1]!, content: m[2]! });
   return out;
 }
