@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { DataError } from '../core/errors.ts';
 import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import { Rng } from '../core/rng.ts';
-import { escapeRegExp } from '../core/regexp.ts';
 import type { StoredQuestion, StoredRun } from '../store/types.ts';
 import { isSearchDone } from '../store/status.ts';
 import { buildQuestionPairs, CHOSEN_STRATEGIES } from './build-dpo-pairs.ts';
@@ -64,12 +63,6 @@ export interface BuiltDataset {
 }
 
 export { canonicalHash };
-
-/** Reads the text of the last `<answer>` thought (`<tag>`), trimmed; null when there is none. */
-function answerThought(tag: string): (text: string) => string | null {
-  const pattern = new RegExp(`<${escapeRegExp(tag)}>([\\s\\S]*?)</${escapeRegExp(tag)}>`, 'g');
-  return (text) => [...text.matchAll(pattern)].at(-1)?.[1]!.trim() ?? null;
-}
 
 /**
  * Build SFT rows, DPO pairs and stats from a run.
@@ -206,7 +199,7 @@ export function buildDataset(
     sftDuplicatesRemoved: sft.length - sftUnique.length,
     dpoDuplicatesRemoved: dpo.length - dpoUnique.length,
     searchTokens,
-    attemptAnswer: attemptAnswerReader(extra.extractAnswer ?? answerThought(tags.answer), tags, extra.taskAnswer ?? extra.extractAnswer),
+    attemptAnswer: attemptAnswerReader(extra.extractAnswer, tags, extra.taskAnswer ?? extra.extractAnswer),
     reflectionTags: tags,
   });
   return { sft: sftUnique, dpo: dpoUnique, paths: allPaths, stats, options, warnings: note ? [note] : [] };

@@ -56,20 +56,22 @@ function letterCountAttemptReader(tags: ReflectionTags = DEFAULT_REFLECTION_TAGS
 export const letterCountAttemptAnswer: (attempt: string) => string | null = letterCountAttemptReader();
 
 /**
- * A task-independent attempt reader: the task's own answer extraction, else the result of the last
- * check thought (`tags.check`, default `<double-check>`: `... = x`), which is where the action
- * graph's reflections hang. With `taskAnswer` (a task's answer extraction), x is read as that task
+ * A task-independent attempt reader: the task's own answer extraction (default: the text of the last
+ * answer thought, `tags.answer`), else the result of the last check thought (`tags.check`, default
+ * `<double-check>`: `... = x`), which is where the action graph's reflections hang. With `taskAnswer` (a task's answer extraction), x is read as that task
  * reads a final answer (`<answer>x</answer>`; letter counting: an integer), and an x that is none
  * (a check ending in garbage, `m=a=iilele`) leaves the attempt without an answer, so it is not counted
  * as a wrong attempt. Without it, x as written.
  */
 export function attemptAnswerReader(
-  extractAnswer: (text: string) => string | null,
-  tags: Pick<ReflectionTags, 'check'> = DEFAULT_REFLECTION_TAGS,
+  extractAnswer: ((text: string) => string | null) | undefined,
+  tags: Pick<ReflectionTags, 'check' | 'answer'> = DEFAULT_REFLECTION_TAGS,
   taskAnswer?: (text: string) => string | null,
 ): (attempt: string) => string | null {
+  const answerThought = thoughtPattern(tags.answer, '([\\s\\S]*?)');
+  const readAnswer = extractAnswer ?? ((text: string) => [...text.matchAll(answerThought)].at(-1)?.[1]!.trim() ?? null);
   return (attempt) => {
-    const answer = extractAnswer(attempt);
+    const answer = readAnswer(attempt);
     if (answer !== null) return answer;
     const result = lastCheckedResult(attempt, tags.check, '[^<=]+?');
     // The task's own answer format (tasks read `<answer>`, whatever a graph calls its answer thought).

@@ -19,15 +19,8 @@ import {
   type EvalQuestionRecord,
   type ReflectionTags,
 } from '../eval/index.ts';
-import { escapeRegExp } from '../core/regexp.ts';
 import type { DataEntry } from './summary-types.ts';
 import type { RunSummary, SetResult } from './summary-types.ts';
-
-/** Reads the last `<answer>` thought's text (`<tag>`; the pipeline's default answer reader for attempts). */
-function answerThought(tag: string): (text: string) => string | null {
-  const pattern = new RegExp(`<${escapeRegExp(tag)}>([\\s\\S]*?)</${escapeRegExp(tag)}>`, 'g');
-  return (text) => [...text.matchAll(pattern)].at(-1)?.[1]?.trim() ?? null;
-}
 
 /**
  * Reflection at inference over a set's samples: a sample reflected when it has two attempts or
@@ -42,7 +35,7 @@ export function inferenceReflection(
   tags: ReflectionTags = DEFAULT_REFLECTION_TAGS,
   taskAnswer?: (text: string) => string | null,
 ): NonNullable<SetResult['reflection']> {
-  const read = attemptAnswerReader(extractAnswer ?? answerThought(tags.answer), tags, taskAnswer ?? extractAnswer);
+  const read = attemptAnswerReader(extractAnswer, tags, taskAnswer ?? extractAnswer);
   const out = { samples: 0, reflected: 0, fixed: 0, broke: 0 };
   for (const r of records) {
     for (const s of r.samples) {
