@@ -18,69 +18,7 @@ import { letterCountProcessCheck } from '../../src/pipeline/process-check.ts';
 import { inferenceReflection } from '../../src/pipeline/summary-statistics.ts';
 import { getTask } from '../../src/tasks/index.ts';
 import { correct, node, question, run, wrong } from './tree-fixtures.ts';
-
-const Q = 'How many g and n are there in total in navigant?';
-const WAIT = "Wait! something is wrong, let's think again.";
-
-/** An attempt as nodes: spelled word, two counts, double-check; ids from `id`. */
-function attempt(
-  id: number,
-  parent: number,
-  spelled: string,
-  g: number,
-  n: number,
-  first: 'thinking' | 'thinking_from_scratch' = 'thinking',
-) {
-  return [
-    node(id, parent, first, spelled),
-    node(id + 1, id, 'thinking', `g:${g}`),
-    node(id + 2, id + 1, 'thinking', `n:${n}`),
-    node(id + 3, id + 2, 'double_check', `${g}+${n}=${g + n}`),
-  ];
-}
-
-/**
- *   q1: sub_task g+n
- *       |- wrong attempt (n counted once) -> double_check 1+1=2
- *       |     |- answer 2 (wrong)                                 path W
- *       |     `- reflection -> right attempt -> answer 3 (correct) path R: a corrected reflection
- *       `- right attempt -> answer 3 (correct)                    path S: no reflection
- *   q2: sub_task g+n
- *       `- right attempt -> double_check 1+2=3
- *             |- answer 4 (wrong)                                 path X
- *             `- reflection -> right attempt -> answer 3 (correct) path U: a reflection that was not needed
- */
-function trees() {
-  const q1 = question(
-    'q1',
-    [
-      node(1, null, 'root', Q),
-      node(2, 1, 'sub_task', 'g+n'),
-      ...attempt(3, 2, 'n1avig1an1t', 1, 1),
-      node(7, 6, 'answer', '2', wrong),
-      node(8, 6, 'reflection', WAIT),
-      ...attempt(9, 8, 'n1avig1an2t', 1, 2, 'thinking_from_scratch'),
-      node(13, 12, 'answer', '3', correct),
-      ...attempt(14, 2, 'n1avig1an2t', 1, 2),
-      node(18, 17, 'answer', '3', correct),
-    ],
-    Q,
-  );
-  const q2 = question(
-    'q2',
-    [
-      node(1, null, 'root', Q),
-      node(2, 1, 'sub_task', 'g+n'),
-      ...attempt(3, 2, 'n1avig1an2t', 1, 2),
-      node(7, 6, 'answer', '4', wrong),
-      node(8, 6, 'reflection', WAIT),
-      ...attempt(9, 8, 'n1avig1an2t', 1, 2, 'thinking_from_scratch'),
-      node(13, 12, 'answer', '3', correct),
-    ],
-    Q,
-  );
-  return [q1, q2];
-}
+import { attempt, evalSample, fixedAndBrokenRecord, Q, reflectionTrees, WAIT } from './letter-count-trees.ts';
 
 test('attempts: split at reflections; an attempt cut short reads its double-check result', () => {
   const text =
@@ -120,7 +58,7 @@ test('attempts: split at reflections; an attempt cut short reads its double-chec
 test('buildDataset counts SFT rows and DPO chosen paths with a corrected reflection (hand-built tree)', () => {
   const task = getTask('letter-count');
   const built = buildDataset(
-    { run: run(''), questions: trees() },
+    { run: run(''), questions: reflectionTrees() },
     { sft: 'all', chosen: 'longest' },
     { processCheck: letterCountProcessCheck(), extractAnswer: (t) => task.extractAnswer(t) },
   );
@@ -140,7 +78,7 @@ test('buildDataset counts SFT rows and DPO chosen paths with a corrected reflect
   assert.match(card, /DPO chosen paths with a corrected reflection: 1 of 2 \(50\.0%\)/);
   // A process check that rejects R's re-think keeps it out, and the count follows.
   const strict = buildDataset(
-    { run: run(''), questions: trees() },
+    { run: run(''), questions: reflectionTrees() },
     { sft: 'all' },
     { processCheck: (_q, response) => !response.includes('n1avig1an1t'), extractAnswer: (t) => task.extractAnswer(t) },
   );
@@ -148,31 +86,9 @@ test('buildDataset counts SFT rows and DPO chosen paths with a corrected reflect
 });
 
 test('inference: reflected samples, reflections that fixed a wrong first attempt and ones that broke a right one', () => {
-  const sample = (text: string, verdict: 'correct' | 'wrong') => ({
-    text,
-    verdict,
-    extracted: null,
-    length_chars: text.length,
-    completion_tokens: 0,
-    finish_reason: 'stop',
-    reflection_markers: 0,
-    repeated_line_rate: 0,
-  });
   const r = `<reflection>${WAIT}</reflection>`;
   const records: EvalQuestionRecord[] = [
-    {
-      question_id: 'a',
-      question: Q,
-      reference: '3',
-      n: 3,
-      correct: 2,
-      prompt_tokens: 0,
-      samples: [
-        sample(`<double-check>1+1=2</double-check>${r}<double-check>1+2=3</double-check><answer>3</answer>`, 'correct'), // fixed
-        sample(`<double-check>1+2=3</double-check>${r}<double-check>1+1=2</double-check><answer>2</answer>`, 'wrong'), // broke
-        sample('<double-check>1+2=3</double-check><answer>3</answer>', 'correct'), // no reflection
-      ],
-    },
+    fixedAndBrokenRecord(),
     {
       question_id: 'b',
       question: Q,
@@ -180,7 +96,7 @@ test('inference: reflected samples, reflections that fixed a wrong first attempt
       n: 1,
       correct: 0,
       prompt_tokens: 0,
-      samples: [sample(`<double-check>1+0=1</double-check>${r}<double-check>0+1=1</double-check><answer>1</answer>`, 'wrong')],
+      samples: [evalSample(`<double-check>1+0=1</double-check>${r}<double-check>0+1=1</double-check><answer>1</answer>`, 'wrong')],
     },
   ];
   assert.deepEqual(inferenceReflection(records), { samples: 4, reflected: 3, fixed: 1, broke: 1 });

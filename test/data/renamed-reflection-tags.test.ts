@@ -23,9 +23,7 @@ import type { StoredQuestion, StoredRun } from '../../src/store/types.ts';
 import { treecot } from '../helpers/treecot-cli.ts';
 import { writeStore } from './store-fixture.ts';
 import { correct, node, question, wrong } from './tree-fixtures.ts';
-
-const Q = 'How many g and n are there in total in navigant?';
-const WAIT = "Wait! something is wrong, let's think again.";
+import { attempt, fixedAndBrokenRecord, Q, reflectionTrees, WAIT } from './letter-count-trees.ts';
 
 /** The letter-count graph (configs/letter-count-builtin.yaml's shape); `renamed` renames every tag the accounting reads. */
 function graphConfig(renamed: boolean): SearchConfig {
@@ -46,16 +44,6 @@ function graphConfig(renamed: boolean): SearchConfig {
   });
 }
 
-/** An attempt: spelled word, two counts, double-check; ids from `id`. */
-function attempt(id: number, parent: number, spelled: string, g: number, n: number, first = 'thinking') {
-  return [
-    node(id, parent, first, spelled),
-    node(id + 1, id, 'thinking', `g:${g}`),
-    node(id + 2, id + 1, 'thinking', `n:${n}`),
-    node(id + 3, id + 2, 'double_check', `${g}+${n}=${g + n}`),
-  ];
-}
-
 /**
  * q1: a wrong attempt (1+1=2) -> reflection -> a right re-think (path R: a corrected reflection, whose
  * whole text fails the process check and whose last attempt passes it), and a right attempt (S).
@@ -63,26 +51,6 @@ function attempt(id: number, parent: number, spelled: string, g: number, n: numb
  * q3: a misspelt word reaching the right answer (dropped by the process check) and a wrong answer.
  */
 function trees(): StoredQuestion[] {
-  const q1 = question('q1', [
-    node(1, null, 'root', Q),
-    node(2, 1, 'sub_task', 'g+n'),
-    ...attempt(3, 2, 'n1avig1an1t', 1, 1),
-    node(7, 6, 'answer', '2', wrong),
-    node(8, 6, 'reflection', WAIT),
-    ...attempt(9, 8, 'n1avig1an2t', 1, 2, 'thinking_from_scratch'),
-    node(13, 12, 'answer', '3', correct),
-    ...attempt(14, 2, 'n1avig1an2t', 1, 2),
-    node(18, 17, 'answer', '3', correct),
-  ]);
-  const q2 = question('q2', [
-    node(1, null, 'root', Q),
-    node(2, 1, 'sub_task', 'g+n'),
-    ...attempt(3, 2, 'n1avig1an2t', 1, 2),
-    node(7, 6, 'answer', '4', wrong),
-    node(8, 6, 'reflection', WAIT),
-    ...attempt(9, 8, 'n1avig1an2t', 1, 2, 'thinking_from_scratch'),
-    node(13, 12, 'answer', '3', correct),
-  ]);
   const q3 = question('q3', [
     node(1, null, 'root', Q),
     node(2, 1, 'sub_task', 'g+n'),
@@ -90,7 +58,7 @@ function trees(): StoredQuestion[] {
     node(7, 6, 'answer', '3', correct),
     node(8, 6, 'answer', '2', wrong),
   ]);
-  return [q1, q2, q3].map((q) => ({ ...q, question: Q, reference: 3 }));
+  return [...reflectionTrees(), q3].map((q) => ({ ...q, question: Q, reference: 3 }));
 }
 
 /** The trees written as `config`'s graph writes them: reflection nodes of its reflection type, every node with its type's tag. */
@@ -254,32 +222,7 @@ test('pipeline summary: inference reflection counts read the search config tags'
         { reflection: reflectionTags.reflection, check: reflectionTags.check, answer: reflectionTags.answer },
         { reflection: 'wait', check: 'check', answer: 'final' },
       );
-      const sample = (text: string, verdict: 'correct' | 'wrong') => ({
-        text,
-        verdict,
-        extracted: null,
-        length_chars: text.length,
-        completion_tokens: 0,
-        finish_reason: 'stop',
-        reflection_markers: 0,
-        repeated_line_rate: 0,
-      });
-      const r = `<reflection>${WAIT}</reflection>`;
-      const records: EvalQuestionRecord[] = [
-        {
-          question_id: 'a',
-          question: Q,
-          reference: '3',
-          n: 3,
-          correct: 2,
-          prompt_tokens: 0,
-          samples: [
-            sample(`<double-check>1+1=2</double-check>${r}<double-check>1+2=3</double-check><answer>3</answer>`, 'correct'), // fixed
-            sample(`<double-check>1+2=3</double-check>${r}<double-check>1+1=2</double-check><answer>2</answer>`, 'wrong'), // broke
-            sample('<double-check>1+2=3</double-check><answer>3</answer>', 'correct'),
-          ],
-        },
-      ];
+      const records: EvalQuestionRecord[] = [fixedAndBrokenRecord()];
       const toRenamed = (text: string) =>
         text.replaceAll('reflection>', 'wait>').replaceAll('double-check>', 'check>').replaceAll('answer>', 'final>');
       const renamedRecords = records.map((rec) => ({ ...rec, samples: rec.samples.map((s) => ({ ...s, text: toRenamed(s.text) })) }));
