@@ -22,6 +22,7 @@ export class RunRecord {
   /** Write summary.json, report.md and report.html; returns the summary. */
   write(layout: RunLayout, run: { name: string; task: string; configHash: string; reflectionTags?: ReflectionTags }): RunSummary {
     // Standard errors, paired changes between stages and reflection counts, from the stored JSONL.
+    const task = getTask(run.task);
     const summary: RunSummary = addRunStatistics(
       {
         name: run.name,
@@ -41,7 +42,7 @@ export class RunRecord {
       undefined,
       run.reflectionTags,
       // A reflection's checked result is an attempt's answer only when the task reads it as one.
-      (text) => getTask(run.task).extractAnswer(text),
+      (text) => task.extractAnswer(text),
     );
     writeFileAtomic(layout.summary, JSON.stringify(summary, null, 2) + '\n');
     writeFileAtomic(layout.reportMarkdown, renderReportMarkdown(summary));

@@ -72,6 +72,7 @@ export function buildStage(ctx: PipelineContext, build: DataBuild): Stage<Omit<D
     outputs: ['sft.jsonl', 'dpo.jsonl', 'stats.json'].map((f) => join(build.dir, f)),
     run: async () => {
       // Judged by the searched problems' own word and letters, whatever their phrasing.
+      const task = getTask(config.task);
       const processCheck = config.build.process_check ? processCheckFor(config.task, ctx.searchProblems) : undefined;
       const entry = await buildDataStage(build.source.read(), build.source.dbPath, build.dir, {
         sft: config.train.sft.select,
@@ -81,7 +82,7 @@ export function buildStage(ctx: PipelineContext, build: DataBuild): Stage<Omit<D
         countTokens: build.limits.countTokens,
         processCheck,
         // A reflection's checked result counts as an attempt's answer only when the task reads it as one.
-        taskAnswer: (text) => getTask(config.task).extractAnswer(text),
+        taskAnswer: (text) => task.extractAnswer(text),
         seed: config.seed,
       });
       if (processCheck?.unchecked.size)
