@@ -165,6 +165,8 @@ export interface BuildStageOptions {
   /** The task's answer extraction, to read a reflection's checked result (buildDataset `taskAnswer`). */
   taskAnswer?: (text: string) => string | null;
   seed: number;
+  /** Receives each warning of the build (e.g. reflection tags assumed for a run that stores no graph). */
+  warn?: (warning: string) => void;
 }
 
 /** A search database as read by the store (`readRun`). */
@@ -205,6 +207,7 @@ export async function buildDataStage(
       { cause: error },
     );
   }
+  for (const warning of built.warnings) options.warn?.(warning);
   writeDataset(built, outDir);
   // Counts and lengths (what the report plots) of the rows just written, not read back.
   return {

@@ -8,6 +8,7 @@
  * search config's tags.
  */
 import { test } from 'node:test';
+import { buildDataStage } from '../../src/pipeline/adapters.ts';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,6 +179,17 @@ test('treecot build: a run that stores no graph reads its tags from its nodes, a
     assert.match(fromNodes.stderr, /check tag <check> \(from its double_check nodes\)/);
     assert.deepEqual(fromNodes.stats.sft.reflection, plainOut.stats.sft.reflection);
     assert.equal(fromNodes.stats.paths.droppedProcessCheck, plainOut.stats.paths.droppedProcessCheck);
+    // The pipeline's build stage hands the same warning to its log instead of dropping it.
+    const warnings: string[] = [];
+    await buildDataStage(readRun(db), db, join(dir, 'stage'), {
+      sft: 'longest',
+      chosen: 'shortest',
+      pairsPerQuestion: 1,
+      seed: 1,
+      warn: (w) => warnings.push(w),
+    });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /run 1 stores no action graph .*reflection tag <wait> \(from its rethink nodes\)/);
     // No config at all: the reflection type is assumed `reflection`, and the warning says no node has it.
     const bare = join(dir, 'bare.db');
     writeStore(bare, storedRun({}), asGraph(renamed, trees()));

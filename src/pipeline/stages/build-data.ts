@@ -84,6 +84,7 @@ export function buildStage(ctx: PipelineContext, build: DataBuild): Stage<Omit<D
         // A reflection's checked result counts as an attempt's answer only when the task reads it as one.
         taskAnswer: (text) => task.extractAnswer(text),
         seed: config.seed,
+        warn: (warning) => ctx.log(`  warning: ${warning}`),
       });
       if (processCheck?.unchecked.size)
         ctx.log(
