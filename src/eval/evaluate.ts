@@ -44,6 +44,11 @@ export interface EvaluateOptions {
   /** Data file name stored in the summary. */
   dataLabel?: string;
   stepScorer?: StepScorer;
+  /**
+   * The reflection type's tag of the graph the model writes (default `reflection`), counted among each
+   * sample's reflection markers as the data build counts it (metrics.ts reflectionMarkers).
+   */
+  reflectionTag?: string;
   /** Called once before any work when `outDir` already holds finished questions: (done, total). */
   onResume?: (done: number, total: number) => void;
   /** Called after each question with (done, total) and its record (absent under MCTS decode). */
@@ -62,7 +67,7 @@ export async function judgeSample(
   text: string,
   problem: Problem,
   verify: (output: string, problem: Problem) => Verdict | Promise<Verdict>,
-  extra: { completionTokens: number; finishReason: string; stepScorer?: StepScorer },
+  extra: { completionTokens: number; finishReason: string; stepScorer?: StepScorer; reflectionTag?: string },
 ): Promise<EvalSample> {
   const verdict = await verify(text, problem);
   const sample: EvalSample = {
@@ -72,7 +77,7 @@ export async function judgeSample(
     length_chars: text.length,
     completion_tokens: extra.completionTokens,
     finish_reason: extra.finishReason,
-    reflection_markers: reflectionMarkers(text),
+    reflection_markers: reflectionMarkers(text, extra.reflectionTag),
     repeated_line_rate: repeatedLineRate(text),
   };
   if (extra.stepScorer) sample.steps = extra.stepScorer(text, problem);
@@ -159,6 +164,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
               completionTokens: perSample,
               finishReason: 'contextExceeded' in result ? 'context_exceeded' : completion.finishReason,
               stepScorer: options.stepScorer,
+              reflectionTag: options.reflectionTag,
             }),
           );
         }

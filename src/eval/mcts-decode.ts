@@ -36,6 +36,7 @@ import { evaluate, evaluateRecords, judgeSample, referenceText, type EvaluateOpt
 import { onPolicyChecker, type OnPolicyResult } from './on-policy-path.ts';
 import { treeAnswerDistribution } from './tree-answer-distribution.ts';
 import type { EvalQuestionRecord } from './types.ts';
+import { reflectionTagsOfGraph } from './reflection-tags.ts';
 import type { ChildTypeFilter } from '../search/index.ts';
 
 export interface MctsDecodeOptions extends EvaluateOptions {
@@ -229,6 +230,8 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
       completionTokens,
       finishReason: decoded === null ? greedySample.finish_reason : 'stop',
       stepScorer: options.stepScorer,
+      // The decoded path is written in the search graph's tags.
+      reflectionTag: options.reflectionTag ?? reflectionTagsOfGraph(config).reflection,
     });
     records.push({
       question_id: problem.id,

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { canonicalHash, ConfigError, writeFileAtomic } from '../core/index.ts';
-import type { StepScorer } from '../eval/index.ts';
+import type { ReflectionTags, StepScorer } from '../eval/index.ts';
 import type { Policy } from '../policy/types.ts';
 import { getTask, type Problem, type Task } from '../tasks/index.ts';
 import { loadSearchSettings, openPolicy as openModelPolicy } from './adapters.ts';
@@ -40,6 +40,8 @@ export interface PipelineContext {
   searchProblems: Problem[];
   /** The search config file, resolved. */
   searchConfigPath: string;
+  /** The tags of the search graph, which every model of the run writes (reflection counts read them). */
+  reflectionTags: ReflectionTags;
   openPolicy: (model: ModelRef) => Promise<Policy>;
 }
 
@@ -99,6 +101,7 @@ export async function openPipeline(
     evalSets,
     searchProblems,
     searchConfigPath,
+    reflectionTags: settings.reflectionTags,
     openPolicy: openPolicy ?? openModelPolicy,
   };
 }

@@ -6,7 +6,6 @@
  * This file only orders the stages (stages/*.ts); each stage declares its folder, inputs and outputs.
  */
 import type { Policy } from '../policy/types.ts';
-import { loadSearchSettings } from './adapters.ts';
 import { resolveConfigPath, type LoadedPipelineConfig } from './config.ts';
 import { baseModelRef, describeModel, type GgufModel, type ModelRef } from './model-ref.ts';
 import { openPipeline, type PipelineContext } from './pipeline-context.ts';
@@ -90,8 +89,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   if (student) await evalModel(ctx, 'policy', 'the search policy (not trained)', policy);
 
   // The models write the search graph's tags: the summary's reflection counts read those.
-  const { reflectionTags } = await loadSearchSettings(ctx.searchConfigPath, config.task);
-  const summary = ctx.record.write(ctx.layout, { name: config.name, task: config.task, configHash: ctx.configHash, reflectionTags });
+  const summary = ctx.record.write(ctx.layout, {
+    name: config.name,
+    task: config.task,
+    configHash: ctx.configHash,
+    reflectionTags: ctx.reflectionTags,
+  });
   log(`wrote ${ctx.layout.summary}, report.md and report.html`);
   return summary;
 }

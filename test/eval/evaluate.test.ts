@@ -186,3 +186,27 @@ test('treecot eval warns on stderr when -n > 1 meets --temperature 0 (identical 
     await server.close();
   }
 });
+
+test("evaluate counts the graph's own reflection tag among a sample's reflection markers", async () => {
+  // A model searched with a graph whose reflection type is written <rethink> reflects in that tag.
+  const text = '<sub-task>a</sub-task><thinking>banana</thinking><rethink>Let me reconsider.</rethink><answer>3</answer>';
+  const server = await startOpenAITestServer({ responder: (r) => Array.from({ length: r.choices }, () => text), models: ['m'] });
+  try {
+    const policy = await openPolicy({ kind: 'http', urls: [server.baseURL], chatTemplate: 'chatml' });
+    const common = { task, problems: problems.slice(0, 2), policy, instruction: '', n: 1, temperature: 0, maxTokens: 64, k: [1], seed: 1 };
+    const plain = await evaluate({ ...common, name: 'plain' });
+    const renamed = await evaluate({ ...common, name: 'renamed', reflectionTag: 'rethink' });
+    // "let me reconsider" is a marker phrase either way; the <rethink> tag counts only when it is the graph's reflection tag.
+    assert.deepEqual(
+      plain.records.map((r) => r.samples[0]!.reflection_markers),
+      [1, 1],
+    );
+    assert.deepEqual(
+      renamed.records.map((r) => r.samples[0]!.reflection_markers),
+      [2, 2],
+    );
+    assert.equal(renamed.summary.reflection_markers_per_response, 2);
+  } finally {
+    await server.close();
+  }
+});

@@ -220,6 +220,8 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       outDir: options.out,
       dataLabel: options.data,
       stepScorer: stepScorerFor(task.name),
+      // A model searched with a graph that renames the reflection writes that tag: count it as a reflection marker.
+      reflectionTag: settings?.reflectionTags.reflection,
       onResume: (done: number, total: number) => process.stderr.write(`eval: resuming: ${done} of ${total} done in ${options.out}\n`),
       onProgress: (done: number, total: number) => {
         if (done % every === 0 || done === total) {

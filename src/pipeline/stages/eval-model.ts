@@ -46,6 +46,7 @@ export function evalSetStage(
           outDir: dir,
           dataLabel: set.label,
           stepScorer: ctx.stepScorer,
+          reflectionTag: ctx.reflectionTags.reflection,
           onProgress: (done: number, total: number) => {
             if (done % every === 0 || done === total) log(`  eval ${stage}/${set.name}: ${done}/${total} questions`);
           },
