@@ -5,19 +5,13 @@
 #   TREECOT_LLAMAFACTORY_VENV  venv folder  (default ~/.cache/treecot/llamafactory-venv)
 #   PIP_CACHE_DIR              pip's cache  (default ~/.cache/treecot/pip, shared with setup-venv.sh:
 #                                            the same torch wheel and its nvidia-* packages)
-# The venv is rebuilt only when interop/requirements-llamafactory.txt changes (hash stored in it).
+# The venv is rebuilt only when interop/requirements-llamafactory.txt changes (venv-lib.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/venv-lib.sh"
 venv="${TREECOT_LLAMAFACTORY_VENV:-$HOME/.cache/treecot/llamafactory-venv}"
-export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/treecot/pip}"
-requirements="$here/requirements-llamafactory.txt"
-want="$(sha256sum "$requirements" | cut -d' ' -f1)"
-if [ -f "$venv/.treecot-requirements" ] && [ "$(cat "$venv/.treecot-requirements")" = "$want" ]; then
+if venv_is_current "$venv" "$here/requirements-llamafactory.txt"; then
   echo "llamafactory venv: reusing $venv"
   exit 0
 fi
-start=$(date +%s)
-python3 -m venv --clear "$venv"   # a half-installed venv from a killed run is started over
-"$venv/bin/pip" install --disable-pip-version-check -q -r "$requirements"
-echo "$want" > "$venv/.treecot-requirements"
-echo "llamafactory venv: installed $venv in $(( $(date +%s) - start )) s"
+install_venv "llamafactory venv" "$venv" "$here/requirements-llamafactory.txt"

@@ -3,17 +3,14 @@
 #   TREECOT_INTEROP_VENV  venv folder   (default ~/.cache/treecot/interop-venv)
 #   PIP_CACHE_DIR         pip's cache   (default ~/.cache/treecot/pip; keeps wheels, and the
 #                                        llama-cpp-python wheel built from its sdist, between runs)
-# The venv is rebuilt only when interop/requirements.txt changes (its hash is stored in the venv).
+# The venv is rebuilt only when interop/requirements.txt changes (venv-lib.sh).
 # torch's Linux wheel on PyPI is the CUDA build; it needs its nvidia-* packages even on CPU
 # (measured: `pip install --no-deps torch` fails on import with "libcudart.so.13: cannot open").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/venv-lib.sh"
 venv="${TREECOT_INTEROP_VENV:-$HOME/.cache/treecot/interop-venv}"
-export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/treecot/pip}"
-# llama.cpp compiles with cmake on every core (2 here): several minutes on a cold cache.
-export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
-want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
-if [ -f "$venv/.treecot-requirements" ] && [ "$(cat "$venv/.treecot-requirements")" = "$want" ]; then
+if venv_is_current "$venv" "$here/requirements.txt"; then
   echo "interop venv: reusing $venv"
   exit 0
 fi
@@ -26,10 +23,8 @@ if ! command -v cmake >/dev/null || ! command -v g++ >/dev/null; then
     exit 1
   fi
 fi
+# llama.cpp compiles with cmake on every core (2 here): several minutes on a cold cache.
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
 # Only the library and its server are used: skip the multimodal (mtmd/llava) build.
 export CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}"
-start=$(date +%s)
-python3 -m venv "$venv"
-"$venv/bin/pip" install --disable-pip-version-check -q -r "$here/requirements.txt"
-echo "$want" > "$venv/.treecot-requirements"
-echo "interop venv: installed $venv in $(( $(date +%s) - start )) s"
+install_venv "interop venv" "$venv" "$here/requirements.txt"
