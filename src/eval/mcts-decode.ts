@@ -121,7 +121,7 @@ function pathTo(question: StoredQuestion, nodeId: number): number[] {
 
 /** Evaluate with MCTS decode; writes `search.db` and `greedy/` in the output folder (or a temporary one). */
 export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<EvaluateResult> {
-  const { loadSearchConfig, runSearch, pathText } = await import('../search/index.ts');
+  const { loadSearchConfig, runSearch, pathText, searchInstruction } = await import('../search/index.ts');
   const { readRun } = await import('../store/index.ts');
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -131,7 +131,7 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
   const dbPath = join(dir, 'search.db');
   const { config } = loadSearchConfig(options.searchConfigPath);
   const rollouts = options.maxRollouts ?? config.search.max_rollouts;
-  const instruction = options.instruction ?? config.instruction ?? options.task.defaultInstruction;
+  const instruction = options.instruction ?? searchInstruction(config, options.task.defaultInstruction);
   if (options.searchTemperature !== undefined && !(options.searchTemperature >= 0))
     throw new RangeError(`evaluateWithSearch: searchTemperature must be >= 0 (got ${options.searchTemperature})`);
   const effective = {

@@ -29,12 +29,12 @@ export interface SearchSettings {
  * @throws ConfigError from the search config loader (file, line, field).
  */
 export async function loadSearchSettings(file: string, taskName: string): Promise<SearchSettings> {
-  const { loadSearchConfig } = await import('../search/index.ts');
+  const { loadSearchConfig, searchInstruction } = await import('../search/index.ts');
   const { getTask } = await import('../tasks/index.ts');
   const { config } = loadSearchConfig(file);
   const { reflectionTagsOfGraph } = await import('../eval/index.ts');
   return {
-    instruction: config.instruction ?? getTask(taskName).defaultInstruction,
+    instruction: searchInstruction(config, getTask(taskName).defaultInstruction),
     separator: config.format.separator,
     reflectionTags: reflectionTagsOfGraph(config),
   };

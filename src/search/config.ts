@@ -13,6 +13,7 @@ import { ConfigError } from '../core/errors.ts';
 import { configErrorFromZod } from '../core/config-error-from-zod.ts';
 import { readConfigFile } from '../core/config-file.ts';
 import { closeTag, defaultTagFor } from '../core/thought-format.ts';
+import { escapeRegExp } from '../core/regexp.ts';
 
 /** The root node's type name in the graph (the authors call it `base`; both are accepted). */
 export const ROOT_TYPE = 'root';
@@ -104,6 +105,23 @@ export type SearchConfig = Omit<ParsedConfig, 'graph' | 'search'> & {
   graph: Record<string, NodeTypeConfig>;
   search: Omit<ParsedConfig['search'], 'reflection_ancestor'> & { reflection_ancestor: string | null };
 };
+
+/**
+ * The instruction a search with `config` puts before each question: the config's own; else the
+ * task's default, with each tag it names for a node type of the graph (the authors' spelling,
+ * `<double-check>` for double_check) written as the graph writes that type, so that a graph that
+ * renames its thoughts is not told to write tags it never parses. A config's own instruction is
+ * used as written.
+ */
+export function searchInstruction(config: Pick<SearchConfig, 'instruction' | 'graph'>, taskDefault: string): string {
+  if (config.instruction !== undefined) return config.instruction;
+  const renamed = new Map<string, string>();
+  for (const [type, node] of Object.entries(config.graph)) if (node.tag !== defaultTagFor(type)) renamed.set(defaultTagFor(type), node.tag);
+  if (renamed.size === 0) return taskDefault;
+  // One pass, so that a tag renamed to another type's default name is not renamed twice.
+  const names = [...renamed.keys()].map(escapeRegExp).join('|');
+  return taskDefault.replace(new RegExp(`<(/?)(${names})>`, 'g'), (_, slash: string, name: string) => `<${slash}${renamed.get(name)}>`);
+}
 
 /** A loaded config with where it came from. */
 export interface LoadedSearchConfig {

@@ -9,6 +9,7 @@ export {
   loadSearchConfig,
   parseSearchConfig,
   configHash,
+  searchInstruction,
   canonicalJson,
   distanceToAnswer,
   ROOT_TYPE,

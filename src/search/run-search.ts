@@ -13,7 +13,7 @@ import { asStoreError } from '../store/sqlite-error.ts';
 import { hasStoredWork, storedTotals, type SearchTotals } from '../store/selected-questions.ts';
 import type { Problem } from '../tasks/types.ts';
 import { uct, type SelectChild } from './action-selection.ts';
-import { configHash, distanceToAnswer, type SearchConfig } from './config.ts';
+import { configHash, distanceToAnswer, searchInstruction, type SearchConfig } from './config.ts';
 import { emptyCounters, type SearchContext, type SearchCounters, type VerifyFn, type ChildTypeFilter } from './context.ts';
 import { searchQuestion } from './question-search.ts';
 
@@ -216,7 +216,7 @@ export async function runSearch(options: RunSearchOptions): Promise<SearchSummar
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new ConfigError({ file: '(command line)', field: 'concurrency' }, `must be an integer >= 1 (got ${concurrency})`);
-  const instruction = options.config.instruction ?? options.defaultInstruction;
+  const instruction = searchInstruction(options.config, options.defaultInstruction);
   const config: SearchConfig = { ...options.config, instruction };
   const hash = configHash(config);
   const firstSeen = new Map<string, Problem>();

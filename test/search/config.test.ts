@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/core/index.ts';
-import { loadSearchConfig, configHash } from '../../src/search/index.ts';
+import { loadSearchConfig, configHash, searchInstruction } from '../../src/search/index.ts';
+import { loadSearchSettings } from '../../src/pipeline/adapters.ts';
 import { LETTER_COUNT_BASE_PROMPT } from '../../src/tasks/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'treecot-config-'));
@@ -96,4 +97,37 @@ test('bad configs: errors name the file, the line and the field', () => {
     /:7 field "graph\.answer\.prefill\.0": the close tag <\/answer> may only end a prefill/,
   );
   assert.throws(() => loadSearchConfig(join(dir, 'missing.yaml')), /missing\.yaml: config file not found/);
+});
+
+test("searchInstruction: the task's default instruction names the tags the graph writes; a config's own is kept", async () => {
+  const graph = (tags: Record<string, string>) =>
+    `graph:
+  root: { next_step: { sub_task: 1 } }
+  sub_task: { ${tags.sub_task ? `tag: ${tags.sub_task}, ` : ''}next_step: { thinking: 1 } }
+  thinking: { ${tags.thinking ? `tag: ${tags.thinking}, ` : ''}next_step: { double_check: 1 } }
+  double_check: { ${tags.double_check ? `tag: ${tags.double_check}, ` : ''}next_step: { answer: 1 } }
+  reflection: { ${tags.reflection ? `tag: ${tags.reflection}, ` : ''}next_step: { thinking: 1 } }
+  answer: { ${tags.answer ? `tag: ${tags.answer}, ` : ''}next_step: {} }
+`;
+  const authors = loadSearchConfig(write('authors-tags.yaml', graph({}))).config;
+  assert.equal(searchInstruction(authors, LETTER_COUNT_BASE_PROMPT), LETTER_COUNT_BASE_PROMPT);
+  // thinking is written <step> and double_check <thinking>: the default's <thinking> becomes <step>
+  // and its <double-check> becomes <thinking> (one pass, never renamed twice).
+  const file = write(
+    'renamed-tags.yaml',
+    graph({ sub_task: 'plan', thinking: 'step', double_check: 'thinking', reflection: 'wait', answer: 'final' }),
+  );
+  const renamed = searchInstruction(loadSearchConfig(file).config, LETTER_COUNT_BASE_PROMPT);
+  assert.doesNotMatch(renamed, /<sub-task>|<double-check>|<reflection>|<answer>/);
+  assert.match(renamed, /break down the task in <plan>/);
+  assert.match(renamed, /In <step>, you need to complete the tasks/);
+  assert.match(renamed, /In <thinking>, ensure that the steps in <step> are correct/);
+  assert.match(renamed, /In <wait>, correct your mistakes/);
+  assert.match(renamed, /In <final>, output your answer/);
+  // Only the tag names change.
+  assert.equal(renamed.replace(/<[a-z-]+>/g, '<>'), LETTER_COUNT_BASE_PROMPT.replace(/<[a-z-]+>/g, '<>'));
+  // The pipeline and treecot eval --search-config read it the same way; a config's own instruction is used as written.
+  assert.equal((await loadSearchSettings(file, 'letter-count')).instruction, renamed);
+  const own = write('own-instruction.yaml', `instruction: "Use <sub-task> anyway. "\n${graph({ sub_task: 'plan' })}`);
+  assert.equal((await loadSearchSettings(own, 'letter-count')).instruction, 'Use <sub-task> anyway. ');
 });
