@@ -43,6 +43,8 @@ import { loadCheckpoint } from '../src/train/checkpoint.ts';
 import {
   builtinWordSplit,
   buildBuiltinRows,
+  buildStudentGrammarRows,
+  STUDENT_GRAMMAR_MEAN_ROW_TOKENS,
   HARD_SET_WORDS,
   loadHardSet,
   heldOutEvalQuestions,
@@ -73,12 +75,17 @@ const program = new Command()
     "with --role policy: how the word is spelled, compact (the student's trace) or marked (running counts)",
     'compact',
   )
+  .option(
+    '--student-phrasings <kind>',
+    "with --role student: builtin (the built-in model's 12 phrasings) or grammar (the policy's phrasing grammar, student-data.ts)",
+    'builtin',
+  )
   .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c384 student, L2-d128-h4-f344-c384 policy)')
   .option('--init-from <gguf>', 'start from this GGUF (same architecture) instead of random weights: a second training stage')
   .option('--lr <x>', 'peak learning rate (3% warm-up, cosine to 10%)', Number, 3e-3)
   .option(
     '--context-share <x>',
-    'with --role policy: share of grammar rows with another preposition or opening before the word, half as many with a sentence of other words around the question',
+    'with --role policy or --student-phrasings grammar: share of grammar rows with another preposition or opening before the word, half as many with a sentence of other words around the question',
     Number,
     0,
   )
@@ -105,6 +112,7 @@ const program = new Command()
 const o = program.opts<{
   role: string;
   policyFormat: string;
+  studentPhrasings: string;
   model?: string;
   initFrom?: string;
   lr: number;
@@ -139,8 +147,20 @@ if (!(o.contextShare >= 0 && o.contextShare <= 1))
     { file: 'command line', field: 'context-share' },
     `--context-share must be in [0, 1] (got ${String(o.contextShare)})`,
   );
-if (o.contextShare !== 0 && !policy)
-  throw new ConfigError({ file: 'command line', field: 'context-share' }, '--context-share applies to --role policy only');
+if (!['builtin', 'grammar'].includes(o.studentPhrasings))
+  throw new ConfigError(
+    { file: 'command line', field: 'student-phrasings' },
+    `--student-phrasings must be builtin or grammar (got "${o.studentPhrasings}")`,
+  );
+if (o.studentPhrasings !== 'builtin' && o.role !== 'student')
+  throw new ConfigError({ file: 'command line', field: 'student-phrasings' }, '--student-phrasings applies to --role student only');
+// A grammar student reads the policy's kind of questions, so it is evaluated and banded on them.
+const grammarStudent = o.studentPhrasings === 'grammar';
+if (o.contextShare !== 0 && !policy && !grammarStudent)
+  throw new ConfigError(
+    { file: 'command line', field: 'context-share' },
+    '--context-share applies to --role policy and --student-phrasings grammar only',
+  );
 if (o.initFrom !== undefined && o.model !== undefined)
   throw new ConfigError(
     { file: 'command line', field: 'init-from' },
@@ -181,7 +201,7 @@ const workDir: string = o.workDir;
 // about one epoch of the budget (the trainer takes its step count from the budget and the rows' real
 // mean, and cycles epochs), so a stale value changes how many rows repeat, not how long training runs.
 // It stays a constant because the row count seeds the data: the shipped model must be reproducible.
-const MEAN_ROW_TOKENS = policy ? POLICY_MEAN_ROW_TOKENS[policyFormat] : 82.8;
+const MEAN_ROW_TOKENS = policy ? POLICY_MEAN_ROW_TOKENS[policyFormat] : grammarStudent ? STUDENT_GRAMMAR_MEAN_ROW_TOKENS : 82.8;
 const logFile = join(o.outDir, `${NAME}.train-log.jsonl`);
 const ggufDir = join(workDir, 'gguf');
 mkdirSync(ggufDir, { recursive: true });
@@ -239,7 +259,7 @@ async function quickEval(
   const t0 = Date.now();
   const generator = await openGgufGenerator(file);
   try {
-    if (policy) {
+    if (policy || grammarStudent) {
       const questions = policyEvalQuestions({ phrasings: 'train', count: o.quickEval, seed: o.seed + 1000 });
       const r = await evaluatePolicySet(generator, questions);
       // The first attempt's spelling and every count step, scored as the student's are.
@@ -276,7 +296,9 @@ if (!o.selectOnly) {
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows: { prompt: string; completion: string; kind: string }[] = policy
     ? buildPolicyRows({ count, seed: o.seed, format: policyFormat, contextShare: o.contextShare })
-    : buildBuiltinRows({ count, seed: o.seed });
+    : grammarStudent
+      ? buildStudentGrammarRows({ count, seed: o.seed, contextShare: o.contextShare })
+      : buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(workDir, 'checkpoint');
   const resumed = o.resume ? planResume(checkpointDir) : undefined;
   const header = {
@@ -289,7 +311,8 @@ if (!o.selectOnly) {
       ? { initFrom: o.initFrom, initFromSha256: createHash('sha256').update(readFileSync(o.initFrom)).digest('hex') }
       : {}),
     lr: o.lr,
-    ...(policy ? { contextShare: o.contextShare } : {}),
+    ...(policy || grammarStudent ? { contextShare: o.contextShare } : {}),
+    ...(o.role === 'student' ? { studentPhrasings: o.studentPhrasings } : {}),
     tokensBudget: o.tokens,
     seed: o.seed,
     workers: o.workers,
@@ -330,7 +353,7 @@ if (!o.selectOnly) {
     lastEvalTokens = tokens;
     log({ type: 'eval', tokens, file, ...result });
     say(
-      `eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out ${policy ? '(training phrasings, 1-2 letters)' : 'two-letter'} ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`,
+      `eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out ${policy || grammarStudent ? "(the policy's training phrasings, 1-2 letters)" : 'two-letter'} ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`,
     );
   };
   const result = await train({

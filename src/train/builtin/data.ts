@@ -26,6 +26,11 @@ export interface BuiltinRowOptions {
   seed: number;
   /** Share of arithmetic rows in [0, 1]; default 0.05. */
   arithmeticShare?: number;
+  /**
+   * Re-asks the letter-count question of row `index` (default: its generated question in the built-in
+   * phrasings); the word, letters and response stay (student-data.ts asks them in the phrasing grammar).
+   */
+  ask?: (problem: GeneratedLetterCountProblem, index: number) => string;
 }
 
 /**
@@ -54,13 +59,14 @@ export function buildBuiltinRows(options: BuiltinRowOptions): BuiltinRow[] {
   });
   let nextLetter = 0;
   let nextArithmetic = 0;
-  return isArithmetic.map((arithmetic): BuiltinRow => {
+  return isArithmetic.map((arithmetic, index): BuiltinRow => {
     if (arithmetic) {
       const p = arithmeticProblems[nextArithmetic++]!;
       return { prompt: p.question, completion: formatArithmeticResponse(parseSingleOperation(p.expression)), kind: 'arithmetic' };
     }
     const p = letterProblems[nextLetter++]!;
-    return { prompt: p.question, completion: formatLetterCountResponse(p.word, p.letters), kind: 'letter-count' };
+    const prompt = options.ask ? options.ask(p, index) : p.question;
+    return { prompt, completion: formatLetterCountResponse(p.word, p.letters), kind: 'letter-count' };
   });
 }
 
