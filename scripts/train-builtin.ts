@@ -44,7 +44,8 @@ import {
   builtinWordSplit,
   buildBuiltinRows,
   buildStudentGrammarRows,
-  STUDENT_GRAMMAR_MEAN_ROW_TOKENS,
+  buildStudentPolicyMixRows,
+  STUDENT_MEAN_ROW_TOKENS,
   HARD_SET_WORDS,
   loadHardSet,
   heldOutEvalQuestions,
@@ -77,7 +78,7 @@ const program = new Command()
   )
   .option(
     '--student-phrasings <kind>',
-    "with --role student: builtin (the built-in model's 12 phrasings) or grammar (the policy's phrasing grammar, student-data.ts)",
+    "with --role student: builtin (the built-in model's 12 phrasings), grammar (the policy's phrasing grammar) or policy-training (the policy's whole mix: its 48 phrasings and the grammar; student-data.ts)",
     'builtin',
   )
   .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c384 student, L2-d128-h4-f344-c384 policy)')
@@ -147,15 +148,15 @@ if (!(o.contextShare >= 0 && o.contextShare <= 1))
     { file: 'command line', field: 'context-share' },
     `--context-share must be in [0, 1] (got ${String(o.contextShare)})`,
   );
-if (!['builtin', 'grammar'].includes(o.studentPhrasings))
+if (!['builtin', 'grammar', 'policy-training'].includes(o.studentPhrasings))
   throw new ConfigError(
     { file: 'command line', field: 'student-phrasings' },
-    `--student-phrasings must be builtin or grammar (got "${o.studentPhrasings}")`,
+    `--student-phrasings must be builtin, grammar or policy-training (got "${o.studentPhrasings}")`,
   );
 if (o.studentPhrasings !== 'builtin' && o.role !== 'student')
   throw new ConfigError({ file: 'command line', field: 'student-phrasings' }, '--student-phrasings applies to --role student only');
 // A grammar student reads the policy's kind of questions, so it is evaluated and banded on them.
-const grammarStudent = o.studentPhrasings === 'grammar';
+const grammarStudent = o.studentPhrasings !== 'builtin';
 if (o.contextShare !== 0 && !policy && !grammarStudent)
   throw new ConfigError(
     { file: 'command line', field: 'context-share' },
@@ -201,7 +202,11 @@ const workDir: string = o.workDir;
 // about one epoch of the budget (the trainer takes its step count from the budget and the rows' real
 // mean, and cycles epochs), so a stale value changes how many rows repeat, not how long training runs.
 // It stays a constant because the row count seeds the data: the shipped model must be reproducible.
-const MEAN_ROW_TOKENS = policy ? POLICY_MEAN_ROW_TOKENS[policyFormat] : grammarStudent ? STUDENT_GRAMMAR_MEAN_ROW_TOKENS : 82.8;
+const MEAN_ROW_TOKENS = policy
+  ? POLICY_MEAN_ROW_TOKENS[policyFormat]
+  : grammarStudent
+    ? STUDENT_MEAN_ROW_TOKENS[o.studentPhrasings as 'grammar' | 'policy-training']
+    : 82.8;
 const logFile = join(o.outDir, `${NAME}.train-log.jsonl`);
 const ggufDir = join(workDir, 'gguf');
 mkdirSync(ggufDir, { recursive: true });
@@ -296,9 +301,11 @@ if (!o.selectOnly) {
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows: { prompt: string; completion: string; kind: string }[] = policy
     ? buildPolicyRows({ count, seed: o.seed, format: policyFormat, contextShare: o.contextShare })
-    : grammarStudent
-      ? buildStudentGrammarRows({ count, seed: o.seed, contextShare: o.contextShare })
-      : buildBuiltinRows({ count, seed: o.seed });
+    : o.studentPhrasings === 'policy-training'
+      ? buildStudentPolicyMixRows({ count, seed: o.seed, contextShare: o.contextShare })
+      : grammarStudent
+        ? buildStudentGrammarRows({ count, seed: o.seed, contextShare: o.contextShare })
+        : buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(workDir, 'checkpoint');
   const resumed = o.resume ? planResume(checkpointDir) : undefined;
   const header = {

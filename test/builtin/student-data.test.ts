@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import {
   buildBuiltinRows,
   buildStudentGrammarRows,
+  buildStudentPolicyMixRows,
+  buildPolicyRows,
+  formatLetterCountResponse,
   builtinWordSplit,
   grammarPhrasings,
   OPENINGS,
@@ -76,4 +79,31 @@ test('grammar student rows with the word context varied: the same responses, oth
   }
   assert.ok(changed / varied.length > 0.3 && changed / varied.length < 0.8, String(changed));
   assert.throws(() => buildStudentGrammarRows({ count: 1, seed: 1, contextShare: 2 }), /contextShare must be in \[0, 1\]/);
+});
+
+test("policy-mix student rows: the policy's questions without reflections, answered in the student's trace", () => {
+  const policy = buildPolicyRows({ count: 2000, seed: 6, format: 'compact', reflectionShare: 0 });
+  const rows = buildStudentPolicyMixRows({ count: 2000, seed: 6 });
+  assert.deepEqual(buildStudentPolicyMixRows({ count: 30, seed: 6 }), rows.slice(0, 30));
+  const heldOut = exactly([...POLICY_HELD_OUT_PHRASINGS, ...POLICY_FRESH_PHRASINGS]);
+  const hand = exactly(POLICY_TRAIN_PHRASINGS);
+  let oneLetter = 0;
+  for (const [i, row] of rows.entries()) {
+    assert.equal(row.prompt, policy[i]!.prompt);
+    assert.doesNotMatch(row.prompt, heldOut);
+    assert.doesNotMatch(row.completion, /<reflection>/);
+    const letters = /<sub-task>([a-z+]+)<\/sub-task>/.exec(row.completion)![1]!.split('+');
+    const word = /<thinking>([a-z]+)<\/thinking>/.exec(row.completion)![1]!;
+    assert.equal(row.completion, formatLetterCountResponse(word, letters));
+    if (letters.length === 1) {
+      oneLetter++;
+      // The policy checks a one-letter count; the student's own trace does not.
+      assert.match(policy[i]!.completion, /<double-check>[a-z]=\d+<\/double-check>/);
+      assert.doesNotMatch(row.completion, /<double-check>/);
+    } else assert.equal(row.completion, policy[i]!.completion);
+  }
+  assert.ok(oneLetter > 600 && oneLetter < 1000, String(oneLetter));
+  // 40% of the policy's questions are in its 48 hand-written phrasings.
+  const handShare = rows.filter((r) => hand.test(r.prompt)).length / rows.length;
+  assert.ok(handShare > 0.35 && handShare < 0.47, String(handShare));
 });

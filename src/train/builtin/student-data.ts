@@ -17,15 +17,17 @@ import { Rng } from '../../core/index.ts';
 import { buildBuiltinRows, type BuiltinRow } from './data.ts';
 import { grammarPhrasings, varyQuestionContext, checkWordContextLists } from './phrasing-grammar.ts';
 import { renderPhrasing, type Phrasing } from './phrasings.ts';
-import { decorateGrammarQuestion } from './policy-data.ts';
+import { buildPolicyRows, decorateGrammarQuestion } from './policy-data.ts';
+import { formatLetterCountResponse } from './format.ts';
 import { builtinWordSplit } from './words.ts';
 
 /**
- * Measured mean of BOS + prompt + response + EOS over buildStudentGrammarRows (20,000 rows, seed 1,
- * contextShare 0; 106.3 at 0.5). Like the built-in constant, it only sizes the row set to about one
- * epoch of a token budget, and stays a constant because the row count seeds the data.
+ * Measured mean of BOS + prompt + response + EOS over 20,000 rows (seed 1, contextShare 0; the grammar
+ * rows 106.3 at 0.5) of buildStudentGrammarRows and buildStudentPolicyMixRows. Like the built-in
+ * constant, it only sizes the row set to about one epoch of a token budget, and stays a constant
+ * because the row count seeds the data.
  */
-export const STUDENT_GRAMMAR_MEAN_ROW_TOKENS = 96.9;
+export const STUDENT_MEAN_ROW_TOKENS: Readonly<Record<'grammar' | 'policy-training', number>> = { grammar: 96.9, 'policy-training': 89.7 };
 
 export interface StudentGrammarRowOptions {
   count: number;
@@ -62,5 +64,28 @@ export function buildStudentGrammarRows(options: StudentGrammarRowOptions): Buil
           : phrasing.template;
       return decorateGrammarQuestion(rng, renderPhrasing({ ...phrasing, template }, problem.letters, problem.word));
     },
+  });
+}
+
+/**
+ * The student's rows in the policy's whole training mix (`--student-phrasings policy-training`): the
+ * questions of buildPolicyRows (40% the 48 hand-written training phrasings, 60% the grammar's; its
+ * words and letters) without reflection rows, each answered in the student's own trace
+ * (formatLetterCountResponse: no double-check for one letter). Row i depends only on (seed, i).
+ * @throws RangeError for a contextShare outside [0, 1].
+ */
+export function buildStudentPolicyMixRows(options: StudentGrammarRowOptions): BuiltinRow[] {
+  return buildPolicyRows({
+    count: options.count,
+    seed: options.seed,
+    format: 'compact',
+    reflectionShare: 0,
+    contextShare: options.contextShare,
+  }).map((row, i): BuiltinRow => {
+    // Without a reflection, the compact trace spells the word once and names the letters in its sub-task.
+    const letters = /<sub-task>([a-z+]+)<\/sub-task>/.exec(row.completion)?.[1]?.split('+');
+    const word = /<thinking>([a-z]+)<\/thinking>/.exec(row.completion)?.[1];
+    if (!letters || !word) throw new Error(`buildStudentPolicyMixRows: row ${i}: no sub-task or spelling in ${row.completion}`);
+    return { prompt: row.prompt, completion: formatLetterCountResponse(word, letters), kind: 'letter-count' };
   });
 }
