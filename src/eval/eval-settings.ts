@@ -32,11 +32,18 @@ export interface EvalSettings {
   max_tokens: number;
   stop: string[];
   seed: number;
+  /**
+   * The reflection tag counted among reflection markers, when not `reflection` (absent otherwise, so
+   * evaluations made before it was a setting still resume): a resumed evaluation never mixes counts.
+   */
+  reflection_tag?: string;
 }
 
 /** Names of the settings that differ, for the refusal message. */
 function differences(a: EvalSettings, b: EvalSettings): string[] {
-  return (Object.keys(a) as (keyof EvalSettings)[]).filter((key) => canonicalHash(a[key]) !== canonicalHash(b[key]));
+  // Both sides' keys: an optional setting may be on one side only.
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof EvalSettings)[];
+  return keys.filter((key) => canonicalHash(a[key] ?? null) !== canonicalHash(b[key] ?? null));
 }
 
 /**

@@ -201,6 +201,7 @@ export function evalSettings(options: EvaluateOptions, instruction: string): Eva
     max_tokens: options.maxTokens,
     stop: options.stop ?? [],
     seed: options.seed,
+    ...(options.reflectionTag !== undefined && options.reflectionTag !== 'reflection' ? { reflection_tag: options.reflectionTag } : {}),
   };
 }
 

@@ -132,6 +132,8 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
   const { config } = loadSearchConfig(options.searchConfigPath);
   const rollouts = options.maxRollouts ?? config.search.max_rollouts;
   const instruction = options.instruction ?? searchInstruction(config, options.task.defaultInstruction);
+  // The policy writes the graph's tags: its greedy and decoded responses count that reflection tag.
+  const reflectionTag = options.reflectionTag ?? reflectionTagsOfGraph(config).reflection;
   if (options.searchTemperature !== undefined && !(options.searchTemperature >= 0))
     throw new RangeError(`evaluateWithSearch: searchTemperature must be >= 0 (got ${options.searchTemperature})`);
   const effective = {
@@ -154,6 +156,7 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
     ...options,
     name: `${options.name} greedy`,
     instruction,
+    reflectionTag,
     n: 1,
     temperature: 0,
     k: [1],
@@ -230,8 +233,7 @@ export async function evaluateWithSearch(options: MctsDecodeOptions): Promise<Ev
       completionTokens,
       finishReason: decoded === null ? greedySample.finish_reason : 'stop',
       stepScorer: options.stepScorer,
-      // The decoded path is written in the search graph's tags.
-      reflectionTag: options.reflectionTag ?? reflectionTagsOfGraph(config).reflection,
+      reflectionTag,
     });
     records.push({
       question_id: problem.id,

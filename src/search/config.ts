@@ -107,18 +107,31 @@ export type SearchConfig = Omit<ParsedConfig, 'graph' | 'search'> & {
 };
 
 /**
- * The instruction a search with `config` puts before each question: the config's own; else the
- * task's default, with each tag it names for a node type of the graph (the authors' spelling,
- * `<double-check>` for double_check) written as the graph writes that type, so that a graph that
- * renames its thoughts is not told to write tags it never parses. A config's own instruction is
- * used as written.
+ * The instruction a search with `config` puts before each question: the config's own (an empty one
+ * too); else the task's default, with the thought tags of the authors' graph that it names written as
+ * this graph writes the same roles: `<sub-task>`, `<thinking>` and `<answer>` by the sub_task,
+ * thinking and answer types, `<reflection>` by the search's reflection type and `<double-check>` by
+ * its reflection ancestor (else the double_check type). So a graph that renames its thoughts is not
+ * told to write tags it never parses. Other `<...>` text (a placeholder such as `<number>`) and roles
+ * the graph lacks stay as written.
  */
-export function searchInstruction(config: Pick<SearchConfig, 'instruction' | 'graph'>, taskDefault: string): string {
+export function searchInstruction(config: Pick<SearchConfig, 'instruction' | 'graph' | 'search'>, taskDefault: string): string {
   if (config.instruction !== undefined) return config.instruction;
+  const { graph, search } = config;
+  const roles: Record<string, string | null | undefined> = {
+    sub_task: 'sub_task',
+    thinking: 'thinking',
+    answer: ANSWER_TYPE,
+    reflection: search.reflection_type,
+    double_check: search.reflection_ancestor ?? 'double_check',
+  };
   const renamed = new Map<string, string>();
-  for (const [type, node] of Object.entries(config.graph)) if (node.tag !== defaultTagFor(type)) renamed.set(defaultTagFor(type), node.tag);
+  for (const [role, type] of Object.entries(roles)) {
+    const tag = type ? graph[type]?.tag : undefined;
+    if (tag !== undefined && tag !== defaultTagFor(role)) renamed.set(defaultTagFor(role), tag);
+  }
   if (renamed.size === 0) return taskDefault;
-  // One pass, so that a tag renamed to another type's default name is not renamed twice.
+  // One pass, so that a tag renamed to another role's name is not renamed twice.
   const names = [...renamed.keys()].map(escapeRegExp).join('|');
   return taskDefault.replace(new RegExp(`<(/?)(${names})>`, 'g'), (_, slash: string, name: string) => `<${slash}${renamed.get(name)}>`);
 }

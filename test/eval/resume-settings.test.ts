@@ -57,10 +57,12 @@ test('eval --out: a resume with other settings is refused by name; the same sett
     const partial = readFileSync(join(dir, 'questions.partial.jsonl'), 'utf8');
     assert.equal(partial.trim().split('\n').length, 3);
 
-    const changes: [Partial<typeof common>, string][] = [
+    const changes: [Partial<typeof common> & { reflectionTag?: string }, string][] = [
       [{ temperature: 0 }, 'temperature'],
       [{ n: 4, k: [1] }, 'samples_per_question'],
       [{ instruction: 'Count. ' }, 'instruction'],
+      // Counting another reflection tag would mix two marker counts in one file.
+      [{ reflectionTag: 'rethink' }, 'reflection_tag'],
     ];
     for (const [changed, field] of changes) {
       await assert.rejects(evaluate({ ...common, ...changed, policy: inner }), (error: unknown) => {

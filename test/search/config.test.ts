@@ -130,4 +130,27 @@ test("searchInstruction: the task's default instruction names the tags the graph
   assert.equal((await loadSearchSettings(file, 'letter-count')).instruction, renamed);
   const own = write('own-instruction.yaml', `instruction: "Use <sub-task> anyway. "\n${graph({ sub_task: 'plan' })}`);
   assert.equal((await loadSearchSettings(own, 'letter-count')).instruction, 'Use <sub-task> anyway. ');
+  const empty = write('empty-instruction.yaml', `instruction: ""\n${graph({ sub_task: 'plan' })}`);
+  assert.equal((await loadSearchSettings(empty, 'letter-count')).instruction, '');
+  // Roles, not type names: a reflection type `rethink` backtracking to a `verify` ancestor stands for
+  // the authors' <reflection> and <double-check>, without any `tag:`.
+  const roles = loadSearchConfig(
+    write(
+      'renamed-roles.yaml',
+      `search: { reflection_type: rethink, reflection_ancestor: verify }
+graph:
+  root: { next_step: { thinking: 1 } }
+  thinking: { next_step: { verify: 1 } }
+  verify: { next_step: { answer: 1 } }
+  rethink: { next_step: { thinking: 1 } }
+  number: { tag: num, next_step: { answer: 1 } }
+  answer: { next_step: {} }
+`,
+    ),
+  ).config;
+  const rolesText = searchInstruction(roles, LETTER_COUNT_BASE_PROMPT + ' Write #### <number>.');
+  assert.match(rolesText, /In <verify>, ensure that the steps in <thinking> are correct/);
+  assert.match(rolesText, /In <rethink>, correct your mistakes/);
+  // A type that is none of the authors' roles renames nothing: `<number>` is a placeholder here.
+  assert.match(rolesText, /Write #### <number>\.$/);
 });
