@@ -97,7 +97,7 @@ export async function openPipeline(
     record: new RunRecord(runner),
     task,
     instruction: settings.instruction,
-    stepScorer: stepScorerFor(config.task),
+    stepScorer: stepScorerFor(config.task, settings.reflectionTags),
     evalSets,
     searchProblems,
     searchConfigPath,

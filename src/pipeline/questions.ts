@@ -26,7 +26,8 @@ import {
 // The policy's context variation, shared with its training rows (not part of the public API).
 import { checkWordContextLists, varyQuestionContext } from '../train/builtin/phrasing-grammar.ts';
 import { ConfigError, Rng } from '../core/index.ts';
-import type { StepScorer } from '../eval/index.ts';
+import { DEFAULT_REFLECTION_TAGS, type ReflectionTags, type StepScorer } from '../eval/index.ts';
+import { defaultTagFor } from '../core/thought-format.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig } from './config.ts';
 
 /** Human label of a source for logs and summaries. */
@@ -139,14 +140,21 @@ function withWordContext(
  * written), letter_binding (share of count steps on the expected letter), addition (the double-check's
  * a+b=c is right; null without one). Scores from train/builtin's scoreLetterCountSteps against the
  * problem's own word and letters (parsed from the text only when it has none); responses of other
- * formats simply score 0 / null.
+ * formats simply score 0 / null. `tags`: the search graph's tags, when the model writes a graph that
+ * renames its thoughts (default the authors').
  */
-export function stepScorerFor(taskName: string): StepScorer | undefined {
+export function stepScorerFor(taskName: string, tags: ReflectionTags = DEFAULT_REFLECTION_TAGS): StepScorer | undefined {
   if (taskName !== 'letter-count') return undefined;
+  const stepTags = {
+    subTask: tags.types?.sub_task ?? defaultTagFor('sub_task'),
+    thinking: tags.types?.thinking ?? defaultTagFor('thinking'),
+    doubleCheck: tags.types?.double_check ?? tags.check ?? defaultTagFor('double_check'),
+    answer: tags.answer,
+  };
   return (response: string, problem: Problem): Record<string, number | null> => {
     const query = letterCountParts(problem);
     if (!query) return {};
-    const s = scoreLetterCountSteps(response, query);
+    const s = scoreLetterCountSteps(response, query, stepTags);
     return {
       spelling: s.spellingCorrect ? 1 : 0,
       count_step: s.countSteps > 0 ? s.countStepsCorrect / s.countSteps : null,

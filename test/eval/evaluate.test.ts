@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hashString } from '../../src/core/index.ts';
-import { evaluate, passAtK, type EvalQuestionRecord } from '../../src/eval/index.ts';
+import { evaluate, passAtK, reflectionTagsOfGraph, type EvalQuestionRecord } from '../../src/eval/index.ts';
+import { parseSearchConfig } from '../../src/search/index.ts';
 import { openPolicy, stepScorerFor } from '../../src/pipeline/index.ts';
 import { generateLetterCountProblems, getTask, letterCountTrace, parseLetterCountQuestion } from '../../src/tasks/index.ts';
 import type { Policy } from '../../src/policy/types.ts';
@@ -209,4 +210,33 @@ test("evaluate counts the graph's own reflection tag among a sample's reflection
   } finally {
     await server.close();
   }
+});
+
+test('the letter-count step scorer reads the tags of a graph that renames its thoughts', () => {
+  const config = parseSearchConfig({
+    graph: {
+      root: { next_step: { sub_task: 1 } },
+      sub_task: { tag: 'plan', next_step: { thinking: 1 } },
+      thinking: { tag: 'step', next_step: { double_check: 1 } },
+      double_check: { tag: 'check', next_step: { answer: 1 } },
+      answer: { tag: 'final' },
+    },
+  });
+  const problem = problems.find((p) => parseLetterCountQuestion(p.question)!.letters.length === 2)!;
+  const trace = letterCountTrace(parseLetterCountQuestion(problem.question)!);
+  const renamed = trace
+    .replace(/(<\/?)sub-task>/g, '$1plan>')
+    .replace(/(<\/?)thinking>/g, '$1step>')
+    .replace(/(<\/?)double-check>/g, '$1check>')
+    .replace(/(<\/?)answer>/g, '$1final>');
+  const perfect = { spelling: 1, count_step: 1, letter_binding: 1, addition: 1 };
+  assert.deepEqual(stepScorerFor('letter-count')!(trace, problem), perfect);
+  assert.deepEqual(stepScorerFor('letter-count', reflectionTagsOfGraph(config))!(renamed, problem), perfect);
+  // Read with the authors' tags, the renamed trace has no steps at all.
+  assert.deepEqual(stepScorerFor('letter-count')!(renamed, problem), {
+    spelling: 0,
+    count_step: null,
+    letter_binding: null,
+    addition: null,
+  });
 });

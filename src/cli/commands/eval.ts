@@ -219,7 +219,7 @@ async function runEval(options: EvalCliOptions): Promise<void> {
       concurrency: integerOption(options.concurrency, '--concurrency', 1),
       outDir: options.out,
       dataLabel: options.data,
-      stepScorer: stepScorerFor(task.name),
+      stepScorer: stepScorerFor(task.name, settings?.reflectionTags),
       // A model searched with a graph that renames the reflection writes that tag: count it as a reflection marker.
       reflectionTag: settings?.reflectionTags.reflection,
       onResume: (done: number, total: number) => process.stderr.write(`eval: resuming: ${done} of ${total} done in ${options.out}\n`),

@@ -19,6 +19,7 @@ export {
   summarizeStepAccuracy,
   type ParsedThought,
   type LetterCountQuery,
+  type LetterCountStepTags,
   type LetterCountStepScore,
   type StepAccuracySummary,
 } from './step-accuracy.ts';

@@ -52,15 +52,30 @@ export interface LetterCountStepScore {
   additionCorrect: boolean | null;
 }
 
-/** Score one response against the question it answers. Pure. */
-export function scoreLetterCountSteps(response: string, query: LetterCountQuery): LetterCountStepScore {
+/** The tags the steps are read from: the sub-task, thinking, double-check and answer thoughts. */
+export interface LetterCountStepTags {
+  subTask: string;
+  thinking: string;
+  doubleCheck: string;
+  answer: string;
+}
+
+/**
+ * Score one response against the question it answers. `tags`: the tags the response was written
+ * with (a search graph may rename its thoughts); default the built-in model's (the authors'). Pure.
+ */
+export function scoreLetterCountSteps(
+  response: string,
+  query: LetterCountQuery,
+  tags: LetterCountStepTags = BUILTIN_TAGS,
+): LetterCountStepScore {
   const thoughts = parseThoughts(response);
   const gold = query.letters.reduce((s, l) => s + countLetter(query.word, l), 0);
-  const answerThought = thoughts.find((t) => t.tag === BUILTIN_TAGS.answer);
+  const answerThought = thoughts.find((t) => t.tag === tags.answer);
   const answerText = answerThought?.content.trim() ?? '';
   const answered = /^\d+$/.test(answerText);
-  const subTask = thoughts.find((t) => t.tag === BUILTIN_TAGS.subTask);
-  const thinking = thoughts.filter((t) => t.tag === BUILTIN_TAGS.thinking);
+  const subTask = thoughts.find((t) => t.tag === tags.subTask);
+  const thinking = thoughts.filter((t) => t.tag === tags.thinking);
   const spellingCorrect = subTask?.content === query.letters.join('+') && thinking[0]?.content.replace(/\d+/g, '') === query.word;
   let countSteps = 0;
   let countStepsCorrect = 0;
@@ -72,7 +87,7 @@ export function scoreLetterCountSteps(response: string, query: LetterCountQuery)
     countSteps++;
     if (Number(m[2]) === countLetter(query.word, m[1]!)) countStepsCorrect++;
   }
-  const check = thoughts.find((t) => t.tag === BUILTIN_TAGS.doubleCheck);
+  const check = thoughts.find((t) => t.tag === tags.doubleCheck);
   const sum = check ? /^(\d+)\+(\d+)=(\d+)$/.exec(check.content) : null;
   return {
     answered,
