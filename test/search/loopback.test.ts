@@ -12,7 +12,7 @@ import { hashString } from '../../src/core/index.ts';
 import { createOpenAICompatiblePolicy, type EndpointMode } from '../../src/policy/index.ts';
 import { runSearch, type SearchConfig } from '../../src/search/index.ts';
 import { readRun } from '../../src/store/index.ts';
-import { parseLetterCountQuestion, letterCountAnswer } from '../../src/tasks/index.ts';
+import { parseLetterCountQuestion, letterCountAnswer, LETTER_COUNT_BASE_PROMPT } from '../../src/tasks/index.ts';
 import {
   startOpenAITestServer,
   type GenerationRequest,
@@ -149,5 +149,40 @@ test(
       assert.ok(faults[kind] > 0, `some ${kind} faults happened`);
     assert.equal(summary.errors, total, 'every failed attempt is counted');
     assert.equal(summary.requests, server.requestCount('/v1/completions'));
+  },
+);
+
+test(
+  "a config without an instruction of its own asks for the tags its graph writes (the task's default, renamed)",
+  { timeout: 120_000 },
+  async () => {
+    const server = await startOpenAITestServer({ latencyMs: 1, responder: letterCountResponder });
+    servers.push(server);
+    const policy = await createOpenAICompatiblePolicy({
+      endpoints: [server.baseURL],
+      model: 'test-model',
+      mode: 'completions',
+      template: 'chatml',
+      probe: false,
+    });
+    const base = crashTestConfig();
+    const { instruction: _own, ...withoutInstruction } = base;
+    const graph = { ...base.graph, double_check: { ...base.graph.double_check!, tag: 'check' } };
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'treecot-loopback-')), 'renamed.db');
+    await runSearch({
+      config: { ...withoutInstruction, graph },
+      task: 'letter-count',
+      defaultInstruction: LETTER_COUNT_BASE_PROMPT,
+      problems: problems.slice(0, 2),
+      dbPath,
+      policy,
+      verify: verifyLetterCount,
+    });
+    await policy.close?.();
+    const stored = readRun(dbPath).run.config as { instruction: string };
+    assert.match(stored.instruction, /In <check>, ensure that the steps in <thinking> are correct/);
+    assert.doesNotMatch(stored.instruction, /<double-check>/);
+    const prompts = server.requests.map((r) => String(r.body?.prompt ?? ''));
+    assert.ok(prompts.some((p) => p.includes('In <check>, ensure')) && !prompts.some((p) => p.includes('In <double-check>')));
   },
 );
