@@ -15,9 +15,12 @@
  * (default 50-80%), so the search still finds wrong answers to reflect on.
  *
  * Roles (issue 10): `--role builtin` (the default) is the model above, the single-model demo's.
- * `--role student` is the same recipe (L2 d64, compact trace, 12 phrasings, no reflection, band
- * 50-80%) with a context of 384, so that tree-data rows with reflections fit when it is post-trained;
- * it writes models/student.*. `--role policy` trains the search's policy (L2 d128, context 384): the
+ * `--role student` trains the two-model demo's student (models/student.*): the policy's architecture
+ * (L2 d128, context 384) and question mix (its 48 phrasings and the phrasing grammar), but half its
+ * tokens (6M), the built-in trace (no double-check for one letter) and no reflection rows, chosen in
+ * the 50-80% band on held-out words in the policy's phrasings (src/train/builtin/student-data.ts).
+ * `--student-phrasings builtin` (default model L2 d64) is the earlier student: the built-in recipe
+ * at context 384; `grammar` asks the grammar alone. `--role policy` trains the search's policy (L2 d128, context 384): the
  * 48 hand-written phrasings (12 more held out) and a phrasing grammar, the compact trace (or marked
  * spelling with running counts), 25% of rows with a wrong first attempt, a reflection and a corrected re-think
  * (src/train/builtin/policy-data.ts); it writes models/policy.* and is chosen on held-out words in
@@ -78,10 +81,12 @@ const program = new Command()
   )
   .option(
     '--student-phrasings <kind>',
-    "with --role student: builtin (the built-in model's 12 phrasings), grammar (the policy's phrasing grammar) or policy-training (the policy's whole mix: its 48 phrasings and the grammar; student-data.ts)",
-    'builtin',
+    "with --role student: policy-training (the default: the policy's whole mix, its 48 phrasings and the grammar), grammar (the grammar alone) or builtin (the built-in model's 12 phrasings); student-data.ts",
   )
-  .option('--model <spec>', 'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d64-h4-f176-c384 student, L2-d128-h4-f344-c384 policy)')
+  .option(
+    '--model <spec>',
+    'architecture (default: L2-d64-h4-f176-c128 builtin, L2-d128-h4-f344-c384 student and policy, L2-d64-h4-f176-c384 student with --student-phrasings builtin)',
+  )
   .option('--init-from <gguf>', 'start from this GGUF (same architecture) instead of random weights: a second training stage')
   .option('--lr <x>', 'peak learning rate (3% warm-up, cosine to 10%)', Number, 3e-3)
   .option(
@@ -113,7 +118,7 @@ const program = new Command()
 const o = program.opts<{
   role: string;
   policyFormat: string;
-  studentPhrasings: string;
+  studentPhrasings?: string;
   model?: string;
   initFrom?: string;
   lr: number;
@@ -148,19 +153,20 @@ if (!(o.contextShare >= 0 && o.contextShare <= 1))
     { file: 'command line', field: 'context-share' },
     `--context-share must be in [0, 1] (got ${String(o.contextShare)})`,
   );
-if (!['builtin', 'grammar', 'policy-training'].includes(o.studentPhrasings))
+if (o.studentPhrasings !== undefined && o.role !== 'student')
+  throw new ConfigError({ file: 'command line', field: 'student-phrasings' }, '--student-phrasings applies to --role student only');
+const studentPhrasings = o.studentPhrasings ?? (o.role === 'student' ? 'policy-training' : 'builtin');
+if (!['builtin', 'grammar', 'policy-training'].includes(studentPhrasings))
   throw new ConfigError(
     { file: 'command line', field: 'student-phrasings' },
-    `--student-phrasings must be builtin, grammar or policy-training (got "${o.studentPhrasings}")`,
+    `--student-phrasings must be policy-training, grammar or builtin (got "${studentPhrasings}")`,
   );
-if (o.studentPhrasings !== 'builtin' && o.role !== 'student')
-  throw new ConfigError({ file: 'command line', field: 'student-phrasings' }, '--student-phrasings applies to --role student only');
-// A grammar student reads the policy's kind of questions, so it is evaluated and banded on them.
-const grammarStudent = o.studentPhrasings !== 'builtin';
+// A student on the policy's questions reads them, so it is evaluated and banded on them.
+const grammarStudent = studentPhrasings !== 'builtin';
 if (o.contextShare !== 0 && !policy && !grammarStudent)
   throw new ConfigError(
     { file: 'command line', field: 'context-share' },
-    '--context-share applies to --role policy and --student-phrasings grammar only',
+    '--context-share applies to --role policy and --role student (not with --student-phrasings builtin) only',
   );
 if (o.initFrom !== undefined && o.model !== undefined)
   throw new ConfigError(
@@ -176,7 +182,15 @@ const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' 
 ];
 // The policy is d128 with a context of 384: the phrasing grammar's longest rows with a reflection are 258
 // tokens, and reading unseen phrasings needs more width than the student's d64 (docs/builtin-model.md).
-const MODEL_SPEC = o.model ?? { builtin: 'L2-d64-h4-f176-c128', student: 'L2-d64-h4-f176-c384', policy: 'L2-d128-h4-f344-c384' }[o.role]!;
+// The student on the policy's questions has the policy's width: a d64 model did not learn to read the
+// grammar's questions in 6M tokens (docs/builtin-model.md "The student").
+const MODEL_SPEC =
+  o.model ??
+  {
+    builtin: 'L2-d64-h4-f176-c128',
+    student: studentPhrasings === 'builtin' ? 'L2-d64-h4-f176-c384' : 'L2-d128-h4-f344-c384',
+    policy: 'L2-d128-h4-f344-c384',
+  }[o.role]!;
 // A second stage continues the role's architecture, so MODEL_SPEC stays what the log and eval say.
 // Loaded once: checked here, trained from below.
 const initial = o.initFrom === undefined ? undefined : { file: o.initFrom, ...loadGguf(o.initFrom) };
@@ -205,7 +219,7 @@ const workDir: string = o.workDir;
 const MEAN_ROW_TOKENS = policy
   ? POLICY_MEAN_ROW_TOKENS[policyFormat]
   : grammarStudent
-    ? STUDENT_MEAN_ROW_TOKENS[o.studentPhrasings as 'grammar' | 'policy-training']
+    ? STUDENT_MEAN_ROW_TOKENS[studentPhrasings as 'grammar' | 'policy-training']
     : 82.8;
 const logFile = join(o.outDir, `${NAME}.train-log.jsonl`);
 const ggufDir = join(workDir, 'gguf');
@@ -301,7 +315,7 @@ if (!o.selectOnly) {
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows: { prompt: string; completion: string; kind: string }[] = policy
     ? buildPolicyRows({ count, seed: o.seed, format: policyFormat, contextShare: o.contextShare })
-    : o.studentPhrasings === 'policy-training'
+    : studentPhrasings === 'policy-training'
       ? buildStudentPolicyMixRows({ count, seed: o.seed, contextShare: o.contextShare })
       : grammarStudent
         ? buildStudentGrammarRows({ count, seed: o.seed, contextShare: o.contextShare })
@@ -319,7 +333,7 @@ if (!o.selectOnly) {
       : {}),
     lr: o.lr,
     ...(policy || grammarStudent ? { contextShare: o.contextShare } : {}),
-    ...(o.role === 'student' ? { studentPhrasings: o.studentPhrasings } : {}),
+    ...(o.role === 'student' ? { studentPhrasings } : {}),
     tokensBudget: o.tokens,
     seed: o.seed,
     workers: o.workers,

@@ -12,22 +12,31 @@ const MODELS = new URL('../../models/', import.meta.url).pathname;
 /** The script in a child process, as `npm run train:builtin -- ARGS` runs it. */
 const trainBuiltin = (args: string[], timeoutMs = 60_000) => runNode(['--import', 'tsx', SCRIPT, ...args], { timeoutMs });
 
-test('train:builtin: --init-from must hold the role architecture, --lr and --context-share are checked; nothing is written', async () => {
+test('train:builtin: --init-from must hold the role architecture, --lr, --context-share and --student-phrasings are checked; nothing is written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'treecot-train-script-'));
   const out = join(dir, 'out');
   const work = join(dir, 'work');
   const common = ['--out-dir', out, '--work-dir', work];
-  // The student (L2 d64) is not the policy's architecture (L2 d128).
-  const wrongArch = await trainBuiltin(['--role', 'policy', '--init-from', join(MODELS, 'student.gguf'), ...common]);
+  // The built-in model (L2 d64) is not the policy's architecture (L2 d128).
+  const wrongArch = await trainBuiltin(['--role', 'policy', '--init-from', join(MODELS, 'builtin.gguf'), ...common]);
   assert.notEqual(wrongArch.code, 0);
   assert.match(
     wrongArch.stderr,
-    /student\.gguf field "architecture": --init-from: .*"dim":64.* not the policy architecture L2-d128-h4-f344-c384/,
+    /builtin\.gguf field "architecture": --init-from: .*"dim":64.* not the policy architecture L2-d128-h4-f344-c384/,
   );
   const missing = await trainBuiltin(['--role', 'policy', '--init-from', join(dir, 'none.gguf'), ...common]);
   assert.match(missing.stderr, /field "init-from": --init-from: .*none\.gguf does not exist/);
-  const notPolicy = await trainBuiltin(['--role', 'student', '--context-share', '0.5', ...common]);
-  assert.match(notPolicy.stderr, /field "context-share": --context-share applies to --role policy only/);
+  const notPolicy = await trainBuiltin(['--role', 'builtin', '--context-share', '0.5', ...common]);
+  assert.match(notPolicy.stderr, /field "context-share": --context-share applies to --role policy and --role student/);
+  const builtinStudent = await trainBuiltin(['--role', 'student', '--student-phrasings', 'builtin', '--context-share', '0.5', ...common]);
+  assert.match(builtinStudent.stderr, /field "context-share": .*not with --student-phrasings builtin/);
+  const notStudent = await trainBuiltin(['--role', 'policy', '--student-phrasings', 'grammar', ...common]);
+  assert.match(notStudent.stderr, /field "student-phrasings": --student-phrasings applies to --role student only/);
+  const unknown = await trainBuiltin(['--role', 'student', '--student-phrasings', 'poetry', ...common]);
+  assert.match(
+    unknown.stderr,
+    /field "student-phrasings": --student-phrasings must be policy-training, grammar or builtin \(got "poetry"\)/,
+  );
   for (const [flag, value, message] of [
     ['--lr', '-1', /field "lr": --lr must be a positive number \(got -1\)/],
     ['--lr', 'abc', /field "lr": --lr must be a positive number \(got NaN\)/],
