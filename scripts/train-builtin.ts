@@ -20,7 +20,8 @@
  * tokens (6M), the built-in trace (no double-check for one letter) and no reflection rows, chosen in
  * the 50-80% band on held-out words in the policy's phrasings (src/train/builtin/student-data.ts).
  * `--student-phrasings builtin` (default model L2 d64) is the earlier student: the built-in recipe
- * at context 384; `grammar` asks the grammar alone. `--role policy` trains the search's policy (L2 d128, context 384): the
+ * at context 384; `grammar` asks the grammar alone.
+ * `--role policy` trains the search's policy (L2 d128, context 384): the
  * 48 hand-written phrasings (12 more held out) and a phrasing grammar, the compact trace (or marked
  * spelling with running counts), 25% of rows with a wrong first attempt, a reflection and a corrected re-think
  * (src/train/builtin/policy-data.ts); it writes models/policy.* and is chosen on held-out words in
@@ -91,7 +92,7 @@ const program = new Command()
   .option('--lr <x>', 'peak learning rate (3% warm-up, cosine to 10%)', Number, 3e-3)
   .option(
     '--context-share <x>',
-    'with --role policy or --student-phrasings grammar: share of grammar rows with another preposition or opening before the word, half as many with a sentence of other words around the question',
+    'with --role policy or --role student (not with --student-phrasings builtin): share of grammar rows with another preposition or opening before the word, half as many with a sentence of other words around the question',
     Number,
     0,
   )
@@ -162,8 +163,8 @@ if (!['builtin', 'grammar', 'policy-training'].includes(studentPhrasings))
     `--student-phrasings must be policy-training, grammar or builtin (got "${studentPhrasings}")`,
   );
 // A student on the policy's questions reads them, so it is evaluated and banded on them.
-const grammarStudent = studentPhrasings !== 'builtin';
-if (o.contextShare !== 0 && !policy && !grammarStudent)
+const studentOnPolicyQuestions = studentPhrasings !== 'builtin';
+if (o.contextShare !== 0 && !policy && !studentOnPolicyQuestions)
   throw new ConfigError(
     { file: 'command line', field: 'context-share' },
     '--context-share applies to --role policy and --role student (not with --student-phrasings builtin) only',
@@ -218,7 +219,7 @@ const workDir: string = o.workDir;
 // It stays a constant because the row count seeds the data: the shipped model must be reproducible.
 const MEAN_ROW_TOKENS = policy
   ? POLICY_MEAN_ROW_TOKENS[policyFormat]
-  : grammarStudent
+  : studentOnPolicyQuestions
     ? STUDENT_MEAN_ROW_TOKENS[studentPhrasings as 'grammar' | 'policy-training']
     : 82.8;
 const logFile = join(o.outDir, `${NAME}.train-log.jsonl`);
@@ -278,7 +279,7 @@ async function quickEval(
   const t0 = Date.now();
   const generator = await openGgufGenerator(file);
   try {
-    if (policy || grammarStudent) {
+    if (policy || studentOnPolicyQuestions) {
       const questions = policyEvalQuestions({ phrasings: 'train', count: o.quickEval, seed: o.seed + 1000 });
       const r = await evaluatePolicySet(generator, questions);
       // The first attempt's spelling and every count step, scored as the student's are.
@@ -317,7 +318,7 @@ if (!o.selectOnly) {
     ? buildPolicyRows({ count, seed: o.seed, format: policyFormat, contextShare: o.contextShare })
     : studentPhrasings === 'policy-training'
       ? buildStudentPolicyMixRows({ count, seed: o.seed, contextShare: o.contextShare })
-      : grammarStudent
+      : studentOnPolicyQuestions
         ? buildStudentGrammarRows({ count, seed: o.seed, contextShare: o.contextShare })
         : buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(workDir, 'checkpoint');
@@ -332,7 +333,7 @@ if (!o.selectOnly) {
       ? { initFrom: o.initFrom, initFromSha256: createHash('sha256').update(readFileSync(o.initFrom)).digest('hex') }
       : {}),
     lr: o.lr,
-    ...(policy || grammarStudent ? { contextShare: o.contextShare } : {}),
+    ...(policy || studentOnPolicyQuestions ? { contextShare: o.contextShare } : {}),
     ...(o.role === 'student' ? { studentPhrasings } : {}),
     tokensBudget: o.tokens,
     seed: o.seed,
@@ -374,7 +375,7 @@ if (!o.selectOnly) {
     lastEvalTokens = tokens;
     log({ type: 'eval', tokens, file, ...result });
     say(
-      `eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out ${policy || grammarStudent ? "(the policy's training phrasings, 1-2 letters)" : 'two-letter'} ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`,
+      `eval at ${(tokens / 1e6).toFixed(2)}M tokens: held-out ${policy || studentOnPolicyQuestions ? "(the policy's training phrasings, 1-2 letters)" : 'two-letter'} ${(100 * result.heldOutTwoLetter).toFixed(1)}%, spelling ${(100 * result.spelling).toFixed(1)}%, count step ${Number.isFinite(result.countStep) ? `${(100 * result.countStep).toFixed(1)}%` : '- (no count steps generated)'}`,
     );
   };
   const result = await train({

@@ -27,7 +27,7 @@ export {
   buildStudentGrammarRows,
   buildStudentPolicyMixRows,
   STUDENT_MEAN_ROW_TOKENS,
-  type StudentGrammarRowOptions,
+  type StudentRowOptions,
 } from './student-data.ts';
 export { buildBuiltinRows, heldOutQuestions, parseSingleOperation, type BuiltinRow, type BuiltinRowOptions } from './data.ts';
 export { openGgufGenerator, type GgufGenerator, type GenerateOptions } from './gguf-generator.ts';
