@@ -23,12 +23,7 @@ export {
   type LetterCountStepScore,
   type StepAccuracySummary,
 } from './step-accuracy.ts';
-export {
-  buildStudentGrammarRows,
-  buildStudentPolicyMixRows,
-  STUDENT_MEAN_ROW_TOKENS,
-  type StudentRowOptions,
-} from './student-data.ts';
+export { buildStudentGrammarRows, buildStudentPolicyMixRows, STUDENT_MEAN_ROW_TOKENS, type StudentRowOptions } from './student-data.ts';
 export { buildBuiltinRows, heldOutQuestions, parseSingleOperation, type BuiltinRow, type BuiltinRowOptions } from './data.ts';
 export { openGgufGenerator, type GgufGenerator, type GenerateOptions } from './gguf-generator.ts';
 export {
