@@ -23,6 +23,11 @@ export interface ReflectionTags {
   types?: Readonly<Record<string, string>>;
 }
 
+/** The tag a node type is written with under `tags` (its default tag when the graph is not known). */
+export function tagOfType(tags: ReflectionTags, type: string): string {
+  return tags.types?.[type] ?? defaultTagFor(type);
+}
+
 /** The authors' graph: `<reflection>`, `<double-check>`, `<answer>`. */
 export const DEFAULT_REFLECTION_TAGS: ReflectionTags = Object.freeze({ reflection: 'reflection', check: 'double-check', answer: 'answer' });
 

@@ -6,8 +6,7 @@
  */
 import { countLetter, letterCountParts, type LetterCountQuestion, type Problem } from '../tasks/index.ts';
 import { escapeRegExp } from '../core/regexp.ts';
-import { defaultTagFor } from '../core/thought-format.ts';
-import { DEFAULT_REFLECTION_TAGS, type ReflectionTags } from '../eval/index.ts';
+import { DEFAULT_REFLECTION_TAGS, tagOfType, type ReflectionTags } from '../eval/index.ts';
 import { markedSpelling } from '../train/builtin/policy-format.ts';
 import { parseThoughts } from '../train/builtin/step-accuracy.ts';
 
@@ -16,11 +15,6 @@ import { parseThoughts } from '../train/builtin/step-accuracy.ts';
  * with (the run's search config; buildDataset passes them); default the authors' graph.
  */
 export type ProcessCheck = (question: string, response: string, tags?: ReflectionTags) => boolean;
-
-/** The tag of a letter-count graph's node type in `tags` (its default when the graph is not known). */
-function tagOf(tags: ReflectionTags, type: string): string {
-  return tags.types?.[type] ?? defaultTagFor(type);
-}
 
 /**
  * Letter counting: the last attempt of the response (the text after its last `</reflection>`, with
@@ -46,7 +40,7 @@ export function letterCountProcessOk(
 ): boolean {
   const close = `</${tags.reflection}>`;
   const last = response.lastIndexOf(close);
-  const subTaskTag = tagOf(tags, 'sub_task');
+  const subTaskTag = tagOfType(tags, 'sub_task');
   const subTask = new RegExp(`<${escapeRegExp(subTaskTag)}>[\\s\\S]*?</${escapeRegExp(subTaskTag)}>`).exec(response)?.[0] ?? '';
   const judged = last >= 0 ? subTask + response.slice(last + close.length) : response;
   const thoughts = parseThoughts(judged);
@@ -54,7 +48,7 @@ export function letterCountProcessOk(
   const total = counts.reduce((a, b) => a + b, 0);
   // A re-think may be written in its own tag (the graph's thinking_from_scratch, unless a config maps it to `thinking`).
   const isThinking = tags.types
-    ? (tag: string) => tag === tagOf(tags, 'thinking') || tag === tagOf(tags, 'thinking_from_scratch')
+    ? (tag: string) => tag === tagOfType(tags, 'thinking') || tag === tagOfType(tags, 'thinking_from_scratch')
     : (tag: string) => /^thinking([-_]from[-_]scratch)?$/.test(tag);
   const thinking = thoughts.filter((t) => isThinking(t.tag)).map((t) => t.content.trim());
   const spelled = thinking[0] ?? '';

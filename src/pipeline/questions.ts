@@ -26,7 +26,7 @@ import {
 // The policy's context variation, shared with its training rows (not part of the public API).
 import { checkWordContextLists, varyQuestionContext } from '../train/builtin/phrasing-grammar.ts';
 import { ConfigError, Rng } from '../core/index.ts';
-import { DEFAULT_REFLECTION_TAGS, type ReflectionTags, type StepScorer } from '../eval/index.ts';
+import { DEFAULT_REFLECTION_TAGS, tagOfType, type ReflectionTags, type StepScorer } from '../eval/index.ts';
 import { defaultTagFor } from '../core/thought-format.ts';
 import { resolveConfigPath, type LoadedPipelineConfig, type QuestionSourceConfig } from './config.ts';
 
@@ -146,8 +146,8 @@ function withWordContext(
 export function stepScorerFor(taskName: string, tags: ReflectionTags = DEFAULT_REFLECTION_TAGS): StepScorer | undefined {
   if (taskName !== 'letter-count') return undefined;
   const stepTags = {
-    subTask: tags.types?.sub_task ?? defaultTagFor('sub_task'),
-    thinking: tags.types?.thinking ?? defaultTagFor('thinking'),
+    subTask: tagOfType(tags, 'sub_task'),
+    thinking: tagOfType(tags, 'thinking'),
     doubleCheck: tags.types?.double_check ?? tags.check ?? defaultTagFor('double_check'),
     answer: tags.answer,
   };
