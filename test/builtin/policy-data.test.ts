@@ -161,6 +161,9 @@ test('compact policy rows: the plain training word, no digits in the spelling, t
     assert.ok(train.has(spellings.at(-1)!), row.completion);
     const letters = /<sub-task>([a-z+]+)<\/sub-task>/.exec(row.completion)![1]!.split('+');
     assert.equal(letterCountProcessOk({ word: spellings.at(-1)!, letters }, row.completion), true, row.completion);
+    // The row names its question's word and letters: the right spelling and sub-task of the trace.
+    assert.equal(row.word, spellings.at(-1));
+    assert.deepEqual(row.letters, letters);
   }
   assert.ok(rows.some((r) => r.kind === 'letter-count-reflection'));
   assert.throws(() => buildPolicyRows({ count: 1, seed: 1, format: 'spelled' as never }), /format must be compact or marked/);

@@ -32,6 +32,9 @@ export interface PolicyRow {
   prompt: string;
   completion: string;
   kind: 'letter-count' | 'letter-count-reflection';
+  /** The asked word and letters, so other traces can answer the same question (the student's rows). */
+  word: string;
+  letters: string[];
 }
 
 export interface PolicyRowOptions {
@@ -164,6 +167,8 @@ export function buildPolicyRows(options: PolicyRowOptions): PolicyRow[] {
       prompt,
       completion: formatPolicyResponse(word, letters, wrong, format),
       kind: reflect ? 'letter-count-reflection' : 'letter-count',
+      word,
+      letters,
     };
   });
 }

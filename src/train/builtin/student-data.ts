@@ -81,11 +81,5 @@ export function buildStudentPolicyMixRows(options: StudentRowOptions): BuiltinRo
     format: 'compact',
     reflectionShare: 0,
     contextShare: options.contextShare,
-  }).map((row, i): BuiltinRow => {
-    // Without a reflection, the compact trace spells the word once and names the letters in its sub-task.
-    const letters = /<sub-task>([a-z+]+)<\/sub-task>/.exec(row.completion)?.[1]?.split('+');
-    const word = /<thinking>([a-z]+)<\/thinking>/.exec(row.completion)?.[1];
-    if (!letters || !word) throw new Error(`buildStudentPolicyMixRows: row ${i}: no sub-task or spelling in ${row.completion}`);
-    return { prompt: row.prompt, completion: formatLetterCountResponse(word, letters), kind: 'letter-count' };
-  });
+  }).map((row): BuiltinRow => ({ prompt: row.prompt, completion: formatLetterCountResponse(row.word, row.letters), kind: 'letter-count' }));
 }
