@@ -72,7 +72,7 @@ test('the demo config resolves every file from outside the repository', () => {
   try {
     const loaded = loadPipelineConfig(join(repoRoot, 'configs', 'pipeline-demo.yaml'));
     assert.doesNotThrow(() => checkConfigFiles(loaded));
-    assert.equal(resolveConfigPath(loaded, loaded.config.policy.gguf!), join(repoRoot, 'models', 'policy.gguf'));
+    assert.equal(resolveConfigPath(loaded, loaded.config.policy.gguf!), join(repoRoot, 'models', 'policy-stage2.gguf'));
     assert.equal(resolveConfigPath(loaded, loaded.config.student!.gguf), join(repoRoot, 'models', 'student.gguf'));
   } finally {
     process.chdir(previous);

@@ -34,12 +34,15 @@ test('the shipped pipeline configs are valid', () => {
   }
   // The demo has the paper's two roles: the policy searches, the student is trained.
   const demo = loadPipelineConfig('configs/pipeline-demo.yaml').config;
-  assert.equal(demo.policy.gguf, '../models/policy.gguf');
+  assert.equal(demo.policy.gguf, '../models/policy-stage2.gguf');
   assert.equal(demo.student?.gguf, '../models/student.gguf');
   assert.equal(demo.train.preference.alpha, 1);
   // The distilled long-CoT row (Table 4) is in the full profile; the quick one stays within 15 minutes.
   assert.equal(demo.train.long_cot_baseline, false);
-  assert.equal(loadPipelineConfig('configs/pipeline-demo-full.yaml').config.train.long_cot_baseline, true);
+  const full = loadPipelineConfig('configs/pipeline-demo-full.yaml').config;
+  assert.equal(full.train.long_cot_baseline, true);
+  // Both profiles measure the same two models.
+  assert.deepEqual([full.policy.gguf, full.student?.gguf], [demo.policy.gguf, demo.student?.gguf]);
   assert.deepEqual(
     demo.eval.sets.map((s) => s.generate?.phrasings),
     ['policy', 'held-out'],
