@@ -108,7 +108,7 @@ const program = new Command()
     "the authors' letter-count evaluation set (read at training time only)",
     dataFile('letter-count/letter_count_hard.json'),
   )
-  .option('--out-dir <dir>', 'where builtin.gguf, its log and eval go', 'models')
+  .option('--out-dir <dir>', 'where the model (<role>.gguf), its log and eval go', 'models')
   .option(
     '--work-dir <dir>',
     'checkpoints and intermediate GGUFs (default .cache/treecot/<role>-train, or <role>-stage2-train with --init-from)',
@@ -505,7 +505,8 @@ async function finishPolicy(chosen: { file: string; tokens: number; acc: number 
       { temperature: 0.7, seed: 1 },
     );
     const evalJson = {
-      model: 'models/policy.gguf',
+      // The file as written: a second stage goes to its own --out-dir and is shipped under another name.
+      model: target,
       architecture: MODEL_SPEC,
       chosenCheckpoint: { tokens: chosen.tokens, quickHeldOutWords: chosen.acc },
       notes:
