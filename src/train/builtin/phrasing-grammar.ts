@@ -4,9 +4,9 @@
  * 48 hand-written templates taught the first policy to read its 48 sentences, not to read questions:
  * on the 12 held-out phrasings it copied the asked letters right 17% of the time and the word 10%
  * (the first policy, trained on the 48 templates alone; 150 questions). A char-level model that
- * sees a few dozen sentences learns where the letters and the word sit in each; one that sees tens of thousands, built from many
- * frames, letter forms ("x", 'x', X, the letter x, x's), word forms (quoted, "the word ...") and
- * openings and closings, has to learn what marks them instead.
+ * sees a few dozen sentences learns where the letters and the word sit in each; one that sees tens
+ * of thousands, built from many frames, letter forms ("x", 'x', X, the letter x, x's), word forms
+ * (quoted, "the word ...") and openings and closings, has to learn what marks them instead.
  *
  * Honesty rule: the grammar never renders a held-out template (checked when the list is built), and
  * its vocabulary leaves out the content words that make the held-out sentences distinctive
