@@ -156,12 +156,16 @@ if (!(o.contextShare >= 0 && o.contextShare <= 1))
   );
 if (o.studentPhrasings !== undefined && o.role !== 'student')
   throw new ConfigError({ file: 'command line', field: 'student-phrasings' }, '--student-phrasings applies to --role student only');
-const studentPhrasings = o.studentPhrasings ?? (o.role === 'student' ? 'policy-training' : 'builtin');
-if (!['builtin', 'grammar', 'policy-training'].includes(studentPhrasings))
+const STUDENT_PHRASINGS = ['policy-training', 'grammar', 'builtin'] as const;
+const studentPhrasingsOption = o.studentPhrasings ?? (o.role === 'student' ? 'policy-training' : 'builtin');
+if (!(STUDENT_PHRASINGS as readonly string[]).includes(studentPhrasingsOption))
   throw new ConfigError(
     { file: 'command line', field: 'student-phrasings' },
-    `--student-phrasings must be policy-training, grammar or builtin (got "${studentPhrasings}")`,
+    `--student-phrasings must be policy-training, grammar or builtin (got "${studentPhrasingsOption}")`,
   );
+const studentPhrasings = studentPhrasingsOption as (typeof STUDENT_PHRASINGS)[number];
+// The row builders of a student on the policy's kind of questions (student-data.ts).
+const STUDENT_ROWS = { 'policy-training': buildStudentPolicyMixRows, grammar: buildStudentGrammarRows } as const;
 // A student on the policy's questions reads them, so it is evaluated and banded on them.
 const studentOnPolicyQuestions = studentPhrasings !== 'builtin';
 if (o.contextShare !== 0 && !policy && !studentOnPolicyQuestions)
@@ -185,12 +189,13 @@ const [bandLow, bandHigh] = (program.getOptionValueSource('band') === 'default' 
 // tokens, and reading unseen phrasings needs more width than the student's d64 (docs/builtin-model.md).
 // The student on the policy's questions has the policy's width: a d64 model did not learn to read the
 // grammar's questions in 6M tokens (docs/builtin-model.md "The student").
+const POLICY_MODEL = 'L2-d128-h4-f344-c384';
 const MODEL_SPEC =
   o.model ??
   {
     builtin: 'L2-d64-h4-f176-c128',
-    student: studentPhrasings === 'builtin' ? 'L2-d64-h4-f176-c384' : 'L2-d128-h4-f344-c384',
-    policy: 'L2-d128-h4-f344-c384',
+    student: studentPhrasings === 'builtin' ? 'L2-d64-h4-f176-c384' : POLICY_MODEL,
+    policy: POLICY_MODEL,
   }[o.role]!;
 // A second stage continues the role's architecture, so MODEL_SPEC stays what the log and eval say.
 // Loaded once: checked here, trained from below.
@@ -220,7 +225,7 @@ const workDir: string = o.workDir;
 const MEAN_ROW_TOKENS = policy
   ? POLICY_MEAN_ROW_TOKENS[policyFormat]
   : studentOnPolicyQuestions
-    ? STUDENT_MEAN_ROW_TOKENS[studentPhrasings as 'grammar' | 'policy-training']
+    ? STUDENT_MEAN_ROW_TOKENS[studentPhrasings]
     : 82.8;
 const logFile = join(o.outDir, `${NAME}.train-log.jsonl`);
 const ggufDir = join(workDir, 'gguf');
@@ -316,11 +321,9 @@ if (!o.selectOnly) {
   const count = Math.ceil((o.tokens / MEAN_ROW_TOKENS) * 1.05);
   const rows: { prompt: string; completion: string; kind: string }[] = policy
     ? buildPolicyRows({ count, seed: o.seed, format: policyFormat, contextShare: o.contextShare })
-    : studentPhrasings === 'policy-training'
-      ? buildStudentPolicyMixRows({ count, seed: o.seed, contextShare: o.contextShare })
-      : studentOnPolicyQuestions
-        ? buildStudentGrammarRows({ count, seed: o.seed, contextShare: o.contextShare })
-        : buildBuiltinRows({ count, seed: o.seed });
+    : studentOnPolicyQuestions
+      ? STUDENT_ROWS[studentPhrasings]({ count, seed: o.seed, contextShare: o.contextShare })
+      : buildBuiltinRows({ count, seed: o.seed });
   const checkpointDir = join(workDir, 'checkpoint');
   const resumed = o.resume ? planResume(checkpointDir) : undefined;
   const header = {
