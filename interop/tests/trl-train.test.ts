@@ -72,8 +72,8 @@ function trlLogs(outputDir: string): TrlLog[] {
  * 100-200 token log-probs, each |sum| ~ 200, which torch and tfjs-wasm add with different kernels
  * (and, after the first step, from weights that AdamW rounded differently). Its absolute error
  * therefore scales with beta x |sequence log-prob|, not with the reward, which may be near 0.
- * Measured: up to 1.4e-6 of beta x |logps| (CI machine, plain DPO step 2: 5.6e-5 at beta 0.2,
- * |logps| 205). 1e-5 of each sum keeps a 7x margin over that and stays far below what a real bug
+ * Measured: up to ~1.4e-6 of beta x |logps| (CI machine, plain DPO step 2: 5.6e-5 at beta 0.2,
+ * with |logps| ~200 on this fixture). 1e-5 of each sum keeps a 7x margin over that and stays far below what a real bug
  * moves: one token counted or masked wrongly shifts the sum by a token's log-prob (~1.4 nats here,
  * 7e-3 of the sum).
  */
