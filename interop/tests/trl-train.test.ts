@@ -73,9 +73,9 @@ function trlLogs(outputDir: string): TrlLog[] {
  * (and, after the first step, from weights that AdamW rounded differently). Its absolute error
  * therefore scales with beta x |sequence log-prob|, not with the reward, which may be near 0.
  * Measured: up to ~1.4e-6 of beta x |logps| (CI machine, plain DPO step 2: 5.6e-5 at beta 0.2,
- * with |logps| ~200 on this fixture). 1e-5 of each sum keeps a 7x margin over that and stays far below what a real bug
- * moves: one token counted or masked wrongly shifts the sum by a token's log-prob (~1.4 nats here,
- * 7e-3 of the sum).
+ * with |logps| ~200 on this fixture). 1e-5 per sum (2e-5 for the two) is 14x that, and far below
+ * what a real bug moves: one token counted or masked wrongly shifts a sum by a token's log-prob
+ * (~1.4 nats here, 7e-3 of the sum).
  */
 const SEQUENCE_LOGP_RTOL = 1e-5;
 
