@@ -128,6 +128,18 @@ function compareCurves(
   );
 }
 
+/** A DPO stage's curve (TRL's output/dpo logs against treecot's records): loss and the three rewards. */
+function compareDpoCurves(t: { diagnostic: (m: string) => void }, label: string, bundle: string, ours: StepRecord[], beta: number): void {
+  compareCurves(
+    t,
+    label,
+    trlLogs(join(bundle, 'output/dpo')),
+    ours,
+    ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins'],
+    beta,
+  );
+}
+
 /** Run the bundle's launch.sh with the venv first on PATH. */
 async function launch(bundle: string, extra: string, stageArgs: Record<string, string> = {}): Promise<void> {
   try {
@@ -259,14 +271,7 @@ test(
       ...OUR_OPTIMISER,
       refCacheDir: join(dir, 'ref'),
     });
-    compareCurves(
-      t,
-      'cDPO+SFT masked',
-      trlLogs(join(bundle, 'output/dpo')),
-      ourDpo.records,
-      ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins'],
-      beta,
-    );
+    compareDpoCurves(t, 'cDPO+SFT masked', bundle, ourDpo.records, beta);
 
     // The TRL-trained model comes back as GGUF and treecot evaluates it.
     const back = join(dir, 'trl-dpo.gguf');
@@ -343,14 +348,7 @@ test(
       ...OUR_OPTIMISER,
       refCacheDir: join(dir, 'ref'),
     });
-    compareCurves(
-      t,
-      'DPO unmasked (TRL label_smoothing 0.1 on sigmoid)',
-      trlLogs(join(bundle, 'output/dpo')),
-      ours.records,
-      ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins'],
-      beta,
-    );
+    compareDpoCurves(t, 'DPO unmasked (TRL label_smoothing 0.1 on sigmoid)', bundle, ours.records, beta);
 
     // Every key the bundle may write is a field of the installed TRL / transformers classes.
     const keysFile = join(dir, 'keys.json');
