@@ -3,7 +3,8 @@
  * models: the policy searches, the student is trained on the tree data (docs/pipeline.md, "The full
  * profile, measured" and the sections after it). Profiles: `quick` (configs/pipeline-demo.yaml,
  * within 15 minutes on 2 cores), `full` (configs/pipeline-demo-full.yaml: more searched questions,
- * larger evaluation sets, the authors' 500) and `single` (configs/pipeline-demo-single.yaml: the older one-model demo).
+ * larger evaluation sets, the authors' 500) and `single` (configs/pipeline-demo-single.yaml: the
+ * older one-model demo).
  *
  *   npx treecot demo                                   # held-out generated questions (no data needed)
  *   npx treecot demo --profile full
